@@ -1,0 +1,239 @@
+package cloud.krake.model;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The metadata of every Krake resource, as Krake's {@code Metadata}, with its JSON field names.
+ *
+ * <p>{@code uid}, {@code created}, {@code modified} and {@code deleted} are read-only: the store's
+ * typed layer ({@code cloud.krake.store.Resources}) sets them and ignores what callers put there.
+ * {@code name} and {@code namespace} are immutable after creation. {@link #revision()} is the store
+ * revision the object was read at; it is not part of the JSON document (as Krake keeps its etcd
+ * revision beside the object) and is the expected revision of the next compare-and-set write.
+ *
+ * @param name the name: a word character, or a word character, up to 253 of {@code [\w\-.:]} and a
+ *     word character (ASCII)
+ * @param namespace the namespace, same rules as the name; empty for global resources
+ * @param labels the labels, see {@code Labels} for the rules
+ * @param inheritLabels for clusters: take over the labels of the cloud they run on
+ * @param finalizers the deletion blockers; controllers process the <em>last</em> one first
+ * @param uid a random UUID set on creation
+ * @param created when the resource was created (UTC)
+ * @param modified when the spec or metadata last changed (UTC); status writes leave it alone
+ * @param deleted when deletion was requested (UTC); once set it is never cleared
+ * @param owners the resources this one depends on; deleting an owner cascades to its dependents
+ * @param revision the store revision the object was read at; {@code 0} if it was not read from a
+ *     store
+ */
+public record Metadata(
+    String name,
+    Optional<String> namespace,
+    Map<String, String> labels,
+    boolean inheritLabels,
+    List<String> finalizers,
+    Optional<String> uid,
+    Optional<Instant> created,
+    Optional<Instant> modified,
+    Optional<Instant> deleted,
+    List<ResourceRef> owners,
+    @JsonIgnore long revision) {
+
+  /**
+   * Normalises absent values (JSON {@code null} or missing) to empty ones and copies the
+   * collections. Field rules are checked at the edge (create, update), not here, so that every
+   * error of a document is reported together.
+   */
+  public Metadata {
+    name = name == null ? "" : name;
+    namespace = namespace == null ? Optional.empty() : namespace;
+    labels = labels == null ? Map.of() : Map.copyOf(labels);
+    finalizers = finalizers == null ? List.of() : List.copyOf(finalizers);
+    uid = uid == null ? Optional.empty() : uid;
+    created = created == null ? Optional.empty() : created;
+    modified = modified == null ? Optional.empty() : modified;
+    deleted = deleted == null ? Optional.empty() : deleted;
+    owners = owners == null ? List.of() : List.copyOf(owners);
+  }
+
+  /**
+   * Returns the metadata of a new namespaced resource.
+   *
+   * @param namespace the namespace
+   * @param name the name
+   */
+  public static Metadata of(String namespace, String name) {
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(name, "name");
+    return new Metadata(
+        name,
+        Optional.of(namespace),
+        Map.of(),
+        false,
+        List.of(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        List.of(),
+        0);
+  }
+
+  /**
+   * Returns the metadata of a new global (namespace-less) resource.
+   *
+   * @param name the name
+   */
+  public static Metadata global(String name) {
+    Objects.requireNonNull(name, "name");
+    return new Metadata(
+        name,
+        Optional.empty(),
+        Map.of(),
+        false,
+        List.of(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        List.of(),
+        0);
+  }
+
+  /** Returns whether deletion has been requested ({@code deleted} is set). */
+  public boolean isDeleted() {
+    return deleted.isPresent();
+  }
+
+  /** Returns a copy with other labels. */
+  public Metadata withLabels(Map<String, String> labels) {
+    return new Metadata(
+        name,
+        namespace,
+        labels,
+        inheritLabels,
+        finalizers,
+        uid,
+        created,
+        modified,
+        deleted,
+        owners,
+        revision);
+  }
+
+  /** Returns a copy with other finalizers. */
+  public Metadata withFinalizers(List<String> finalizers) {
+    return new Metadata(
+        name,
+        namespace,
+        labels,
+        inheritLabels,
+        finalizers,
+        uid,
+        created,
+        modified,
+        deleted,
+        owners,
+        revision);
+  }
+
+  /** Returns a copy with other owners. */
+  public Metadata withOwners(List<ResourceRef> owners) {
+    return new Metadata(
+        name,
+        namespace,
+        labels,
+        inheritLabels,
+        finalizers,
+        uid,
+        created,
+        modified,
+        deleted,
+        owners,
+        revision);
+  }
+
+  /** Returns a copy with another uid. */
+  public Metadata withUid(Optional<String> uid) {
+    return new Metadata(
+        name,
+        namespace,
+        labels,
+        inheritLabels,
+        finalizers,
+        uid,
+        created,
+        modified,
+        deleted,
+        owners,
+        revision);
+  }
+
+  /** Returns a copy with another creation time. */
+  public Metadata withCreated(Optional<Instant> created) {
+    return new Metadata(
+        name,
+        namespace,
+        labels,
+        inheritLabels,
+        finalizers,
+        uid,
+        created,
+        modified,
+        deleted,
+        owners,
+        revision);
+  }
+
+  /** Returns a copy with another modification time. */
+  public Metadata withModified(Optional<Instant> modified) {
+    return new Metadata(
+        name,
+        namespace,
+        labels,
+        inheritLabels,
+        finalizers,
+        uid,
+        created,
+        modified,
+        deleted,
+        owners,
+        revision);
+  }
+
+  /** Returns a copy with another deletion time. */
+  public Metadata withDeleted(Optional<Instant> deleted) {
+    return new Metadata(
+        name,
+        namespace,
+        labels,
+        inheritLabels,
+        finalizers,
+        uid,
+        created,
+        modified,
+        deleted,
+        owners,
+        revision);
+  }
+
+  /** Returns a copy with another store revision. */
+  public Metadata withRevision(long revision) {
+    return new Metadata(
+        name,
+        namespace,
+        labels,
+        inheritLabels,
+        finalizers,
+        uid,
+        created,
+        modified,
+        deleted,
+        owners,
+        revision);
+  }
+}

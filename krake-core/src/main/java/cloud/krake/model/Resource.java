@@ -1,0 +1,29 @@
+package cloud.krake.model;
+
+/**
+ * A Krake API object: an {@code api} group, a {@code kind} and {@link Metadata}, as Krake's {@code
+ * ApiObject}. Implemented by the model's records ({@code Application}, {@code Cluster}, the metrics
+ * resources).
+ *
+ * @param <T> the implementing record type
+ */
+public interface Resource<T extends Resource<T>> {
+
+  /**
+   * Returns Krake's API group of the resource, for example {@code "kubernetes"} or {@code "core"}.
+   */
+  String api();
+
+  /** Returns Krake's kind, for example {@code "Application"}. */
+  String kind();
+
+  /** Returns the resource's metadata. */
+  Metadata metadata();
+
+  /**
+   * Returns a copy with other metadata.
+   *
+   * @param metadata the new metadata
+   */
+  T withMetadata(Metadata metadata);
+}
