@@ -1,5 +1,7 @@
 package cloud.krake.model;
 
+import java.util.List;
+
 /**
  * A Krake API object: an {@code api} group, a {@code kind} and {@link Metadata}, as Krake's {@code
  * ApiObject}. Implemented by the model's records ({@code Application}, {@code Cluster}, the metrics
@@ -26,4 +28,11 @@ public interface Resource<T extends Resource<T>> {
    * @param metadata the new metadata
    */
   T withMetadata(Metadata metadata);
+
+  /**
+   * Checks the resource against Krake's validation rules and returns every violation found, each
+   * naming its field (for manifest resources also the resource's index and name). Called by the
+   * store's typed layer on create and update; an empty list means valid.
+   */
+  List<FieldError> validate();
 }
