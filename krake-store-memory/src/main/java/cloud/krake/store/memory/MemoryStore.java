@@ -1,0 +1,504 @@
+package cloud.krake.store.memory;
+
+import cloud.krake.KrakeException;
+import cloud.krake.store.CompactedException;
+import cloud.krake.store.ConflictException;
+import cloud.krake.store.KeyValue;
+import cloud.krake.store.Page;
+import cloud.krake.store.PageRequest;
+import cloud.krake.store.Store;
+import cloud.krake.store.StoreUnavailableException;
+import cloud.krake.store.Watch;
+import cloud.krake.store.WatchEvent;
+import cloud.krake.store.WatchListener;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An in-memory {@link Store} with etcd's semantics: one store-wide revision, per-key create and
+ * modification revisions and versions, compare-and-set writes, reads at past revisions, and watches
+ * that replay history from any retained revision. The default store of tests and of the quickstart;
+ * it keeps nothing across restarts of the JVM.
+ *
+ * <pre>{@code
+ * try (Store store = MemoryStore.create()) {
+ *   KeyValue kv = store.create("/kubernetes/applications/default/echo", json);
+ *   store.update(kv.key(), newJson, kv.modRevision());
+ * }
+ * }</pre>
+ *
+ * <p>History: past versions and watch history are kept for the last {@link
+ * Builder#retainedRevisions(int) retainedRevisions} revisions (default {@value
+ * #DEFAULT_RETAINED_REVISIONS}); older history is compacted automatically, as etcd's
+ * auto-compaction does, so memory stays bounded by the live data plus that window. {@link
+ * #compact(long)} compacts explicitly.
+ *
+ * <p>Threading: all methods are thread-safe. Reads share a read lock; writes take a write lock, so
+ * writes are serialised (a write costs O(log n) plus O(watches)). Each {@link Watch} has its own
+ * daemon thread, named {@code krake-memory-watch-N}, which calls its listener; events wait for a
+ * slow listener in an unbounded per-watch queue.
+ */
+public final class MemoryStore implements Store {
+
+  /** The default number of past revisions kept for reads at a revision and for watch replay. */
+  public static final int DEFAULT_RETAINED_REVISIONS = 10_000;
+
+  private static final Logger log = LoggerFactory.getLogger(MemoryStore.class);
+
+  /** Orders keys by code point, which is the order of their UTF-8 bytes, as etcd orders keys. */
+  private static final Comparator<String> KEY_ORDER =
+      (a, b) -> {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+          int ca = a.codePointAt(i);
+          int cb = b.codePointAt(j);
+          if (ca != cb) {
+            return Integer.compare(ca, cb);
+          }
+          i += Character.charCount(ca);
+          j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+      };
+
+  private final int retainedRevisions;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final AtomicInteger watchIds = new AtomicInteger();
+
+  // All guarded by lock.
+  private final TreeMap<String, KeyHistory> keys = new TreeMap<>(KEY_ORDER);
+  private final List<WatchEvent> events = new ArrayList<>(); // revision order, for replay
+  private final List<MemoryWatch> watches = new ArrayList<>();
+  private long revision = 1;
+  private long compactRevision = 0;
+  private boolean closed;
+
+  private MemoryStore(Builder builder) {
+    this.retainedRevisions = builder.retainedRevisions;
+  }
+
+  /** Returns a store with the defaults. */
+  public static MemoryStore create() {
+    return builder().build();
+  }
+
+  /** Returns a builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link MemoryStore}. Not thread-safe. */
+  public static final class Builder {
+    private int retainedRevisions = DEFAULT_RETAINED_REVISIONS;
+
+    private Builder() {}
+
+    /**
+     * Sets how many past revisions are kept for reads at a revision and for watch replay.
+     *
+     * @param retainedRevisions at least 1; default {@value #DEFAULT_RETAINED_REVISIONS}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code retainedRevisions < 1}
+     */
+    public Builder retainedRevisions(int retainedRevisions) {
+      if (retainedRevisions < 1) {
+        throw new IllegalArgumentException(
+            "retainedRevisions must be at least 1: " + retainedRevisions);
+      }
+      this.retainedRevisions = retainedRevisions;
+      return this;
+    }
+
+    /** Returns the store. */
+    public MemoryStore build() {
+      return new MemoryStore(this);
+    }
+  }
+
+  @Override
+  public Optional<KeyValue> get(String key) {
+    Objects.requireNonNull(key, "key");
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      KeyHistory history = keys.get(key);
+      return history == null ? Optional.empty() : Optional.ofNullable(history.latest());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public Page list(String prefix, PageRequest request) {
+    Objects.requireNonNull(prefix, "prefix");
+    Objects.requireNonNull(request, "request");
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      long at = request.revision() == 0 ? revision : request.revision();
+      if (at > revision) {
+        throw new IllegalArgumentException(
+            "revision " + at + " is in the future; the current revision is " + revision);
+      }
+      if (at < compactRevision) {
+        throw new CompactedException(at, compactRevision);
+      }
+      String from = KEY_ORDER.compare(request.startKey(), prefix) > 0 ? request.startKey() : prefix;
+      List<KeyValue> items = new ArrayList<>();
+      boolean more = false;
+      for (Map.Entry<String, KeyHistory> entry : keys.tailMap(from, true).entrySet()) {
+        if (!entry.getKey().startsWith(prefix)) {
+          break;
+        }
+        KeyValue kv = entry.getValue().at(at);
+        if (kv == null) {
+          continue;
+        }
+        if (items.size() == request.limit()) {
+          more = true;
+          break;
+        }
+        items.add(kv);
+      }
+      return new Page(items, at, more, request.limit());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public KeyValue create(String key, byte[] value) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    lock.writeLock().lock();
+    try {
+      ensureOpen();
+      KeyHistory history = keys.get(key);
+      KeyValue current = history == null ? null : history.latest();
+      if (current != null) {
+        throw new ConflictException(key, 0, current.modRevision());
+      }
+      long next = revision + 1;
+      KeyValue kv = new KeyValue(key, value, next, next, 1);
+      commit(key, kv, new WatchEvent(WatchEvent.Type.ADDED, kv));
+      return kv;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public KeyValue update(String key, byte[] value, long expectedRevision) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    requirePositive(expectedRevision);
+    lock.writeLock().lock();
+    try {
+      ensureOpen();
+      KeyValue current = current(key, expectedRevision);
+      long next = revision + 1;
+      KeyValue kv = new KeyValue(key, value, current.createRevision(), next, current.version() + 1);
+      commit(key, kv, new WatchEvent(WatchEvent.Type.MODIFIED, kv));
+      return kv;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public long delete(String key, long expectedRevision) {
+    Objects.requireNonNull(key, "key");
+    requirePositive(expectedRevision);
+    lock.writeLock().lock();
+    try {
+      ensureOpen();
+      KeyValue current = current(key, expectedRevision);
+      long next = revision + 1;
+      KeyValue last = new KeyValue(key, current.value(), current.createRevision(), next, 0);
+      commit(key, null, new WatchEvent(WatchEvent.Type.DELETED, last));
+      return next;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public long revision() {
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      return revision;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public Watch watch(String prefix, long fromRevision, WatchListener listener) {
+    Objects.requireNonNull(prefix, "prefix");
+    Objects.requireNonNull(listener, "listener");
+    if (fromRevision < 0) {
+      throw new IllegalArgumentException("fromRevision must not be negative: " + fromRevision);
+    }
+    lock.writeLock().lock();
+    try {
+      ensureOpen();
+      MemoryWatch watch = new MemoryWatch(prefix, listener, watchIds.incrementAndGet());
+      long from = fromRevision == 0 ? revision + 1 : fromRevision;
+      if (from < compactRevision) {
+        watch.queue.add(new Compacted(compactRevision));
+      } else {
+        for (int i = firstLogIndexAtOrAfter(from); i < events.size(); i++) {
+          watch.offer(events.get(i));
+        }
+        watches.add(watch);
+      }
+      watch.thread.start();
+      return watch;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public void compact(long revision) {
+    lock.writeLock().lock();
+    try {
+      ensureOpen();
+      if (revision > this.revision) {
+        throw new IllegalArgumentException(
+            "cannot compact at revision "
+                + revision
+                + ": the current revision is "
+                + this.revision);
+      }
+      compactTo(revision);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    List<MemoryWatch> open;
+    lock.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      open = List.copyOf(watches);
+      watches.clear();
+      keys.clear();
+      events.clear();
+    } finally {
+      lock.writeLock().unlock();
+    }
+    StoreUnavailableException cause = new StoreUnavailableException("memory store closed", null);
+    open.forEach(w -> w.queue.add(new Closed(cause)));
+  }
+
+  // ------------------------------------------------------------------------------ internals
+
+  /** Returns the current document if its revision is the expected one; guarded by the lock. */
+  private KeyValue current(String key, long expectedRevision) {
+    KeyHistory history = keys.get(key);
+    KeyValue current = history == null ? null : history.latest();
+    if (current == null) {
+      throw new ConflictException(key, expectedRevision, 0);
+    }
+    if (current.modRevision() != expectedRevision) {
+      throw new ConflictException(key, expectedRevision, current.modRevision());
+    }
+    return current;
+  }
+
+  /** Records one write at revision + 1; {@code kv} null for a deletion. Under the write lock. */
+  private void commit(String key, KeyValue kv, WatchEvent event) {
+    revision++;
+    keys.computeIfAbsent(key, k -> new KeyHistory()).add(revision, kv);
+    events.add(event);
+    for (MemoryWatch watch : watches) {
+      watch.offer(event);
+    }
+    if (revision - compactRevision > 2L * retainedRevisions) {
+      compactTo(revision - retainedRevisions);
+    }
+  }
+
+  /** Drops history before {@code to}; a no-op at or below the current compaction. */
+  private void compactTo(long to) {
+    if (to <= compactRevision) {
+      return;
+    }
+    compactRevision = to;
+    Iterator<KeyHistory> it = keys.values().iterator();
+    while (it.hasNext()) {
+      if (it.next().compact(to)) {
+        it.remove();
+      }
+    }
+    int drop = firstLogIndexAtOrAfter(to);
+    events.subList(0, drop).clear();
+  }
+
+  /** Binary search in the revision-ordered log. */
+  private int firstLogIndexAtOrAfter(long from) {
+    int lo = 0;
+    int hi = events.size();
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (events.get(mid).revision() < from) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new StoreUnavailableException("memory store is closed", null);
+    }
+  }
+
+  private static void requirePositive(long expectedRevision) {
+    if (expectedRevision <= 0) {
+      throw new IllegalArgumentException(
+          "expectedRevision must be positive (a revision read from the store): "
+              + expectedRevision);
+    }
+  }
+
+  private void remove(MemoryWatch watch) {
+    lock.writeLock().lock();
+    try {
+      watches.remove(watch);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** The versions of one key in revision order; {@code null} marks a deletion. */
+  private static final class KeyHistory {
+    private final List<Long> revisions = new ArrayList<>(2);
+    private final List<KeyValue> values = new ArrayList<>(2);
+
+    void add(long revision, KeyValue kv) {
+      revisions.add(revision);
+      values.add(kv);
+    }
+
+    KeyValue latest() {
+      return values.get(values.size() - 1);
+    }
+
+    /** Returns the version visible at {@code revision}, or null if none (absent or deleted). */
+    KeyValue at(long revision) {
+      for (int i = revisions.size() - 1; i >= 0; i--) {
+        if (revisions.get(i) <= revision) {
+          return values.get(i);
+        }
+      }
+      return null;
+    }
+
+    /** Drops versions not visible at or after {@code to}; returns whether nothing is left. */
+    boolean compact(long to) {
+      int keepFrom = 0;
+      for (int i = revisions.size() - 1; i >= 0; i--) {
+        if (revisions.get(i) <= to) {
+          keepFrom = i;
+          break;
+        }
+      }
+      if (keepFrom > 0) {
+        revisions.subList(0, keepFrom).clear();
+        values.subList(0, keepFrom).clear();
+      }
+      if (values.get(0) == null && revisions.get(0) <= to) {
+        revisions.remove(0);
+        values.remove(0);
+      }
+      return values.isEmpty();
+    }
+  }
+
+  private record Compacted(long compactRevision) {}
+
+  private record Closed(KrakeException cause) {}
+
+  private static final Object STOP = new Object();
+
+  /** One watch: a queue filled under the store's lock and drained by the watch's own thread. */
+  private final class MemoryWatch implements Watch {
+    private final String prefix;
+    private final WatchListener listener;
+    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean stopped;
+
+    MemoryWatch(String prefix, WatchListener listener, int id) {
+      this.prefix = prefix;
+      this.listener = listener;
+      this.thread = new Thread(this::run, "krake-memory-watch-" + id);
+      thread.setDaemon(true);
+    }
+
+    void offer(WatchEvent event) {
+      if (event.key().startsWith(prefix)) {
+        queue.add(event);
+      }
+    }
+
+    private void run() {
+      try {
+        while (!stopped) {
+          Object item = queue.take();
+          if (stopped || item == STOP) {
+            return;
+          }
+          if (item instanceof Compacted c) {
+            listener.onCompacted(c.compactRevision());
+            return;
+          }
+          if (item instanceof Closed c) {
+            listener.onClosed(c.cause());
+            return;
+          }
+          try {
+            listener.onEvent((WatchEvent) item);
+          } catch (RuntimeException e) {
+            log.warn("watch listener failed on revision {}", ((WatchEvent) item).revision(), e);
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    @Override
+    public void close() {
+      if (stopped) {
+        return;
+      }
+      stopped = true;
+      remove(this);
+      queue.add(STOP);
+    }
+  }
+}
