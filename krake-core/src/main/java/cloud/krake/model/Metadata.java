@@ -45,19 +45,22 @@ public record Metadata(
 
   /**
    * Normalises absent values (JSON {@code null} or missing) to empty ones and copies the
-   * collections. Field rules are checked at the edge (create, update), not here, so that every
-   * error of a document is reported together.
+   * collections. Field rules are checked at the edge (create, update) by {@link #validate()}, not
+   * here, so that every error of a document is reported together.
+   *
+   * @throws InvalidResourceException naming the element if a label value, finalizer or owner is
+   *     {@code null}
    */
   public Metadata {
     name = name == null ? "" : name;
     namespace = namespace == null ? Optional.empty() : namespace;
-    labels = labels == null ? Map.of() : Map.copyOf(labels);
-    finalizers = finalizers == null ? List.of() : List.copyOf(finalizers);
+    labels = Values.map("labels", labels);
+    finalizers = Values.list("finalizers", finalizers);
     uid = uid == null ? Optional.empty() : uid;
     created = created == null ? Optional.empty() : created;
     modified = modified == null ? Optional.empty() : modified;
     deleted = deleted == null ? Optional.empty() : deleted;
-    owners = owners == null ? List.of() : List.copyOf(owners);
+    owners = Values.list("owners", owners);
   }
 
   /**
@@ -102,6 +105,31 @@ public record Metadata(
         Optional.empty(),
         List.of(),
         0);
+  }
+
+  /**
+   * Checks the name, the namespace (when present) and the labels against Krake's rules ({@link
+   * Labels}) and returns every violation, each naming its field ({@code metadata.name}, {@code
+   * metadata.namespace}, {@code metadata.labels.<key>}). An empty namespace is accepted: global
+   * resources have none, and the typed store layer sets it for namespaced ones.
+   *
+   * @return every violation; empty if valid
+   */
+  public List<FieldError> validate() {
+    List<FieldError> errors = new java.util.ArrayList<>();
+    if (name.isEmpty()) {
+      errors.add(new FieldError("metadata.name", "is required"));
+    } else if (!Labels.isValidResourceName(name)) {
+      errors.add(new FieldError("metadata.name", Labels.resourceNameMessage()));
+    }
+    namespace.ifPresent(
+        ns -> {
+          if (!Labels.isValidResourceName(ns)) {
+            errors.add(new FieldError("metadata.namespace", Labels.resourceNameMessage()));
+          }
+        });
+    errors.addAll(Labels.validate("metadata.labels", labels));
+    return errors;
   }
 
   /** Returns whether deletion has been requested ({@code deleted} is set). */

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * A Krake API object: an {@code api} group, a {@code kind} and {@link Metadata}, as Krake's {@code
- * ApiObject}. Implemented by the model's records ({@code Application}, {@code Cluster}, the metrics
+ * ApiObject}. Implemented by the model's records ({@link Application}, {@link Cluster}, the metrics
  * resources).
  *
  * @param <T> the implementing record type

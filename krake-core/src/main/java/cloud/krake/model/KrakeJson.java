@@ -1,0 +1,554 @@
+package cloud.krake.model;
+
+import cloud.krake.KrakeException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.MapperBuilder;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.temporal.Temporal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
+/**
+ * Reads and writes the model in Krake's JSON form, and accepts YAML on input.
+ *
+ * <p>The wire format is Krake's: snake_case field names ({@code scheduled_to}, {@code
+ * backoff_limit}), enum constants by name ({@code "state": "RUNNING"}), timestamps as ISO-8601
+ * strings (Krake's {@code +00:00} offsets are read; {@code Z} is written), unknown fields ignored
+ * (as Krake's {@code EXCLUDE}), absent or {@code null} values read as the records' documented
+ * defaults. Numbers are not silently narrowed: a fraction where an integer is expected is an error.
+ *
+ * <p>Every read failure is an {@link InvalidResourceException} whose {@link FieldError}s name the
+ * offending field by its JSON path ({@code spec.constraints.cluster.labels[0]}, {@code
+ * metadata.name}), or {@code document} (with line and column) for malformed JSON or YAML. Jackson's
+ * exception is kept as the cause and never escapes on its own. Messages do not echo the offending
+ * value, so secrets in malformed input do not reach logs.
+ *
+ * <pre>{@code
+ * Application app = KrakeJson.read(Files.readString(path), Application.class);
+ * String json = KrakeJson.write(app);
+ * List<Resource<?>> bootstrap = KrakeJson.readAllResources(Files.readString(metricsYaml));
+ * }</pre>
+ *
+ * <p>Thread-safe: the shared mappers are configured once and never changed; {@link #mapper()} hands
+ * out copies.
+ */
+public final class KrakeJson {
+
+  private static final ObjectMapper JSON = configure(JsonMapper.builder()).build();
+  private static final ObjectMapper YAML = configure(YAMLMapper.builder()).build();
+  private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z][a-zA-Z0-9]*");
+
+  private static final Map<Class<?>, String[]> KINDS =
+      Map.of(
+          Application.class,
+          new String[] {Application.API, Application.KIND},
+          Cluster.class,
+          new String[] {Cluster.API, Cluster.KIND},
+          Metric.class,
+          new String[] {Metric.API, Metric.KIND},
+          GlobalMetric.class,
+          new String[] {GlobalMetric.API, GlobalMetric.KIND},
+          MetricsProvider.class,
+          new String[] {MetricsProvider.API, MetricsProvider.KIND},
+          GlobalMetricsProvider.class,
+          new String[] {GlobalMetricsProvider.API, GlobalMetricsProvider.KIND});
+
+  private KrakeJson() {}
+
+  private static <M extends ObjectMapper, B extends MapperBuilder<M, B>> B configure(B builder) {
+    return builder
+        .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+        .addModule(new JavaTimeModule())
+        .addModule(new Jdk8Module())
+        // records have no is-getters; Metadata.isDeleted() must not become a "deleted" property
+        .disable(MapperFeature.AUTO_DETECT_IS_GETTERS)
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+        .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE);
+  }
+
+  /**
+   * Returns a copy of the configured JSON mapper, for callers that need Jackson directly. Changing
+   * the copy does not change this class's behaviour.
+   */
+  public static ObjectMapper mapper() {
+    return JSON.copy();
+  }
+
+  /**
+   * Reads one document, JSON or YAML, encoded in UTF-8.
+   *
+   * @param <T> the type to read
+   * @param json the document
+   * @param type the type to read, for example {@code Application.class}
+   * @return the value; never {@code null}
+   * @throws InvalidResourceException if the document is malformed, empty, of another kind, or does
+   *     not fit {@code type}; the errors name the fields
+   */
+  public static <T> T read(byte[] json, Class<T> type) {
+    Objects.requireNonNull(json, "json");
+    return read(new String(json, StandardCharsets.UTF_8), type);
+  }
+
+  /**
+   * Reads one document, JSON or YAML (a text starting with <code>{</code> or {@code [} is read as
+   * JSON, falling back to YAML; anything else as YAML, of which JSON is a subset).
+   *
+   * @param <T> the type to read
+   * @param jsonOrYaml the document
+   * @param type the type to read, for example {@code Application.class}
+   * @return the value; never {@code null}
+   * @throws InvalidResourceException if the document is malformed, empty, holds more than one YAML
+   *     document, is of another kind, or does not fit {@code type}; the errors name the fields
+   */
+  public static <T> T read(String jsonOrYaml, Class<T> type) {
+    Objects.requireNonNull(jsonOrYaml, "jsonOrYaml");
+    Objects.requireNonNull(type, "type");
+    return convert(tree(jsonOrYaml), type, "");
+  }
+
+  /**
+   * Reads a stream of YAML documents separated by {@code ---}, as Krake's bootstrap files and
+   * {@code kubectl} manifests are written. Empty documents (only comments, or nothing between two
+   * separators) are skipped.
+   *
+   * @param <T> the type of every document
+   * @param multiDocYaml the documents
+   * @param type the type to read
+   * @return the values, in document order
+   * @throws InvalidResourceException with the errors of every document; a field of the {@code i}-th
+   *     non-empty document is prefixed {@code [i].}, for example {@code [1].metadata.name}
+   */
+  public static <T> List<T> readAll(String multiDocYaml, Class<T> type) {
+    Objects.requireNonNull(multiDocYaml, "multiDocYaml");
+    Objects.requireNonNull(type, "type");
+    List<JsonNode> documents = trees(multiDocYaml);
+    List<T> values = new ArrayList<>();
+    List<FieldError> errors = new ArrayList<>();
+    InvalidResourceException first = null;
+    for (int i = 0; i < documents.size(); i++) {
+      try {
+        values.add(convert(documents.get(i), type, "[" + i + "]"));
+      } catch (InvalidResourceException e) {
+        errors.addAll(e.errors());
+        first = first == null ? e : first;
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new InvalidResourceException(errors, first);
+    }
+    return List.copyOf(values);
+  }
+
+  /**
+   * Reads one document, JSON or YAML, as the resource type its {@code kind} names: {@link
+   * Application}, {@link Cluster}, {@link Metric}, {@link GlobalMetric}, {@link MetricsProvider} or
+   * {@link GlobalMetricsProvider}.
+   *
+   * @param jsonOrYaml the document
+   * @return the resource
+   * @throws InvalidResourceException naming {@code kind} if it is missing or unknown, or as {@link
+   *     #read(String, Class)}
+   */
+  public static Resource<?> readResource(String jsonOrYaml) {
+    Objects.requireNonNull(jsonOrYaml, "jsonOrYaml");
+    JsonNode document = tree(jsonOrYaml);
+    return convert(document, resourceType(document, ""), "");
+  }
+
+  /**
+   * Reads a stream of YAML documents, each as the resource type its {@code kind} names (see {@link
+   * #readResource(String)}), for example Krake's {@code static_metrics.yaml} bootstrap file.
+   *
+   * @param multiDocYaml the documents
+   * @return the resources, in document order
+   * @throws InvalidResourceException with the errors of every document, prefixed as in {@link
+   *     #readAll(String, Class)}
+   */
+  public static List<Resource<?>> readAllResources(String multiDocYaml) {
+    Objects.requireNonNull(multiDocYaml, "multiDocYaml");
+    List<JsonNode> documents = trees(multiDocYaml);
+    List<Resource<?>> values = new ArrayList<>();
+    List<FieldError> errors = new ArrayList<>();
+    InvalidResourceException first = null;
+    for (int i = 0; i < documents.size(); i++) {
+      String prefix = "[" + i + "]";
+      try {
+        values.add(convert(documents.get(i), resourceType(documents.get(i), prefix), prefix));
+      } catch (InvalidResourceException e) {
+        errors.addAll(e.errors());
+        first = first == null ? e : first;
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new InvalidResourceException(errors, first);
+    }
+    return List.copyOf(values);
+  }
+
+  /**
+   * Converts a JSON tree into a model value, with the same rules and errors as {@link #read(String,
+   * Class)}.
+   *
+   * @param <T> the type to read
+   * @param node the tree
+   * @param type the type to read
+   * @return the value; never {@code null}
+   * @throws InvalidResourceException if the tree does not fit {@code type}
+   */
+  public static <T> T convert(JsonNode node, Class<T> type) {
+    Objects.requireNonNull(node, "node");
+    Objects.requireNonNull(type, "type");
+    return convert(node, type, "");
+  }
+
+  /**
+   * Writes a value as compact JSON in UTF-8.
+   *
+   * @param value the value, for example an {@link Application}
+   * @throws KrakeException if Jackson cannot serialise the value (not a model type)
+   */
+  public static byte[] writeBytes(Object value) {
+    Objects.requireNonNull(value, "value");
+    try {
+      return JSON.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new KrakeException("cannot write a " + value.getClass().getName() + " as JSON", e);
+    }
+  }
+
+  /**
+   * Writes a value as compact JSON.
+   *
+   * @param value the value, for example an {@link Application}
+   * @throws KrakeException if Jackson cannot serialise the value (not a model type)
+   */
+  public static String write(Object value) {
+    Objects.requireNonNull(value, "value");
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new KrakeException("cannot write a " + value.getClass().getName() + " as JSON", e);
+    }
+  }
+
+  /**
+   * Writes a value as one YAML document (starting with {@code ---}).
+   *
+   * @param value the value, for example an {@link Application}
+   * @throws KrakeException if Jackson cannot serialise the value (not a model type)
+   */
+  public static String writeYaml(Object value) {
+    Objects.requireNonNull(value, "value");
+    try {
+      return YAML.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new KrakeException("cannot write a " + value.getClass().getName() + " as YAML", e);
+    }
+  }
+
+  /**
+   * Returns the JSON form of a value as a tree.
+   *
+   * @param value the value, for example an {@link Application}
+   * @throws IllegalArgumentException if the value is not written as a JSON object
+   */
+  public static ObjectNode toObjectNode(Object value) {
+    Objects.requireNonNull(value, "value");
+    JsonNode node = JSON.valueToTree(value);
+    if (node instanceof ObjectNode object) {
+      return object;
+    }
+    throw new IllegalArgumentException(
+        "a " + value.getClass().getName() + " is not written as a JSON object");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private static JsonNode tree(String text) {
+    boolean json = looksLikeJson(text);
+    try {
+      return nonEmpty((json ? JSON : YAML).readTree(text), "");
+    } catch (JsonProcessingException e) {
+      if (json && e instanceof StreamReadException) {
+        try {
+          return nonEmpty(YAML.readTree(text), "");
+        } catch (JsonProcessingException ignored) {
+          // report the JSON error: the text looked like JSON
+        }
+      }
+      throw translate(e, "");
+    }
+  }
+
+  private static List<JsonNode> trees(String text) {
+    List<JsonNode> documents = new ArrayList<>();
+    try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(text)) {
+      while (it.hasNextValue()) {
+        JsonNode document = it.nextValue();
+        if (document != null && !document.isNull() && !document.isMissingNode()) {
+          documents.add(document);
+        }
+      }
+    } catch (JsonProcessingException e) {
+      throw translate(e, "");
+    } catch (IOException e) {
+      throw new InvalidResourceException(List.of(new FieldError("document", "unreadable")), e);
+    }
+    return documents;
+  }
+
+  private static JsonNode nonEmpty(JsonNode node, String prefix) {
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      throw InvalidResourceException.of(join(prefix, "document"), "is empty");
+    }
+    return node;
+  }
+
+  private static boolean looksLikeJson(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (!Character.isWhitespace(c) && c != '\uFEFF') {
+        return c == '{' || c == '[';
+      }
+    }
+    return false;
+  }
+
+  private static <T> T convert(JsonNode node, Class<T> type, String prefix) {
+    nonEmpty(node, prefix);
+    checkKind(node, type, prefix);
+    try {
+      T value = JSON.treeToValue(node, type);
+      if (value == null) {
+        throw InvalidResourceException.of(join(prefix, "document"), "is empty");
+      }
+      return value;
+    } catch (JsonProcessingException e) {
+      throw translate(e, prefix);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidResourceException(
+          List.of(new FieldError(join(prefix, "document"), "cannot be read")), e);
+    }
+  }
+
+  /**
+   * Rejects a document of another kind before binding it, so that the error names {@code kind}
+   * rather than some field the two kinds disagree on.
+   */
+  private static void checkKind(JsonNode node, Class<?> type, String prefix) {
+    String[] expected = KINDS.get(type);
+    if (expected == null) {
+      return;
+    }
+    try {
+      Kinds.check(
+          textOrNull(node.get("api")), expected[0], textOrNull(node.get("kind")), expected[1]);
+    } catch (InvalidResourceException e) {
+      List<FieldError> errors = new ArrayList<>();
+      for (FieldError error : e.errors()) {
+        errors.add(new FieldError(join(prefix, error.field()), error.message()));
+      }
+      throw new InvalidResourceException(errors);
+    }
+  }
+
+  private static String textOrNull(JsonNode node) {
+    return node == null || node.isNull() ? null : node.asText();
+  }
+
+  private static Class<? extends Resource<?>> resourceType(JsonNode document, String prefix) {
+    JsonNode kind = document.path("kind");
+    String field = join(prefix, "kind");
+    if (!kind.isTextual()) {
+      throw InvalidResourceException.of(field, "is required to tell the resource type");
+    }
+    return switch (kind.asText()) {
+      case Application.KIND -> Application.class;
+      case Cluster.KIND -> Cluster.class;
+      case Metric.KIND -> Metric.class;
+      case GlobalMetric.KIND -> GlobalMetric.class;
+      case MetricsProvider.KIND -> MetricsProvider.class;
+      case GlobalMetricsProvider.KIND -> GlobalMetricsProvider.class;
+      default ->
+          throw InvalidResourceException.of(
+              field,
+              "unknown kind '"
+                  + kind.asText()
+                  + "'; expected one of Application, Cluster, Metric, GlobalMetric,"
+                  + " MetricsProvider, GlobalMetricsProvider");
+    };
+  }
+
+  /** Turns a Jackson exception into ours, naming the field by its JSON path. */
+  static InvalidResourceException translate(JsonProcessingException e, String prefix) {
+    String path =
+        e instanceof JsonMappingException mapping ? join(prefix, path(mapping.getPath())) : prefix;
+    for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause instanceof InvalidResourceException own) {
+        List<FieldError> errors = new ArrayList<>();
+        for (FieldError error : own.errors()) {
+          String field = join(path, error.field());
+          errors.add(new FieldError(field.isEmpty() ? "document" : field, error.message()));
+        }
+        return new InvalidResourceException(errors, e);
+      }
+      if (cause instanceof NullPointerException npe
+          && npe.getMessage() != null
+          && IDENTIFIER.matcher(npe.getMessage()).matches()) {
+        // Objects.requireNonNull(x, "name") in a record's constructor: a required field is missing
+        return new InvalidResourceException(
+            List.of(new FieldError(join(path, snakeCase(npe.getMessage())), "is required")), e);
+      }
+    }
+    if (e instanceof StreamReadException read && !(e instanceof JsonMappingException)) {
+      return new InvalidResourceException(
+          List.of(new FieldError(join(prefix, "document"), syntaxMessage(read))), e);
+    }
+    String field = path.equals(prefix) ? join(prefix, "document") : path;
+    String message = "is invalid";
+    if (e instanceof MismatchedInputException mismatch) {
+      Class<?> target = mismatch.getTargetType();
+      message =
+          target == null ? firstLine(mismatch.getOriginalMessage()) : "must be " + describe(target);
+    }
+    return new InvalidResourceException(List.of(new FieldError(field, message)), e);
+  }
+
+  /**
+   * Describes a syntax error with its position; quoted text longer than three characters (which
+   * could be a secret the parser choked on) is left out.
+   */
+  private static String syntaxMessage(StreamReadException e) {
+    for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
+        Mark mark = yaml.getProblemMark();
+        String what =
+            (yaml.getContext() == null ? "" : yaml.getContext() + ": ")
+                + Objects.requireNonNullElse(yaml.getProblem(), "syntax error");
+        return "malformed YAML at line "
+            + (mark.getLine() + 1)
+            + ", column "
+            + (mark.getColumn() + 1)
+            + ": "
+            + sanitise(what);
+      }
+    }
+    JsonLocation location = e.getLocation();
+    String where =
+        location == null
+            ? ""
+            : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+    return "malformed JSON or YAML" + where + ": " + sanitise(firstLine(e.getOriginalMessage()));
+  }
+
+  private static String sanitise(String message) {
+    return message.replaceAll("'[^']{4,}'", "'...'").replaceAll("\\s+", " ");
+  }
+
+  private static String path(List<JsonMappingException.Reference> references) {
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference reference : references) {
+      if (reference.getFieldName() != null) {
+        if (path.length() > 0) {
+          path.append('.');
+        }
+        path.append(reference.getFieldName());
+      } else if (reference.getIndex() >= 0) {
+        path.append('[').append(reference.getIndex()).append(']');
+      }
+    }
+    return path.toString();
+  }
+
+  static String join(String prefix, String field) {
+    if (prefix.isEmpty()) {
+      return field;
+    }
+    if (field.isEmpty()) {
+      return prefix;
+    }
+    return field.startsWith("[") ? prefix + field : prefix + "." + field;
+  }
+
+  private static String snakeCase(String name) {
+    return name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "unreadable";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  private static String describe(Class<?> type) {
+    if (type.isEnum()) {
+      return "one of " + Arrays.toString(type.getEnumConstants());
+    }
+    if (type == int.class
+        || type == Integer.class
+        || type == long.class
+        || type == Long.class
+        || type == short.class
+        || type == Short.class) {
+      return "an integer";
+    }
+    if (type == double.class || type == Double.class || type == float.class) {
+      return "a number";
+    }
+    if (type == boolean.class || type == Boolean.class) {
+      return "true or false";
+    }
+    if (type == String.class) {
+      return "a string";
+    }
+    if (type == LabelConstraint.class) {
+      return "a label constraint expression (a string)";
+    }
+    if (type == MetricConstraint.class) {
+      return "a metric constraint expression (a string)";
+    }
+    if (Temporal.class.isAssignableFrom(type)) {
+      return "an ISO-8601 timestamp";
+    }
+    if (Collection.class.isAssignableFrom(type) || type.isArray()) {
+      return "a list";
+    }
+    if (type == JsonNode.class) {
+      return "a JSON value";
+    }
+    if (Map.class.isAssignableFrom(type) || ObjectNode.class.isAssignableFrom(type)) {
+      return "an object";
+    }
+    return "an object";
+  }
+}
