@@ -11,7 +11,7 @@ import java.util.Optional;
  * watchers receive every change in revision order from any revision the store still keeps.
  *
  * <p>Keys are strings compared by their UTF-8 bytes. The library keys resources as Krake keys etcd
- * ({@link StoreKeys}). Values are opaque bytes (JSON documents for the typed layer, {@code
+ * ({@link StoreKeys}). Values are opaque bytes (JSON documents for the typed layer, {@link
  * Resources}).
  *
  * <p>Implementations are thread-safe; every method may be called from any thread. Operations are

@@ -1,0 +1,442 @@
+package cloud.krake.store;
+
+import cloud.krake.KrakeException;
+import cloud.krake.model.InvalidResourceException;
+import cloud.krake.model.Metadata;
+import cloud.krake.model.Resource;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The typed layer over a {@link Store} for one kind of resource, with the semantics of Krake's API
+ * server (Krake's {@code krake/api/kubernetes.py} and {@code krake/api/core.py} handlers):
+ *
+ * <ul>
+ *   <li>{@link #create}: validates, sets {@code uid}, {@code created} and {@code modified}, resets
+ *       the status to its default (PENDING) and fails with {@link ConflictException} if the name is
+ *       taken.
+ *   <li>{@link #update}: the main update ("PUT"): spec and metadata only; the status, {@code uid},
+ *       {@code created} and {@code deleted} keep their stored values; {@code name} and {@code
+ *       namespace} are immutable; {@code modified} is bumped. A finalizer cannot be added to a
+ *       resource in deletion. Once a deleted resource has no finalizer left it is removed from the
+ *       store.
+ *   <li>{@link #delete}: sets {@code deleted} and appends the {@value #CASCADE_DELETION} finalizer,
+ *       for the garbage collector; deleting again changes nothing. {@link #forceDelete} removes the
+ *       document at once, ignoring finalizers.
+ * </ul>
+ *
+ * <p>Unlike Krake, every write is a compare-and-set: {@link #update} writes only if the store still
+ * holds the revision the caller read ({@link Metadata#revision()}), else it throws {@link
+ * ConflictException} and the caller re-reads. {@link #modify} does that loop for the caller. An
+ * update that changes nothing writes nothing (Krake answers 400 there) and returns the stored
+ * resource.
+ *
+ * <p>Threading: thread-safe; each method is one or a few synchronous store calls. Timestamps are
+ * UTC instants from the injected {@link Clock}, truncated to microseconds as Krake's.
+ *
+ * <p>Namespaces: for global resource types (global metrics and providers), pass {@code ""} as the
+ * namespace.
+ *
+ * @param <T> the resource type
+ */
+public class Resources<T extends Resource<T>> {
+
+  /** The finalizer appended on deletion; Krake's garbage collector removes it. */
+  public static final String CASCADE_DELETION = "cascade_deletion";
+
+  /**
+   * How often {@link #modify}, {@link #delete} and {@link #forceDelete} re-read after a lost CAS.
+   */
+  public static final int MAX_CONFLICT_RETRIES = 64;
+
+  private static final Logger log = LoggerFactory.getLogger(Resources.class);
+
+  /** The store underneath. */
+  protected final Store store;
+
+  /** The resource type. */
+  protected final ResourceType<T> type;
+
+  /** The source of timestamps. */
+  protected final Clock clock;
+
+  /**
+   * Creates the typed layer.
+   *
+   * @param store the store
+   * @param type the resource type
+   * @param clock the source of {@code created}, {@code modified} and {@code deleted}
+   */
+  public Resources(Store store, ResourceType<T> type, Clock clock) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.type = Objects.requireNonNull(type, "type");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** Returns the resource type. */
+  public ResourceType<T> type() {
+    return type;
+  }
+
+  /**
+   * Creates a resource.
+   *
+   * @param resource the resource; read-only metadata and the status are ignored
+   * @return the resource as stored, with {@code uid}, timestamps, default status and revision
+   * @throws InvalidResourceException listing every validation error; nothing is stored
+   * @throws ConflictException if a resource of that name exists in the namespace
+   */
+  public T create(T resource) {
+    Objects.requireNonNull(resource, "resource");
+    Metadata requested = resource.metadata();
+    Instant now = now();
+    Metadata metadata =
+        requested
+            .withUid(Optional.of(UUID.randomUUID().toString()))
+            .withCreated(Optional.of(now))
+            .withModified(Optional.of(now))
+            .withDeleted(Optional.empty())
+            .withRevision(0);
+    T created = type.initialise(resource.withMetadata(metadata));
+    type.validate(created);
+    String key = type.key(requested);
+    KeyValue kv = store.create(key, type.encode(created));
+    return withRevision(created, kv.modRevision());
+  }
+
+  /**
+   * Reads a resource.
+   *
+   * @param namespace the namespace ({@code ""} for global types)
+   * @param name the name
+   * @return the resource with {@code metadata.revision} set, or empty if there is none
+   * @throws CorruptDocumentException if the stored document cannot be read
+   */
+  public Optional<T> get(String namespace, String name) {
+    return store.get(key(namespace, name)).map(type::decode);
+  }
+
+  /**
+   * Reads a resource that must exist.
+   *
+   * @param namespace the namespace ({@code ""} for global types)
+   * @param name the name
+   * @throws NotFoundException if there is none
+   * @throws CorruptDocumentException if the stored document cannot be read
+   */
+  public T require(String namespace, String name) {
+    String key = key(namespace, name);
+    return store.get(key).map(type::decode).orElseThrow(() -> new NotFoundException(key));
+  }
+
+  /**
+   * Lists the resources of one namespace as one consistent snapshot.
+   *
+   * @param namespace the namespace
+   * @throws CorruptDocumentException if a stored document cannot be read (naming its key)
+   * @throws IllegalStateException if the type is global
+   */
+  public ResourceList<T> list(String namespace) {
+    return listPrefix(type.keys().prefix(namespace));
+  }
+
+  /**
+   * Lists the resources of every namespace (or every global resource) as one snapshot.
+   *
+   * @throws CorruptDocumentException if a stored document cannot be read (naming its key)
+   */
+  public ResourceList<T> list() {
+    return listPrefix(type.keys().prefix());
+  }
+
+  private ResourceList<T> listPrefix(String prefix) {
+    List<T> items = new ArrayList<>();
+    Optional<PageRequest> next = Optional.of(PageRequest.first(PageRequest.DEFAULT_LIMIT));
+    long revision = 0;
+    while (next.isPresent()) {
+      Page page = store.list(prefix, next.get());
+      revision = page.revision();
+      page.items().forEach(kv -> items.add(type.decode(kv)));
+      next = page.next();
+    }
+    return new ResourceList<>(items, revision);
+  }
+
+  /**
+   * The main update: writes the spec and metadata of {@code resource} if the stored resource is
+   * still at {@code resource.metadata().revision()}.
+   *
+   * @param resource the resource as read from the store, changed
+   * @return the resource as stored; the stored one unchanged if nothing changed
+   * @throws IllegalArgumentException if {@code metadata.revision} is 0 (not read from the store)
+   * @throws NotFoundException if the resource does not exist
+   * @throws ConflictException if it was written since it was read
+   * @throws InvalidResourceException listing every validation error, naming {@code metadata.uid} if
+   *     the stored resource is another one of the same name, or {@code metadata.finalizers} if a
+   *     finalizer is added during deletion
+   */
+  public T update(T resource) {
+    Objects.requireNonNull(resource, "resource");
+    Metadata requested = resource.metadata();
+    String key = type.key(requested);
+    long expected = requireRevision(requested);
+    KeyValue kv = store.get(key).orElseThrow(() -> new NotFoundException(key));
+    if (kv.modRevision() != expected) {
+      throw new ConflictException(key, expected, kv.modRevision());
+    }
+    T current = type.decode(kv);
+    Metadata stored = current.metadata();
+    if (requested.uid().isPresent() && !requested.uid().equals(stored.uid())) {
+      throw InvalidResourceException.of(
+          "metadata.uid",
+          "does not match the stored resource of that name: it was deleted and created again");
+    }
+    if (stored.isDeleted() && !stored.finalizers().containsAll(requested.finalizers())) {
+      throw InvalidResourceException.of(
+          "metadata.finalizers", "Finalizers can only be removed if a deletion is in progress.");
+    }
+    Metadata metadata =
+        requested
+            .withUid(stored.uid())
+            .withCreated(stored.created())
+            .withModified(stored.modified())
+            .withDeleted(stored.deleted())
+            .withRevision(expected);
+    T next = keepServerFields(current, resource.withMetadata(metadata));
+    if (next.equals(current)) {
+      return current;
+    }
+    type.validate(next);
+    next = next.withMetadata(next.metadata().withModified(Optional.of(now())));
+    if (stored.isDeleted() && next.metadata().finalizers().isEmpty()) {
+      long removedAt = store.delete(key, expected);
+      return withRevision(next, removedAt);
+    }
+    return write(key, next, expected);
+  }
+
+  /**
+   * Reads the resource, applies {@code change} and writes the result with {@link #update},
+   * re-reading and re-applying after a lost compare-and-set (at most {@value #MAX_CONFLICT_RETRIES}
+   * times). {@code change} may run several times and must not have side effects.
+   *
+   * @param namespace the namespace ({@code ""} for global types)
+   * @param name the name
+   * @param change computes the new resource from the current one
+   * @return the resource as stored
+   * @throws NotFoundException if the resource does not exist
+   * @throws InvalidResourceException if {@code change} renames the resource or breaks a rule
+   * @throws ConflictException if every attempt lost
+   */
+  public T modify(String namespace, String name, UnaryOperator<T> change) {
+    Objects.requireNonNull(change, "change");
+    return retryOnConflict(
+        () -> {
+          T current = require(namespace, name);
+          return update(checkIdentity(current, change.apply(current)));
+        });
+  }
+
+  /**
+   * Requests deletion, as Krake's {@code DELETE}: sets {@code metadata.deleted} and appends the
+   * {@value #CASCADE_DELETION} finalizer. The resource stays in the store until its finalizers are
+   * removed. Deleting a resource already in deletion returns it unchanged.
+   *
+   * @param namespace the namespace ({@code ""} for global types)
+   * @param name the name
+   * @return the resource as stored, in deletion
+   * @throws NotFoundException if the resource does not exist
+   */
+  public T delete(String namespace, String name) {
+    String key = key(namespace, name);
+    return retryOnConflict(
+        () -> {
+          T current = require(namespace, name);
+          Metadata metadata = current.metadata();
+          if (metadata.isDeleted()) {
+            return current;
+          }
+          List<String> finalizers = new ArrayList<>(metadata.finalizers());
+          if (!finalizers.contains(CASCADE_DELETION)) {
+            finalizers.add(CASCADE_DELETION);
+          }
+          T next =
+              onDeletion(
+                  current.withMetadata(
+                      metadata.withDeleted(Optional.of(now())).withFinalizers(finalizers)));
+          return write(key, next, metadata.revision());
+        });
+  }
+
+  /**
+   * Removes the resource from the store at once, ignoring its finalizers, as Krake's {@code DELETE
+   * ?force=true}. Whatever the resource holds elsewhere (Kubernetes objects) is left behind.
+   *
+   * @param namespace the namespace ({@code ""} for global types)
+   * @param name the name
+   * @return the resource as it was last, or empty if there was none
+   */
+  public Optional<T> forceDelete(String namespace, String name) {
+    String key = key(namespace, name);
+    return retryOnConflict(
+        () -> {
+          Optional<T> current = get(namespace, name);
+          if (current.isEmpty()) {
+            return Optional.empty();
+          }
+          long removedAt = store.delete(key, current.get().metadata().revision());
+          return Optional.of(withRevision(current.get(), removedAt));
+        });
+  }
+
+  /**
+   * Watches every resource of this type.
+   *
+   * @param fromRevision the first revision to deliver ({@link ResourceList#revision()} + 1 after a
+   *     listing); 0 for changes after now
+   * @param listener receives the decoded changes
+   * @return the running watch
+   */
+  public Watch watch(long fromRevision, ResourceListener<T> listener) {
+    return watchPrefix(type.keys().prefix(), fromRevision, listener);
+  }
+
+  /**
+   * Watches the resources of one namespace.
+   *
+   * @param namespace the namespace
+   * @param fromRevision the first revision to deliver; 0 for changes after now
+   * @param listener receives the decoded changes
+   * @return the running watch
+   * @throws IllegalStateException if the type is global
+   */
+  public Watch watch(String namespace, long fromRevision, ResourceListener<T> listener) {
+    return watchPrefix(type.keys().prefix(namespace), fromRevision, listener);
+  }
+
+  private Watch watchPrefix(String prefix, long fromRevision, ResourceListener<T> listener) {
+    Objects.requireNonNull(listener, "listener");
+    return store.watch(
+        prefix,
+        fromRevision,
+        new WatchListener() {
+          @Override
+          public void onEvent(WatchEvent event) {
+            T resource;
+            try {
+              resource = type.decode(event.kv());
+            } catch (CorruptDocumentException e) {
+              log.error("skipping a corrupt document in a watch: {}", e.getMessage());
+              listener.onCorruptDocument(e);
+              return;
+            }
+            listener.onEvent(new ResourceEvent<>(event.type(), resource));
+          }
+
+          @Override
+          public void onCompacted(long compactRevision) {
+            listener.onCompacted(compactRevision);
+          }
+
+          @Override
+          public void onClosed(KrakeException cause) {
+            listener.onClosed(cause);
+          }
+        });
+  }
+
+  // ------------------------------------------------------------------ for subclasses
+
+  /**
+   * Returns {@code requested} with the parts a main update must not change taken from {@code
+   * current}. The base class keeps nothing more than the metadata rules; status resources keep the
+   * status.
+   */
+  protected T keepServerFields(T current, T requested) {
+    return requested;
+  }
+
+  /**
+   * Adjusts a resource being marked for deletion (after {@code deleted} and the finalizer are set).
+   * The default returns it unchanged; {@code Applications} moves applications with a shutdown hook
+   * to WAITING_FOR_CLEANING, as Krake's API.
+   */
+  protected T onDeletion(T marked) {
+    return marked;
+  }
+
+  /** Writes with CAS and returns the resource stamped with its new revision. */
+  protected final T write(String key, T resource, long expectedRevision) {
+    KeyValue kv = store.update(key, type.encode(resource), expectedRevision);
+    return withRevision(resource, kv.modRevision());
+  }
+
+  /** Returns the key of a resource by namespace and name. */
+  protected final String key(String namespace, String name) {
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(name, "name");
+    return type.keys().key(namespace, name);
+  }
+
+  /** Returns the key of a resource from its metadata. */
+  protected final String key(Metadata metadata) {
+    return type.key(metadata);
+  }
+
+  /** Returns the current time, truncated to microseconds. */
+  protected final Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  /** Returns the revision the resource was read at, which must be positive. */
+  protected static long requireRevision(Metadata metadata) {
+    if (metadata.revision() <= 0) {
+      throw new IllegalArgumentException(
+          "metadata.revision is 0: read the resource from the store before writing it");
+    }
+    return metadata.revision();
+  }
+
+  /** Rejects a change of name or namespace, Krake's immutable fields. */
+  protected static <R extends Resource<R>> R checkIdentity(R current, R changed) {
+    Objects.requireNonNull(changed, "the changed resource");
+    if (!changed.metadata().name().equals(current.metadata().name())) {
+      throw InvalidResourceException.of("metadata.name", "Trying to update an immutable field");
+    }
+    if (!changed.metadata().namespace().equals(current.metadata().namespace())) {
+      throw InvalidResourceException.of(
+          "metadata.namespace", "Trying to update an immutable field");
+    }
+    return changed.withMetadata(changed.metadata().withRevision(current.metadata().revision()));
+  }
+
+  /**
+   * Runs {@code attempt} again after each lost CAS, at most {@value #MAX_CONFLICT_RETRIES} times.
+   */
+  protected static <R> R retryOnConflict(Supplier<R> attempt) {
+    for (int i = 1; ; i++) {
+      try {
+        return attempt.get();
+      } catch (ConflictException e) {
+        if (i >= MAX_CONFLICT_RETRIES) {
+          throw e;
+        }
+        log.debug("lost a compare-and-set on {}, re-reading (attempt {})", e.key(), i);
+      }
+    }
+  }
+
+  private static <R extends Resource<R>> R withRevision(R resource, long revision) {
+    return resource.withMetadata(resource.metadata().withRevision(revision));
+  }
+}
