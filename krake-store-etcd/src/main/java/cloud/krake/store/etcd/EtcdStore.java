@@ -1,0 +1,651 @@
+package cloud.krake.store.etcd;
+
+import static cloud.krake.store.etcd.Gateway.base64;
+import static cloud.krake.store.etcd.Gateway.utf8;
+
+import cloud.krake.store.CompactedException;
+import cloud.krake.store.ConflictException;
+import cloud.krake.store.KeyValue;
+import cloud.krake.store.Page;
+import cloud.krake.store.PageRequest;
+import cloud.krake.store.Store;
+import cloud.krake.store.StoreUnavailableException;
+import cloud.krake.store.Watch;
+import cloud.krake.store.WatchListener;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.Call;
+import okhttp3.ConnectionPool;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.tls.HandshakeCertificates;
+import okio.BufferedSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Store} on etcd 3.4 or later, spoken to through etcd's v3 JSON gateway ({@code
+ * /v3/kv/range}, {@code /v3/kv/txn}, {@code /v3/kv/compaction}, {@code /v3/watch}) over okhttp.
+ *
+ * <pre>{@code
+ * try (EtcdStore store = EtcdStore.builder().endpoint(URI.create("http://127.0.0.1:2379")).build()) {
+ *   KeyValue created = store.create("/kubernetes/applications/default/echo", json);
+ *   store.update(created.key(), changed, created.modRevision());
+ * }
+ * }</pre>
+ *
+ * <p>Mapping onto etcd: keys and values are etcd's keys and values (keys as UTF-8); revisions are
+ * etcd's revisions. {@link #create} is a transaction comparing the key's create revision with 0;
+ * {@link #update} and {@link #delete} are transactions comparing its mod revision with the expected
+ * one, whose failure branch reads the key so that {@link ConflictException#actualRevision()} is
+ * exact. {@link #list} is a range from the prefix to the prefix's end, pinned to the first page's
+ * revision. {@link #watch} is one streaming {@code /v3/watch} request per watch, asking for the
+ * previous value so that deletions carry the key's last value.
+ *
+ * <p>Timeouts: every call but a watch stream is bounded by {@link Builder#requestTimeout} (from
+ * sending the request to the end of the answer) and its connection attempt by {@link
+ * Builder#connectTimeout}. A watch stream has no read timeout; a dropped stream is re-opened with
+ * exponential backoff (from {@link Builder#reconnectBackoff} to {@link #MAX_RECONNECT_BACKOFF})
+ * from the revision after the last delivered event, so that no event is lost or repeated.
+ *
+ * <p>Errors: a connection failure, a timeout, an HTTP answer that is not etcd's JSON, and etcd
+ * reporting itself unavailable throw {@link StoreUnavailableException} naming the endpoint and the
+ * operation; a read at a compacted revision throws {@link CompactedException}; any other error etcd
+ * reports throws a {@link cloud.krake.KrakeException} carrying etcd's message. Messages and logs
+ * never contain values or credentials.
+ *
+ * <p>Threading: thread-safe. Calls are synchronous on the caller's thread; connections are pooled
+ * (HTTP/1.1, at most {@link Builder#maxIdleConnections} kept idle). Each watch owns one daemon
+ * thread named {@code krake-etcd-watch-N} that calls its listener. {@link #close()} ends them.
+ *
+ * <p>Limits: one endpoint (no fail-over between members); no authentication by user name and
+ * password (etcd's gateway does not support TLS common-name authentication either).
+ */
+public final class EtcdStore implements Store {
+  private static final Logger log = LoggerFactory.getLogger(EtcdStore.class);
+
+  /** Default bound on establishing a connection: 5 s. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  /** Default bound on one call, from sending the request to reading the whole answer: 10 s. */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Default first delay before a dropped watch stream is re-opened: 100 ms, doubled per retry. */
+  public static final Duration DEFAULT_RECONNECT_BACKOFF = Duration.ofMillis(100);
+
+  /** Longest delay between two attempts to re-open a watch stream: 5 s. */
+  public static final Duration MAX_RECONNECT_BACKOFF = Duration.ofSeconds(5);
+
+  /** Default number of idle connections kept for reuse: 32. */
+  public static final int DEFAULT_MAX_IDLE_CONNECTIONS = 32;
+
+  /** How long {@link #close()} waits for each watch thread to end: 5 s. */
+  static final Duration WATCH_JOIN_TIMEOUT = Duration.ofSeconds(5);
+
+  /** The key {@link #revision()} reads; its range answer's header has the store revision. */
+  private static final String NUL_KEY = "AA==";
+
+  private final URI endpoint;
+  private final Gateway gateway;
+  private final OkHttpClient watchClient;
+  private final Duration requestTimeout;
+  private final Duration reconnectBackoff;
+  private final HttpUrl rangeUrl;
+  private final HttpUrl txnUrl;
+  private final HttpUrl compactionUrl;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicInteger watchCounter = new AtomicInteger();
+  private final Set<EtcdWatch> watches = ConcurrentHashMap.newKeySet();
+
+  private EtcdStore(Builder builder) {
+    this.endpoint = builder.endpoint;
+    this.requestTimeout = builder.requestTimeout;
+    this.reconnectBackoff = builder.reconnectBackoff;
+    OkHttpClient.Builder client =
+        new OkHttpClient.Builder()
+            .connectTimeout(builder.connectTimeout)
+            .callTimeout(builder.requestTimeout)
+            .readTimeout(builder.requestTimeout)
+            .writeTimeout(builder.requestTimeout)
+            .connectionPool(new ConnectionPool(builder.maxIdleConnections, 5, TimeUnit.MINUTES))
+            .protocols(List.of(Protocol.HTTP_1_1))
+            .followRedirects(false);
+    builder.tls.ifPresent(
+        tls -> {
+          HandshakeCertificates certificates = tls.handshakeCertificates();
+          client.sslSocketFactory(certificates.sslSocketFactory(), certificates.trustManager());
+        });
+    OkHttpClient unary = client.build();
+    this.watchClient =
+        unary.newBuilder().callTimeout(Duration.ZERO).readTimeout(Duration.ZERO).build();
+    this.gateway = new Gateway(endpoint, unary, new ObjectMapper());
+    this.rangeUrl = gateway.url(Gateway.RANGE);
+    this.txnUrl = gateway.url(Gateway.TXN);
+    this.compactionUrl = gateway.url(Gateway.COMPACTION);
+    log.debug("etcd store for {} created", endpoint);
+  }
+
+  /** Returns a builder; {@link Builder#endpoint(URI)} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns the etcd endpoint this store talks to. */
+  public URI endpoint() {
+    return endpoint;
+  }
+
+  @Override
+  public Optional<KeyValue> get(String key) {
+    Objects.requireNonNull(key, "key");
+    String operation = "get " + key;
+    ensureOpen(operation);
+    JsonNode answer = gateway.post(rangeUrl, utf8("{\"key\":\"" + base64(key) + "\"}"), operation);
+    JsonNode kvs = answer.path("kvs");
+    return kvs.isArray() && !kvs.isEmpty()
+        ? Optional.of(Gateway.keyValue(kvs.get(0)))
+        : Optional.empty();
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A page pinned to a revision newer than the store's throws {@link IllegalArgumentException}.
+   * When the pinned revision was compacted, the {@link CompactedException} carries etcd's
+   * compaction revision, learnt from a short watch request; if that request fails, it carries
+   * {@code request.revision() + 1}, a lower bound.
+   */
+  @Override
+  public Page list(String prefix, PageRequest request) {
+    Objects.requireNonNull(prefix, "prefix");
+    Objects.requireNonNull(request, "request");
+    String operation = "list " + prefix;
+    ensureOpen(operation);
+    String start = request.startKey().isEmpty() ? prefix : request.startKey();
+    String key = start.isEmpty() ? NUL_KEY : base64(start);
+    StringBuilder body =
+        new StringBuilder(128)
+            .append("{\"key\":\"")
+            .append(key)
+            .append("\",\"range_end\":\"")
+            .append(Gateway.prefixEnd(prefix))
+            .append("\",\"limit\":\"")
+            .append(request.limit())
+            .append('"');
+    if (request.revision() > 0) {
+      body.append(",\"revision\":\"").append(request.revision()).append('"');
+    }
+    body.append('}');
+    JsonNode answer;
+    try {
+      answer = gateway.post(rangeUrl, utf8(body.toString()), operation);
+    } catch (Gateway.EtcdErrorException e) {
+      throw translateRevisionError(e, request.revision());
+    }
+    List<KeyValue> items = new ArrayList<>();
+    for (JsonNode kv : answer.path("kvs")) {
+      items.add(Gateway.keyValue(kv));
+    }
+    long revision = request.revision() > 0 ? request.revision() : Gateway.revision(answer);
+    return new Page(items, revision, answer.path("more").asBoolean(false), request.limit());
+  }
+
+  @Override
+  public KeyValue create(String key, byte[] value) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    String operation = "create " + key;
+    ensureOpen(operation);
+    String k = base64(key);
+    String body =
+        "{\"compare\":[{\"key\":\""
+            + k
+            + "\",\"target\":\"CREATE\",\"result\":\"EQUAL\",\"create_revision\":\"0\"}],"
+            + "\"success\":[{\"request_put\":{\"key\":\""
+            + k
+            + "\",\"value\":\""
+            + base64(value)
+            + "\"}}],\"failure\":[{\"request_range\":{\"key\":\""
+            + k
+            + "\"}}]}";
+    JsonNode answer = gateway.post(txnUrl, utf8(body), operation);
+    if (!answer.path("succeeded").asBoolean(false)) {
+      throw new ConflictException(key, 0, actualRevision(answer));
+    }
+    long revision = Gateway.revision(answer);
+    return new KeyValue(key, value, revision, revision, 1);
+  }
+
+  @Override
+  public KeyValue update(String key, byte[] value, long expectedRevision) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    requirePositive(expectedRevision);
+    String operation = "update " + key;
+    ensureOpen(operation);
+    String k = base64(key);
+    String body =
+        compareMod(k, expectedRevision)
+            + "\"success\":[{\"request_put\":{\"key\":\""
+            + k
+            + "\",\"value\":\""
+            + base64(value)
+            + "\",\"prev_kv\":true}}],\"failure\":[{\"request_range\":{\"key\":\""
+            + k
+            + "\"}}]}";
+    JsonNode answer = gateway.post(txnUrl, utf8(body), operation);
+    if (!answer.path("succeeded").asBoolean(false)) {
+      throw new ConflictException(key, expectedRevision, actualRevision(answer));
+    }
+    JsonNode previous = answer.path("responses").path(0).path("response_put").path("prev_kv");
+    long revision = Gateway.revision(answer);
+    return new KeyValue(
+        key,
+        value,
+        previous.path("create_revision").asLong(revision),
+        revision,
+        previous.path("version").asLong(0) + 1);
+  }
+
+  @Override
+  public long delete(String key, long expectedRevision) {
+    Objects.requireNonNull(key, "key");
+    requirePositive(expectedRevision);
+    String operation = "delete " + key;
+    ensureOpen(operation);
+    String k = base64(key);
+    String body =
+        compareMod(k, expectedRevision)
+            + "\"success\":[{\"request_delete_range\":{\"key\":\""
+            + k
+            + "\"}}],\"failure\":[{\"request_range\":{\"key\":\""
+            + k
+            + "\"}}]}";
+    JsonNode answer = gateway.post(txnUrl, utf8(body), operation);
+    if (!answer.path("succeeded").asBoolean(false)) {
+      throw new ConflictException(key, expectedRevision, actualRevision(answer));
+    }
+    return Gateway.revision(answer);
+  }
+
+  @Override
+  public long revision() {
+    String operation = "revision";
+    ensureOpen(operation);
+    JsonNode answer =
+        gateway.post(
+            rangeUrl, utf8("{\"key\":\"" + NUL_KEY + "\",\"count_only\":true}"), operation);
+    return Gateway.revision(answer);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>With {@code fromRevision} 0 this reads the current revision first (one call, which may throw
+   * {@link StoreUnavailableException}) and watches from the revision after it, so every change made
+   * after this method returns is delivered. The stream is opened on the watch's own thread; until
+   * it is, and while it is re-opened after a failure, events are delivered late, never lost.
+   *
+   * @throws StoreUnavailableException if the store is closed, or {@code fromRevision} is 0 and the
+   *     current revision cannot be read
+   */
+  @Override
+  public Watch watch(String prefix, long fromRevision, WatchListener listener) {
+    Objects.requireNonNull(prefix, "prefix");
+    Objects.requireNonNull(listener, "listener");
+    if (fromRevision < 0) {
+      throw new IllegalArgumentException("fromRevision must not be negative: " + fromRevision);
+    }
+    ensureOpen("watch " + prefix);
+    long start = fromRevision == 0 ? revision() + 1 : fromRevision;
+    EtcdWatch watch =
+        new EtcdWatch(
+            this,
+            "krake-etcd-watch-" + watchCounter.incrementAndGet(),
+            prefix,
+            start,
+            listener,
+            reconnectBackoff);
+    watches.add(watch);
+    if (closed.get()) {
+      watches.remove(watch);
+      throw closedException("watch " + prefix);
+    }
+    watch.start();
+    return watch;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The compaction is physical: this returns once etcd has discarded the history. A revision at
+   * or below etcd's current compaction revision (or 0) is a no-op.
+   *
+   * @throws IllegalArgumentException if {@code revision} is negative or newer than the store's
+   */
+  @Override
+  public void compact(long revision) {
+    if (revision < 0) {
+      throw new IllegalArgumentException("revision must not be negative: " + revision);
+    }
+    String operation = "compact " + revision;
+    ensureOpen(operation);
+    if (revision == 0) {
+      return;
+    }
+    try {
+      gateway.post(
+          compactionUrl, utf8("{\"revision\":\"" + revision + "\",\"physical\":true}"), operation);
+      log.info("etcd at {} compacted to revision {}", endpoint, revision);
+    } catch (Gateway.EtcdErrorException e) {
+      if (e.code() == Gateway.CODE_OUT_OF_RANGE && e.etcdMessage().contains("compacted")) {
+        log.debug("etcd at {} already compacted past revision {}", endpoint, revision);
+        return;
+      }
+      if (e.code() == Gateway.CODE_OUT_OF_RANGE && e.etcdMessage().contains("future")) {
+        throw new IllegalArgumentException(
+            "cannot compact to revision " + revision + ": newer than the store's revision", e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Closes the store: every running watch ends with {@link WatchListener#onClosed} (this waits up
+   * to 5 s per watch thread for that), pooled connections are closed, and later calls throw {@link
+   * StoreUnavailableException}. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    List<EtcdWatch> running = new ArrayList<>(watches);
+    running.forEach(EtcdWatch::closeByStore);
+    for (EtcdWatch watch : running) {
+      watch.join(WATCH_JOIN_TIMEOUT);
+    }
+    watches.clear();
+    gateway.client.dispatcher().executorService().shutdown();
+    gateway.client.connectionPool().evictAll();
+    log.info("etcd store for {} closed", endpoint);
+  }
+
+  @Override
+  public String toString() {
+    return "EtcdStore[" + endpoint + "]";
+  }
+
+  // ---- for EtcdWatch ---------------------------------------------------------------------------
+
+  boolean closed() {
+    return closed.get();
+  }
+
+  void removed(EtcdWatch watch) {
+    watches.remove(watch);
+  }
+
+  ObjectMapper mapper() {
+    return gateway.mapper;
+  }
+
+  String endpointText() {
+    return gateway.endpoint;
+  }
+
+  /** Starts a watch stream; the caller closes the response and may cancel the call. */
+  Call watchCall(String prefix, long startRevision) {
+    String key = prefix.isEmpty() ? NUL_KEY : base64(prefix);
+    String body =
+        "{\"create_request\":{\"key\":\""
+            + key
+            + "\",\"range_end\":\""
+            + Gateway.prefixEnd(prefix)
+            + "\",\"start_revision\":\""
+            + startRevision
+            + "\",\"prev_kv\":true}}";
+    Request request =
+        new Request.Builder()
+            .url(gateway.url(Gateway.WATCH))
+            .post(RequestBody.create(utf8(body), Gateway.JSON))
+            .build();
+    return watchClient.newCall(request);
+  }
+
+  StoreUnavailableException closedException(String operation) {
+    return new StoreUnavailableException(
+        "etcd store for " + endpoint + " is closed (" + operation + ")", null);
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  private void ensureOpen(String operation) {
+    if (closed.get()) {
+      throw closedException(operation);
+    }
+  }
+
+  private static String compareMod(String key, long expectedRevision) {
+    return "{\"compare\":[{\"key\":\""
+        + key
+        + "\",\"target\":\"MOD\",\"result\":\"EQUAL\",\"mod_revision\":\""
+        + expectedRevision
+        + "\"}],";
+  }
+
+  private static void requirePositive(long expectedRevision) {
+    if (expectedRevision <= 0) {
+      throw new IllegalArgumentException(
+          "expectedRevision must be positive (use create for new keys): " + expectedRevision);
+    }
+  }
+
+  /** The failure branch of a CAS transaction read the key: its mod revision, 0 if absent. */
+  private static long actualRevision(JsonNode answer) {
+    return answer
+        .path("responses")
+        .path(0)
+        .path("response_range")
+        .path("kvs")
+        .path(0)
+        .path("mod_revision")
+        .asLong(0);
+  }
+
+  private RuntimeException translateRevisionError(Gateway.EtcdErrorException e, long revision) {
+    if (e.code() != Gateway.CODE_OUT_OF_RANGE || revision == 0) {
+      return e;
+    }
+    if (e.etcdMessage().contains("compacted")) {
+      CompactedException compacted = new CompactedException(revision, compactRevision(revision));
+      compacted.initCause(e);
+      return compacted;
+    }
+    if (e.etcdMessage().contains("future")) {
+      return new IllegalArgumentException(
+          "revision " + revision + " is newer than the store's revision", e);
+    }
+    return e;
+  }
+
+  /**
+   * Learns etcd's compaction revision: a watch from a compacted revision is answered with {@code
+   * created}, then {@code canceled} with {@code compact_revision}. Bounded by the request timeout;
+   * falls back to {@code requested + 1}.
+   */
+  private long compactRevision(long requested) {
+    Call call = watchCall("", requested);
+    call.timeout().timeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    try (Response response = call.execute()) {
+      if (response.isSuccessful()) {
+        BufferedSource source = response.body().source();
+        for (int i = 0; i < 3; i++) {
+          String line = source.readUtf8Line();
+          if (line == null) {
+            break;
+          }
+          JsonNode result = gateway.mapper.readTree(line).path("result");
+          long compactRevision = result.path("compact_revision").asLong(0);
+          if (compactRevision > 0) {
+            return compactRevision;
+          }
+          if (result.has("events")) {
+            break;
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("cannot learn etcd's compaction revision at {}: {}", endpoint, e.toString());
+    } finally {
+      call.cancel();
+    }
+    return requested + 1;
+  }
+
+  /** Builds an {@link EtcdStore}; not thread-safe. */
+  public static final class Builder {
+    private URI endpoint;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private Duration reconnectBackoff = DEFAULT_RECONNECT_BACKOFF;
+    private int maxIdleConnections = DEFAULT_MAX_IDLE_CONNECTIONS;
+    private Optional<EtcdTls> tls = Optional.empty();
+
+    private Builder() {}
+
+    /**
+     * The etcd client URL, {@code http://host:port} or {@code https://host:port} (required).
+     *
+     * @param endpoint the URL etcd's {@code --advertise-client-urls} names
+     * @return this builder
+     * @throws IllegalArgumentException if the scheme is neither http nor https, the host is
+     *     missing, or the URL carries user information
+     */
+    public Builder endpoint(URI endpoint) {
+      Objects.requireNonNull(endpoint, "endpoint");
+      String scheme = endpoint.getScheme();
+      if (!"http".equals(scheme) && !"https".equals(scheme)) {
+        throw new IllegalArgumentException("endpoint must be http:// or https://: " + endpoint);
+      }
+      if (endpoint.getHost() == null) {
+        throw new IllegalArgumentException("endpoint has no host: " + endpoint);
+      }
+      if (endpoint.getRawUserInfo() != null) {
+        throw new IllegalArgumentException("endpoint must not carry credentials");
+      }
+      this.endpoint = endpoint;
+      return this;
+    }
+
+    /**
+     * Bound on establishing a TCP (and TLS) connection (default {@link #DEFAULT_CONNECT_TIMEOUT}).
+     *
+     * @param connectTimeout a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = positive(connectTimeout, "connectTimeout");
+      return this;
+    }
+
+    /**
+     * Bound on one call, from sending the request to reading the whole answer (default {@link
+     * #DEFAULT_REQUEST_TIMEOUT}); watch streams are not bounded.
+     *
+     * @param requestTimeout a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder requestTimeout(Duration requestTimeout) {
+      this.requestTimeout = positive(requestTimeout, "requestTimeout");
+      return this;
+    }
+
+    /**
+     * First delay before re-opening a dropped watch stream (default {@link
+     * #DEFAULT_RECONNECT_BACKOFF}); doubled after every failed attempt up to {@link
+     * #MAX_RECONNECT_BACKOFF}, reset once a stream is open.
+     *
+     * @param reconnectBackoff a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder reconnectBackoff(Duration reconnectBackoff) {
+      this.reconnectBackoff = positive(reconnectBackoff, "reconnectBackoff");
+      return this;
+    }
+
+    /**
+     * How many idle connections to keep for reuse (default {@link #DEFAULT_MAX_IDLE_CONNECTIONS});
+     * size it to the number of threads calling the store concurrently.
+     *
+     * @param maxIdleConnections at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder maxIdleConnections(int maxIdleConnections) {
+      if (maxIdleConnections < 1) {
+        throw new IllegalArgumentException(
+            "maxIdleConnections must be at least 1: " + maxIdleConnections);
+      }
+      this.maxIdleConnections = maxIdleConnections;
+      return this;
+    }
+
+    /**
+     * TLS settings for an {@code https} endpoint (default: the JVM's trusted authorities, no client
+     * certificate).
+     *
+     * @param tls the CA certificates to trust and the client certificate to present
+     * @return this builder
+     */
+    public Builder tls(EtcdTls tls) {
+      this.tls = Optional.of(Objects.requireNonNull(tls, "tls"));
+      return this;
+    }
+
+    /**
+     * Creates the store. No connection is made until the first call.
+     *
+     * @return the store
+     * @throws IllegalStateException if no endpoint was set
+     * @throws IllegalArgumentException if TLS settings are given for an {@code http} endpoint, or
+     *     their PEM text cannot be decoded
+     */
+    public EtcdStore build() {
+      if (endpoint == null) {
+        throw new IllegalStateException("EtcdStore.builder(): endpoint(URI) is required");
+      }
+      if (tls.isPresent() && !"https".equals(endpoint.getScheme())) {
+        throw new IllegalArgumentException("TLS settings need an https:// endpoint: " + endpoint);
+      }
+      return new EtcdStore(this);
+    }
+
+    private static Duration positive(Duration duration, String name) {
+      Objects.requireNonNull(duration, name);
+      if (duration.isNegative() || duration.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + duration);
+      }
+      return duration;
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package cloud.krake.store.etcd;
+
+import cloud.krake.store.Store;
+import cloud.krake.testing.EtcdExtension;
+import cloud.krake.testing.StoreContract;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The shared store contract ({@link StoreContract}) against a real etcd. */
+class EtcdStoreIT extends StoreContract {
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.builder().build();
+
+  @Override
+  protected Store createStore() {
+    return EtcdStore.builder().endpoint(etcd.endpoint()).build();
+  }
+
+  @Override
+  protected void restartServer() {
+    etcd.server().stop();
+    etcd.server().start();
+  }
+}

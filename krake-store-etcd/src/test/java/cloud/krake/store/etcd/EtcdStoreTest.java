@@ -1,0 +1,83 @@
+package cloud.krake.store.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import okhttp3.tls.HeldCertificate;
+import org.junit.jupiter.api.Test;
+
+/** {@link EtcdStore}'s configuration and encoding, without etcd. */
+class EtcdStoreTest {
+
+  private static String decoded(String base64) {
+    return new String(Base64.getDecoder().decode(base64), StandardCharsets.ISO_8859_1);
+  }
+
+  @Test
+  void rangeEndIncrementsTheLastByteOfThePrefix() {
+    assertThat(decoded(Gateway.prefixEnd("/krake/apps/"))).isEqualTo("/krake/apps0");
+    assertThat(decoded(Gateway.prefixEnd(""))).isEqualTo("\0");
+    assertThat(Base64.getDecoder().decode(Gateway.prefixEnd("a\u00ff")))
+        .containsExactly('a', 0xc3, 0xc0);
+  }
+
+  @Test
+  void builderRequiresAnEndpointAndChecksIt() {
+    assertThatThrownBy(() -> EtcdStore.builder().build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("endpoint");
+    assertThatThrownBy(() -> EtcdStore.builder().endpoint(URI.create("ftp://etcd:2379")))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () -> EtcdStore.builder().endpoint(URI.create("http://user:secret@etcd:2379")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageNotContaining("secret");
+    assertThatThrownBy(() -> EtcdStore.builder().requestTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () ->
+                EtcdStore.builder()
+                    .endpoint(URI.create("http://etcd:2379"))
+                    .tls(EtcdTls.trusting(""))
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("https");
+  }
+
+  @Test
+  void tlsSettingsNeverShowTheKey() {
+    HeldCertificate ca = new HeldCertificate.Builder().certificateAuthority(0).build();
+    HeldCertificate client = new HeldCertificate.Builder().signedBy(ca).build();
+    EtcdTls tls =
+        EtcdTls.mutual(ca.certificatePem(), client.certificatePem(), client.privateKeyPkcs8Pem());
+
+    assertThat(tls.toString())
+        .doesNotContain("PRIVATE")
+        .doesNotContain(client.privateKeyPkcs8Pem().substring(40, 80))
+        .contains("<redacted>");
+    assertThat(tls.handshakeCertificates().keyManager()).isNotNull();
+  }
+
+  @Test
+  void tlsSettingsRejectBadPemWithoutQuotingIt() {
+    HeldCertificate ca = new HeldCertificate.Builder().certificateAuthority(0).build();
+    assertThatThrownBy(() -> new EtcdTls(ca.certificatePem(), ca.certificatePem(), ""))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> EtcdTls.trusting("not a certificate").handshakeCertificates())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("caCertificatesPem");
+    EtcdTls badKey =
+        EtcdTls.mutual(
+            ca.certificatePem(),
+            ca.certificatePem(),
+            "-----BEGIN PRIVATE KEY-----\nc2VjcmV0\n-----END PRIVATE KEY-----\n");
+    assertThatThrownBy(badKey::handshakeCertificates)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("clientKeyPem")
+        .hasMessageNotContaining("c2VjcmV0");
+  }
+}
