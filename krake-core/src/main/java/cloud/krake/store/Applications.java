@@ -4,6 +4,9 @@ import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
 import cloud.krake.model.ApplicationStatus;
 import java.time.Clock;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The typed layer for {@link Application}s, stored under {@code
@@ -43,5 +46,104 @@ public final class Applications extends StatusResources<Application, Application
       return marked;
     }
     return marked.withStatus(marked.status().withState(ApplicationState.WAITING_FOR_CLEANING));
+  }
+
+  /**
+   * The transition of Krake's {@code PUT .../complete} once the token has been checked: the
+   * application becomes READY_FOR_ACTION and is marked deleted, in one compare-and-set write, so
+   * that the controller removes its resources. Unlike Krake, an application that holds no finalizer
+   * (it was never applied anywhere) is removed from the store at once instead of being left behind.
+   * Idempotent: an application already READY_FOR_ACTION and deleted is returned unchanged, without
+   * a write. Concurrent calls cause exactly one transition.
+   *
+   * @param namespace the namespace
+   * @param name the name
+   * @return the application after the transition (with {@code metadata.deleted} set); if it was
+   *     removed, its last state
+   * @throws NotFoundException if the application does not exist
+   */
+  public Application acknowledgeComplete(String namespace, String name) {
+    String key = key(namespace, name);
+    return retryOnConflict(
+        () -> {
+          Application current = require(namespace, name);
+          boolean ready = current.status().state() == ApplicationState.READY_FOR_ACTION;
+          if (ready && current.metadata().isDeleted()) {
+            return current;
+          }
+          Application next =
+              current
+                  .withMetadata(
+                      current.metadata().isDeleted()
+                          ? current.metadata()
+                          : current.metadata().withDeleted(Optional.of(now())))
+                  .withStatus(current.status().withState(ApplicationState.READY_FOR_ACTION));
+          if (next.metadata().finalizers().isEmpty()) {
+            long removedAt = store.delete(key, current.metadata().revision());
+            return next.withMetadata(next.metadata().withRevision(removedAt));
+          }
+          return write(key, next, current.metadata().revision());
+        });
+  }
+
+  /** The states from which Krake's {@code PUT .../shutdown} moves an application on. */
+  public static final Set<ApplicationState> SHUTDOWN_ACKNOWLEDGEABLE =
+      Set.copyOf(EnumSet.of(ApplicationState.WAITING_FOR_CLEANING, ApplicationState.DEGRADED));
+
+  /**
+   * The transition of Krake's {@code PUT .../shutdown} once the token has been checked: an
+   * application WAITING_FOR_CLEANING or DEGRADED becomes READY_FOR_ACTION and its shutdown deadline
+   * is cleared; in any other state it is left unchanged (and, unlike Krake, not rewritten).
+   * Concurrent calls cause exactly one transition.
+   *
+   * @param namespace the namespace
+   * @param name the name
+   * @return the application as stored afterwards
+   * @throws NotFoundException if the application does not exist
+   */
+  public Application acknowledgeShutdown(String namespace, String name) {
+    return modifyStatus(
+        namespace,
+        name,
+        current ->
+            SHUTDOWN_ACKNOWLEDGEABLE.contains(current.status().state())
+                ? current
+                    .status()
+                    .withState(ApplicationState.READY_FOR_ACTION)
+                    .withShutdownGracePeriod(Optional.empty())
+                : current.status());
+  }
+
+  /**
+   * Krake's {@code PUT .../retry}: a DEGRADED application (its shutdown failed with the {@code
+   * give_up} strategy) goes back to WAITING_FOR_CLEANING with its shutdown deadline cleared, so
+   * that a new round of the shutdown protocol starts.
+   *
+   * @param namespace the namespace
+   * @param name the name
+   * @return the application as stored afterwards
+   * @throws NotFoundException if the application does not exist
+   * @throws IllegalStateException if the application is not DEGRADED ("No migration or deletion
+   *     retry needed", as Krake's 400)
+   */
+  public Application retryShutdown(String namespace, String name) {
+    return modifyStatus(
+        namespace,
+        name,
+        current -> {
+          if (current.status().state() != ApplicationState.DEGRADED) {
+            throw new IllegalStateException(
+                "No migration or deletion retry needed: "
+                    + namespace
+                    + "/"
+                    + name
+                    + " is "
+                    + current.status().state());
+          }
+          return current
+              .status()
+              .withState(ApplicationState.WAITING_FOR_CLEANING)
+              .withShutdownGracePeriod(Optional.empty());
+        });
   }
 }

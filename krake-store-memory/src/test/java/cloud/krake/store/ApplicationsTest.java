@@ -1,0 +1,156 @@
+package cloud.krake.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import cloud.krake.model.Application;
+import cloud.krake.model.ApplicationState;
+import cloud.krake.model.KrakeJson;
+import cloud.krake.store.memory.MemoryStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The hook transitions of {@link Applications}: Krake's /complete, /shutdown and /retry. */
+class ApplicationsTest {
+
+  private static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
+
+  private final MemoryStore store = MemoryStore.create();
+  private final Applications apps = new Applications(store, Clock.fixed(T0, ZoneOffset.UTC));
+
+  @AfterEach
+  void closeStore() {
+    store.close();
+  }
+
+  private Application create(String hooks, List<String> finalizers) {
+    Application app =
+        KrakeJson.read(
+            """
+            metadata: {name: job, namespace: ns}
+            spec:
+              manifest: [{apiVersion: v1, kind: Pod, metadata: {name: job}}]
+              constraints: {cluster: {}}
+              hooks: %s
+            """
+                .formatted(hooks),
+            Application.class);
+    return apps.create(app.withMetadata(app.metadata().withFinalizers(finalizers)));
+  }
+
+  private Application withState(ApplicationState state) {
+    return apps.modifyStatus(
+        "ns",
+        "job",
+        a -> a.status().withState(state).withShutdownGracePeriod(Optional.of(T0.plusSeconds(30))));
+  }
+
+  @Test
+  void completeMarksTheApplicationReadyAndDeleted() {
+    create("[complete]", List.of("kubernetes_resources_deletion"));
+
+    Application completed = apps.acknowledgeComplete("ns", "job");
+
+    assertThat(completed.status().state()).isEqualTo(ApplicationState.READY_FOR_ACTION);
+    assertThat(completed.metadata().deleted()).contains(T0);
+    assertThat(completed.metadata().finalizers()).containsExactly("kubernetes_resources_deletion");
+    assertThat(apps.require("ns", "job")).isEqualTo(completed);
+  }
+
+  @Test
+  void completeOfAnApplicationWithoutFinalizersRemovesIt() {
+    create("[complete]", List.of());
+
+    Application completed = apps.acknowledgeComplete("ns", "job");
+
+    assertThat(completed.metadata().isDeleted()).isTrue();
+    assertThat(apps.get("ns", "job")).isEmpty();
+  }
+
+  @Test
+  void hundredConcurrentCompletesCauseExactlyOneTransition() throws Exception {
+    create("[complete]", List.of("kubernetes_resources_deletion"));
+    long before = store.revision();
+    int calls = 100;
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<Application>> results = new ArrayList<>();
+      Callable<Application> call =
+          () -> {
+            start.await();
+            return apps.acknowledgeComplete("ns", "job");
+          };
+      for (int i = 0; i < calls; i++) {
+        results.add(pool.submit(call));
+      }
+      start.countDown();
+      for (Future<Application> result : results) {
+        assertThat(result.get().status().state()).isEqualTo(ApplicationState.READY_FOR_ACTION);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(store.revision()).isEqualTo(before + 1);
+  }
+
+  @Test
+  void shutdownAcknowledgementMovesWaitingAndDegradedOnAndClearsTheDeadline() {
+    create("[shutdown]", List.of());
+    withState(ApplicationState.WAITING_FOR_CLEANING);
+
+    Application acknowledged = apps.acknowledgeShutdown("ns", "job");
+
+    assertThat(acknowledged.status().state()).isEqualTo(ApplicationState.READY_FOR_ACTION);
+    assertThat(acknowledged.status().shutdownGracePeriod()).isEmpty();
+
+    withState(ApplicationState.DEGRADED);
+    assertThat(apps.acknowledgeShutdown("ns", "job").status().state())
+        .isEqualTo(ApplicationState.READY_FOR_ACTION);
+  }
+
+  @Test
+  void shutdownAcknowledgementInAnotherStateChangesNothing() {
+    create("[shutdown]", List.of());
+    Application running = withState(ApplicationState.RUNNING);
+    long before = store.revision();
+
+    Application after = apps.acknowledgeShutdown("ns", "job");
+
+    assertThat(after).isEqualTo(running);
+    assertThat(store.revision()).isEqualTo(before);
+  }
+
+  @Test
+  void retryTakesADegradedApplicationBackToWaitingForCleaning() {
+    create("[shutdown]", List.of());
+    withState(ApplicationState.DEGRADED);
+
+    Application retried = apps.retryShutdown("ns", "job");
+
+    assertThat(retried.status().state()).isEqualTo(ApplicationState.WAITING_FOR_CLEANING);
+    assertThat(retried.status().shutdownGracePeriod()).isEmpty();
+  }
+
+  @Test
+  void retryOfAnApplicationThatIsNotDegradedIsRejected() {
+    create("[shutdown]", List.of());
+    withState(ApplicationState.RUNNING);
+
+    assertThatThrownBy(() -> apps.retryShutdown("ns", "job"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("No migration or deletion retry needed");
+  }
+}
