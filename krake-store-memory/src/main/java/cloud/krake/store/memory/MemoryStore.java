@@ -57,21 +57,28 @@ public final class MemoryStore implements Store {
 
   private static final Logger log = LoggerFactory.getLogger(MemoryStore.class);
 
-  /** Orders keys by code point, which is the order of their UTF-8 bytes, as etcd orders keys. */
+  /**
+   * Orders keys by code point, which is the order of their UTF-8 bytes, as etcd orders keys. UTF-16
+   * order differs from it only where a surrogate (part of a supplementary character, which sorts
+   * above every BMP character) meets a BMP character at or above U+E000; elsewhere chars compare as
+   * they are.
+   */
   private static final Comparator<String> KEY_ORDER =
       (a, b) -> {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-          int ca = a.codePointAt(i);
-          int cb = b.codePointAt(j);
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+          char ca = a.charAt(i);
+          char cb = b.charAt(i);
           if (ca != cb) {
-            return Integer.compare(ca, cb);
+            boolean sa = Character.isSurrogate(ca);
+            boolean sb = Character.isSurrogate(cb);
+            if (sa != sb) {
+              return sa ? 1 : -1;
+            }
+            return Character.compare(ca, cb);
           }
-          i += Character.charCount(ca);
-          j += Character.charCount(cb);
         }
-        return Integer.compare(a.length() - i, b.length() - j);
+        return Integer.compare(a.length(), b.length());
       };
 
   private final int retainedRevisions;
