@@ -40,14 +40,17 @@ public class MemoryStoreBenchmark {
 
   private MemoryStore store;
   private byte[] document;
+  private String[] keyNames;
 
   /** Fills the store. */
   @Setup(Level.Trial)
   public void setUp() {
     store = MemoryStore.create();
     document = "x".repeat(1024).getBytes(UTF_8);
+    keyNames = new String[keys];
     for (int i = 0; i < keys; i++) {
-      store.create(key(i), document);
+      keyNames[i] = String.format("/kubernetes/applications/bench/app-%06d", i);
+      store.create(keyNames[i], document);
     }
   }
 
@@ -57,12 +60,8 @@ public class MemoryStoreBenchmark {
     store.close();
   }
 
-  private static String key(int i) {
-    return String.format("/kubernetes/applications/bench/app-%06d", i);
-  }
-
   private String randomKey() {
-    return key(ThreadLocalRandom.current().nextInt(keys));
+    return keyNames[ThreadLocalRandom.current().nextInt(keys)];
   }
 
   /** One get of a random key, single-threaded. */

@@ -1,0 +1,281 @@
+package cloud.krake.hooks;
+
+import cloud.krake.InvalidConfigurationException;
+import cloud.krake.model.FieldError;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * The configuration of Krake's application hooks, as the {@code hooks} section of Krake's
+ * Kubernetes application controller configuration plus the controller's {@code api_endpoint} and
+ * {@code tls.enabled}. Built with {@link #builder()}; {@link Builder#build()} checks every key and
+ * reports all problems at once, each naming its key.
+ *
+ * <pre>{@code
+ * HooksConfig config = HooksConfig.builder()
+ *     .endpoint(URI.create("https://krake.example.com:8443"))
+ *     .tls(true)
+ *     .complete(HookConfig.completeDefaults().withIntermediate(caCert, caKey))
+ *     .shutdown(ShutdownHookConfig.defaults().withHook(
+ *         HookConfig.shutdownDefaults().withIntermediate(caCert, caKey)))
+ *     .build();
+ * }</pre>
+ *
+ * @param endpoint {@code api_endpoint}: the base URL under which applications reach the hook
+ *     endpoint (default {@value #DEFAULT_ENDPOINT}); its scheme is forced to {@code https} with TLS
+ *     and {@code http} without, as Krake does
+ * @param tls {@code tls.enabled}: whether hook calls use HTTPS with per-application client
+ *     certificates (default {@code false})
+ * @param complete {@code hooks.complete}
+ * @param shutdown {@code hooks.shutdown}
+ * @param keyAlgorithm the key type of issued client certificates (default EC P-256; Krake: RSA)
+ * @param certificateValidity how long issued client certificates are valid (default 365 days, as
+ *     Krake)
+ * @param caBundle the CA certificates written into {@code ca-bundle.pem} before the intermediate
+ *     (Krake: the controller's {@code tls.client_ca}); applications verify the hook endpoint's
+ *     server certificate with that bundle
+ */
+public record HooksConfig(
+    URI endpoint,
+    boolean tls,
+    HookConfig complete,
+    ShutdownHookConfig shutdown,
+    KeyAlgorithm keyAlgorithm,
+    Duration certificateValidity,
+    List<PemSource> caBundle) {
+
+  /** Krake's default {@code api_endpoint}. */
+  public static final String DEFAULT_ENDPOINT = "http://localhost:8080";
+
+  /** The default validity of issued client certificates: 365 days, as Krake. */
+  public static final Duration DEFAULT_CERTIFICATE_VALIDITY = Duration.ofDays(365);
+
+  /** The name of the complete hook in {@code spec.hooks}. */
+  public static final String COMPLETE = "complete";
+
+  /** The name of the shutdown hook in {@code spec.hooks}. */
+  public static final String SHUTDOWN = "shutdown";
+
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  /** Copies the CA bundle; use {@link #builder()} to get the checks. */
+  public HooksConfig {
+    Objects.requireNonNull(endpoint, "endpoint");
+    Objects.requireNonNull(complete, "complete");
+    Objects.requireNonNull(shutdown, "shutdown");
+    Objects.requireNonNull(keyAlgorithm, "keyAlgorithm");
+    Objects.requireNonNull(certificateValidity, "certificateValidity");
+    caBundle = List.copyOf(caBundle);
+  }
+
+  /** Returns a builder with Krake's defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns the configuration of a hook by its name in {@code spec.hooks}.
+   *
+   * @param hook {@value #COMPLETE} or {@value #SHUTDOWN}
+   * @throws IllegalArgumentException for any other name
+   */
+  public HookConfig hook(String hook) {
+    return switch (hook) {
+      case COMPLETE -> complete;
+      case SHUTDOWN -> shutdown.hook();
+      default -> throw new IllegalArgumentException("not one of Krake's hooks: " + hook);
+    };
+  }
+
+  /**
+   * Returns the base URL applications of a hook use: its {@code external_endpoint} if set, else
+   * {@link #endpoint()}, with the scheme following TLS, without path, query or fragment.
+   *
+   * @param hook {@value #COMPLETE} or {@value #SHUTDOWN}
+   */
+  public URI baseUrl(String hook) {
+    URI base = hook(hook).externalEndpoint().orElse(endpoint);
+    try {
+      return new URI(
+          tls ? "https" : "http", null, base.getHost(), base.getPort(), null, null, null);
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("checked at build(): " + base, e);
+    }
+  }
+
+  /**
+   * Returns the hook URL of an application, as Krake builds it: {@code
+   * <base>/kubernetes/namespaces/<namespace>/applications/<name>/<hook>}.
+   *
+   * @param hook {@value #COMPLETE} or {@value #SHUTDOWN}
+   * @param namespace the application's (Krake) namespace
+   * @param name the application's name
+   */
+  public URI hookUrl(String hook, String namespace, String name) {
+    return URI.create(
+        baseUrl(hook)
+            + "/kubernetes/namespaces/"
+            + namespace
+            + "/applications/"
+            + name
+            + "/"
+            + hook);
+  }
+
+  /** Builds a {@link HooksConfig}; not thread-safe. */
+  public static final class Builder {
+    private URI endpoint = URI.create(DEFAULT_ENDPOINT);
+    private boolean tls;
+    private HookConfig complete = HookConfig.completeDefaults();
+    private ShutdownHookConfig shutdown = ShutdownHookConfig.defaults();
+    private KeyAlgorithm keyAlgorithm = KeyAlgorithm.EC_P256;
+    private Duration certificateValidity = DEFAULT_CERTIFICATE_VALIDITY;
+    private final List<PemSource> caBundle = new ArrayList<>();
+
+    private Builder() {}
+
+    /**
+     * Sets {@code api_endpoint}.
+     *
+     * @param endpoint an http or https URL with a host
+     * @return this builder
+     */
+    public Builder endpoint(URI endpoint) {
+      this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+      return this;
+    }
+
+    /**
+     * Sets {@code tls.enabled}.
+     *
+     * @param tls whether hooks use HTTPS and client certificates
+     * @return this builder
+     */
+    public Builder tls(boolean tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /**
+     * Sets {@code hooks.complete}.
+     *
+     * @param complete the complete hook's keys
+     * @return this builder
+     */
+    public Builder complete(HookConfig complete) {
+      this.complete = Objects.requireNonNull(complete, "complete");
+      return this;
+    }
+
+    /**
+     * Sets {@code hooks.shutdown}.
+     *
+     * @param shutdown the shutdown hook's keys
+     * @return this builder
+     */
+    public Builder shutdown(ShutdownHookConfig shutdown) {
+      this.shutdown = Objects.requireNonNull(shutdown, "shutdown");
+      return this;
+    }
+
+    /**
+     * Sets the key type of issued client certificates.
+     *
+     * @param keyAlgorithm EC P-256 (default) or RSA-2048
+     * @return this builder
+     */
+    public Builder keyAlgorithm(KeyAlgorithm keyAlgorithm) {
+      this.keyAlgorithm = Objects.requireNonNull(keyAlgorithm, "keyAlgorithm");
+      return this;
+    }
+
+    /**
+     * Sets the validity of issued client certificates.
+     *
+     * @param validity positive; default 365 days
+     * @return this builder
+     */
+    public Builder certificateValidity(Duration validity) {
+      this.certificateValidity = Objects.requireNonNull(validity, "validity");
+      return this;
+    }
+
+    /**
+     * Adds CA certificates to {@code ca-bundle.pem}, before the intermediate.
+     *
+     * @param certificates PEM certificates
+     * @return this builder
+     */
+    public Builder addCaBundle(PemSource certificates) {
+      caBundle.add(Objects.requireNonNull(certificates, "certificates"));
+      return this;
+    }
+
+    /**
+     * Checks every key and returns the configuration.
+     *
+     * @throws InvalidConfigurationException listing every problem, each naming its key
+     */
+    public HooksConfig build() {
+      List<FieldError> errors = new ArrayList<>();
+      checkUrl(errors, "api_endpoint", endpoint);
+      checkHook(errors, "hooks.complete", complete);
+      checkHook(errors, "hooks.shutdown", shutdown.hook());
+      if (shutdown.timeout().isNegative() || shutdown.timeout().isZero()) {
+        errors.add(new FieldError("hooks.shutdown.timeout", "must be positive"));
+      }
+      if (shutdown.failureRetryCount() < 0) {
+        errors.add(new FieldError("hooks.shutdown.failure_retry_count", "must not be negative"));
+      }
+      if (certificateValidity.isNegative() || certificateValidity.isZero()) {
+        errors.add(new FieldError("certificate_validity", "must be positive"));
+      }
+      if (!errors.isEmpty()) {
+        throw new InvalidConfigurationException(errors);
+      }
+      return new HooksConfig(
+          endpoint, tls, complete, shutdown, keyAlgorithm, certificateValidity, caBundle);
+    }
+
+    private void checkHook(List<FieldError> errors, String prefix, HookConfig hook) {
+      if (hook.hookUser().isBlank()) {
+        errors.add(new FieldError(prefix + ".hook_user", "must not be empty"));
+      }
+      if (tls && hook.intermediateSrc().isEmpty()) {
+        errors.add(new FieldError(prefix + ".intermediate_src", "is required when TLS is enabled"));
+      }
+      if (tls && hook.intermediateKeySrc().isEmpty()) {
+        errors.add(
+            new FieldError(prefix + ".intermediate_key_src", "is required when TLS is enabled"));
+      }
+      if (!hook.certDest().startsWith("/")) {
+        errors.add(new FieldError(prefix + ".cert_dest", "must be an absolute path"));
+      }
+      if (!ENV_NAME.matcher(hook.envToken()).matches()) {
+        errors.add(new FieldError(prefix + ".env_token", "must be an environment variable name"));
+      }
+      if (!ENV_NAME.matcher(hook.envUrl()).matches()) {
+        errors.add(new FieldError(prefix + ".env_url", "must be an environment variable name"));
+      }
+      if (hook.envToken().equalsIgnoreCase(hook.envUrl())) {
+        errors.add(new FieldError(prefix + ".env_url", "must differ from env_token"));
+      }
+      hook.externalEndpoint()
+          .ifPresent(url -> checkUrl(errors, prefix + ".external_endpoint", url));
+    }
+
+    private static void checkUrl(List<FieldError> errors, String key, URI url) {
+      String scheme = url.getScheme();
+      if (scheme == null
+          || !(scheme.equals("http") || scheme.equals("https"))
+          || url.getHost() == null) {
+        errors.add(new FieldError(key, "must be an http or https URL with a host: " + url));
+      }
+    }
+  }
+}
