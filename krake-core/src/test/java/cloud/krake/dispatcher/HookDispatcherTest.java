@@ -1,0 +1,177 @@
+package cloud.krake.dispatcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import cloud.krake.model.Application;
+import cloud.krake.model.KrakeJson;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class HookDispatcherTest {
+
+  private static final Application APP =
+      KrakeJson.read(
+          """
+          metadata: {name: echo, namespace: ns}
+          spec:
+            manifest: [{apiVersion: v1, kind: Pod, metadata: {name: echo}}]
+            constraints: {cluster: {}}
+          """,
+          Application.class);
+
+  private static HookContext mangling() {
+    return HookContext.of(HookPoint.APPLICATION_MANGLING, APP, Optional.empty());
+  }
+
+  private static HookHandler label(String key) {
+    return ctx -> {
+      Application app = ctx.requireApplication();
+      Map<String, String> labels = new java.util.HashMap<>(app.metadata().labels());
+      labels.put(key, Integer.toString(labels.size()));
+      return ctx.withApplication(app.withMetadata(app.metadata().withLabels(labels)));
+    };
+  }
+
+  @Test
+  void runsHandlersInRegistrationOrderEachOnThePreviousResult() {
+    List<String> calls = new ArrayList<>();
+    HookDispatcher dispatcher =
+        HookDispatcher.builder()
+            .register(
+                HookPoint.APPLICATION_MANGLING,
+                "complete",
+                ctx -> {
+                  calls.add("complete");
+                  return label("first").handle(ctx);
+                })
+            .register(
+                HookPoint.APPLICATION_MANGLING,
+                "shutdown",
+                ctx -> {
+                  calls.add("shutdown");
+                  return label("second").handle(ctx);
+                })
+            .build();
+
+    HookContext result = dispatcher.dispatch(mangling());
+
+    assertThat(calls).containsExactly("complete", "shutdown");
+    assertThat(result.requireApplication().metadata().labels())
+        .containsEntry("first", "0")
+        .containsEntry("second", "1");
+    assertThat(dispatcher.handlers(HookPoint.APPLICATION_MANGLING))
+        .containsExactly("complete", "shutdown");
+    assertThat(dispatcher.handlers(HookPoint.CLUSTER_CREATION)).isEmpty();
+  }
+
+  @Test
+  void aFailingHandlerIsNamedAndStopsTheHandlersAfterIt() {
+    List<String> calls = new ArrayList<>();
+    HookDispatcher dispatcher =
+        HookDispatcher.builder()
+            .register(
+                HookPoint.APPLICATION_PRE_DELETE,
+                "audit",
+                ctx -> {
+                  throw new java.io.IOException("audit log unreachable");
+                })
+            .register(
+                HookPoint.APPLICATION_PRE_DELETE,
+                "after",
+                ctx -> {
+                  calls.add("after");
+                  return ctx;
+                })
+            .build();
+
+    assertThatThrownBy(
+            () ->
+                dispatcher.dispatch(
+                    HookContext.of(HookPoint.APPLICATION_PRE_DELETE, APP, Optional.empty())))
+        .isInstanceOfSatisfying(
+            HookException.class,
+            e -> {
+              assertThat(e.hook()).isEqualTo("audit");
+              assertThat(e.getMessage())
+                  .contains("APPLICATION_PRE_DELETE", "audit log unreachable");
+              assertThat(e.getCause()).isInstanceOf(java.io.IOException.class);
+            });
+    assertThat(calls).isEmpty();
+  }
+
+  @Test
+  void aHandlerMayNotChangeTheApplicationWhereThePointForbidsIt() {
+    HookDispatcher dispatcher =
+        HookDispatcher.builder()
+            .register(HookPoint.APPLICATION_PRE_RECONCILE, "meddler", label("x"))
+            .build();
+
+    assertThatThrownBy(
+            () ->
+                dispatcher.dispatch(
+                    HookContext.of(HookPoint.APPLICATION_PRE_RECONCILE, APP, Optional.empty())))
+        .isInstanceOfSatisfying(
+            HookException.class,
+            e -> {
+              assertThat(e.hook()).isEqualTo("meddler");
+              assertThat(e.getMessage()).contains("allows no change");
+            });
+  }
+
+  @Test
+  void aHandlerReturningNothingIsAFailure() {
+    HookDispatcher dispatcher =
+        HookDispatcher.builder()
+            .register(HookPoint.APPLICATION_MANGLING, "lost", ctx -> null)
+            .build();
+
+    assertThatThrownBy(() -> dispatcher.dispatch(mangling()))
+        .isInstanceOfSatisfying(HookException.class, e -> assertThat(e.hook()).isEqualTo("lost"));
+  }
+
+  @Test
+  void rejectsDuplicateAndEmptyHandlerNames() {
+    HookDispatcher.Builder builder =
+        HookDispatcher.builder().register(HookPoint.APPLICATION_MANGLING, "complete", ctx -> ctx);
+
+    assertThatThrownBy(
+            () -> builder.register(HookPoint.APPLICATION_MANGLING, "complete", ctx -> ctx))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("complete");
+    assertThatThrownBy(() -> builder.register(HookPoint.APPLICATION_MANGLING, " ", ctx -> ctx))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aBuiltDispatcherIsNotChangedByLaterRegistrations() {
+    HookDispatcher.Builder builder = HookDispatcher.builder();
+    HookDispatcher dispatcher = builder.build();
+
+    builder.register(HookPoint.APPLICATION_MANGLING, "late", label("late"));
+
+    assertThat(dispatcher.dispatch(mangling())).isEqualTo(mangling());
+    assertThat(HookDispatcher.NONE.dispatch(mangling())).isEqualTo(mangling());
+  }
+
+  @Test
+  void theContextDoesNotShareItsResourceTree() {
+    com.fasterxml.jackson.databind.node.ObjectNode resource =
+        KrakeJson.toObjectNode(java.util.Map.of("kind", "Pod"));
+    HookContext context =
+        new HookContext(
+            HookPoint.RESOURCE_PRE_CREATE,
+            Optional.of(APP),
+            Optional.empty(),
+            Optional.of(resource),
+            Optional.empty());
+
+    resource.put("kind", "Changed");
+    context.resource().orElseThrow().put("kind", "AlsoChanged");
+
+    assertThat(context.resource().orElseThrow().get("kind").asText()).isEqualTo("Pod");
+  }
+}

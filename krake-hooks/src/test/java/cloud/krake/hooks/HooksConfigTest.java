@@ -1,0 +1,128 @@
+package cloud.krake.hooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import cloud.krake.InvalidConfigurationException;
+import cloud.krake.model.FieldError;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class HooksConfigTest {
+
+  @Test
+  void defaultsAreKrakes() {
+    HooksConfig config = HooksConfig.builder().build();
+
+    assertThat(config.endpoint()).isEqualTo(URI.create("http://localhost:8080"));
+    assertThat(config.tls()).isFalse();
+    assertThat(config.complete().hookUser()).isEqualTo("system:complete-hook");
+    assertThat(config.complete().certDest()).isEqualTo("/etc/krake_complete_certs");
+    assertThat(config.complete().envToken()).isEqualTo("KRAKE_COMPLETE_TOKEN");
+    assertThat(config.complete().envUrl()).isEqualTo("KRAKE_COMPLETE_URL");
+    assertThat(config.complete().tokenSecretKey()).isEqualTo("krake_complete_token");
+    assertThat(config.shutdown().hook().hookUser()).isEqualTo("system:shutdown-hook");
+    assertThat(config.shutdown().hook().certDest()).isEqualTo("/etc/krake_shutdown_certs");
+    assertThat(config.shutdown().hook().urlSecretKey()).isEqualTo("krake_shutdown_url");
+    assertThat(config.shutdown().timeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.shutdown().failureStrategy()).isEqualTo(FailureStrategy.DELETE);
+    assertThat(config.shutdown().failureRetryCount()).isZero();
+    assertThat(config.keyAlgorithm()).isEqualTo(KeyAlgorithm.EC_P256);
+    assertThat(config.certificateValidity()).isEqualTo(Duration.ofDays(365));
+  }
+
+  @Test
+  void hookUrlFollowsKrakesLayoutAndTheSchemeFollowsTls() {
+    HooksConfig plain =
+        HooksConfig.builder()
+            .endpoint(URI.create("https://krake.example:8443/ignored?q=1"))
+            .build();
+
+    assertThat(plain.hookUrl("complete", "tenant", "job"))
+        .isEqualTo(
+            URI.create(
+                "http://krake.example:8443/kubernetes/namespaces/tenant/applications/job/complete"));
+  }
+
+  @Test
+  void externalEndpointReplacesTheEndpointForItsHook() {
+    HookConfig complete =
+        HookConfig.completeDefaults()
+            .withExternalEndpoint(Optional.of(URI.create("https://new.external.endpoint")))
+            .withIntermediate(PemSource.of("cert"), PemSource.of("key"));
+    HookConfig shutdown =
+        HookConfig.shutdownDefaults().withIntermediate(PemSource.of("cert"), PemSource.of("key"));
+    HooksConfig tls =
+        HooksConfig.builder()
+            .endpoint(URI.create("http://api:8080"))
+            .tls(true)
+            .complete(complete)
+            .shutdown(ShutdownHookConfig.defaults().withHook(shutdown))
+            .build();
+
+    assertThat(tls.baseUrl("complete")).isEqualTo(URI.create("https://new.external.endpoint"));
+    assertThat(tls.baseUrl("shutdown")).isEqualTo(URI.create("https://api:8080"));
+    assertThat(HooksConfig.builder().complete(complete).build().baseUrl("complete"))
+        .isEqualTo(URI.create("http://new.external.endpoint"));
+  }
+
+  @Test
+  void buildReportsEveryBadKeyByName() {
+    HooksConfig.Builder builder =
+        HooksConfig.builder()
+            .endpoint(URI.create("ftp://nowhere"))
+            .tls(true)
+            .complete(
+                HookConfig.completeDefaults()
+                    .withCertDest("relative/path")
+                    .withEnv("1BAD", "KRAKE_COMPLETE_URL"))
+            .shutdown(
+                ShutdownHookConfig.defaults()
+                    .withTimeout(Duration.ZERO)
+                    .withFailureRetryCount(-1)
+                    .withHook(
+                        HookConfig.shutdownDefaults()
+                            .withHookUser(" ")
+                            .withExternalEndpoint(Optional.of(URI.create("mailto:x@y")))));
+
+    assertThatThrownBy(builder::build)
+        .isInstanceOfSatisfying(
+            InvalidConfigurationException.class,
+            e ->
+                assertThat(e.errors())
+                    .extracting(FieldError::field)
+                    .containsExactlyInAnyOrder(
+                        "api_endpoint",
+                        "hooks.complete.intermediate_src",
+                        "hooks.complete.intermediate_key_src",
+                        "hooks.complete.cert_dest",
+                        "hooks.complete.env_token",
+                        "hooks.shutdown.hook_user",
+                        "hooks.shutdown.intermediate_src",
+                        "hooks.shutdown.intermediate_key_src",
+                        "hooks.shutdown.external_endpoint",
+                        "hooks.shutdown.timeout",
+                        "hooks.shutdown.failure_retry_count"));
+  }
+
+  @Test
+  void unknownFailureStrategiesAreNotStrategies() {
+    assertThat(FailureStrategy.fromConfigValue("delete")).contains(FailureStrategy.DELETE);
+    assertThat(FailureStrategy.fromConfigValue("give_up")).contains(FailureStrategy.GIVE_UP);
+    assertThat(FailureStrategy.fromConfigValue("Delete")).isEmpty();
+  }
+
+  @Test
+  void aPemSourceNeverShowsItsContent() {
+    String secret = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAsecret\n-----END PRIVATE KEY-----\n";
+
+    assertThat(PemSource.of(secret).toString()).doesNotContain("MIGHAgEAsecret");
+    assertThat(PemSource.of(secret).read()).isEqualTo(secret);
+    assertThat(PemSource.file(Path.of("/etc/krake/ca.pem")).toString()).contains("ca.pem");
+    assertThatThrownBy(() -> PemSource.file(Path.of("/nonexistent/ca.pem")).read())
+        .hasMessageContaining("/nonexistent/ca.pem");
+  }
+}
