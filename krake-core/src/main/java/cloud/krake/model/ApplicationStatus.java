@@ -39,7 +39,14 @@ import java.util.Optional;
  * @param shutdownToken the secret token of the shutdown hook; redacted in {@link #toString()}
  * @param shutdownCert the PEM client certificate given to the application for the shutdown hook
  * @param shutdownKey the PEM private key of that certificate; redacted in {@link #toString()}
- * @param shutdownGracePeriod the deadline of the shutdown in progress
+ * @param shutdownGracePeriod the deadline of the current attempt of the shutdown in progress; empty
+ *     when no shutdown is in progress. Krake uses it only as an "already shutting down" flag; here
+ *     the shutdown protocol also compares it with the clock, so a restarted instance resumes the
+ *     wait instead of starting over
+ * @param shutdownAttempts the number of the current attempt of the shutdown in progress ({@code 1}
+ *     for the first call of the application's shutdown service); {@code 0} (the default) when no
+ *     round has started. Not in Krake's model, which keeps its progress in memory only; Krake
+ *     ignores unknown fields, so documents with it stay readable there
  * @param autoClusterCreateStarted the name of the cluster the scheduler is creating for the
  *     application
  * @param migrationRetries the number of failed data migrations; default {@code 0}
@@ -67,6 +74,7 @@ public record ApplicationStatus(
     Optional<String> shutdownCert,
     Optional<String> shutdownKey,
     Optional<Instant> shutdownGracePeriod,
+    int shutdownAttempts,
     Optional<String> autoClusterCreateStarted,
     int migrationRetries,
     long migrationTimeout) {
@@ -74,14 +82,18 @@ public record ApplicationStatus(
   private static final ApplicationStatus INITIAL =
       new ApplicationStatus(
           null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-          null, null, null, null, null, null, 0, 0L);
+          null, null, null, null, null, 0, null, 0, 0L);
 
   /**
    * Normalises absent values and copies the collections and JSON trees.
    *
-   * @throws InvalidResourceException naming the element if a list or map holds a {@code null}
+   * @throws InvalidResourceException naming the element if a list or map holds a {@code null}, or
+   *     naming {@code status.shutdown_attempts} if it is negative
    */
   public ApplicationStatus {
+    if (shutdownAttempts < 0) {
+      throw InvalidResourceException.of("status.shutdown_attempts", "must not be negative");
+    }
     state = state == null ? ApplicationState.PENDING : state;
     reason = Values.opt(reason);
     containerHealth = containerHealth == null ? ContainerHealth.NONE : containerHealth;
@@ -158,6 +170,7 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -190,6 +203,7 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -222,6 +236,7 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -254,6 +269,7 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -286,6 +302,7 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -318,6 +335,7 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -350,6 +368,7 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -382,6 +401,7 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -414,6 +434,7 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -446,6 +467,7 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -478,6 +500,7 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -510,6 +533,7 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -542,6 +566,7 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -574,6 +599,7 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -606,6 +632,7 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -638,6 +665,7 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -670,6 +698,7 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -702,6 +731,7 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -734,6 +764,7 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -766,6 +797,41 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
+        autoClusterCreateStarted,
+        migrationRetries,
+        migrationTimeout);
+  }
+
+  /**
+   * Returns a copy with another {@code shutdown_attempts}.
+   *
+   * @param shutdownAttempts the new value; not negative
+   * @throws InvalidResourceException if {@code shutdownAttempts} is negative
+   */
+  public ApplicationStatus withShutdownAttempts(int shutdownAttempts) {
+    return new ApplicationStatus(
+        state,
+        reason,
+        containerHealth,
+        kubeControllerTriggered,
+        scheduled,
+        scheduledTo,
+        runningOn,
+        retries,
+        scheduledRetry,
+        services,
+        mangledObserverSchema,
+        lastObservedManifest,
+        lastAppliedManifest,
+        completeToken,
+        completeCert,
+        completeKey,
+        shutdownToken,
+        shutdownCert,
+        shutdownKey,
+        shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -798,6 +864,7 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -830,6 +897,7 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -862,6 +930,7 @@ public record ApplicationStatus(
         shutdownCert,
         shutdownKey,
         shutdownGracePeriod,
+        shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
         migrationTimeout);
@@ -911,6 +980,8 @@ public record ApplicationStatus(
         + Redaction.secret(shutdownKey)
         + ", shutdownGracePeriod="
         + shutdownGracePeriod
+        + ", shutdownAttempts="
+        + shutdownAttempts
         + ", autoClusterCreateStarted="
         + autoClusterCreateStarted
         + ", migrationRetries="

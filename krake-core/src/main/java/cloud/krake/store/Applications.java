@@ -92,9 +92,10 @@ public final class Applications extends StatusResources<Application, Application
 
   /**
    * The transition of Krake's {@code PUT .../shutdown} once the token has been checked: an
-   * application WAITING_FOR_CLEANING or DEGRADED becomes READY_FOR_ACTION and its shutdown deadline
-   * is cleared; in any other state it is left unchanged (and, unlike Krake, not rewritten).
-   * Concurrent calls cause exactly one transition.
+   * application WAITING_FOR_CLEANING or DEGRADED becomes READY_FOR_ACTION and its shutdown progress
+   * ({@code shutdown_grace_period}, {@code shutdown_attempts}) is cleared; in any other state it is
+   * left unchanged (and, unlike Krake, not rewritten). Concurrent calls cause exactly one
+   * transition.
    *
    * @param namespace the namespace
    * @param name the name
@@ -111,13 +112,15 @@ public final class Applications extends StatusResources<Application, Application
                     .status()
                     .withState(ApplicationState.READY_FOR_ACTION)
                     .withShutdownGracePeriod(Optional.empty())
+                    .withShutdownAttempts(0)
                 : current.status());
   }
 
   /**
    * Krake's {@code PUT .../retry}: a DEGRADED application (its shutdown failed with the {@code
-   * give_up} strategy) goes back to WAITING_FOR_CLEANING with its shutdown deadline cleared, so
-   * that a new round of the shutdown protocol starts.
+   * give_up} strategy) goes back to WAITING_FOR_CLEANING with its shutdown progress ({@code
+   * shutdown_grace_period}, {@code shutdown_attempts}) cleared, so that a new round of the shutdown
+   * protocol starts at attempt 1.
    *
    * @param namespace the namespace
    * @param name the name
@@ -143,7 +146,8 @@ public final class Applications extends StatusResources<Application, Application
           return current
               .status()
               .withState(ApplicationState.WAITING_FOR_CLEANING)
-              .withShutdownGracePeriod(Optional.empty());
+              .withShutdownGracePeriod(Optional.empty())
+              .withShutdownAttempts(0);
         });
   }
 }

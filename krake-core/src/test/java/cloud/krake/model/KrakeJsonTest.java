@@ -1,6 +1,7 @@
 package cloud.krake.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -45,6 +46,29 @@ class KrakeJsonTest {
     assertThat(app.status().shutdownGracePeriod()).contains(Instant.parse("2024-03-01T08:20:00Z"));
     assertThat(app.status().migrationTimeout()).isEqualTo(1709288130L);
     assertThat(app.validate()).isEmpty();
+  }
+
+  @Test
+  void readsAbsentShutdownAttemptsAsZeroAndWritesThemInKrakesFieldStyle() {
+    Application app = KrakeJson.read(Fixtures.APPLICATION, Application.class);
+    assertThat(app.status().shutdownAttempts()).isZero();
+
+    Application inProgress = app.withStatus(app.status().withShutdownAttempts(2));
+    String json = KrakeJson.write(inProgress);
+
+    assertThat(json).contains("\"shutdown_attempts\":2");
+    assertThat(KrakeJson.read(json, Application.class).status().shutdownAttempts()).isEqualTo(2);
+  }
+
+  @Test
+  void rejectsNegativeShutdownAttemptsNamingTheField() {
+    String json =
+        KrakeJson.write(KrakeJson.read(Fixtures.APPLICATION, Application.class))
+            .replace("\"shutdown_attempts\":0", "\"shutdown_attempts\":-1");
+
+    assertThatThrownBy(() -> KrakeJson.read(json, Application.class))
+        .isInstanceOf(InvalidResourceException.class)
+        .hasMessageContaining("shutdown_attempts");
   }
 
   @Test

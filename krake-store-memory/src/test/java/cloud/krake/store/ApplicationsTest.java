@@ -53,7 +53,11 @@ class ApplicationsTest {
     return apps.modifyStatus(
         "ns",
         "job",
-        a -> a.status().withState(state).withShutdownGracePeriod(Optional.of(T0.plusSeconds(30))));
+        a ->
+            a.status()
+                .withState(state)
+                .withShutdownGracePeriod(Optional.of(T0.plusSeconds(30)))
+                .withShutdownAttempts(2));
   }
 
   @Test
@@ -107,7 +111,7 @@ class ApplicationsTest {
   }
 
   @Test
-  void shutdownAcknowledgementMovesWaitingAndDegradedOnAndClearsTheDeadline() {
+  void shutdownAcknowledgementMovesWaitingAndDegradedOnAndClearsTheProgress() {
     create("[shutdown]", List.of());
     withState(ApplicationState.WAITING_FOR_CLEANING);
 
@@ -115,6 +119,7 @@ class ApplicationsTest {
 
     assertThat(acknowledged.status().state()).isEqualTo(ApplicationState.READY_FOR_ACTION);
     assertThat(acknowledged.status().shutdownGracePeriod()).isEmpty();
+    assertThat(acknowledged.status().shutdownAttempts()).isZero();
 
     withState(ApplicationState.DEGRADED);
     assertThat(apps.acknowledgeShutdown("ns", "job").status().state())
@@ -134,7 +139,7 @@ class ApplicationsTest {
   }
 
   @Test
-  void retryTakesADegradedApplicationBackToWaitingForCleaning() {
+  void retryTakesADegradedApplicationBackToWaitingForCleaningWithNoProgress() {
     create("[shutdown]", List.of());
     withState(ApplicationState.DEGRADED);
 
@@ -142,6 +147,7 @@ class ApplicationsTest {
 
     assertThat(retried.status().state()).isEqualTo(ApplicationState.WAITING_FOR_CLEANING);
     assertThat(retried.status().shutdownGracePeriod()).isEmpty();
+    assertThat(retried.status().shutdownAttempts()).isZero();
   }
 
   @Test

@@ -1,0 +1,665 @@
+package cloud.krake.hooks.shutdown;
+
+import cloud.krake.InvalidConfigurationException;
+import cloud.krake.KrakeException;
+import cloud.krake.hooks.FailureStrategy;
+import cloud.krake.hooks.ShutdownHookConfig;
+import cloud.krake.model.Application;
+import cloud.krake.model.ApplicationSpec;
+import cloud.krake.model.ApplicationState;
+import cloud.krake.model.ApplicationStatus;
+import cloud.krake.model.FieldError;
+import cloud.krake.store.Applications;
+import cloud.krake.store.ConflictException;
+import cloud.krake.store.NotFoundException;
+import cloud.krake.store.Resources;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Krake's graceful shutdown of an application with the {@code shutdown} hook before it is deleted
+ * or migrated (krake-behavior §3.6, §3.7), as a level-based step that a controller calls until it
+ * is told to go on.
+ *
+ * <p>Each {@link #step} re-reads the application from the store, decides from what it finds, writes
+ * its progress with a compare-and-set status write (a lost race re-reads and decides again), and
+ * returns a {@link ShutdownDecision}. The protocol, per application:
+ *
+ * <ol>
+ *   <li>The application moves to WAITING_FOR_CLEANING ({@code Applications.delete} has already done
+ *       so for a deletion; a migration does it here from RUNNING or RECONCILING).
+ *   <li>Attempt 1: {@code shutdown_attempts = 1} and {@code shutdown_grace_period = now + grace}
+ *       are written <em>before</em> the service is called, then {@code PUT
+ *       http://<status.services["shutdown"]>/shutdown} (https when {@link Builder#https} is set) is
+ *       sent in the background with the header {@value #ATTEMPT_HEADER}{@code :
+ *       <namespace>/<name>/<attempt>/<deadline in epoch milliseconds>}, an id unique per attempt
+ *       and round (a round started by a retry counts its attempts from 1 again), which the
+ *       application can de-duplicate on (a crash between the write and the call loses that call,
+ *       never repeats it: the attempt then runs out at its deadline). The step returns {@link
+ *       ShutdownDecision#waitUntil} the deadline at once. Any HTTP answer counts as "called"
+ *       (Krake's contract; a non-2xx one is logged at warn). A missing {@code services["shutdown"]}
+ *       entry, a refused connection or a timeout is a failed attempt: its deadline is moved to now
+ *       (by compare-and-set, after re-reading, only while that attempt is still the current one),
+ *       so the write's watch event lets the controller step again without waiting the grace time.
+ *   <li>Until the deadline a step only returns {@code waitUntil(deadline)}, without calling again.
+ *       Since the deadline and the attempt are in the store, a new instance on the same store
+ *       (after a restart) resumes the wait where the old one stopped.
+ *   <li>When the application acknowledges (the hook endpoint moves it to READY_FOR_ACTION, also
+ *       late, after the deadline or after giving up), the step returns {@link
+ *       ShutdownDecision#proceed proceed(true)}.
+ *   <li>Deadline passed without acknowledgement: the next attempt while fewer than {@code 1 + retry
+ *       count} were made, else the failure strategy: {@code delete} returns {@link
+ *       ShutdownDecision#proceedWithoutAcknowledgement()} (the caller deletes or migrates; nothing
+ *       is written here, so repeating the step repeats the decision), {@code give_up} writes
+ *       DEGRADED and returns {@link ShutdownDecision#gaveUp()}. A DEGRADED application is then left
+ *       alone until {@code Applications.retryShutdown} takes it back to WAITING_FOR_CLEANING, which
+ *       starts a new round at attempt 1, or until it acknowledges.
+ * </ol>
+ *
+ * <p>Grace time, failure strategy and retry count come from the {@link ShutdownHookConfig} ({@code
+ * hooks.shutdown.timeout}, {@code failure_strategy}, {@code failure_retry_count}); an application's
+ * {@code spec.shutdown_grace_time} (seconds), {@code spec.shutdown_failure_strategy} and {@code
+ * spec.shutdown_retry_count} win over them.
+ *
+ * <p>States, as Krake's gating table (§3.7), for an application with the shutdown hook (without it,
+ * every step returns {@code proceed(false)}: nothing to wait for): READY_FOR_ACTION proceeds;
+ * WAITING_FOR_CLEANING runs the protocol; RUNNING and RECONCILING first move to
+ * WAITING_FOR_CLEANING; FAILED goes straight to the failure strategy without calling the service
+ * (Krake's #562 guard); a DEGRADED application and every other state are {@link
+ * ShutdownDecision#notApplicable not applicable}, the reason naming the state. A {@link
+ * ShutdownPurpose#DELETION} step needs the application marked deleted and a {@link
+ * ShutdownPurpose#MIGRATION} step one that is not; otherwise the step is not applicable either. A
+ * step for an application that no longer exists is not applicable.
+ *
+ * <p>Deliberately unlike Krake (krake-behavior §9):
+ *
+ * <ul>
+ *   <li>success is the acknowledgement (READY_FOR_ACTION), not "the object vanished", so a
+ *       successful migration is not counted as a failure (§9.1);
+ *   <li>every decision re-reads the application and every write is a compare-and-set; nothing acts
+ *       on a snapshot (§9.2);
+ *   <li>the attempt number is persisted next to the deadline ({@code shutdown_attempts}), and a
+ *       passed deadline is acted upon, so a restart neither loses nor restarts the shutdown (§9.3);
+ *   <li>the service call has connect, read and whole-call timeouts and runs on a bounded pool of
+ *       its own, so a hanging application blocks neither the caller nor other applications (§9.8);
+ *       each call carries an attempt id;
+ *   <li>{@code give_up} clears {@code shutdown_grace_period} (no attempt is in progress; Krake
+ *       leaves it set) and keeps {@code shutdown_attempts} as the number of attempts made, until
+ *       {@code retryShutdown} or a late acknowledgement resets it;
+ *   <li>the #562 guard (FAILED: no call, failure strategy) applies to both purposes; in Krake it
+ *       only fires for direct callers of the shutdown task. A DEGRADED application is not sent to
+ *       the strategy again: it is DEGRADED because a shutdown gave up, or because of its health,
+ *       and in both cases a retry is the caller's choice;
+ *   <li>a deleted application that is RUNNING or RECONCILING again (a concurrent writer overwrote
+ *       the WAITING_FOR_CLEANING set by the deletion) is moved back to WAITING_FOR_CLEANING instead
+ *       of being left stuck (§9.4);
+ *   <li>an unknown {@code spec.shutdown_failure_strategy} (rejected by validation, but possible in
+ *       a document written by Krake) counts as {@code give_up}, as in Krake, the safe choice.
+ * </ul>
+ *
+ * <p>Thread-safe: {@code step} may be called concurrently for any applications, also for the same
+ * one (the compare-and-set writes make sure each attempt is started, and its service called, once
+ * per store). {@code step} blocks only on the store; service calls run on at most {@link
+ * Builder#maxConcurrentCalls} library-owned daemon threads named {@code krake-shutdown-N}, further
+ * calls queue. Times come from the injected {@link Clock}.
+ *
+ * <pre>{@code
+ * try (ShutdownProtocol shutdown =
+ *     ShutdownProtocol.builder().applications(apps).config(hooks.shutdown()).clock(clock).build()) {
+ *   ShutdownDecision d = shutdown.step("default", "echo", ShutdownPurpose.DELETION);
+ *   if (d.isProceed()) deleteResources(); else d.deadline().ifPresent(this::requeueAt);
+ * }
+ * }</pre>
+ */
+public final class ShutdownProtocol implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ShutdownProtocol.class);
+
+  /** The header naming the attempt of a call, {@code <namespace>/<name>/<attempt>}. */
+  public static final String ATTEMPT_HEADER = "Krake-Shutdown-Attempt";
+
+  /** The {@code status.services} entry of the application's shutdown service, as Krake's. */
+  public static final String SHUTDOWN_SERVICE = "shutdown";
+
+  /** The default connect timeout of a service call. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  /** The default read (and write) timeout of a service call. */
+  public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
+
+  /** The default number of service calls in flight at once, and of threads making them. */
+  public static final int DEFAULT_MAX_CONCURRENT_CALLS = 8;
+
+  private static final long CLOSE_WAIT_SECONDS = 5;
+
+  private final Applications applications;
+  private final ShutdownHookConfig config;
+  private final Clock clock;
+  private final boolean https;
+  private final ThreadPoolExecutor executor;
+  private final OkHttpClient client;
+
+  /** Set once by {@link #close()}; read by steps and by call callbacks. */
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private ShutdownProtocol(Builder builder) {
+    this.applications = builder.applications;
+    this.config = builder.config;
+    this.clock = builder.clock;
+    this.https = builder.https;
+    AtomicInteger threads = new AtomicInteger();
+    this.executor =
+        new ThreadPoolExecutor(
+            builder.maxConcurrentCalls,
+            builder.maxConcurrentCalls,
+            60,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            task -> {
+              Thread thread = new Thread(task, "krake-shutdown-" + threads.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+    executor.allowCoreThreadTimeOut(true);
+    Dispatcher dispatcher = new Dispatcher(executor);
+    dispatcher.setMaxRequests(builder.maxConcurrentCalls);
+    // Services are NodePorts of the API host: many applications share one host.
+    dispatcher.setMaxRequestsPerHost(builder.maxConcurrentCalls);
+    OkHttpClient.Builder http =
+        builder.httpClient == null ? new OkHttpClient.Builder() : builder.httpClient.newBuilder();
+    this.client =
+        http.dispatcher(dispatcher)
+            .connectionPool(new ConnectionPool())
+            .connectTimeout(builder.connectTimeout)
+            .readTimeout(builder.readTimeout)
+            .writeTimeout(builder.readTimeout)
+            .callTimeout(builder.connectTimeout.plus(builder.readTimeout).plus(builder.readTimeout))
+            .build();
+  }
+
+  /** Returns a builder; {@link Builder#applications} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Re-reads the application, takes the next step of its shutdown and says what the caller does
+   * next (see the class documentation). Never waits for the application's shutdown service: a call
+   * is only started, in the background.
+   *
+   * @param namespace the application's namespace
+   * @param name the application's name
+   * @param purpose whether the application is being deleted or migrated
+   * @return the decision
+   * @throws IllegalStateException if this protocol was closed
+   * @throws ConflictException if every compare-and-set lost (more than {@value
+   *     Resources#MAX_CONFLICT_RETRIES} concurrent writers)
+   * @throws KrakeException if the store fails (for example {@code StoreUnavailableException}); the
+   *     step can be repeated
+   */
+  public ShutdownDecision step(String namespace, String name, ShutdownPurpose purpose) {
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(purpose, "purpose");
+    if (closed.get()) {
+      throw new IllegalStateException("the shutdown protocol is closed");
+    }
+    for (int round = 0; ; round++) {
+      Optional<Application> read = applications.get(namespace, name);
+      if (read.isEmpty()) {
+        return ShutdownDecision.notApplicable("the application does not exist");
+      }
+      Application app = read.get();
+      Plan plan = plan(app, purpose, clock.instant());
+      if (plan.status().isPresent()) {
+        try {
+          applications.updateStatus(app.withStatus(plan.status().get()));
+        } catch (ConflictException e) {
+          if (round >= Resources.MAX_CONFLICT_RETRIES) {
+            throw e;
+          }
+          log.debug("Shutdown of {}/{}: lost a write race, reading again", namespace, name);
+          continue;
+        } catch (NotFoundException e) {
+          return ShutdownDecision.notApplicable("the application does not exist");
+        }
+      }
+      plan.failure()
+          .ifPresent(
+              why ->
+                  log.warn(
+                      "Shutdown of {}/{}: attempt {} failed at once: {}",
+                      namespace,
+                      name,
+                      plan.attempt(),
+                      why));
+      plan.call().ifPresent(url -> call(namespace, name, url, plan.attempt(), plan.deadline()));
+      log.debug("Shutdown of {}/{} for {}: {}", namespace, name, purpose, plan.decision());
+      return plan.decision();
+    }
+  }
+
+  /**
+   * Stops the service calls in flight (their attempts then end at their deadlines, also for a new
+   * instance on the same store), and the pool; waits up to {@value #CLOSE_WAIT_SECONDS} s for its
+   * threads. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    client.dispatcher().cancelAll();
+    executor.shutdownNow();
+    try {
+      if (!executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        log.warn("Shutdown protocol: call threads still running after {} s", CLOSE_WAIT_SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    client.connectionPool().evictAll();
+    log.info("Shutdown protocol closed");
+  }
+
+  // ---- decisions (pure: no side effects, may run several times per step) ----
+
+  private Plan plan(Application app, ShutdownPurpose purpose, Instant now) {
+    if (!app.spec().hooks().contains(Applications.SHUTDOWN_HOOK)) {
+      return Plan.of(ShutdownDecision.proceed(false));
+    }
+    boolean deleted = app.metadata().isDeleted();
+    if (purpose == ShutdownPurpose.DELETION && !deleted) {
+      return Plan.of(
+          ShutdownDecision.notApplicable(
+              "not marked deleted; Applications.delete starts the deletion"));
+    }
+    if (purpose == ShutdownPurpose.MIGRATION && deleted) {
+      return Plan.of(
+          ShutdownDecision.notApplicable("marked deleted; its shutdown runs for the deletion"));
+    }
+    ApplicationState state = app.status().state();
+    switch (state) {
+      case READY_FOR_ACTION:
+        return Plan.of(ShutdownDecision.proceed(true));
+      case FAILED:
+        return failureStrategy(app);
+      case DEGRADED:
+        return Plan.of(
+            ShutdownDecision.notApplicable(
+                "DEGRADED: waiting for a late acknowledgement or Applications.retryShutdown"));
+      case RUNNING:
+      case RECONCILING:
+        return attempt(app, 1, now);
+      case WAITING_FOR_CLEANING:
+        return waiting(app, now);
+      default:
+        return Plan.of(
+            ShutdownDecision.notApplicable(state + ": no shutdown in this state, as in Krake"));
+    }
+  }
+
+  private Plan waiting(Application app, Instant now) {
+    ApplicationStatus status = app.status();
+    Optional<Instant> deadline = status.shutdownGracePeriod();
+    if (deadline.isEmpty()) {
+      return attempt(app, 1, now);
+    }
+    if (now.isBefore(deadline.get())) {
+      return Plan.of(ShutdownDecision.waitUntil(deadline.get()));
+    }
+    // A deadline without a count was written by Krake, whose round made one attempt at least.
+    int made = Math.max(1, status.shutdownAttempts());
+    if (made < 1 + retryCount(app.spec())) {
+      return attempt(app, made + 1, now);
+    }
+    return failureStrategy(app);
+  }
+
+  private Plan attempt(Application app, int attempt, Instant now) {
+    Instant deadline = now.plus(graceTime(app.spec()));
+    ApplicationStatus started =
+        app.status()
+            .withState(ApplicationState.WAITING_FOR_CLEANING)
+            .withShutdownAttempts(attempt)
+            .withShutdownGracePeriod(Optional.of(deadline));
+    String endpoint = app.status().services().get(SHUTDOWN_SERVICE);
+    Optional<HttpUrl> url = serviceUrl(endpoint);
+    if (url.isEmpty()) {
+      String why =
+          endpoint == null
+              ? "no services[\"shutdown\"] entry (the manifest needs a Service named shutdown)"
+              : "services[\"shutdown\"] is not a host:port";
+      return new Plan(
+          ShutdownDecision.waitUntil(now),
+          Optional.of(started.withShutdownGracePeriod(Optional.of(now))),
+          Optional.empty(),
+          Optional.of(why),
+          attempt,
+          now);
+    }
+    return new Plan(
+        ShutdownDecision.waitUntil(deadline),
+        Optional.of(started),
+        url,
+        Optional.empty(),
+        attempt,
+        deadline);
+  }
+
+  private Plan failureStrategy(Application app) {
+    if (strategy(app.spec()) == FailureStrategy.DELETE) {
+      return Plan.of(ShutdownDecision.proceedWithoutAcknowledgement());
+    }
+    ApplicationStatus degraded =
+        app.status().withState(ApplicationState.DEGRADED).withShutdownGracePeriod(Optional.empty());
+    return new Plan(
+        ShutdownDecision.gaveUp(),
+        Optional.of(degraded),
+        Optional.empty(),
+        Optional.empty(),
+        0,
+        Instant.EPOCH);
+  }
+
+  private Optional<HttpUrl> serviceUrl(String endpoint) {
+    if (endpoint == null || endpoint.isBlank() || endpoint.matches(".*[/?#@\\\\\\s].*")) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(
+        HttpUrl.parse((https ? "https://" : "http://") + endpoint + "/shutdown"));
+  }
+
+  private Duration graceTime(ApplicationSpec spec) {
+    return spec.shutdownGraceTime()
+        .filter(seconds -> seconds > 0)
+        .map(seconds -> Duration.ofSeconds(seconds))
+        .orElse(config.timeout());
+  }
+
+  private int retryCount(ApplicationSpec spec) {
+    return spec.shutdownRetryCount()
+        .filter(count -> count >= 0)
+        .orElse(Math.max(0, config.failureRetryCount()));
+  }
+
+  private FailureStrategy strategy(ApplicationSpec spec) {
+    return spec.shutdownFailureStrategy()
+        .map(value -> FailureStrategy.fromConfigValue(value).orElse(FailureStrategy.GIVE_UP))
+        .orElse(config.failureStrategy());
+  }
+
+  // ---- the service call ----
+
+  /** The id of one attempt: unique across rounds because the deadline differs. */
+  static String attemptId(String namespace, String name, int attempt, Instant deadline) {
+    return namespace + "/" + name + "/" + attempt + "/" + deadline.toEpochMilli();
+  }
+
+  private void call(String namespace, String name, HttpUrl url, int attempt, Instant deadline) {
+    Request request =
+        new Request.Builder()
+            .url(url)
+            .put(RequestBody.EMPTY)
+            .header(ATTEMPT_HEADER, attemptId(namespace, name, attempt, deadline))
+            .build();
+    log.info("Shutdown of {}/{}: attempt {}, calling {}", namespace, name, attempt, url);
+    client
+        .newCall(request)
+        .enqueue(
+            new Callback() {
+              @Override
+              public void onResponse(Call call, Response response) {
+                try (response) {
+                  if (response.isSuccessful()) {
+                    log.debug(
+                        "Shutdown of {}/{}: attempt {} answered {}",
+                        namespace,
+                        name,
+                        attempt,
+                        response.code());
+                  } else {
+                    log.warn(
+                        "Shutdown of {}/{}: attempt {} answered {}; counted as called, as in Krake",
+                        namespace,
+                        name,
+                        attempt,
+                        response.code());
+                  }
+                }
+              }
+
+              @Override
+              public void onFailure(Call call, IOException e) {
+                if (closed.get() || call.isCanceled()) {
+                  log.debug(
+                      "Shutdown of {}/{}: attempt {} call cancelled", namespace, name, attempt);
+                  return;
+                }
+                log.warn(
+                    "Shutdown of {}/{}: attempt {} call to {} failed, ending the attempt: {}",
+                    namespace,
+                    name,
+                    attempt,
+                    url,
+                    e.toString());
+                endAttemptEarly(namespace, name, attempt, deadline);
+              }
+            });
+  }
+
+  /** Moves the deadline of a failed attempt to now, if that attempt is still the current one. */
+  private void endAttemptEarly(String namespace, String name, int attempt, Instant deadline) {
+    try {
+      applications.modifyStatus(
+          namespace,
+          name,
+          current -> {
+            ApplicationStatus status = current.status();
+            Instant now = clock.instant();
+            boolean stillCurrent =
+                status.state() == ApplicationState.WAITING_FOR_CLEANING
+                    && status.shutdownAttempts() == attempt
+                    && status.shutdownGracePeriod().equals(Optional.of(deadline));
+            return stillCurrent && now.isBefore(deadline)
+                ? status.withShutdownGracePeriod(Optional.of(now))
+                : status;
+          });
+    } catch (NotFoundException e) {
+      log.debug("Shutdown of {}/{}: gone before its failed attempt could end", namespace, name);
+    } catch (RuntimeException e) {
+      log.warn(
+          "Shutdown of {}/{}: could not end failed attempt {} early; it ends at {}: {}",
+          namespace,
+          name,
+          attempt,
+          deadline,
+          e.toString());
+    }
+  }
+
+  /**
+   * One step's outcome: the decision, the status to write first, the call to start after the write,
+   * an immediate failure to log, and the attempt with its deadline.
+   */
+  private record Plan(
+      ShutdownDecision decision,
+      Optional<ApplicationStatus> status,
+      Optional<HttpUrl> call,
+      Optional<String> failure,
+      int attempt,
+      Instant deadline) {
+
+    static Plan of(ShutdownDecision decision) {
+      return new Plan(
+          decision, Optional.empty(), Optional.empty(), Optional.empty(), 0, Instant.EPOCH);
+    }
+  }
+
+  /** Builds a {@link ShutdownProtocol}; not thread-safe. */
+  public static final class Builder {
+    private Applications applications;
+    private ShutdownHookConfig config = ShutdownHookConfig.defaults();
+    private Clock clock = Clock.systemUTC();
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+    private int maxConcurrentCalls = DEFAULT_MAX_CONCURRENT_CALLS;
+    private boolean https;
+    private OkHttpClient httpClient;
+
+    private Builder() {}
+
+    /**
+     * Sets the typed store layer the progress is read from and written to. Required.
+     *
+     * @param applications the applications
+     * @return this builder
+     */
+    public Builder applications(Applications applications) {
+      this.applications = Objects.requireNonNull(applications, "applications");
+      return this;
+    }
+
+    /**
+     * Sets {@code hooks.shutdown}: grace time per attempt, failure strategy, retry count.
+     *
+     * @param config the configuration; default {@link ShutdownHookConfig#defaults()} (30 s, {@code
+     *     delete}, no retry)
+     * @return this builder
+     */
+    public Builder config(ShutdownHookConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /**
+     * Sets the source of the current time for deadlines.
+     *
+     * @param clock the clock; default {@link Clock#systemUTC()}
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Sets the connect timeout of a service call.
+     *
+     * @param timeout positive; default {@link #DEFAULT_CONNECT_TIMEOUT} (5 s)
+     * @return this builder
+     */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * Sets the read and write timeout of a service call; a whole call is bounded by the connect
+     * timeout plus twice this.
+     *
+     * @param timeout positive; default {@link #DEFAULT_READ_TIMEOUT} (10 s)
+     * @return this builder
+     */
+    public Builder readTimeout(Duration timeout) {
+      this.readTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * Sets how many service calls run at once, which is also the number of call threads.
+     *
+     * @param maxConcurrentCalls at least 1; default {@value #DEFAULT_MAX_CONCURRENT_CALLS}
+     * @return this builder
+     */
+    public Builder maxConcurrentCalls(int maxConcurrentCalls) {
+      this.maxConcurrentCalls = maxConcurrentCalls;
+      return this;
+    }
+
+    /**
+     * Sets whether the service is called over https instead of Krake's plain http.
+     *
+     * @param https {@code true} for https; default {@code false}
+     * @return this builder
+     */
+    public Builder https(boolean https) {
+      this.https = https;
+      return this;
+    }
+
+    /**
+     * Sets a client whose settings (TLS trust, proxy, interceptors) service calls use. Its
+     * dispatcher, connection pool and timeouts are replaced by the protocol's own, so closing the
+     * protocol does not affect it.
+     *
+     * @param httpClient the base client; default a new one
+     * @return this builder
+     */
+    public Builder httpClient(OkHttpClient httpClient) {
+      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+      return this;
+    }
+
+    /**
+     * Checks the settings and builds the protocol, which owns a call pool until {@link
+     * ShutdownProtocol#close()}.
+     *
+     * @return the protocol
+     * @throws InvalidConfigurationException listing every problem: {@code applications} missing, a
+     *     timeout not positive, {@code maxConcurrentCalls < 1}, {@code hooks.shutdown.timeout} not
+     *     positive or {@code hooks.shutdown.failure_retry_count} negative
+     */
+    public ShutdownProtocol build() {
+      List<FieldError> errors = new ArrayList<>();
+      if (applications == null) {
+        errors.add(new FieldError("applications", "is required"));
+      }
+      if (!isPositive(connectTimeout)) {
+        errors.add(new FieldError("connectTimeout", "must be positive"));
+      }
+      if (!isPositive(readTimeout)) {
+        errors.add(new FieldError("readTimeout", "must be positive"));
+      }
+      if (maxConcurrentCalls < 1) {
+        errors.add(new FieldError("maxConcurrentCalls", "must be at least 1"));
+      }
+      if (!isPositive(config.timeout())) {
+        errors.add(new FieldError("hooks.shutdown.timeout", "must be positive"));
+      }
+      if (config.failureRetryCount() < 0) {
+        errors.add(new FieldError("hooks.shutdown.failure_retry_count", "must not be negative"));
+      }
+      if (!errors.isEmpty()) {
+        throw new InvalidConfigurationException(errors);
+      }
+      return new ShutdownProtocol(this);
+    }
+
+    private static boolean isPositive(Duration duration) {
+      return !duration.isNegative() && !duration.isZero();
+    }
+  }
+}
