@@ -127,6 +127,38 @@ public record HooksConfig(
             + hook);
   }
 
+  /**
+   * Returns the {@code ca-bundle.pem} given to applications of a hook, as Krake builds it: the
+   * {@link #caBundle()} certificates followed by the hook's {@code intermediate_src}, each ending
+   * with a line break. Deterministic: the same sources give the same text on every call, so the
+   * certificate Secret does not change between reconciles. Files are read on every call.
+   *
+   * @param hook {@value #COMPLETE} or {@value #SHUTDOWN}
+   * @throws IllegalArgumentException for another hook name
+   * @throws IllegalStateException if the hook has no {@code intermediate_src} (TLS disabled)
+   * @throws cloud.krake.KrakeException naming the file if a PEM file cannot be read
+   */
+  public String caBundlePem(String hook) {
+    PemSource intermediate =
+        hook(hook)
+            .intermediateSrc()
+            .orElseThrow(
+                () -> new IllegalStateException("hooks." + hook + ".intermediate_src is not set"));
+    StringBuilder bundle = new StringBuilder();
+    for (PemSource source : caBundle) {
+      appendPem(bundle, source.read());
+    }
+    appendPem(bundle, intermediate.read());
+    return bundle.toString();
+  }
+
+  private static void appendPem(StringBuilder bundle, String pem) {
+    bundle.append(pem);
+    if (!pem.isEmpty() && !pem.endsWith("\n")) {
+      bundle.append('\n');
+    }
+  }
+
   /** Builds a {@link HooksConfig}; not thread-safe. */
   public static final class Builder {
     private URI endpoint = URI.create(DEFAULT_ENDPOINT);
