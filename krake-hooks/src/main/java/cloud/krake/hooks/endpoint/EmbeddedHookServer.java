@@ -1,0 +1,663 @@
+package cloud.krake.hooks.endpoint;
+
+import cloud.krake.InvalidConfigurationException;
+import cloud.krake.KrakeException;
+import cloud.krake.hooks.PemSource;
+import cloud.krake.model.FieldError;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The default HTTP(S) server of the {@link HookEndpoint}, on the JDK's {@code
+ * com.sun.net.httpserver.HttpServer} (plain HTTP) or {@code HttpsServer} (TLS with client
+ * certificates). Applications call it at the hook URLs the mangling gave them.
+ *
+ * <pre>{@code
+ * try (EmbeddedHookServer server = EmbeddedHookServer.builder()
+ *         .endpoint(endpoint)
+ *         .bindAddress(InetAddress.getByName("0.0.0.0"))
+ *         .port(8443)
+ *         .tls(PemSource.file(serverCert), PemSource.file(serverKey), PemSource.file(hookCa))
+ *         .build()
+ *         .start()) {
+ *   ... // hooks are served until close()
+ * }
+ * }</pre>
+ *
+ * <h2>Limits</h2>
+ *
+ * <ul>
+ *   <li>Requests run on a library-owned pool of {@link Builder#threads(int)} threads named {@code
+ *       krake-hook-endpoint-N} with a queue of {@link Builder#queueCapacity(int)} requests. When
+ *       both are full, one extra thread ({@code krake-hook-endpoint-overload}, queue of {@value
+ *       #OVERLOAD_QUEUE}) answers 503 with {@code Retry-After: 1} without reading the body; when
+ *       that is full too, the connection is closed.
+ *   <li>A request (TLS handshake, headers and body) must arrive within {@link
+ *       Builder#readTimeout(Duration)} of the moment its first bytes were seen; otherwise the
+ *       connection is closed without an answer. Timed by one thread, {@code
+ *       krake-hook-endpoint-timer}.
+ *   <li>A body over the endpoint's {@link HookEndpoint#maxBodyBytes()} (declared or actual) is
+ *       answered 413 without being read beyond the limit.
+ * </ul>
+ *
+ * <h2>TLS</h2>
+ *
+ * With {@link Builder#tls} or {@link Builder#sslContext}, the server requires a client certificate
+ * ({@link SSLParameters#setNeedClientAuth(boolean)}): a client that presents none, or one not
+ * signed by a trusted CA, fails the TLS handshake and never reaches the endpoint (curl reports an
+ * SSL error; there is no HTTP status). The verified chain is passed on as {@link
+ * HookRequest#clientCertificateChain()}, where the endpoint's {@code ClientCertificateCheck}
+ * decides whether it belongs to the application and hook of the URL (403 otherwise). An endpoint
+ * built with TLS enabled refuses a plain-HTTP server at {@link Builder#build()}.
+ *
+ * <h2>Threading and lifecycle</h2>
+ *
+ * {@link #start()} and {@link #close()} are idempotent and thread-safe; a closed server cannot be
+ * started again. {@link #close()} stops accepting, gives running requests up to {@link
+ * Builder#stopGrace(Duration)} to finish (the JDK server counts in whole seconds), closes every
+ * connection, then shuts down the pools. The JDK server's own dispatcher thread is named by the
+ * JDK.
+ */
+public final class EmbeddedHookServer implements AutoCloseable {
+
+  /** The default bind address: loopback, so nothing is exposed until the host says so. */
+  public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
+
+  /** The default port, Krake's API port. */
+  public static final int DEFAULT_PORT = 8080;
+
+  /** The default number of request threads. */
+  public static final int DEFAULT_THREADS = 4;
+
+  /** The default number of requests waiting for a thread. */
+  public static final int DEFAULT_QUEUE_CAPACITY = 64;
+
+  /** The default time a request has to arrive completely: 10 seconds. */
+  public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
+
+  /** The default time {@link #close()} gives running requests: 1 second. */
+  public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(1);
+
+  /** How many requests may wait for their 503 when the pool and its queue are full. */
+  public static final int OVERLOAD_QUEUE = 16;
+
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedHookServer.class);
+
+  /** Longer read timeouts are cut to this. */
+  private static final Duration MAX_READ_TIMEOUT = Duration.ofDays(1);
+
+  /** Set while a request runs on the overload thread. */
+  private static final ThreadLocal<Boolean> OVERLOADED = ThreadLocal.withInitial(() -> false);
+
+  /** The read deadline of the request running on this thread. */
+  private static final ThreadLocal<ReadDeadline> DEADLINE = new ThreadLocal<>();
+
+  private final HookEndpoint endpoint;
+  private final InetAddress bindAddress;
+  private final int requestedPort;
+  private final int threads;
+  private final int queueCapacity;
+  private final Duration readTimeout;
+  private final long readTimeoutNanos;
+  private final Duration stopGrace;
+  private final Optional<SSLContext> sslContext;
+
+  private final Object lock = new Object();
+  // The following are guarded by lock.
+  private HttpServer server;
+  private ThreadPoolExecutor workers;
+  private ThreadPoolExecutor overflow;
+  private ScheduledThreadPoolExecutor timer;
+  private boolean closed;
+
+  private EmbeddedHookServer(Builder builder, Optional<SSLContext> sslContext) {
+    this.endpoint = builder.endpoint;
+    this.bindAddress = builder.bindAddress;
+    this.requestedPort = builder.port;
+    this.threads = builder.threads;
+    this.queueCapacity = builder.queueCapacity;
+    this.readTimeout = builder.readTimeout;
+    this.readTimeoutNanos =
+        builder.readTimeout.compareTo(MAX_READ_TIMEOUT) > 0
+            ? MAX_READ_TIMEOUT.toNanos()
+            : builder.readTimeout.toNanos();
+    this.stopGrace = builder.stopGrace;
+    this.sslContext = sslContext;
+  }
+
+  /** Returns a builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns whether this server speaks HTTPS. */
+  public boolean tls() {
+    return sslContext.isPresent();
+  }
+
+  /**
+   * Binds the port and starts serving. Does nothing if already started.
+   *
+   * @return this server
+   * @throws IllegalStateException if the server was closed
+   * @throws KrakeException if the address cannot be bound
+   */
+  public EmbeddedHookServer start() {
+    synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException("the hook server was closed");
+      }
+      if (server != null) {
+        return this;
+      }
+      workers =
+          new ThreadPoolExecutor(
+              threads,
+              threads,
+              0,
+              TimeUnit.MILLISECONDS,
+              new ArrayBlockingQueue<>(queueCapacity),
+              named("krake-hook-endpoint-", true),
+              this::overload);
+      overflow =
+          new ThreadPoolExecutor(
+              1,
+              1,
+              0,
+              TimeUnit.MILLISECONDS,
+              new ArrayBlockingQueue<>(OVERLOAD_QUEUE),
+              named("krake-hook-endpoint-overload", false),
+              new ThreadPoolExecutor.AbortPolicy());
+      timer = new ScheduledThreadPoolExecutor(1, named("krake-hook-endpoint-timer", false));
+      timer.setRemoveOnCancelPolicy(true);
+      try {
+        InetSocketAddress address = new InetSocketAddress(bindAddress, requestedPort);
+        if (sslContext.isPresent()) {
+          HttpsServer https = HttpsServer.create(address, 0);
+          https.setHttpsConfigurator(new ClientAuthConfigurator(sslContext.get()));
+          server = https;
+        } else {
+          server = HttpServer.create(address, 0);
+        }
+      } catch (IOException e) {
+        shutdownPools();
+        throw new KrakeException(
+            "cannot bind the hook server to " + bindAddress.getHostAddress() + ":" + requestedPort,
+            e);
+      }
+      ThreadPoolExecutor pool = workers;
+      Executor timed = task -> pool.execute(new TimedTask(task));
+      server.setExecutor(timed);
+      server.createContext("/", this::exchange);
+      server.start();
+      log.info("hook endpoint listening on {}", url());
+      return this;
+    }
+  }
+
+  /**
+   * Returns the bound port.
+   *
+   * @throws IllegalStateException if the server is not started
+   */
+  public int port() {
+    synchronized (lock) {
+      if (server == null || closed) {
+        throw new IllegalStateException("the hook server is not running");
+      }
+      return server.getAddress().getPort();
+    }
+  }
+
+  /**
+   * Returns the base URL of the running server, e.g. {@code https://127.0.0.1:8443}; hook URLs
+   * append {@code /kubernetes/namespaces/...}. An IPv6 address is bracketed.
+   *
+   * @throws IllegalStateException if the server is not started
+   */
+  public URI url() {
+    int port = port();
+    try {
+      return new URI(
+          tls() ? "https" : "http", null, bindAddress.getHostAddress(), port, null, null, null);
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("cannot form the hook server URL", e);
+    }
+  }
+
+  /**
+   * Stops the server: no new connections, running requests get the stop grace, then every
+   * connection is closed and the pools are shut down. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (server != null) {
+        server.stop((int) Math.min(Integer.MAX_VALUE, stopGrace.toSeconds()));
+        log.info("hook endpoint stopped");
+      }
+      shutdownPools();
+    }
+  }
+
+  private void shutdownPools() {
+    for (var pool : new ExecutorService[] {workers, overflow, timer}) {
+      if (pool != null) {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  /** The pool and its queue are full: answer 503 on the overload thread, or drop the call. */
+  private void overload(Runnable task, ThreadPoolExecutor pool) {
+    if (pool.isShutdown()) {
+      throw new RejectedExecutionException("the hook server is stopping");
+    }
+    log.warn("hook endpoint overloaded: answering 503");
+    overflow.execute(
+        () -> {
+          OVERLOADED.set(true);
+          try {
+            task.run();
+          } finally {
+            OVERLOADED.remove();
+          }
+        });
+  }
+
+  private void exchange(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      ReadDeadline deadline = DEADLINE.get();
+      if (OVERLOADED.get()) {
+        if (deadline != null) {
+          deadline.finish();
+        }
+        send(
+            exchange,
+            new HookResponse(
+                503,
+                Map.of(
+                    "Content-Type",
+                    "application/problem+json",
+                    "Retry-After",
+                    "1",
+                    "Connection",
+                    "close"),
+                ("{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,"
+                        + "\"detail\":\"The hook endpoint is overloaded; try again.\"}")
+                    .getBytes(StandardCharsets.UTF_8)));
+        return;
+      }
+      byte[] body = readBody(exchange);
+      if (deadline != null && !deadline.finish()) {
+        log.debug("hook request not received within {}: connection closed", readTimeout);
+        return;
+      }
+      HookRequest request =
+          new HookRequest(
+              exchange.getRequestMethod(),
+              exchange.getRequestURI().getRawPath(),
+              exchange.getRequestHeaders(),
+              body,
+              peerChain(exchange));
+      send(exchange, endpoint.handle(request));
+    } catch (IOException e) {
+      // A client that went away or a read past the deadline: nothing to answer.
+      log.debug("hook request aborted: {}", e.getClass().getSimpleName());
+    }
+  }
+
+  /** Reads at most one byte over the limit, or nothing if the declared length is already over. */
+  private byte[] readBody(HttpExchange exchange) throws IOException {
+    int limit = endpoint.maxBodyBytes();
+    String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+    if (declared != null) {
+      try {
+        if (Long.parseLong(declared.trim()) > limit) {
+          return new byte[0];
+        }
+      } catch (NumberFormatException e) {
+        return new byte[0];
+      }
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buffer = new byte[8192];
+    InputStream in = exchange.getRequestBody();
+    while (out.size() <= limit) {
+      int n = in.read(buffer, 0, Math.min(buffer.length, limit + 1 - out.size()));
+      if (n < 0) {
+        break;
+      }
+      out.write(buffer, 0, n);
+    }
+    return out.toByteArray();
+  }
+
+  private static List<X509Certificate> peerChain(HttpExchange exchange) {
+    if (!(exchange instanceof HttpsExchange https)) {
+      return List.of();
+    }
+    try {
+      List<X509Certificate> chain = new ArrayList<>();
+      for (Certificate certificate : https.getSSLSession().getPeerCertificates()) {
+        if (certificate instanceof X509Certificate x509) {
+          chain.add(x509);
+        }
+      }
+      return chain;
+    } catch (SSLPeerUnverifiedException e) {
+      return List.of();
+    }
+  }
+
+  private static void send(HttpExchange exchange, HookResponse response) throws IOException {
+    response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+    byte[] body = response.bodyUnsafe();
+    exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
+    if (body.length > 0) {
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+
+  private static ThreadFactory named(String name, boolean numbered) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, numbered ? name + count.incrementAndGet() : name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** Runs one JDK exchange task with a read deadline that interrupts (and so closes) its reads. */
+  private final class TimedTask implements Runnable {
+    private final Runnable task;
+
+    TimedTask(Runnable task) {
+      this.task = task;
+    }
+
+    @Override
+    public void run() {
+      ReadDeadline deadline = new ReadDeadline(Thread.currentThread());
+      DEADLINE.set(deadline);
+      ScheduledFuture<?> expiry = null;
+      try {
+        expiry = timer.schedule(deadline::expire, readTimeoutNanos, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        // Stopping: the server closes the connection anyway.
+      }
+      try {
+        task.run();
+      } finally {
+        deadline.finish();
+        if (expiry != null) {
+          expiry.cancel(false);
+        }
+        DEADLINE.remove();
+        // Never hand a pool thread on with a pending interrupt from an expiry.
+        Thread.interrupted();
+      }
+    }
+  }
+
+  /**
+   * The read phase of one request: the timer interrupts the thread if the phase is still running
+   * when it expires; the handler ends the phase once the body is read.
+   */
+  private static final class ReadDeadline {
+    private final Thread thread;
+    // Guarded by this.
+    private boolean reading = true;
+    private boolean expired;
+
+    ReadDeadline(Thread thread) {
+      this.thread = thread;
+    }
+
+    synchronized void expire() {
+      if (reading) {
+        reading = false;
+        expired = true;
+        thread.interrupt();
+      }
+    }
+
+    /** Ends the read phase; returns false if the deadline had expired. */
+    synchronized boolean finish() {
+      reading = false;
+      return !expired;
+    }
+  }
+
+  /** Requires a client certificate on every TLS connection. */
+  private static final class ClientAuthConfigurator extends HttpsConfigurator {
+    ClientAuthConfigurator(SSLContext context) {
+      super(context);
+    }
+
+    @Override
+    public void configure(HttpsParameters params) {
+      SSLParameters parameters = getSSLContext().getDefaultSSLParameters();
+      parameters.setNeedClientAuth(true);
+      params.setSSLParameters(parameters);
+    }
+  }
+
+  /** Builds an {@link EmbeddedHookServer}; not thread-safe. */
+  public static final class Builder {
+    private HookEndpoint endpoint;
+    private InetAddress bindAddress = InetAddress.getLoopbackAddress();
+    private int port = DEFAULT_PORT;
+    private int threads = DEFAULT_THREADS;
+    private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+    private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+    private Duration stopGrace = DEFAULT_STOP_GRACE;
+    private PemSource certificateChain;
+    private PemSource privateKey;
+    private PemSource trustedCertificates;
+    private SSLContext sslContext;
+
+    private Builder() {}
+
+    /**
+     * Sets the endpoint that answers the requests (required).
+     *
+     * @param endpoint the hook endpoint
+     * @return this builder
+     */
+    public Builder endpoint(HookEndpoint endpoint) {
+      this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+      return this;
+    }
+
+    /**
+     * Sets the address to listen on. The default is loopback ({@value #DEFAULT_BIND_ADDRESS}),
+     * which pods on a cluster cannot reach: a deployment sets the address of the interface they
+     * route to, or {@code 0.0.0.0}.
+     *
+     * @param bindAddress the local address
+     * @return this builder
+     */
+    public Builder bindAddress(InetAddress bindAddress) {
+      this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
+      return this;
+    }
+
+    /**
+     * Sets the port; {@code 0} picks a free one, readable with {@link #port()} after {@link
+     * #start()}.
+     *
+     * @param port 0 to 65535; default {@value #DEFAULT_PORT}
+     * @return this builder
+     */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * Sets the number of request threads.
+     *
+     * @param threads at least 1; default {@value #DEFAULT_THREADS}
+     * @return this builder
+     */
+    public Builder threads(int threads) {
+      this.threads = threads;
+      return this;
+    }
+
+    /**
+     * Sets how many requests may wait for a thread before further ones get 503.
+     *
+     * @param queueCapacity at least 1; default {@value #DEFAULT_QUEUE_CAPACITY}
+     * @return this builder
+     */
+    public Builder queueCapacity(int queueCapacity) {
+      this.queueCapacity = queueCapacity;
+      return this;
+    }
+
+    /**
+     * Sets how long a request (TLS handshake, headers, body) may take to arrive.
+     *
+     * @param readTimeout positive; default 10 s
+     * @return this builder
+     */
+    public Builder readTimeout(Duration readTimeout) {
+      this.readTimeout = Objects.requireNonNull(readTimeout, "readTimeout");
+      return this;
+    }
+
+    /**
+     * Sets how long {@link #close()} waits for running requests; the JDK server rounds down to
+     * whole seconds.
+     *
+     * @param stopGrace zero or positive; default 1 s
+     * @return this builder
+     */
+    public Builder stopGrace(Duration stopGrace) {
+      this.stopGrace = Objects.requireNonNull(stopGrace, "stopGrace");
+      return this;
+    }
+
+    /**
+     * Serves HTTPS with a server certificate, requiring client certificates signed by one of {@code
+     * trustedCertificates} (the hook CA: its intermediate, or the root above it).
+     *
+     * @param certificateChain the server certificate, then its intermediates, PEM
+     * @param privateKey the server's unencrypted private key, PEM (PKCS#8, SEC1 or PKCS#1)
+     * @param trustedCertificates the CA certificates client certificates must chain to, PEM
+     * @return this builder
+     */
+    public Builder tls(
+        PemSource certificateChain, PemSource privateKey, PemSource trustedCertificates) {
+      this.certificateChain = Objects.requireNonNull(certificateChain, "certificateChain");
+      this.privateKey = Objects.requireNonNull(privateKey, "privateKey");
+      this.trustedCertificates = Objects.requireNonNull(trustedCertificates, "trustedCertificates");
+      return this;
+    }
+
+    /**
+     * Serves HTTPS with a ready TLS context (its key managers present the server certificate, its
+     * trust managers verify clients); client certificates are still required. Replaces {@link
+     * #tls}.
+     *
+     * @param sslContext an initialised context
+     * @return this builder
+     */
+    public Builder sslContext(SSLContext sslContext) {
+      this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+      return this;
+    }
+
+    /**
+     * Checks the settings, reads the TLS material and builds the (not yet started) server.
+     *
+     * @throws InvalidConfigurationException naming every invalid setting: no endpoint, a port out
+     *     of range, no threads, an empty queue, a non-positive read timeout, a negative stop grace,
+     *     an endpoint with TLS but a plain-HTTP server
+     * @throws KrakeException if the PEM material cannot be read
+     */
+    public EmbeddedHookServer build() {
+      List<FieldError> errors = new ArrayList<>();
+      if (endpoint == null) {
+        errors.add(new FieldError("endpoint", "is required"));
+      }
+      if (port < 0 || port > 65535) {
+        errors.add(new FieldError("port", "must be 0 to 65535"));
+      }
+      if (threads < 1) {
+        errors.add(new FieldError("threads", "must be at least 1"));
+      }
+      if (queueCapacity < 1) {
+        errors.add(new FieldError("queue_capacity", "must be at least 1"));
+      }
+      if (readTimeout.isNegative() || readTimeout.isZero()) {
+        errors.add(new FieldError("read_timeout", "must be positive"));
+      }
+      if (stopGrace.isNegative()) {
+        errors.add(new FieldError("stop_grace", "must not be negative"));
+      }
+      boolean https = sslContext != null || certificateChain != null;
+      if (endpoint != null && endpoint.tls() && !https) {
+        errors.add(
+            new FieldError(
+                "tls", "the endpoint checks client certificates, so the server needs TLS"));
+      }
+      if (!errors.isEmpty()) {
+        throw new InvalidConfigurationException(errors);
+      }
+      Optional<SSLContext> context =
+          sslContext != null
+              ? Optional.of(sslContext)
+              : certificateChain != null
+                  ? Optional.of(
+                      PemKeyStores.serverContext(
+                          certificateChain.read(), privateKey.read(), trustedCertificates.read()))
+                  : Optional.empty();
+      return new EmbeddedHookServer(this, context);
+    }
+  }
+}
