@@ -25,6 +25,19 @@ public class InvalidConfigurationException extends KrakeException {
     this.errors = List.copyOf(errors);
   }
 
+  /**
+   * Creates the exception with the underlying cause, for a value that could not be parsed (a PEM
+   * file, a URL).
+   *
+   * @param errors every problem found, each naming its key; not empty
+   * @param cause the exception of the parser underneath, kept for diagnosis
+   * @throws IllegalArgumentException if {@code errors} is empty
+   */
+  public InvalidConfigurationException(List<FieldError> errors, Throwable cause) {
+    super(message(errors), cause);
+    this.errors = List.copyOf(errors);
+  }
+
   private static String message(List<FieldError> errors) {
     if (errors.isEmpty()) {
       throw new IllegalArgumentException("an InvalidConfigurationException needs an error");

@@ -3,6 +3,7 @@ package cloud.krake.hooks.endpoint;
 import cloud.krake.InvalidConfigurationException;
 import cloud.krake.KrakeException;
 import cloud.krake.hooks.PemSource;
+import cloud.krake.hooks.tls.TlsMaterial;
 import cloud.krake.model.FieldError;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -654,8 +655,10 @@ public final class EmbeddedHookServer implements AutoCloseable {
               ? Optional.of(sslContext)
               : certificateChain != null
                   ? Optional.of(
-                      PemKeyStores.serverContext(
-                          certificateChain.read(), privateKey.read(), trustedCertificates.read()))
+                      TlsMaterial.serverContext(
+                          certificateChain.read(),
+                          privateKey.read(),
+                          TlsMaterial.certificates(trustedCertificates.read())))
                   : Optional.empty();
       return new EmbeddedHookServer(this, context);
     }
