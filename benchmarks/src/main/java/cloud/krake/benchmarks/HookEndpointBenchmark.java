@@ -4,12 +4,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import cloud.krake.hooks.HookConfig;
 import cloud.krake.hooks.HooksConfig;
-import cloud.krake.hooks.PemSource;
 import cloud.krake.hooks.ShutdownHookConfig;
 import cloud.krake.hooks.endpoint.EmbeddedHookServer;
 import cloud.krake.hooks.endpoint.HookEndpoint;
-import cloud.krake.hooks.tls.ClientCertificateCheck;
+import cloud.krake.hooks.tls.GeneratedHookCa;
+import cloud.krake.hooks.tls.HookCertificateAuthorities;
 import cloud.krake.hooks.tls.HookIdentity;
+import cloud.krake.hooks.tls.IssuedCertificate;
+import cloud.krake.hooks.tls.TlsMaterial;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
 import cloud.krake.model.KrakeJson;
@@ -21,54 +23,29 @@ import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.StringWriter;
-import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.KeyStore;
 import java.security.SecureRandom;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
-import java.util.Collection;
-import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
-import javax.security.auth.x500.X500Principal;
 import okhttp3.ConnectionPool;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -86,8 +63,12 @@ import org.openjdk.jmh.annotations.Threads;
  *
  * <p>The calls are valid {@code PUT .../shutdown} calls on a RUNNING application: token and
  * certificate are checked and the application is read, but the state does not change, so nothing is
- * written (a complete would delete the application after the first call). The certificate check is
- * a stand-in for {@code HookCertificateAuthority}: signature, CN and SAN URI of the leaf.
+ * written (a complete would delete the application after the first call). Certificates come from a
+ * {@link GeneratedHookCa}; the check is the real {@link HookCertificateAuthorities}.
+ *
+ * <p>Both servers run with {@code -Dsun.net.httpserver.nodelay=true}: without it the JDK's server
+ * writes headers and body in two segments and, with Nagle's algorithm and delayed ACKs, every
+ * keep-alive response waits about 40 ms (both servers then sit at about 360 calls per second).
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar HookEndpoint -wi 2 -i 3 -w 2s -r 2s -f
  * 1}
@@ -95,6 +76,7 @@ import org.openjdk.jmh.annotations.Threads;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @State(Scope.Benchmark)
+@Fork(value = 1, jvmArgsAppend = "-Dsun.net.httpserver.nodelay=true")
 public class HookEndpointBenchmark {
 
   private static final MediaType FORM = MediaType.get("application/x-www-form-urlencoded");
@@ -113,28 +95,22 @@ public class HookEndpointBenchmark {
   /** Creates the PKI, the application, both servers and the client. */
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    KeyPair caKeys = ecKeys();
-    X500Principal caName = new X500Principal("CN=bench-hook-ca");
-    X509Certificate ca = sign(caKeys, caName, caName, caKeys, true, null);
-    KeyPair serverKeys = ecKeys();
-    X509Certificate serverCert =
-        sign(
-            caKeys,
-            caName,
-            new X500Principal("CN=127.0.0.1"),
-            serverKeys,
-            false,
-            new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
-    HookIdentity identity = new HookIdentity("bench", "app", "shutdown", "system:shutdown-hook");
-    KeyPair clientKeys = ecKeys();
-    X509Certificate clientCert =
-        sign(
-            caKeys,
-            caName,
-            new X500Principal("CN=" + identity.commonName()),
-            clientKeys,
-            false,
-            new GeneralName(GeneralName.uniformResourceIdentifier, identity.sanUri()));
+    Clock clock = Clock.systemUTC();
+    GeneratedHookCa ca = GeneratedHookCa.generate(clock);
+    HooksConfig config =
+        HooksConfig.builder()
+            .tls(true)
+            .complete(ca.withIntermediate(HookConfig.completeDefaults()))
+            .shutdown(
+                ShutdownHookConfig.defaults()
+                    .withHook(ca.withIntermediate(HookConfig.shutdownDefaults())))
+            .addCaBundle(ca.rootCertificateSource())
+            .build();
+    HookCertificateAuthorities authorities = HookCertificateAuthorities.of(config, clock);
+    IssuedCertificate clientCert =
+        authorities.issue(new HookIdentity("bench", "app", "shutdown", "system:shutdown-hook"));
+    IssuedCertificate serverCert =
+        ca.issueServerCertificate(List.of("localhost"), List.of("127.0.0.1"));
 
     store = MemoryStore.create();
     Applications apps = new Applications(store, Clock.systemUTC());
@@ -156,24 +132,18 @@ public class HookEndpointBenchmark {
         a -> a.status().withState(ApplicationState.RUNNING).withShutdownToken(Optional.of(token)));
     body = RequestBody.create("{\"token\":\"" + token + "\"}", FORM);
 
-    PemSource caPem = PemSource.of(pem(ca));
-    PemSource caKeyPem = PemSource.of(pkcs8(caKeys));
-    HooksConfig config =
-        HooksConfig.builder()
-            .tls(true)
-            .complete(HookConfig.completeDefaults().withIntermediate(caPem, caKeyPem))
-            .shutdown(
-                ShutdownHookConfig.defaults()
-                    .withHook(HookConfig.shutdownDefaults().withIntermediate(caPem, caKeyPem)))
-            .build();
     HookEndpoint endpoint =
         HookEndpoint.builder()
             .applications(apps)
             .config(config)
-            .clientCertificateCheck(check(ca))
+            .clientCertificateCheck(authorities)
             .build();
 
-    SSLContext serverTls = context(serverKeys, serverCert, ca);
+    SSLContext serverTls =
+        TlsMaterial.serverContext(
+            serverCert.certificatePem(),
+            serverCert.privateKeyPem(),
+            authorities.trustedCertificates());
     hookServer =
         EmbeddedHookServer.builder()
             .endpoint(endpoint)
@@ -217,12 +187,13 @@ public class HookEndpointBenchmark {
     bareServer.start();
     bareUrl = "https://127.0.0.1:" + bareServer.getAddress().getPort() + "/bare";
 
-    SSLContext clientTls = context(clientKeys, clientCert, ca);
-    TrustManagerFactory tmf = trust(ca);
+    List<X509Certificate> serverCas = TlsMaterial.certificates(clientCert.caBundlePem());
+    SSLContext clientTls =
+        TlsMaterial.clientContext(
+            serverCas, clientCert.certificatePem(), clientCert.privateKeyPem());
     client =
         new OkHttpClient.Builder()
-            .sslSocketFactory(
-                clientTls.getSocketFactory(), (X509TrustManager) tmf.getTrustManagers()[0])
+            .sslSocketFactory(clientTls.getSocketFactory(), TlsMaterial.trustManager(serverCas))
             .connectionPool(new ConnectionPool(32, 5, TimeUnit.MINUTES))
             .protocols(List.of(okhttp3.Protocol.HTTP_1_1))
             .eventListener(
@@ -276,107 +247,6 @@ public class HookEndpointBenchmark {
       }
       return status;
     }
-  }
-
-  // ---- PKI
-
-  private static ClientCertificateCheck check(X509Certificate ca) {
-    return (chain, expected) -> {
-      X509Certificate leaf = chain.get(0);
-      try {
-        leaf.verify(ca.getPublicKey());
-      } catch (GeneralSecurityException e) {
-        return Optional.of("not issued by the hook CA");
-      }
-      if (!leaf.getSubjectX500Principal()
-          .equals(new X500Principal("CN=" + expected.commonName()))) {
-        return Optional.of("wrong CN");
-      }
-      try {
-        Collection<List<?>> names = leaf.getSubjectAlternativeNames();
-        boolean named =
-            names != null
-                && names.stream()
-                    .anyMatch(
-                        n ->
-                            Integer.valueOf(6).equals(n.get(0))
-                                && expected.sanUri().equals(n.get(1)));
-        return named ? Optional.empty() : Optional.of("issued for another application or hook");
-      } catch (CertificateParsingException e) {
-        return Optional.of("unreadable SAN");
-      }
-    };
-  }
-
-  private static SSLContext context(KeyPair keys, X509Certificate cert, X509Certificate ca)
-      throws GeneralSecurityException, IOException {
-    KeyStore identity = KeyStore.getInstance("PKCS12");
-    identity.load(null, null);
-    identity.setKeyEntry("key", keys.getPrivate(), new char[0], new X509Certificate[] {cert, ca});
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(identity, new char[0]);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(kmf.getKeyManagers(), trust(ca).getTrustManagers(), null);
-    return context;
-  }
-
-  private static TrustManagerFactory trust(X509Certificate ca)
-      throws GeneralSecurityException, IOException {
-    KeyStore trusted = KeyStore.getInstance("PKCS12");
-    trusted.load(null, null);
-    trusted.setCertificateEntry("ca", ca);
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trusted);
-    return tmf;
-  }
-
-  private static X509Certificate sign(
-      KeyPair issuerKeys,
-      X500Principal issuer,
-      X500Principal subject,
-      KeyPair subjectKeys,
-      boolean isCa,
-      GeneralName san)
-      throws Exception {
-    X509v3CertificateBuilder builder =
-        new JcaX509v3CertificateBuilder(
-            issuer,
-            new BigInteger(127, new SecureRandom()),
-            Date.from(Instant.now().minus(Duration.ofMinutes(5))),
-            Date.from(Instant.now().plus(Duration.ofDays(1))),
-            subject,
-            subjectKeys.getPublic());
-    builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
-    if (san != null) {
-      builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(san));
-    }
-    return new JcaX509CertificateConverter()
-        .getCertificate(
-            builder.build(
-                new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate())));
-  }
-
-  private static KeyPair ecKeys() throws GeneralSecurityException {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-    generator.initialize(new ECGenParameterSpec("secp256r1"));
-    return generator.generateKeyPair();
-  }
-
-  private static String pem(X509Certificate certificate) throws IOException {
-    StringWriter out = new StringWriter();
-    try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-      writer.writeObject(certificate);
-    }
-    return out.toString();
-  }
-
-  private static String pkcs8(KeyPair keys) throws IOException {
-    StringWriter out = new StringWriter();
-    try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-      writer.writeObject(new JcaPKCS8Generator(keys.getPrivate(), null));
-    }
-    return out.toString();
   }
 
   private static String token() {

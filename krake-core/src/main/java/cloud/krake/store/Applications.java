@@ -63,27 +63,44 @@ public final class Applications extends StatusResources<Application, Application
    * @throws NotFoundException if the application does not exist
    */
   public Application acknowledgeComplete(String namespace, String name) {
-    String key = key(namespace, name);
-    return retryOnConflict(
-        () -> {
-          Application current = require(namespace, name);
-          boolean ready = current.status().state() == ApplicationState.READY_FOR_ACTION;
-          if (ready && current.metadata().isDeleted()) {
-            return current;
-          }
-          Application next =
-              current
-                  .withMetadata(
-                      current.metadata().isDeleted()
-                          ? current.metadata()
-                          : current.metadata().withDeleted(Optional.of(now())))
-                  .withStatus(current.status().withState(ApplicationState.READY_FOR_ACTION));
-          if (next.metadata().finalizers().isEmpty()) {
-            long removedAt = store.delete(key, current.metadata().revision());
-            return next.withMetadata(next.metadata().withRevision(removedAt));
-          }
-          return write(key, next, current.metadata().revision());
-        });
+    return retryOnConflict(() -> complete(require(namespace, name)));
+  }
+
+  /**
+   * As {@link #acknowledgeComplete(String, String)}, starting from an application the caller has
+   * just read (the hook endpoint, which read it to check the token); re-reads after a lost
+   * compare-and-set.
+   *
+   * @param read the application as read from the store
+   * @return the application after the transition
+   * @throws NotFoundException if the application no longer exists
+   */
+  public Application acknowledgeComplete(Application read) {
+    try {
+      return complete(read);
+    } catch (ConflictException e) {
+      return acknowledgeComplete(read.metadata().namespace().orElse(""), read.metadata().name());
+    }
+  }
+
+  private Application complete(Application current) {
+    if (current.status().state() == ApplicationState.READY_FOR_ACTION
+        && current.metadata().isDeleted()) {
+      return current;
+    }
+    String key = key(current.metadata());
+    Application next =
+        current
+            .withMetadata(
+                current.metadata().isDeleted()
+                    ? current.metadata()
+                    : current.metadata().withDeleted(Optional.of(now())))
+            .withStatus(current.status().withState(ApplicationState.READY_FOR_ACTION));
+    if (next.metadata().finalizers().isEmpty()) {
+      long removedAt = store.delete(key, current.metadata().revision());
+      return next.withMetadata(next.metadata().withRevision(removedAt));
+    }
+    return write(key, next, current.metadata().revision());
   }
 
   /** The states from which Krake's {@code PUT .../shutdown} moves an application on. */
@@ -103,17 +120,29 @@ public final class Applications extends StatusResources<Application, Application
    * @throws NotFoundException if the application does not exist
    */
   public Application acknowledgeShutdown(String namespace, String name) {
-    return modifyStatus(
-        namespace,
-        name,
-        current ->
-            SHUTDOWN_ACKNOWLEDGEABLE.contains(current.status().state())
-                ? current
-                    .status()
-                    .withState(ApplicationState.READY_FOR_ACTION)
-                    .withShutdownGracePeriod(Optional.empty())
-                    .withShutdownAttempts(0)
-                : current.status());
+    return modifyStatus(namespace, name, Applications::shutdownAcknowledged);
+  }
+
+  /**
+   * As {@link #acknowledgeShutdown(String, String)}, starting from an application the caller has
+   * just read; re-reads after a lost compare-and-set.
+   *
+   * @param read the application as read from the store
+   * @return the application as stored afterwards
+   * @throws NotFoundException if the application no longer exists
+   */
+  public Application acknowledgeShutdown(Application read) {
+    return modifyStatus(read, Applications::shutdownAcknowledged);
+  }
+
+  private static ApplicationStatus shutdownAcknowledged(Application current) {
+    return SHUTDOWN_ACKNOWLEDGEABLE.contains(current.status().state())
+        ? current
+            .status()
+            .withState(ApplicationState.READY_FOR_ACTION)
+            .withShutdownGracePeriod(Optional.empty())
+            .withShutdownAttempts(0)
+        : current.status();
   }
 
   /**

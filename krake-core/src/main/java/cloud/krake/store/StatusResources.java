@@ -67,11 +67,37 @@ public class StatusResources<T extends StatusResource<T, S>, S> extends Resource
    */
   public T modifyStatus(String namespace, String name, Function<T, S> change) {
     Objects.requireNonNull(change, "change");
-    return retryOnConflict(
-        () -> {
-          T current = require(namespace, name);
-          return updateStatus(current.withStatus(change.apply(current)));
-        });
+    return retryOnConflict(() -> applyStatus(require(namespace, name), change));
+  }
+
+  /**
+   * As {@link #modifyStatus(String, String, Function)}, starting from a resource the caller has
+   * just read instead of reading it again; after a lost compare-and-set it re-reads as usual.
+   *
+   * @param read the resource as read from the store ({@code metadata.revision} set)
+   * @param change computes the new status from the current resource
+   * @return the resource as stored
+   * @throws NotFoundException if the resource no longer exists
+   * @throws ConflictException if every attempt lost
+   */
+  public T modifyStatus(T read, Function<T, S> change) {
+    Objects.requireNonNull(read, "read");
+    Objects.requireNonNull(change, "change");
+    try {
+      return applyStatus(read, change);
+    } catch (ConflictException e) {
+      return modifyStatus(read.metadata().namespace().orElse(""), read.metadata().name(), change);
+    }
+  }
+
+  /** One attempt: no write when the status does not change, else a CAS on the read revision. */
+  private T applyStatus(T current, Function<T, S> change) {
+    S next = change.apply(current);
+    if (next.equals(current.status())) {
+      return current;
+    }
+    return write(
+        key(current.metadata()), current.withStatus(next), requireRevision(current.metadata()));
   }
 
   @Override

@@ -199,8 +199,8 @@ public final class HookEndpoint {
       }
       Application acknowledged =
           HooksConfig.COMPLETE.equals(route.hook())
-              ? applications.acknowledgeComplete(route.namespace(), route.name())
-              : applications.acknowledgeShutdown(route.namespace(), route.name());
+              ? applications.acknowledgeComplete(application.get())
+              : applications.acknowledgeShutdown(application.get());
       log.debug("hook {}: 200, state {}", route, acknowledged.status().state());
       return ok(route, acknowledged);
     } catch (NotFoundException e) {

@@ -19,10 +19,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.DERUTF8String;
@@ -86,7 +90,30 @@ public final class HookCertificateAuthority implements CertificateIssuer, Client
   private static final int SAN_URI = 6;
 
   private final String hook;
+
+  /** How many verified client certificates {@link #reject} remembers. */
+  static final int VERIFIED_CACHE_SIZE = 4096;
+
   private final X509Certificate intermediate;
+
+  /**
+   * Leaf certificates whose signature by the intermediate was already verified: a hook caller
+   * presents the same certificate on every call, and the signature check is the costly part of
+   * {@link #reject}. Bounded ({@value #VERIFIED_CACHE_SIZE} entries, least recently used out);
+   * certificates compare by their DER encoding. Validity, CN and SAN are checked on every call.
+   */
+  private final Set<X509Certificate> verifiedSignatures =
+      Collections.synchronizedSet(
+          Collections.newSetFromMap(
+              new LinkedHashMap<X509Certificate, Boolean>(64, 0.75f, true) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<X509Certificate, Boolean> eldest) {
+                  return size() > VERIFIED_CACHE_SIZE;
+                }
+              }));
+
   private final PrivateKey intermediateKey;
   private final X500Name intermediateSubject;
   private final List<X509Certificate> trustedCertificates;
@@ -390,10 +417,13 @@ public final class HookCertificateAuthority implements CertificateIssuer, Client
     if (!leaf.getIssuerX500Principal().equals(intermediate.getSubjectX500Principal())) {
       return Optional.of(NOT_ISSUED);
     }
-    try {
-      leaf.verify(intermediate.getPublicKey());
-    } catch (GeneralSecurityException | RuntimeException e) {
-      return Optional.of(NOT_ISSUED);
+    if (!verifiedSignatures.contains(leaf)) {
+      try {
+        leaf.verify(intermediate.getPublicKey());
+      } catch (GeneralSecurityException | RuntimeException e) {
+        return Optional.of(NOT_ISSUED);
+      }
+      verifiedSignatures.add(leaf);
     }
     try {
       leaf.checkValidity(Date.from(clock.instant()));
