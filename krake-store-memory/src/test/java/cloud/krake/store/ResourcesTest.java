@@ -14,13 +14,12 @@ import cloud.krake.model.KrakeJson;
 import cloud.krake.model.Metadata;
 import cloud.krake.model.Resource;
 import cloud.krake.store.memory.MemoryStore;
+import cloud.krake.testing.ManualClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +61,7 @@ class ResourcesTest {
       """;
 
   private final MemoryStore store = MemoryStore.create();
-  private final MutableClock clock = new MutableClock(T0);
+  private final ManualClock clock = new ManualClock(T0);
   private final Applications apps = new Applications(store, clock);
 
   @AfterEach
@@ -453,33 +452,5 @@ class ResourcesTest {
     assertThatThrownBy(() -> providers.create(provider.withMetadata(Metadata.of("tenant-a", name))))
         .isInstanceOf(InvalidResourceException.class)
         .hasMessageContaining("metadata.namespace");
-  }
-
-  /** A clock the test moves by hand. */
-  private static final class MutableClock extends Clock {
-    private Instant now;
-
-    MutableClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

@@ -14,14 +14,12 @@ import cloud.krake.model.KrakeJson;
 import cloud.krake.model.ResourceRef;
 import cloud.krake.store.Applications;
 import cloud.krake.store.memory.MemoryStore;
+import cloud.krake.testing.ManualClock;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -685,34 +683,6 @@ class ShutdownProtocolTest {
   private static int closedPort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
-    }
-  }
-
-  /** A clock the test moves by hand. */
-  private static final class ManualClock extends Clock {
-    private final AtomicReference<Instant> now;
-
-    ManualClock(Instant start) {
-      this.now = new AtomicReference<>(start);
-    }
-
-    void set(Instant instant) {
-      now.set(instant);
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
     }
   }
 }
