@@ -92,6 +92,14 @@ public final class EtcdStore implements Store {
   /** Longest delay between two attempts to re-open a watch stream: 5 s. */
   public static final Duration MAX_RECONNECT_BACKOFF = Duration.ofSeconds(5);
 
+  /**
+   * Default longest silence on a watch stream before it is re-opened: 11 minutes. Watches ask etcd
+   * for progress notifications, which etcd sends on an idle watch every 10 minutes by default
+   * ({@code --experimental-watch-progress-notify-interval}); a stream silent for longer is taken
+   * for a dead (half-open) connection and resumed from the last delivered revision.
+   */
+  public static final Duration DEFAULT_WATCH_IDLE_TIMEOUT = Duration.ofMinutes(11);
+
   /** Default number of idle connections kept for reuse: 32. */
   public static final int DEFAULT_MAX_IDLE_CONNECTIONS = 32;
 
@@ -133,7 +141,7 @@ public final class EtcdStore implements Store {
         });
     OkHttpClient unary = client.build();
     this.watchClient =
-        unary.newBuilder().callTimeout(Duration.ZERO).readTimeout(Duration.ZERO).build();
+        unary.newBuilder().callTimeout(Duration.ZERO).readTimeout(builder.watchIdleTimeout).build();
     this.gateway = new Gateway(endpoint, unary, new ObjectMapper());
     this.rangeUrl = gateway.url(Gateway.RANGE);
     this.txnUrl = gateway.url(Gateway.TXN);
@@ -420,7 +428,7 @@ public final class EtcdStore implements Store {
             + Gateway.prefixEnd(prefix)
             + "\",\"start_revision\":\""
             + startRevision
-            + "\",\"prev_kv\":true}}";
+            + "\",\"prev_kv\":true,\"progress_notify\":true}}";
     Request request =
         new Request.Builder()
             .url(gateway.url(Gateway.WATCH))
@@ -526,6 +534,7 @@ public final class EtcdStore implements Store {
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private Duration reconnectBackoff = DEFAULT_RECONNECT_BACKOFF;
     private int maxIdleConnections = DEFAULT_MAX_IDLE_CONNECTIONS;
+    private Duration watchIdleTimeout = DEFAULT_WATCH_IDLE_TIMEOUT;
     private Optional<EtcdTls> tls = Optional.empty();
 
     private Builder() {}
@@ -590,6 +599,21 @@ public final class EtcdStore implements Store {
      */
     public Builder reconnectBackoff(Duration reconnectBackoff) {
       this.reconnectBackoff = positive(reconnectBackoff, "reconnectBackoff");
+      return this;
+    }
+
+    /**
+     * How long a watch stream may stay silent before it is taken for a dead connection and resumed
+     * from the last delivered revision (default {@link #DEFAULT_WATCH_IDLE_TIMEOUT}). Keep it above
+     * etcd's progress-notify interval (10 minutes by default), or idle watches reconnect needlessly
+     * (losing nothing).
+     *
+     * @param watchIdleTimeout positive
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder watchIdleTimeout(Duration watchIdleTimeout) {
+      this.watchIdleTimeout = positive(watchIdleTimeout, "watchIdleTimeout");
       return this;
     }
 

@@ -15,6 +15,7 @@ import cloud.krake.store.StoreUnavailableException;
 import cloud.krake.store.Watch;
 import cloud.krake.store.WatchEvent;
 import cloud.krake.testing.EtcdExtension;
+import cloud.krake.testing.RecordingWatchListener;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -53,6 +54,31 @@ class EtcdStoreSpecificIT {
 
   private static byte[] bytes(String text) {
     return text.getBytes(UTF_8);
+  }
+
+  @Test
+  void aSilentWatchStreamIsReopenedAfterTheIdleTimeoutWithoutLossOrRepeat() {
+    try (EtcdStore idle =
+        EtcdStore.builder()
+            .endpoint(etcd.endpoint())
+            .watchIdleTimeout(Duration.ofMillis(200))
+            .build()) {
+      RecordingWatchListener listener = new RecordingWatchListener();
+      idle.watch(prefix, 0, listener);
+      KeyValue first = idle.create(prefix + "first", bytes("1"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> listener.count() == 1);
+
+      // Several idle timeouts pass: the stream is re-opened from the revision after `first`.
+      await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+      long a = idle.create(prefix + "a", bytes("1")).modRevision();
+      long b = idle.create(prefix + "b", bytes("1")).modRevision();
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> listener.count() >= 3);
+      assertThat(listener.events())
+          .extracting(WatchEvent::revision)
+          .containsExactly(first.modRevision(), a, b);
+      assertThat(listener.closed()).isEmpty();
+    }
   }
 
   @Test
