@@ -3,8 +3,11 @@ package cloud.krake.store;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
 import cloud.krake.model.ApplicationStatus;
+import cloud.krake.model.Metadata;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -51,15 +54,16 @@ public final class Applications extends StatusResources<Application, Application
   /**
    * The transition of Krake's {@code PUT .../complete} once the token has been checked: the
    * application becomes READY_FOR_ACTION and is marked deleted, in one compare-and-set write, so
-   * that the controller removes its resources. Unlike Krake, an application that holds no finalizer
-   * (it was never applied anywhere) is removed from the store at once instead of being left behind.
-   * Idempotent: an application already READY_FOR_ACTION and deleted is returned unchanged, without
-   * a write. Concurrent calls cause exactly one transition.
+   * that the controller removes its resources. Unlike Krake, which sets {@code deleted} without a
+   * finalizer (an application that was never applied then stays in the store for good), the {@value
+   * #CASCADE_DELETION} finalizer is appended as by {@link #delete}: the application leaves the
+   * store like every deleted one, through the garbage collector, and calling complete again stays
+   * valid (idempotent) until it is gone. An application already READY_FOR_ACTION and deleted is
+   * returned unchanged, without a write; concurrent calls cause exactly one transition.
    *
    * @param namespace the namespace
    * @param name the name
-   * @return the application after the transition (with {@code metadata.deleted} set); if it was
-   *     removed, its last state
+   * @return the application after the transition
    * @throws NotFoundException if the application does not exist
    */
   public Application acknowledgeComplete(String namespace, String name) {
@@ -67,20 +71,17 @@ public final class Applications extends StatusResources<Application, Application
   }
 
   /**
-   * As {@link #acknowledgeComplete(String, String)}, starting from an application the caller has
-   * just read (the hook endpoint, which read it to check the token); re-reads after a lost
-   * compare-and-set.
+   * One attempt of {@link #acknowledgeComplete(String, String)} on an application the caller has
+   * just read and checked (the hook endpoint checks the token on it): the write is a
+   * compare-and-set on exactly that read, so a caller that re-reads after a {@link
+   * ConflictException} checks the fresh application again.
    *
    * @param read the application as read from the store
    * @return the application after the transition
-   * @throws NotFoundException if the application no longer exists
+   * @throws ConflictException if it was written since it was read
    */
   public Application acknowledgeComplete(Application read) {
-    try {
-      return complete(read);
-    } catch (ConflictException e) {
-      return acknowledgeComplete(read.metadata().namespace().orElse(""), read.metadata().name());
-    }
+    return complete(read);
   }
 
   private Application complete(Application current) {
@@ -88,19 +89,19 @@ public final class Applications extends StatusResources<Application, Application
         && current.metadata().isDeleted()) {
       return current;
     }
-    String key = key(current.metadata());
+    Metadata metadata = current.metadata();
+    List<String> finalizers = new ArrayList<>(metadata.finalizers());
+    if (!finalizers.contains(CASCADE_DELETION)) {
+      finalizers.add(CASCADE_DELETION);
+    }
     Application next =
         current
             .withMetadata(
-                current.metadata().isDeleted()
-                    ? current.metadata()
-                    : current.metadata().withDeleted(Optional.of(now())))
+                metadata
+                    .withDeleted(Optional.of(metadata.deleted().orElseGet(this::now)))
+                    .withFinalizers(finalizers))
             .withStatus(current.status().withState(ApplicationState.READY_FOR_ACTION));
-    if (next.metadata().finalizers().isEmpty()) {
-      long removedAt = store.delete(key, current.metadata().revision());
-      return next.withMetadata(next.metadata().withRevision(removedAt));
-    }
-    return write(key, next, current.metadata().revision());
+    return write(key(metadata), next, metadata.revision());
   }
 
   /** The states from which Krake's {@code PUT .../shutdown} moves an application on. */
@@ -124,15 +125,16 @@ public final class Applications extends StatusResources<Application, Application
   }
 
   /**
-   * As {@link #acknowledgeShutdown(String, String)}, starting from an application the caller has
-   * just read; re-reads after a lost compare-and-set.
+   * One attempt of {@link #acknowledgeShutdown(String, String)} on an application the caller has
+   * just read and checked: a compare-and-set on exactly that read (nothing is written if the state
+   * does not change).
    *
    * @param read the application as read from the store
    * @return the application as stored afterwards
-   * @throws NotFoundException if the application no longer exists
+   * @throws ConflictException if it was written since it was read
    */
   public Application acknowledgeShutdown(Application read) {
-    return modifyStatus(read, Applications::shutdownAcknowledged);
+    return modifyStatusOnce(read, Applications::shutdownAcknowledged);
   }
 
   private static ApplicationStatus shutdownAcknowledged(Application current) {

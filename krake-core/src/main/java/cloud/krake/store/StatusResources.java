@@ -71,23 +71,19 @@ public class StatusResources<T extends StatusResource<T, S>, S> extends Resource
   }
 
   /**
-   * As {@link #modifyStatus(String, String, Function)}, starting from a resource the caller has
-   * just read instead of reading it again; after a lost compare-and-set it re-reads as usual.
+   * One attempt of {@link #modifyStatus(String, String, Function)} on a resource the caller has
+   * just read: nothing is written if the status does not change, else a compare-and-set on the
+   * read's revision.
    *
    * @param read the resource as read from the store ({@code metadata.revision} set)
-   * @param change computes the new status from the current resource
+   * @param change computes the new status from the resource
    * @return the resource as stored
-   * @throws NotFoundException if the resource no longer exists
-   * @throws ConflictException if every attempt lost
+   * @throws ConflictException if it was written since it was read
    */
-  public T modifyStatus(T read, Function<T, S> change) {
+  public T modifyStatusOnce(T read, Function<T, S> change) {
     Objects.requireNonNull(read, "read");
     Objects.requireNonNull(change, "change");
-    try {
-      return applyStatus(read, change);
-    } catch (ConflictException e) {
-      return modifyStatus(read.metadata().namespace().orElse(""), read.metadata().name(), change);
-    }
+    return applyStatus(read, change);
   }
 
   /** One attempt: no write when the status does not change, else a CAS on the read revision. */

@@ -68,18 +68,20 @@ class ApplicationsTest {
 
     assertThat(completed.status().state()).isEqualTo(ApplicationState.READY_FOR_ACTION);
     assertThat(completed.metadata().deleted()).contains(T0);
-    assertThat(completed.metadata().finalizers()).containsExactly("kubernetes_resources_deletion");
+    assertThat(completed.metadata().finalizers())
+        .containsExactly("kubernetes_resources_deletion", Resources.CASCADE_DELETION);
     assertThat(apps.require("ns", "job")).isEqualTo(completed);
   }
 
   @Test
-  void completeOfAnApplicationWithoutFinalizersRemovesIt() {
+  void completeOfANeverAppliedApplicationLeavesItToTheGarbageCollector() {
     create("[complete]", List.of());
 
     Application completed = apps.acknowledgeComplete("ns", "job");
 
     assertThat(completed.metadata().isDeleted()).isTrue();
-    assertThat(apps.get("ns", "job")).isEmpty();
+    assertThat(completed.metadata().finalizers()).containsExactly(Resources.CASCADE_DELETION);
+    assertThat(apps.require("ns", "job")).isEqualTo(completed);
   }
 
   @Test

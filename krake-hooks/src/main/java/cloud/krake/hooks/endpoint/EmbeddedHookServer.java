@@ -92,8 +92,14 @@ import org.slf4j.LoggerFactory;
  * {@link #start()} and {@link #close()} are idempotent and thread-safe; a closed server cannot be
  * started again. {@link #close()} stops accepting, gives running requests up to {@link
  * Builder#stopGrace(Duration)} to finish (the JDK server counts in whole seconds), closes every
- * connection, then shuts down the pools. The JDK server's own dispatcher thread is named by the
- * JDK.
+ * connection, then shuts down the pools. The JDK server's own dispatcher thread is named by the JDK
+ * and, started from a non-daemon thread, is not a daemon: a host must {@link #close()} the server
+ * (or the {@code Krake} instance owning it) for its JVM to exit.
+ *
+ * <p>Run the JVM with {@code -Dsun.net.httpserver.nodelay=true}: the JDK's server writes headers
+ * and body separately, and without {@code TCP_NODELAY} every keep-alive response waits about 40 ms
+ * for the client's delayed ACK. The property is global to the JVM, so the library leaves it to the
+ * host.
  */
 public final class EmbeddedHookServer implements AutoCloseable {
 

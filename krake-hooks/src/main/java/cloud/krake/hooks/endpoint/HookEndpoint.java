@@ -5,11 +5,13 @@ import cloud.krake.hooks.HooksConfig;
 import cloud.krake.hooks.tls.ClientCertificateCheck;
 import cloud.krake.hooks.tls.HookIdentity;
 import cloud.krake.model.Application;
+import cloud.krake.model.ApplicationState;
 import cloud.krake.model.FieldError;
 import cloud.krake.model.Labels;
 import cloud.krake.store.Applications;
 import cloud.krake.store.ConflictException;
 import cloud.krake.store.NotFoundException;
+import cloud.krake.store.Resources;
 import cloud.krake.store.StoreUnavailableException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -89,16 +91,19 @@ import org.slf4j.LoggerFactory;
  * only on the stored token's length); the 200 body holds only name, namespace and state, where
  * Krake returns the whole application with its tokens and private keys; the certificate must be the
  * one issued for this application and hook, not just any certificate with the hook user's CN; a
- * complete of an application that was never applied removes it instead of leaving it behind; a
- * shutdown acknowledgement in a state it does not change writes nothing. A repeated valid call
- * answers 200 again without a second write (except a complete that removed the application: that
- * one answers 404 afterwards).
+ * complete marks the application deleted with the {@code cascade_deletion} finalizer, so that even
+ * one that was never applied leaves the store through the garbage collector (Krake leaves it
+ * behind); a shutdown acknowledgement in a state it does not change writes nothing. A repeated
+ * valid call answers 200 again without a second write, until the application has left the store
+ * (then 404; a call that passed the token check while it was being removed answers 200 with the
+ * state {@code DELETED}, as Krake's synthesized answer for a removed object).
  *
  * <p>Thread-safe and stateless: any number of threads may call {@link #handle} at once; it blocks
- * only in the store calls. The token is checked on the application as read, and the transition then
- * re-reads it for its compare-and-set write; tokens are never rotated, so the two agree. Logs at
- * {@code debug} per call and at {@code info} for 401 and 403, naming hook, namespace and name,
- * never the token or the body.
+ * only in the store calls. The transition is a compare-and-set on the very application whose token
+ * (and enabled hook) was checked; after a lost compare-and-set the application is read and checked
+ * again, so a token of an application deleted and created again under the same name does nothing.
+ * Logs at {@code debug} per call and at {@code info} for 401 and 403, naming hook, namespace and
+ * name, never the token or the body.
  */
 public final class HookEndpoint {
 
@@ -188,21 +193,39 @@ public final class HookEndpoint {
           return problem(403, "Forbidden", rejected.get());
         }
       }
-      Optional<Application> application = applications.get(route.namespace(), route.name());
-      if (application.isEmpty()) {
-        log.debug("hook {}: 404, no such application", route);
-        return notFound(route);
+      boolean authorised = false;
+      for (int attempt = 1; ; attempt++) {
+        Optional<Application> application = applications.get(route.namespace(), route.name());
+        if (application.isEmpty()) {
+          if (authorised) {
+            // A concurrent valid complete removed it (it held no finalizer): done, as asked.
+            log.debug("hook {}: 200, removed by a concurrent call", route);
+            return ok(route, ApplicationState.DELETED);
+          }
+          log.debug("hook {}: 404, no such application", route);
+          return notFound(route);
+        }
+        // Checked on every read: the application may have been re-created (new token) or lost
+        // the hook since the previous attempt.
+        if (!tokenMatches(application.get(), route.hook(), body.token())) {
+          log.info("hook {}: 401, token missing or invalid, or hook not enabled", route);
+          return problem(401, "Unauthorized", INVALID_TOKEN);
+        }
+        authorised = true;
+        try {
+          Application acknowledged =
+              HooksConfig.COMPLETE.equals(route.hook())
+                  ? applications.acknowledgeComplete(application.get())
+                  : applications.acknowledgeShutdown(application.get());
+          log.debug("hook {}: 200, state {}", route, acknowledged.status().state());
+          return ok(route, acknowledged.status().state());
+        } catch (ConflictException e) {
+          if (attempt >= Resources.MAX_CONFLICT_RETRIES) {
+            throw e;
+          }
+          log.debug("hook {}: written concurrently, reading again", route);
+        }
       }
-      if (!tokenMatches(application.get(), route.hook(), body.token())) {
-        log.info("hook {}: 401, token missing or invalid, or hook not enabled", route);
-        return problem(401, "Unauthorized", INVALID_TOKEN);
-      }
-      Application acknowledged =
-          HooksConfig.COMPLETE.equals(route.hook())
-              ? applications.acknowledgeComplete(application.get())
-              : applications.acknowledgeShutdown(application.get());
-      log.debug("hook {}: 200, state {}", route, acknowledged.status().state());
-      return ok(route, acknowledged);
     } catch (NotFoundException e) {
       log.debug("hook {}: 404, application removed meanwhile", route);
       return notFound(route);
@@ -272,11 +295,11 @@ public final class HookEndpoint {
     return enabled && presented.isPresent() && equal;
   }
 
-  private static HookResponse ok(Route route, Application application) {
+  private static HookResponse ok(Route route, ApplicationState state) {
     ObjectNode body = JSON.createObjectNode();
     body.put("name", route.name());
     body.put("namespace", route.namespace());
-    body.put("state", application.status().state().name());
+    body.put("state", state.name());
     return new HookResponse(200, JSON_HEADERS, bytes(body));
   }
 

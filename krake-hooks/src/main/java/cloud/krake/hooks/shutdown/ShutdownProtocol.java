@@ -137,7 +137,10 @@ public final class ShutdownProtocol implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ShutdownProtocol.class);
 
-  /** The header naming the attempt of a call, {@code <namespace>/<name>/<attempt>}. */
+  /**
+   * The header naming the attempt of a call: {@code <namespace>/<name>/<attempt>/<deadline in epoch
+   * milliseconds>}, unique per attempt and round.
+   */
   public static final String ATTEMPT_HEADER = "Krake-Shutdown-Attempt";
 
   /** The {@code status.services} entry of the application's shutdown service, as Krake's. */
@@ -426,48 +429,51 @@ public final class ShutdownProtocol implements AutoCloseable {
             .header(ATTEMPT_HEADER, attemptId(namespace, name, attempt, deadline))
             .build();
     log.info("Shutdown of {}/{}: attempt {}, calling {}", namespace, name, attempt, url);
-    client
-        .newCall(request)
-        .enqueue(
-            new Callback() {
-              @Override
-              public void onResponse(Call call, Response response) {
-                try (response) {
-                  if (response.isSuccessful()) {
-                    log.debug(
-                        "Shutdown of {}/{}: attempt {} answered {}",
-                        namespace,
-                        name,
-                        attempt,
-                        response.code());
-                  } else {
-                    log.warn(
-                        "Shutdown of {}/{}: attempt {} answered {}; counted as called, as in Krake",
-                        namespace,
-                        name,
-                        attempt,
-                        response.code());
-                  }
-                }
-              }
-
-              @Override
-              public void onFailure(Call call, IOException e) {
-                if (closed.get() || call.isCanceled()) {
-                  log.debug(
-                      "Shutdown of {}/{}: attempt {} call cancelled", namespace, name, attempt);
-                  return;
-                }
-                log.warn(
-                    "Shutdown of {}/{}: attempt {} call to {} failed, ending the attempt: {}",
+    Call call = client.newCall(request);
+    // A call never outlives its attempt: the next attempt must not meet this one still running.
+    long remaining = Duration.between(clock.instant(), deadline).toMillis();
+    if (remaining > 0 && remaining < client.callTimeoutMillis()) {
+      call.timeout().timeout(remaining, TimeUnit.MILLISECONDS);
+    }
+    call.enqueue(
+        new Callback() {
+          @Override
+          public void onResponse(Call call, Response response) {
+            try (response) {
+              if (response.isSuccessful()) {
+                log.debug(
+                    "Shutdown of {}/{}: attempt {} answered {}",
                     namespace,
                     name,
                     attempt,
-                    url,
-                    e.toString());
-                endAttemptEarly(namespace, name, attempt, deadline);
+                    response.code());
+              } else {
+                log.warn(
+                    "Shutdown of {}/{}: attempt {} answered {}; counted as called, as in Krake",
+                    namespace,
+                    name,
+                    attempt,
+                    response.code());
               }
-            });
+            }
+          }
+
+          @Override
+          public void onFailure(Call call, IOException e) {
+            if (closed.get() || call.isCanceled()) {
+              log.debug("Shutdown of {}/{}: attempt {} call cancelled", namespace, name, attempt);
+              return;
+            }
+            log.warn(
+                "Shutdown of {}/{}: attempt {} call to {} failed, ending the attempt: {}",
+                namespace,
+                name,
+                attempt,
+                url,
+                e.toString());
+            endAttemptEarly(namespace, name, attempt, deadline);
+          }
+        });
   }
 
   /** Moves the deadline of a failed attempt to now, if that attempt is still the current one. */

@@ -164,13 +164,16 @@ class HookEndpointTest {
   }
 
   @Test
-  void completeOfAnApplicationWithoutFinalizersRemovesIt() {
+  void completeOfANeverAppliedApplicationMarksItForTheGarbageCollectorAndStaysIdempotent() {
     create(JOB, "[complete]", List.of(), ApplicationState.PENDING);
 
     assertThat(put(path(JOB, "complete"), tokenBody(COMPLETE_TOKEN)).status()).isEqualTo(200);
 
-    assertThat(apps.get(NS, JOB)).isEmpty();
-    assertProblem(put(path(JOB, "complete"), tokenBody(COMPLETE_TOKEN)), 404);
+    Application completed = apps.require(NS, JOB);
+    assertThat(completed.metadata().isDeleted()).isTrue();
+    assertThat(completed.metadata().finalizers()).containsExactly("cascade_deletion");
+    assertThat(withoutWrite(() -> put(path(JOB, "complete"), tokenBody(COMPLETE_TOKEN))).status())
+        .isEqualTo(200);
   }
 
   @Test
@@ -232,6 +235,37 @@ class HookEndpointTest {
       start.countDown();
       for (Future<HookResponse> result : results) {
         assertThat(result.get().status()).isEqualTo(200);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(store.revision()).isEqualTo(before + 1);
+    assertThat(apps.require(NS, JOB).metadata().isDeleted()).isTrue();
+  }
+
+  @Test
+  void concurrentValidCompletesOfANeverAppliedApplicationAllGet200AndMakeOneTransition()
+      throws Exception {
+    create(JOB, "[complete]", List.of(), ApplicationState.RUNNING);
+    long before = store.revision();
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<HookResponse>> results = new ArrayList<>();
+    try {
+      Callable<HookResponse> call =
+          () -> {
+            start.await();
+            return put(path(JOB, "complete"), tokenBody(COMPLETE_TOKEN));
+          };
+      for (int i = 0; i < 100; i++) {
+        results.add(pool.submit(call));
+      }
+      start.countDown();
+      for (Future<HookResponse> result : results) {
+        HookResponse response = result.get();
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(json(response).get("state").asText()).isEqualTo("READY_FOR_ACTION");
       }
     } finally {
       pool.shutdownNow();

@@ -11,6 +11,7 @@ import cloud.krake.store.StoreUnavailableException;
 import cloud.krake.store.Watch;
 import cloud.krake.store.WatchEvent;
 import cloud.krake.store.WatchListener;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -451,6 +452,9 @@ public final class MemoryStore implements Store {
 
   private static final Object STOP = new Object();
 
+  /** How long closing a watch waits for a listener call in progress. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
   /** One watch: a queue filled under the store's lock and drained by the watch's own thread. */
   private final class MemoryWatch implements Watch {
     private final String prefix;
@@ -498,6 +502,10 @@ public final class MemoryStore implements Store {
       }
     }
 
+    /**
+     * Stops delivery; a listener call in progress finishes first (waited for up to {@link
+     * #CLOSE_WAIT}, except when called from the listener itself).
+     */
     @Override
     public void close() {
       if (stopped) {
@@ -506,6 +514,13 @@ public final class MemoryStore implements Store {
       stopped = true;
       remove(this);
       queue.add(STOP);
+      if (Thread.currentThread() != thread) {
+        try {
+          thread.join(CLOSE_WAIT.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
   }
 }
