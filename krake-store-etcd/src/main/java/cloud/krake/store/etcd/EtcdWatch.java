@@ -112,7 +112,22 @@ final class EtcdWatch implements Watch {
         }
         try (Response response = current.execute()) {
           if (!response.isSuccessful()) {
-            throw new IOException("HTTP " + response.code());
+            int code = response.code();
+            if (code >= 400 && code < 500 && code != 408 && code != 429) {
+              // A refusal (authentication, authorisation, a bad request) does not heal by retrying.
+              deliver(
+                  () ->
+                      listener.onClosed(
+                          new KrakeException(
+                              "etcd at "
+                                  + store.endpointText()
+                                  + " refused the watch of "
+                                  + prefix
+                                  + ": HTTP "
+                                  + code)));
+              return;
+            }
+            throw new IOException("HTTP " + code);
           }
           BufferedSource source = response.body().source();
           String line;

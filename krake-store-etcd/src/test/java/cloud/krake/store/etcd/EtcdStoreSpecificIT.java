@@ -365,6 +365,26 @@ class EtcdStoreSpecificIT {
     }
   }
 
+  @Test
+  void aWatchTheGatewayRefusesEndsWithOnClosedInsteadOfRetryingForever() throws IOException {
+    HttpServer server =
+        fakeGateway(
+            exchange ->
+                respond(
+                    exchange, 401, "{\"error\":\"etcdserver: user name is empty\",\"code\":16}"));
+    try (EtcdStore refused = EtcdStore.builder().endpoint(uri(server)).build()) {
+      RecordingWatchListener listener = new RecordingWatchListener();
+
+      refused.watch("/krake/", 1, listener);
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> listener.closed().isPresent());
+      assertThat(listener.closed().get()).hasMessageContaining("HTTP 401");
+      assertThat(listener.events()).isEmpty();
+    } finally {
+      server.stop(0);
+    }
+  }
+
   // ---- a scripted HTTP server standing in for the gateway ------------------------------------
 
   private interface Handler {
