@@ -1,0 +1,224 @@
+package cloud.krake.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import cloud.krake.model.Application;
+import cloud.krake.model.KrakeJson;
+import cloud.krake.store.Applications;
+import cloud.krake.store.KeyValue;
+import cloud.krake.store.Page;
+import cloud.krake.store.PageRequest;
+import cloud.krake.store.Store;
+import cloud.krake.store.Watch;
+import cloud.krake.store.WatchListener;
+import cloud.krake.store.memory.MemoryStore;
+import cloud.krake.testing.ManualClock;
+import cloud.krake.testing.ManualScheduler;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The reflector over a {@link MemoryStore}: list, watch, re-list after a compaction. */
+class ReflectorTest {
+
+  private static final String APP =
+      """
+      api: kubernetes
+      kind: Application
+      metadata:
+        name: %s
+        namespace: %s
+      spec:
+        manifest:
+          - apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: echo}
+            spec: {replicas: 1}
+        constraints:
+          cluster:
+            labels: []
+        hooks: []
+      """;
+
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final ManualScheduler scheduler = new ManualScheduler(clock);
+  private final CompactingStore store = new CompactingStore(MemoryStore.create());
+  private final Applications apps = new Applications(store, clock);
+  private final List<ResourceKey> keys = Collections.synchronizedList(new ArrayList<>());
+  private final Reflector<Application> reflector =
+      new Reflector<>("apps", apps, keys::add, scheduler);
+
+  @AfterEach
+  void close() {
+    reflector.close();
+    store.close();
+  }
+
+  private Application create(String namespace, String name) {
+    return apps.create(KrakeJson.read(APP.formatted(name, namespace), Application.class));
+  }
+
+  private static ResourceKey key(String namespace, String name) {
+    return new ResourceKey(namespace, name);
+  }
+
+  @Test
+  void startListsEveryNamespaceAndCachesTheResources() {
+    create("a", "one");
+    create("b", "two");
+
+    reflector.start();
+
+    assertThat(reflector.hasSynced()).isTrue();
+    assertThat(keys).containsExactly(key("a", "one"), key("b", "two"));
+    assertThat(reflector.cached(key("b", "two")).map(app -> app.metadata().name())).contains("two");
+    assertThat(reflector.cachedItems()).hasSize(2);
+  }
+
+  @Test
+  void reportsCreatesUpdatesAndDeletesSeenByTheWatch() {
+    create("a", "one");
+    reflector.start();
+    keys.clear();
+
+    Application two = create("a", "two");
+    apps.modify("a", "one", app -> app.withMetadata(app.metadata().withLabels(Map.of("x", "y"))));
+    apps.forceDelete("a", "two");
+
+    await().until(() -> keys.size() == 3);
+    assertThat(keys).containsExactly(key("a", "two"), key("a", "one"), key("a", "two"));
+    assertThat(reflector.cached(key("a", "two"))).isEmpty();
+    assertThat(reflector.cached(key("a", "one")).orElseThrow().metadata().labels())
+        .containsEntry("x", "y");
+    assertThat(two.metadata().revision()).isPositive();
+  }
+
+  @Test
+  void reListsAfterACompactionReportingChangesTheWatchMissed() {
+    create("a", "one");
+    create("a", "gone");
+    reflector.start();
+    keys.clear();
+
+    store.breakWatches();
+    create("a", "new");
+    apps.forceDelete("a", "gone");
+    store.compactAndNotify();
+
+    await().until(() -> keys.contains(key("a", "gone")));
+    assertThat(keys).contains(key("a", "one"), key("a", "new"), key("a", "gone"));
+    assertThat(reflector.cached(key("a", "gone"))).isEmpty();
+    assertThat(reflector.cached(key("a", "new"))).isPresent();
+
+    keys.clear();
+    create("a", "after");
+    await().until(() -> keys.contains(key("a", "after")));
+    assertThat(keys).containsExactly(key("a", "after"));
+  }
+
+  @Test
+  void closeStopsTheWatch() {
+    reflector.start();
+
+    reflector.close();
+    create("a", "late");
+
+    assertThat(store.openWatches()).isZero();
+    assertThat(keys).isEmpty();
+  }
+
+  /**
+   * A store whose running watches can be made to miss events and then be told of a compaction, as
+   * etcd tells a watcher that fell behind; {@link MemoryStore} only reports a compaction to a watch
+   * that starts below it.
+   */
+  private static final class CompactingStore implements Store {
+    private final MemoryStore delegate;
+    private final List<Map.Entry<Watch, WatchListener>> watches =
+        Collections.synchronizedList(new ArrayList<>());
+
+    CompactingStore(MemoryStore delegate) {
+      this.delegate = delegate;
+    }
+
+    /** Stops delivering events to the current watches (they will be told of a compaction). */
+    void breakWatches() {
+      synchronized (watches) {
+        watches.forEach(e -> e.getKey().close());
+      }
+    }
+
+    /** Compacts at the current revision and tells the broken watches, ending them. */
+    void compactAndNotify() {
+      long revision = delegate.revision();
+      delegate.compact(revision);
+      List<Map.Entry<Watch, WatchListener>> broken;
+      synchronized (watches) {
+        broken = List.copyOf(watches);
+        watches.clear();
+      }
+      broken.forEach(e -> e.getValue().onCompacted(revision));
+    }
+
+    int openWatches() {
+      return watches.size();
+    }
+
+    @Override
+    public Optional<KeyValue> get(String key) {
+      return delegate.get(key);
+    }
+
+    @Override
+    public Page list(String prefix, PageRequest request) {
+      return delegate.list(prefix, request);
+    }
+
+    @Override
+    public KeyValue create(String key, byte[] value) {
+      return delegate.create(key, value);
+    }
+
+    @Override
+    public KeyValue update(String key, byte[] value, long expectedRevision) {
+      return delegate.update(key, value, expectedRevision);
+    }
+
+    @Override
+    public long delete(String key, long expectedRevision) {
+      return delegate.delete(key, expectedRevision);
+    }
+
+    @Override
+    public long revision() {
+      return delegate.revision();
+    }
+
+    @Override
+    public Watch watch(String prefix, long fromRevision, WatchListener listener) {
+      Watch watch = delegate.watch(prefix, fromRevision, listener);
+      Map.Entry<Watch, WatchListener> entry = Map.entry(watch, listener);
+      watches.add(entry);
+      return () -> {
+        watches.remove(entry);
+        watch.close();
+      };
+    }
+
+    @Override
+    public void compact(long revision) {
+      delegate.compact(revision);
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+}
