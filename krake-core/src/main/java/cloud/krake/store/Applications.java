@@ -181,4 +181,34 @@ public final class Applications extends StatusResources<Application, Application
               .withShutdownAttempts(0);
         });
   }
+
+  /**
+   * Krake's {@code PUT .../binding}: writes the owners and the status of an application the
+   * scheduler has bound, in one compare-and-set on the revision it was read at, without bumping
+   * {@code metadata.modified} (a binding is not a main update). The spec and every other metadata
+   * field keep their stored values.
+   *
+   * @param bound the application as read, with the binding applied to {@code metadata.owners} and
+   *     the status ({@code scheduled_to}, {@code scheduled}, {@code kube_controller_triggered})
+   * @return the application as stored
+   * @throws ConflictException if it was written since it was read
+   * @throws IllegalArgumentException if {@code metadata.revision} is 0
+   */
+  public Application bind(Application bound) {
+    String key = key(bound.metadata());
+    long expected = requireRevision(bound.metadata());
+    Application current =
+        store.get(key).map(type::decode).orElseThrow(() -> new NotFoundException(key));
+    if (current.metadata().revision() != expected) {
+      throw new ConflictException(key, expected, current.metadata().revision());
+    }
+    Application next =
+        current
+            .withMetadata(current.metadata().withOwners(bound.metadata().owners()))
+            .withStatus(bound.status());
+    if (next.equals(current)) {
+      return current;
+    }
+    return write(key, next, expected);
+  }
 }

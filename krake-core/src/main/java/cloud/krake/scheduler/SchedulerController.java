@@ -1,0 +1,258 @@
+package cloud.krake.scheduler;
+
+import cloud.krake.Krake;
+import cloud.krake.model.Application;
+import cloud.krake.model.ApplicationState;
+import cloud.krake.model.Cluster;
+import cloud.krake.model.ClusterState;
+import cloud.krake.model.ClusterStatus;
+import cloud.krake.model.Reason;
+import cloud.krake.model.ReasonCode;
+import cloud.krake.model.ResourceRef;
+import cloud.krake.runtime.Controller;
+import cloud.krake.runtime.ReconcileResult;
+import cloud.krake.runtime.Reflector;
+import cloud.krake.runtime.ResourceKey;
+import cloud.krake.runtime.Scheduler;
+import cloud.krake.scheduler.metrics.MetricsFetcher;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Krake's scheduler for applications, as a controller on the core runtime: it reacts to application
+ * changes and to cluster changes (a new cluster, a label or metric change re-evaluates every
+ * application of that namespace), binds each application to the best cluster ({@link Placement}),
+ * re-evaluates bound applications every {@code reschedule_after}, and retries applications that fit
+ * nowhere on a real timer ({@code backoff_delay × backoff} seconds) until {@code backoff_limit} is
+ * spent.
+ *
+ * <p>Per application (re-read first, every write a compare-and-set): deleted or FAILED applications
+ * are left alone (Krake: FAILED is terminal for the scheduler); a DEGRADED application whose {@code
+ * scheduled_retry} is still ahead waits for it; otherwise the namespace's clusters and their
+ * metrics ({@link MetricsFetcher}, one query per provider and metric) are read and:
+ *
+ * <ul>
+ *   <li>a new binding is written as Krake's {@code /binding} ({@code scheduled_to}, {@code
+ *       scheduled}, {@code kube_controller_triggered}, owner), and the scheduling reason and retry
+ *       bookkeeping are cleared;
+ *   <li>a kept binding writes nothing (Krake refreshes {@code kube_controller_triggered} when the
+ *       spec changed since);
+ *   <li>no fit: NO_SUITABLE_RESOURCE, DEGRADED with {@code scheduled_retry} while retries remain,
+ *       FAILED when exhausted;
+ *   <li>clusters whose metrics failed become FAILING_METRICS with {@code metrics_reasons}, and
+ *       return to ONLINE when their metrics recover.
+ * </ul>
+ *
+ * <p>Driven with {@link #start()} (a worker pool) or step by step with {@link #runOnce()} / {@link
+ * #drain()}; {@link #close()} stops the reflectors and the workers.
+ */
+public final class SchedulerController implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(SchedulerController.class);
+
+  private final Krake krake;
+  private final MetricsFetcher metrics;
+  private final Placement placement;
+  private final SchedulerConfig config;
+  private final Clock clock;
+  private final Controller<ResourceKey> controller;
+  private final Reflector<Application> applications;
+  private final Reflector<Cluster> clusters;
+
+  /**
+   * Creates the scheduler.
+   *
+   * @param krake the entry point (store, clock)
+   * @param metrics reads the clusters' metrics
+   * @param config {@code stickiness}, {@code reschedule_after}
+   * @param random breaks ties between equally ranked clusters
+   * @param scheduler runs delayed re-evaluations and retries
+   * @param workers worker threads for {@link #start()}
+   */
+  public SchedulerController(
+      Krake krake,
+      MetricsFetcher metrics,
+      SchedulerConfig config,
+      RandomGenerator random,
+      Scheduler scheduler,
+      int workers) {
+    this.krake = Objects.requireNonNull(krake, "krake");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.config = Objects.requireNonNull(config, "config");
+    this.placement = new Placement(config, Objects.requireNonNull(random, "random"));
+    this.clock = krake.clock();
+    this.controller =
+        Controller.<ResourceKey>builder("scheduler", this::reconcile)
+            .clock(clock)
+            .scheduler(Objects.requireNonNull(scheduler, "scheduler"))
+            .workerCount(workers)
+            .build();
+    this.applications =
+        new Reflector<>(
+            "scheduler-applications", krake.applications(), controller.queue()::add, scheduler);
+    this.clusters =
+        new Reflector<>("scheduler-clusters", krake.clusters(), this::clusterChanged, scheduler);
+  }
+
+  /** Lists and watches applications and clusters, feeding the work queue. */
+  public void watch() {
+    applications.start();
+    clusters.start();
+  }
+
+  /** Starts watching (if not yet) and the worker threads. */
+  public void start() {
+    if (!applications.hasSynced()) {
+      watch();
+    }
+    controller.start();
+  }
+
+  /**
+   * Processes one ready application on the calling thread.
+   *
+   * @return whether there was one
+   */
+  public boolean runOnce() {
+    return controller.runOnce();
+  }
+
+  /**
+   * Processes ready applications on the calling thread until none is ready.
+   *
+   * @return how many were processed
+   */
+  public int drain() {
+    return controller.drain();
+  }
+
+  /** Returns how many applications wait in the work queue. */
+  public int queued() {
+    return controller.queue().size();
+  }
+
+  private void clusterChanged(ResourceKey cluster) {
+    for (Application app : applications.cachedItems()) {
+      if (app.metadata().namespace().orElse("").equals(cluster.namespace())) {
+        controller.queue().add(ResourceKey.of(app));
+      }
+    }
+  }
+
+  private ReconcileResult reconcile(ResourceKey key) {
+    Optional<Application> read = krake.applications().get(key.namespace(), key.name());
+    if (read.isEmpty()) {
+      return ReconcileResult.done();
+    }
+    Application app = read.get();
+    if (app.metadata().isDeleted() || app.status().state() == ApplicationState.FAILED) {
+      return ReconcileResult.done();
+    }
+    Instant now = clock.instant();
+    if (app.status().state() == ApplicationState.DEGRADED
+        && app.status().scheduledRetry().isPresent()
+        && now.isBefore(app.status().scheduledRetry().get())) {
+      return ReconcileResult.requeueAfter(
+          Duration.between(now, app.status().scheduledRetry().get()));
+    }
+    List<Cluster> candidates = krake.clusters().list(key.namespace()).items();
+    ClusterMetrics fetched = metrics.fetch(candidates);
+    PlacementDecision decision = placement.decide(app, candidates, fetched, now);
+    recordClusterMetrics(candidates, decision.failingMetrics());
+    return switch (decision.outcome()) {
+      case BIND -> bind(app, decision.cluster().orElseThrow(), now);
+      case KEEP -> keep(app, now);
+      case NO_SUITABLE_CLUSTER -> noFit(app, decision, now);
+    };
+  }
+
+  private ReconcileResult bind(Application app, ResourceRef cluster, Instant now) {
+    Application bound = Binding.bind(app, cluster, now);
+    boolean schedulingFailure =
+        app.status().reason().map(r -> r.code() == ReasonCode.NO_SUITABLE_RESOURCE).orElse(false);
+    Application cleared =
+        bound.withStatus(
+            SchedulingRetry.cleared(
+                schedulingFailure ? bound.status().withReason(Optional.empty()) : bound.status()));
+    krake.applications().bind(cleared);
+    log.info("bound {} to cluster {}", key(app), cluster.name());
+    return reevaluation(app);
+  }
+
+  private ReconcileResult keep(Application app, Instant now) {
+    Application triggered = Binding.triggerIfModified(app, now);
+    if (triggered != app) {
+      krake.applications().bind(triggered);
+    }
+    return reevaluation(app);
+  }
+
+  private ReconcileResult reevaluation(Application app) {
+    return app.spec().constraints().map(c -> c.migration()).orElse(true)
+        ? ReconcileResult.requeueAfter(config.rescheduleAfter())
+        : ReconcileResult.done();
+  }
+
+  private ReconcileResult noFit(Application app, PlacementDecision decision, Instant now) {
+    Reason reason =
+        decision
+            .reason()
+            .orElseGet(
+                () ->
+                    Reason.of(
+                        ReasonCode.NO_SUITABLE_RESOURCE, PlacementDecision.NO_MATCHING_CLUSTER));
+    SchedulingRetry retry = SchedulingRetry.afterNoFit(app.spec(), app.status(), reason, now);
+    krake.applications().modifyStatusOnce(app, a -> retry.applyTo(a.status()));
+    log.info("no cluster fits {}: {}", key(app), retry);
+    return retry
+        .nextRetry()
+        .map(next -> ReconcileResult.requeueAfter(Duration.between(now, next)))
+        .orElseGet(ReconcileResult::done);
+  }
+
+  /**
+   * FAILING_METRICS with the reasons for clusters whose metrics failed; ONLINE once they recover.
+   */
+  private void recordClusterMetrics(
+      List<Cluster> candidates, Map<ResourceRef, Map<String, Reason>> failing) {
+    for (Cluster cluster : candidates) {
+      Map<String, Reason> reasons = failing.get(ResourceRef.to(cluster));
+      ClusterStatus status = cluster.status();
+      ClusterStatus next = status;
+      if (reasons != null && !reasons.isEmpty()) {
+        next = status.withState(ClusterState.FAILING_METRICS).withMetricsReasons(reasons);
+      } else if (status.state() == ClusterState.FAILING_METRICS) {
+        next = status.withState(ClusterState.ONLINE).withMetricsReasons(Map.of());
+      }
+      if (!next.equals(status)) {
+        ClusterStatus target = next;
+        krake
+            .clusters()
+            .modifyStatus(
+                cluster.metadata().namespace().orElse(""),
+                cluster.metadata().name(),
+                c -> target.withNodes(c.status().nodes()));
+      }
+    }
+  }
+
+  private static String key(Application app) {
+    return app.metadata().namespace().orElse("") + "/" + app.metadata().name();
+  }
+
+  /** Stops the reflectors and the workers. Idempotent. */
+  @Override
+  public void close() {
+    applications.close();
+    clusters.close();
+    controller.close();
+  }
+}

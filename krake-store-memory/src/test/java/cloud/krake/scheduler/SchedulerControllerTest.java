@@ -1,0 +1,168 @@
+package cloud.krake.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import cloud.krake.Krake;
+import cloud.krake.model.Application;
+import cloud.krake.model.ApplicationState;
+import cloud.krake.model.Cluster;
+import cloud.krake.model.ClusterState;
+import cloud.krake.model.KrakeJson;
+import cloud.krake.model.ReasonCode;
+import cloud.krake.model.ResourceRef;
+import cloud.krake.scheduler.metrics.MetricsFetcher;
+import cloud.krake.scheduler.metrics.MetricsProviders;
+import cloud.krake.store.memory.MemoryStore;
+import cloud.krake.testing.ManualClock;
+import cloud.krake.testing.ManualScheduler;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The scheduler as a controller, driven step by step with a manual clock and scheduler. */
+class SchedulerControllerTest {
+
+  private static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
+
+  private final MemoryStore store = MemoryStore.create();
+  private final ManualClock clock = new ManualClock(T0);
+  private final ManualScheduler timers = new ManualScheduler(clock);
+  private final Krake krake = Krake.builder().store(store).clock(clock).build();
+  private final MetricsFetcher metrics =
+      new MetricsFetcher(krake, MetricsProviders.STATIC_ONLY, Duration.ZERO);
+  private SchedulerController scheduler;
+
+  @BeforeEach
+  void startWatching() {
+    scheduler =
+        new SchedulerController(
+            krake, metrics, SchedulerConfig.DEFAULTS, new SplittableRandom(7), timers, 1);
+    scheduler.watch();
+  }
+
+  @AfterEach
+  void close() {
+    scheduler.close();
+    metrics.close();
+    store.close();
+  }
+
+  private Cluster onlineCluster(String name, String location, String metrics) {
+    Cluster cluster =
+        krake
+            .clusters()
+            .create(
+                KrakeJson.read(
+                    """
+                    metadata: {name: %s, namespace: tenant, labels: {location: %s}}
+                    spec:
+                      metrics: %s
+                      kubeconfig:
+                        apiVersion: v1
+                        kind: Config
+                        current-context: admin@c
+                        clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
+                        contexts: [{name: admin@c, context: {cluster: c, user: admin}}]
+                        users: [{name: admin, user: {token: secret}}]
+                    """
+                        .formatted(name, location, metrics),
+                    Cluster.class));
+    return krake
+        .clusters()
+        .modifyStatus("tenant", name, c -> c.status().withState(ClusterState.ONLINE));
+  }
+
+  private Application app(String name, String backoffLimit) {
+    return krake
+        .applications()
+        .create(
+            KrakeJson.read(
+                """
+                metadata: {name: %s, namespace: tenant}
+                spec:
+                  manifest: [{apiVersion: v1, kind: Pod, metadata: {name: %s}}]
+                  constraints: {cluster: {labels: ["location is DE"]}}
+                  backoff_limit: %s
+                """
+                    .formatted(name, name, backoffLimit),
+                Application.class));
+  }
+
+  /** Waits until the watches have queued something, then processes everything ready. */
+  private void settle() {
+    await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.queued() > 0);
+    scheduler.drain();
+  }
+
+  private Application read(String name) {
+    return krake.applications().require("tenant", name);
+  }
+
+  @Test
+  void bindsAnApplicationToTheMatchingClusterAndOwnsIt() {
+    Cluster de = onlineCluster("de", "DE", "[]");
+    onlineCluster("fr", "FR", "[]");
+    Application created = app("echo", "-1");
+
+    settle();
+
+    Application bound = read("echo");
+    assertThat(bound.status().scheduledTo()).contains(ResourceRef.to(de));
+    assertThat(bound.status().scheduled()).contains(T0);
+    assertThat(bound.metadata().owners()).contains(ResourceRef.to(de));
+    assertThat(bound.metadata().modified()).isEqualTo(created.metadata().modified());
+  }
+
+  @Test
+  void anApplicationThatFitsNowhereIsDegradedAndBoundOnceAClusterAppearsAtItsRetry() {
+    app("echo", "-1");
+    settle();
+    Application degraded = read("echo");
+    assertThat(degraded.status().state()).isEqualTo(ApplicationState.DEGRADED);
+    assertThat(degraded.status().reason().orElseThrow().code())
+        .isEqualTo(ReasonCode.NO_SUITABLE_RESOURCE);
+    assertThat(degraded.status().scheduledRetry()).contains(T0.plusSeconds(1));
+
+    Cluster de = onlineCluster("de", "DE", "[]");
+    settle();
+    assertThat(read("echo").status().scheduledTo()).isEmpty();
+
+    timers.advance(Duration.ofSeconds(1));
+    scheduler.drain();
+
+    Application bound = read("echo");
+    assertThat(bound.status().scheduledTo()).contains(ResourceRef.to(de));
+    assertThat(bound.status().reason()).isEmpty();
+    assertThat(bound.status().scheduledRetry()).isEmpty();
+  }
+
+  @Test
+  void exhaustedRetriesFailTheApplicationOnARealTimer() {
+    app("echo", "1");
+    settle();
+    assertThat(read("echo").status().state()).isEqualTo(ApplicationState.DEGRADED);
+
+    timers.advance(Duration.ofSeconds(1));
+    scheduler.drain();
+
+    assertThat(read("echo").status().state()).isEqualTo(ApplicationState.FAILED);
+  }
+
+  @Test
+  void clustersWhoseMetricsFailAreMarkedAndExcluded() {
+    onlineCluster("de", "DE", "[{name: missing_metric, weight: 1}]");
+    app("echo", "-1");
+
+    settle();
+
+    Cluster de = krake.clusters().require("tenant", "de");
+    assertThat(de.status().state()).isEqualTo(ClusterState.FAILING_METRICS);
+    assertThat(de.status().metricsReasons().get("missing_metric").code())
+        .isEqualTo(ReasonCode.UNKNOWN_METRIC);
+    assertThat(read("echo").status().state()).isEqualTo(ApplicationState.DEGRADED);
+  }
+}
