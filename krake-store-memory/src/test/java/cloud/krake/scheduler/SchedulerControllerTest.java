@@ -92,10 +92,20 @@ class SchedulerControllerTest {
                 Application.class));
   }
 
-  /** Waits until the watches have queued something, then processes everything ready. */
+  /**
+   * Waits until the watches have queued something, then processes everything ready until the
+   * watches (which also report the scheduler's own writes) stay quiet.
+   */
   private void settle() {
     await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.queued() > 0);
-    scheduler.drain();
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              scheduler.drain();
+              return scheduler.queued() == 0;
+            });
   }
 
   private Application read(String name) {
@@ -164,5 +174,73 @@ class SchedulerControllerTest {
     assertThat(de.status().metricsReasons().get("missing_metric").code())
         .isEqualTo(ReasonCode.UNKNOWN_METRIC);
     assertThat(read("echo").status().state()).isEqualTo(ApplicationState.DEGRADED);
+  }
+
+  @Test
+  void failedAndDeletedApplicationsAreLeftAlone() {
+    onlineCluster("de", "DE", "[]");
+    Application failed = app("failed", "-1");
+    krake
+        .applications()
+        .modifyStatus("tenant", "failed", a -> a.status().withState(ApplicationState.FAILED));
+    app("deleted", "-1");
+    krake.applications().delete("tenant", "deleted");
+
+    settle();
+
+    assertThat(read("failed").status().scheduledTo()).isEmpty();
+    assertThat(read("failed").metadata().modified()).isEqualTo(failed.metadata().modified());
+    assertThat(read("deleted").status().scheduledTo()).isEmpty();
+  }
+
+  @Test
+  void boundApplicationsAreReevaluatedEveryRescheduleAfterUnlessMigrationIsOff() {
+    onlineCluster("de", "DE", "[]");
+    app("echo", "-1");
+    krake
+        .applications()
+        .create(
+            KrakeJson.read(
+                """
+                metadata: {name: pinned, namespace: tenant}
+                spec:
+                  manifest: [{apiVersion: v1, kind: Pod, metadata: {name: pinned}}]
+                  constraints: {cluster: {labels: ["location is DE"]}, migration: false}
+                """,
+                Application.class));
+    settle();
+    assertThat(read("echo").status().scheduledTo()).isPresent();
+    assertThat(read("pinned").status().scheduledTo()).isPresent();
+
+    timers.advance(SchedulerConfig.DEFAULTS.rescheduleAfter());
+
+    assertThat(scheduler.queued()).as("only the migratable application comes back").isEqualTo(1);
+    assertThat(scheduler.drain()).isEqualTo(1);
+  }
+
+  @Test
+  void aClusterWhoseMetricsRecoverIsOnlineAgain() {
+    onlineCluster("de", "DE", "[]");
+    krake
+        .clusters()
+        .modifyStatus(
+            "tenant",
+            "de",
+            c ->
+                c.status()
+                    .withState(ClusterState.FAILING_METRICS)
+                    .withMetricsReasons(
+                        java.util.Map.of(
+                            "m",
+                            cloud.krake.model.Reason.of(
+                                ReasonCode.UNREACHABLE_METRICS_PROVIDER, "down"))));
+    app("echo", "-1");
+
+    settle();
+
+    Cluster de = krake.clusters().require("tenant", "de");
+    assertThat(de.status().state()).isEqualTo(ClusterState.ONLINE);
+    assertThat(de.status().metricsReasons()).isEmpty();
+    assertThat(read("echo").status().scheduledTo()).contains(ResourceRef.to(de));
   }
 }
