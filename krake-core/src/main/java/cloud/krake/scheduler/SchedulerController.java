@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * nowhere on a real timer ({@code backoff_delay × backoff} seconds) until {@code backoff_limit} is
  * spent.
  *
+ * <p>Changes of metric and metrics-provider resources re-queue the applications they may concern
+ * (their namespace; every application for global ones); changes of metric values are seen at the
+ * next evaluation, at the latest after {@code reschedule_after}.
+ *
  * <p>Per application (re-read first, every write a compare-and-set): deleted or FAILED applications
  * are left alone (Krake: FAILED is terminal for the scheduler); a DEGRADED application whose {@code
  * scheduled_retry} is still ahead waits for it; otherwise the namespace's clusters and their
@@ -66,6 +70,7 @@ public final class SchedulerController implements AutoCloseable {
   private final Controller<ResourceKey> controller;
   private final Reflector<Application> applications;
   private final Reflector<Cluster> clusters;
+  private final List<Reflector<?>> metricResources;
 
   /**
    * Creates the scheduler.
@@ -99,13 +104,31 @@ public final class SchedulerController implements AutoCloseable {
         new Reflector<>(
             "scheduler-applications", krake.applications(), controller.queue()::add, scheduler);
     this.clusters =
-        new Reflector<>("scheduler-clusters", krake.clusters(), this::clusterChanged, scheduler);
+        new Reflector<>("scheduler-clusters", krake.clusters(), this::namespaceChanged, scheduler);
+    // A metric or provider definition that changes can change every decision that uses it.
+    this.metricResources =
+        List.of(
+            new Reflector<>(
+                "scheduler-metrics", krake.metrics(), this::namespaceChanged, scheduler),
+            new Reflector<>(
+                "scheduler-metrics-providers",
+                krake.metricsProviders(),
+                this::namespaceChanged,
+                scheduler),
+            new Reflector<>(
+                "scheduler-global-metrics", krake.globalMetrics(), k -> everything(), scheduler),
+            new Reflector<>(
+                "scheduler-global-metrics-providers",
+                krake.globalMetricsProviders(),
+                k -> everything(),
+                scheduler));
   }
 
   /** Lists and watches applications and clusters, feeding the work queue. */
   public void watch() {
     applications.start();
     clusters.start();
+    metricResources.forEach(Reflector::start);
   }
 
   /** Starts watching (if not yet) and the worker threads. */
@@ -139,11 +162,19 @@ public final class SchedulerController implements AutoCloseable {
     return controller.queue().size();
   }
 
-  private void clusterChanged(ResourceKey cluster) {
+  /** Re-queues the applications of the namespace of a changed cluster, metric or provider. */
+  private void namespaceChanged(ResourceKey changed) {
     for (Application app : applications.cachedItems()) {
-      if (app.metadata().namespace().orElse("").equals(cluster.namespace())) {
+      if (app.metadata().namespace().orElse("").equals(changed.namespace())) {
         controller.queue().add(ResourceKey.of(app));
       }
+    }
+  }
+
+  /** Re-queues every application, after a change of a global metric or provider. */
+  private void everything() {
+    for (Application app : applications.cachedItems()) {
+      controller.queue().add(ResourceKey.of(app));
     }
   }
 
@@ -253,6 +284,7 @@ public final class SchedulerController implements AutoCloseable {
   public void close() {
     applications.close();
     clusters.close();
+    metricResources.forEach(Reflector::close);
     controller.close();
   }
 }

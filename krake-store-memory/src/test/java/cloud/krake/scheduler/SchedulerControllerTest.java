@@ -243,4 +243,25 @@ class SchedulerControllerTest {
     assertThat(de.status().metricsReasons()).isEmpty();
     assertThat(read("echo").status().scheduledTo()).contains(ResourceRef.to(de));
   }
+
+  @Test
+  void aChangedGlobalMetricRequeuesTheApplications() {
+    onlineCluster("de", "DE", "[]");
+    app("echo", "-1");
+    settle();
+
+    krake
+        .globalMetrics()
+        .create(
+            KrakeJson.read(
+                """
+                api: core
+                kind: GlobalMetric
+                metadata: {name: m}
+                spec: {min: 0.0, max: 1.0, provider: {name: p, metric: m}}
+                """,
+                cloud.krake.model.GlobalMetric.class));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.queued() == 1);
+  }
 }
