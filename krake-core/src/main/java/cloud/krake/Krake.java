@@ -38,6 +38,10 @@ public final class Krake {
   private final HookDispatcher dispatcher;
   private final Applications applications;
   private final Clusters clusters;
+  private final Resources<Metric> metrics;
+  private final Resources<GlobalMetric> globalMetrics;
+  private final Resources<MetricsProvider> metricsProviders;
+  private final Resources<GlobalMetricsProvider> globalMetricsProviders;
 
   private Krake(Builder builder) {
     this.store = builder.store;
@@ -45,6 +49,11 @@ public final class Krake {
     this.dispatcher = builder.hooks.build();
     this.applications = new Applications(store, clock);
     this.clusters = new Clusters(store, clock);
+    this.metrics = new Resources<>(store, ResourceType.METRIC, clock);
+    this.globalMetrics = new Resources<>(store, ResourceType.GLOBAL_METRIC, clock);
+    this.metricsProviders = new Resources<>(store, ResourceType.METRICS_PROVIDER, clock);
+    this.globalMetricsProviders =
+        new Resources<>(store, ResourceType.GLOBAL_METRICS_PROVIDER, clock);
   }
 
   /** Returns a builder. */
@@ -79,22 +88,22 @@ public final class Krake {
 
   /** Returns the typed access to namespaced metrics. */
   public Resources<Metric> metrics() {
-    return new Resources<>(store, ResourceType.METRIC, clock);
+    return metrics;
   }
 
   /** Returns the typed access to global metrics. */
   public Resources<GlobalMetric> globalMetrics() {
-    return new Resources<>(store, ResourceType.GLOBAL_METRIC, clock);
+    return globalMetrics;
   }
 
   /** Returns the typed access to namespaced metrics providers. */
   public Resources<MetricsProvider> metricsProviders() {
-    return new Resources<>(store, ResourceType.METRICS_PROVIDER, clock);
+    return metricsProviders;
   }
 
   /** Returns the typed access to global metrics providers. */
   public Resources<GlobalMetricsProvider> globalMetricsProviders() {
-    return new Resources<>(store, ResourceType.GLOBAL_METRICS_PROVIDER, clock);
+    return globalMetricsProviders;
   }
 
   /** Builds a {@link Krake}; not thread-safe. */

@@ -197,11 +197,7 @@ public final class Applications extends StatusResources<Application, Application
   public Application bind(Application bound) {
     String key = key(bound.metadata());
     long expected = requireRevision(bound.metadata());
-    Application current =
-        store.get(key).map(type::decode).orElseThrow(() -> new NotFoundException(key));
-    if (current.metadata().revision() != expected) {
-      throw new ConflictException(key, expected, current.metadata().revision());
-    }
+    Application current = requireAt(key, expected);
     Application next =
         current
             .withMetadata(current.metadata().withOwners(bound.metadata().owners()))

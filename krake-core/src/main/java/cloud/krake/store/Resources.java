@@ -190,11 +190,7 @@ public class Resources<T extends Resource<T>> {
     Metadata requested = resource.metadata();
     String key = type.key(requested);
     long expected = requireRevision(requested);
-    KeyValue kv = store.get(key).orElseThrow(() -> new NotFoundException(key));
-    if (kv.modRevision() != expected) {
-      throw new ConflictException(key, expected, kv.modRevision());
-    }
-    T current = type.decode(kv);
+    T current = requireAt(key, expected);
     Metadata stored = current.metadata();
     if (requested.uid().isPresent() && !requested.uid().equals(stored.uid())) {
       throw InvalidResourceException.of(
@@ -373,6 +369,21 @@ public class Resources<T extends Resource<T>> {
    */
   protected T onDeletion(T marked) {
     return marked;
+  }
+
+  /**
+   * Reads the stored resource and checks that it is still at the revision the caller read, before a
+   * compare-and-set write derived from it.
+   *
+   * @throws NotFoundException if it does not exist
+   * @throws ConflictException if it was written since {@code expectedRevision}
+   */
+  protected final T requireAt(String key, long expectedRevision) {
+    KeyValue kv = store.get(key).orElseThrow(() -> new NotFoundException(key));
+    if (kv.modRevision() != expectedRevision) {
+      throw new ConflictException(key, expectedRevision, kv.modRevision());
+    }
+    return type.decode(kv);
   }
 
   /** Writes with CAS and returns the resource stamped with its new revision. */

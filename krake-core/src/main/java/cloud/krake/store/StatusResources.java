@@ -41,11 +41,7 @@ public class StatusResources<T extends StatusResource<T, S>, S> extends Resource
     Objects.requireNonNull(resource, "resource");
     String key = key(resource.metadata());
     long expected = requireRevision(resource.metadata());
-    KeyValue kv = store.get(key).orElseThrow(() -> new NotFoundException(key));
-    if (kv.modRevision() != expected) {
-      throw new ConflictException(key, expected, kv.modRevision());
-    }
-    T current = type.decode(kv);
+    T current = requireAt(key, expected);
     T next = current.withStatus(resource.status());
     if (next.equals(current)) {
       return current;

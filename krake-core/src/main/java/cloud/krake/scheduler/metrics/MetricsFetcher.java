@@ -98,13 +98,14 @@ public final class MetricsFetcher implements AutoCloseable {
     Objects.requireNonNull(clusters, "clusters");
     Instant now = clock.instant();
     Map<ProviderKey, Cached> pass = new HashMap<>();
+    Map<MetricKey, Optional<MetricSpec>> specs = new HashMap<>();
     Map<ResourceRef, MetricValues> result = new LinkedHashMap<>();
     for (Cluster cluster : clusters) {
       String namespace = cluster.metadata().namespace().orElse("");
       MetricValues values = MetricValues.NONE;
       for (MetricRef ref : cluster.spec().metrics()) {
         try {
-          double normalised = normalisedValue(namespace, ref, now, pass);
+          double normalised = normalisedValue(namespace, ref, now, pass, specs);
           values = values.withValue(ref.name(), normalised);
         } catch (MetricException e) {
           values = values.withFailure(ref.name(), e.reason());
@@ -116,26 +117,24 @@ public final class MetricsFetcher implements AutoCloseable {
   }
 
   private double normalisedValue(
-      String namespace, MetricRef ref, Instant now, Map<ProviderKey, Cached> pass) {
-    MetricSpec spec;
-    Optional<String> providerNamespace;
-    if (ref.namespaced()) {
-      spec =
-          krake
-              .metrics()
-              .get(namespace, ref.name())
-              .map(Metric::spec)
-              .orElseThrow(() -> unknownMetric("metric " + namespace + "/" + ref.name()));
-      providerNamespace = Optional.of(namespace);
-    } else {
-      spec =
-          krake
-              .globalMetrics()
-              .get("", ref.name())
-              .map(GlobalMetric::spec)
-              .orElseThrow(() -> unknownMetric("global metric " + ref.name()));
-      providerNamespace = Optional.empty();
-    }
+      String namespace,
+      MetricRef ref,
+      Instant now,
+      Map<ProviderKey, Cached> pass,
+      Map<MetricKey, Optional<MetricSpec>> specs) {
+    Optional<String> providerNamespace =
+        ref.namespaced() ? Optional.of(namespace) : Optional.empty();
+    MetricKey metricKey = new MetricKey(providerNamespace, ref.name());
+    // Many clusters share a metric: read each metric resource once per pass.
+    MetricSpec spec =
+        specs
+            .computeIfAbsent(metricKey, this::readMetric)
+            .orElseThrow(
+                () ->
+                    unknownMetric(
+                        ref.namespaced()
+                            ? "metric " + namespace + "/" + ref.name()
+                            : "global metric " + ref.name()));
     ProviderKey key =
         new ProviderKey(providerNamespace, spec.provider().name(), spec.provider().metric());
     Cached cached = pass.get(key);
@@ -151,6 +150,12 @@ public final class MetricsFetcher implements AutoCloseable {
       throw new MetricException(cached.failure().get());
     }
     return Normalisation.normalise(ref.name(), cached.value(), spec);
+  }
+
+  private Optional<MetricSpec> readMetric(MetricKey key) {
+    return key.namespace().isPresent()
+        ? krake.metrics().get(key.namespace().get(), key.name()).map(Metric::spec)
+        : krake.globalMetrics().get("", key.name()).map(GlobalMetric::spec);
   }
 
   private Cached fetch(ProviderKey key, Instant now) {
@@ -225,6 +230,8 @@ public final class MetricsFetcher implements AutoCloseable {
     instances.clear();
     cache.clear();
   }
+
+  private record MetricKey(Optional<String> namespace, String name) {}
 
   private record ProviderKey(Optional<String> namespace, String provider, String metric) {}
 
