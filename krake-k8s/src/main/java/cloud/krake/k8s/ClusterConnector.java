@@ -1,0 +1,27 @@
+package cloud.krake.k8s;
+
+import cloud.krake.model.Cluster;
+
+/**
+ * Makes {@link ClusterClient}s from Krake's {@link Cluster} resources: one client per cluster,
+ * cached and re-made when the cluster's kubeconfig or {@code custom_resources} change.
+ *
+ * <p>Thread-safe.
+ */
+public interface ClusterConnector extends AutoCloseable {
+
+  /**
+   * Returns the client for a cluster.
+   *
+   * @param cluster the cluster, with its kubeconfig
+   * @return the client, shared by every caller for the same cluster and kubeconfig
+   * @throws KubernetesException with {@link cloud.krake.model.ReasonCode#INVALID_RESOURCE} when the
+   *     kubeconfig is unusable (not exactly one context, user and cluster; an external credential
+   *     plugin; file references instead of embedded data)
+   */
+  ClusterClient connect(Cluster cluster);
+
+  /** Closes every client made. Idempotent. */
+  @Override
+  void close();
+}
