@@ -3,35 +3,83 @@ package cloud.krake;
 import cloud.krake.dispatcher.HookDispatcher;
 import cloud.krake.dispatcher.HookHandler;
 import cloud.krake.dispatcher.HookPoint;
+import cloud.krake.model.Application;
+import cloud.krake.model.Cluster;
 import cloud.krake.model.FieldError;
 import cloud.krake.model.GlobalMetric;
 import cloud.krake.model.GlobalMetricsProvider;
 import cloud.krake.model.Metric;
 import cloud.krake.model.MetricsProvider;
+import cloud.krake.model.Resource;
+import cloud.krake.runtime.Component;
+import cloud.krake.runtime.Scheduler;
+import cloud.krake.scheduler.SchedulerConfig;
+import cloud.krake.scheduler.SchedulerController;
+import cloud.krake.scheduler.metrics.MetricsFetcher;
+import cloud.krake.scheduler.metrics.MetricsProviders;
 import cloud.krake.store.Applications;
 import cloud.krake.store.Clusters;
+import cloud.krake.store.ResourceEvent;
+import cloud.krake.store.ResourceListener;
 import cloud.krake.store.ResourceType;
 import cloud.krake.store.Resources;
 import cloud.krake.store.Store;
+import cloud.krake.store.Watch;
+import cloud.krake.store.WatchEvent;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The entry point of Krake for Java: one store, one clock, one hook dispatcher, and typed access to
- * Krake's resources over them. Built once with {@link #builder()}; immutable and thread-safe.
+ * The entry point of Krake for Java: one store, one clock, one hook dispatcher, typed access to
+ * Krake's resources over them, and the loops that act on them ({@link Component}s): Krake's
+ * scheduler and garbage collector, built in, plus what extensions add (the Kubernetes backend's
+ * application and cluster controllers, the hook endpoint).
  *
  * <pre>{@code
- * Krake krake = Krake.builder()
- *     .store(MemoryStore.create())
- *     .hook(HookPoint.APPLICATION_MANGLING, "audit", ctx -> { audit(ctx); return ctx; })
- *     .build();
- * krake.applications().create(app);
+ * try (Krake krake = Krake.builder()
+ *         .store(MemoryStore.create())
+ *         .extension(KubernetesBackend.builder().hooks(hooksConfig).build())
+ *         .build()) {
+ *   krake.start();
+ *   krake.applications().create(app);
+ *   krake.awaitApplication("default", "echo", a -> a.status().state() == RUNNING, Duration.ofMinutes(1));
+ * }
  * }</pre>
  *
- * <p>The store belongs to the host: Krake never closes it.
+ * <p>Two ways to run the loops: {@link #start()} runs them on library-owned worker threads until
+ * {@link #close()}; or {@link #watch()} and then {@link #drain()} / {@link #settle(Duration)} run
+ * the work on the caller's thread, step by step, for tests and for hosts that schedule work
+ * themselves. Delays (requeue after, back-off, retries) come from the builder's {@link
+ * Builder#timer timer}, so a test can inject a manual one and move time by hand.
+ *
+ * <p>Thread-safe. The store belongs to the host: Krake never closes it.
  */
-public final class Krake {
+public final class Krake implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Krake.class);
+
+  /** How long the work queues must stay empty for {@link #settle} to return. */
+  public static final Duration SETTLE_QUIET_PERIOD = Duration.ofMillis(100);
+
+  /** The default number of worker threads per component. */
+  public static final int DEFAULT_WORKERS = 2;
 
   private final Store store;
   private final Clock clock;
@@ -42,6 +90,20 @@ public final class Krake {
   private final Resources<GlobalMetric> globalMetrics;
   private final Resources<MetricsProvider> metricsProviders;
   private final Resources<GlobalMetricsProvider> globalMetricsProviders;
+  private final Scheduler timer;
+  private final Optional<ScheduledThreadPoolExecutor> ownedTimer;
+  private final int workers;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final List<Component> components;
+
+  /** Guarded by this. */
+  private boolean started;
+
+  /** Guarded by this. */
+  private boolean watching;
+
+  /** Guarded by this. */
+  private boolean closed;
 
   private Krake(Builder builder) {
     this.store = builder.store;
@@ -54,6 +116,44 @@ public final class Krake {
     this.metricsProviders = new Resources<>(store, ResourceType.METRICS_PROVIDER, clock);
     this.globalMetricsProviders =
         new Resources<>(store, ResourceType.GLOBAL_METRICS_PROVIDER, clock);
+    this.workers = builder.workers;
+    if (builder.timer != null) {
+      this.timer = builder.timer;
+      this.ownedTimer = Optional.empty();
+    } else {
+      ScheduledThreadPoolExecutor executor =
+          new ScheduledThreadPoolExecutor(1, daemon("krake-timer"));
+      executor.setRemoveOnCancelPolicy(true);
+      this.ownedTimer = Optional.of(executor);
+      this.timer = Scheduler.system(executor);
+    }
+    List<Component> built = new ArrayList<>();
+    try {
+      if (builder.builtInControllers) {
+        MetricsFetcher fetcher =
+            new MetricsFetcher(this, builder.metricsProviders, builder.metricsCacheTtl);
+        closeables.add(fetcher);
+        built.add(
+            new SchedulerController(
+                this, fetcher, builder.schedulerConfig, builder.random, timer, workers));
+      }
+      for (Function<Krake, ? extends Component> factory : builder.components) {
+        built.add(Objects.requireNonNull(factory.apply(this), "a component factory returned null"));
+      }
+    } catch (RuntimeException e) {
+      built.forEach(Component::close);
+      closeQuietly();
+      throw e;
+    }
+    Set<String> names = new HashSet<>();
+    for (Component c : built) {
+      if (!names.add(c.name())) {
+        built.forEach(Component::close);
+        closeQuietly();
+        throw new IllegalArgumentException("two components are named " + c.name());
+      }
+    }
+    this.components = List.copyOf(built);
   }
 
   /** Returns a builder. */
@@ -106,11 +206,334 @@ public final class Krake {
     return globalMetricsProviders;
   }
 
+  /** Returns the source of delays every component uses. */
+  public Scheduler timer() {
+    return timer;
+  }
+
+  /** Returns the number of worker threads each component starts. */
+  public int workers() {
+    return workers;
+  }
+
+  /** Returns the components in the order they start: built-in ones first, then the added ones. */
+  public List<Component> components() {
+    return components;
+  }
+
+  /**
+   * Returns the component with that name.
+   *
+   * @param name e.g. {@code scheduler}
+   * @return the component, or empty
+   */
+  public Optional<Component> component(String name) {
+    return components.stream().filter(c -> c.name().equals(name)).findFirst();
+  }
+
+  /**
+   * Starts every component on its worker threads (and its watches, if not yet). Idempotent.
+   *
+   * @throws IllegalStateException if this instance was closed
+   */
+  public synchronized void start() {
+    checkOpen();
+    if (started) {
+      return;
+    }
+    started = true;
+    watching = true;
+    for (Component c : components) {
+      c.start();
+    }
+    log.info("Krake started: {}", components.stream().map(Component::name).toList());
+  }
+
+  /**
+   * Starts every component's watches without worker threads, for driving the loops step by step
+   * with {@link #drain()} or {@link #settle(Duration)}. Idempotent.
+   *
+   * @throws IllegalStateException if this instance was closed
+   */
+  public synchronized void watch() {
+    checkOpen();
+    if (watching) {
+      return;
+    }
+    watching = true;
+    for (Component c : components) {
+      c.watch();
+    }
+  }
+
+  /**
+   * Runs the work that is ready now, on the calling thread, component after component, until a
+   * whole pass finds nothing ready. Does not wait: changes whose watch events are still on their
+   * way, and work delayed into the future, are left for later.
+   *
+   * @return how many items were processed
+   */
+  public int drain() {
+    int total = 0;
+    while (true) {
+      int pass = 0;
+      for (Component c : components) {
+        pass += c.drain();
+      }
+      if (pass == 0) {
+        return total;
+      }
+      total += pass;
+    }
+  }
+
+  /**
+   * Drains until the loops are quiet: every work queue empty for {@link #SETTLE_QUIET_PERIOD} of
+   * wall-clock time (watch events arrive asynchronously, so "nothing queued now" alone does not
+   * mean "nothing coming"). Work delayed into the future by the {@link Builder#timer timer} is not
+   * waited for: with a manual timer, advance it and settle again.
+   *
+   * @param timeout the longest wall-clock time to try
+   * @return how many items were processed
+   * @throws KrakeException if the loops did not become quiet within {@code timeout} (work that
+   *     keeps re-queueing itself)
+   */
+  public int settle(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long quietNanos = SETTLE_QUIET_PERIOD.toNanos();
+    int total = 0;
+    long quietSince = System.nanoTime();
+    while (true) {
+      int done = drain();
+      total += done;
+      long now = System.nanoTime();
+      if (done > 0 || queued() > 0) {
+        quietSince = now;
+      } else if (now - quietSince >= quietNanos) {
+        return total;
+      }
+      if (now - deadline > 0) {
+        throw new KrakeException(
+            "the loops did not settle within " + timeout + "; still queued: " + queued());
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+    }
+  }
+
+  /** Returns how many items are ready in every component's work queue together. */
+  public int queued() {
+    return components.stream().mapToInt(Component::queued).sum();
+  }
+
+  /**
+   * Waits until an application meets a condition, by watching it in the store (not by polling).
+   * Someone must drive the loops meanwhile: {@link #start()}, or another thread.
+   *
+   * @param namespace the application's namespace
+   * @param name its name
+   * @param condition what to wait for, e.g. {@code a -> a.status().state() == RUNNING}
+   * @param timeout how long to wait at most (wall-clock)
+   * @return the application as it met the condition
+   * @throws KrakeException if the timeout passed first, or the application is gone; the message
+   *     names the application and the state it was last seen in
+   */
+  public Application awaitApplication(
+      String namespace, String name, Predicate<Application> condition, Duration timeout) {
+    return await(
+            applications, namespace, name, o -> o.isPresent() && condition.test(o.get()), timeout)
+        .orElseThrow(
+            () -> new KrakeException("application " + namespace + "/" + name + " is gone"));
+  }
+
+  /**
+   * Waits until an application is removed from the store.
+   *
+   * @param namespace the application's namespace
+   * @param name its name
+   * @param timeout how long to wait at most (wall-clock)
+   * @throws KrakeException if it still exists when the timeout passed
+   */
+  public void awaitApplicationGone(String namespace, String name, Duration timeout) {
+    await(applications, namespace, name, Optional::isEmpty, timeout);
+  }
+
+  /**
+   * Waits until a cluster meets a condition, as {@link #awaitApplication}.
+   *
+   * @param namespace the cluster's namespace
+   * @param name its name
+   * @param condition what to wait for
+   * @param timeout how long to wait at most (wall-clock)
+   * @return the cluster as it met the condition
+   * @throws KrakeException if the timeout passed first, or the cluster is gone
+   */
+  public Cluster awaitCluster(
+      String namespace, String name, Predicate<Cluster> condition, Duration timeout) {
+    return await(clusters, namespace, name, o -> o.isPresent() && condition.test(o.get()), timeout)
+        .orElseThrow(() -> new KrakeException("cluster " + namespace + "/" + name + " is gone"));
+  }
+
+  /**
+   * Waits until a resource, as read from the store, meets a condition: reads it, and then follows
+   * the store's watch of its namespace from the revision read, re-reading after a compaction.
+   *
+   * @param resources the typed layer
+   * @param namespace the namespace ({@code ""} for global kinds)
+   * @param name the name
+   * @param condition over the resource, empty once it is removed
+   * @param timeout how long to wait at most (wall-clock)
+   * @param <T> the resource type
+   * @return the resource as it met the condition (empty: removed)
+   * @throws KrakeException if the timeout passed first
+   */
+  public <T extends Resource<T>> Optional<T> await(
+      Resources<T> resources,
+      String namespace,
+      String name,
+      Predicate<Optional<T>> condition,
+      Duration timeout) {
+    Objects.requireNonNull(condition, "condition");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    BlockingQueue<Optional<Optional<T>>> seen = new LinkedBlockingQueue<>();
+    while (true) {
+      long revision = store.revision();
+      Optional<T> current = resources.get(namespace, name);
+      if (condition.test(current)) {
+        return current;
+      }
+      ResourceListener<T> listener =
+          new ResourceListener<>() {
+            @Override
+            public void onEvent(ResourceEvent<T> event) {
+              if (event.resource().metadata().name().equals(name)) {
+                seen.add(
+                    Optional.of(
+                        event.type() == WatchEvent.Type.DELETED
+                            ? Optional.empty()
+                            : Optional.of(event.resource())));
+              }
+            }
+
+            @Override
+            public void onCompacted(long compactRevision) {
+              seen.add(Optional.empty());
+            }
+
+            @Override
+            public void onClosed(KrakeException cause) {
+              seen.add(Optional.empty());
+            }
+          };
+      Watch watch =
+          namespace.isEmpty()
+              ? resources.watch(revision + 1, listener)
+              : resources.watch(namespace, revision + 1, listener);
+      try {
+        Optional<T> last = current;
+        while (true) {
+          long left = deadline - System.nanoTime();
+          Optional<Optional<T>> next;
+          try {
+            next = left <= 0 ? null : seen.poll(left, TimeUnit.NANOSECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KrakeException("interrupted while waiting for " + namespace + "/" + name, e);
+          }
+          if (next == null) {
+            throw new KrakeException(
+                resources.type().type().getSimpleName()
+                    + " "
+                    + namespace
+                    + "/"
+                    + name
+                    + " did not meet the condition within "
+                    + timeout
+                    + "; last seen: "
+                    + last.map(Krake::describe).orElse("absent"));
+          }
+          if (next.isEmpty()) {
+            break; // compacted or closed: read again
+          }
+          last = next.get();
+          if (condition.test(last)) {
+            return last;
+          }
+        }
+      } finally {
+        watch.close();
+      }
+    }
+  }
+
+  private static String describe(Resource<?> resource) {
+    if (resource instanceof Application app) {
+      return "state " + app.status().state() + (app.metadata().isDeleted() ? ", deleted" : "");
+    }
+    if (resource instanceof Cluster cluster) {
+      return "state " + cluster.status().state();
+    }
+    return "revision " + resource.metadata().revision();
+  }
+
+  /**
+   * Stops every component (in reverse order of start) and the library-owned timer; waits a bounded
+   * time for work in progress. The store stays open. Idempotent.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (int i = components.size() - 1; i >= 0; i--) {
+      try {
+        components.get(i).close();
+      } catch (RuntimeException e) {
+        log.warn("Closing component {} failed", components.get(i).name(), e);
+      }
+    }
+    closeQuietly();
+  }
+
+  private void closeQuietly() {
+    for (AutoCloseable c : closeables) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("Closing {} failed", c, e);
+      }
+    }
+    ownedTimer.ifPresent(ScheduledThreadPoolExecutor::shutdownNow);
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("this Krake instance is closed");
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
   /** Builds a {@link Krake}; not thread-safe. */
   public static final class Builder {
     private Store store;
     private Clock clock = Clock.systemUTC();
     private final HookDispatcher.Builder hooks = HookDispatcher.builder();
+    private Scheduler timer;
+    private int workers = DEFAULT_WORKERS;
+    private boolean builtInControllers = true;
+    private SchedulerConfig schedulerConfig = SchedulerConfig.DEFAULTS;
+    private MetricsProviders metricsProviders = MetricsProviders.STATIC_ONLY;
+    private Duration metricsCacheTtl = MetricsFetcher.DEFAULT_CACHE_TTL;
+    private RandomGenerator random = RandomGenerator.getDefault();
+    private final List<Function<Krake, ? extends Component>> components = new ArrayList<>();
 
     private Builder() {}
 
@@ -147,6 +570,116 @@ public final class Krake {
      */
     public Builder hook(HookPoint point, String name, HookHandler handler) {
       hooks.register(point, name, handler);
+      return this;
+    }
+
+    /**
+     * Sets the source of delays for every component (requeue after, back-off, retries). Default:
+     * one library-owned daemon thread {@code krake-timer-1}, stopped by {@link Krake#close()};
+     * tests pass {@code cloud.krake.testing.ManualScheduler}.
+     *
+     * @param timer the scheduler of delayed tasks; stays the caller's
+     * @return this builder
+     */
+    public Builder timer(Scheduler timer) {
+      this.timer = Objects.requireNonNull(timer, "timer");
+      return this;
+    }
+
+    /**
+     * Sets the number of worker threads each component starts with {@link Krake#start()} (default
+     * {@value Krake#DEFAULT_WORKERS}).
+     *
+     * @param workers at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder workers(int workers) {
+      if (workers < 1) {
+        throw new IllegalArgumentException("workers must be at least 1, was " + workers);
+      }
+      this.workers = workers;
+      return this;
+    }
+
+    /**
+     * Whether the built-in components run: Krake's scheduler and garbage collector (default true).
+     * Turn them off only when the host runs its own, or in a test of one component.
+     *
+     * @param enabled whether they run
+     * @return this builder
+     */
+    public Builder builtInControllers(boolean enabled) {
+      this.builtInControllers = enabled;
+      return this;
+    }
+
+    /**
+     * Sets the scheduler's configuration (default {@link SchedulerConfig#DEFAULTS}).
+     *
+     * @param config stickiness and {@code reschedule_after}
+     * @return this builder
+     */
+    public Builder schedulerConfig(SchedulerConfig config) {
+      this.schedulerConfig = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /**
+     * Sets the metrics providers the scheduler can query (default {@link
+     * MetricsProviders#STATIC_ONLY}; {@code cloud.krake.metrics.HttpMetricsProviders} adds
+     * Prometheus, Kafka and InfluxDB).
+     *
+     * @param providers the registry
+     * @return this builder
+     */
+    public Builder metricsProviders(MetricsProviders providers) {
+      this.metricsProviders = Objects.requireNonNull(providers, "providers");
+      return this;
+    }
+
+    /**
+     * Sets how long fetched metric values are reused (default 10 s).
+     *
+     * @param ttl the cache time; zero disables caching
+     * @return this builder
+     */
+    public Builder metricsCacheTtl(Duration ttl) {
+      this.metricsCacheTtl = Objects.requireNonNull(ttl, "ttl");
+      return this;
+    }
+
+    /**
+     * Sets the source of randomness that breaks ties between equally ranked clusters.
+     *
+     * @param random the generator
+     * @return this builder
+     */
+    public Builder random(RandomGenerator random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /**
+     * Adds a component, made once the instance exists (it usually needs the store, the clock and
+     * the timer from it). Components start in the order added, after the built-in ones.
+     *
+     * @param factory makes the component
+     * @return this builder
+     */
+    public Builder component(Function<Krake, ? extends Component> factory) {
+      components.add(Objects.requireNonNull(factory, "factory"));
+      return this;
+    }
+
+    /**
+     * Installs an extension: it registers its hook handlers and components now.
+     *
+     * @param extension e.g. the Kubernetes backend
+     * @return this builder
+     */
+    public Builder extension(KrakeExtension extension) {
+      Objects.requireNonNull(extension, "extension").install(this);
       return this;
     }
 

@@ -9,6 +9,7 @@ import cloud.krake.model.ClusterStatus;
 import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.model.ResourceRef;
+import cloud.krake.runtime.Component;
 import cloud.krake.runtime.Controller;
 import cloud.krake.runtime.ReconcileResult;
 import cloud.krake.runtime.Reflector;
@@ -58,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * <p>Driven with {@link #start()} (a worker pool) or step by step with {@link #runOnce()} / {@link
  * #drain()}; {@link #close()} stops the reflectors and the workers.
  */
-public final class SchedulerController implements AutoCloseable {
+public final class SchedulerController implements Component {
 
   private static final Logger log = LoggerFactory.getLogger(SchedulerController.class);
 
@@ -71,6 +72,9 @@ public final class SchedulerController implements AutoCloseable {
   private final Reflector<Application> applications;
   private final Reflector<Cluster> clusters;
   private final List<Reflector<?>> metricResources;
+
+  /** Guarded by this. */
+  private boolean watching;
 
   /**
    * Creates the scheduler.
@@ -124,18 +128,27 @@ public final class SchedulerController implements AutoCloseable {
                 scheduler));
   }
 
-  /** Lists and watches applications and clusters, feeding the work queue. */
-  public void watch() {
+  @Override
+  public String name() {
+    return "scheduler";
+  }
+
+  /** Lists and watches applications and clusters, feeding the work queue. Idempotent. */
+  @Override
+  public synchronized void watch() {
+    if (watching) {
+      return;
+    }
+    watching = true;
     applications.start();
     clusters.start();
     metricResources.forEach(Reflector::start);
   }
 
   /** Starts watching (if not yet) and the worker threads. */
+  @Override
   public void start() {
-    if (!applications.hasSynced()) {
-      watch();
-    }
+    watch();
     controller.start();
   }
 
@@ -153,11 +166,13 @@ public final class SchedulerController implements AutoCloseable {
    *
    * @return how many were processed
    */
+  @Override
   public int drain() {
     return controller.drain();
   }
 
   /** Returns how many applications wait in the work queue. */
+  @Override
   public int queued() {
     return controller.queue().size();
   }
