@@ -208,9 +208,14 @@ public final class Controller<K> implements AutoCloseable {
     try {
       ReconcileResult result =
           Objects.requireNonNull(reconciler.reconcile(key), "the reconciler returned null");
-      queue.forget(key);
-      result.requeueDelay().ifPresent(delay -> queue.addAfter(key, delay));
-      log.debug("reconciled {}: {}", key, result);
+      if (result.isBackoff()) {
+        Duration backoff = queue.requeueWithBackoff(key);
+        log.debug("reconciled {}: failed, retrying in {}", key, backoff);
+      } else {
+        queue.forget(key);
+        result.requeueDelay().ifPresent(delay -> queue.addAfter(key, delay));
+        log.debug("reconciled {}: {}", key, result);
+      }
     } catch (RuntimeException e) {
       int attempt = queue.failures(key) + 1;
       Duration backoff = queue.requeueWithBackoff(key);

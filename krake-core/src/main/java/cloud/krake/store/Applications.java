@@ -3,6 +3,7 @@ package cloud.krake.store;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
 import cloud.krake.model.ApplicationStatus;
+import cloud.krake.model.InvalidResourceException;
 import cloud.krake.model.Metadata;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -206,5 +207,48 @@ public final class Applications extends StatusResources<Application, Application
       return current;
     }
     return write(key, next, expected);
+  }
+
+  /**
+   * A controller's write: the status, the finalizers and the owners of {@code next}, in one
+   * compare-and-set on the revision it was read at, without bumping {@code metadata.modified}.
+   * Krake does this as a status write plus a main {@code PUT} for the controller's own finalizer
+   * and owner changes, which bumps {@code modified} and sends every application back through the
+   * scheduler before the controller looks at it again (krake-behavior §9.6); here the controller's
+   * bookkeeping is not a user's update. The spec and every other metadata field keep their stored
+   * values. An application in deletion left without finalizers is removed from the store, as
+   * Krake's API does.
+   *
+   * @param next the application as read, with its new status, finalizers and owners
+   * @return the application as stored (for a removed one: as it was last, with the revision of the
+   *     removal)
+   * @throws ConflictException if it was written since it was read
+   * @throws NotFoundException if it no longer exists
+   * @throws InvalidResourceException naming {@code metadata.finalizers} if a finalizer is added to
+   *     an application in deletion
+   * @throws IllegalArgumentException if {@code metadata.revision} is 0
+   */
+  public Application writeByController(Application next) {
+    String key = key(next.metadata());
+    long expected = requireRevision(next.metadata());
+    Application current = requireAt(key, expected);
+    Metadata stored = current.metadata();
+    List<String> finalizers = next.metadata().finalizers();
+    if (stored.isDeleted() && !stored.finalizers().containsAll(finalizers)) {
+      throw InvalidResourceException.of(
+          "metadata.finalizers", "Finalizers can only be removed if a deletion is in progress.");
+    }
+    Application written =
+        current
+            .withMetadata(stored.withFinalizers(finalizers).withOwners(next.metadata().owners()))
+            .withStatus(next.status());
+    if (written.equals(current)) {
+      return current;
+    }
+    if (stored.isDeleted() && finalizers.isEmpty()) {
+      long removedAt = store.delete(key, expected);
+      return written.withMetadata(written.metadata().withRevision(removedAt));
+    }
+    return write(key, written, expected);
   }
 }

@@ -1,0 +1,277 @@
+package cloud.krake.k8s;
+
+import cloud.krake.Krake;
+import cloud.krake.dispatcher.HookContext;
+import cloud.krake.dispatcher.HookPoint;
+import cloud.krake.model.Cluster;
+import cloud.krake.model.ClusterState;
+import cloud.krake.model.ClusterStatus;
+import cloud.krake.model.Reason;
+import cloud.krake.model.ReasonCode;
+import cloud.krake.runtime.Component;
+import cloud.krake.runtime.Controller;
+import cloud.krake.runtime.ReconcileResult;
+import cloud.krake.runtime.Reflector;
+import cloud.krake.runtime.ResourceKey;
+import cloud.krake.store.Clusters;
+import cloud.krake.store.NotFoundException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Krake's Kubernetes cluster controller (krake-behavior §5.5) on the core runtime: the state of
+ * each cluster from its nodes. A node condition {@code *Pressure = True} makes it UNHEALTHY, a node
+ * not {@code Ready} NOTREADY, otherwise ONLINE; an API server that cannot be reached makes it
+ * OFFLINE, and from there CONNECTING first once it answers again, as Krake. FAILING_METRICS is the
+ * scheduler's and left alone; clusters without a kubeconfig, FAILED or in deletion are not looked
+ * at. {@code status.nodes} holds each node's name and conditions.
+ *
+ * <p>Nodes are watched (a change is seen at once), and every {@link #DEFAULT_PROBE_INTERVAL} the
+ * nodes are listed as a liveness probe, where Krake polls every 2 s. Only changes are written, by
+ * compare-and-set. {@code ClusterCreation} runs when a cluster is first observed and {@code
+ * ClusterDeletion} when it is deleted.
+ *
+ * <p>Thread-safe.
+ */
+public final class ClusterController implements Component {
+
+  /** The component's name. */
+  public static final String NAME = "kubernetes-clusters";
+
+  /** How often each cluster's nodes are listed even without a change. */
+  public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(10);
+
+  private static final Logger log = LoggerFactory.getLogger(ClusterController.class);
+
+  private final Krake krake;
+  private final Clusters clusters;
+  private final ClusterConnector connector;
+  private final Duration probeInterval;
+  private final Controller<ResourceKey> controller;
+  private final Reflector<Cluster> reflector;
+  private final Map<ResourceKey, Watched> watches = new ConcurrentHashMap<>();
+
+  /** Guarded by this. */
+  private boolean watching;
+
+  private record Watched(ClusterClient client, ObjectWatch watch) {}
+
+  /**
+   * Creates the controller.
+   *
+   * @param krake the entry point
+   * @param connector makes the clusters' clients (shared with the application controller)
+   * @param probeInterval how often the nodes are listed without a change
+   */
+  public ClusterController(Krake krake, ClusterConnector connector, Duration probeInterval) {
+    this.krake = Objects.requireNonNull(krake, "krake");
+    this.clusters = krake.clusters();
+    this.connector = Objects.requireNonNull(connector, "connector");
+    this.probeInterval = Objects.requireNonNull(probeInterval, "probeInterval");
+    this.controller =
+        Controller.<ResourceKey>builder(NAME, this::reconcile)
+            .clock(krake.clock())
+            .scheduler(krake.timer())
+            .workerCount(krake.workers())
+            .build();
+    this.reflector = new Reflector<>(NAME, clusters, controller.queue()::add, krake.timer());
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public synchronized void watch() {
+    if (!watching) {
+      watching = true;
+      reflector.start();
+    }
+  }
+
+  @Override
+  public void start() {
+    watch();
+    controller.start();
+  }
+
+  @Override
+  public int drain() {
+    return controller.drain();
+  }
+
+  @Override
+  public int queued() {
+    return controller.queue().size();
+  }
+
+  @Override
+  public void close() {
+    reflector.close();
+    controller.close();
+    watches.values().forEach(w -> w.watch().close());
+    watches.clear();
+  }
+
+  private ReconcileResult reconcile(ResourceKey key) {
+    Optional<Cluster> read = clusters.get(key.namespace(), key.name());
+    if (read.isEmpty() || read.get().metadata().isDeleted()) {
+      Watched gone = watches.remove(key);
+      if (gone != null) {
+        gone.watch().close();
+        read.ifPresent(c -> dispatch(HookPoint.CLUSTER_DELETION, c));
+      }
+      return ReconcileResult.done();
+    }
+    Cluster cluster = read.get();
+    ClusterState state = cluster.status().state();
+    if (state == ClusterState.FAILED || cluster.spec().kubeconfig().isEmpty()) {
+      return ReconcileResult.done();
+    }
+    ClusterClient client;
+    try {
+      client = connector.connect(cluster);
+    } catch (KubernetesException e) {
+      write(
+          cluster, ClusterState.OFFLINE, Optional.of(Reason.of(e.reason(), e.getMessage())), null);
+      return ReconcileResult.requeueAfter(probeInterval);
+    }
+    ensureWatch(key, cluster, client);
+    List<ObjectNode> nodes;
+    try {
+      nodes = client.list("v1", "Node", Optional.empty());
+    } catch (KubernetesException e) {
+      if (state != ClusterState.OFFLINE) {
+        log.warn("cluster {}: OFFLINE: {}", key, e.getMessage());
+      }
+      write(
+          cluster,
+          ClusterState.OFFLINE,
+          Optional.of(Reason.of(ReasonCode.CLUSTER_NOT_REACHABLE, e.getMessage())),
+          null);
+      return ReconcileResult.requeueAfter(probeInterval);
+    }
+    if (state == ClusterState.FAILING_METRICS) {
+      write(cluster, state, cluster.status().reason(), trimmed(nodes));
+      return ReconcileResult.requeueAfter(probeInterval);
+    }
+    ClusterState next = state == ClusterState.OFFLINE ? ClusterState.CONNECTING : fromNodes(nodes);
+    write(cluster, next, Optional.empty(), trimmed(nodes));
+    if (next == ClusterState.CONNECTING) {
+      return ReconcileResult.requeueAfter(Duration.ZERO);
+    }
+    return ReconcileResult.requeueAfter(probeInterval);
+  }
+
+  private void ensureWatch(ResourceKey key, Cluster cluster, ClusterClient client) {
+    Watched current = watches.get(key);
+    if (current != null && current.client() == client) {
+      return;
+    }
+    if (current != null) {
+      current.watch().close();
+    } else {
+      dispatch(HookPoint.CLUSTER_CREATION, cluster);
+    }
+    ObjectWatch watch =
+        client.watch(
+            "v1",
+            "Node",
+            Optional.empty(),
+            new ObjectListener() {
+              @Override
+              public void onEvent(ObjectEvent event) {
+                controller.queue().add(key);
+              }
+
+              @Override
+              public void onResync(List<ObjectNode> objects) {
+                controller.queue().add(key);
+              }
+
+              @Override
+              public void onError(KubernetesException error) {
+                controller.queue().add(key);
+              }
+            });
+    watches.put(key, new Watched(client, watch));
+  }
+
+  /** Krake's rule: any pressure → UNHEALTHY; any node not Ready → NOTREADY; else ONLINE. */
+  static ClusterState fromNodes(List<ObjectNode> nodes) {
+    boolean notReady = false;
+    for (ObjectNode node : nodes) {
+      boolean ready = false;
+      for (JsonNode condition : node.path("status").path("conditions")) {
+        String type = condition.path("type").asText("");
+        String status = condition.path("status").asText("");
+        if (type.endsWith("Pressure") && status.equals("True")) {
+          return ClusterState.UNHEALTHY;
+        }
+        if (type.equals("Ready")) {
+          ready = status.equals("True");
+        }
+      }
+      notReady |= !ready;
+    }
+    return notReady ? ClusterState.NOTREADY : ClusterState.ONLINE;
+  }
+
+  private static List<ObjectNode> trimmed(List<ObjectNode> nodes) {
+    List<ObjectNode> out = new ArrayList<>();
+    for (ObjectNode node : nodes) {
+      ObjectNode t = JsonNodeFactory.instance.objectNode();
+      t.putObject("metadata").put("name", node.path("metadata").path("name").asText());
+      ArrayNode conditions = t.putObject("status").putArray("conditions");
+      for (JsonNode c : node.path("status").path("conditions")) {
+        conditions
+            .addObject()
+            .put("type", c.path("type").asText())
+            .put("status", c.path("status").asText());
+      }
+      out.add(t);
+    }
+    return out;
+  }
+
+  private void write(
+      Cluster cluster, ClusterState state, Optional<Reason> reason, List<ObjectNode> nodes) {
+    ClusterStatus status = cluster.status().withState(state).withReason(reason);
+    if (nodes != null) {
+      status = status.withNodes(nodes);
+    }
+    if (status.equals(cluster.status())) {
+      return;
+    }
+    try {
+      clusters.updateStatus(cluster.withStatus(status));
+      if (state != cluster.status().state()) {
+        log.info(
+            "cluster {}/{}: {}",
+            cluster.metadata().namespace().orElse(""),
+            cluster.metadata().name(),
+            state);
+      }
+    } catch (NotFoundException gone) {
+      // deleted meanwhile: the next event says so
+    }
+  }
+
+  private void dispatch(HookPoint point, Cluster cluster) {
+    if (!krake.dispatcher().handlers(point).isEmpty()) {
+      krake.dispatcher().dispatch(HookContext.of(point, cluster));
+    }
+  }
+}

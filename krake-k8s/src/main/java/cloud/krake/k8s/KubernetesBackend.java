@@ -1,0 +1,184 @@
+package cloud.krake.k8s;
+
+import cloud.krake.Krake;
+import cloud.krake.KrakeExtension;
+import cloud.krake.hooks.HooksConfig;
+import cloud.krake.hooks.endpoint.EmbeddedHookServer;
+import cloud.krake.hooks.mangling.HookMangling;
+import cloud.krake.hooks.shutdown.ShutdownProtocol;
+import cloud.krake.hooks.tls.CertificateIssuer;
+import cloud.krake.runtime.Component;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The Kubernetes backend as a {@link KrakeExtension}: installs Krake's application controller and
+ * cluster controller, and, with a hooks configuration, the {@code complete} and {@code shutdown}
+ * hooks (their mangling at {@code ApplicationMangling}, the shutdown protocol that gates migration
+ * and deletion) and the embedded hook endpoint.
+ *
+ * <pre>{@code
+ * Krake krake = Krake.builder()
+ *     .store(store)
+ *     .extension(KubernetesBackend.builder()
+ *         .connector(KubeconfigClusterConnector.builder().build())
+ *         .hooks(hooksConfig, certificateAuthorities)
+ *         .hookServer(server)
+ *         .build())
+ *     .build();
+ * }</pre>
+ *
+ * <p>What it is given, it owns: the connector and the hook server are closed when the {@code Krake}
+ * instance is closed.
+ */
+public final class KubernetesBackend implements KrakeExtension {
+
+  /** The name of the component that holds the backend's resources (closed last). */
+  public static final String RESOURCES = "kubernetes-backend";
+
+  private final ClusterConnector connector;
+  private final Optional<HooksConfig> hooks;
+  private final Optional<CertificateIssuer> issuer;
+  private final Optional<EmbeddedHookServer> hookServer;
+  private final Duration clusterProbeInterval;
+
+  private KubernetesBackend(Builder b) {
+    this.connector = b.connector;
+    this.hooks = b.hooks;
+    this.issuer = b.issuer;
+    this.hookServer = b.hookServer;
+    this.clusterProbeInterval = b.clusterProbeInterval;
+  }
+
+  /** Returns a builder; {@link Builder#connector} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public void install(Krake.Builder builder) {
+    if (hooks.isPresent()) {
+      HookMangling.register(builder, hooks.get(), issuer.orElseThrow());
+    }
+    builder.component(k -> new Resources());
+    builder.component(
+        k ->
+            new ApplicationController(
+                k,
+                connector,
+                hooks.map(
+                    config ->
+                        ShutdownProtocol.builder()
+                            .applications(k.applications())
+                            .config(config.shutdown())
+                            .clock(k.clock())
+                            .build())));
+    builder.component(k -> new ClusterController(k, connector, clusterProbeInterval));
+  }
+
+  /** Closes the connector and the hook server when the instance closes. */
+  private final class Resources implements Component {
+    @Override
+    public String name() {
+      return RESOURCES;
+    }
+
+    @Override
+    public void watch() {}
+
+    @Override
+    public void start() {}
+
+    @Override
+    public int drain() {
+      return 0;
+    }
+
+    @Override
+    public int queued() {
+      return 0;
+    }
+
+    @Override
+    public void close() {
+      hookServer.ifPresent(EmbeddedHookServer::close);
+      connector.close();
+    }
+  }
+
+  /** Builds a {@link KubernetesBackend}; not thread-safe. */
+  public static final class Builder {
+    private ClusterConnector connector;
+    private Optional<HooksConfig> hooks = Optional.empty();
+    private Optional<CertificateIssuer> issuer = Optional.empty();
+    private Optional<EmbeddedHookServer> hookServer = Optional.empty();
+    private Duration clusterProbeInterval = ClusterController.DEFAULT_PROBE_INTERVAL;
+
+    private Builder() {}
+
+    /**
+     * Sets how clusters are reached (required), e.g. {@code KubeconfigClusterConnector}.
+     *
+     * @param connector the connector; closed with the {@code Krake} instance
+     * @return this builder
+     */
+    public Builder connector(ClusterConnector connector) {
+      this.connector = Objects.requireNonNull(connector, "connector");
+      return this;
+    }
+
+    /**
+     * Enables Krake's {@code complete} and {@code shutdown} hooks.
+     *
+     * @param config the hooks configuration (endpoint, TLS, env names, shutdown timeout, strategy)
+     * @param issuer issues the per-application client certificates (used with TLS only), e.g.
+     *     {@code HookCertificateAuthorities.of(config, clock)}
+     * @return this builder
+     */
+    public Builder hooks(HooksConfig config, CertificateIssuer issuer) {
+      this.hooks = Optional.of(Objects.requireNonNull(config, "config"));
+      this.issuer = Optional.of(Objects.requireNonNull(issuer, "issuer"));
+      return this;
+    }
+
+    /**
+     * Hands over the hook endpoint's embedded server, started by the host (its URL goes into the
+     * hooks configuration), to be closed with the {@code Krake} instance.
+     *
+     * @param server the server
+     * @return this builder
+     */
+    public Builder hookServer(EmbeddedHookServer server) {
+      this.hookServer = Optional.of(Objects.requireNonNull(server, "server"));
+      return this;
+    }
+
+    /**
+     * Sets how often each cluster's nodes are listed without a change (default 10 s).
+     *
+     * @param interval the interval; positive
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder clusterProbeInterval(Duration interval) {
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("clusterProbeInterval must be positive: " + interval);
+      }
+      this.clusterProbeInterval = interval;
+      return this;
+    }
+
+    /**
+     * Returns the backend.
+     *
+     * @throws IllegalStateException if no connector was set
+     */
+    public KubernetesBackend build() {
+      if (connector == null) {
+        throw new IllegalStateException("connector is required");
+      }
+      return new KubernetesBackend(this);
+    }
+  }
+}

@@ -1,0 +1,282 @@
+package cloud.krake.k8s.internal;
+
+import cloud.krake.k8s.ClusterClient;
+import cloud.krake.k8s.KubernetesException;
+import cloud.krake.k8s.ObjectEvent;
+import cloud.krake.k8s.ObjectListener;
+import cloud.krake.k8s.ObjectWatch;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the clusters hold, as their watches report it: one list-and-watch per cluster and kind
+ * (across namespaces), started the first time an application needs that kind there, feeding a cache
+ * of objects, and an index from each object to the applications that declared it, which are told
+ * when it changes. This replaces Krake's observer, which polls every resource of every application
+ * every 2 s with a new client each time (krake-behavior §9.11).
+ *
+ * <p>Thread-safe. Watch callbacks run on the client's watch threads and only update the cache and
+ * notify; the notified consumer must not block.
+ *
+ * @param <K> the key of an application
+ */
+public final class ClusterObjects<K> implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ClusterObjects.class);
+
+  private final Consumer<K> notify;
+  private final Map<String, ClusterState> clusters = new ConcurrentHashMap<>();
+
+  /**
+   * Creates the cache.
+   *
+   * @param notify told the key of every application whose objects changed
+   */
+  public ClusterObjects(Consumer<K> notify) {
+    this.notify = notify;
+  }
+
+  /**
+   * Declares what an application has on a cluster, replacing what it declared before (on any
+   * cluster), and starts the watches of kinds not watched there yet.
+   *
+   * @param app the application's key
+   * @param clusterKey the cluster's key ({@code namespace/name})
+   * @param client the cluster's client
+   * @param resources the application's resources there ({@code last_applied_manifest})
+   * @throws KubernetesException if a watch cannot be started (an unsupported kind)
+   */
+  public void declare(K app, String clusterKey, ClusterClient client, List<ObjectNode> resources) {
+    forget(app);
+    ClusterState cluster = clusters.computeIfAbsent(clusterKey, k -> new ClusterState(client));
+    if (cluster.client != client) {
+      // The kubeconfig changed: a new client, new watches.
+      cluster.close();
+      cluster = new ClusterState(client);
+      clusters.put(clusterKey, cluster);
+    }
+    for (ObjectNode r : resources) {
+      cluster.declare(app, r);
+    }
+  }
+
+  /**
+   * Forgets an application on every cluster.
+   *
+   * @param app the application's key
+   */
+  public void forget(K app) {
+    clusters.values().forEach(c -> c.forget(app));
+  }
+
+  /**
+   * Returns an object as its watch last reported it.
+   *
+   * @param clusterKey the cluster's key
+   * @param resource the manifest resource
+   * @return what the watch knows; {@link Observation#known()} is false until the kind's watch has
+   *     synced (the caller reads the object from the API instead)
+   */
+  public Observation observed(String clusterKey, JsonNode resource) {
+    ClusterState cluster = clusters.get(clusterKey);
+    return cluster == null ? Observation.UNKNOWN : cluster.observed(resource);
+  }
+
+  /**
+   * What a watch knows of an object.
+   *
+   * @param known whether the watch has synced, so that {@code object} can be trusted
+   * @param object the object, empty if it does not exist (or not known)
+   */
+  public record Observation(boolean known, Optional<ObjectNode> object) {
+    static final Observation UNKNOWN = new Observation(false, Optional.empty());
+  }
+
+  /**
+   * Stops the watches of a cluster and forgets its objects.
+   *
+   * @param clusterKey the cluster's key
+   */
+  public void closeCluster(String clusterKey) {
+    ClusterState cluster = clusters.remove(clusterKey);
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  /** Stops every watch. */
+  @Override
+  public void close() {
+    clusters.values().forEach(ClusterState::close);
+    clusters.clear();
+  }
+
+  private static String kindKey(JsonNode r) {
+    return r.path("apiVersion").asText("") + "/" + r.path("kind").asText("");
+  }
+
+  private static String objectKey(String namespace, String name) {
+    return namespace + "/" + name;
+  }
+
+  private final class ClusterState {
+    private final ClusterClient client;
+    private final Map<String, KindState> kinds = new HashMap<>();
+
+    ClusterState(ClusterClient client) {
+      this.client = client;
+    }
+
+    synchronized void declare(K app, ObjectNode resource) {
+      String kindKey = kindKey(resource);
+      KindState kind = kinds.get(kindKey);
+      if (kind == null) {
+        kind = new KindState();
+        kinds.put(kindKey, kind);
+        try {
+          kind.watch =
+              client.watch(
+                  resource.path("apiVersion").asText(),
+                  resource.path("kind").asText(),
+                  Optional.empty(),
+                  kind);
+        } catch (KubernetesException e) {
+          kinds.remove(kindKey);
+          throw e;
+        }
+      }
+      String ns = resource.path("metadata").path("namespace").asText("");
+      String name = resource.path("metadata").path("name").asText("");
+      if (ns.isEmpty()) {
+        // Namespaced kinds without a namespace go to the default one; cluster-scoped have none.
+        kind.addInterest(objectKey(client.defaultNamespace(), name), app);
+        kind.addInterest(objectKey("", name), app);
+      } else {
+        kind.addInterest(objectKey(ns, name), app);
+      }
+    }
+
+    synchronized void forget(K app) {
+      for (KindState kind : kinds.values()) {
+        kind.removeInterest(app);
+      }
+    }
+
+    Observation observed(JsonNode resource) {
+      KindState kind;
+      synchronized (this) {
+        kind = kinds.get(kindKey(resource));
+      }
+      if (kind == null || !kind.synced()) {
+        return Observation.UNKNOWN;
+      }
+      String ns = resource.path("metadata").path("namespace").asText("");
+      String name = resource.path("metadata").path("name").asText("");
+      if (ns.isEmpty()) {
+        Optional<ObjectNode> found = kind.get(objectKey(client.defaultNamespace(), name));
+        return new Observation(true, found.isPresent() ? found : kind.get(objectKey("", name)));
+      }
+      return new Observation(true, kind.get(objectKey(ns, name)));
+    }
+
+    synchronized void close() {
+      for (KindState kind : kinds.values()) {
+        if (kind.watch != null) {
+          kind.watch.close();
+        }
+      }
+      kinds.clear();
+    }
+  }
+
+  private final class KindState implements ObjectListener {
+    private volatile ObjectWatch watch;
+    private volatile boolean synced;
+    private final Map<String, ObjectNode> objects = new ConcurrentHashMap<>();
+    private final Map<String, Set<K>> interest = new ConcurrentHashMap<>();
+
+    boolean synced() {
+      return synced;
+    }
+
+    Optional<ObjectNode> get(String key) {
+      ObjectNode o = objects.get(key);
+      return o == null ? Optional.empty() : Optional.of(o.deepCopy());
+    }
+
+    void addInterest(String key, K app) {
+      interest.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(app);
+    }
+
+    void removeInterest(K app) {
+      interest.values().forEach(s -> s.remove(app));
+      interest.values().removeIf(Set::isEmpty);
+    }
+
+    @Override
+    public void onEvent(ObjectEvent event) {
+      ObjectNode o = event.object();
+      String key =
+          objectKey(
+              o.path("metadata").path("namespace").asText(""),
+              o.path("metadata").path("name").asText(""));
+      if (event.type() == ObjectEvent.Type.DELETED) {
+        objects.remove(key);
+      } else {
+        objects.put(key, o);
+      }
+      Set<K> apps = interest.get(key);
+      if (apps != null) {
+        apps.forEach(notify);
+      }
+    }
+
+    @Override
+    public void onResync(List<ObjectNode> listed) {
+      Map<String, ObjectNode> fresh = new HashMap<>();
+      for (ObjectNode o : listed) {
+        fresh.put(
+            objectKey(
+                o.path("metadata").path("namespace").asText(""),
+                o.path("metadata").path("name").asText("")),
+            o);
+      }
+      Set<K> touched = new HashSet<>();
+      for (String key : objects.keySet()) {
+        if (!fresh.containsKey(key)) {
+          Set<K> apps = interest.get(key);
+          if (apps != null) {
+            touched.addAll(apps);
+          }
+        }
+      }
+      for (Map.Entry<String, ObjectNode> e : fresh.entrySet()) {
+        if (!e.getValue().equals(objects.get(e.getKey()))) {
+          Set<K> apps = interest.get(e.getKey());
+          if (apps != null) {
+            touched.addAll(apps);
+          }
+        }
+      }
+      objects.keySet().retainAll(fresh.keySet());
+      objects.putAll(fresh);
+      synced = true;
+      touched.forEach(notify);
+    }
+
+    @Override
+    public void onError(KubernetesException error) {
+      log.debug("watch error, resuming: {}", error.getMessage());
+    }
+  }
+}

@@ -1,0 +1,316 @@
+package cloud.krake.k8s.internal;
+
+import cloud.krake.model.ObserverSchemas;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Krake's bookkeeping of what it applied and what it observes, through observer schemas
+ * (krake-behavior §1.2.3, §3.1, §5.4): the projection of a server object onto its schema (the
+ * {@code last_observed_manifest} entry), the filling of observed fields the manifest does not set
+ * from the server's answer ({@code update_last_applied_manifest_from_resp}), and the delta between
+ * desired and observed ({@code ResourceDelta.calculate}).
+ *
+ * <p>Unlike Krake, a list's {@code observer_schema_list_max_length} of 0 means unlimited, as Krake
+ * documents it (krake-behavior §9.18). Stateless; inputs are never changed.
+ */
+public final class ObservedManifests {
+
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private ObservedManifests() {}
+
+  /** What must change on the cluster: resources to create, to update and to delete. */
+  public record Delta(
+      List<ObjectNode> created, List<ObjectNode> modified, List<ObjectNode> deleted) {
+
+    /** Copies the lists. */
+    public Delta {
+      created = List.copyOf(created);
+      modified = List.copyOf(modified);
+      deleted = List.copyOf(deleted);
+    }
+
+    /** Returns whether nothing must change. */
+    public boolean isEmpty() {
+      return created.isEmpty() && modified.isEmpty() && deleted.isEmpty();
+    }
+  }
+
+  /**
+   * Projects a server object onto its observer schema: the observed fields only, each list followed
+   * by <code>{observer_schema_list_current_length: n}</code>. Fields the object lacks are left out.
+   *
+   * @param schema the resource's observer schema
+   * @param object the object as the API server returned it
+   * @return a new tree
+   */
+  public static ObjectNode project(ObjectNode schema, JsonNode object) {
+    return (ObjectNode) projectValue(schema, object);
+  }
+
+  private static JsonNode projectValue(JsonNode schema, JsonNode value) {
+    if (schema.isObject() && value.isObject()) {
+      ObjectNode out = NODES.objectNode();
+      for (Map.Entry<String, JsonNode> e : schema.properties()) {
+        JsonNode v = value.get(e.getKey());
+        if (v == null || v.isMissingNode()) {
+          continue;
+        }
+        JsonNode sub = e.getValue();
+        out.set(
+            e.getKey(), sub.isNull() || sub.isValueNode() ? v.deepCopy() : projectValue(sub, v));
+      }
+      return out;
+    }
+    if (schema.isArray() && value.isArray()) {
+      ArrayNode out = NODES.arrayNode();
+      List<JsonNode> elements = elements(schema);
+      for (int i = 0; i < Math.min(elements.size(), value.size()); i++) {
+        JsonNode sub = elements.get(i);
+        out.add(
+            sub.isNull() || sub.isValueNode()
+                ? value.get(i).deepCopy()
+                : projectValue(sub, value.get(i)));
+      }
+      ObjectNode control = NODES.objectNode();
+      control.put(ObserverSchemas.LIST_CURRENT_LENGTH, value.size());
+      out.add(control);
+      return out;
+    }
+    return value.deepCopy();
+  }
+
+  /**
+   * Fills the observed fields that {@code applied} lacks with the server's values, as Krake's
+   * {@code update_last_applied_manifest_from_resp}: values already in {@code applied} are never
+   * overwritten. Lists are filled element by element up to the schema's elements.
+   *
+   * @param schema the resource's observer schema
+   * @param applied the resource as last applied
+   * @param response the object as the API server returned it
+   * @return a new tree
+   */
+  public static ObjectNode fill(ObjectNode schema, ObjectNode applied, JsonNode response) {
+    ObjectNode out = applied.deepCopy();
+    fillInto(schema, out, response);
+    return out;
+  }
+
+  private static void fillInto(JsonNode schema, JsonNode target, JsonNode response) {
+    if (schema.isObject() && target.isObject() && response.isObject()) {
+      ObjectNode t = (ObjectNode) target;
+      for (Map.Entry<String, JsonNode> e : schema.properties()) {
+        JsonNode r = response.get(e.getKey());
+        if (r == null || r.isMissingNode()) {
+          continue;
+        }
+        JsonNode existing = t.get(e.getKey());
+        if (existing == null) {
+          t.set(e.getKey(), projectFill(e.getValue(), r));
+        } else {
+          fillInto(e.getValue(), existing, r);
+        }
+      }
+    } else if (schema.isArray() && target.isArray() && response.isArray()) {
+      ArrayNode t = (ArrayNode) target;
+      List<JsonNode> elements = elements(schema);
+      for (int i = 0; i < Math.min(elements.size(), response.size()); i++) {
+        if (i < t.size()) {
+          fillInto(elements.get(i), t.get(i), response.get(i));
+        } else {
+          t.add(projectFill(elements.get(i), response.get(i)));
+        }
+      }
+    }
+  }
+
+  /** The response's value under a schema, without list control entries (an applied manifest). */
+  private static JsonNode projectFill(JsonNode schema, JsonNode value) {
+    if (schema.isObject() && value.isObject()) {
+      ObjectNode out = NODES.objectNode();
+      for (Map.Entry<String, JsonNode> e : schema.properties()) {
+        JsonNode v = value.get(e.getKey());
+        if (v != null && !v.isMissingNode()) {
+          out.set(e.getKey(), projectFill(e.getValue(), v));
+        }
+      }
+      return out;
+    }
+    if (schema.isArray() && value.isArray()) {
+      ArrayNode out = NODES.arrayNode();
+      List<JsonNode> elements = elements(schema);
+      for (int i = 0; i < Math.min(elements.size(), value.size()); i++) {
+        out.add(projectFill(elements.get(i), value.get(i)));
+      }
+      return out;
+    }
+    return value.deepCopy();
+  }
+
+  /**
+   * Krake's {@code ResourceDelta.calculate}: each desired resource absent from the observed ones is
+   * created; one whose observed fields differ is modified; observed resources no longer desired are
+   * deleted.
+   *
+   * @param desired {@code last_applied_manifest}
+   * @param observed {@code last_observed_manifest}
+   * @param schemas {@code mangled_observer_schema}
+   * @return the delta
+   */
+  public static Delta delta(
+      List<ObjectNode> desired, List<ObjectNode> observed, List<ObjectNode> schemas) {
+    List<ObjectNode> created = new ArrayList<>();
+    List<ObjectNode> modified = new ArrayList<>();
+    List<ObjectNode> deleted = new ArrayList<>();
+    for (ObjectNode resource : desired) {
+      Optional<ObjectNode> seen = find(observed, resource);
+      if (seen.isEmpty()) {
+        created.add(resource);
+        continue;
+      }
+      Optional<ObjectNode> schema = ObserverSchemas.find(schemas, resource);
+      if (schema.isEmpty() || differs(schema.get(), resource, seen.get(), true)) {
+        modified.add(resource);
+      }
+    }
+    for (ObjectNode resource : observed) {
+      if (find(desired, resource).isEmpty()) {
+        deleted.add(resource);
+      }
+    }
+    return new Delta(created, modified, deleted);
+  }
+
+  /**
+   * The observed copy of a resource: same identity, or same name when the copy has no namespace.
+   */
+  public static Optional<ObjectNode> find(List<ObjectNode> resources, JsonNode resource) {
+    for (ObjectNode r : resources) {
+      if (ObserverSchemas.sameIdentity(r, resource)) {
+        return Optional.of(r);
+      }
+    }
+    for (ObjectNode r : resources) {
+      if (ObserverSchemas.matches(r, resource) || ObserverSchemas.matches(resource, r)) {
+        return Optional.of(r);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean differs(
+      JsonNode schema, JsonNode desired, JsonNode observed, boolean top) {
+    if (schema.isObject()) {
+      if (!desired.isObject() || !observed.isObject()) {
+        return true;
+      }
+      for (Map.Entry<String, JsonNode> e : schema.properties()) {
+        String key = e.getKey();
+        JsonNode d = desired.get(key);
+        JsonNode o = observed.get(key);
+        if (top && key.equals("metadata") && e.getValue().isObject()) {
+          if (differsMetadata(e.getValue(), d, o)) {
+            return true;
+          }
+          continue;
+        }
+        if (d == null || o == null) {
+          return true;
+        }
+        if (differs(e.getValue(), d, o, false)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (schema.isArray()) {
+      if (!desired.isArray() || !observed.isArray()) {
+        return true;
+      }
+      List<JsonNode> elements = elements(schema);
+      Optional<JsonNode> control = control(schema);
+      List<JsonNode> observedElements = new ArrayList<>();
+      int currentLength = -1;
+      for (JsonNode o : observed) {
+        if (o.isObject() && o.has(ObserverSchemas.LIST_CURRENT_LENGTH)) {
+          currentLength = o.get(ObserverSchemas.LIST_CURRENT_LENGTH).asInt();
+        } else {
+          observedElements.add(o);
+        }
+      }
+      if (currentLength < 0) {
+        currentLength = observedElements.size();
+      }
+      for (int i = 0; i < elements.size(); i++) {
+        boolean inDesired = i < desired.size();
+        boolean inObserved = i < observedElements.size();
+        if (inDesired != inObserved) {
+          return true;
+        }
+        if (inDesired && differs(elements.get(i), desired.get(i), observedElements.get(i), false)) {
+          return true;
+        }
+      }
+      if (control.isPresent()) {
+        int min = control.get().path(ObserverSchemas.LIST_MIN_LENGTH).asInt(0);
+        int max = control.get().path(ObserverSchemas.LIST_MAX_LENGTH).asInt(0);
+        if (currentLength < min || (max > 0 && currentLength > max)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    return !sameScalar(desired, observed);
+  }
+
+  /** Metadata: a namespace the desired resource leaves out is the server's to choose. */
+  private static boolean differsMetadata(JsonNode schema, JsonNode desired, JsonNode observed) {
+    if (desired == null || observed == null) {
+      return true;
+    }
+    for (Map.Entry<String, JsonNode> e : schema.properties()) {
+      JsonNode d = desired.get(e.getKey());
+      JsonNode o = observed.get(e.getKey());
+      if (e.getKey().equals("namespace") && (d == null || d.isNull())) {
+        continue;
+      }
+      if (d == null || o == null || differs(e.getValue(), d, o, false)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean sameScalar(JsonNode a, JsonNode b) {
+    if (a.isNumber() && b.isNumber()) {
+      return a.decimalValue().compareTo(b.decimalValue()) == 0;
+    }
+    return a.equals(b);
+  }
+
+  private static List<JsonNode> elements(JsonNode schemaList) {
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode n : schemaList) {
+      if (!ObserverSchemas.isListControl(n)) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  private static Optional<JsonNode> control(JsonNode schemaList) {
+    for (JsonNode n : schemaList) {
+      if (ObserverSchemas.isListControl(n)) {
+        return Optional.of(n);
+      }
+    }
+    return Optional.empty();
+  }
+}
