@@ -3,6 +3,7 @@ package cloud.krake;
 import cloud.krake.dispatcher.HookDispatcher;
 import cloud.krake.dispatcher.HookHandler;
 import cloud.krake.dispatcher.HookPoint;
+import cloud.krake.gc.GarbageCollector;
 import cloud.krake.model.Application;
 import cloud.krake.model.Cluster;
 import cloud.krake.model.FieldError;
@@ -136,6 +137,7 @@ public final class Krake implements AutoCloseable {
         built.add(
             new SchedulerController(
                 this, fetcher, builder.schedulerConfig, builder.random, timer, workers));
+        built.add(new GarbageCollector(this, timer, workers));
       }
       for (Function<Krake, ? extends Component> factory : builder.components) {
         built.add(Objects.requireNonNull(factory.apply(this), "a component factory returned null"));
@@ -272,8 +274,14 @@ public final class Krake implements AutoCloseable {
    * way, and work delayed into the future, are left for later.
    *
    * @return how many items were processed
+   * @throws IllegalStateException if {@link #start()} was called (the workers own the queues)
    */
   public int drain() {
+    synchronized (this) {
+      if (started) {
+        throw new IllegalStateException("this Krake instance runs its own workers");
+      }
+    }
     int total = 0;
     while (true) {
       int pass = 0;

@@ -27,6 +27,7 @@ public interface Component extends AutoCloseable {
    * into the future (a requeue after, a back-off) is not waited for.
    *
    * @return how many items were processed
+   * @throws IllegalStateException if {@link #start()} was called (the workers own the queue)
    */
   int drain();
 
