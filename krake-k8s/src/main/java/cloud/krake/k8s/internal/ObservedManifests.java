@@ -18,7 +18,9 @@ import java.util.Optional;
  * desired and observed ({@code ResourceDelta.calculate}).
  *
  * <p>Unlike Krake, a list's {@code observer_schema_list_max_length} of 0 means unlimited, as Krake
- * documents it (krake-behavior §9.18). Stateless; inputs are never changed.
+ * documents it (krake-behavior §9.18), and an observed field that neither the manifest sets nor the
+ * server reports is not a difference (Krake raises a KeyError there, failing the application).
+ * Stateless; inputs are never changed.
  */
 public final class ObservedManifests {
 
@@ -221,6 +223,9 @@ public final class ObservedManifests {
           }
           continue;
         }
+        if (d == null && o == null) {
+          continue; // observed, but neither set nor reported: nothing to compare (Krake: KeyError)
+        }
         if (d == null || o == null) {
           return true;
         }
@@ -279,6 +284,9 @@ public final class ObservedManifests {
       JsonNode d = desired.get(e.getKey());
       JsonNode o = observed.get(e.getKey());
       if (e.getKey().equals("namespace") && (d == null || d.isNull())) {
+        continue;
+      }
+      if (d == null && o == null) {
         continue;
       }
       if (d == null || o == null || differs(e.getValue(), d, o, false)) {
