@@ -1,0 +1,622 @@
+package cloud.krake.testing.kubernetes;
+
+import cloud.krake.testing.kubernetes.ObjectStore.Mode;
+import cloud.krake.testing.kubernetes.ObjectStore.Page;
+import cloud.krake.testing.kubernetes.ObjectStore.Written;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
+import okhttp3.Headers;
+import okhttp3.HttpUrl;
+import okio.Buffer;
+import okio.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP face of the fake: authentication, injected faults and latency, request recording, and
+ * routing of Kubernetes API paths to the {@link ObjectStore}.
+ *
+ * <p>Called concurrently by MockWebServer's connection threads.
+ */
+final class ApiDispatcher extends Dispatcher {
+  private static final Logger log = LoggerFactory.getLogger(ApiDispatcher.class);
+
+  static final String MERGE_PATCH = "application/merge-patch+json";
+  static final String STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
+  static final String JSON_PATCH = "application/json-patch+json";
+  static final String APPLY_PATCH = "application/apply-patch+yaml";
+
+  private static final List<String> OBJECT_VERBS =
+      List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
+  private static final long FOREVER_NANOS = TimeUnit.DAYS.toNanos(365);
+
+  private final ObjectStore store;
+  private final byte[] token;
+  private final Supplier<String> serverAddress;
+
+  // Guarded by this
+  private final List<String> requests = new ArrayList<>();
+  private int failNextCount;
+  private int failNextStatus;
+  private final List<FailureRule> failureRules = new ArrayList<>();
+  private Duration latency = Duration.ZERO;
+
+  private record FailureRule(String method, String pathPrefix, int status) {}
+
+  ApiDispatcher(ObjectStore store, String token, Supplier<String> serverAddress) {
+    this.store = store;
+    this.token = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    this.serverAddress = serverAddress;
+  }
+
+  // ------------------------------------------------------------------------------------ faults
+
+  synchronized void failNext(int count, int status) {
+    failNextCount = count;
+    failNextStatus = status;
+  }
+
+  synchronized void failRequests(String method, String pathPrefix, int status) {
+    failureRules.add(new FailureRule(method, pathPrefix, status));
+  }
+
+  synchronized void clearFailures() {
+    failNextCount = 0;
+    failureRules.clear();
+  }
+
+  synchronized void latency(Duration perRequest) {
+    latency = perRequest;
+  }
+
+  synchronized List<String> requests() {
+    return List.copyOf(requests);
+  }
+
+  synchronized void clearRequests() {
+    requests.clear();
+  }
+
+  /** The status code of an injected failure for this request, or 0; consumes a failNext. */
+  private synchronized int injectedFailure(String method, String path, boolean watch) {
+    for (FailureRule rule : failureRules) {
+      if ((rule.method == null || rule.method.equalsIgnoreCase(method))
+          && (rule.pathPrefix == null || path.startsWith(rule.pathPrefix))) {
+        return rule.status;
+      }
+    }
+    if (!watch && failNextCount > 0) {
+      failNextCount--;
+      return failNextStatus;
+    }
+    return 0;
+  }
+
+  // -------------------------------------------------------------------------------- dispatch
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    String method = request.getMethod();
+    HttpUrl url = request.getUrl();
+    Duration delay;
+    synchronized (this) {
+      requests.add(method + " " + request.getTarget());
+      delay = latency;
+    }
+    MockResponse response;
+    try {
+      response = handle(request, method, url);
+    } catch (ApiError e) {
+      response = json(e.code(), e.toStatus());
+    } catch (RuntimeException e) {
+      log.warn("fake API server failed on {} {}", method, url.encodedPath(), e);
+      response =
+          json(500, ApiError.status(500, "InternalError", "fake API server error: " + e, null));
+    }
+    if (!delay.isZero() && !delay.isNegative()) {
+      response = response.newBuilder().headersDelay(delay.toNanos(), TimeUnit.NANOSECONDS).build();
+    }
+    return response;
+  }
+
+  private MockResponse handle(RecordedRequest request, String method, HttpUrl url) {
+    String authorization = request.getHeaders().get("Authorization");
+    if (authorization == null
+        || !MessageDigest.isEqual(token, authorization.getBytes(StandardCharsets.UTF_8))) {
+      throw new ApiError(401, "Unauthorized", "Unauthorized", "", "", "");
+    }
+    boolean watch = isWatch(url);
+    int failure = injectedFailure(method, url.encodedPath(), watch);
+    if (failure > 0) {
+      throw new ApiError(
+          failure,
+          ApiError.reasonFor(failure),
+          "injected failure " + failure + " from the fake API server",
+          "",
+          "",
+          "");
+    }
+    List<String> segments = url.pathSegments();
+    if (segments.size() == 1 && segments.get(0).isEmpty()) {
+      segments = List.of();
+    }
+    if (segments.isEmpty()) {
+      throw notFound();
+    }
+    switch (segments.get(0)) {
+      case "version":
+        return json(200, version());
+      case "healthz", "livez", "readyz":
+        return new MockResponse.Builder().code(200).body("ok").build();
+      case "api":
+        if (segments.size() == 1) {
+          return json(200, apiVersions());
+        }
+        return resource(
+            request, method, url, "", segments.get(1), segments.subList(2, segments.size()), watch);
+      case "apis":
+        if (segments.size() == 1) {
+          return json(200, groupList());
+        }
+        if (segments.size() == 2) {
+          return json(200, group(segments.get(1)).orElseThrow(ApiDispatcher::notFound));
+        }
+        return resource(
+            request,
+            method,
+            url,
+            segments.get(1),
+            segments.get(2),
+            segments.subList(3, segments.size()),
+            watch);
+      default:
+        throw notFound();
+    }
+  }
+
+  private static ApiError notFound() {
+    return new ApiError(
+        404, "NotFound", "the server could not find the requested resource", "", "", "");
+  }
+
+  private static boolean isWatch(HttpUrl url) {
+    String watch = url.queryParameter("watch");
+    return "true".equalsIgnoreCase(watch) || "1".equals(watch);
+  }
+
+  private MockResponse resource(
+      RecordedRequest request,
+      String method,
+      HttpUrl url,
+      String group,
+      String version,
+      List<String> rest,
+      boolean watch) {
+    String apiVersion = group.isEmpty() ? version : group + "/" + version;
+    if (rest.isEmpty()) {
+      List<ResourceType> types = store.types(apiVersion);
+      if (types.isEmpty()) {
+        throw notFound();
+      }
+      return json(200, resourceList(apiVersion, types));
+    }
+    String namespace = null;
+    List<String> path = rest;
+    if (rest.size() >= 3 && rest.get(0).equals("namespaces")) {
+      Optional<ResourceType> inNamespace = store.byPlural(apiVersion, rest.get(2));
+      if (inNamespace.isPresent() && inNamespace.get().namespaced()) {
+        namespace = rest.get(1);
+        path = rest.subList(2, rest.size());
+      }
+    }
+    if (path.size() > 3) {
+      throw notFound();
+    }
+    ResourceType type =
+        store.byPlural(apiVersion, path.get(0)).orElseThrow(ApiDispatcher::notFound);
+    String name = path.size() > 1 ? path.get(1) : null;
+    String subresource = path.size() > 2 ? path.get(2) : null;
+    if (subresource != null && !(subresource.equals("status") && type.statusSubresource())) {
+      throw notFound();
+    }
+    if (name == null) {
+      return collection(request, method, url, type, namespace, watch);
+    }
+    if (type.namespaced() && namespace == null) {
+      throw notFound();
+    }
+    return subresource == null
+        ? object(request, method, url, type, namespace, name, watch)
+        : status(request, method, url, type, namespace, name);
+  }
+
+  private MockResponse collection(
+      RecordedRequest request,
+      String method,
+      HttpUrl url,
+      ResourceType type,
+      String namespace,
+      boolean watch) {
+    Selectors selectors =
+        Selectors.parse(url.queryParameter("labelSelector"), url.queryParameter("fieldSelector"));
+    switch (method) {
+      case "GET":
+        if (watch) {
+          return watch(url, type, namespace, selectors);
+        }
+        Page page =
+            store.list(
+                type,
+                namespace,
+                selectors,
+                longParameter(url, "limit", 0),
+                url.queryParameter("continue"));
+        return json(200, list(type, page));
+      case "POST":
+        if (type.namespaced() && namespace == null) {
+          throw methodNotAllowed(method);
+        }
+        return json(201, store.create(type, namespace, body(request)));
+      case "DELETE":
+        if (type.namespaced() && namespace == null) {
+          throw methodNotAllowed(method);
+        }
+        List<ObjectNode> deleted = new ArrayList<>();
+        for (ObjectNode object : store.list(type, namespace, selectors, 0, null).items()) {
+          try {
+            JsonNode metadata = object.path("metadata");
+            deleted.add(
+                store.delete(
+                    type,
+                    metadata.path("namespace").asText(""),
+                    metadata.path("name").asText(),
+                    null));
+          } catch (ApiError gone) {
+            // deleted concurrently
+          }
+        }
+        return json(200, list(type, new Page(deleted, store.resourceVersion(), Optional.empty())));
+      default:
+        throw methodNotAllowed(method);
+    }
+  }
+
+  private MockResponse object(
+      RecordedRequest request,
+      String method,
+      HttpUrl url,
+      ResourceType type,
+      String namespace,
+      String name,
+      boolean watch) {
+    switch (method) {
+      case "GET":
+        if (watch) {
+          String fieldSelector = url.queryParameter("fieldSelector");
+          String byName =
+              (fieldSelector == null || fieldSelector.isEmpty() ? "" : fieldSelector + ",")
+                  + "metadata.name="
+                  + name;
+          return watch(
+              url, type, namespace, Selectors.parse(url.queryParameter("labelSelector"), byName));
+        }
+        return json(200, store.get(type, namespace, name));
+      case "PUT":
+        JsonNode body = body(request);
+        return json(
+            200, store.update(type, namespace, name, old -> body, Mode.MAIN, null).object());
+      case "PATCH":
+        Written written = patch(request, url, type, namespace, name, Mode.MAIN);
+        return json(written.created() ? 201 : 200, written.object());
+      case "DELETE":
+        JsonNode preconditions = null;
+        ByteString raw = request.getBody();
+        if (raw != null && raw.size() > 0) {
+          preconditions = Json.read(raw.toByteArray()).get("preconditions");
+        }
+        return json(200, store.delete(type, namespace, name, preconditions));
+      default:
+        throw methodNotAllowed(method);
+    }
+  }
+
+  private MockResponse status(
+      RecordedRequest request,
+      String method,
+      HttpUrl url,
+      ResourceType type,
+      String namespace,
+      String name) {
+    switch (method) {
+      case "GET":
+        return json(200, store.get(type, namespace, name));
+      case "PUT":
+        JsonNode body = body(request);
+        return json(
+            200, store.update(type, namespace, name, old -> body, Mode.STATUS, null).object());
+      case "PATCH":
+        return json(200, patch(request, url, type, namespace, name, Mode.STATUS).object());
+      default:
+        throw methodNotAllowed(method);
+    }
+  }
+
+  private Written patch(
+      RecordedRequest request,
+      HttpUrl url,
+      ResourceType type,
+      String namespace,
+      String name,
+      Mode mode) {
+    String contentType = request.getHeaders().get("Content-Type");
+    String mediaType =
+        contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    byte[] raw = request.getBody() == null ? new byte[0] : request.getBody().toByteArray();
+    switch (mediaType) {
+      case MERGE_PATCH, STRATEGIC_MERGE_PATCH -> {
+        JsonNode patch = Json.read(raw);
+        return store.update(
+            type, namespace, name, old -> Patches.mergePatch(old, patch), mode, null);
+      }
+      case JSON_PATCH -> {
+        JsonNode patch = Json.read(raw);
+        Function<ObjectNode, JsonNode> change =
+            old -> {
+              try {
+                return Patches.jsonPatch(old, patch);
+              } catch (IllegalArgumentException e) {
+                throw ApiError.invalid(type, name, e.getMessage());
+              }
+            };
+        return store.update(type, namespace, name, change, mode, null);
+      }
+      case APPLY_PATCH -> {
+        String fieldManager = url.queryParameter("fieldManager");
+        if (fieldManager == null || fieldManager.isEmpty()) {
+          throw new ApiError(
+              422,
+              "Invalid",
+              "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required"
+                  + " for apply patch",
+              "",
+              "meta.k8s.io",
+              "PatchOptions");
+        }
+        JsonNode applied = Json.readYaml(raw);
+        if (!(applied instanceof ObjectNode configuration)) {
+          throw ApiError.badRequest("an apply configuration must be an object");
+        }
+        String appliedName = configuration.path("metadata").path("name").asText(name);
+        if (!appliedName.equals(name)) {
+          throw ApiError.badRequest(
+              "the name of the object ("
+                  + appliedName
+                  + ") does not match the name on the URL ("
+                  + name
+                  + ")");
+        }
+        ObjectNode create = configuration.deepCopy();
+        Json.child(create, "metadata").put("name", name);
+        return store.update(
+            type,
+            namespace,
+            name,
+            old -> Patches.mergePatch(old, configuration),
+            mode,
+            mode == Mode.MAIN ? create : null);
+      }
+      default ->
+          throw new ApiError(
+              415,
+              "UnsupportedMediaType",
+              "the body of the request was in an unknown format - accepted media types include: "
+                  + String.join(", ", JSON_PATCH, MERGE_PATCH, APPLY_PATCH, STRATEGIC_MERGE_PATCH),
+              "",
+              "",
+              "");
+    }
+  }
+
+  private MockResponse watch(
+      HttpUrl url, ResourceType type, String namespace, Selectors selectors) {
+    long timeoutSeconds = longParameter(url, "timeoutSeconds", 0);
+    long deadline =
+        System.nanoTime()
+            + (timeoutSeconds > 0 ? TimeUnit.SECONDS.toNanos(timeoutSeconds) : FOREVER_NANOS);
+    WatchStream stream =
+        store.watch(
+            type,
+            namespace,
+            selectors,
+            url.queryParameter("resourceVersion"),
+            deadline,
+            "true".equalsIgnoreCase(url.queryParameter("allowWatchBookmarks")));
+    return new MockResponse.Builder()
+        .code(200)
+        .addHeader("Content-Type", "application/json")
+        .addHeader("Transfer-Encoding", "chunked")
+        .addHeader("Connection", "close")
+        .body(stream)
+        .onResponseEnd(new SocketEffect.CloseSocket(true, false, false))
+        .build();
+  }
+
+  // ----------------------------------------------------------------------------- responses
+
+  private static MockResponse json(int code, JsonNode body) {
+    Buffer buffer = new Buffer().write(Json.bytes(body));
+    return new MockResponse.Builder()
+        .code(code)
+        .headers(Headers.of("Content-Type", "application/json"))
+        .body(buffer)
+        .build();
+  }
+
+  private static ApiError methodNotAllowed(String method) {
+    return new ApiError(
+        405,
+        "MethodNotAllowed",
+        "the server does not allow this method on the requested resource (" + method + ")",
+        "",
+        "",
+        "");
+  }
+
+  private static JsonNode body(RecordedRequest request) {
+    ByteString body = request.getBody();
+    if (body == null || body.size() == 0) {
+      throw ApiError.badRequest("the request body is empty");
+    }
+    return Json.read(body.toByteArray());
+  }
+
+  private static long longParameter(HttpUrl url, String name, long otherwise) {
+    String value = url.queryParameter(name);
+    if (value == null || value.isEmpty()) {
+      return otherwise;
+    }
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw ApiError.badRequest("invalid " + name + ": " + value);
+    }
+  }
+
+  private static ObjectNode list(ResourceType type, Page page) {
+    ObjectNode list = JsonNodeFactory.instance.objectNode();
+    list.put("kind", type.kind() + "List");
+    list.put("apiVersion", type.apiVersion());
+    ObjectNode metadata = list.putObject("metadata");
+    metadata.put("resourceVersion", Long.toString(page.resourceVersion()));
+    page.continueToken().ifPresent(token -> metadata.put("continue", token));
+    ArrayNode items = list.putArray("items");
+    for (ObjectNode item : page.items()) {
+      items.add(item);
+    }
+    return list;
+  }
+
+  private static ObjectNode version() {
+    ObjectNode version = JsonNodeFactory.instance.objectNode();
+    version.put("major", "1");
+    version.put("minor", "30");
+    version.put("gitVersion", "v1.30.0-krake-fake");
+    version.put("gitCommit", "0000000000000000000000000000000000000000");
+    version.put("gitTreeState", "clean");
+    version.put("buildDate", "2024-01-01T00:00:00Z");
+    version.put("goVersion", "go1.22.0");
+    version.put("compiler", "gc");
+    version.put("platform", "linux/amd64");
+    return version;
+  }
+
+  private ObjectNode apiVersions() {
+    ObjectNode versions = JsonNodeFactory.instance.objectNode();
+    versions.put("kind", "APIVersions");
+    ArrayNode list = versions.putArray("versions");
+    for (String apiVersion : store.apiVersions()) {
+      if (!apiVersion.contains("/")) {
+        list.add(apiVersion);
+      }
+    }
+    ObjectNode address = versions.putArray("serverAddressByClientCIDRs").addObject();
+    address.put("clientCIDR", "0.0.0.0/0");
+    address.put("serverAddress", serverAddress.get());
+    return versions;
+  }
+
+  /** Groups and their versions, in registration order (the first version is preferred). */
+  private Map<String, List<String>> groups() {
+    Map<String, List<String>> groups = new LinkedHashMap<>();
+    for (String apiVersion : store.apiVersions()) {
+      int slash = apiVersion.indexOf('/');
+      if (slash > 0) {
+        groups
+            .computeIfAbsent(apiVersion.substring(0, slash), g -> new ArrayList<>())
+            .add(apiVersion.substring(slash + 1));
+      }
+    }
+    return groups;
+  }
+
+  private ObjectNode groupList() {
+    ObjectNode list = JsonNodeFactory.instance.objectNode();
+    list.put("kind", "APIGroupList");
+    list.put("apiVersion", "v1");
+    ArrayNode groups = list.putArray("groups");
+    for (Map.Entry<String, List<String>> group : groups().entrySet()) {
+      groups.add(group(group.getKey(), group.getValue()));
+    }
+    return list;
+  }
+
+  private Optional<ObjectNode> group(String name) {
+    List<String> versions = groups().get(name);
+    if (versions == null) {
+      return Optional.empty();
+    }
+    ObjectNode group = group(name, versions);
+    group.put("kind", "APIGroup");
+    group.put("apiVersion", "v1");
+    return Optional.of(group);
+  }
+
+  private static ObjectNode group(String name, List<String> versions) {
+    ObjectNode group = JsonNodeFactory.instance.objectNode();
+    group.put("name", name);
+    ArrayNode list = group.putArray("versions");
+    for (String version : versions) {
+      ObjectNode entry = list.addObject();
+      entry.put("groupVersion", name + "/" + version);
+      entry.put("version", version);
+    }
+    ObjectNode preferred = group.putObject("preferredVersion");
+    preferred.put("groupVersion", name + "/" + versions.get(0));
+    preferred.put("version", versions.get(0));
+    return group;
+  }
+
+  private static ObjectNode resourceList(String apiVersion, List<ResourceType> types) {
+    ObjectNode list = JsonNodeFactory.instance.objectNode();
+    list.put("kind", "APIResourceList");
+    list.put("apiVersion", "v1");
+    list.put("groupVersion", apiVersion);
+    ArrayNode resources = list.putArray("resources");
+    for (ResourceType type : types) {
+      ObjectNode resource = resources.addObject();
+      resource.put("name", type.plural());
+      resource.put("singularName", type.singular());
+      resource.put("namespaced", type.namespaced());
+      resource.put("kind", type.kind());
+      ArrayNode verbs = resource.putArray("verbs");
+      OBJECT_VERBS.forEach(verbs::add);
+      if (type.statusSubresource()) {
+        ObjectNode status = resources.addObject();
+        status.put("name", type.plural() + "/status");
+        status.put("singularName", "");
+        status.put("namespaced", type.namespaced());
+        status.put("kind", type.kind());
+        status.putArray("verbs").add("get").add("patch").add("update");
+      }
+    }
+    return list;
+  }
+}

@@ -1,0 +1,781 @@
+package cloud.krake.testing.kubernetes;
+
+import cloud.krake.testing.kubernetes.ObjectStore.Mode;
+import cloud.krake.testing.kubernetes.ResourceType.GroupKind;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
+import mockwebserver3.MockWebServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An in-memory stand-in for a Kubernetes API server, speaking the real HTTP API on a loopback port
+ * so that the official client (or kubectl, or any other client) can be tested without a cluster.
+ *
+ * <pre>{@code
+ * try (FakeKubernetesApiServer cluster = FakeKubernetesApiServer.builder().name("edge").build()) {
+ *   ApiClient client = ClientBuilder.kubeconfig(
+ *       KubeConfig.loadKubeConfig(new StringReader(cluster.kubeconfig()))).build();
+ *   // ... run the code under test against client ...
+ *   assertThat(cluster.get("apps/v1", "Deployment", "default", "web")).isPresent();
+ * }
+ * }</pre>
+ *
+ * <h2>What it serves</h2>
+ *
+ * <ul>
+ *   <li>Discovery: {@code /api}, {@code /apis}, {@code /apis/{group}}, {@code /api/v1}, {@code
+ *       /apis/{group}/{version}} (resources with verbs, scope, kind, singular name and {@code
+ *       /status} subresources), {@code /version}, {@code /healthz}.
+ *   <li>Built-in kinds: core v1 Namespace, Node, Pod, Service, Secret, ConfigMap,
+ *       PersistentVolumeClaim, PersistentVolume, ServiceAccount, Endpoints, Event,
+ *       ReplicationController; apps/v1 Deployment, StatefulSet, DaemonSet, ReplicaSet; batch/v1
+ *       Job, CronJob; networking.k8s.io/v1 Ingress, NetworkPolicy; rbac.authorization.k8s.io/v1
+ *       Role, RoleBinding, ClusterRole, ClusterRoleBinding; policy/v1 PodDisruptionBudget;
+ *       coordination.k8s.io/v1 Lease; apiextensions.k8s.io/v1 CustomResourceDefinition. Creating a
+ *       CRD serves its kind in every served version (with a status subresource where the version
+ *       declares one); deleting it stops serving the kind and deletes its objects. {@link
+ *       #registerKind} adds kinds directly.
+ *   <li>Namespaces {@code default}, {@code kube-public}, {@code kube-system} and the Node {@code
+ *       node-1} (Ready) exist from the start. With {@link Builder#enforceNamespaces(boolean)} on
+ *       (the default) a namespaced object in a missing namespace is refused with 404, as the real
+ *       server does. Deleting a namespace deletes its contents at once.
+ *   <li>Objects of any kind as JSON trees, paths {@code /api/v1/...} and {@code
+ *       /apis/{group}/{version}/...}, namespaced ({@code
+ *       namespaces/{ns}/{plural}[/{name}[/status]]}), cluster-scoped ({@code {plural}[/{name}]})
+ *       and across namespaces ({@code {plural}}).
+ *   <li>Verbs: POST (201; 409 AlreadyExists; {@code generateName}), GET, list with {@code
+ *       labelSelector} ({@code a=b}, {@code a!=b}, {@code a}, {@code !a}, {@code in}, {@code
+ *       notin}), {@code fieldSelector} ({@code path=value}, {@code path!=value} on any dotted path)
+ *       and {@code limit}/{@code continue}; PUT (409 Conflict on a stale {@code
+ *       metadata.resourceVersion}, 404 if missing); DELETE (200 with the object; with {@code
+ *       metadata.finalizers} only {@code deletionTimestamp} is set, and the object goes once an
+ *       update removes the last finalizer; {@code preconditions} honoured) and delete-collection;
+ *       PATCH by content type: {@code application/merge-patch+json} (RFC 7386), {@code
+ *       application/strategic-merge-patch+json} (treated as a merge patch: lists are replaced and
+ *       {@code $patch} directives are not understood), {@code application/json-patch+json} (RFC
+ *       6902, all six operations), {@code application/apply-patch+yaml} (server-side apply, YAML or
+ *       JSON, {@code fieldManager} required: creates a missing object, otherwise merges the applied
+ *       fields into the object as a merge patch), anything else 415.
+ *   <li>Metadata stamped as the real server does: {@code uid}, {@code creationTimestamp}, {@code
+ *       resourceVersion} from one global counter (a string), {@code generation} bumped when
+ *       anything outside {@code metadata} and {@code status} changes. A write that changes nothing
+ *       keeps the resourceVersion and emits no event (so re-applying the same manifest is quiet).
+ *   <li>The status subresource: {@code PUT}/{@code PATCH .../status} change only {@code status};
+ *       main writes (including apply) keep the stored {@code status} of kinds that have the
+ *       subresource.
+ *   <li>Watches ({@code ?watch=true}): a chunked stream of newline-delimited {@code {"type",
+ *       "object"}} events, replaying the events after {@code resourceVersion} and then live, or
+ *       starting with synthetic ADDED events when it is absent or {@code "0"}; selectors apply (an
+ *       object that stops or starts matching is seen as DELETED or ADDED); {@code timeoutSeconds}
+ *       ends the stream; {@code allowWatchBookmarks=true} adds a BOOKMARK after each idle second. A
+ *       version older than the last {@link #compact()} (or than the {@value
+ *       ObjectStore#EVENT_HISTORY_PER_KIND} events kept per kind) gives an HTTP 200 stream with one
+ *       ERROR event carrying a 410 {@code Expired} Status, as the real server does.
+ *   <li>Every error has a {@code Status} body ({@code kind: Status}, {@code reason}, {@code code},
+ *       {@code details}); every request needs {@code Authorization: Bearer <token>} (401
+ *       otherwise).
+ * </ul>
+ *
+ * <h2>Auto-ready</h2>
+ *
+ * With {@link Builder#autoReady(boolean)} on (the default), a stand-in for the controller manager
+ * and the kubelet writes observed state in the same write as a create or spec change: Deployments,
+ * ReplicaSets, StatefulSets and ReplicationControllers report {@code spec.replicas} (default 1)
+ * replicas, ready, available and updated, with {@code observedGeneration}; DaemonSets one scheduled
+ * and ready pod; Pods {@code Running} with every container ready; Jobs {@code active: 1} (complete
+ * them with {@link #updateStatus}); PersistentVolumeClaims and PersistentVolumes {@code Bound}.
+ * Status set by a test stays until the spec changes. Off, the fake writes no status except the API
+ * server's own (Namespace phase, CRD conditions): kinds with a status subresource keep the empty
+ * {@code status: {}} a real server returns for them until a test sets one. Services always get a
+ * {@code clusterIP} and, for NodePort and LoadBalancer, a {@code nodePort} in 30000–32767 per port
+ * (kept across updates); a LoadBalancer's ingress stays empty unless a test sets it.
+ *
+ * <h2>Faults</h2>
+ *
+ * {@link #failNext}, {@link #failRequests}, {@link #latency}, {@link #dropWatches()} and {@link
+ * #compact()} inject the failures a client must survive.
+ *
+ * <h2>Limitations</h2>
+ *
+ * Not a conformant API server: no field managers (apply never prunes fields a previous apply set,
+ * never reports conflicts, {@code force} is ignored, {@code managedFields} are not written); no
+ * admission, defaulting, schema validation or immutability checks (beyond name, namespace and a
+ * CRD's name); no garbage collection through {@code ownerReferences}; no RBAC (one token, full
+ * access); {@code dryRun} is ignored (the write happens); no protobuf, Table or WebSocket (exec,
+ * attach, port-forward, logs) endpoints, no {@code /openapi}; one storage per kind, so objects read
+ * through another version of a CRD keep the {@code apiVersion} they were written with; list pages
+ * ({@code continue}) see the current state, not a snapshot; field selectors accept any path; watch
+ * streams end with {@code Connection: close}; a watch whose client went away is noticed at its next
+ * event (or bookmark). Plain HTTP only.
+ *
+ * <p>Threading: thread-safe. Clients may call it concurrently from many threads while a test reads
+ * and changes its state; the state is guarded by one lock that is never held while a response is
+ * written. Objects handed out are copies; objects passed in are copied.
+ *
+ * <p>{@code null} is accepted only where a parameter says so ({@code namespace} of cluster-scoped
+ * objects, {@code method} and {@code pathPrefix} of {@link #failRequests}).
+ */
+public final class FakeKubernetesApiServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(FakeKubernetesApiServer.class);
+
+  /** The Node every fake starts with. */
+  public static final String DEFAULT_NODE = "node-1";
+
+  /** The namespaces every fake starts with. */
+  public static final List<String> DEFAULT_NAMESPACES =
+      List.of("default", "kube-public", "kube-system");
+
+  /** How long {@link #close()} waits for open watch streams to write their last chunk. */
+  public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
+
+  private static final Set<GroupKind> INFRASTRUCTURE =
+      Set.of(ObjectStore.NAMESPACE, ObjectStore.NODE, ObjectStore.CRD);
+
+  private final String name;
+  private final String token;
+  private final Optional<String> contextNamespace;
+  private final Clock clock;
+  private final ObjectStore store;
+  private final ApiDispatcher dispatcher;
+  private final MockWebServer server;
+  private final String url;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private FakeKubernetesApiServer(Builder builder) {
+    this.name = builder.name;
+    this.token = builder.token.orElseGet(FakeKubernetesApiServer::randomToken);
+    this.contextNamespace = builder.contextNamespace;
+    this.clock = builder.clock;
+    this.store = new ObjectStore(clock, builder.autoReady, builder.enforceNamespaces);
+    registerBuiltIns();
+    for (String namespace : DEFAULT_NAMESPACES) {
+      createNamespace(namespace);
+    }
+    addNode(DEFAULT_NODE);
+    this.server = new MockWebServer();
+    this.dispatcher = new ApiDispatcher(store, token, () -> "127.0.0.1:" + server.getPort());
+    server.setDispatcher(dispatcher);
+    try {
+      server.start(InetAddress.getByName("127.0.0.1"), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the fake Kubernetes API server", e);
+    }
+    this.url = "http://127.0.0.1:" + server.getPort();
+    log.info("Fake Kubernetes API server {} listening on {}", name, url);
+  }
+
+  /** Returns a builder with the defaults: name {@code fake}, a random token, auto-ready on. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The base URL, {@code http://127.0.0.1:PORT}. */
+  public String url() {
+    return url;
+  }
+
+  /** The cluster, user and context name used in {@link #kubeconfig()}. */
+  public String name() {
+    return name;
+  }
+
+  /** The bearer token every request must carry. */
+  public String token() {
+    return token;
+  }
+
+  /**
+   * A kubeconfig document for this server: exactly one cluster, user (token authentication) and
+   * context, all named {@link #name()}, with {@code current-context} set and the context namespace
+   * if one was configured. Loadable by {@code KubeConfig.loadKubeConfig} and kubectl. It contains
+   * the token: do not log it.
+   */
+  public String kubeconfig() {
+    StringBuilder yaml = new StringBuilder();
+    String quotedName = quote(name);
+    yaml.append("apiVersion: v1\nkind: Config\n");
+    yaml.append("clusters:\n- name: ").append(quotedName).append('\n');
+    yaml.append("  cluster:\n    server: ").append(quote(url)).append('\n');
+    yaml.append("users:\n- name: ").append(quotedName).append('\n');
+    yaml.append("  user:\n    token: ").append(quote(token)).append('\n');
+    yaml.append("contexts:\n- name: ").append(quotedName).append('\n');
+    yaml.append("  context:\n    cluster: ").append(quotedName).append('\n');
+    yaml.append("    user: ").append(quotedName).append('\n');
+    contextNamespace.ifPresent(
+        namespace -> yaml.append("    namespace: ").append(quote(namespace)).append('\n'));
+    yaml.append("current-context: ").append(quotedName).append('\n');
+    yaml.append("preferences: {}\n");
+    return yaml.toString();
+  }
+
+  /**
+   * Serves a kind without a status subresource, as {@link #registerKind(String, String, String,
+   * String, boolean, boolean)}.
+   */
+  public void registerKind(
+      String group, String version, String kind, String plural, boolean namespaced) {
+    registerKind(group, version, kind, plural, namespaced, false);
+  }
+
+  /**
+   * Serves a kind, listed by discovery; replaces an earlier registration of the same kind and
+   * version. Objects are kept per group and kind, shared by all versions.
+   *
+   * @param group the API group, {@code ""} for the core group
+   * @param version the version, for example {@code v1}
+   * @param kind the kind, for example {@code CronTab}
+   * @param plural the resource name in paths, for example {@code crontabs}
+   * @param namespaced whether objects live in namespaces
+   * @param statusSubresource whether {@code .../status} is served (and main writes keep status)
+   */
+  public void registerKind(
+      String group,
+      String version,
+      String kind,
+      String plural,
+      boolean namespaced,
+      boolean statusSubresource) {
+    store.register(
+        new ResourceType(
+            Objects.requireNonNull(group, "group"),
+            requireText(version, "version"),
+            requireText(kind, "kind"),
+            requireText(plural, "plural"),
+            namespaced,
+            statusSubresource));
+  }
+
+  /**
+   * Creates a namespace; does nothing if it exists.
+   *
+   * @throws IllegalStateException if the server is closed
+   */
+  public void createNamespace(String name) {
+    ObjectNode namespace = JsonNodeFactory.instance.objectNode();
+    namespace.put("apiVersion", "v1");
+    namespace.put("kind", "Namespace");
+    namespace.putObject("metadata").put("name", requireText(name, "name"));
+    try {
+      store.create(type("v1", "Namespace"), null, namespace);
+    } catch (ApiError e) {
+      if (e.code() != 409) {
+        throw translate(e);
+      }
+    }
+  }
+
+  /**
+   * Returns a copy of an object.
+   *
+   * @param namespace the namespace; {@code null} (or empty) for cluster-scoped kinds
+   * @throws IllegalArgumentException if the kind is not served in that apiVersion, or a namespaced
+   *     kind is asked for without a namespace
+   */
+  public Optional<ObjectNode> get(String apiVersion, String kind, String namespace, String name) {
+    ResourceType type = type(apiVersion, kind);
+    return store
+        .find(type, namespaceFor(type, namespace), requireText(name, "name"))
+        .map(ObjectNode::deepCopy);
+  }
+
+  /**
+   * Returns copies of all objects of a kind in all namespaces, ordered by namespace and name.
+   *
+   * @throws IllegalArgumentException if the kind is not served in that apiVersion
+   */
+  public List<ObjectNode> list(String apiVersion, String kind) {
+    ResourceType type = type(apiVersion, kind);
+    return copies(store.list(type, null, Selectors.NONE, 0, null).items());
+  }
+
+  /**
+   * Returns copies of every stored object except Namespaces, Nodes and CustomResourceDefinitions:
+   * what an application left behind.
+   */
+  public List<ObjectNode> objects() {
+    return copies(store.all(INFRASTRUCTURE));
+  }
+
+  /**
+   * Creates or replaces an object as a server-side write that never conflicts: metadata is stamped,
+   * ADDED or MODIFIED is emitted, and auto-ready applies, as for a client's create or update. For
+   * kinds with a status subresource the given {@code status} is ignored (use {@link
+   * #updateStatus}). A namespaced object without {@code metadata.namespace} goes to {@code
+   * default}.
+   *
+   * @return a copy of the object as stored
+   * @throws IllegalArgumentException if the kind is not served, the namespace does not exist (with
+   *     enforced namespaces) or the object has no name
+   */
+  public ObjectNode put(ObjectNode object) {
+    Objects.requireNonNull(object, "object");
+    ResourceType type = type(object.path("apiVersion").asText(""), object.path("kind").asText(""));
+    JsonNode metadata = object.path("metadata");
+    String name = requireText(metadata.path("name").asText(""), "metadata.name");
+    String namespace = type.namespaced() ? metadata.path("namespace").asText("default") : "";
+    ObjectNode copy = object.deepCopy();
+    Json.child(copy, "metadata").remove("resourceVersion");
+    try {
+      return store.update(type, namespace, name, old -> copy, Mode.FORCE, copy).object().deepCopy();
+    } catch (ApiError e) {
+      throw translate(e);
+    }
+  }
+
+  /**
+   * Changes an object's {@code status} as its controller or the kubelet would (through the status
+   * subresource semantics: only {@code status} of the returned tree is taken), emitting MODIFIED if
+   * it changed.
+   *
+   * @param change gets a copy of the object and returns it (or another tree) with the new status
+   * @return a copy of the object as stored
+   * @throws NoSuchElementException if the object does not exist
+   * @throws IllegalArgumentException if the kind is not served
+   */
+  public ObjectNode updateStatus(
+      String apiVersion,
+      String kind,
+      String namespace,
+      String name,
+      UnaryOperator<ObjectNode> change) {
+    Objects.requireNonNull(change, "change");
+    ResourceType type = type(apiVersion, kind);
+    try {
+      return store
+          .update(
+              type,
+              namespaceFor(type, namespace),
+              requireText(name, "name"),
+              change::apply,
+              Mode.STATUS,
+              null)
+          .object()
+          .deepCopy();
+    } catch (ApiError e) {
+      throw translate(e);
+    }
+  }
+
+  /**
+   * Deletes an object as a client's DELETE would: with finalizers it is only marked ({@code
+   * deletionTimestamp}, MODIFIED) and goes once they are removed.
+   *
+   * @return {@code true} if the object existed
+   * @throws IllegalArgumentException if the kind is not served
+   */
+  public boolean delete(String apiVersion, String kind, String namespace, String name) {
+    ResourceType type = type(apiVersion, kind);
+    try {
+      store.delete(type, namespaceFor(type, namespace), requireText(name, "name"), null);
+      return true;
+    } catch (ApiError e) {
+      if (e.code() == 404) {
+        return false;
+      }
+      throw translate(e);
+    }
+  }
+
+  /**
+   * Sets a condition of a Node ({@code Ready}, {@code MemoryPressure}, {@code DiskPressure}, {@code
+   * PIDPressure}, {@code NetworkUnavailable} or any other type), adding it if missing, as the
+   * kubelet reports it; emits MODIFIED.
+   *
+   * @param status {@code True}, {@code False} or {@code Unknown}
+   * @throws NoSuchElementException if there is no such Node
+   */
+  public void setNodeCondition(String node, String type, String status) {
+    requireText(type, "type");
+    requireText(status, "status");
+    String now = store.now();
+    updateStatus(
+        "v1",
+        "Node",
+        null,
+        node,
+        object -> {
+          ObjectNode nodeStatus = Json.child(object, "status");
+          ArrayNode conditions =
+              nodeStatus.get("conditions") instanceof ArrayNode existing
+                  ? existing
+                  : nodeStatus.putArray("conditions");
+          ObjectNode condition = null;
+          for (JsonNode candidate : conditions) {
+            if (candidate.path("type").asText().equals(type)) {
+              condition = (ObjectNode) candidate;
+            }
+          }
+          if (condition == null) {
+            condition = conditions.addObject();
+            condition.put("type", type);
+          }
+          if (!condition.path("status").asText().equals(status)) {
+            condition.put("lastTransitionTime", now);
+          }
+          condition.put("status", status);
+          condition.put("lastHeartbeatTime", now);
+          condition.put("reason", "SetByTest");
+          return object;
+        });
+  }
+
+  /**
+   * Adds a Node, Ready, without pressure conditions, with 4 CPUs and 8 GiB.
+   *
+   * @throws IllegalArgumentException if it exists
+   */
+  public void addNode(String name) {
+    requireText(name, "name");
+    ObjectNode node = JsonNodeFactory.instance.objectNode();
+    node.put("apiVersion", "v1");
+    node.put("kind", "Node");
+    ObjectNode metadata = node.putObject("metadata");
+    metadata.put("name", name);
+    ObjectNode labels = metadata.putObject("labels");
+    labels.put("kubernetes.io/hostname", name);
+    labels.put("kubernetes.io/os", "linux");
+    labels.put("kubernetes.io/arch", "amd64");
+    node.putObject("spec");
+    try {
+      store.create(type("v1", "Node"), null, node);
+    } catch (ApiError e) {
+      throw translate(e);
+    }
+    String now = store.now();
+    updateStatus(
+        "v1",
+        "Node",
+        null,
+        name,
+        object -> {
+          ObjectNode status = object.putObject("status");
+          ArrayNode conditions = status.putArray("conditions");
+          condition(conditions, "MemoryPressure", "False", "KubeletHasSufficientMemory", now);
+          condition(conditions, "DiskPressure", "False", "KubeletHasNoDiskPressure", now);
+          condition(conditions, "PIDPressure", "False", "KubeletHasSufficientPID", now);
+          condition(conditions, "Ready", "True", "KubeletReady", now);
+          ObjectNode capacity = status.putObject("capacity");
+          capacity.put("cpu", "4");
+          capacity.put("memory", "8Gi");
+          capacity.put("pods", "110");
+          status.set("allocatable", capacity.deepCopy());
+          ArrayNode addresses = status.putArray("addresses");
+          addresses.addObject().put("type", "InternalIP").put("address", "127.0.0.1");
+          addresses.addObject().put("type", "Hostname").put("address", name);
+          ObjectNode info = status.putObject("nodeInfo");
+          info.put("architecture", "amd64");
+          info.put("bootID", "00000000-0000-0000-0000-000000000000");
+          info.put("containerRuntimeVersion", "containerd://1.7.0");
+          info.put("kernelVersion", "6.1.0");
+          info.put("kubeProxyVersion", "v1.30.0");
+          info.put("kubeletVersion", "v1.30.0");
+          info.put("machineID", name);
+          info.put("operatingSystem", "linux");
+          info.put("osImage", "Krake fake node");
+          info.put("systemUUID", name);
+          return object;
+        });
+  }
+
+  private static void condition(
+      ArrayNode conditions, String type, String status, String reason, String now) {
+    ObjectNode condition = conditions.addObject();
+    condition.put("type", type);
+    condition.put("status", status);
+    condition.put("reason", reason);
+    condition.put("lastHeartbeatTime", now);
+    condition.put("lastTransitionTime", now);
+  }
+
+  // ------------------------------------------------------------------------------------ faults
+
+  /**
+   * Answers the next {@code count} non-watch requests (after authentication) with a {@code Status}
+   * of {@code httpStatus} (reason as the real server gives it: 503 ServiceUnavailable, 500
+   * InternalError, 429 TooManyRequests, ...) instead of serving them. Replaces an earlier count.
+   */
+  public void failNext(int count, int httpStatus) {
+    if (count < 0) {
+      throw new IllegalArgumentException("count must not be negative: " + count);
+    }
+    dispatcher.failNext(count, requireErrorStatus(httpStatus));
+  }
+
+  /**
+   * Answers every matching request, watches included, with a {@code Status} of {@code httpStatus}
+   * until {@link #clearFailures()}. Rules accumulate; the first added that matches wins.
+   *
+   * @param method an HTTP method ({@code PATCH}), or {@code null} for any
+   * @param pathPrefix a prefix of the encoded path ({@code /apis/apps/v1/namespaces/default}), or
+   *     {@code null} for any
+   */
+  public void failRequests(String method, String pathPrefix, int httpStatus) {
+    dispatcher.failRequests(method, pathPrefix, requireErrorStatus(httpStatus));
+  }
+
+  /** Removes every rule of {@link #failRequests} and the rest of a {@link #failNext} count. */
+  public void clearFailures() {
+    dispatcher.clearFailures();
+  }
+
+  /**
+   * Delays the response headers of every later request (watches included) by {@code perRequest}
+   * (MockWebServer's headers delay: the connection thread waits before answering). {@link
+   * Duration#ZERO} switches it off.
+   *
+   * @throws IllegalArgumentException if negative
+   */
+  public void latency(Duration perRequest) {
+    Objects.requireNonNull(perRequest, "perRequest");
+    if (perRequest.isNegative()) {
+      throw new IllegalArgumentException("latency must not be negative: " + perRequest);
+    }
+    dispatcher.latency(perRequest);
+  }
+
+  /**
+   * Ends every open watch stream abruptly: after the events already queued, the stream stops
+   * without its last chunk and the connection is closed, so clients see an {@code IOException} and
+   * must resume from the last resourceVersion they saw. New watches are served normally.
+   */
+  public void dropWatches() {
+    store.dropWatches();
+  }
+
+  /**
+   * Compacts the event history: a watch from any resourceVersion up to the current one gets an
+   * ERROR event with a 410 {@code Expired} Status (clients must re-list). Open watches continue.
+   */
+  public void compact() {
+    store.compact();
+  }
+
+  /**
+   * Returns {@code "METHOD /path?query"} (the request target as sent) of every request received
+   * since the start or the last {@link #clearRequests()}, in arrival order.
+   */
+  public List<String> requests() {
+    return dispatcher.requests();
+  }
+
+  /** Forgets the recorded {@link #requests()}. */
+  public void clearRequests() {
+    dispatcher.clearRequests();
+  }
+
+  /** The number of watch streams currently open (a departed client counts until noticed). */
+  public int watchCount() {
+    return store.watchCount();
+  }
+
+  /**
+   * Ends every watch stream normally (waiting up to {@link #CLOSE_TIMEOUT} for them to finish),
+   * then stops the server. Idempotent. Later writes through this object throw {@link
+   * IllegalStateException}.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    store.close(CLOSE_TIMEOUT);
+    server.close();
+    log.info("Fake Kubernetes API server {} closed", name);
+  }
+
+  @Override
+  public String toString() {
+    return "FakeKubernetesApiServer[name=" + name + ", url=" + url + "]";
+  }
+
+  // ---------------------------------------------------------------------------------- helpers
+
+  private void registerBuiltIns() {
+    core("Namespace", "namespaces", false, true);
+    core("Node", "nodes", false, true);
+    core("Pod", "pods", true, true);
+    core("Service", "services", true, true);
+    core("Secret", "secrets", true, false);
+    core("ConfigMap", "configmaps", true, false);
+    core("PersistentVolumeClaim", "persistentvolumeclaims", true, true);
+    core("PersistentVolume", "persistentvolumes", false, true);
+    core("ServiceAccount", "serviceaccounts", true, false);
+    core("Endpoints", "endpoints", true, false);
+    core("Event", "events", true, false);
+    core("ReplicationController", "replicationcontrollers", true, true);
+    registerKind("apps", "v1", "Deployment", "deployments", true, true);
+    registerKind("apps", "v1", "StatefulSet", "statefulsets", true, true);
+    registerKind("apps", "v1", "DaemonSet", "daemonsets", true, true);
+    registerKind("apps", "v1", "ReplicaSet", "replicasets", true, true);
+    registerKind("batch", "v1", "Job", "jobs", true, true);
+    registerKind("batch", "v1", "CronJob", "cronjobs", true, true);
+    registerKind("networking.k8s.io", "v1", "Ingress", "ingresses", true, true);
+    registerKind("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, false);
+    String rbac = "rbac.authorization.k8s.io";
+    registerKind(rbac, "v1", "Role", "roles", true, false);
+    registerKind(rbac, "v1", "RoleBinding", "rolebindings", true, false);
+    registerKind(rbac, "v1", "ClusterRole", "clusterroles", false, false);
+    registerKind(rbac, "v1", "ClusterRoleBinding", "clusterrolebindings", false, false);
+    registerKind("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, true);
+    registerKind("coordination.k8s.io", "v1", "Lease", "leases", true, false);
+    registerKind(
+        "apiextensions.k8s.io",
+        "v1",
+        "CustomResourceDefinition",
+        "customresourcedefinitions",
+        false,
+        true);
+  }
+
+  private void core(String kind, String plural, boolean namespaced, boolean status) {
+    registerKind("", "v1", kind, plural, namespaced, status);
+  }
+
+  private ResourceType type(String apiVersion, String kind) {
+    requireText(apiVersion, "apiVersion");
+    requireText(kind, "kind");
+    return store
+        .byKind(apiVersion, kind)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "kind " + kind + " is not served in " + apiVersion + " by " + this));
+  }
+
+  private static String namespaceFor(ResourceType type, String namespace) {
+    if (!type.namespaced()) {
+      return "";
+    }
+    if (namespace == null || namespace.isEmpty()) {
+      throw new IllegalArgumentException(type.kind() + " is namespaced: a namespace is required");
+    }
+    return namespace;
+  }
+
+  private static RuntimeException translate(ApiError e) {
+    return switch (e.code()) {
+      case 404 -> new NoSuchElementException(e.getMessage());
+      case 503 -> new IllegalStateException(e.getMessage());
+      default -> new IllegalArgumentException(e.getMessage());
+    };
+  }
+
+  private static List<ObjectNode> copies(List<ObjectNode> objects) {
+    List<ObjectNode> copies = new ArrayList<>(objects.size());
+    for (ObjectNode object : objects) {
+      copies.add(object.deepCopy());
+    }
+    return copies;
+  }
+
+  private static int requireErrorStatus(int httpStatus) {
+    if (httpStatus < 400 || httpStatus > 599) {
+      throw new IllegalArgumentException("not an error status: " + httpStatus);
+    }
+    return httpStatus;
+  }
+
+  private static String requireText(String value, String name) {
+    Objects.requireNonNull(value, name);
+    if (value.isEmpty()) {
+      throw new IllegalArgumentException(name + " must not be empty");
+    }
+    return value;
+  }
+
+  private static String quote(String value) {
+    try {
+      return Json.JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String randomToken() {
+    byte[] bytes = new byte[32];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** Configures a {@link FakeKubernetesApiServer}; {@link #build()} starts it. Not thread-safe. */
+  public static final class Builder {
+    private String name = "fake";
+    private Optional<String> token = Optional.empty();
+    private Optional<String> contextNamespace = Optional.empty();
+    private boolean autoReady = true;
+    private boolean enforceNamespaces = true;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** The cluster, user and context name in the kubeconfig; default {@code fake}. */
+    public Builder name(String name) {
+      this.name = requireText(name, "name");
+      return this;
+    }
+
+    /** The bearer token required on every request; default 32 random bytes, base64url. */
+    public Builder token(String token) {
+      requireText(token, "token");
+      if (!token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+        throw new IllegalArgumentException("token must be visible ASCII without spaces");
+      }
+      this.token = Optional.of(token);
+      return this;
+    }
+
+    /** The namespace of the kubeconfig's context; default none. */
+    public Builder contextNamespace(String namespace) {
+      this.contextNamespace = Optional.of(requireText(namespace, "namespace"));
+      return this;
+    }
+
+    /** Whether the fake reports workloads ready (see the class documentation); default on. */
+    public Builder autoReady(boolean autoReady) {
+      this.autoReady = autoReady;
+      return this;
+    }
+
+    /** Whether namespaced objects need an existing namespace (404 otherwise); default on. */
+    public Builder enforceNamespaces(boolean enforceNamespaces) {
+      this.enforceNamespaces = enforceNamespaces;
+      return this;
+    }
+
+    /**
+     * The clock of {@code creationTimestamp} and other timestamps; default the UTC system clock.
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Starts the server on 127.0.0.1 on a free port.
+     *
+     * @throws UncheckedIOException if it cannot listen
+     */
+    public FakeKubernetesApiServer build() {
+      return new FakeKubernetesApiServer(this);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package cloud.krake.testing.kubernetes;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** The fake's own Jackson mappers: plain Kubernetes JSON, no naming strategy. */
+final class Json {
+  static final ObjectMapper JSON = JsonMapper.builder().build();
+  static final ObjectMapper YAML = YAMLMapper.builder().build();
+
+  private Json() {}
+
+  /**
+   * The object member {@code field} of {@code parent}, created (replacing a non-object) if absent.
+   */
+  static ObjectNode child(ObjectNode parent, String field) {
+    return parent.get(field) instanceof ObjectNode child ? child : parent.putObject(field);
+  }
+
+  static byte[] bytes(JsonNode node) {
+    try {
+      return JSON.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Reads a request body as JSON.
+   *
+   * @throws ApiError 400 if it is not JSON
+   */
+  static JsonNode read(byte[] body) {
+    try {
+      JsonNode node = JSON.readTree(body);
+      if (node == null || node.isMissingNode()) {
+        throw ApiError.badRequest("the request body is empty");
+      }
+      return node;
+    } catch (IOException e) {
+      throw ApiError.badRequest("the request body is not valid JSON");
+    }
+  }
+
+  /**
+   * Reads a request body as YAML (JSON is YAML).
+   *
+   * @throws ApiError 400 if it is neither
+   */
+  static JsonNode readYaml(byte[] body) {
+    try {
+      JsonNode node = YAML.readTree(body);
+      if (node == null || node.isMissingNode() || node.isNull()) {
+        throw ApiError.badRequest("the request body is empty");
+      }
+      return node;
+    } catch (IOException e) {
+      throw ApiError.badRequest("the request body is neither YAML nor JSON");
+    }
+  }
+}
