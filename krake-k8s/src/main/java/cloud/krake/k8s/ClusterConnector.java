@@ -21,6 +21,14 @@ public interface ClusterConnector extends AutoCloseable {
    */
   ClusterClient connect(Cluster cluster);
 
+  /**
+   * Closes the client made for a cluster, if any, stopping its watches; for a deleted cluster. The
+   * next {@link #connect} makes a new one. The default does nothing.
+   *
+   * @param cluster the cluster
+   */
+  default void disconnect(Cluster cluster) {}
+
   /** Closes every client made. Idempotent. */
   @Override
   void close();

@@ -172,6 +172,7 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
     }
     addNode(DEFAULT_NODE);
     this.server = new MockWebServer();
+    server.setServerSocketFactory(new NoDelayServerSocketFactory());
     this.dispatcher = new ApiDispatcher(store, token, () -> "127.0.0.1:" + server.getPort());
     server.setDispatcher(dispatcher);
     try {

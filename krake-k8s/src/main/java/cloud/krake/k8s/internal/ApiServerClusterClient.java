@@ -1,0 +1,473 @@
+package cloud.krake.k8s.internal;
+
+import cloud.krake.k8s.ClusterClient;
+import cloud.krake.k8s.KubernetesException;
+import cloud.krake.k8s.ObjectListener;
+import cloud.krake.k8s.ObjectWatch;
+import cloud.krake.model.ReasonCode;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.gson.JsonObject;
+import io.kubernetes.client.common.KubernetesType;
+import io.kubernetes.client.custom.V1Patch;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.Pair;
+import io.kubernetes.client.util.ClientBuilder;
+import io.kubernetes.client.util.generic.KubernetesApiResponse;
+import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi;
+import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesListObject;
+import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
+import io.kubernetes.client.util.generic.options.DeleteOptions;
+import io.kubernetes.client.util.generic.options.PatchOptions;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import okhttp3.Call;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link ClusterClient} on the official Kubernetes Java client: server-side apply through {@link
+ * DynamicKubernetesApi} (field manager {@code krake}, forced), plural names by discovery of the
+ * manifest's exact group/version ({@link KindResolver}), watches as a list followed by a raw watch
+ * stream ({@link ListWatch}).
+ *
+ * <p>Two okhttp clients share one connection pool: every call but a watch runs with the request
+ * timeout as okhttp call timeout; watch streams have no call timeout and a read timeout a little
+ * above the {@code timeoutSeconds} they ask for, so a silently dead connection is noticed. Both
+ * come from {@link ClientBuilder} (the plain {@code ApiClient}'s 10 s read timeout would cut
+ * watches).
+ *
+ * <p>Thread-safe. {@link #toString()} names the cluster and server only.
+ */
+public final class ApiServerClusterClient implements ClusterClient {
+
+  private static final Logger log = LoggerFactory.getLogger(ApiServerClusterClient.class);
+  static final ObjectMapper JSON = new ObjectMapper();
+  private static final String FIELD_MANAGER = "krake";
+  private static final String[] AUTH = {"BearerToken"};
+
+  private final String cluster;
+  private final Kubeconfig kubeconfig;
+  private final ApiClient api;
+  private final OkHttpClient requestHttp;
+  private final OkHttpClient watchHttp;
+  private final KindResolver resolver;
+  private final ClientSettings settings;
+  private final Map<ResolvedKind, DynamicKubernetesApi> apis = new ConcurrentHashMap<>();
+  private final Set<ListWatch> watches = ConcurrentHashMap.newKeySet();
+
+  /** Set once by {@link #close()}. */
+  private volatile boolean closed;
+
+  private ApiServerClusterClient(
+      String cluster,
+      Kubeconfig kubeconfig,
+      ApiClient api,
+      List<String> customResources,
+      ClientSettings settings) {
+    this.cluster = cluster;
+    this.kubeconfig = kubeconfig;
+    this.api = api;
+    this.settings = settings;
+    this.requestHttp =
+        api.getHttpClient()
+            .newBuilder()
+            .socketFactory(new NoDelaySocketFactory())
+            .connectTimeout(settings.connectTimeout())
+            .readTimeout(settings.requestTimeout())
+            .writeTimeout(settings.requestTimeout())
+            .callTimeout(settings.requestTimeout())
+            .build();
+    api.setHttpClient(requestHttp);
+    this.watchHttp =
+        requestHttp
+            .newBuilder()
+            .callTimeout(Duration.ZERO)
+            .readTimeout(settings.watchTimeout().multipliedBy(2).plusSeconds(30))
+            .build();
+    this.resolver = new KindResolver(cluster, api, customResources);
+  }
+
+  /**
+   * Connects to a cluster. No request is sent yet.
+   *
+   * @param cluster the cluster's {@code namespace/name}, for messages and logs
+   * @param kubeconfig the checked kubeconfig
+   * @param customResources the cluster's {@code spec.custom_resources}
+   * @param settings timeouts, scheduler and watch threads
+   * @throws KubernetesException with {@link ReasonCode#INVALID_RESOURCE} when the client cannot use
+   *     the kubeconfig's certificates or keys
+   */
+  public static ApiServerClusterClient create(
+      String cluster,
+      Kubeconfig kubeconfig,
+      List<String> customResources,
+      ClientSettings settings) {
+    Objects.requireNonNull(cluster, "cluster");
+    Objects.requireNonNull(kubeconfig, "kubeconfig");
+    Objects.requireNonNull(customResources, "customResources");
+    Objects.requireNonNull(settings, "settings");
+    ApiClient api;
+    try {
+      api = ClientBuilder.kubeconfig(kubeconfig.toKubeConfig(cluster)).build();
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof KubernetesException k) {
+        throw k;
+      }
+      // The cause may quote key material: it is left out on purpose.
+      throw Kubeconfig.invalid(
+          cluster,
+          "spec.kubeconfig",
+          "credentials or certificate authority cannot be loaded ("
+              + e.getClass().getSimpleName()
+              + ")");
+    }
+    return new ApiServerClusterClient(cluster, kubeconfig, api, customResources, settings);
+  }
+
+  @Override
+  public ObjectNode apply(ObjectNode resource) {
+    Objects.requireNonNull(resource, "resource");
+    Target target = target(resource, "apply");
+    ObjectNode body = resource.deepCopy();
+    ObjectNode metadata = (ObjectNode) body.get("metadata");
+    if (target.namespace().isPresent()) {
+      metadata.put("namespace", target.namespace().get());
+    } else {
+      metadata.remove("namespace");
+    }
+    DynamicKubernetesApi dynamic = dynamic(target.kind());
+    V1Patch patch = new V1Patch(body.toString());
+    PatchOptions options = new PatchOptions().fieldManager(FIELD_MANAGER).force(true);
+    KubernetesApiResponse<DynamicKubernetesObject> response =
+        execute(
+            target.describe("apply"),
+            true,
+            () ->
+                target.namespace().isPresent()
+                    ? dynamic.patch(
+                        target.namespace().get(),
+                        target.name(),
+                        V1Patch.PATCH_FORMAT_APPLY_YAML,
+                        patch,
+                        options)
+                    : dynamic.patch(
+                        target.name(), V1Patch.PATCH_FORMAT_APPLY_YAML, patch, options));
+    ObjectNode applied = object(target.describe("apply"), response.getObject(), target.kind());
+    if (KindResolver.isDefinition(target.kind())) {
+      resolver.definitionApplied(applied);
+    }
+    log.debug("cluster {}: applied {}", cluster, target.describe());
+    return applied;
+  }
+
+  @Override
+  public boolean delete(ObjectNode resource) {
+    Objects.requireNonNull(resource, "resource");
+    Target target = target(resource, "delete");
+    DynamicKubernetesApi dynamic = dynamic(target.kind());
+    DeleteOptions options = new DeleteOptions();
+    options.setPropagationPolicy("Background");
+    try {
+      execute(
+          target.describe("delete"),
+          false,
+          () ->
+              target.namespace().isPresent()
+                  ? dynamic.delete(target.namespace().get(), target.name(), options)
+                  : dynamic.delete(target.name(), options));
+      log.debug("cluster {}: deleted {}", cluster, target.describe());
+      return true;
+    } catch (KubernetesException e) {
+      if (e.isNotFound()) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public Optional<ObjectNode> get(ObjectNode resource) {
+    Objects.requireNonNull(resource, "resource");
+    Target target = target(resource, "get");
+    DynamicKubernetesApi dynamic = dynamic(target.kind());
+    try {
+      KubernetesApiResponse<DynamicKubernetesObject> response =
+          execute(
+              target.describe("get"),
+              false,
+              () ->
+                  target.namespace().isPresent()
+                      ? dynamic.get(target.namespace().get(), target.name())
+                      : dynamic.get(target.name()));
+      return Optional.of(object(target.describe("get"), response.getObject(), target.kind()));
+    } catch (KubernetesException e) {
+      if (e.isNotFound()) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public List<ObjectNode> list(String apiVersion, String kind, Optional<String> namespace) {
+    Objects.requireNonNull(apiVersion, "apiVersion");
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(namespace, "namespace");
+    ensureOpen();
+    return list(resolver.resolve(apiVersion, kind), namespace).items();
+  }
+
+  /** A list answer: the objects and the collection's resource version to watch from. */
+  record Listing(List<ObjectNode> items, String resourceVersion) {}
+
+  /** Lists a resolved kind; for {@link ListWatch}. */
+  Listing list(ResolvedKind kind, Optional<String> namespace) {
+    ensureOpen();
+    DynamicKubernetesApi dynamic = dynamic(kind);
+    Optional<String> scope = kind.namespaced() ? namespace : Optional.empty();
+    String context =
+        "cluster " + cluster + ": list " + kind.kind() + scope.map(ns -> " in " + ns).orElse("");
+    KubernetesApiResponse<DynamicKubernetesListObject> response =
+        execute(
+            context, false, () -> scope.isPresent() ? dynamic.list(scope.get()) : dynamic.list());
+    DynamicKubernetesListObject list = response.getObject();
+    if (list == null) {
+      throw new KubernetesException(
+          ReasonCode.KUBERNETES_ERROR, 0, context + ": the answer holds no list", null);
+    }
+    List<ObjectNode> items = new ArrayList<>();
+    if (list.getItems() != null) {
+      for (DynamicKubernetesObject item : list.getItems()) {
+        items.add(object(context, item, kind));
+      }
+    }
+    String version =
+        list.getMetadata() == null || list.getMetadata().getResourceVersion() == null
+            ? ""
+            : list.getMetadata().getResourceVersion();
+    return new Listing(items, version);
+  }
+
+  @Override
+  public ObjectWatch watch(
+      String apiVersion, String kind, Optional<String> namespace, ObjectListener listener) {
+    Objects.requireNonNull(apiVersion, "apiVersion");
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(listener, "listener");
+    ensureOpen();
+    ResolvedKind resolved = resolver.resolve(apiVersion, kind);
+    ListWatch watch =
+        new ListWatch(
+            this,
+            cluster,
+            resolved,
+            resolved.namespaced() ? namespace : Optional.empty(),
+            listener,
+            settings,
+            watches::remove);
+    watches.add(watch);
+    if (closed) {
+      watch.close();
+    } else {
+      watch.start();
+    }
+    return watch;
+  }
+
+  /**
+   * Opens (does not execute) a watch stream of a kind from a resource version.
+   *
+   * @param resourceVersion where to resume; empty for "from now"
+   * @param timeoutSeconds how long the server should keep the stream open
+   */
+  Call openWatch(
+      ResolvedKind kind, Optional<String> namespace, String resourceVersion, long timeoutSeconds)
+      throws ApiException {
+    List<Pair> query = new ArrayList<>();
+    query.add(new Pair("watch", "true"));
+    query.add(new Pair("allowWatchBookmarks", "true"));
+    if (!resourceVersion.isEmpty()) {
+      query.add(new Pair("resourceVersion", resourceVersion));
+    }
+    query.add(new Pair("timeoutSeconds", Long.toString(timeoutSeconds)));
+    Map<String, String> headers = new HashMap<>();
+    headers.put("Accept", "application/json");
+    Request request =
+        api.buildRequest(
+            null,
+            kind.collectionPath(namespace),
+            "GET",
+            query,
+            new ArrayList<>(),
+            null,
+            headers,
+            new HashMap<>(),
+            new HashMap<>(),
+            AUTH,
+            null);
+    return watchHttp.newCall(request);
+  }
+
+  @Override
+  public String defaultNamespace() {
+    return kubeconfig.namespace().orElse("default");
+  }
+
+  @Override
+  public String host() {
+    return kubeconfig.server().getHost();
+  }
+
+  /** Returns whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (ListWatch watch : List.copyOf(watches)) {
+      watch.close();
+    }
+    requestHttp.dispatcher().cancelAll();
+    requestHttp.connectionPool().evictAll();
+    log.debug("cluster {}: client closed", cluster);
+  }
+
+  @Override
+  public String toString() {
+    return "ApiServerClusterClient[cluster=" + cluster + ", server=" + kubeconfig.server() + "]";
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new KubernetesException(
+          ReasonCode.KUBERNETES_ERROR,
+          0,
+          "cluster " + cluster + ": the client is closed (cluster deleted or kubeconfig changed)",
+          null);
+    }
+  }
+
+  private DynamicKubernetesApi dynamic(ResolvedKind kind) {
+    return apis.computeIfAbsent(
+        kind, k -> new DynamicKubernetesApi(k.group(), k.version(), k.plural(), api));
+  }
+
+  private static <T extends KubernetesType> KubernetesApiResponse<T> execute(
+      String context, boolean write, Supplier<KubernetesApiResponse<T>> call) {
+    KubernetesApiResponse<T> response;
+    try {
+      response = call.get();
+    } catch (RuntimeException e) {
+      throw Failures.of(context, e, write);
+    }
+    if (!response.isSuccess()) {
+      throw Failures.of(context, response, write);
+    }
+    return response;
+  }
+
+  /** Converts the client's Gson object to a Jackson tree, filling apiVersion/kind of list items. */
+  private static ObjectNode object(
+      String context, DynamicKubernetesObject object, ResolvedKind kind) {
+    if (object == null) {
+      throw new KubernetesException(
+          ReasonCode.KUBERNETES_ERROR, 0, context + ": the answer holds no object", null);
+    }
+    return tree(context, object.getRaw(), kind);
+  }
+
+  static ObjectNode tree(String context, JsonObject raw, ResolvedKind kind) {
+    JsonNode node;
+    try {
+      node = JSON.readTree(raw.toString());
+    } catch (IOException e) {
+      throw new KubernetesException(
+          ReasonCode.KUBERNETES_ERROR, 0, context + ": unreadable answer", e);
+    }
+    if (!(node instanceof ObjectNode tree)) {
+      throw new KubernetesException(
+          ReasonCode.KUBERNETES_ERROR, 0, context + ": the answer is not an object", null);
+    }
+    fillKind(tree, kind);
+    return tree;
+  }
+
+  static void fillKind(ObjectNode object, ResolvedKind kind) {
+    if (!object.hasNonNull("apiVersion")) {
+      object.put("apiVersion", kind.apiVersion());
+    }
+    if (!object.hasNonNull("kind")) {
+      object.put("kind", kind.kind());
+    }
+  }
+
+  /** What a resource addresses: its kind as served, name and namespace (for namespaced kinds). */
+  private record Target(
+      String cluster, ResolvedKind kind, String name, Optional<String> namespace) {
+    String describe() {
+      return kind.kind() + " " + namespace.map(ns -> ns + "/").orElse("") + name;
+    }
+
+    String describe(String action) {
+      return "cluster " + cluster + ": " + action + " " + describe();
+    }
+  }
+
+  private Target target(ObjectNode resource, String action) {
+    ensureOpen();
+    String apiVersion = text(resource, "apiVersion");
+    String kind = text(resource, "kind");
+    JsonNode metadata = resource.get("metadata");
+    String name = metadata instanceof ObjectNode ? text(metadata, "name") : "";
+    String what = kind.isEmpty() ? "a resource" : kind + (name.isEmpty() ? "" : " " + name);
+    if (apiVersion.isEmpty()) {
+      throw invalid(action, what, "apiVersion");
+    }
+    if (kind.isEmpty()) {
+      throw invalid(action, what, "kind");
+    }
+    if (name.isEmpty()) {
+      throw invalid(action, what, "metadata.name");
+    }
+    ResolvedKind resolved = resolver.resolve(apiVersion, kind);
+    Optional<String> namespace = Optional.empty();
+    if (resolved.namespaced()) {
+      String ns = text(metadata, "namespace");
+      namespace = Optional.of(ns.isEmpty() ? defaultNamespace() : ns);
+    }
+    return new Target(cluster, resolved, name, namespace);
+  }
+
+  private KubernetesException invalid(String action, String what, String field) {
+    return new KubernetesException(
+        ReasonCode.INVALID_RESOURCE,
+        0,
+        "cluster " + cluster + ": " + action + " " + what + ": " + field + " is required",
+        null);
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    return value != null && value.isTextual() ? value.asText() : "";
+  }
+}

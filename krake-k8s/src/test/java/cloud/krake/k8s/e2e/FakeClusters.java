@@ -1,0 +1,239 @@
+package cloud.krake.k8s.e2e;
+
+import cloud.krake.Krake;
+import cloud.krake.hooks.HookConfig;
+import cloud.krake.hooks.HooksConfig;
+import cloud.krake.hooks.PemSource;
+import cloud.krake.hooks.ShutdownHookConfig;
+import cloud.krake.hooks.endpoint.EmbeddedHookServer;
+import cloud.krake.hooks.endpoint.HookEndpoint;
+import cloud.krake.hooks.tls.GeneratedHookCa;
+import cloud.krake.hooks.tls.HookCertificateAuthorities;
+import cloud.krake.hooks.tls.IssuedCertificate;
+import cloud.krake.hooks.tls.TlsMaterial;
+import cloud.krake.k8s.KubeconfigClusterConnector;
+import cloud.krake.k8s.KubernetesBackend;
+import cloud.krake.model.Application;
+import cloud.krake.model.ApplicationState;
+import cloud.krake.model.Cluster;
+import cloud.krake.model.ClusterState;
+import cloud.krake.model.KrakeJson;
+import cloud.krake.store.Applications;
+import cloud.krake.store.Store;
+import cloud.krake.testing.kubernetes.FakeKubernetesApiServer;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * Krake for Java on two fake Kubernetes clusters ({@code a} and {@code b}, labelled {@code
+ * location=a|b} in the Krake namespace {@value #NS}), with the complete and shutdown hooks over the
+ * embedded HTTPS hook endpoint and a generated hook CA: the whole library path, as a host would
+ * wire it.
+ */
+final class FakeClusters implements AutoCloseable {
+
+  static final String NS = "tenant";
+  static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+  final FakeKubernetesApiServer a;
+  final FakeKubernetesApiServer b;
+  final Store store;
+  final GeneratedHookCa ca;
+  final Clock clock = Clock.systemUTC();
+  EmbeddedHookServer server;
+  HooksConfig config;
+  Krake krake;
+  private final ShutdownHookConfig shutdownDefaults;
+
+  FakeClusters(Store store) {
+    this(store, ShutdownHookConfig.defaults());
+  }
+
+  FakeClusters(Store store, ShutdownHookConfig shutdown) {
+    this.store = store;
+    this.shutdownDefaults = shutdown;
+    this.a = FakeKubernetesApiServer.builder().name("a").build();
+    this.b = FakeKubernetesApiServer.builder().name("b").build();
+    for (FakeKubernetesApiServer fake : List.of(a, b)) {
+      fake.createNamespace("secondary");
+    }
+    this.ca = GeneratedHookCa.generate(clock);
+    start();
+  }
+
+  static Path sample(String file) {
+    return Path.of(System.getProperty("krake.shared.dir"), "samples", "krake", file);
+  }
+
+  static List<ObjectNode> documents(String file) {
+    try {
+      List<ObjectNode> out = new ArrayList<>();
+      for (ObjectNode doc : KrakeJson.readAll(Files.readString(sample(file)), ObjectNode.class)) {
+        if (doc != null && doc.size() > 0) {
+          out.add(doc);
+        }
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private HooksConfig config(URI endpoint) {
+    return HooksConfig.builder()
+        .endpoint(endpoint)
+        .tls(true)
+        .complete(ca.withIntermediate(HookConfig.completeDefaults()))
+        .shutdown(shutdownDefaults.withHook(ca.withIntermediate(HookConfig.shutdownDefaults())))
+        .addCaBundle(ca.rootCertificateSource())
+        .build();
+  }
+
+  /** Starts a Krake instance (again) on the store, with a new hook endpoint. */
+  void start() {
+    HooksConfig unbound = config(URI.create("https://127.0.0.1"));
+    HookCertificateAuthorities authorities = HookCertificateAuthorities.of(unbound, clock);
+    IssuedCertificate serverCertificate =
+        ca.issueServerCertificate(List.of("localhost"), List.of("127.0.0.1"));
+    server =
+        EmbeddedHookServer.builder()
+            .endpoint(
+                HookEndpoint.builder()
+                    .applications(new Applications(store, clock))
+                    .config(unbound)
+                    .clientCertificateCheck(authorities)
+                    .build())
+            .port(0)
+            .tls(
+                PemSource.of(serverCertificate.certificatePem()),
+                PemSource.of(serverCertificate.privateKeyPem()),
+                PemSource.of(TlsMaterial.pem(authorities.trustedCertificates())))
+            .build()
+            .start();
+    config = config(server.url());
+    krake =
+        Krake.builder()
+            .store(store)
+            .clock(clock)
+            .extension(
+                KubernetesBackend.builder()
+                    .connector(KubeconfigClusterConnector.builder().build())
+                    .hooks(config, HookCertificateAuthorities.of(config, clock))
+                    .hookServer(server)
+                    .clusterProbeInterval(Duration.ofSeconds(1))
+                    .build())
+            .build();
+    krake.start();
+  }
+
+  /** Closes the Krake instance (not the store, not the fakes). */
+  void stop() {
+    krake.close();
+  }
+
+  void registerClusters() {
+    for (FakeKubernetesApiServer fake : List.of(a, b)) {
+      ObjectNode doc = JsonNodeFactory.instance.objectNode();
+      ObjectNode metadata = doc.putObject("metadata");
+      metadata.put("name", fake.name()).put("namespace", NS);
+      metadata.putObject("labels").put("location", fake.name());
+      doc.putObject("spec").set("kubeconfig", KrakeJson.read(fake.kubeconfig(), ObjectNode.class));
+      krake.clusters().create(KrakeJson.convert(doc, Cluster.class));
+      krake.awaitCluster(NS, fake.name(), c -> c.status().state() == ClusterState.ONLINE, TIMEOUT);
+    }
+  }
+
+  Application create(
+      String name,
+      List<ObjectNode> manifest,
+      List<ObjectNode> observerSchema,
+      List<String> hooks,
+      String location) {
+    ObjectNode doc = JsonNodeFactory.instance.objectNode();
+    doc.putObject("metadata").put("name", name).put("namespace", NS);
+    ObjectNode spec = doc.putObject("spec");
+    spec.putArray("manifest").addAll(manifest);
+    spec.putArray("observer_schema").addAll(observerSchema);
+    ArrayNode hookNames = spec.putArray("hooks");
+    hooks.forEach(hookNames::add);
+    constraints(spec, location);
+    return krake.applications().create(KrakeJson.convert(doc, Application.class));
+  }
+
+  private static void constraints(ObjectNode spec, String location) {
+    spec.putObject("constraints")
+        .putObject("cluster")
+        .putArray("labels")
+        .add("location is " + location);
+  }
+
+  /** Changes an application's cluster label constraint, so that the scheduler moves it. */
+  Application moveTo(String name, String location) {
+    return krake
+        .applications()
+        .modify(
+            NS,
+            name,
+            app -> {
+              ObjectNode spec = KrakeJson.toObjectNode(app.spec());
+              constraints(spec, location);
+              return app.withSpec(KrakeJson.convert(spec, app.spec().getClass()));
+            });
+  }
+
+  Application await(String name, Predicate<Application> condition) {
+    return krake.awaitApplication(NS, name, condition, TIMEOUT);
+  }
+
+  Application awaitState(String name, ApplicationState state) {
+    return await(name, app -> app.status().state() == state);
+  }
+
+  Application awaitRunningOn(String name, FakeKubernetesApiServer fake) {
+    return await(
+        name,
+        app ->
+            app.status().state() == ApplicationState.RUNNING
+                && app.status().runningOn().map(r -> r.name().equals(fake.name())).orElse(false));
+  }
+
+  void awaitGone(String name) {
+    krake.awaitApplicationGone(NS, name, TIMEOUT);
+  }
+
+  /** The Secret data of an application's hook Secret, decoded. */
+  Map<String, String> secret(FakeKubernetesApiServer fake, String namespace, String name) {
+    ObjectNode secret = fake.get("v1", "Secret", namespace, name).orElseThrow();
+    Map<String, String> out = new java.util.TreeMap<>();
+    secret
+        .path("data")
+        .properties()
+        .forEach(
+            e ->
+                out.put(
+                    e.getKey(),
+                    new String(
+                        java.util.Base64.getDecoder().decode(e.getValue().asText()),
+                        java.nio.charset.StandardCharsets.UTF_8)));
+    return out;
+  }
+
+  @Override
+  public void close() {
+    krake.close();
+    a.close();
+    b.close();
+  }
+}

@@ -1,0 +1,215 @@
+package cloud.krake.k8s.e2e;
+
+import static cloud.krake.k8s.e2e.FakeClusters.NS;
+import static cloud.krake.k8s.e2e.FakeClusters.documents;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import cloud.krake.model.Application;
+import cloud.krake.model.ApplicationState;
+import cloud.krake.store.memory.MemoryStore;
+import cloud.krake.testing.kubernetes.FakeKubernetesApiServer;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every Kubernetes manifest of Krake's samples through the whole library path — scheduler,
+ * application controller, fake API server — deployed, observed, migrated between two clusters and
+ * deleted, leaving no object behind.
+ */
+class SamplesIT {
+
+  private final MemoryStore store = MemoryStore.create();
+  private FakeClusters env;
+
+  @BeforeEach
+  void start() {
+    env = new FakeClusters(store);
+    env.registerClusters();
+  }
+
+  @AfterEach
+  void stop() {
+    env.close();
+    store.close();
+  }
+
+  static Stream<Arguments> samples() {
+    return Stream.of(
+        Arguments.of("echo-demo.yaml", ""),
+        Arguments.of("echo-demo.yaml", "echo-demo-observer-schema-standard.yaml"),
+        Arguments.of("echo-demo.yaml", "echo-demo-observer-schema-custom-1.yaml"),
+        Arguments.of("echo-demo-namespaced.yaml", ""),
+        Arguments.of("hook-complete.yaml", ""),
+        Arguments.of("hook-shutdown.yaml", "hook-shutdown-observer.yaml"),
+        Arguments.of("hook-shutdown-service.yaml", ""),
+        Arguments.of("pvc-pod.yaml", "pvc-pod-observer-schema.yaml"));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("samples")
+  void sampleIsDeployedObservedMigratedAndDeletedWithoutLeftovers(String manifest, String schema) {
+    List<ObjectNode> resources = documents(manifest);
+    List<ObjectNode> schemas = schema.isEmpty() ? List.of() : documents(schema);
+    String name = "sample";
+
+    env.create(name, resources, schemas, List.of(), "a");
+    Application running = env.awaitRunningOn(name, env.a);
+
+    assertThat(running.metadata().finalizers()).contains("kubernetes_resources_deletion");
+    assertOnlyOn(env.a, env.b, resources);
+    assertThat(running.status().lastObservedManifest()).hasSize(resources.size());
+    for (ObjectNode resource : resources) {
+      if (resource.path("kind").asText().equals("Service")
+          && resource.at("/spec/type").asText().equals("NodePort")) {
+        assertThat(running.status().services().get(resource.at("/metadata/name").asText()))
+            .startsWith("127.0.0.1:");
+      }
+    }
+
+    env.moveTo(name, "b");
+    Application moved = env.awaitRunningOn(name, env.b);
+
+    assertOnlyOn(env.b, env.a, resources);
+    assertThat(moved.metadata().owners()).extracting(r -> r.name()).containsExactly("b");
+
+    env.krake.applications().delete(NS, name);
+    env.awaitGone(name);
+
+    assertThat(env.a.objects()).isEmpty();
+    assertThat(env.b.objects()).isEmpty();
+  }
+
+  @Test
+  void echoDemoUpdateIsAppliedToTheCluster() {
+    env.create("echo", documents("echo-demo.yaml"), List.of(), List.of(), "a");
+    env.awaitRunningOn("echo", env.a);
+
+    env.krake
+        .applications()
+        .modify(
+            NS, "echo", app -> app.withSpec(withManifest(app, documents("echo-demo-update.yaml"))));
+
+    await()
+        .atMost(FakeClusters.TIMEOUT)
+        .untilAsserted(
+            () -> {
+              ObjectNode deployment =
+                  env.a.get("apps/v1", "Deployment", "default", "echo-demo").orElseThrow();
+              assertThat(deployment.at("/spec/replicas").asInt()).isEqualTo(2);
+              assertThat(deployment.at("/spec/template/spec/containers/0/image").asText())
+                  .isEqualTo("registry.k8s.io/echoserver:1.9");
+            });
+    Application updated = env.awaitState("echo", ApplicationState.RUNNING);
+    assertThat(updated.status().lastAppliedManifest().get(0).at("/spec/replicas").asInt())
+        .isEqualTo(2);
+  }
+
+  @Test
+  void driftOnTheClusterIsRepairedByTheNextReconcile() {
+    env.create("echo", documents("echo-demo.yaml"), List.of(), List.of(), "a");
+    env.awaitRunningOn("echo", env.a);
+    ObjectNode deployment =
+        env.a.get("apps/v1", "Deployment", "default", "echo-demo").orElseThrow();
+    ((ObjectNode) deployment.at("/spec/template/spec/containers/0")).put("image", "tampered:1");
+
+    env.a.put(deployment);
+
+    await()
+        .atMost(FakeClusters.TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        env.a
+                            .get("apps/v1", "Deployment", "default", "echo-demo")
+                            .orElseThrow()
+                            .at("/spec/template/spec/containers/0/image")
+                            .asText())
+                    .isEqualTo("registry.k8s.io/echoserver:1.10"));
+  }
+
+  @Test
+  void aDeletedObjectIsCreatedAgain() {
+    env.create("echo", documents("echo-demo.yaml"), List.of(), List.of(), "a");
+    env.awaitRunningOn("echo", env.a);
+
+    env.a.delete("v1", "Service", "default", "echo-demo");
+
+    await()
+        .atMost(FakeClusters.TIMEOUT)
+        .until(() -> env.a.get("v1", "Service", "default", "echo-demo").isPresent());
+  }
+
+  @Test
+  void workloadHealthFollowsTheCluster() {
+    env.create("echo", documents("echo-demo.yaml"), List.of(), List.of(), "a");
+    env.awaitRunningOn("echo", env.a);
+
+    env.a.updateStatus(
+        "apps/v1", "Deployment", "default", "echo-demo", o -> setStatus(o, "readyReplicas", 0));
+    env.awaitState("echo", ApplicationState.DEGRADED);
+
+    env.a.updateStatus(
+        "apps/v1", "Deployment", "default", "echo-demo", o -> setStatus(o, "readyReplicas", 1));
+    Application healthy = env.awaitState("echo", ApplicationState.RUNNING);
+    assertThat(healthy.status().containerHealth().runningPods()).isEqualTo(1);
+  }
+
+  @Test
+  void aCompletedJobIsCompleted() {
+    ObjectNode job =
+        cloud.krake.model.KrakeJson.read(
+            """
+            apiVersion: batch/v1
+            kind: Job
+            metadata: {name: once}
+            spec:
+              template:
+                spec:
+                  restartPolicy: Never
+                  containers: [{name: once, image: busybox, command: [echo, done]}]
+            """,
+            ObjectNode.class);
+    env.create("job", List.of(job), List.of(), List.of(), "a");
+    env.awaitRunningOn("job", env.a);
+
+    env.a.updateStatus("batch/v1", "Job", "default", "once", o -> setStatus(o, "succeeded", 1));
+
+    env.awaitState("job", ApplicationState.COMPLETED);
+  }
+
+  private static cloud.krake.model.ApplicationSpec withManifest(
+      Application app, List<ObjectNode> manifest) {
+    ObjectNode spec = cloud.krake.model.KrakeJson.toObjectNode(app.spec());
+    spec.putArray("manifest").addAll(manifest);
+    return cloud.krake.model.KrakeJson.convert(spec, cloud.krake.model.ApplicationSpec.class);
+  }
+
+  /** Every resource exists on {@code on} and none of them on {@code off}. */
+  private static void assertOnlyOn(
+      FakeKubernetesApiServer on, FakeKubernetesApiServer off, List<ObjectNode> resources) {
+    for (ObjectNode r : resources) {
+      String apiVersion = r.path("apiVersion").asText();
+      String kind = r.path("kind").asText();
+      String name = r.at("/metadata/name").asText();
+      assertThat(on.list(apiVersion, kind))
+          .as("%s %s on %s", kind, name, on.name())
+          .anySatisfy(o -> assertThat(o.at("/metadata/name").asText()).isEqualTo(name));
+      assertThat(off.list(apiVersion, kind))
+          .as("%s %s on %s", kind, name, off.name())
+          .noneSatisfy(o -> assertThat(o.at("/metadata/name").asText()).isEqualTo(name));
+    }
+  }
+
+  private static ObjectNode setStatus(ObjectNode object, String field, int value) {
+    object.withObjectProperty("status").put(field, value);
+    return object;
+  }
+}
