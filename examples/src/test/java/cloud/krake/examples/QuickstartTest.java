@@ -8,22 +8,23 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** The README's main job: every scenario reaches its expected end. */
-class HooksDemoTest {
+class QuickstartTest {
 
   @Test
   void everyScenarioReachesItsExpectedEnd() {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
 
-    int code = HooksDemo.run(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+    int code = Quickstart.run(new PrintStream(buffer, true, StandardCharsets.UTF_8));
 
     String output = buffer.toString(StandardCharsets.UTF_8);
     assertThat(code).as(output).isZero();
     assertThat(output)
         .contains("All scenarios reached their expected end.")
-        .contains("HTTP 200")
-        .contains("acknowledged, proceed")
-        .contains("give_up: DEGRADED")
-        .contains("no ack, delete anyway")
-        .doesNotContain("-----BEGIN PRIVATE KEY-----");
+        .contains("called its complete hook: HTTP 200")
+        .contains("acknowledged: HTTP 200")
+        .contains("MIGRATING")
+        .contains("DEGRADED")
+        .doesNotContain("-----BEGIN PRIVATE KEY-----")
+        .doesNotContain("FAILED");
   }
 }
