@@ -61,11 +61,12 @@ public final class ClusterController implements Component {
   private final Controller<ResourceKey> controller;
   private final Reflector<Cluster> reflector;
   private final Map<ResourceKey, Watched> watches = new ConcurrentHashMap<>();
+  private final Map<ResourceKey, Cluster> known = new ConcurrentHashMap<>();
 
   /** Guarded by this. */
   private boolean watching;
 
-  private record Watched(ClusterClient client, ObjectWatch watch) {}
+  private record Watched(Cluster cluster, ClusterClient client, ObjectWatch watch) {}
 
   /**
    * Creates the controller.
@@ -131,11 +132,19 @@ public final class ClusterController implements Component {
       Watched gone = watches.remove(key);
       if (gone != null) {
         gone.watch().close();
-        read.ifPresent(c -> dispatch(HookPoint.CLUSTER_DELETION, c));
+        dispatch(HookPoint.CLUSTER_DELETION, read.orElse(gone.cluster()));
+      }
+      Cluster last = known.remove(key);
+      if (read.isEmpty() && last != null) {
+        // Removed from the store: its applications are gone (the garbage collector saw to it).
+        connector.disconnect(last);
+      } else if (read.isPresent()) {
+        known.put(key, read.get());
       }
       return ReconcileResult.done();
     }
     Cluster cluster = read.get();
+    known.put(key, cluster);
     ClusterState state = cluster.status().state();
     if (state == ClusterState.FAILED || cluster.spec().kubeconfig().isEmpty()) {
       return ReconcileResult.done();
@@ -206,7 +215,7 @@ public final class ClusterController implements Component {
                 controller.queue().add(key);
               }
             });
-    watches.put(key, new Watched(client, watch));
+    watches.put(key, new Watched(cluster, client, watch));
   }
 
   /** Krake's rule: any pressure → UNHEALTHY; any node not Ready → NOTREADY; else ONLINE. */

@@ -57,26 +57,34 @@ public final class ClusterObjects<K> implements AutoCloseable {
    * @throws KubernetesException if a watch cannot be started (an unsupported kind)
    */
   public void declare(K app, String clusterKey, ClusterClient client, List<ObjectNode> resources) {
-    forget(app);
-    ClusterState cluster = clusters.computeIfAbsent(clusterKey, k -> new ClusterState(client));
-    if (cluster.client != client) {
-      // The kubeconfig changed: a new client, new watches.
-      cluster.close();
-      cluster = new ClusterState(client);
-      clusters.put(clusterKey, cluster);
-    }
-    for (ObjectNode r : resources) {
-      cluster.declare(app, r);
+    clusters.values().forEach(c -> c.forget(app));
+    while (true) {
+      ClusterState cluster = clusters.computeIfAbsent(clusterKey, k -> new ClusterState(client));
+      if (cluster.client != client) {
+        // The kubeconfig changed: a new client, new watches.
+        clusters.remove(clusterKey, cluster);
+        cluster.close();
+        continue;
+      }
+      if (cluster.declare(app, resources)) {
+        return;
+      }
+      clusters.remove(clusterKey, cluster); // closed meanwhile by its last application leaving
     }
   }
 
   /**
-   * Forgets an application on every cluster.
+   * Forgets an application on every cluster; a cluster no application needs any more has its
+   * watches stopped.
    *
    * @param app the application's key
    */
   public void forget(K app) {
-    clusters.values().forEach(c -> c.forget(app));
+    for (Map.Entry<String, ClusterState> e : clusters.entrySet()) {
+      if (e.getValue().forgetAndCloseIfUnused(app)) {
+        clusters.remove(e.getKey(), e.getValue());
+      }
+    }
   }
 
   /**
@@ -133,11 +141,25 @@ public final class ClusterObjects<K> implements AutoCloseable {
     private final ClusterClient client;
     private final Map<String, KindState> kinds = new HashMap<>();
 
+    /** Guarded by this. */
+    private boolean closed;
+
     ClusterState(ClusterClient client) {
       this.client = client;
     }
 
-    synchronized void declare(K app, ObjectNode resource) {
+    /** Returns false if this state was closed (the caller makes a new one). */
+    synchronized boolean declare(K app, List<ObjectNode> resources) {
+      if (closed) {
+        return false;
+      }
+      for (ObjectNode r : resources) {
+        declare(app, r);
+      }
+      return true;
+    }
+
+    private void declare(K app, ObjectNode resource) {
       String kindKey = kindKey(resource);
       KindState kind = kinds.get(kindKey);
       if (kind == null) {
@@ -172,6 +194,18 @@ public final class ClusterObjects<K> implements AutoCloseable {
       }
     }
 
+    /** Forgets the application; closes this state and returns true if nothing else needs it. */
+    synchronized boolean forgetAndCloseIfUnused(K app) {
+      forget(app);
+      for (KindState kind : kinds.values()) {
+        if (!kind.interest.isEmpty()) {
+          return false;
+        }
+      }
+      close();
+      return true;
+    }
+
     Observation observed(JsonNode resource) {
       KindState kind;
       synchronized (this) {
@@ -190,6 +224,7 @@ public final class ClusterObjects<K> implements AutoCloseable {
     }
 
     synchronized void close() {
+      closed = true;
       for (KindState kind : kinds.values()) {
         if (kind.watch != null) {
           kind.watch.close();
