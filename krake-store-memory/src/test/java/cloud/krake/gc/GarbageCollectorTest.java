@@ -19,9 +19,8 @@ import cloud.krake.store.Resources;
 import cloud.krake.store.Store;
 import cloud.krake.store.StoreKeys;
 import cloud.krake.store.StoreUnavailableException;
-import cloud.krake.store.Watch;
-import cloud.krake.store.WatchListener;
 import cloud.krake.store.memory.MemoryStore;
+import cloud.krake.testing.ForwardingStore;
 import cloud.krake.testing.ManualClock;
 import cloud.krake.testing.ManualScheduler;
 import java.io.IOException;
@@ -433,13 +432,12 @@ class GarbageCollectorTest {
    * Runs a write of another client just before the next update of a key (the CAS then loses), and
    * fails listings of a prefix.
    */
-  private static final class InterposingStore implements Store {
-    private final Store delegate;
+  private static final class InterposingStore extends ForwardingStore {
     private final Map<String, Runnable> beforeUpdate = new ConcurrentHashMap<>();
     private volatile String failingPrefix = "";
 
     InterposingStore(Store delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     void beforeNextUpdate(String key, Runnable write) {
@@ -452,21 +450,11 @@ class GarbageCollectorTest {
     }
 
     @Override
-    public Optional<KeyValue> get(String key) {
-      return delegate.get(key);
-    }
-
-    @Override
     public Page list(String prefix, PageRequest request) {
       if (!failingPrefix.isEmpty() && prefix.startsWith(failingPrefix)) {
         throw new StoreUnavailableException("listing " + prefix, new IOException("injected"));
       }
       return delegate.list(prefix, request);
-    }
-
-    @Override
-    public KeyValue create(String key, byte[] value) {
-      return delegate.create(key, value);
     }
 
     @Override
@@ -477,28 +465,5 @@ class GarbageCollectorTest {
       }
       return delegate.update(key, value, expectedRevision);
     }
-
-    @Override
-    public long delete(String key, long expectedRevision) {
-      return delegate.delete(key, expectedRevision);
-    }
-
-    @Override
-    public long revision() {
-      return delegate.revision();
-    }
-
-    @Override
-    public Watch watch(String prefix, long fromRevision, WatchListener listener) {
-      return delegate.watch(prefix, fromRevision, listener);
-    }
-
-    @Override
-    public void compact(long revision) {
-      delegate.compact(revision);
-    }
-
-    @Override
-    public void close() {}
   }
 }

@@ -6,13 +6,10 @@ import static org.awaitility.Awaitility.await;
 import cloud.krake.model.Application;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.store.Applications;
-import cloud.krake.store.KeyValue;
-import cloud.krake.store.Page;
-import cloud.krake.store.PageRequest;
-import cloud.krake.store.Store;
 import cloud.krake.store.Watch;
 import cloud.krake.store.WatchListener;
 import cloud.krake.store.memory.MemoryStore;
+import cloud.krake.testing.ForwardingStore;
 import cloud.krake.testing.ManualClock;
 import cloud.krake.testing.ManualScheduler;
 import java.time.Instant;
@@ -20,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -138,13 +134,12 @@ class ReflectorTest {
    * etcd tells a watcher that fell behind; {@link MemoryStore} only reports a compaction to a watch
    * that starts below it.
    */
-  private static final class CompactingStore implements Store {
-    private final MemoryStore delegate;
+  private static final class CompactingStore extends ForwardingStore {
     private final List<Map.Entry<Watch, WatchListener>> watches =
         Collections.synchronizedList(new ArrayList<>());
 
     CompactingStore(MemoryStore delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     /** Stops delivering events to the current watches (they will be told of a compaction). */
@@ -171,36 +166,6 @@ class ReflectorTest {
     }
 
     @Override
-    public Optional<KeyValue> get(String key) {
-      return delegate.get(key);
-    }
-
-    @Override
-    public Page list(String prefix, PageRequest request) {
-      return delegate.list(prefix, request);
-    }
-
-    @Override
-    public KeyValue create(String key, byte[] value) {
-      return delegate.create(key, value);
-    }
-
-    @Override
-    public KeyValue update(String key, byte[] value, long expectedRevision) {
-      return delegate.update(key, value, expectedRevision);
-    }
-
-    @Override
-    public long delete(String key, long expectedRevision) {
-      return delegate.delete(key, expectedRevision);
-    }
-
-    @Override
-    public long revision() {
-      return delegate.revision();
-    }
-
-    @Override
     public Watch watch(String prefix, long fromRevision, WatchListener listener) {
       Watch watch = delegate.watch(prefix, fromRevision, listener);
       Map.Entry<Watch, WatchListener> entry = Map.entry(watch, listener);
@@ -209,11 +174,6 @@ class ReflectorTest {
         watches.remove(entry);
         watch.close();
       };
-    }
-
-    @Override
-    public void compact(long revision) {
-      delegate.compact(revision);
     }
 
     @Override

@@ -13,6 +13,7 @@ import cloud.krake.store.Store;
 import cloud.krake.store.etcd.EtcdStore;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.EtcdServer;
+import cloud.krake.testing.ForwardingStore;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

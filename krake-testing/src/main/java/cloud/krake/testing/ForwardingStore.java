@@ -1,4 +1,4 @@
-package cloud.krake.k8s.e2e;
+package cloud.krake.testing;
 
 import cloud.krake.store.KeyValue;
 import cloud.krake.store.Page;
@@ -6,15 +6,39 @@ import cloud.krake.store.PageRequest;
 import cloud.krake.store.Store;
 import cloud.krake.store.Watch;
 import cloud.krake.store.WatchListener;
+import java.util.Objects;
 import java.util.Optional;
 
-/** A store that forwards every call; tests override what they interfere with. */
-class ForwardingStore implements Store {
+/**
+ * A {@link Store} that forwards every call to another one, for tests that interfere with a few of
+ * them: override what to intercept (a write that races, a listing that fails, a watch to count) and
+ * call {@code super} or {@link #delegate} for the rest.
+ *
+ * <pre>{@code
+ * Store racing = new ForwardingStore(memory) {
+ *   @Override
+ *   public KeyValue update(String key, byte[] value, long expectedRevision) {
+ *     otherWriterGoesFirst(key);
+ *     return super.update(key, value, expectedRevision);
+ *   }
+ * };
+ * }</pre>
+ *
+ * <p>{@link #close()} does nothing: the delegate stays the test's to close. Thread-safe as the
+ * delegate is.
+ */
+public class ForwardingStore implements Store {
 
+  /** The store every call goes to. */
   protected final Store delegate;
 
-  ForwardingStore(Store delegate) {
-    this.delegate = delegate;
+  /**
+   * Creates the store.
+   *
+   * @param delegate the store every call goes to
+   */
+  public ForwardingStore(Store delegate) {
+    this.delegate = Objects.requireNonNull(delegate, "delegate");
   }
 
   @Override
@@ -57,6 +81,7 @@ class ForwardingStore implements Store {
     delegate.compact(revision);
   }
 
+  /** Does nothing: the delegate is not closed. */
   @Override
   public void close() {}
 }
