@@ -59,6 +59,9 @@ final class ApiDispatcher extends Dispatcher {
   private final List<FailureRule> failureRules = new ArrayList<>();
   private Duration latency = Duration.ZERO;
 
+  // The attached kubelet's log and exec endpoints, or null
+  private volatile PodRuntime podRuntime;
+
   private record FailureRule(String method, String pathPrefix, int status) {}
 
   ApiDispatcher(ObjectStore store, String token, Supplier<String> serverAddress) {
@@ -85,6 +88,10 @@ final class ApiDispatcher extends Dispatcher {
 
   synchronized void latency(Duration perRequest) {
     latency = perRequest;
+  }
+
+  void podRuntime(PodRuntime runtime) {
+    this.podRuntime = runtime;
   }
 
   synchronized List<String> requests() {
@@ -234,6 +241,18 @@ final class ApiDispatcher extends Dispatcher {
         store.byPlural(apiVersion, path.get(0)).orElseThrow(ApiDispatcher::notFound);
     String name = path.size() > 1 ? path.get(1) : null;
     String subresource = path.size() > 2 ? path.get(2) : null;
+    PodRuntime runtime = podRuntime;
+    if (subresource != null
+        && runtime != null
+        && type.groupKind().equals(ObjectStore.POD)
+        && namespace != null) {
+      if (subresource.equals("log") && method.equals("GET")) {
+        return runtime.logs(namespace, name, url);
+      }
+      if (subresource.equals("exec") && (method.equals("GET") || method.equals("POST"))) {
+        return runtime.exec(namespace, name, url, request);
+      }
+    }
     if (subresource != null && !(subresource.equals("status") && type.statusSubresource())) {
       throw notFound();
     }
@@ -328,11 +347,19 @@ final class ApiDispatcher extends Dispatcher {
         return json(written.created() ? 201 : 200, written.object());
       case "DELETE":
         JsonNode preconditions = null;
+        Long gracePeriodSeconds = null;
         ByteString raw = request.getBody();
         if (raw != null && raw.size() > 0) {
-          preconditions = Json.read(raw.toByteArray()).get("preconditions");
+          JsonNode options = Json.read(raw.toByteArray());
+          preconditions = options.get("preconditions");
+          if (options.path("gracePeriodSeconds").canConvertToLong()) {
+            gracePeriodSeconds = options.get("gracePeriodSeconds").asLong();
+          }
         }
-        return json(200, store.delete(type, namespace, name, preconditions));
+        if (url.queryParameter("gracePeriodSeconds") != null) {
+          gracePeriodSeconds = longParameter(url, "gracePeriodSeconds", 0);
+        }
+        return json(200, store.delete(type, namespace, name, preconditions, gracePeriodSeconds));
       default:
         throw methodNotAllowed(method);
     }
@@ -461,7 +488,7 @@ final class ApiDispatcher extends Dispatcher {
 
   // ----------------------------------------------------------------------------- responses
 
-  private static MockResponse json(int code, JsonNode body) {
+  static MockResponse json(int code, JsonNode body) {
     Buffer buffer = new Buffer().write(Json.bytes(body));
     return new MockResponse.Builder()
         .code(code)

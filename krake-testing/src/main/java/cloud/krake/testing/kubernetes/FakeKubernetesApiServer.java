@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import mockwebserver3.MockWebServer;
 import org.slf4j.Logger;
@@ -109,6 +110,17 @@ import org.slf4j.LoggerFactory;
  * {@code clusterIP} and, for NodePort and LoadBalancer, a {@code nodePort} in 30000–32767 per port
  * (kept across updates); a LoadBalancer's ingress stays empty unless a test sets it.
  *
+ * <h2>A local kubelet</h2>
+ *
+ * A {@link LocalKubelet} attached to the fake runs its Pods as sandboxed local processes, acts as
+ * the controller manager for Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs and
+ * ReplicationControllers (their Pods are created as objects), reports their real status (auto-ready
+ * then leaves these kinds alone), and serves {@code GET .../pods/{name}/log} and {@code
+ * .../pods/{name}/exec}. While it is attached, deleting a Pod is graceful as on a real cluster: the
+ * Pod gets a {@code deletionTimestamp} and {@code deletionGracePeriodSeconds} (from the request's
+ * DeleteOptions or query, else its {@code terminationGracePeriodSeconds}, else 30) and disappears
+ * once the kubelet has stopped its containers; a grace period of 0 and finished Pods go at once.
+ *
  * <h2>Faults</h2>
  *
  * {@link #failNext}, {@link #failRequests}, {@link #latency}, {@link #dropWatches()} and {@link
@@ -120,12 +132,12 @@ import org.slf4j.LoggerFactory;
  * never reports conflicts, {@code force} is ignored, {@code managedFields} are not written); no
  * admission, defaulting, schema validation or immutability checks (beyond name, namespace and a
  * CRD's name); no garbage collection through {@code ownerReferences}; no RBAC (one token, full
- * access); {@code dryRun} is ignored (the write happens); no protobuf, Table or WebSocket (exec,
- * attach, port-forward, logs) endpoints, no {@code /openapi}; one storage per kind, so objects read
- * through another version of a CRD keep the {@code apiVersion} they were written with; list pages
- * ({@code continue}) see the current state, not a snapshot; field selectors accept any path; watch
- * streams end with {@code Connection: close}; a watch whose client went away is noticed at its next
- * event (or bookmark). Plain HTTP only.
+ * access); {@code dryRun} is ignored (the write happens); no protobuf or Table output, no attach or
+ * port-forward, and exec and logs only with a {@link LocalKubelet} attached; no {@code /openapi};
+ * one storage per kind, so objects read through another version of a CRD keep the {@code
+ * apiVersion} they were written with; list pages ({@code continue}) see the current state, not a
+ * snapshot; field selectors accept any path; watch streams end with {@code Connection: close}; a
+ * watch whose client went away is noticed at its next event (or bookmark). Plain HTTP only.
  *
  * <p>Threading: thread-safe. Clients may call it concurrently from many threads while a test reads
  * and changes its state; the state is guarded by one lock that is never held while a response is
@@ -159,6 +171,7 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
   private final MockWebServer server;
   private final String url;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean kubeletAttached = new AtomicBoolean();
 
   private FakeKubernetesApiServer(Builder builder) {
     this.name = builder.name;
@@ -505,6 +518,45 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
     condition.put("reason", reason);
     condition.put("lastHeartbeatTime", now);
     condition.put("lastTransitionTime", now);
+  }
+
+  // ----------------------------------------------------------------------------------- kubelet
+
+  /**
+   * Attaches a kubelet: it is told of every event, serves the {@code log} and {@code exec} Pod
+   * subresources, owns the status of Pods and workloads (auto-ready leaves them), and Pods are
+   * deleted gracefully.
+   *
+   * @throws IllegalStateException if a kubelet is attached already
+   */
+  void attachKubelet(PodRuntime runtime, Consumer<Event> listener) {
+    if (!kubeletAttached.compareAndSet(false, true)) {
+      throw new IllegalStateException("a LocalKubelet is attached to " + this + " already");
+    }
+    store.kubeletAttached(true);
+    store.addListener(listener);
+    dispatcher.podRuntime(runtime);
+  }
+
+  /** Undoes {@link #attachKubelet}: auto-ready and immediate Pod deletion apply again. */
+  void detachKubelet(Consumer<Event> listener) {
+    dispatcher.podRuntime(null);
+    store.removeListener(listener);
+    store.kubeletAttached(false);
+    kubeletAttached.set(false);
+  }
+
+  ObjectStore store() {
+    return store;
+  }
+
+  ResourceType resourceType(String apiVersion, String kind) {
+    return type(apiVersion, kind);
+  }
+
+  /** The port the server listens on, on 127.0.0.1. */
+  int port() {
+    return server.getPort();
   }
 
   // ------------------------------------------------------------------------------------ faults

@@ -20,7 +20,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -39,6 +41,10 @@ final class ObjectStore {
   static final GroupKind NAMESPACE = new GroupKind("", "Namespace");
   static final GroupKind NODE = new GroupKind("", "Node");
   static final GroupKind CRD = new GroupKind("apiextensions.k8s.io", "CustomResourceDefinition");
+  static final GroupKind POD = new GroupKind("", "Pod");
+
+  /** A Pod's {@code terminationGracePeriodSeconds} when its spec has none, as Kubernetes'. */
+  static final long DEFAULT_TERMINATION_GRACE_SECONDS = 30;
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
@@ -48,6 +54,12 @@ final class ObjectStore {
   private final boolean enforceNamespaces;
   private final Simulation simulation;
 
+  /**
+   * Told of every event, under the lock, in resourceVersion order; they must not block or call back
+   * into the store on the calling thread.
+   */
+  private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
+
   // All guarded by lock
   private final Map<String, Map<String, ResourceType>> byPlural = new LinkedHashMap<>();
   private final Map<String, Map<String, ResourceType>> byKind = new HashMap<>();
@@ -56,6 +68,8 @@ final class ObjectStore {
   private long resourceVersion;
   private long compactedResourceVersion;
   private boolean closed;
+  // With a kubelet attached, a Pod is deleted gracefully: marked, then removed by the kubelet
+  private boolean gracefulPodDeletion;
 
   ObjectStore(Clock clock, boolean autoReady, boolean enforceNamespaces) {
     this.clock = clock;
@@ -75,6 +89,69 @@ final class ObjectStore {
 
   /** The result of a write: the object as stored (or as last seen, if deleted), and if created. */
   record Written(ObjectNode object, boolean created) {}
+
+  // --------------------------------------------------------------------------------- kubelet
+
+  /**
+   * Adds a listener told of every later event, under the store's lock (so it sees events in
+   * resourceVersion order and must only queue work).
+   */
+  void addListener(Consumer<Event> listener) {
+    listeners.add(listener);
+  }
+
+  void removeListener(Consumer<Event> listener) {
+    listeners.remove(listener);
+  }
+
+  /**
+   * Switches the kubelet mode: Pods are deleted gracefully (marked, removed by {@link
+   * #finishPodDeletion}) and auto-ready leaves Pods and workloads to the kubelet.
+   */
+  void kubeletAttached(boolean attached) {
+    synchronized (lock) {
+      gracefulPodDeletion = attached;
+      simulation.kubeletAttached(attached);
+    }
+  }
+
+  /**
+   * Removes a Pod the kubelet has finished terminating (its containers have stopped), as the
+   * kubelet's final delete with grace period 0: with finalizers left it stays, marked with grace 0,
+   * until the last one is removed. Does nothing if the Pod is gone or is another incarnation.
+   */
+  void finishPodDeletion(String namespace, String name, String uid) {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      Bucket bucket = buckets.get(POD);
+      ResourceType type = byKind.getOrDefault("v1", Map.of()).get("Pod");
+      if (bucket == null || type == null) {
+        return;
+      }
+      String key = key(type, namespace, name);
+      ObjectNode old = bucket.objects.get(key);
+      if (old == null || !old.path("metadata").path("uid").asText().equals(uid)) {
+        return;
+      }
+      if (old.path("metadata").path("finalizers").isEmpty()) {
+        ObjectNode gone = old.deepCopy();
+        Json.child(gone, "metadata").put("resourceVersion", Long.toString(++resourceVersion));
+        remove(type, bucket, key, gone);
+        return;
+      }
+      if (old.path("metadata").path("deletionGracePeriodSeconds").asLong(0) == 0) {
+        return;
+      }
+      ObjectNode next = old.deepCopy();
+      ObjectNode metadata = Json.child(next, "metadata");
+      metadata.put("deletionGracePeriodSeconds", 0);
+      metadata.put("resourceVersion", Long.toString(++resourceVersion));
+      bucket.objects.put(key, next);
+      emit(bucket, "MODIFIED", next, old);
+    }
+  }
 
   // ---------------------------------------------------------------------------------- registry
 
@@ -371,7 +448,10 @@ final class ObjectStore {
       }
       ObjectNode metadata = Json.child(next, "metadata");
       metadata.put("resourceVersion", Long.toString(++resourceVersion));
-      if (metadata.has("deletionTimestamp") && metadata.path("finalizers").isEmpty()) {
+      if (metadata.has("deletionTimestamp")
+          && metadata.path("finalizers").isEmpty()
+          && metadata.path("deletionGracePeriodSeconds").asLong(0) == 0) {
+        // a Pod in graceful deletion (grace > 0) stays until the kubelet has stopped it
         remove(type, bucket, key, next);
         return new Written(next, false);
       }
@@ -393,6 +473,23 @@ final class ObjectStore {
    * @throws ApiError 404 if missing, 409 if a precondition fails
    */
   ObjectNode delete(ResourceType type, String namespace, String name, JsonNode preconditions) {
+    return delete(type, namespace, name, preconditions, null);
+  }
+
+  /**
+   * Deletes an object (DELETE) with the {@code gracePeriodSeconds} of the request's DeleteOptions,
+   * or {@code null} for the default. With a kubelet attached a Pod that has not finished is deleted
+   * gracefully, as the real API server does: it gets a {@code deletionTimestamp} (now plus the
+   * grace period) and {@code deletionGracePeriodSeconds} (the request's, else the Pod's {@code
+   * terminationGracePeriodSeconds}, else 30) and goes once the kubelet has stopped its containers;
+   * a grace period of 0 removes it at once.
+   */
+  ObjectNode delete(
+      ResourceType type,
+      String namespace,
+      String name,
+      JsonNode preconditions,
+      Long gracePeriodSeconds) {
     synchronized (lock) {
       checkOpen();
       Bucket bucket = bucket(type);
@@ -425,6 +522,12 @@ final class ObjectStore {
           }
         }
       }
+      if (gracefulPodDeletion && type.groupKind().equals(POD)) {
+        ObjectNode marked = deletePodGracefully(type, bucket, key, old, gracePeriodSeconds);
+        if (marked != null) {
+          return marked;
+        }
+      }
       if (!oldMetadata.path("finalizers").isEmpty()) {
         if (oldMetadata.has("deletionTimestamp")) {
           return old;
@@ -444,6 +547,44 @@ final class ObjectStore {
       remove(type, bucket, key, gone);
       return gone;
     }
+  }
+
+  /**
+   * Marks a Pod for graceful deletion, or shortens the grace period of a marked one; returns the
+   * marked Pod, or {@code null} when it is to be deleted at once (grace 0, or a finished Pod).
+   */
+  private ObjectNode deletePodGracefully(
+      ResourceType type, Bucket bucket, String key, ObjectNode old, Long gracePeriodSeconds) {
+    JsonNode oldMetadata = old.path("metadata");
+    long grace =
+        gracePeriodSeconds != null
+            ? Math.max(0, gracePeriodSeconds)
+            : old.path("spec")
+                .path("terminationGracePeriodSeconds")
+                .asLong(DEFAULT_TERMINATION_GRACE_SECONDS);
+    String phase = old.path("status").path("phase").asText("");
+    if (grace == 0 || phase.equals("Succeeded") || phase.equals("Failed")) {
+      if (oldMetadata.has("deletionTimestamp") && !oldMetadata.path("finalizers").isEmpty()) {
+        // already marked: the finalizers decide; the kubelet sees the grace period drop to 0
+        grace = 0;
+      } else {
+        return null;
+      }
+    }
+    if (oldMetadata.has("deletionTimestamp")
+        && oldMetadata.path("deletionGracePeriodSeconds").asLong(0) <= grace) {
+      return old; // a second delete may only shorten the grace period
+    }
+    ObjectNode next = old.deepCopy();
+    ObjectNode metadata = Json.child(next, "metadata");
+    metadata.put(
+        "deletionTimestamp",
+        clock.instant().plusSeconds(grace).truncatedTo(ChronoUnit.SECONDS).toString());
+    metadata.put("deletionGracePeriodSeconds", grace);
+    metadata.put("resourceVersion", Long.toString(++resourceVersion));
+    bucket.objects.put(key, next);
+    emit(bucket, "MODIFIED", next, old);
+    return next;
   }
 
   /** Removes a stored object and what hangs on it; {@code gone} carries the new version. */
@@ -630,6 +771,9 @@ final class ObjectStore {
     }
     for (WatchStream watch : bucket.watches) {
       watch.deliver(event);
+    }
+    for (Consumer<Event> listener : listeners) {
+      listener.accept(event);
     }
   }
 

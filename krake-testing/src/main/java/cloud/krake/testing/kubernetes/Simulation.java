@@ -11,7 +11,7 @@ import java.util.function.Supplier;
  * What the rest of a cluster would do to an object the fake stores: the API server's own
  * allocations (Service cluster IPs and node ports, Namespace phase, CRD conditions), always; and,
  * with auto-ready on, a stand-in for the controller manager and the kubelet that reports workloads
- * as fully ready.
+ * as fully ready, unless a {@link LocalKubelet} is attached, which then reports what really runs.
  *
  * <p>Called under the store's lock with the object about to be stored (changed in place).
  */
@@ -24,6 +24,8 @@ final class Simulation {
 
   // Guarded by the store's lock
   private final Set<Integer> nodePorts = new HashSet<>();
+  // With a LocalKubelet attached, Pods and workloads report what really runs
+  private boolean kubeletAttached;
   private int nextNodePort = NODE_PORT_MIN;
   private int nextClusterIp = 1;
 
@@ -48,6 +50,14 @@ final class Simulation {
     if (autoReady) {
       ready(type, object, old);
     }
+  }
+
+  /**
+   * Leaves Pods, Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs and
+   * ReplicationControllers to an attached kubelet (auto-ready then only binds volumes).
+   */
+  void kubeletAttached(boolean attached) {
+    kubeletAttached = attached;
   }
 
   /** Frees what an object held (node ports) once it is gone. */
@@ -158,6 +168,9 @@ final class Simulation {
       return;
     }
     String since = object.path("metadata").path("creationTimestamp").asText();
+    if (kubeletAttached && LocalKubelet.OWNED_KINDS.contains(type.group() + "/" + type.kind())) {
+      return;
+    }
     switch (type.group() + "/" + type.kind()) {
       case "apps/Deployment", "apps/ReplicaSet", "apps/StatefulSet", "/ReplicationController" -> {
         int replicas = spec.path("replicas").asInt(1);

@@ -1,0 +1,919 @@
+package cloud.krake.testing.kubernetes;
+
+import cloud.krake.runtime.Scheduler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import mockwebserver3.MockResponse;
+import mockwebserver3.RecordedRequest;
+import okhttp3.HttpUrl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A kubelet (and controller manager) for a {@link FakeKubernetesApiServer}: the Pods of the fake
+ * cluster run as local processes in a bubblewrap sandbox, so that what an application's Pods do
+ * (call a hook endpoint, trap SIGTERM, answer an exec) really happens in tests.
+ *
+ * <pre>{@code
+ * try (FakeKubernetesApiServer cluster = FakeKubernetesApiServer.builder().build();
+ *     LocalKubelet kubelet = LocalKubelet.builder(cluster).build()) {
+ *   cluster.put(pod);   // a Pod whose command is sh -c 'echo $GREETING'
+ *   await().until(() -> phase(cluster.get("v1", "Pod", "default", "hello")), is("Succeeded"));
+ *   assertThat(kubelet.logs("default", "hello", "main")).contains("hi");
+ * }
+ * }</pre>
+ *
+ * <h2>What it runs</h2>
+ *
+ * For every Pod, as the kubelet: the environment ({@code env} with {@code value}, {@code
+ * secretKeyRef}, {@code configMapKeyRef}, {@code fieldRef} on {@code metadata.name}, {@code
+ * metadata.namespace} and a few more, {@code envFrom}, {@code $(VAR)} expansion; a missing Secret,
+ * ConfigMap or key leaves the container waiting with {@code CreateContainerConfigError} until it
+ * appears), the volumes ({@code secret}, {@code configMap} with {@code items}, {@code defaultMode}
+ * and {@code mode}; {@code emptyDir}; {@code persistentVolumeClaim} as a directory per claim kept
+ * by the kubelet; {@code hostPath} read-only; other sources empty; a missing Secret or ConfigMap
+ * leaves the Pod {@code ContainerCreating}), then each container's {@code command} and {@code
+ * args}. <b>The image is ignored</b> (logged once per image): the command runs on the host's
+ * userland, so it must exist there; a container without {@code command} and {@code args} runs
+ * {@link Builder#defaultCommand} ({@code sleep infinity}), standing in for the image's entrypoint.
+ *
+ * <p>The sandbox ({@code bwrap}, Debian {@code bubblewrap}): the host's root read-only, a private
+ * {@code /dev}, {@code /proc} and {@code /tmp} (one per container, shared with its execs), the
+ * volumes bind-mounted at their {@code mountPath}s ({@code subPath}, {@code readOnly}; secret and
+ * configMap volumes read-only), the working directory {@code workingDir} or {@code /}, a PID
+ * namespace in which the command is PID 1 (so, as in a container, it ignores SIGTERM unless it
+ * traps it). Processes run as the JVM's user, without resource limits. <b>The network is the
+ * host's</b>: a container listening on port 10000 is reachable at {@code 127.0.0.1:10000} (so a
+ * test can point a Service's {@code nodePort} at it), Pods report {@code podIP} and {@code hostIP}
+ * {@value #POD_IP}, and {@code KUBERNETES_SERVICE_HOST}/{@code _PORT} point at the fake (plain
+ * HTTP).
+ *
+ * <h2>What it reports</h2>
+ *
+ * Pod {@code phase} (Pending, Running, Succeeded, Failed, as the kubelet's {@code getPhase}),
+ * conditions ({@code Ready} and {@code ContainersReady} once every container runs: probes are not
+ * run), container states ({@code waiting} with reason, {@code running}, {@code terminated} with
+ * {@code exitCode} and reason {@code Completed} or {@code Error}, 137 after SIGKILL), {@code
+ * lastState}, {@code restartCount} and {@code ready}. {@code restartPolicy} is honoured: {@code
+ * Always} and {@code OnFailure} restart after the kubelet's back-off (10 s, doubled per restart, at
+ * most 5 min, reset after 10 min of running), waiting meanwhile with reason {@code
+ * CrashLoopBackOff}. Deleting a Pod sends SIGTERM to each container's PID 1, then SIGKILL after the
+ * grace period ({@code deletionGracePeriodSeconds}: the DeleteOptions', else {@code
+ * terminationGracePeriodSeconds}, else 30 s); the Pod object disappears once its processes have
+ * stopped. (Lifecycle hooks, probes and init containers are not run.) Logs of the current and
+ * previous run of each container (stdout and stderr interleaved, the last {@link
+ * Builder#logLimitBytes} bytes) are served at {@code GET .../pods/{name}/log} ({@code container},
+ * {@code previous}, {@code tailLines}, {@code limitBytes}; {@code follow} returns what is there)
+ * and by {@link #logs}. {@code .../pods/{name}/exec} speaks the WebSocket channel protocol ({@code
+ * v5.channel.k8s.io}, {@code v4.channel.k8s.io}) of the official clients and kubectl, running the
+ * command in a sandbox with the container's mounts, environment and {@code /tmp}; the exit code is
+ * reported in the final {@code Status} as the kubelet does.
+ *
+ * <p>Controllers: see the kinds in {@link #OWNED_KINDS}. Their Pods are created as objects with
+ * {@code ownerReferences} and the usual names ({@code web-5d8f7b6c9f-x2kqz} through a ReplicaSet,
+ * {@code db-0}), and their status (replicas, ready, available, conditions, Job completion) is
+ * computed from the Pods; the fake's auto-ready leaves these kinds alone while a kubelet is
+ * attached.
+ *
+ * <h2>Time and threads</h2>
+ *
+ * Back-off and grace periods are measured by the {@link Builder#clock} and waited for on the {@link
+ * Builder#scheduler} (default: the kubelet's own thread), so a test can drive them with {@code
+ * ManualClock} and {@code ManualScheduler} instead of waiting. Processes still run in real time.
+ * All state is kept on one thread, {@code krake-kubelet-<cluster>-sync}; process output and exec
+ * streams use a bounded pool of daemon threads ({@code krake-kubelet-<cluster>-io-N}, {@link
+ * Builder#maxThreads}). Thread-safe: {@link #logs} and {@link #close} may be called from any
+ * thread.
+ *
+ * <p>Secrets: environment values and volume contents are never logged.
+ */
+public final class LocalKubelet implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LocalKubelet.class);
+
+  /** The workload kinds it runs Pods for ({@code group/Kind}), and Pods themselves. */
+  public static final Set<String> OWNED_KINDS =
+      Set.of(
+          "/Pod",
+          "apps/Deployment",
+          "apps/ReplicaSet",
+          "apps/StatefulSet",
+          "apps/DaemonSet",
+          "batch/Job",
+          "/ReplicationController");
+
+  /** The address Pods report: they share the host's network. */
+  public static final String POD_IP = "127.0.0.1";
+
+  /** Where Debian's {@code bubblewrap} puts {@code bwrap}. */
+  public static final Path DEFAULT_BWRAP = Path.of("/usr/bin/bwrap");
+
+  /** What a container without {@code command} and {@code args} runs. */
+  public static final List<String> DEFAULT_COMMAND = List.of("sleep", "infinity");
+
+  /** The log bytes kept per container run. */
+  public static final int DEFAULT_LOG_LIMIT_BYTES = 1 << 20;
+
+  /** The most threads for process output and exec streams (two per exec, one per container). */
+  public static final int DEFAULT_MAX_THREADS = 64;
+
+  /** How long {@link #close()} waits for processes and threads to end. */
+  public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+  static final String EXEC_PROTOCOL_V5 = "v5.channel.k8s.io";
+  static final String EXEC_PROTOCOL_V4 = "v4.channel.k8s.io";
+
+  private record Key(String kind, String namespace, String name) {}
+
+  private final FakeKubernetesApiServer server;
+  private final ObjectStore store;
+  private final ResourceType podType;
+  private final ResourceType secretType;
+  private final ResourceType configMapType;
+  private final Clock clock;
+  private final Scheduler scheduler;
+  private final ScheduledThreadPoolExecutor sync;
+  private final ThreadPoolExecutor io;
+  private final Path workDirectory;
+  private final boolean ownsWorkDirectory;
+  private final Path bwrap;
+  private final List<String> defaultCommand;
+  private final int logLimitBytes;
+  private final WorkloadControllers controllers;
+  private final Consumer<Event> listener = this::onEvent;
+  private final PodConfig.Lookup lookup;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Set<Process> execs = ConcurrentHashMap.newKeySet();
+  private final Set<String> warned = ConcurrentHashMap.newKeySet();
+
+  // Confined to the sync thread
+  private final Map<Key, PodWorker> workers = new HashMap<>();
+  private final List<PodWorker> stopping = new ArrayList<>();
+
+  // Guarded by queue
+  private final LinkedHashSet<Key> queue = new LinkedHashSet<>();
+  private boolean draining;
+
+  private LocalKubelet(Builder builder) {
+    this.server = builder.server;
+    this.store = server.store();
+    this.podType = server.resourceType("v1", "Pod");
+    this.secretType = server.resourceType("v1", "Secret");
+    this.configMapType = server.resourceType("v1", "ConfigMap");
+    this.clock = builder.clock;
+    this.bwrap = builder.bwrap;
+    this.defaultCommand = builder.defaultCommand;
+    this.logLimitBytes = builder.logLimitBytes;
+    if (!Files.isExecutable(bwrap)) {
+      throw new IllegalStateException(
+          "bubblewrap is not installed at " + bwrap + " (Debian package bubblewrap)");
+    }
+    String prefix = "krake-kubelet-" + server.name();
+    this.sync = new ScheduledThreadPoolExecutor(1, named(prefix + "-sync", null));
+    sync.setRemoveOnCancelPolicy(true);
+    this.io =
+        new ThreadPoolExecutor(
+            0,
+            builder.maxThreads,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            named(prefix + "-io-", new AtomicInteger()));
+    this.scheduler = builder.scheduler != null ? builder.scheduler : Scheduler.system(sync);
+    try {
+      if (builder.workDirectory != null) {
+        this.workDirectory = Files.createDirectories(builder.workDirectory);
+        this.ownsWorkDirectory = false;
+      } else {
+        this.workDirectory = Files.createTempDirectory("krake-kubelet-");
+        this.ownsWorkDirectory = true;
+      }
+    } catch (IOException e) {
+      sync.shutdownNow();
+      io.shutdownNow();
+      throw new UncheckedIOException("cannot create the kubelet's work directory", e);
+    }
+    this.lookup =
+        new PodConfig.Lookup() {
+          @Override
+          public java.util.Optional<ObjectNode> secret(String namespace, String name) {
+            return store.find(secretType, namespace, name);
+          }
+
+          @Override
+          public java.util.Optional<ObjectNode> configMap(String namespace, String name) {
+            return store.find(configMapType, namespace, name);
+          }
+        };
+    this.controllers = new WorkloadControllers(server, clock);
+    try {
+      server.attachKubelet(new Endpoints(), listener);
+    } catch (RuntimeException e) {
+      sync.shutdownNow();
+      io.shutdownNow();
+      if (ownsWorkDirectory) {
+        deleteRecursively(workDirectory);
+      }
+      throw e;
+    }
+    for (String kind : OWNED_KINDS) {
+      for (ObjectNode object : store.list(typeOf(kind), null, Selectors.NONE, 0, null).items()) {
+        JsonNode metadata = object.path("metadata");
+        enqueue(new Key(kind, metadata.path("namespace").asText(), metadata.path("name").asText()));
+      }
+    }
+    log.info("Local kubelet for {} started in {}", server.name(), workDirectory);
+  }
+
+  private ResourceType typeOf(String groupKind) {
+    int slash = groupKind.indexOf('/');
+    String group = groupKind.substring(0, slash);
+    return server.resourceType(
+        group.isEmpty() ? "v1" : group + "/v1", groupKind.substring(slash + 1));
+  }
+
+  private static java.util.concurrent.ThreadFactory named(String name, AtomicInteger counter) {
+    return runnable -> {
+      Thread thread =
+          new Thread(runnable, counter == null ? name : name + counter.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /**
+   * Returns a builder for a kubelet attached to {@code server} (one kubelet per server).
+   *
+   * @param server the fake cluster whose Pods it runs
+   */
+  public static Builder builder(FakeKubernetesApiServer server) {
+    return new Builder(Objects.requireNonNull(server, "server"));
+  }
+
+  /**
+   * The output of a container's current (or last) run: stdout and stderr interleaved, the last
+   * {@link Builder#logLimitBytes} bytes, UTF-8 decoded.
+   *
+   * @throws NoSuchElementException if the Pod is not (or no longer) run by this kubelet, has no
+   *     such container, or the container has not started yet
+   * @throws IllegalStateException if the kubelet is closed
+   */
+  public String logs(String namespace, String pod, String container) {
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(pod, "pod");
+    Objects.requireNonNull(container, "container");
+    LogBuffer buffer =
+        onSyncAndWait(
+            () -> {
+              PodWorker worker = workers.get(new Key("/Pod", namespace, pod));
+              PodWorker.Container c = worker == null ? null : worker.containers().get(container);
+              if (c == null || c.log == null) {
+                throw new NoSuchElementException(
+                    "no logs of container " + container + " of Pod " + namespace + "/" + pod);
+              }
+              return c.log;
+            });
+    return new String(buffer.bytes(), StandardCharsets.UTF_8);
+  }
+
+  /** The directory holding the Pods' volumes, claims and {@code /tmp}s. */
+  public Path workDirectory() {
+    return workDirectory;
+  }
+
+  /**
+   * Detaches from the server (auto-ready and immediate Pod deletion apply again, Pods keep their
+   * last status), kills every container and exec process with SIGKILL, waits up to {@link
+   * #CLOSE_TIMEOUT} for them and for its threads, and deletes the work directory it created.
+   * Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    server.detachKubelet(listener);
+    List<Process> processes = new ArrayList<>(execs);
+    try {
+      processes.addAll(
+          sync.submit(
+                  () -> {
+                    List<Process> running = new ArrayList<>();
+                    List<PodWorker> all = new ArrayList<>(workers.values());
+                    all.addAll(stopping);
+                    for (PodWorker worker : all) {
+                      worker.abort();
+                      for (PodWorker.Container c : worker.containers().values()) {
+                        if (c.process != null) {
+                          running.add(c.process);
+                        }
+                      }
+                    }
+                    workers.clear();
+                    stopping.clear();
+                    return running;
+                  })
+              .get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+      log.warn("Local kubelet for {}: could not stop its Pods cleanly", server.name(), e);
+    }
+    long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
+    for (Process process : processes) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    sync.shutdownNow();
+    io.shutdown();
+    try {
+      sync.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      io.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    io.shutdownNow();
+    if (ownsWorkDirectory) {
+      deleteRecursively(workDirectory);
+    }
+    log.info("Local kubelet for {} closed", server.name());
+  }
+
+  @Override
+  public String toString() {
+    return "LocalKubelet[cluster=" + server.name() + ", workDirectory=" + workDirectory + "]";
+  }
+
+  // ------------------------------------------------------------------------------- events
+
+  /** Under the store's lock: only queue work. */
+  private void onEvent(Event event) {
+    String kind = event.groupKind.group() + "/" + event.groupKind.kind();
+    String name = event.object.path("metadata").path("name").asText();
+    String namespace = event.namespace;
+    switch (kind) {
+      case "/Secret", "/ConfigMap" -> enqueue(new Key("config", namespace, ""));
+      case "/Node" -> enqueue(new Key("nodes", "", ""));
+      default -> {
+        if (!OWNED_KINDS.contains(kind)) {
+          return;
+        }
+        enqueue(new Key(kind, namespace, name));
+        WorkloadControllers.controllerOf(event.object)
+            .ifPresent(owner -> enqueue(new Key(owner[0], namespace, owner[1])));
+        if (event.type.equals("DELETED") && !kind.equals("/Pod")) {
+          enqueue(new Key("gc", namespace, event.object.path("metadata").path("uid").asText()));
+        }
+      }
+    }
+  }
+
+  void enqueuePod(String namespace, String name) {
+    enqueue(new Key("/Pod", namespace, name));
+  }
+
+  private void enqueue(Key key) {
+    synchronized (queue) {
+      if (!queue.add(key) || draining) {
+        return;
+      }
+      draining = true;
+    }
+    try {
+      sync.execute(this::drain);
+    } catch (RejectedExecutionException e) {
+      // closed
+    }
+  }
+
+  private void drain() {
+    while (true) {
+      Key key;
+      synchronized (queue) {
+        Iterator<Key> next = queue.iterator();
+        if (!next.hasNext()) {
+          draining = false;
+          return;
+        }
+        key = next.next();
+        next.remove();
+      }
+      try {
+        process(key);
+      } catch (RuntimeException e) {
+        log.warn("Local kubelet for {}: failed on {}", server.name(), key, e);
+      }
+    }
+  }
+
+  private void process(Key key) {
+    switch (key.kind()) {
+      case "/Pod" -> syncPod(key);
+      case "config" -> {
+        for (PodWorker worker : workers.values()) {
+          if (worker.namespace.equals(key.namespace()) && worker.waitingForConfig()) {
+            syncPod(new Key("/Pod", worker.namespace, worker.name));
+          }
+        }
+      }
+      case "nodes" -> controllers.syncDaemonSets();
+      case "gc" -> controllers.collect(key.namespace(), key.name());
+      default -> controllers.sync(key.kind(), key.namespace(), key.name());
+    }
+  }
+
+  private void syncPod(Key key) {
+    java.util.Optional<ObjectNode> found = store.find(podType, key.namespace(), key.name());
+    PodWorker worker = workers.get(key);
+    if (worker != null
+        && (found.isEmpty()
+            || !found.get().path("metadata").path("uid").asText().equals(worker.uid))) {
+      workers.remove(key);
+      stopping.add(worker);
+      worker.terminate(PodWorker.MINIMUM_GRACE_SECONDS, true);
+      reap(worker);
+      worker = null;
+    }
+    if (found.isEmpty()) {
+      return;
+    }
+    ObjectNode pod = found.get();
+    JsonNode metadata = pod.path("metadata");
+    if (worker == null) {
+      String phase = pod.path("status").path("phase").asText("");
+      if (metadata.has("deletionTimestamp")) {
+        store.finishPodDeletion(key.namespace(), key.name(), metadata.path("uid").asText());
+        return;
+      }
+      if (phase.equals("Succeeded") || phase.equals("Failed")) {
+        return; // finished before this kubelet saw it
+      }
+      worker =
+          new PodWorker(
+              this, pod, workDirectory.resolve("pods").resolve(metadata.path("uid").asText()));
+      workers.put(key, worker);
+    }
+    if (metadata.has("deletionTimestamp")) {
+      worker.terminate(metadata.path("deletionGracePeriodSeconds").asLong(0), false);
+    } else {
+      worker.sync(pod);
+    }
+    writeStatus(worker);
+    if (worker.terminating() && worker.stopped()) {
+      workers.remove(key);
+      store.finishPodDeletion(key.namespace(), key.name(), worker.uid);
+      deleteRecursively(worker.directory());
+    }
+  }
+
+  /** After a container of the worker exited. */
+  void podChanged(PodWorker worker) {
+    if (worker.gone()) {
+      reap(worker);
+    } else {
+      syncPod(new Key("/Pod", worker.namespace, worker.name));
+    }
+  }
+
+  private void reap(PodWorker worker) {
+    if (worker.stopped() && stopping.remove(worker)) {
+      deleteRecursively(worker.directory());
+    }
+  }
+
+  private void writeStatus(PodWorker worker) {
+    ObjectNode status = worker.status();
+    try {
+      store.update(
+          podType,
+          worker.namespace,
+          worker.name,
+          pod -> {
+            if (pod.path("metadata").path("uid").asText().equals(worker.uid)) {
+              pod.set("status", status);
+            }
+            return pod;
+          },
+          ObjectStore.Mode.STATUS,
+          null);
+    } catch (ApiError e) {
+      log.debug(
+          "cannot write the status of Pod {}/{}: {}",
+          worker.namespace,
+          worker.name,
+          e.getMessage());
+    } catch (IllegalStateException e) {
+      // the server is closed
+    }
+  }
+
+  // -------------------------------------------------------------------- for the workers
+
+  Instant now() {
+    return clock.instant();
+  }
+
+  Scheduler scheduler() {
+    return scheduler;
+  }
+
+  Executor io() {
+    return io;
+  }
+
+  Path bwrap() {
+    return bwrap;
+  }
+
+  List<String> defaultCommand() {
+    return defaultCommand;
+  }
+
+  int logLimitBytes() {
+    return logLimitBytes;
+  }
+
+  PodConfig.Lookup lookup() {
+    return lookup;
+  }
+
+  /** Runs a task on the sync thread (dropped once closed). */
+  void onSync(Runnable task) {
+    try {
+      sync.execute(
+          () -> {
+            try {
+              task.run();
+            } catch (RuntimeException e) {
+              log.warn("Local kubelet for {}: task failed", server.name(), e);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      // closed
+    }
+  }
+
+  private <T> T onSyncAndWait(Callable<T> task) {
+    if (closed.get()) {
+      throw new IllegalStateException(this + " is closed");
+    }
+    try {
+      return sync.submit(task).get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (TimeoutException | RejectedExecutionException e) {
+      throw new IllegalStateException(this + " did not answer", e);
+    }
+  }
+
+  /** The environment every container starts from, as an image and the kubelet would set it. */
+  Map<String, String> baseEnvironment(ObjectNode pod) {
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    env.put("HOSTNAME", pod.path("metadata").path("name").asText());
+    env.put("HOME", "/root");
+    env.put("KUBERNETES_SERVICE_HOST", POD_IP);
+    env.put("KUBERNETES_SERVICE_PORT", Integer.toString(server.port()));
+    return env;
+  }
+
+  /** The directory standing in for a PersistentVolumeClaim, kept while the kubelet lives. */
+  Path claimDirectory(String namespace, JsonNode claim) {
+    Path directory =
+        workDirectory
+            .resolve("claims")
+            .resolve(namespace)
+            .resolve(claim.path("claimName").asText("unnamed"));
+    try {
+      return Files.createDirectories(directory);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  void imageIgnored(String image) {
+    if (warned.add("image:" + image)) {
+      log.info(
+          "Local kubelet for {}: image {} is ignored; containers run the host's userland",
+          server.name(),
+          image.isEmpty() ? "(none)" : image);
+    }
+  }
+
+  void warnOnce(String key, String message) {
+    if (warned.add(key)) {
+      log.warn("Local kubelet for {}: {}", server.name(), message);
+    }
+  }
+
+  /**
+   * A duration as Go prints it ({@code 10s}, {@code 1m20s}, {@code 5m0s}), as in kubelet messages.
+   */
+  static String goDuration(Duration duration) {
+    long seconds = duration.toSeconds();
+    return seconds < 60 ? seconds + "s" : (seconds / 60) + "m" + (seconds % 60) + "s";
+  }
+
+  static void deleteRecursively(Path path) {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(path)) {
+      for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      log.debug("cannot delete {}: {}", path, e.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------------- log and exec
+
+  /** The container of a log or exec request, as the API server resolves it. */
+  private PodWorker.Container container(PodWorker worker, String pod, String requested) {
+    Map<String, PodWorker.Container> containers = worker.containers();
+    if (requested == null || requested.isEmpty()) {
+      if (containers.size() == 1) {
+        return containers.values().iterator().next();
+      }
+      throw ApiError.badRequest(
+          "a container name must be specified for pod "
+              + pod
+              + ", choose one of: "
+              + containers.keySet().toString().replace(",", ""));
+    }
+    PodWorker.Container container = containers.get(requested);
+    if (container == null) {
+      throw ApiError.badRequest("container " + requested + " is not valid for pod " + pod);
+    }
+    return container;
+  }
+
+  private PodWorker worker(String namespace, String pod) {
+    if (store.find(podType, namespace, pod).isEmpty()) {
+      throw ApiError.notFound(podType, pod);
+    }
+    PodWorker worker = workers.get(new Key("/Pod", namespace, pod));
+    if (worker == null) {
+      throw ApiError.badRequest("pod " + pod + " is not run by the local kubelet");
+    }
+    return worker;
+  }
+
+  private record ExecTarget(
+      Map<String, String> env, List<Sandbox.Mount> mounts, Path tmp, String workingDir) {}
+
+  private final class Endpoints implements PodRuntime {
+    @Override
+    public MockResponse logs(String namespace, String pod, HttpUrl url) {
+      boolean previous = "true".equalsIgnoreCase(url.queryParameter("previous"));
+      LogBuffer buffer =
+          onSyncAndWait(
+              () -> {
+                PodWorker worker = worker(namespace, pod);
+                PodWorker.Container c = container(worker, pod, url.queryParameter("container"));
+                LogBuffer selected = previous ? c.previousLog : c.log;
+                if (selected == null) {
+                  throw ApiError.badRequest(
+                      previous
+                          ? "previous terminated container \""
+                              + c.name
+                              + "\" in pod \""
+                              + pod
+                              + "\" not found"
+                          : "container \""
+                              + c.name
+                              + "\" in pod \""
+                              + pod
+                              + "\" is waiting to start: "
+                              + c.waitingReason);
+                }
+                return selected;
+              });
+      byte[] bytes = buffer.bytes();
+      String tailLines = url.queryParameter("tailLines");
+      if (tailLines != null) {
+        int lines = Integer.parseInt(tailLines);
+        int start = bytes.length;
+        int seen = 0;
+        if (start > 0 && bytes[start - 1] == '\n') {
+          start--;
+        }
+        while (start > 0 && seen < lines) {
+          start--;
+          if (bytes[start] == '\n') {
+            seen++;
+          }
+        }
+        if (seen == lines && start < bytes.length && bytes[start] == '\n') {
+          start++;
+        }
+        bytes = lines <= 0 ? new byte[0] : Arrays.copyOfRange(bytes, start, bytes.length);
+      }
+      String limitBytes = url.queryParameter("limitBytes");
+      if (limitBytes != null && Long.parseLong(limitBytes) < bytes.length) {
+        bytes = Arrays.copyOf(bytes, (int) Long.parseLong(limitBytes));
+      }
+      return new MockResponse.Builder()
+          .code(200)
+          .addHeader("Content-Type", "text/plain")
+          .body(new okio.Buffer().write(bytes))
+          .build();
+    }
+
+    @Override
+    public MockResponse exec(String namespace, String pod, HttpUrl url, RecordedRequest request) {
+      if (!"websocket".equalsIgnoreCase(request.getHeaders().get("Upgrade"))) {
+        throw ApiError.badRequest(
+            "the local kubelet serves exec over WebSocket only (" + EXEC_PROTOCOL_V5 + ")");
+      }
+      List<String> offered = new ArrayList<>();
+      for (String header : request.getHeaders().values("Sec-WebSocket-Protocol")) {
+        for (String protocol : header.split(",")) {
+          offered.add(protocol.trim());
+        }
+      }
+      String protocol =
+          offered.contains(EXEC_PROTOCOL_V5)
+              ? EXEC_PROTOCOL_V5
+              : offered.contains(EXEC_PROTOCOL_V4) ? EXEC_PROTOCOL_V4 : null;
+      if (protocol == null) {
+        throw ApiError.badRequest(
+            "unsupported stream protocols "
+                + offered
+                + ": use "
+                + EXEC_PROTOCOL_V5
+                + " or "
+                + EXEC_PROTOCOL_V4);
+      }
+      List<String> command =
+          url.queryParameterValues("command").stream().filter(Objects::nonNull).toList();
+      if (command.isEmpty()) {
+        throw ApiError.badRequest("you must specify at least one command for the container");
+      }
+      boolean stdin = "true".equalsIgnoreCase(url.queryParameter("stdin"));
+      boolean tty = "true".equalsIgnoreCase(url.queryParameter("tty"));
+      ExecTarget target =
+          onSyncAndWait(
+              () -> {
+                PodWorker worker = worker(namespace, pod);
+                PodWorker.Container c = container(worker, pod, url.queryParameter("container"));
+                if (c.state != PodWorker.State.RUNNING) {
+                  throw ApiError.badRequest(
+                      "unable to upgrade connection: container not found (\"" + c.name + "\")");
+                }
+                return new ExecTarget(c.env, c.mounts, c.tmp(), c.workingDir());
+              });
+      Process process;
+      try {
+        ProcessBuilder builder =
+            new ProcessBuilder(
+                Sandbox.command(
+                    bwrap, target.tmp(), target.mounts(), target.workingDir(), command));
+        builder.environment().clear();
+        builder.environment().putAll(target.env());
+        process = builder.start();
+      } catch (IOException e) {
+        throw new ApiError(
+            500, "InternalError", "cannot start the exec sandbox: " + e.getMessage(), "", "", "");
+      }
+      execs.add(process);
+      return new MockResponse.Builder()
+          .addHeader("Sec-WebSocket-Protocol", protocol)
+          .webSocketUpgrade(new ExecSession(process, stdin, tty, protocol, io, execs::remove))
+          .build();
+    }
+  }
+
+  /**
+   * Configures a {@link LocalKubelet}; {@link #build()} attaches and starts it. Not thread-safe.
+   */
+  public static final class Builder {
+    private final FakeKubernetesApiServer server;
+    private Clock clock = Clock.systemUTC();
+    private Scheduler scheduler;
+    private Path workDirectory;
+    private Path bwrap = DEFAULT_BWRAP;
+    private List<String> defaultCommand = DEFAULT_COMMAND;
+    private int logLimitBytes = DEFAULT_LOG_LIMIT_BYTES;
+    private int maxThreads = DEFAULT_MAX_THREADS;
+
+    private Builder(FakeKubernetesApiServer server) {
+      this.server = server;
+    }
+
+    /** The clock of status timestamps and of the back-off reset; default the UTC system clock. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Where restart back-offs and grace periods are waited for; default the kubelet's own thread.
+     * Pass a {@code ManualScheduler} (with its clock as {@link #clock}) to drive them by hand.
+     */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /**
+     * Where volumes, claims and {@code /tmp}s live; default a new temporary directory, deleted on
+     * close.
+     */
+    public Builder workDirectory(Path directory) {
+      this.workDirectory = Objects.requireNonNull(directory, "directory");
+      return this;
+    }
+
+    /** The {@code bwrap} executable; default {@code /usr/bin/bwrap}. */
+    public Builder bwrap(Path bwrap) {
+      this.bwrap = Objects.requireNonNull(bwrap, "bwrap");
+      return this;
+    }
+
+    /**
+     * What a container without {@code command} and {@code args} runs; default {@code sleep
+     * infinity}.
+     */
+    public Builder defaultCommand(List<String> command) {
+      Objects.requireNonNull(command, "command");
+      if (command.isEmpty()) {
+        throw new IllegalArgumentException("the default command must not be empty");
+      }
+      this.defaultCommand = List.copyOf(command);
+      return this;
+    }
+
+    /** The log bytes kept per container run (the tail); default 1 MiB. */
+    public Builder logLimitBytes(int bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("logLimitBytes must be positive: " + bytes);
+      }
+      this.logLimitBytes = bytes;
+      return this;
+    }
+
+    /** The most I/O threads (one per running container, two per exec); default 64. */
+    public Builder maxThreads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("maxThreads must be positive: " + threads);
+      }
+      this.maxThreads = threads;
+      return this;
+    }
+
+    /**
+     * Attaches the kubelet to the server and starts running the Pods it already has.
+     *
+     * @throws IllegalStateException if {@code bwrap} is missing or another kubelet is attached
+     * @throws UncheckedIOException if the work directory cannot be created
+     */
+    public LocalKubelet build() {
+      return new LocalKubelet(this);
+    }
+  }
+}

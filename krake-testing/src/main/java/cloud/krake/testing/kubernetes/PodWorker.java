@@ -1,0 +1,636 @@
+package cloud.krake.testing.kubernetes;
+
+import cloud.krake.runtime.Scheduler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Pod on the local kubelet: its volumes, its containers' processes, their restarts with the
+ * kubelet's back-off, its termination, and the status it reports.
+ *
+ * <p>Confined to the kubelet's sync thread, except {@link Container#log} buffers (thread-safe) and
+ * the process pumps, which only post back to the sync thread.
+ */
+final class PodWorker {
+  private static final Logger log = LoggerFactory.getLogger(PodWorker.class);
+
+  /** The kubelet's first back-off, doubled per restart. */
+  static final Duration BACKOFF_INITIAL = Duration.ofSeconds(10);
+
+  /** The kubelet's longest back-off. */
+  static final Duration BACKOFF_MAX = Duration.ofMinutes(5);
+
+  /** A container that ran this long without exiting resets its back-off, as the kubelet's. */
+  static final Duration BACKOFF_RESET = Duration.ofMinutes(10);
+
+  /** The kubelet's minimum grace period, used when the Pod object is already gone. */
+  static final long MINIMUM_GRACE_SECONDS = 2;
+
+  enum State {
+    WAITING,
+    RUNNING,
+    TERMINATED
+  }
+
+  /** One container and its current and previous run. */
+  final class Container {
+    final String name;
+    final JsonNode spec;
+    State state = State.WAITING;
+    String waitingReason = "ContainerCreating";
+    String waitingMessage = "";
+    int restartCount;
+    boolean everStarted;
+    Instant startedAt;
+    Instant finishedAt;
+    int exitCode;
+    String terminatedReason = "";
+    ObjectNode lastTerminated;
+    Process process;
+    long run;
+    LogBuffer log;
+    LogBuffer previousLog;
+    Duration backoff = BACKOFF_INITIAL;
+    Scheduler.Handle restartTimer;
+    boolean restartDue = true;
+    Map<String, String> env = Map.of();
+    List<Sandbox.Mount> mounts = List.of();
+
+    Container(JsonNode spec) {
+      this.name = spec.path("name").asText();
+      this.spec = spec;
+    }
+
+    String workingDir() {
+      String dir = spec.path("workingDir").asText("");
+      return dir.startsWith("/") ? dir : "/";
+    }
+
+    Path tmp() {
+      return directory.resolve("containers").resolve(name).resolve("tmp");
+    }
+  }
+
+  final String namespace;
+  final String name;
+  final String uid;
+  private final LocalKubelet kubelet;
+  private final Path directory;
+  private final Instant startTime;
+  private final Map<String, Container> containers = new LinkedHashMap<>();
+  private final Map<String, String[]> conditionTimes = new HashMap<>();
+  private ObjectNode pod;
+  private boolean volumesReady;
+  private String volumeError = "";
+  private boolean terminating;
+  private boolean gone;
+  private Scheduler.Handle killTimer;
+
+  PodWorker(LocalKubelet kubelet, ObjectNode pod, Path directory) {
+    this.kubelet = kubelet;
+    this.pod = pod;
+    JsonNode metadata = pod.path("metadata");
+    this.namespace = metadata.path("namespace").asText();
+    this.name = metadata.path("name").asText();
+    this.uid = metadata.path("uid").asText();
+    this.directory = directory;
+    this.startTime = kubelet.now();
+    for (JsonNode spec : pod.path("spec").path("containers")) {
+      containers.put(spec.path("name").asText(), new Container(spec));
+    }
+    if (pod.path("spec").path("initContainers").size() > 0) {
+      log.warn("Pod {}/{}: init containers are not run by the local kubelet", namespace, name);
+    }
+  }
+
+  Map<String, Container> containers() {
+    return containers;
+  }
+
+  boolean terminating() {
+    return terminating;
+  }
+
+  /** Whether a container waits for a Secret or ConfigMap that may still appear. */
+  boolean waitingForConfig() {
+    return !terminating
+        && (!volumesReady
+            || containers.values().stream()
+                .anyMatch(c -> c.waitingReason.equals("CreateContainerConfigError")));
+  }
+
+  /** Whether no process of this Pod is running. */
+  boolean stopped() {
+    return containers.values().stream().allMatch(c -> c.process == null);
+  }
+
+  /** Starts what should run (first start, config now present, restart due). */
+  void sync(ObjectNode current) {
+    this.pod = current;
+    if (terminating) {
+      return;
+    }
+    if (!volumesReady && !materialiseVolumes()) {
+      return;
+    }
+    for (Container container : containers.values()) {
+      if (container.state == State.WAITING && container.restartDue) {
+        start(container);
+      }
+    }
+  }
+
+  private boolean materialiseVolumes() {
+    try {
+      for (JsonNode volume : pod.path("spec").path("volumes")) {
+        String volumeName = volume.path("name").asText();
+        if (volume.has("persistentVolumeClaim")) {
+          continue; // a directory per claim, kept by the kubelet
+        }
+        if (!volume.has("secret") && !volume.has("configMap") && !volume.has("emptyDir")) {
+          kubelet.warnOnce(
+              "volume-" + volume.fieldNames().next(),
+              "volume sources other than secret, configMap, emptyDir, persistentVolumeClaim"
+                  + " and hostPath are mounted as empty directories");
+        }
+        if (volume.has("hostPath")) {
+          continue;
+        }
+        PodConfig.materialise(namespace, volume, volumeDirectory(volumeName), kubelet.lookup());
+      }
+      volumesReady = true;
+      volumeError = "";
+      return true;
+    } catch (PodConfig.ConfigError e) {
+      volumeError = e.getMessage();
+      for (Container container : containers.values()) {
+        container.waitingReason = "ContainerCreating";
+        container.waitingMessage = "";
+      }
+      log.debug("Pod {}/{} waits for a volume: {}", namespace, name, e.getMessage());
+      return false;
+    } catch (IOException e) {
+      volumeError = "cannot write volume: " + e.getMessage();
+      log.warn("Pod {}/{}: cannot materialise its volumes", namespace, name, e);
+      return false;
+    }
+  }
+
+  private Path volumeDirectory(String volumeName) {
+    return directory.resolve("volumes").resolve(volumeName);
+  }
+
+  private List<Sandbox.Mount> mounts(Container container) {
+    Map<String, JsonNode> volumes = new HashMap<>();
+    for (JsonNode volume : pod.path("spec").path("volumes")) {
+      volumes.put(volume.path("name").asText(), volume);
+    }
+    List<Sandbox.Mount> mounts = new ArrayList<>();
+    for (JsonNode mount : container.spec.path("volumeMounts")) {
+      JsonNode volume = volumes.get(mount.path("name").asText());
+      String target = mount.path("mountPath").asText("");
+      if (volume == null || !target.startsWith("/")) {
+        log.warn(
+            "Pod {}/{} container {}: volume mount {} skipped (no such volume or relative path)",
+            namespace,
+            name,
+            container.name,
+            mount.path("name").asText());
+        continue;
+      }
+      Path source;
+      boolean readOnly = mount.path("readOnly").asBoolean(false);
+      if (volume.has("persistentVolumeClaim")) {
+        source = kubelet.claimDirectory(namespace, volume.get("persistentVolumeClaim"));
+      } else if (volume.has("hostPath")) {
+        source = Path.of(volume.get("hostPath").path("path").asText("/"));
+        readOnly = true; // the host stays read-only
+      } else {
+        source = volumeDirectory(volume.path("name").asText());
+        readOnly |= volume.has("secret") || volume.has("configMap");
+      }
+      String subPath = mount.path("subPath").asText("");
+      if (!subPath.isEmpty()) {
+        source = source.resolve(subPath).normalize();
+      }
+      mounts.add(new Sandbox.Mount(source, Path.of(target).normalize().toString(), readOnly));
+    }
+    return mounts;
+  }
+
+  private void start(Container container) {
+    try {
+      container.env =
+          PodConfig.environment(
+              pod, container.spec, kubelet.lookup(), kubelet.baseEnvironment(pod));
+    } catch (PodConfig.ConfigError e) {
+      container.waitingReason = "CreateContainerConfigError";
+      container.waitingMessage = e.getMessage();
+      return;
+    }
+    List<String> argv = new ArrayList<>();
+    for (JsonNode part : container.spec.path("command")) {
+      argv.add(PodConfig.expand(part.asText(), container.env));
+    }
+    for (JsonNode part : container.spec.path("args")) {
+      argv.add(PodConfig.expand(part.asText(), container.env));
+    }
+    kubelet.imageIgnored(container.spec.path("image").asText(""));
+    if (argv.isEmpty()) {
+      argv.addAll(kubelet.defaultCommand());
+    }
+    container.mounts = mounts(container);
+    Process process;
+    try {
+      LocalKubelet.deleteRecursively(container.tmp());
+      java.nio.file.Files.createDirectories(container.tmp());
+      for (Sandbox.Mount mount : container.mounts) {
+        if (!mount.readOnly()) {
+          java.nio.file.Files.createDirectories(mount.source());
+        }
+      }
+      ProcessBuilder builder =
+          new ProcessBuilder(
+                  Sandbox.command(
+                      kubelet.bwrap(),
+                      container.tmp(),
+                      container.mounts,
+                      container.workingDir(),
+                      argv))
+              .redirectErrorStream(true);
+      builder.environment().clear();
+      builder.environment().putAll(container.env);
+      process = builder.start();
+    } catch (IOException | RuntimeException e) {
+      log.warn("Pod {}/{}: cannot start container {}", namespace, name, container.name, e);
+      container.waitingReason = "RunContainerError";
+      container.waitingMessage = "cannot start the sandbox: " + e.getMessage();
+      return;
+    }
+    if (container.everStarted) {
+      container.restartCount++;
+    }
+    container.everStarted = true;
+    container.state = State.RUNNING;
+    container.waitingReason = "";
+    container.waitingMessage = "";
+    container.startedAt = kubelet.now();
+    container.process = process;
+    container.run++;
+    container.previousLog = container.log;
+    container.log = new LogBuffer(kubelet.logLimitBytes());
+    long run = container.run;
+    LogBuffer buffer = container.log;
+    try {
+      kubelet.io().execute(() -> pump(container, run, process, buffer));
+    } catch (RejectedExecutionException e) {
+      process.destroyForcibly();
+      log.warn("Pod {}/{}: no I/O thread left for container {}", namespace, name, container.name);
+    }
+    log.debug("Pod {}/{}: container {} started (run {})", namespace, name, container.name, run);
+  }
+
+  private void pump(Container container, long run, Process process, LogBuffer buffer) {
+    byte[] chunk = new byte[8192];
+    try (InputStream output = process.getInputStream()) {
+      int n;
+      while ((n = output.read(chunk)) > 0) {
+        buffer.append(chunk, 0, n);
+      }
+    } catch (IOException e) {
+      // the process went away
+    }
+    int exitCode;
+    try {
+      exitCode = process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+      return;
+    }
+    kubelet.onSync(() -> exited(container, run, exitCode));
+  }
+
+  private void exited(Container container, long run, int exitCode) {
+    if (container.run != run || container.state != State.RUNNING) {
+      return;
+    }
+    Instant now = kubelet.now();
+    container.process = null;
+    container.state = State.TERMINATED;
+    container.exitCode = exitCode;
+    container.terminatedReason = exitCode == 0 ? "Completed" : "Error";
+    container.finishedAt = now;
+    log.debug("Pod {}/{}: container {} exited with {}", namespace, name, container.name, exitCode);
+    if (!terminating && restarts(exitCode)) {
+      if (Duration.between(container.startedAt, now).compareTo(BACKOFF_RESET) >= 0) {
+        container.backoff = BACKOFF_INITIAL;
+      }
+      Duration delay = container.backoff;
+      container.backoff =
+          container.backoff.multipliedBy(2).compareTo(BACKOFF_MAX) > 0
+              ? BACKOFF_MAX
+              : container.backoff.multipliedBy(2);
+      container.lastTerminated = terminatedState(container);
+      container.state = State.WAITING;
+      container.waitingReason = "CrashLoopBackOff";
+      container.waitingMessage =
+          "back-off "
+              + LocalKubelet.goDuration(delay)
+              + " restarting failed container="
+              + container.name
+              + " pod="
+              + name
+              + "_"
+              + namespace
+              + "("
+              + uid
+              + ")";
+      container.restartDue = false;
+      container.restartTimer =
+          kubelet
+              .scheduler()
+              .schedule(
+                  () ->
+                      kubelet.onSync(
+                          () -> {
+                            if (container.run == run && !terminating && !gone) {
+                              container.restartDue = true;
+                              kubelet.enqueuePod(namespace, name);
+                            }
+                          }),
+                  delay);
+    }
+    kubelet.podChanged(this);
+  }
+
+  private boolean restarts(int exitCode) {
+    return switch (restartPolicy()) {
+      case "Never" -> false;
+      case "OnFailure" -> exitCode != 0;
+      default -> true;
+    };
+  }
+
+  private String restartPolicy() {
+    return pod.path("spec").path("restartPolicy").asText("Always");
+  }
+
+  /**
+   * Stops the Pod's containers as the kubelet does on deletion: SIGTERM to each container's PID 1
+   * now, SIGKILL after {@code graceSeconds} (through the kubelet's scheduler); back-off timers are
+   * cancelled. A shorter grace period later (a second delete) brings SIGKILL forward.
+   *
+   * @param podGone whether the Pod object is gone already (no more status is written)
+   */
+  void terminate(long graceSeconds, boolean podGone) {
+    gone |= podGone;
+    boolean first = !terminating;
+    terminating = true;
+    for (Container container : containers.values()) {
+      if (container.restartTimer != null) {
+        container.restartTimer.cancel();
+        container.restartTimer = null;
+      }
+      if (container.state == State.WAITING) {
+        container.restartDue = false;
+      }
+    }
+    if (!first && killTimer == null) {
+      return; // killed already
+    }
+    if (first) {
+      log.debug("Pod {}/{}: terminating with grace {} s", namespace, name, graceSeconds);
+      for (Container container : containers.values()) {
+        if (container.process != null) {
+          signal(container.process, false);
+        }
+      }
+    }
+    if (killTimer != null) {
+      killTimer.cancel();
+    }
+    if (graceSeconds <= 0) {
+      killTimer = null;
+      kill();
+      return;
+    }
+    killTimer =
+        kubelet
+            .scheduler()
+            .schedule(
+                () ->
+                    kubelet.onSync(
+                        () -> {
+                          killTimer = null;
+                          kill();
+                        }),
+                Duration.ofSeconds(graceSeconds));
+  }
+
+  /** SIGKILL to every process of the Pod. */
+  void kill() {
+    for (Container container : containers.values()) {
+      if (container.process != null) {
+        signal(container.process, true);
+      }
+    }
+  }
+
+  /** Cancels timers and kills every process at once (the kubelet is closing). */
+  void abort() {
+    terminating = true;
+    gone = true;
+    if (killTimer != null) {
+      killTimer.cancel();
+    }
+    for (Container container : containers.values()) {
+      if (container.restartTimer != null) {
+        container.restartTimer.cancel();
+      }
+    }
+    kill();
+  }
+
+  /** Signals the container's PID 1 (the sandbox's child), or the sandbox if it has none yet. */
+  private static void signal(Process sandbox, boolean kill) {
+    Optional<ProcessHandle> pid1 = sandbox.toHandle().children().findFirst();
+    ProcessHandle target = pid1.orElse(sandbox.toHandle());
+    if (kill) {
+      target.destroyForcibly();
+      sandbox.destroyForcibly();
+    } else {
+      target.destroy();
+    }
+  }
+
+  boolean gone() {
+    return gone;
+  }
+
+  // ------------------------------------------------------------------------------- status
+
+  /** The Pod's status as the kubelet reports it. */
+  ObjectNode status() {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    ObjectNode status = f.objectNode();
+    status.put("phase", phase());
+    String created = pod.path("metadata").path("creationTimestamp").asText(time(startTime));
+    List<String> unready = new ArrayList<>();
+    for (Container container : containers.values()) {
+      if (container.state != State.RUNNING) {
+        unready.add(container.name);
+      }
+    }
+    ArrayNode conditions = status.putArray("conditions");
+    condition(conditions, "PodReadyToStartContainers", volumesReady, "", "", created);
+    condition(conditions, "Initialized", true, "", "", created);
+    String message = unready.isEmpty() ? "" : "containers with unready status: " + unready;
+    condition(conditions, "Ready", unready.isEmpty(), "ContainersNotReady", message, created);
+    condition(
+        conditions, "ContainersReady", unready.isEmpty(), "ContainersNotReady", message, created);
+    condition(conditions, "PodScheduled", true, "", "", created);
+    status.put("hostIP", LocalKubelet.POD_IP);
+    status.putArray("hostIPs").addObject().put("ip", LocalKubelet.POD_IP);
+    status.put("podIP", LocalKubelet.POD_IP);
+    status.putArray("podIPs").addObject().put("ip", LocalKubelet.POD_IP);
+    status.put("startTime", time(startTime));
+    status.put("qosClass", "BestEffort");
+    ArrayNode statuses = status.putArray("containerStatuses");
+    for (Container container : containers.values()) {
+      ObjectNode c = statuses.addObject();
+      c.put("name", container.name);
+      c.put("image", container.spec.path("image").asText(""));
+      c.put("imageID", "");
+      if (container.everStarted) {
+        c.put("containerID", "local://" + uid + "/" + container.name + "/" + container.run);
+      }
+      c.put("ready", container.state == State.RUNNING);
+      c.put("started", container.state == State.RUNNING);
+      c.put("restartCount", container.restartCount);
+      ObjectNode state = c.putObject("state");
+      switch (container.state) {
+        case RUNNING -> state.putObject("running").put("startedAt", time(container.startedAt));
+        case TERMINATED -> state.set("terminated", terminatedState(container));
+        default -> {
+          ObjectNode waiting = state.putObject("waiting");
+          waiting.put("reason", container.waitingReason);
+          if (!container.waitingMessage.isEmpty()) {
+            waiting.put("message", container.waitingMessage);
+          } else if (!volumeError.isEmpty()) {
+            waiting.put("message", volumeError);
+          }
+        }
+      }
+      ObjectNode last = c.putObject("lastState");
+      if (container.lastTerminated != null) {
+        last.set("terminated", container.lastTerminated.deepCopy());
+      }
+    }
+    return status;
+  }
+
+  private ObjectNode terminatedState(Container container) {
+    ObjectNode terminated = JsonNodeFactory.instance.objectNode();
+    terminated.put("exitCode", container.exitCode);
+    terminated.put("reason", container.terminatedReason);
+    terminated.put("startedAt", time(container.startedAt));
+    terminated.put("finishedAt", time(container.finishedAt));
+    terminated.put("containerID", "local://" + uid + "/" + container.name + "/" + container.run);
+    return terminated;
+  }
+
+  /** The phase as the kubelet's {@code getPhase}. */
+  String phase() {
+    int waiting = 0;
+    int running = 0;
+    int stopped = 0;
+    int succeeded = 0;
+    for (Container container : containers.values()) {
+      switch (container.state) {
+        case RUNNING -> running++;
+        case TERMINATED -> {
+          stopped++;
+          if (container.exitCode == 0) {
+            succeeded++;
+          }
+        }
+        default -> {
+          if (container.lastTerminated != null) {
+            stopped++;
+          } else {
+            waiting++;
+          }
+        }
+      }
+    }
+    if (waiting > 0) {
+      return "Pending";
+    }
+    if (running > 0) {
+      return "Running";
+    }
+    if (stopped == 0) {
+      return "Pending";
+    }
+    return switch (restartPolicy()) {
+      case "Never" -> stopped == succeeded ? "Succeeded" : "Failed";
+      case "OnFailure" -> stopped == succeeded ? "Succeeded" : "Running";
+      default -> "Running";
+    };
+  }
+
+  private void condition(
+      ArrayNode conditions,
+      String type,
+      boolean value,
+      String reason,
+      String message,
+      String initial) {
+    String status = value ? "True" : "False";
+    String[] previous = conditionTimes.get(type);
+    String since;
+    if (previous == null) {
+      since = value ? initial : time(kubelet.now());
+    } else if (previous[0].equals(status)) {
+      since = previous[1];
+    } else {
+      since = time(kubelet.now());
+    }
+    conditionTimes.put(type, new String[] {status, since});
+    ObjectNode condition = conditions.addObject();
+    condition.put("type", type);
+    condition.put("status", status);
+    condition.put("lastProbeTime", (String) null);
+    condition.put("lastTransitionTime", since);
+    if (!value && !reason.isEmpty()) {
+      condition.put("reason", reason);
+      condition.put("message", message);
+    }
+  }
+
+  static String time(Instant instant) {
+    return instant.truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  Path directory() {
+    return directory;
+  }
+}
