@@ -47,6 +47,12 @@ final class FakeClusters implements AutoCloseable {
   static final String NS = "tenant";
   static final Duration TIMEOUT = Duration.ofSeconds(60);
 
+  /** Where Krake's sample scripts read their certificates (hook-complete.yaml). */
+  static final String COMPLETE_CERT_DEST = "/etc/krake_complete_cert";
+
+  /** Where Krake's sample scripts read their certificates (hook-shutdown.yaml). */
+  static final String SHUTDOWN_CERT_DEST = "/etc/krake_shutdown_cert";
+
   final FakeKubernetesApiServer a;
   final FakeKubernetesApiServer b;
   final Store store;
@@ -95,8 +101,12 @@ final class FakeClusters implements AutoCloseable {
     return HooksConfig.builder()
         .endpoint(endpoint)
         .tls(true)
-        .complete(ca.withIntermediate(HookConfig.completeDefaults()))
-        .shutdown(shutdownDefaults.withHook(ca.withIntermediate(HookConfig.shutdownDefaults())))
+        .complete(
+            ca.withIntermediate(HookConfig.completeDefaults()).withCertDest(COMPLETE_CERT_DEST))
+        .shutdown(
+            shutdownDefaults.withHook(
+                ca.withIntermediate(HookConfig.shutdownDefaults())
+                    .withCertDest(SHUTDOWN_CERT_DEST)))
         .addCaBundle(ca.rootCertificateSource())
         .build();
   }
