@@ -1,0 +1,76 @@
+package cloud.krake.benchmarks;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What the JVM has used so far, from its management beans: the peak heap (the sum of the peak usage
+ * of every heap pool since {@link #resetPeaks()}: an upper bound of the true peak of the whole
+ * heap, as the pools peak at different moments), garbage collections and their accumulated time,
+ * the process's CPU time and the peak number of live threads.
+ *
+ * @param heapPeakBytes the sum of the heap pools' peak usage, bytes
+ * @param collections per collector (e.g. {@code G1 Young Generation}): {@code [count, millis]}
+ * @param cpuNanos the process's CPU time (all threads, user and system), nanoseconds; -1 if unknown
+ * @param peakThreads the peak number of live threads since {@link #resetPeaks()}
+ */
+record JvmUsage(
+    long heapPeakBytes, Map<String, long[]> collections, long cpuNanos, int peakThreads) {
+
+  JvmUsage {
+    collections = Map.copyOf(collections);
+  }
+
+  /** Resets the peak usage of every heap pool and the peak thread count. */
+  static void resetPeaks() {
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP && pool.isValid()) {
+        pool.resetPeakUsage();
+      }
+    }
+    ManagementFactory.getThreadMXBean().resetPeakThreadCount();
+  }
+
+  /** Reads the beans now. */
+  static JvmUsage now() {
+    long peak = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP && pool.isValid() && pool.getPeakUsage() != null) {
+        peak += pool.getPeakUsage().getUsed();
+      }
+    }
+    Map<String, long[]> gc = new LinkedHashMap<>();
+    for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+      gc.put(
+          collector.getName(),
+          new long[] {collector.getCollectionCount(), collector.getCollectionTime()});
+    }
+    long cpu = -1;
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      cpu = os.getProcessCpuTime();
+    }
+    return new JvmUsage(peak, gc, cpu, ManagementFactory.getThreadMXBean().getPeakThreadCount());
+  }
+
+  /** Returns the collections since {@code before} as {@code [count, millis]}, summed. */
+  long[] collectionsSince(JvmUsage before) {
+    long count = 0;
+    long millis = 0;
+    for (Map.Entry<String, long[]> e : collections.entrySet()) {
+      long[] then = before.collections.getOrDefault(e.getKey(), new long[2]);
+      count += e.getValue()[0] - then[0];
+      millis += e.getValue()[1] - then[1];
+    }
+    return new long[] {count, millis};
+  }
+
+  /** Returns the CPU seconds since {@code before}, or NaN if unknown. */
+  double cpuSecondsSince(JvmUsage before) {
+    return cpuNanos < 0 || before.cpuNanos < 0 ? Double.NaN : (cpuNanos - before.cpuNanos) / 1e9;
+  }
+}
