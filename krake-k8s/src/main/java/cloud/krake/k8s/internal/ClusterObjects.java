@@ -7,6 +7,7 @@ import cloud.krake.k8s.ObjectListener;
 import cloud.krake.k8s.ObjectWatch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -144,6 +145,9 @@ public final class ClusterObjects<K> implements AutoCloseable {
     /** Guarded by this. */
     private boolean closed;
 
+    /** What each application declared here, so that forgetting it touches only that. */
+    private final Map<K, List<Interest>> declared = new HashMap<>();
+
     ClusterState(ClusterClient client) {
       this.client = client;
     }
@@ -179,28 +183,31 @@ public final class ClusterObjects<K> implements AutoCloseable {
       }
       String ns = resource.path("metadata").path("namespace").asText("");
       String name = resource.path("metadata").path("name").asText("");
+      List<Interest> mine = declared.computeIfAbsent(app, k -> new ArrayList<>());
       if (ns.isEmpty()) {
         // Namespaced kinds without a namespace go to the default one; cluster-scoped have none.
-        kind.addInterest(objectKey(client.defaultNamespace(), name), app);
-        kind.addInterest(objectKey("", name), app);
+        mine.add(kind.addInterest(objectKey(client.defaultNamespace(), name), app));
+        mine.add(kind.addInterest(objectKey("", name), app));
       } else {
-        kind.addInterest(objectKey(ns, name), app);
+        mine.add(kind.addInterest(objectKey(ns, name), app));
       }
     }
 
+    /** Forgets what the application declared: only its own entries, not a scan of all. */
     synchronized void forget(K app) {
-      for (KindState kind : kinds.values()) {
-        kind.removeInterest(app);
+      List<Interest> mine = declared.remove(app);
+      if (mine != null) {
+        for (Interest i : mine) {
+          i.kind.removeInterest(i.key, app);
+        }
       }
     }
 
     /** Forgets the application; closes this state and returns true if nothing else needs it. */
     synchronized boolean forgetAndCloseIfUnused(K app) {
       forget(app);
-      for (KindState kind : kinds.values()) {
-        if (!kind.interest.isEmpty()) {
-          return false;
-        }
+      if (!declared.isEmpty()) {
+        return false;
       }
       close();
       return true;
@@ -234,6 +241,17 @@ public final class ClusterObjects<K> implements AutoCloseable {
     }
   }
 
+  /** One object key an application declared in one kind's state. */
+  private final class Interest {
+    private final KindState kind;
+    private final String key;
+
+    Interest(KindState kind, String key) {
+      this.kind = kind;
+      this.key = key;
+    }
+  }
+
   private final class KindState implements ObjectListener {
     private volatile ObjectWatch watch;
     private volatile boolean synced;
@@ -249,13 +267,18 @@ public final class ClusterObjects<K> implements AutoCloseable {
       return o == null ? Optional.empty() : Optional.of(o.deepCopy());
     }
 
-    void addInterest(String key, K app) {
+    Interest addInterest(String key, K app) {
       interest.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(app);
+      return new Interest(this, key);
     }
 
-    void removeInterest(K app) {
-      interest.values().forEach(s -> s.remove(app));
-      interest.values().removeIf(Set::isEmpty);
+    void removeInterest(String key, K app) {
+      interest.computeIfPresent(
+          key,
+          (k, apps) -> {
+            apps.remove(app);
+            return apps.isEmpty() ? null : apps;
+          });
     }
 
     @Override
