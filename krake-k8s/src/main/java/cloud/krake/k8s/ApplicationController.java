@@ -339,7 +339,6 @@ public final class ApplicationController implements Component {
       done = done.withShutdownGracePeriod(Optional.empty()).withShutdownAttempts(0);
     }
     written = applications.writeByController(applied.app.withStatus(done));
-    objects.declare(key, clusterKey, client, done.lastAppliedManifest());
     dispatch(HookPoint.APPLICATION_POST_RECONCILE, written, cluster);
     log.info("application {}: {} on cluster {}", key, health.state(), target.name());
     return ReconcileResult.done();
