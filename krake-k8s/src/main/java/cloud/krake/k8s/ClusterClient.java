@@ -1,6 +1,8 @@
 package cloud.krake.k8s;
 
+import cloud.krake.model.ReasonCode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -63,6 +65,79 @@ public interface ClusterClient extends AutoCloseable {
   List<ObjectNode> list(String apiVersion, String kind, Optional<String> namespace);
 
   /**
+   * Lists the objects of one kind that match a label selector, by the list call's {@code
+   * labelSelector} query, so the API server does the matching.
+   *
+   * <p>The default serves only the empty selector (by {@link #list(String, String, Optional)}) and
+   * throws for any other; {@code ApiServerClusterClient} implements it.
+   *
+   * @param apiVersion e.g. {@code v1}
+   * @param kind e.g. {@code Pod}
+   * @param namespace the namespace; empty for all namespaces or a cluster-scoped kind
+   * @param labelSelector a Kubernetes label selector ({@code app=echo,tier!=cache}); empty for
+   *     every object
+   * @return the matching objects
+   * @throws KubernetesException when the kind is unsupported, the selector is rejected by the API
+   *     (HTTP 400), or the API fails
+   */
+  default List<ObjectNode> list(
+      String apiVersion, String kind, Optional<String> namespace, String labelSelector) {
+    if (labelSelector.isEmpty()) {
+      return list(apiVersion, kind, namespace);
+    }
+    throw unsupported("list with a label selector");
+  }
+
+  /**
+   * Reads a container's log, as {@code GET .../pods/{pod}/log} ({@code kubectl logs}): the current
+   * run's stdout and stderr as the kubelet keeps them.
+   *
+   * <p>The default throws; {@code ApiServerClusterClient} implements it.
+   *
+   * @param namespace the pod's namespace
+   * @param pod the pod's name
+   * @param container the container; empty for the pod's only container (the API rejects an empty
+   *     container for a pod with several)
+   * @return the log, possibly empty
+   * @throws KubernetesException with status 404 when the pod does not exist, 400 when the container
+   *     is missing or ambiguous, or when the API fails
+   */
+  default String logs(String namespace, String pod, Optional<String> container) {
+    throw unsupported("logs");
+  }
+
+  /**
+   * Runs a command in a container of a running pod, as {@code kubectl exec} (the {@code pods/exec}
+   * WebSocket channel protocol), without stdin or a TTY, and waits for it to finish.
+   *
+   * <p>The pod is read first, so a missing pod or container fails with a message naming it. At the
+   * timeout the stream is closed (the command may still run in the container: the exec protocol
+   * cannot kill it) and the call fails. The default throws; {@code ApiServerClusterClient}
+   * implements it.
+   *
+   * @param namespace the pod's namespace
+   * @param pod the pod's name
+   * @param container the container; empty for the pod's first container
+   * @param command argv, without an implicit shell; not empty
+   * @param timeout how long the command may run; positive
+   * @return the exit code and what the command wrote
+   * @throws KubernetesException with status 404 when the pod does not exist, 400 when the container
+   *     does not exist or the pod is not running, status 0 when the command did not finish within
+   *     the timeout or the stream broke, or when the API fails
+   * @throws InterruptedException when the calling thread is interrupted while waiting; the stream
+   *     is closed first
+   */
+  default ExecResult exec(
+      String namespace,
+      String pod,
+      Optional<String> container,
+      List<String> command,
+      Duration timeout)
+      throws InterruptedException {
+    throw unsupported("exec");
+  }
+
+  /**
    * Starts a list-and-watch of one kind; the listener first receives {@link
    * ObjectListener#onResync} with the listed objects, then every change.
    *
@@ -91,4 +166,12 @@ public interface ClusterClient extends AutoCloseable {
   /** Stops every watch of this client and releases its connections. Idempotent. */
   @Override
   void close();
+
+  private KubernetesException unsupported(String what) {
+    return new KubernetesException(
+        ReasonCode.KUBERNETES_ERROR,
+        0,
+        what + " is not supported by " + getClass().getSimpleName(),
+        null);
+  }
 }

@@ -5,9 +5,12 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.List;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -69,12 +72,12 @@ final class Pem {
     for (Object object : objects(pem)) {
       try {
         if (object instanceof PrivateKeyInfo info) {
-          return converter.getPrivateKey(info);
+          return jdkKey(converter.getPrivateKey(info));
         }
         if (object instanceof PEMKeyPair pair) {
-          return converter.getPrivateKey(pair.getPrivateKeyInfo());
+          return jdkKey(converter.getPrivateKey(pair.getPrivateKeyInfo()));
         }
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | GeneralSecurityException | RuntimeException e) {
         throw new KrakeException(
             "cannot decode the PEM private key (a SEC1 EC key needs its curve parameters): "
                 + e.getClass().getSimpleName(),
@@ -86,6 +89,17 @@ final class Pem {
     }
     throw new KrakeException(
         "no PEM private key (BEGIN PRIVATE KEY, EC PRIVATE KEY or RSA PRIVATE KEY) found");
+  }
+
+  /**
+   * Re-makes a key with the JDK's providers. Once BouncyCastle is a registered provider (the
+   * official Kubernetes client's {@code SSLUtils} registers it), the converter's EC keys come from
+   * it with the algorithm {@code ECDSA} instead of {@code EC}.
+   */
+  private static PrivateKey jdkKey(PrivateKey key) throws GeneralSecurityException {
+    String algorithm = key.getAlgorithm().equals("ECDSA") ? "EC" : key.getAlgorithm();
+    return KeyFactory.getInstance(algorithm)
+        .generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
   }
 
   /** Returns certificates as concatenated PEM blocks ({@code BEGIN CERTIFICATE}), in order. */

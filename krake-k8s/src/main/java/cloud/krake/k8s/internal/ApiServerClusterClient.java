@@ -1,6 +1,7 @@
 package cloud.krake.k8s.internal;
 
 import cloud.krake.k8s.ClusterClient;
+import cloud.krake.k8s.ExecResult;
 import cloud.krake.k8s.KubernetesException;
 import cloud.krake.k8s.ObjectListener;
 import cloud.krake.k8s.ObjectWatch;
@@ -9,19 +10,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.gson.JsonObject;
+import io.kubernetes.client.Exec;
 import io.kubernetes.client.common.KubernetesType;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.Pair;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.generic.KubernetesApiResponse;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesListObject;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
 import io.kubernetes.client.util.generic.options.DeleteOptions;
+import io.kubernetes.client.util.generic.options.ListOptions;
 import io.kubernetes.client.util.generic.options.PatchOptions;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,6 +38,15 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import okhttp3.Call;
 import okhttp3.OkHttpClient;
@@ -50,6 +66,11 @@ import org.slf4j.LoggerFactory;
  * come from {@link ClientBuilder} (the plain {@code ApiClient}'s 10 s read timeout would cut
  * watches).
  *
+ * <p>{@link #exec} runs over the official client's {@link Exec} (WebSocket channel protocol; okhttp
+ * lifts the call and read timeouts once the socket is upgraded), its two output channels drained by
+ * a bounded pool of daemon threads of this client ({@code krake-exec-<cluster>-N}, at most {@value
+ * #MAX_EXEC_THREADS}, so at most half as many concurrent execs), ended by {@link #close()}.
+ *
  * <p>Thread-safe. {@link #toString()} names the cluster and server only.
  */
 public final class ApiServerClusterClient implements ClusterClient {
@@ -58,6 +79,9 @@ public final class ApiServerClusterClient implements ClusterClient {
   static final ObjectMapper JSON = new ObjectMapper();
   private static final String FIELD_MANAGER = "krake";
   private static final String[] AUTH = {"BearerToken"};
+
+  /** The most threads draining exec output at once: two per running exec. */
+  static final int MAX_EXEC_THREADS = 32;
 
   private final String cluster;
   private final Kubeconfig kubeconfig;
@@ -68,6 +92,7 @@ public final class ApiServerClusterClient implements ClusterClient {
   private final ClientSettings settings;
   private final Map<ResolvedKind, DynamicKubernetesApi> apis = new ConcurrentHashMap<>();
   private final Set<ListWatch> watches = ConcurrentHashMap.newKeySet();
+  private final ThreadPoolExecutor execStreams;
 
   /** Set once by {@link #close()}. */
   private volatile boolean closed;
@@ -99,6 +124,20 @@ public final class ApiServerClusterClient implements ClusterClient {
             .readTimeout(settings.watchTimeout().multipliedBy(2).plusSeconds(30))
             .build();
     this.resolver = new KindResolver(cluster, api, customResources);
+    AtomicInteger threads = new AtomicInteger();
+    this.execStreams =
+        new ThreadPoolExecutor(
+            0,
+            MAX_EXEC_THREADS,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            task -> {
+              Thread thread =
+                  new Thread(task, "krake-exec-" + cluster + "-" + threads.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
   }
 
   /**
@@ -231,19 +270,45 @@ public final class ApiServerClusterClient implements ClusterClient {
     return list(resolver.resolve(apiVersion, kind), namespace).items();
   }
 
+  @Override
+  public List<ObjectNode> list(
+      String apiVersion, String kind, Optional<String> namespace, String labelSelector) {
+    Objects.requireNonNull(apiVersion, "apiVersion");
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(labelSelector, "labelSelector");
+    ensureOpen();
+    return list(resolver.resolve(apiVersion, kind), namespace, labelSelector).items();
+  }
+
   /** A list answer: the objects and the collection's resource version to watch from. */
   record Listing(List<ObjectNode> items, String resourceVersion) {}
 
   /** Lists a resolved kind; for {@link ListWatch}. */
   Listing list(ResolvedKind kind, Optional<String> namespace) {
+    return list(kind, namespace, "");
+  }
+
+  private Listing list(ResolvedKind kind, Optional<String> namespace, String labelSelector) {
     ensureOpen();
     DynamicKubernetesApi dynamic = dynamic(kind);
     Optional<String> scope = kind.namespaced() ? namespace : Optional.empty();
     String context =
-        "cluster " + cluster + ": list " + kind.kind() + scope.map(ns -> " in " + ns).orElse("");
+        "cluster "
+            + cluster
+            + ": list "
+            + kind.kind()
+            + scope.map(ns -> " in " + ns).orElse("")
+            + (labelSelector.isEmpty() ? "" : " with labels " + labelSelector);
+    ListOptions options = new ListOptions();
+    if (!labelSelector.isEmpty()) {
+      options.setLabelSelector(labelSelector);
+    }
     KubernetesApiResponse<DynamicKubernetesListObject> response =
         execute(
-            context, false, () -> scope.isPresent() ? dynamic.list(scope.get()) : dynamic.list());
+            context,
+            false,
+            () -> scope.isPresent() ? dynamic.list(scope.get(), options) : dynamic.list(options));
     DynamicKubernetesListObject list = response.getObject();
     if (list == null) {
       throw new KubernetesException(
@@ -324,6 +389,193 @@ public final class ApiServerClusterClient implements ClusterClient {
   }
 
   @Override
+  public String logs(String namespace, String pod, Optional<String> container) {
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(pod, "pod");
+    Objects.requireNonNull(container, "container");
+    ensureOpen();
+    String context =
+        "cluster "
+            + cluster
+            + ": logs of Pod "
+            + namespace
+            + "/"
+            + pod
+            + container.map(c -> " container " + c).orElse("");
+    try {
+      String log =
+          new CoreV1Api(api)
+              .readNamespacedPodLog(pod, namespace)
+              .container(container.orElse(null))
+              .execute();
+      return log == null ? "" : log;
+    } catch (ApiException | RuntimeException e) {
+      throw Failures.of(context, e, false);
+    }
+  }
+
+  @Override
+  public ExecResult exec(
+      String namespace,
+      String pod,
+      Optional<String> container,
+      List<String> command,
+      Duration timeout)
+      throws InterruptedException {
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(pod, "pod");
+    Objects.requireNonNull(container, "container");
+    Objects.requireNonNull(command, "command");
+    Objects.requireNonNull(timeout, "timeout");
+    if (command.isEmpty()) {
+      throw new IllegalArgumentException("command is empty");
+    }
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive: " + timeout);
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String context = "cluster " + cluster + ": exec in Pod " + namespace + "/" + pod;
+    String target = execTarget(context, namespace, pod, container);
+    String where = context + " container " + target;
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Process process;
+    try {
+      process =
+          new Exec(api)
+              .newExecutionBuilder(namespace, pod, command.toArray(String[]::new))
+              .setContainer(target)
+              .setStdin(false)
+              .setTty(false)
+              .setOnUnhandledError(failure::set)
+              .execute();
+    } catch (ApiException | IOException | RuntimeException e) {
+      throw Failures.of(where, e, false);
+    }
+    try {
+      Future<byte[]> stdout;
+      Future<byte[]> stderr;
+      try {
+        stdout = execStreams.submit(() -> drain(process.getInputStream()));
+        stderr = execStreams.submit(() -> drain(process.getErrorStream()));
+      } catch (RejectedExecutionException e) {
+        throw new KubernetesException(
+            ReasonCode.KUBERNETES_ERROR,
+            0,
+            where + ": too many execs at once (at most " + MAX_EXEC_THREADS / 2 + ")",
+            e);
+      }
+      if (!process.waitFor(remaining(deadline), TimeUnit.NANOSECONDS)) {
+        throw new KubernetesException(
+            ReasonCode.KUBERNETES_ERROR,
+            0,
+            where + ": the command did not finish within " + timeout,
+            null);
+      }
+      Throwable broken = failure.get();
+      if (broken != null) {
+        throw Failures.of(where, broken, false);
+      }
+      // The channels end when the server closes the stream, right after the exit status.
+      String out = text(where, stdout, deadline);
+      String err = text(where, stderr, deadline);
+      int exitCode = process.exitValue();
+      log.debug(
+          "cluster {}: exec in {}/{} {} exited with {}", cluster, namespace, pod, target, exitCode);
+      return new ExecResult(exitCode, out, err);
+    } finally {
+      process.destroy();
+    }
+  }
+
+  /** The container to exec into: the given one, checked, or the pod's first one. */
+  private String execTarget(
+      String context, String namespace, String pod, Optional<String> container) {
+    ObjectNode reference = JSON.createObjectNode();
+    reference.put("apiVersion", "v1").put("kind", "Pod");
+    reference.putObject("metadata").put("name", pod).put("namespace", namespace);
+    ObjectNode object =
+        get(reference)
+            .orElseThrow(
+                () ->
+                    new KubernetesException(
+                        ReasonCode.KUBERNETES_ERROR,
+                        404,
+                        context + ": the pod does not exist",
+                        null));
+    List<String> names = new ArrayList<>();
+    for (JsonNode c : object.path("spec").path("containers")) {
+      names.add(c.path("name").asText());
+    }
+    String phase = object.path("status").path("phase").asText("");
+    if (phase.equals("Succeeded") || phase.equals("Failed")) {
+      throw new KubernetesException(
+          ReasonCode.KUBERNETES_ERROR,
+          400,
+          context + ": the pod is not running (phase " + phase + ")",
+          null);
+    }
+    if (container.isEmpty()) {
+      if (names.isEmpty()) {
+        throw new KubernetesException(
+            ReasonCode.KUBERNETES_ERROR, 400, context + ": the pod has no containers", null);
+      }
+      return names.get(0);
+    }
+    if (!names.contains(container.get())) {
+      throw new KubernetesException(
+          ReasonCode.KUBERNETES_ERROR,
+          400,
+          context
+              + ": the pod has no container "
+              + container.get()
+              + " (containers: "
+              + String.join(", ", names)
+              + ")",
+          null);
+    }
+    return container.get();
+  }
+
+  private static long remaining(long deadline) {
+    return Math.max(0, deadline - System.nanoTime());
+  }
+
+  /** Reads a channel to its end, keeping the first {@link ExecResult#MAX_OUTPUT_BYTES} bytes. */
+  private static byte[] drain(InputStream in) {
+    ByteArrayOutputStream kept = new ByteArrayOutputStream();
+    byte[] buffer = new byte[8192];
+    try (in) {
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        int room = ExecResult.MAX_OUTPUT_BYTES - kept.size();
+        if (room > 0) {
+          kept.write(buffer, 0, Math.min(n, room));
+        }
+      }
+    } catch (IOException e) {
+      // The pipe was closed under the reader (timeout, failure): what came is kept; a broken
+      // stream is reported through the exec's error callback instead.
+      log.debug("exec channel ended early: {}", e.toString());
+    }
+    return kept.toByteArray();
+  }
+
+  private static String text(String where, Future<byte[]> channel, long deadline)
+      throws InterruptedException {
+    try {
+      return new String(
+          channel.get(remaining(deadline), TimeUnit.NANOSECONDS), StandardCharsets.UTF_8);
+    } catch (TimeoutException e) {
+      throw new KubernetesException(
+          ReasonCode.KUBERNETES_ERROR,
+          0,
+          where + ": the output did not end after the command finished",
+          e);
+    } catch (ExecutionException e) {
+      throw Failures.of(where, e.getCause(), false);
+    }
+  }
+
+  @Override
   public String defaultNamespace() {
     return kubeconfig.namespace().orElse("default");
   }
@@ -349,6 +601,7 @@ public final class ApiServerClusterClient implements ClusterClient {
     }
     requestHttp.dispatcher().cancelAll();
     requestHttp.connectionPool().evictAll();
+    execStreams.shutdownNow();
     log.debug("cluster {}: client closed", cluster);
   }
 
