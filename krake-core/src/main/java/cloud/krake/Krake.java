@@ -56,7 +56,10 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * try (Krake krake = Krake.builder()
  *         .store(MemoryStore.create())
- *         .extension(KubernetesBackend.builder().hooks(hooksConfig).build())
+ *         .extension(KubernetesBackend.builder()
+ *             .connector(KubeconfigClusterConnector.builder().build())
+ *             .hooks(hooksConfig, certificateAuthorities)
+ *             .build())
  *         .build()) {
  *   krake.start();
  *   krake.applications().create(app);
