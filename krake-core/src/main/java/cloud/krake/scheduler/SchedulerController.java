@@ -9,9 +9,8 @@ import cloud.krake.model.ClusterStatus;
 import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.model.ResourceRef;
-import cloud.krake.runtime.Component;
-import cloud.krake.runtime.Controller;
 import cloud.krake.runtime.ReconcileResult;
+import cloud.krake.runtime.ReconcilingComponent;
 import cloud.krake.runtime.Reflector;
 import cloud.krake.runtime.ResourceKey;
 import cloud.krake.runtime.Scheduler;
@@ -59,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * <p>Driven with {@link #start()} (a worker pool) or step by step with {@link #runOnce()} / {@link
  * #drain()}; {@link #close()} stops the reflectors and the workers.
  */
-public final class SchedulerController implements Component {
+public final class SchedulerController extends ReconcilingComponent<ResourceKey> {
 
   private static final Logger log = LoggerFactory.getLogger(SchedulerController.class);
 
@@ -68,13 +67,7 @@ public final class SchedulerController implements Component {
   private final Placement placement;
   private final SchedulerConfig config;
   private final Clock clock;
-  private final Controller<ResourceKey> controller;
   private final Reflector<Application> applications;
-  private final Reflector<Cluster> clusters;
-  private final List<Reflector<?>> metricResources;
-
-  /** Guarded by this. */
-  private boolean watching;
 
   /**
    * Creates the scheduler.
@@ -93,95 +86,43 @@ public final class SchedulerController implements Component {
       RandomGenerator random,
       Scheduler scheduler,
       int workers) {
-    this.krake = Objects.requireNonNull(krake, "krake");
+    super("scheduler", krake.clock(), Objects.requireNonNull(scheduler, "scheduler"), workers);
+    this.krake = krake;
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.config = Objects.requireNonNull(config, "config");
     this.placement = new Placement(config, Objects.requireNonNull(random, "random"));
     this.clock = krake.clock();
-    this.controller =
-        Controller.<ResourceKey>builder("scheduler", this::reconcile)
-            .clock(clock)
-            .scheduler(Objects.requireNonNull(scheduler, "scheduler"))
-            .workerCount(workers)
-            .build();
     this.applications =
-        new Reflector<>(
-            "scheduler-applications", krake.applications(), controller.queue()::add, scheduler);
-    this.clusters =
-        new Reflector<>("scheduler-clusters", krake.clusters(), this::namespaceChanged, scheduler);
+        reflect(
+            new Reflector<>(
+                "scheduler-applications", krake.applications(), queue()::add, scheduler));
+    reflect(
+        new Reflector<>("scheduler-clusters", krake.clusters(), this::namespaceChanged, scheduler));
     // A metric or provider definition that changes can change every decision that uses it.
-    this.metricResources =
-        List.of(
-            new Reflector<>(
-                "scheduler-metrics", krake.metrics(), this::namespaceChanged, scheduler),
-            new Reflector<>(
-                "scheduler-metrics-providers",
-                krake.metricsProviders(),
-                this::namespaceChanged,
-                scheduler),
-            new Reflector<>(
-                "scheduler-global-metrics", krake.globalMetrics(), k -> everything(), scheduler),
-            new Reflector<>(
-                "scheduler-global-metrics-providers",
-                krake.globalMetricsProviders(),
-                k -> everything(),
-                scheduler));
-  }
-
-  @Override
-  public String name() {
-    return "scheduler";
-  }
-
-  /** Lists and watches applications and clusters, feeding the work queue. Idempotent. */
-  @Override
-  public synchronized void watch() {
-    if (watching) {
-      return;
-    }
-    watching = true;
-    applications.start();
-    clusters.start();
-    metricResources.forEach(Reflector::start);
-  }
-
-  /** Starts watching (if not yet) and the worker threads. */
-  @Override
-  public void start() {
-    watch();
-    controller.start();
-  }
-
-  /**
-   * Processes one ready application on the calling thread.
-   *
-   * @return whether there was one
-   */
-  public boolean runOnce() {
-    return controller.runOnce();
-  }
-
-  /**
-   * Processes ready applications on the calling thread until none is ready.
-   *
-   * @return how many were processed
-   */
-  @Override
-  public int drain() {
-    return controller.drain();
-  }
-
-  /** Returns how many applications wait in the work queue. */
-  @Override
-  public int queued() {
-    return controller.queue().size();
+    reflect(
+        new Reflector<>("scheduler-metrics", krake.metrics(), this::namespaceChanged, scheduler));
+    reflect(
+        new Reflector<>(
+            "scheduler-metrics-providers",
+            krake.metricsProviders(),
+            this::namespaceChanged,
+            scheduler));
+    reflect(
+        new Reflector<>(
+            "scheduler-global-metrics", krake.globalMetrics(), k -> everything(), scheduler));
+    reflect(
+        new Reflector<>(
+            "scheduler-global-metrics-providers",
+            krake.globalMetricsProviders(),
+            k -> everything(),
+            scheduler));
   }
 
   /** Re-queues the applications of the namespace of a changed cluster, metric or provider. */
   private void namespaceChanged(ResourceKey changed) {
     for (Application app : applications.cachedItems()) {
       if (app.metadata().namespace().orElse("").equals(changed.namespace())) {
-        controller.queue().add(ResourceKey.of(app));
+        queue().add(ResourceKey.of(app));
       }
     }
   }
@@ -189,11 +130,12 @@ public final class SchedulerController implements Component {
   /** Re-queues every application, after a change of a global metric or provider. */
   private void everything() {
     for (Application app : applications.cachedItems()) {
-      controller.queue().add(ResourceKey.of(app));
+      queue().add(ResourceKey.of(app));
     }
   }
 
-  private ReconcileResult reconcile(ResourceKey key) {
+  @Override
+  protected ReconcileResult reconcile(ResourceKey key) {
     Optional<Application> read = krake.applications().get(key.namespace(), key.name());
     if (read.isEmpty()) {
       return ReconcileResult.done();
@@ -292,14 +234,5 @@ public final class SchedulerController implements Component {
 
   private static String key(Application app) {
     return app.metadata().namespace().orElse("") + "/" + app.metadata().name();
-  }
-
-  /** Stops the reflectors and the workers. Idempotent. */
-  @Override
-  public void close() {
-    applications.close();
-    clusters.close();
-    metricResources.forEach(Reflector::close);
-    controller.close();
   }
 }

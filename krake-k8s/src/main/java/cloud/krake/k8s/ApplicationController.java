@@ -21,9 +21,8 @@ import cloud.krake.model.ObserverSchemas;
 import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.model.ResourceRef;
-import cloud.krake.runtime.Component;
-import cloud.krake.runtime.Controller;
 import cloud.krake.runtime.ReconcileResult;
+import cloud.krake.runtime.ReconcilingComponent;
 import cloud.krake.runtime.Reflector;
 import cloud.krake.runtime.ResourceKey;
 import cloud.krake.store.Applications;
@@ -89,7 +88,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe; one worker per application at a time.
  */
-public final class ApplicationController implements Component {
+public final class ApplicationController extends ReconcilingComponent<ResourceKey> {
 
   /** The finalizer the controller adds before it creates anything on a cluster. */
   public static final String RESOURCES_FINALIZER = "kubernetes_resources_deletion";
@@ -117,12 +116,7 @@ public final class ApplicationController implements Component {
   private final Clock clock;
   private final ClusterConnector connector;
   private final Optional<ShutdownProtocol> shutdown;
-  private final Controller<ResourceKey> controller;
-  private final Reflector<Application> reflector;
   private final ClusterObjects<ResourceKey> objects;
-
-  /** Guarded by this. */
-  private boolean watching;
 
   /**
    * Creates the controller.
@@ -135,62 +129,27 @@ public final class ApplicationController implements Component {
    */
   public ApplicationController(
       Krake krake, ClusterConnector connector, Optional<ShutdownProtocol> shutdown) {
-    this.krake = Objects.requireNonNull(krake, "krake");
+    super(NAME, krake.clock(), krake.timer(), krake.workers());
+    this.krake = krake;
     this.applications = krake.applications();
     this.hooks = krake.dispatcher();
     this.clock = krake.clock();
     this.connector = Objects.requireNonNull(connector, "connector");
     this.shutdown = Objects.requireNonNull(shutdown, "shutdown");
-    this.controller =
-        Controller.<ResourceKey>builder(NAME, this::reconcile)
-            .clock(clock)
-            .scheduler(krake.timer())
-            .workerCount(krake.workers())
-            .build();
-    this.reflector = new Reflector<>(NAME, applications, controller.queue()::add, krake.timer());
-    this.objects = new ClusterObjects<>(controller.queue()::add);
+    reflect(new Reflector<>(NAME, applications, queue()::add, krake.timer()));
+    this.objects = new ClusterObjects<>(queue()::add);
   }
 
   @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public synchronized void watch() {
-    if (!watching) {
-      watching = true;
-      reflector.start();
-    }
-  }
-
-  @Override
-  public void start() {
-    watch();
-    controller.start();
-  }
-
-  @Override
-  public int drain() {
-    return controller.drain();
-  }
-
-  @Override
-  public int queued() {
-    return controller.queue().size();
-  }
-
-  @Override
-  public void close() {
-    reflector.close();
-    controller.close();
+  protected void closeResources() {
     objects.close();
     shutdown.ifPresent(ShutdownProtocol::close);
   }
 
   // ------------------------------------------------------------------ reconcile
 
-  private ReconcileResult reconcile(ResourceKey key) {
+  @Override
+  protected ReconcileResult reconcile(ResourceKey key) {
     Optional<Application> read = applications.get(key.namespace(), key.name());
     if (read.isEmpty()) {
       objects.forget(key);

@@ -8,9 +8,8 @@ import cloud.krake.model.ClusterState;
 import cloud.krake.model.ClusterStatus;
 import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
-import cloud.krake.runtime.Component;
-import cloud.krake.runtime.Controller;
 import cloud.krake.runtime.ReconcileResult;
+import cloud.krake.runtime.ReconcilingComponent;
 import cloud.krake.runtime.Reflector;
 import cloud.krake.runtime.ResourceKey;
 import cloud.krake.store.Clusters;
@@ -44,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-public final class ClusterController implements Component {
+public final class ClusterController extends ReconcilingComponent<ResourceKey> {
 
   /** The component's name. */
   public static final String NAME = "kubernetes-clusters";
@@ -58,13 +57,8 @@ public final class ClusterController implements Component {
   private final Clusters clusters;
   private final ClusterConnector connector;
   private final Duration probeInterval;
-  private final Controller<ResourceKey> controller;
-  private final Reflector<Cluster> reflector;
   private final Map<ResourceKey, Watched> watches = new ConcurrentHashMap<>();
   private final Map<ResourceKey, Cluster> known = new ConcurrentHashMap<>();
-
-  /** Guarded by this. */
-  private boolean watching;
 
   private record Watched(Cluster cluster, ClusterClient client, ObjectWatch watch) {}
 
@@ -76,57 +70,22 @@ public final class ClusterController implements Component {
    * @param probeInterval how often the nodes are listed without a change
    */
   public ClusterController(Krake krake, ClusterConnector connector, Duration probeInterval) {
-    this.krake = Objects.requireNonNull(krake, "krake");
+    super(NAME, krake.clock(), krake.timer(), krake.workers());
+    this.krake = krake;
     this.clusters = krake.clusters();
     this.connector = Objects.requireNonNull(connector, "connector");
     this.probeInterval = Objects.requireNonNull(probeInterval, "probeInterval");
-    this.controller =
-        Controller.<ResourceKey>builder(NAME, this::reconcile)
-            .clock(krake.clock())
-            .scheduler(krake.timer())
-            .workerCount(krake.workers())
-            .build();
-    this.reflector = new Reflector<>(NAME, clusters, controller.queue()::add, krake.timer());
+    reflect(new Reflector<>(NAME, clusters, queue()::add, krake.timer()));
   }
 
   @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public synchronized void watch() {
-    if (!watching) {
-      watching = true;
-      reflector.start();
-    }
-  }
-
-  @Override
-  public void start() {
-    watch();
-    controller.start();
-  }
-
-  @Override
-  public int drain() {
-    return controller.drain();
-  }
-
-  @Override
-  public int queued() {
-    return controller.queue().size();
-  }
-
-  @Override
-  public void close() {
-    reflector.close();
-    controller.close();
+  protected void closeResources() {
     watches.values().forEach(w -> w.watch().close());
     watches.clear();
   }
 
-  private ReconcileResult reconcile(ResourceKey key) {
+  @Override
+  protected ReconcileResult reconcile(ResourceKey key) {
     Optional<Cluster> read = clusters.get(key.namespace(), key.name());
     if (read.isEmpty() || read.get().metadata().isDeleted()) {
       Watched gone = watches.remove(key);
@@ -202,17 +161,17 @@ public final class ClusterController implements Component {
             new ObjectListener() {
               @Override
               public void onEvent(ObjectEvent event) {
-                controller.queue().add(key);
+                queue().add(key);
               }
 
               @Override
               public void onResync(List<ObjectNode> objects) {
-                controller.queue().add(key);
+                queue().add(key);
               }
 
               @Override
               public void onError(KubernetesException error) {
-                controller.queue().add(key);
+                queue().add(key);
               }
             });
     watches.put(key, new Watched(cluster, client, watch));
