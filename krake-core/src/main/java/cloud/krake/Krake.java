@@ -5,6 +5,7 @@ import cloud.krake.dispatcher.HookHandler;
 import cloud.krake.dispatcher.HookPoint;
 import cloud.krake.gc.GarbageCollector;
 import cloud.krake.model.Application;
+import cloud.krake.model.ApplicationValidator;
 import cloud.krake.model.Cluster;
 import cloud.krake.model.FieldError;
 import cloud.krake.model.GlobalMetric;
@@ -113,7 +114,7 @@ public final class Krake implements AutoCloseable {
     this.store = builder.store;
     this.clock = builder.clock;
     this.dispatcher = builder.hooks.build();
-    this.applications = new Applications(store, clock);
+    this.applications = new Applications(store, clock, builder.validators);
     this.clusters = new Clusters(store, clock);
     this.metrics = new Resources<>(store, ResourceType.METRIC, clock);
     this.globalMetrics = new Resources<>(store, ResourceType.GLOBAL_METRIC, clock);
@@ -545,6 +546,7 @@ public final class Krake implements AutoCloseable {
     private Duration metricsCacheTtl = MetricsFetcher.DEFAULT_CACHE_TTL;
     private RandomGenerator random = RandomGenerator.getDefault();
     private final List<Function<Krake, ? extends Component>> components = new ArrayList<>();
+    private final List<ApplicationValidator> validators = new ArrayList<>();
 
     private Builder() {}
 
@@ -680,6 +682,19 @@ public final class Krake implements AutoCloseable {
      */
     public Builder component(Function<Krake, ? extends Component> factory) {
       components.add(Objects.requireNonNull(factory, "factory"));
+      return this;
+    }
+
+    /**
+     * Adds a check that {@link Krake#applications()} runs when an application is created and when
+     * an update changes its spec (see {@link ApplicationValidator}); the Kubernetes backend
+     * registers the check of {@code spec.lifecycle} and {@code spec.execution_hooks} this way.
+     *
+     * @param validator the check
+     * @return this builder
+     */
+    public Builder applicationValidator(ApplicationValidator validator) {
+      validators.add(Objects.requireNonNull(validator, "validator"));
       return this;
     }
 

@@ -1,6 +1,7 @@
 package cloud.krake.model;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -44,6 +45,16 @@ import java.util.Set;
  * @param storageMigration declared by Krake and unused; default {@code "none"}
  * @param autoClusterCreate whether the scheduler may create a cluster on a cloud when no cluster
  *     fits; default {@code false}
+ * @param lifecycle the container lifecycle hooks ({@code post_start}, {@code pre_stop}), an object;
+ *     empty when absent. Not a Krake field: its format and semantics are the hooks module's ({@code
+ *     cloud.krake.hooks.lifecycle.LifecycleHooks}); here it is only checked to be an object, and an
+ *     {@link ApplicationValidator} registered with {@code Krake.Builder} checks the rest when the
+ *     application is created or its spec changes. Not serialised when empty, so documents stay
+ *     Krake's. {@link #toString()} shows only how many hooks it holds (headers may carry secrets)
+ * @param executionHooks the Kanister-style execution hooks by action ({@code deploy}, {@code
+ *     update}, {@code migrate}, {@code delete}), an object; empty when absent. Not a Krake field:
+ *     format and semantics are the hooks module's ({@code
+ *     cloud.krake.hooks.execution.ExecutionHooks}), checked like {@code lifecycle}
  */
 public record ApplicationSpec(
     List<ObjectNode> manifest,
@@ -59,7 +70,9 @@ public record ApplicationSpec(
     int backoffDelay,
     int backoffLimit,
     String storageMigration,
-    boolean autoClusterCreate) {
+    boolean autoClusterCreate,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) JsonNode lifecycle,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) JsonNode executionHooks) {
 
   /** The default of {@code backoff}. */
   public static final int DEFAULT_BACKOFF = 1;
@@ -89,6 +102,8 @@ public record ApplicationSpec(
     shutdownFailureStrategy = Values.opt(shutdownFailureStrategy);
     shutdownRetryCount = Values.opt(shutdownRetryCount);
     storageMigration = storageMigration == null ? "none" : storageMigration;
+    lifecycle = Values.node(lifecycle);
+    executionHooks = Values.node(executionHooks);
   }
 
   @JsonCreator
@@ -106,7 +121,9 @@ public record ApplicationSpec(
       @JsonProperty("backoff_delay") Integer backoffDelay,
       @JsonProperty("backoff_limit") Integer backoffLimit,
       @JsonProperty("storage_migration") String storageMigration,
-      @JsonProperty("auto_cluster_create") Boolean autoClusterCreate) {
+      @JsonProperty("auto_cluster_create") Boolean autoClusterCreate,
+      @JsonProperty("lifecycle") JsonNode lifecycle,
+      @JsonProperty("execution_hooks") JsonNode executionHooks) {
     return new ApplicationSpec(
         manifest,
         tosca,
@@ -121,7 +138,9 @@ public record ApplicationSpec(
         backoffDelay == null ? DEFAULT_BACKOFF_DELAY : backoffDelay,
         backoffLimit == null ? DEFAULT_BACKOFF_LIMIT : backoffLimit,
         storageMigration,
-        autoClusterCreate != null && autoClusterCreate);
+        autoClusterCreate != null && autoClusterCreate,
+        lifecycle,
+        executionHooks);
   }
 
   /**
@@ -147,6 +166,8 @@ public record ApplicationSpec(
         null,
         null,
         null,
+        null,
+        null,
         null);
   }
 
@@ -160,6 +181,68 @@ public record ApplicationSpec(
   @Override
   public JsonNode tosca() {
     return tosca.deepCopy();
+  }
+
+  /** Returns a deep copy of {@code lifecycle} (an object, empty when absent). */
+  @Override
+  public JsonNode lifecycle() {
+    return lifecycle.deepCopy();
+  }
+
+  /** Returns a deep copy of {@code execution_hooks} (an object, empty when absent). */
+  @Override
+  public JsonNode executionHooks() {
+    return executionHooks.deepCopy();
+  }
+
+  /**
+   * Returns a copy with other lifecycle hooks.
+   *
+   * @param lifecycle the {@code lifecycle} object; {@code null} or missing means none
+   */
+  public ApplicationSpec withLifecycle(JsonNode lifecycle) {
+    return new ApplicationSpec(
+        manifest,
+        tosca,
+        csar,
+        observerSchema,
+        constraints,
+        hooks,
+        shutdownGraceTime,
+        shutdownFailureStrategy,
+        shutdownRetryCount,
+        backoff,
+        backoffDelay,
+        backoffLimit,
+        storageMigration,
+        autoClusterCreate,
+        lifecycle,
+        executionHooks);
+  }
+
+  /**
+   * Returns a copy with other execution hooks.
+   *
+   * @param executionHooks the {@code execution_hooks} object; {@code null} or missing means none
+   */
+  public ApplicationSpec withExecutionHooks(JsonNode executionHooks) {
+    return new ApplicationSpec(
+        manifest,
+        tosca,
+        csar,
+        observerSchema,
+        constraints,
+        hooks,
+        shutdownGraceTime,
+        shutdownFailureStrategy,
+        shutdownRetryCount,
+        backoff,
+        backoffDelay,
+        backoffLimit,
+        storageMigration,
+        autoClusterCreate,
+        lifecycle,
+        executionHooks);
   }
 
   /** Returns deep copies of the observer schema's entries. */
@@ -232,6 +315,12 @@ public record ApplicationSpec(
     if (constraints.isEmpty()) {
       errors.add(new FieldError(prefix + ".constraints", "is required"));
     }
+    if (!lifecycle.isObject()) {
+      errors.add(new FieldError(prefix + ".lifecycle", "must be an object"));
+    }
+    if (!executionHooks.isObject()) {
+      errors.add(new FieldError(prefix + ".execution_hooks", "must be an object"));
+    }
     shutdownGraceTime.ifPresent(
         t -> {
           if (t <= 0) {
@@ -276,7 +365,9 @@ public record ApplicationSpec(
         backoffDelay,
         backoffLimit,
         storageMigration,
-        autoClusterCreate);
+        autoClusterCreate,
+        lifecycle,
+        executionHooks);
   }
 
   /**
@@ -299,7 +390,9 @@ public record ApplicationSpec(
         backoffDelay,
         backoffLimit,
         storageMigration,
-        autoClusterCreate);
+        autoClusterCreate,
+        lifecycle,
+        executionHooks);
   }
 
   /**
@@ -322,7 +415,9 @@ public record ApplicationSpec(
         backoffDelay,
         backoffLimit,
         storageMigration,
-        autoClusterCreate);
+        autoClusterCreate,
+        lifecycle,
+        executionHooks);
   }
 
   /**
@@ -345,7 +440,9 @@ public record ApplicationSpec(
         backoffDelay,
         backoffLimit,
         storageMigration,
-        autoClusterCreate);
+        autoClusterCreate,
+        lifecycle,
+        executionHooks);
   }
 
   /**
@@ -371,7 +468,9 @@ public record ApplicationSpec(
         backoffDelay,
         backoffLimit,
         storageMigration,
-        autoClusterCreate);
+        autoClusterCreate,
+        lifecycle,
+        executionHooks);
   }
 
   /**
@@ -396,7 +495,9 @@ public record ApplicationSpec(
         backoffDelay,
         backoffLimit,
         storageMigration,
-        autoClusterCreate);
+        autoClusterCreate,
+        lifecycle,
+        executionHooks);
   }
 
   /** Returns the spec with the data of Secret resources in the manifest masked. */
@@ -430,6 +531,10 @@ public record ApplicationSpec(
         + storageMigration
         + ", autoClusterCreate="
         + autoClusterCreate
+        + ", lifecycle="
+        + (lifecycle.isEmpty() ? "{}" : "<" + lifecycle.size() + " hooks>")
+        + ", executionHooks="
+        + (executionHooks.isEmpty() ? "{}" : "<" + executionHooks.size() + " actions>")
         + "]";
   }
 }

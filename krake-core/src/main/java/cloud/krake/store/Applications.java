@@ -3,6 +3,8 @@ package cloud.krake.store;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
 import cloud.krake.model.ApplicationStatus;
+import cloud.krake.model.ApplicationValidator;
+import cloud.krake.model.FieldError;
 import cloud.krake.model.InvalidResourceException;
 import cloud.krake.model.Metadata;
 import java.time.Clock;
@@ -29,6 +31,8 @@ public final class Applications extends StatusResources<Application, Application
   /** The hook name that makes deletion wait for the application's acknowledgement. */
   public static final String SHUTDOWN_HOOK = "shutdown";
 
+  private final List<ApplicationValidator> validators;
+
   /**
    * Creates the typed layer.
    *
@@ -36,7 +40,32 @@ public final class Applications extends StatusResources<Application, Application
    * @param clock the source of timestamps
    */
   public Applications(Store store, Clock clock) {
+    this(store, clock, List.of());
+  }
+
+  /**
+   * Creates the typed layer with extra validators.
+   *
+   * @param store the store
+   * @param clock the source of timestamps
+   * @param validators run on {@link #create} and on an {@link #update} that changes the spec, after
+   *     {@link Application#validate()}; all their errors are reported together
+   */
+  public Applications(Store store, Clock clock, List<ApplicationValidator> validators) {
     super(store, ResourceType.APPLICATION, clock);
+    this.validators = List.copyOf(validators);
+  }
+
+  @Override
+  protected List<FieldError> moreErrors(Optional<Application> current, Application next) {
+    if (validators.isEmpty() || (current.isPresent() && current.get().spec().equals(next.spec()))) {
+      return List.of();
+    }
+    List<FieldError> errors = new ArrayList<>();
+    for (ApplicationValidator validator : validators) {
+      errors.addAll(validator.validate(next));
+    }
+    return errors;
   }
 
   /**

@@ -4,7 +4,6 @@ import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationStatus;
 import cloud.krake.model.Cluster;
 import cloud.krake.model.ClusterStatus;
-import cloud.krake.model.FieldError;
 import cloud.krake.model.GlobalMetric;
 import cloud.krake.model.GlobalMetricsProvider;
 import cloud.krake.model.InvalidResourceException;
@@ -13,7 +12,6 @@ import cloud.krake.model.Metadata;
 import cloud.krake.model.Metric;
 import cloud.krake.model.MetricsProvider;
 import cloud.krake.model.Resource;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -122,14 +120,6 @@ public final class ResourceType<T extends Resource<T>> {
   /** Encodes a resource for the store. */
   byte[] encode(T resource) {
     return KrakeJson.writeBytes(resource);
-  }
-
-  /** Throws if the resource breaks a validation rule, listing every error. */
-  void validate(T resource) {
-    List<FieldError> errors = resource.validate();
-    if (!errors.isEmpty()) {
-      throw new InvalidResourceException(errors);
-    }
   }
 
   @Override

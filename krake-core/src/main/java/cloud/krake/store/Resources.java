@@ -1,6 +1,7 @@
 package cloud.krake.store;
 
 import cloud.krake.KrakeException;
+import cloud.krake.model.FieldError;
 import cloud.krake.model.InvalidResourceException;
 import cloud.krake.model.Metadata;
 import cloud.krake.model.Resource;
@@ -115,7 +116,7 @@ public class Resources<T extends Resource<T>> {
             .withDeleted(Optional.empty())
             .withRevision(0);
     T created = type.initialise(resource.withMetadata(metadata));
-    type.validate(created);
+    validate(Optional.empty(), created);
     String key = type.key(requested);
     KeyValue kv = store.create(key, type.encode(created));
     return withRevision(created, kv.modRevision());
@@ -219,7 +220,7 @@ public class Resources<T extends Resource<T>> {
     if (next.equals(current)) {
       return current;
     }
-    type.validate(next);
+    validate(Optional.of(current), next);
     next = next.withMetadata(next.metadata().withModified(Optional.of(now())));
     if (stored.isDeleted() && next.metadata().finalizers().isEmpty()) {
       long removedAt = store.delete(key, expected);
@@ -358,7 +359,27 @@ public class Resources<T extends Resource<T>> {
         });
   }
 
+  private void validate(Optional<T> current, T next) {
+    List<FieldError> errors = new ArrayList<>(next.validate());
+    errors.addAll(moreErrors(current, next));
+    if (!errors.isEmpty()) {
+      throw new InvalidResourceException(errors);
+    }
+  }
+
   // ------------------------------------------------------------------ for subclasses
+
+  /**
+   * Checks beyond the resource's own {@code validate()}, run by {@link #create} and {@link #update}
+   * before anything is written; the base class has none.
+   *
+   * @param current the stored resource an update replaces; empty on create
+   * @param next the resource about to be written
+   * @return every further error, each naming its field; empty if none
+   */
+  protected List<FieldError> moreErrors(Optional<T> current, T next) {
+    return List.of();
+  }
 
   /**
    * Returns {@code requested} with the parts a main update must not change taken from {@code

@@ -5,6 +5,8 @@ import cloud.krake.dispatcher.HookContext;
 import cloud.krake.dispatcher.HookDispatcher;
 import cloud.krake.dispatcher.HookException;
 import cloud.krake.dispatcher.HookPoint;
+import cloud.krake.hooks.execution.ActionRun;
+import cloud.krake.hooks.execution.HookAction;
 import cloud.krake.hooks.shutdown.ShutdownDecision;
 import cloud.krake.hooks.shutdown.ShutdownProtocol;
 import cloud.krake.hooks.shutdown.ShutdownPurpose;
@@ -117,6 +119,12 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
   private final ClusterConnector connector;
   private final Optional<ShutdownProtocol> shutdown;
   private final ClusterObjects<ResourceKey> objects;
+  private final WorkloadHooks workloadHooks;
+  private final Map<String, Integer> actionFailures =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** How often a Kubernetes error may fail an action before its onFailure hook runs. */
+  static final int ACTION_ATTEMPTS = 3;
 
   /**
    * Creates the controller.
@@ -129,6 +137,22 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
    */
   public ApplicationController(
       Krake krake, ClusterConnector connector, Optional<ShutdownProtocol> shutdown) {
+    this(krake, connector, shutdown, HookSettings.DEFAULTS);
+  }
+
+  /**
+   * Creates the controller with the execution hooks' blueprints and functions.
+   *
+   * @param krake the entry point
+   * @param connector makes the clusters' clients
+   * @param shutdown the shutdown protocol, if configured
+   * @param settings blueprints, host functions and the size of the hooks' pool
+   */
+  ApplicationController(
+      Krake krake,
+      ClusterConnector connector,
+      Optional<ShutdownProtocol> shutdown,
+      HookSettings settings) {
     super(NAME, krake.clock(), krake.timer(), krake.workers());
     this.krake = krake;
     this.applications = krake.applications();
@@ -138,10 +162,17 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
     this.shutdown = Objects.requireNonNull(shutdown, "shutdown");
     reflect(new Reflector<>(NAME, applications, queue()::add, krake.timer()));
     this.objects = new ClusterObjects<>(queue()::add);
+    this.workloadHooks = settings.create(krake, connector, queue()::add);
+  }
+
+  /** The hooks around workloads (package-private: the backend's validator uses it). */
+  WorkloadHooks workloadHooks() {
+    return workloadHooks;
   }
 
   @Override
   protected void closeResources() {
+    workloadHooks.close();
     objects.close();
     shutdown.ifPresent(ShutdownProtocol::close);
   }
@@ -153,6 +184,7 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
     Optional<Application> read = applications.get(key.namespace(), key.name());
     if (read.isEmpty()) {
       objects.forget(key);
+      workloadHooks.forget(key);
       return ReconcileResult.done();
     }
     Application app = read.get();
@@ -257,6 +289,47 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
       return recordObservation(key, app, mangled, cluster, target, client, present, observed);
     }
 
+    Application before = app;
+    Optional<HookAction> action = migrating ? Optional.empty() : applyAction(app);
+    Optional<ActionRun> run =
+        action.map(a -> actionRun(before, a, cluster.metadata().name(), client));
+    if (action.isPresent()) {
+      Optional<ReconcileResult> gate =
+          gate(
+              key,
+              app,
+              action.get(),
+              run.get(),
+              workloadHooks.before(key, app, action.get(), run.get()));
+      if (gate.isPresent()) {
+        return gate.get();
+      }
+    }
+    try {
+      return apply(
+          key, app, mangled, cluster, target, client, present, delta, migrating, action, run);
+    } catch (KubernetesException | InvalidResourceException | HookException e) {
+      if (action.isPresent()) {
+        actionFailed(key, app, action.get(), run.get(), e);
+      }
+      throw e;
+    }
+  }
+
+  private ReconcileResult apply(
+      ResourceKey key,
+      Application app,
+      Application mangled,
+      Cluster cluster,
+      ResourceRef target,
+      ClusterClient client,
+      Map<ObjectNode, ObjectNode> present,
+      ObservedManifests.Delta delta,
+      boolean migrating,
+      Optional<HookAction> action,
+      Optional<ActionRun> run) {
+    ApplicationStatus status = mangled.status();
+
     // Apply: finalizer and CREATING/RECONCILING (persisting the mangled status: tokens, certs).
     ApplicationState applying =
         migrating
@@ -287,20 +360,150 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
       applied.apply(written, cluster, resource, false);
     }
     WorkloadHealth health = WorkloadHealth.of(applied.objects.values());
+    run.ifPresent(r -> actionFailures.remove(r.operation()));
+    PostApply post =
+        postApply(key, app, cluster.metadata().name(), client, health.state(), applying);
     ApplicationStatus done =
         applied
             .status
             .withRunningOn(Optional.of(target))
-            .withState(health.state())
+            .withState(post.state())
             .withContainerHealth(health.containers())
-            .withReason(Optional.empty());
+            .withReason(post.reason());
     if (migrating) {
       done = done.withShutdownGracePeriod(Optional.empty()).withShutdownAttempts(0);
     }
     written = applications.writeByController(applied.app.withStatus(done));
     dispatch(HookPoint.APPLICATION_POST_RECONCILE, written, cluster);
-    log.info("application {}: {} on cluster {}", key, health.state(), target.name());
-    return ReconcileResult.done();
+    log.info("application {}: {} on cluster {}", key, post.state(), target.name());
+    return post.result();
+  }
+
+  // ------------------------------------------------------------------ hooks around actions
+
+  /** The state to record after an apply or an observation, and when to come back. */
+  private record PostApply(
+      ApplicationState state, Optional<Reason> reason, ReconcileResult result) {}
+
+  /**
+   * After the workload is applied: postStart gates RUNNING (kubelet: the container is not running
+   * until its postStart succeeded); once it has succeeded, the deploy's or update's onSuccess runs
+   * in the background.
+   */
+  private PostApply postApply(
+      ResourceKey key,
+      Application app,
+      String cluster,
+      ClusterClient client,
+      ApplicationState health,
+      ApplicationState pending) {
+    WorkloadHooks.Step postStart = workloadHooks.postStart(key, app, cluster, client);
+    switch (postStart.kind()) {
+      case FAIL:
+        currentAction(app)
+            .ifPresent(
+                a -> workloadHooks.finish(key, app, a, actionRun(app, a, cluster, client), false));
+        return new PostApply(ApplicationState.FAILED, postStart.reason(), ReconcileResult.done());
+      case WAIT:
+        ApplicationState state =
+            health == ApplicationState.RUNNING || health == ApplicationState.COMPLETED
+                ? pending
+                : health;
+        return new PostApply(
+            state,
+            Optional.empty(),
+            postStart.after().map(ReconcileResult::requeueAfter).orElse(ReconcileResult.done()));
+      default:
+        currentAction(app)
+            .ifPresent(
+                a -> workloadHooks.finish(key, app, a, actionRun(app, a, cluster, client), true));
+        return new PostApply(health, Optional.empty(), ReconcileResult.done());
+    }
+  }
+
+  /** The action an apply carries out: deploy (first apply), update (the spec changed), or none. */
+  private static Optional<HookAction> applyAction(Application app) {
+    if (app.status().runningOn().isEmpty()) {
+      return Optional.of(HookAction.DEPLOY);
+    }
+    return updated(app) ? Optional.of(HookAction.UPDATE) : Optional.empty();
+  }
+
+  /** The latest deploy or update of a running application. */
+  private static Optional<HookAction> currentAction(Application app) {
+    return Optional.of(updated(app) ? HookAction.UPDATE : HookAction.DEPLOY);
+  }
+
+  private static boolean updated(Application app) {
+    Optional<Instant> modified = app.metadata().modified();
+    Optional<Instant> created = app.metadata().created();
+    return modified.isPresent() && created.isPresent() && modified.get().isAfter(created.get());
+  }
+
+  /**
+   * The occurrence of an action, stable across passes and restarts: the application's uid for
+   * deploy and delete, its modification time for update, the binding time and the clusters for
+   * migrate.
+   */
+  private static ActionRun actionRun(
+      Application app, HookAction action, String cluster, ClusterClient client) {
+    String uid = app.metadata().uid().orElse(app.metadata().name());
+    String operation =
+        switch (action) {
+          case DEPLOY -> uid + "/deploy";
+          case DELETE -> uid + "/delete";
+          case UPDATE ->
+              uid + "/update@" + app.metadata().modified().map(Instant::toString).orElse("");
+          case MIGRATE ->
+              uid
+                  + "/migrate@"
+                  + app.status().scheduled().map(Instant::toString).orElse("")
+                  + "->"
+                  + app.status().scheduledTo().map(ResourceRef::name).orElse("");
+        };
+    return new ActionRun(
+        action, operation, WorkloadHooks.context(app, cluster, namespace(app, client)));
+  }
+
+  /** The Kubernetes namespace of an application's resources ({@code .Namespace.Name}). */
+  private static String namespace(Application app, ClusterClient client) {
+    for (ObjectNode resource : app.spec().manifest()) {
+      String ns = resource.path("metadata").path("namespace").asText("");
+      if (!ns.isEmpty()) {
+        return ns;
+      }
+    }
+    return client.defaultNamespace();
+  }
+
+  /** Empty: proceed; else what to return: wait for the hook, or the action failed. */
+  private Optional<ReconcileResult> gate(
+      ResourceKey key, Application app, HookAction action, ActionRun run, WorkloadHooks.Step step) {
+    switch (step.kind()) {
+      case PROCEED:
+        return Optional.empty();
+      case WAIT:
+        return Optional.of(
+            step.after().map(ReconcileResult::requeueAfter).orElse(ReconcileResult.done()));
+      default:
+        workloadHooks.finish(key, app, action, run, false);
+        return Optional.of(failed(key, step.reason().orElseThrow()));
+    }
+  }
+
+  /**
+   * An action failed: onFailure runs once the failure is final, at once for a failure that does not
+   * go away by itself, after {@value #ACTION_ATTEMPTS} attempts for a Kubernetes error.
+   */
+  private void actionFailed(
+      ResourceKey key, Application app, HookAction action, ActionRun run, RuntimeException e) {
+    boolean transient_ =
+        e instanceof KubernetesException k8s && k8s.reason() == ReasonCode.KUBERNETES_ERROR;
+    int attempts = actionFailures.merge(run.operation(), 1, Integer::sum);
+    if (!transient_ || attempts >= ACTION_ATTEMPTS) {
+      actionFailures.remove(run.operation());
+      workloadHooks.finish(key, app, action, run, false);
+    }
   }
 
   /**
@@ -332,16 +535,24 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
     ApplicationStatus status = mangled.status().withLastObservedManifest(observed);
     status = status.withServices(services(status.services(), present.values(), client.host()));
     ApplicationState state = app.status().state();
+    ReconcileResult result = ReconcileResult.done();
     if (OBSERVED_STATES.contains(state)
         || state == ApplicationState.WAITING_FOR_CLEANING
         || state == ApplicationState.READY_FOR_ACTION) {
       // WAITING_FOR_CLEANING / READY_FOR_ACTION without a migration: the scheduler called the
       // migration off; the application simply runs on.
+      ApplicationState pending =
+          state == ApplicationState.CREATING || state == ApplicationState.MIGRATING
+              ? state
+              : ApplicationState.RECONCILING;
+      PostApply post =
+          postApply(key, app, cluster.metadata().name(), client, health.state(), pending);
+      result = post.result();
       status =
           status
-              .withState(health.state())
+              .withState(post.state())
               .withContainerHealth(health.containers())
-              .withReason(Optional.empty())
+              .withReason(post.reason())
               .withRunningOn(Optional.of(target));
       if (state == ApplicationState.WAITING_FOR_CLEANING
           || state == ApplicationState.READY_FOR_ACTION
@@ -357,7 +568,7 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
       }
     }
     dispatch(HookPoint.APPLICATION_POST_RECONCILE, mangled, cluster);
-    return ReconcileResult.done();
+    return result;
   }
 
   /** The server objects of the desired resources: from the watch cache, else read. */
@@ -521,13 +732,44 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
       app = reread.get();
     }
     Optional<Cluster> target = cluster(to);
+    Optional<Cluster> source = cluster(from);
+    Optional<ClusterClient> sourceClient = source.map(connector::connect);
+    ActionRun run = null;
+    if (sourceClient.isPresent()) {
+      run = actionRun(app, HookAction.MIGRATE, from.name(), sourceClient.get());
+      Optional<ReconcileResult> gate =
+          gate(
+              key,
+              app,
+              HookAction.MIGRATE,
+              run,
+              workloadHooks.before(key, app, HookAction.MIGRATE, run));
+      if (gate.isPresent()) {
+        return gate.get();
+      }
+      WorkloadHooks.Step stop =
+          workloadHooks.preStop(key, app, from.name(), sourceClient.get(), run.operation());
+      if (!stop.proceeds()) {
+        return stop.after().map(ReconcileResult::requeueAfter).orElse(ReconcileResult.done());
+      }
+    }
     app = dispatch(HookPoint.APPLICATION_PRE_MIGRATE, app, target.orElse(null));
     log.info("application {}: migrating from {} to {}", key, from.name(), to.name());
     Application written =
         applications.writeByController(
             withFinalizer(app).withStatus(app.status().withState(ApplicationState.MIGRATING)));
-    written = deleteEverything(key, written, from);
-    written = reconcileOnAfterMigration(key, written, to);
+    try {
+      written = deleteEverything(key, written, from);
+      written = reconcileOnAfterMigration(key, written, to);
+    } catch (KubernetesException | InvalidResourceException | HookException e) {
+      if (run != null) {
+        actionFailed(key, app, HookAction.MIGRATE, run, e);
+      }
+      throw e;
+    }
+    if (run != null) {
+      workloadHooks.finish(key, written, HookAction.MIGRATE, run, true);
+    }
     dispatch(HookPoint.APPLICATION_POST_MIGRATE, written, target.orElse(null));
     return ReconcileResult.done();
   }
@@ -600,13 +842,46 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
       app = reread.get();
     }
     Optional<Cluster> cluster = app.status().runningOn().flatMap(this::cluster);
+    Optional<ActionRun> run = Optional.empty();
+    if (cluster.isPresent()) {
+      ClusterClient client = connector.connect(cluster.get());
+      run = Optional.of(actionRun(app, HookAction.DELETE, cluster.get().metadata().name(), client));
+      if (state != ApplicationState.DELETING) {
+        Optional<ReconcileResult> gate =
+            gate(
+                key,
+                app,
+                HookAction.DELETE,
+                run.get(),
+                workloadHooks.before(key, app, HookAction.DELETE, run.get()));
+        if (gate.isPresent()) {
+          return gate.get();
+        }
+        WorkloadHooks.Step stop =
+            workloadHooks.preStop(
+                key, app, cluster.get().metadata().name(), client, run.get().operation());
+        if (!stop.proceeds()) {
+          return stop.after().map(ReconcileResult::requeueAfter).orElse(ReconcileResult.done());
+        }
+      }
+    }
     app = dispatch(HookPoint.APPLICATION_PRE_DELETE, app, cluster.orElse(null));
     Application written =
         applications.writeByController(
             app.withStatus(app.status().withState(ApplicationState.DELETING)));
     log.info("application {}: DELETING", key);
     if (written.status().runningOn().isPresent()) {
-      written = deleteEverything(key, written, written.status().runningOn().get());
+      try {
+        written = deleteEverything(key, written, written.status().runningOn().get());
+      } catch (KubernetesException | InvalidResourceException | HookException e) {
+        if (run.isPresent()) {
+          actionFailed(key, app, HookAction.DELETE, run.get(), e);
+        }
+        throw e;
+      }
+    }
+    if (run.isPresent()) {
+      workloadHooks.finish(key, written, HookAction.DELETE, run.get(), true);
     }
     objects.forget(key);
     List<String> remaining = new ArrayList<>(written.metadata().finalizers());

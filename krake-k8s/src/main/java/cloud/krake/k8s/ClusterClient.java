@@ -44,6 +44,22 @@ public interface ClusterClient extends AutoCloseable {
   boolean delete(ObjectNode resource);
 
   /**
+   * Deletes a resource (background propagation) with a grace period, as {@code kubectl delete
+   * --grace-period}: for a Pod, the kubelet sends SIGTERM and SIGKILL after {@code gracePeriod}
+   * instead of the Pod's {@code terminationGracePeriodSeconds}. The default implementation ignores
+   * the grace period and calls {@link #delete(ObjectNode)}.
+   *
+   * @param resource the resource, or any object with its {@code apiVersion}, {@code kind} and
+   *     {@code metadata}
+   * @param gracePeriod the grace period, whole seconds (a fraction is dropped), not negative
+   * @return whether it existed
+   * @throws KubernetesException when the kind is unsupported or the API fails
+   */
+  default boolean delete(ObjectNode resource, Duration gracePeriod) {
+    return delete(resource);
+  }
+
+  /**
    * Reads a resource.
    *
    * @param resource the resource, or any object with its {@code apiVersion}, {@code kind} and

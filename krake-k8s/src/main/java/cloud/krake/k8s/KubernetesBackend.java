@@ -4,13 +4,20 @@ import cloud.krake.Krake;
 import cloud.krake.KrakeExtension;
 import cloud.krake.hooks.HooksConfig;
 import cloud.krake.hooks.endpoint.EmbeddedHookServer;
+import cloud.krake.hooks.execution.Blueprint;
+import cloud.krake.hooks.execution.Blueprints;
+import cloud.krake.hooks.execution.HookFunction;
+import cloud.krake.hooks.lifecycle.RestartBackoff;
 import cloud.krake.hooks.mangling.HookMangling;
 import cloud.krake.hooks.shutdown.ShutdownProtocol;
 import cloud.krake.hooks.tls.CertificateIssuer;
 import cloud.krake.runtime.Component;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The Kubernetes backend as a {@link KrakeExtension}: installs Krake's application controller and
@@ -42,6 +49,7 @@ public final class KubernetesBackend implements KrakeExtension {
   private final Optional<CertificateIssuer> issuer;
   private final Optional<EmbeddedHookServer> hookServer;
   private final Duration clusterProbeInterval;
+  private final HookSettings hookSettings;
 
   private KubernetesBackend(Builder b) {
     this.connector = b.connector;
@@ -49,6 +57,8 @@ public final class KubernetesBackend implements KrakeExtension {
     this.issuer = b.issuer;
     this.hookServer = b.hookServer;
     this.clusterProbeInterval = b.clusterProbeInterval;
+    this.hookSettings =
+        new HookSettings(Blueprints.of(b.blueprints), b.functions, b.hookThreads, b.restartBackoff);
   }
 
   /** Returns a builder; {@link Builder#connector} is required. */
@@ -62,18 +72,29 @@ public final class KubernetesBackend implements KrakeExtension {
       HookMangling.register(builder, hooks.get(), issuer.orElseThrow());
     }
     builder.component(k -> new Resources());
+    AtomicReference<ApplicationController> controller = new AtomicReference<>();
+    builder.applicationValidator(
+        app -> {
+          ApplicationController c = controller.get();
+          return c == null ? List.of() : c.workloadHooks().validate(app);
+        });
     builder.component(
-        k ->
-            new ApplicationController(
-                k,
-                connector,
-                hooks.map(
-                    config ->
-                        ShutdownProtocol.builder()
-                            .applications(k.applications())
-                            .config(config.shutdown())
-                            .clock(k.clock())
-                            .build())));
+        k -> {
+          ApplicationController c =
+              new ApplicationController(
+                  k,
+                  connector,
+                  hooks.map(
+                      config ->
+                          ShutdownProtocol.builder()
+                              .applications(k.applications())
+                              .config(config.shutdown())
+                              .clock(k.clock())
+                              .build()),
+                  hookSettings);
+          controller.set(c);
+          return c;
+        });
     builder.component(k -> new ClusterController(k, connector, clusterProbeInterval));
   }
 
@@ -114,8 +135,71 @@ public final class KubernetesBackend implements KrakeExtension {
     private Optional<CertificateIssuer> issuer = Optional.empty();
     private Optional<EmbeddedHookServer> hookServer = Optional.empty();
     private Duration clusterProbeInterval = ClusterController.DEFAULT_PROBE_INTERVAL;
+    private final List<Blueprint> blueprints = new ArrayList<>();
+    private final List<HookFunction> functions = new ArrayList<>();
+    private int hookThreads = HookSettings.DEFAULT_THREADS;
+    private RestartBackoff restartBackoff = RestartBackoff.DEFAULT;
 
     private Builder() {}
+
+    /**
+     * Adds blueprints that applications' execution hooks ({@code spec.execution_hooks}) may
+     * reference by name ({@code blueprint} + {@code actionName}, as Kasten K10's policy hooks).
+     * References are checked when an application is created: an unknown blueprint or action is
+     * rejected naming the field.
+     *
+     * @param blueprints the blueprints (Kanister's format, e.g. from {@code Blueprint.fromYaml})
+     * @return this builder
+     * @throws IllegalArgumentException if two blueprints have the same name (at {@link #build})
+     */
+    public Builder blueprints(Blueprint... blueprints) {
+      for (Blueprint blueprint : blueprints) {
+        this.blueprints.add(Objects.requireNonNull(blueprint, "blueprint"));
+      }
+      return this;
+    }
+
+    /**
+     * Registers a phase function besides the built-ins ({@code KubeTask}, {@code KubeExec}, {@code
+     * Wait}, {@code HttpCall}): the Java analogue of compiling a Kanister {@code Func} into the
+     * controller. Phases name it in {@code func}.
+     *
+     * @param function the function; its name must not be a built-in's or another's
+     * @return this builder
+     */
+    public Builder hookFunction(HookFunction function) {
+      functions.add(Objects.requireNonNull(function, "function"));
+      return this;
+    }
+
+    /**
+     * Sets the back-off between restarts of a pod whose postStart hook failed (the kubelet's
+     * CrashLoopBackOff: 10 s doubling to 5 min by default).
+     *
+     * @param backoff the back-off
+     * @return this builder
+     */
+    public Builder restartBackoff(RestartBackoff backoff) {
+      this.restartBackoff = Objects.requireNonNull(backoff, "backoff");
+      return this;
+    }
+
+    /**
+     * Sets how many lifecycle and execution hooks may run at once (the pool {@code
+     * krake-app-hooks-N}); default 8. A hook occupies a thread while it runs (a KubeTask until its
+     * pod ends, an exec until it exits).
+     *
+     * @param threads at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code threads < 1}
+     */
+    public Builder hookThreads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("hookThreads must be at least 1: " + threads);
+      }
+      this.hookThreads = threads;
+      return this;
+    }
 
     /**
      * Sets how clusters are reached (required), e.g. {@code KubeconfigClusterConnector}.

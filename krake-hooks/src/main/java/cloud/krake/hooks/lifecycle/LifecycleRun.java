@@ -30,6 +30,9 @@ import java.util.Optional;
  * @param events its events in order
  * @param outputTail the last 10 KiB of an exec's stdout followed by its stderr, redacted; empty for
  *     other handlers
+ * @param target where it ran, {@code <cluster>/<pod namespace>/<pod>} (empty in records written
+ *     before this field existed): a postStart belongs to one pod, and a new pod runs it again, as
+ *     the kubelet runs postStart for every container start
  */
 public record LifecycleRun(
     String namespace,
@@ -42,7 +45,8 @@ public record LifecycleRun(
     Optional<Instant> finishedAt,
     Optional<String> error,
     List<LifecycleEvent> events,
-    String outputTail) {
+    String outputTail,
+    String target) {
 
   /** The state of a run. */
   public enum State {
@@ -73,6 +77,7 @@ public record LifecycleRun(
     Objects.requireNonNull(error, "error");
     events = List.copyOf(Objects.requireNonNull(events, "events"));
     Objects.requireNonNull(outputTail, "outputTail");
+    Objects.requireNonNull(target, "target");
     if (run < 1) {
       throw new IllegalArgumentException("runs count from 1");
     }
@@ -100,7 +105,8 @@ public record LifecycleRun(
         Optional.of(time),
         error,
         all,
-        tail);
+        tail,
+        target);
   }
 
   ObjectNode toJson() {
@@ -124,6 +130,7 @@ public record LifecycleRun(
           .put("time", event.time().toString());
     }
     node.put("output_tail", outputTail);
+    node.put("target", target);
     return node;
   }
 
@@ -153,7 +160,8 @@ public record LifecycleRun(
             : Optional.empty(),
         node.hasNonNull("error") ? Optional.of(node.get("error").asText()) : Optional.empty(),
         events,
-        node.path("output_tail").asText());
+        node.path("output_tail").asText(),
+        node.path("target").asText());
   }
 
   @Override

@@ -397,7 +397,8 @@ public final class LifecycleRunner implements AutoCloseable {
               Optional.empty(),
               Optional.empty(),
               events,
-              "");
+              "",
+              context.cluster() + "/" + context.podNamespace() + "/" + context.pod());
       try {
         return records.create(run);
       } catch (ConflictException e) {

@@ -297,7 +297,8 @@ class LifecycleRunnerTest {
                 Optional.empty(),
                 Optional.empty(),
                 List.of(),
-                ""));
+                "",
+                "c1/default/echo-1"));
     runner.close();
     runner = newRunner();
 

@@ -215,11 +215,25 @@ public final class ApiServerClusterClient implements ClusterClient {
 
   @Override
   public boolean delete(ObjectNode resource) {
+    return delete(resource, Optional.empty());
+  }
+
+  @Override
+  public boolean delete(ObjectNode resource, Duration gracePeriod) {
+    Objects.requireNonNull(gracePeriod, "gracePeriod");
+    if (gracePeriod.isNegative()) {
+      throw new IllegalArgumentException("the grace period must not be negative: " + gracePeriod);
+    }
+    return delete(resource, Optional.of(gracePeriod.toSeconds()));
+  }
+
+  private boolean delete(ObjectNode resource, Optional<Long> gracePeriodSeconds) {
     Objects.requireNonNull(resource, "resource");
     Target target = target(resource, "delete");
     DynamicKubernetesApi dynamic = dynamic(target.kind());
     DeleteOptions options = new DeleteOptions();
     options.setPropagationPolicy("Background");
+    gracePeriodSeconds.ifPresent(options::setGracePeriodSeconds);
     try {
       execute(
           target.describe("delete"),

@@ -62,12 +62,22 @@ final class FakeClusters implements AutoCloseable {
   HooksConfig config;
   Krake krake;
   private final ShutdownHookConfig shutdownDefaults;
+  private final java.util.function.Consumer<KubernetesBackend.Builder> backend;
 
   FakeClusters(Store store) {
     this(store, ShutdownHookConfig.defaults());
   }
 
   FakeClusters(Store store, ShutdownHookConfig shutdown) {
+    this(store, shutdown, b -> {});
+  }
+
+  /** With the backend's builder adjusted (blueprints, functions, back-off) before it is built. */
+  FakeClusters(
+      Store store,
+      ShutdownHookConfig shutdown,
+      java.util.function.Consumer<KubernetesBackend.Builder> backend) {
+    this.backend = backend;
     this.store = store;
     this.shutdownDefaults = shutdown;
     this.a = FakeKubernetesApiServer.builder().name("a").build();
@@ -133,18 +143,14 @@ final class FakeClusters implements AutoCloseable {
             .build()
             .start();
     config = config(server.url());
-    krake =
-        Krake.builder()
-            .store(store)
-            .clock(clock)
-            .extension(
-                KubernetesBackend.builder()
-                    .connector(KubeconfigClusterConnector.builder().build())
-                    .hooks(config, HookCertificateAuthorities.of(config, clock))
-                    .hookServer(server)
-                    .clusterProbeInterval(Duration.ofSeconds(1))
-                    .build())
-            .build();
+    KubernetesBackend.Builder backendBuilder =
+        KubernetesBackend.builder()
+            .connector(KubeconfigClusterConnector.builder().build())
+            .hooks(config, HookCertificateAuthorities.of(config, clock))
+            .hookServer(server)
+            .clusterProbeInterval(Duration.ofSeconds(1));
+    backend.accept(backendBuilder);
+    krake = Krake.builder().store(store).clock(clock).extension(backendBuilder.build()).build();
     krake.start();
   }
 
@@ -171,6 +177,17 @@ final class FakeClusters implements AutoCloseable {
       List<ObjectNode> observerSchema,
       List<String> hooks,
       String location) {
+    return create(name, manifest, observerSchema, hooks, location, spec -> {});
+  }
+
+  /** As {@link #create(String, List, List, List, String)}, with the spec adjusted last. */
+  Application create(
+      String name,
+      List<ObjectNode> manifest,
+      List<ObjectNode> observerSchema,
+      List<String> hooks,
+      String location,
+      java.util.function.Consumer<ObjectNode> adjust) {
     ObjectNode doc = JsonNodeFactory.instance.objectNode();
     doc.putObject("metadata").put("name", name).put("namespace", NS);
     ObjectNode spec = doc.putObject("spec");
@@ -179,6 +196,7 @@ final class FakeClusters implements AutoCloseable {
     ArrayNode hookNames = spec.putArray("hooks");
     hooks.forEach(hookNames::add);
     constraints(spec, location);
+    adjust.accept(spec);
     return krake.applications().create(KrakeJson.convert(doc, Application.class));
   }
 

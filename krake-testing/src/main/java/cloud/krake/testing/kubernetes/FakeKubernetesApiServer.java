@@ -224,6 +224,22 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
    * the token: do not log it.
    */
   public String kubeconfig() {
+    return kubeconfigText();
+  }
+
+  /**
+   * Serves requests that carry no {@code Authorization} header, as an API server with anonymous
+   * authentication whose RBAC lets the anonymous user do everything; a request with a wrong token
+   * is still refused with 401. Needed for {@code kubectl} in a pod: it does not send a bearer token
+   * to a server over plain HTTP, which this fake speaks. Off by default; thread-safe.
+   *
+   * @param allowed whether anonymous requests are served
+   */
+  public void allowAnonymous(boolean allowed) {
+    dispatcher.anonymous = allowed;
+  }
+
+  private String kubeconfigText() {
     StringBuilder yaml = new StringBuilder();
     String quotedName = quote(name);
     yaml.append("apiVersion: v1\nkind: Config\n");

@@ -1,0 +1,682 @@
+package cloud.krake.k8s;
+
+import cloud.krake.KrakeException;
+import cloud.krake.hooks.execution.ActionRun;
+import cloud.krake.hooks.execution.ExecutionContext;
+import cloud.krake.hooks.execution.ExecutionHooks;
+import cloud.krake.hooks.execution.HookAction;
+import cloud.krake.hooks.execution.HookDecision;
+import cloud.krake.hooks.execution.HookKind;
+import cloud.krake.hooks.execution.HookRunner;
+import cloud.krake.hooks.execution.Subject;
+import cloud.krake.hooks.lifecycle.HookTarget;
+import cloud.krake.hooks.lifecycle.LifecycleContext;
+import cloud.krake.hooks.lifecycle.LifecycleHandler;
+import cloud.krake.hooks.lifecycle.LifecycleHooks;
+import cloud.krake.hooks.lifecycle.LifecycleResult;
+import cloud.krake.hooks.lifecycle.LifecycleRun;
+import cloud.krake.hooks.lifecycle.LifecycleRunner;
+import cloud.krake.hooks.lifecycle.RestartBackoff;
+import cloud.krake.model.Application;
+import cloud.krake.model.FieldError;
+import cloud.krake.model.InvalidResourceException;
+import cloud.krake.model.Reason;
+import cloud.krake.model.ReasonCode;
+import cloud.krake.runtime.ResourceKey;
+import cloud.krake.runtime.Scheduler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The application controller's hooks around a workload, run off the controller's workers: the
+ * container lifecycle hooks of {@code spec.lifecycle} (postStart, preStop; kubelet semantics, see
+ * {@link LifecycleRunner}) and the execution hooks of {@code spec.execution_hooks} (preHook,
+ * onSuccess, onFailure; Kasten K10's rules, see {@link HookRunner}).
+ *
+ * <p>Every step returns at once: a hook that has to run is started on the hooks' pool and the
+ * application is queued again when it ends ({@link Step.Kind#WAIT}); a later pass picks up the
+ * outcome. The outcome of a finished hook is read from its durable record, so a pass after a
+ * restart finds a hook that succeeded and does not run it again. onSuccess and onFailure are driven
+ * to their end in the background (retries at the times the runner gives, on the timer): they gate
+ * nothing.
+ *
+ * <p>Thread-safe.
+ */
+final class WorkloadHooks implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(WorkloadHooks.class);
+
+  /** How often a pass comes back while it waits for a pod to run its postStart in. */
+  static final Duration POD_RECHECK = Duration.ofSeconds(2);
+
+  private final LifecycleRunner lifecycle;
+  private final HookRunner executions;
+  private final ExecutorService executor;
+  private final Scheduler timer;
+  private final Clock clock;
+  private final Consumer<ResourceKey> requeue;
+  private final RestartBackoff backoff;
+  private final Map<String, CompletableFuture<Object>> running = new ConcurrentHashMap<>();
+  private final Set<String> finished = ConcurrentHashMap.newKeySet();
+  private final List<AutoCloseable> resources;
+  private volatile boolean closed;
+
+  WorkloadHooks(
+      LifecycleRunner lifecycle,
+      HookRunner executions,
+      ExecutorService executor,
+      Scheduler timer,
+      Clock clock,
+      Consumer<ResourceKey> requeue,
+      RestartBackoff backoff,
+      List<AutoCloseable> resources) {
+    this.lifecycle = Objects.requireNonNull(lifecycle, "lifecycle");
+    this.executions = Objects.requireNonNull(executions, "executions");
+    this.executor = Objects.requireNonNull(executor, "executor");
+    this.timer = Objects.requireNonNull(timer, "timer");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.requeue = Objects.requireNonNull(requeue, "requeue");
+    this.backoff = Objects.requireNonNull(backoff, "backoff");
+    this.resources = List.copyOf(resources);
+  }
+
+  /** What the controller does after a step. */
+  record Step(Kind kind, Optional<Duration> after, Optional<Reason> reason) {
+    enum Kind {
+      /** Go on with the action. */
+      PROCEED,
+      /** Come back: after the delay, or (empty) when the running hook ends and requeues. */
+      WAIT,
+      /** The action fails with the reason. */
+      FAIL
+    }
+
+    static final Step PROCEED = new Step(Kind.PROCEED, Optional.empty(), Optional.empty());
+
+    static Step waiting(Optional<Duration> after) {
+      return new Step(Kind.WAIT, after, Optional.empty());
+    }
+
+    static Step fail(Reason reason) {
+      return new Step(Kind.FAIL, Optional.empty(), Optional.of(reason));
+    }
+
+    boolean proceeds() {
+      return kind == Kind.PROCEED;
+    }
+  }
+
+  // ------------------------------------------------------------------ validation
+
+  /**
+   * Checks {@code spec.lifecycle} and {@code spec.execution_hooks} of an application completely:
+   * structure, handlers, timeouts, the target workload, blueprint references, functions and
+   * templates.
+   */
+  List<FieldError> validate(Application app) {
+    List<FieldError> errors = new ArrayList<>();
+    JsonNode lifecycleNode = app.spec().lifecycle();
+    if (lifecycleNode.isObject() && !lifecycleNode.isEmpty()) {
+      List<ObjectNode> manifest = app.spec().manifest();
+      List<FieldError> found =
+          LifecycleHooks.validate(lifecycleNode, LifecycleHooks.FIELD, gracePeriod(manifest));
+      errors.addAll(found);
+      if (found.isEmpty()) {
+        LifecycleHooks hooks =
+            LifecycleHooks.parse(lifecycleNode, LifecycleHooks.FIELD, gracePeriod(manifest));
+        for (cloud.krake.hooks.lifecycle.HookPoint point :
+            cloud.krake.hooks.lifecycle.HookPoint.values()) {
+          Optional<LifecycleHandler> handler = hooks.at(point);
+          if (handler.isPresent()
+              && HookTarget.resolve(handler.get().target(), manifest).isEmpty()) {
+            errors.add(
+                new FieldError(
+                    LifecycleHooks.FIELD + "." + point.jsonName() + ".target",
+                    handler.get().target().isPresent()
+                        ? "the manifest has no such workload and container"
+                        : "the manifest has no workload (Pod, Deployment, StatefulSet, DaemonSet,"
+                            + " ReplicaSet, Job) with a container to run the hook in"));
+          }
+        }
+      }
+    }
+    JsonNode executionNode = app.spec().executionHooks();
+    if (executionNode.isObject() && !executionNode.isEmpty()) {
+      try {
+        executions.validate(executionNode, "spec.execution_hooks");
+      } catch (InvalidResourceException e) {
+        errors.addAll(e.errors());
+      }
+    }
+    return errors;
+  }
+
+  /** The termination grace period of the first workload's pods, seconds (Kubernetes: 30). */
+  static long gracePeriod(List<? extends JsonNode> manifest) {
+    for (JsonNode resource : manifest) {
+      JsonNode spec = podSpec(resource);
+      if (spec.isObject()) {
+        return spec.path("terminationGracePeriodSeconds")
+            .asLong(LifecycleHooks.DEFAULT_GRACE_PERIOD_SECONDS);
+      }
+    }
+    return LifecycleHooks.DEFAULT_GRACE_PERIOD_SECONDS;
+  }
+
+  private static JsonNode podSpec(JsonNode resource) {
+    String kind = resource.path("kind").asText();
+    if (!HookTarget.WORKLOAD_KINDS.contains(kind)) {
+      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+    return switch (kind) {
+      case "Pod" -> resource.path("spec");
+      case "CronJob" ->
+          resource.path("spec").path("jobTemplate").path("spec").path("template").path("spec");
+      default -> resource.path("spec").path("template").path("spec");
+    };
+  }
+
+  // ------------------------------------------------------------------ execution hooks
+
+  /** Whether the application declares any hook for an action. */
+  static boolean declares(Application app, HookAction action) {
+    JsonNode node = app.spec().executionHooks();
+    return node.isObject() && node.has(action.jsonName());
+  }
+
+  /**
+   * The preHook of an action: PROCEED once it succeeded (or there is none), WAIT while it runs or
+   * until its next attempt is due, FAIL once it failed for good (the caller then calls {@link
+   * #finish} with {@code false}, which runs onFailure).
+   */
+  Step before(ResourceKey key, Application app, HookAction action, ActionRun run) {
+    if (!declares(app, action)) {
+      return Step.PROCEED;
+    }
+    ExecutionHooks hooks = parse(app);
+    if (hooks.forAction(action).preHook().isEmpty()) {
+      return Step.PROCEED;
+    }
+    String id = key + "|" + action.jsonName() + "|preHook|" + run.operation();
+    Optional<Object> outcome = async(id, key, () -> executions.before(hooks, run));
+    if (outcome.isEmpty()) {
+      return Step.waiting(Optional.empty());
+    }
+    if (outcome.get() instanceof Throwable failure) {
+      log.warn(
+          "application {}: preHook of {} could not be stepped: {}",
+          key,
+          action,
+          failure.toString());
+      return Step.waiting(Optional.of(Duration.ofSeconds(1)));
+    }
+    HookDecision decision = (HookDecision) outcome.get();
+    return switch (decision.kind()) {
+      case PROCEED -> Step.PROCEED;
+      case RETRY_AT -> Step.waiting(Optional.of(until(decision.retryAt().orElse(clock.instant()))));
+      case FAILED ->
+          Step.fail(
+              Reason.of(
+                  ReasonCode.INTERNAL_ERROR,
+                  "the preHook of " + action.jsonName() + " failed: " + decision.reason()));
+    };
+  }
+
+  /**
+   * Runs onSuccess (the action succeeded) or onFailure (it failed for good) of an action in the
+   * background, to its end; a second call for the same occurrence while it runs, or after it ended
+   * in this process, does nothing.
+   */
+  void finish(ResourceKey key, Application app, HookAction action, ActionRun run, boolean ok) {
+    if (!declares(app, action) || closed) {
+      return;
+    }
+    ExecutionHooks hooks = parse(app);
+    HookKind kind = ok ? HookKind.ON_SUCCESS : HookKind.ON_FAILURE;
+    if (hooks.forAction(action).hook(kind).isEmpty()) {
+      return;
+    }
+    String id = key + "|" + action.jsonName() + "|" + kind.jsonName() + "|" + run.operation();
+    if (finished.contains(id) || running.containsKey(id)) {
+      return;
+    }
+    drive(id, hooks, run, ok);
+  }
+
+  private void drive(String id, ExecutionHooks hooks, ActionRun run, boolean ok) {
+    CompletableFuture<Object> started = new CompletableFuture<>();
+    if (running.putIfAbsent(id, started) != null) {
+      return;
+    }
+    try {
+      executor.execute(
+          () -> {
+            Optional<Instant> again = Optional.empty();
+            try {
+              HookDecision decision = executions.after(hooks, run, ok);
+              if (decision.kind() == HookDecision.Kind.RETRY_AT) {
+                again = decision.retryAt();
+              } else {
+                if (decision.kind() == HookDecision.Kind.FAILED) {
+                  log.warn(
+                      "application {}/{}: {} failed: {}",
+                      run.context().applicationNamespace(),
+                      run.context().applicationName(),
+                      id.substring(id.indexOf('|') + 1),
+                      decision.reason());
+                }
+                finished.add(id);
+              }
+            } catch (RuntimeException e) {
+              log.warn("{}: could not be stepped, trying again in 1 s: {}", id, e.toString());
+              again = Optional.of(clock.instant().plusSeconds(1));
+            } finally {
+              running.remove(id, started);
+              started.complete(null);
+            }
+            again.ifPresent(
+                at -> {
+                  if (!closed) {
+                    timer.schedule(() -> drive(id, hooks, run, ok), until(at));
+                  }
+                });
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      running.remove(id, started);
+    }
+  }
+
+  private ExecutionHooks parse(Application app) {
+    return ExecutionHooks.fromJson(app.spec().executionHooks(), "spec.execution_hooks");
+  }
+
+  /** The execution context of an application's action on a cluster. */
+  static ExecutionContext context(Application app, String cluster, String namespace) {
+    ExecutionContext context =
+        ExecutionContext.of(app.metadata().namespace().orElse(""), app.metadata().name())
+            .withCluster(cluster)
+            .withNamespace(namespace);
+    for (ObjectNode resource : app.spec().manifest()) {
+      String kind = resource.path("kind").asText();
+      String name = resource.path("metadata").path("name").asText();
+      if (kind.equals("Deployment")) {
+        return context.withSubject(Subject.deployment(name));
+      }
+      if (kind.equals("StatefulSet")) {
+        return context.withSubject(Subject.statefulSet(name));
+      }
+    }
+    return context;
+  }
+
+  // ------------------------------------------------------------------ lifecycle hooks
+
+  private Optional<LifecycleHooks> lifecycleHooks(Application app) {
+    JsonNode node = app.spec().lifecycle();
+    if (!node.isObject() || node.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        LifecycleHooks.parse(node, LifecycleHooks.FIELD, gracePeriod(app.spec().manifest())));
+  }
+
+  /** A pod of the hook's target workload, with what the hook needs of it. */
+  private record TargetPod(ObjectNode pod, HookTarget target, String namespace) {
+    String name() {
+      return pod.path("metadata").path("name").asText();
+    }
+
+    Optional<Instant> created() {
+      try {
+        return Optional.of(Instant.parse(pod.path("metadata").path("creationTimestamp").asText()));
+      } catch (DateTimeParseException e) {
+        return Optional.empty();
+      }
+    }
+
+    boolean terminating() {
+      return pod.path("metadata").hasNonNull("deletionTimestamp");
+    }
+
+    boolean containerRunning() {
+      String container = target.container().orElse("");
+      for (JsonNode status : pod.path("status").path("containerStatuses")) {
+        if (container.isEmpty() || status.path("name").asText().equals(container)) {
+          return status.path("state").has("running");
+        }
+      }
+      return false;
+    }
+
+    String restartPolicy() {
+      return pod.path("spec").path("restartPolicy").asText("Always");
+    }
+
+    long gracePeriod() {
+      return pod.path("spec")
+          .path("terminationGracePeriodSeconds")
+          .asLong(LifecycleHooks.DEFAULT_GRACE_PERIOD_SECONDS);
+    }
+
+    Optional<String> podIp() {
+      String ip = pod.path("status").path("podIP").asText("");
+      return ip.isEmpty() ? Optional.empty() : Optional.of(ip);
+    }
+  }
+
+  /** The pods of the workload a hook targets, not being deleted, oldest first. */
+  private static List<TargetPod> pods(
+      Application app, LifecycleHandler handler, ClusterClient client) {
+    List<ObjectNode> manifest = app.spec().manifest();
+    Optional<HookTarget> target = HookTarget.resolve(handler.target(), manifest);
+    if (target.isEmpty()) {
+      return List.of();
+    }
+    for (ObjectNode resource : manifest) {
+      if (!resource.path("kind").asText().equals(target.get().kind())
+          || !resource.path("metadata").path("name").asText().equals(target.get().name())) {
+        continue;
+      }
+      String namespace =
+          resource.path("metadata").path("namespace").asText(client.defaultNamespace());
+      List<ObjectNode> found;
+      if (target.get().kind().equals("Pod")) {
+        found = client.get(resource).map(List::of).orElse(List.of());
+      } else {
+        JsonNode labels =
+            resource.path("kind").asText().equals("CronJob")
+                ? resource.path("spec").path("jobTemplate").path("spec").path("template")
+                : resource.path("spec").path("template");
+        String selector =
+            labels.path("metadata").path("labels").properties().stream()
+                .map(e -> e.getKey() + "=" + e.getValue().asText())
+                .sorted()
+                .collect(Collectors.joining(","));
+        if (selector.isEmpty()) {
+          return List.of();
+        }
+        found = client.list("v1", "Pod", Optional.of(namespace), selector);
+      }
+      List<TargetPod> pods = new ArrayList<>();
+      for (ObjectNode pod : found) {
+        TargetPod candidate = new TargetPod(pod, target.get(), namespace);
+        if (!candidate.terminating()) {
+          pods.add(candidate);
+        }
+      }
+      pods.sort(
+          (a, b) -> a.created().orElse(Instant.EPOCH).compareTo(b.created().orElse(Instant.EPOCH)));
+      return pods;
+    }
+    return List.of();
+  }
+
+  /**
+   * The postStart gate: PROCEED once the hook has succeeded in every running pod of its target (or
+   * there is none); WAIT while a pod has not started or its hook runs; a failed hook restarts the
+   * pod after the kubelet's back-off (the pod is deleted and its controller makes a new one, which
+   * runs postStart again), or FAIL for a pod whose restart policy is Never.
+   */
+  Step postStart(ResourceKey key, Application app, String cluster, ClusterClient client) {
+    Optional<LifecycleHooks> hooks = lifecycleHooks(app);
+    if (hooks.isEmpty() || hooks.get().postStart().isEmpty()) {
+      return Step.PROCEED;
+    }
+    LifecycleHandler handler = hooks.get().postStart().orElseThrow();
+    List<TargetPod> pods = pods(app, handler, client);
+    if (pods.isEmpty()) {
+      return Step.waiting(Optional.of(POD_RECHECK));
+    }
+    List<LifecycleRun> runs =
+        lifecycle.records().list(key.namespace(), key.name()).stream()
+            .filter(r -> r.hook() == cloud.krake.hooks.lifecycle.HookPoint.POST_START)
+            .toList();
+    Optional<Duration> wait = Optional.empty();
+    for (TargetPod pod : pods) {
+      String target = cluster + "/" + pod.namespace() + "/" + pod.name();
+      Optional<LifecycleRun> latest =
+          runs.stream()
+              .filter(r -> r.target().equals(target))
+              .filter(r -> pod.created().map(c -> !r.startedAt().isBefore(c)).orElse(true))
+              .reduce((a, b) -> b);
+      if (latest.isPresent() && latest.get().state() == LifecycleRun.State.SUCCEEDED) {
+        continue;
+      }
+      if (latest.isPresent() && latest.get().state() == LifecycleRun.State.FAILED) {
+        if (pod.restartPolicy().equals("Never")) {
+          return Step.fail(
+              Reason.of(
+                  ReasonCode.INTERNAL_ERROR,
+                  "FailedPostStartHook in pod "
+                      + pod.name()
+                      + " (restartPolicy Never): "
+                      + latest.get().error().orElse("")));
+        }
+        int failures = trailingFailures(runs);
+        Instant due =
+            latest.get().finishedAt().orElse(clock.instant()).plus(backoff.delay(failures));
+        if (clock.instant().isBefore(due)) {
+          wait = shorter(wait, until(due));
+          continue;
+        }
+        log.info(
+            "application {}: restarting pod {} after its postStart hook failed ({} in a row)",
+            key,
+            pod.name(),
+            failures);
+        client.delete(pod.pod());
+        wait = shorter(wait, POD_RECHECK);
+        continue;
+      }
+      if (!pod.containerRunning()) {
+        wait = shorter(wait, POD_RECHECK);
+        continue;
+      }
+      LifecycleContext context =
+          new LifecycleContext(
+              key.namespace(),
+              key.name(),
+              cluster,
+              pod.namespace(),
+              pod.name(),
+              pod.target().container(),
+              pod.podIp(),
+              secrets(app));
+      String id =
+          key + "|postStart|" + target + "|" + pod.pod().path("metadata").path("uid").asText();
+      Optional<Object> outcome =
+          async(id, key, interruptible(() -> lifecycle.postStart(hooks.get(), context)));
+      if (outcome.isEmpty()) {
+        return Step.waiting(wait);
+      }
+      // ended: its record is read on the next pass (a failure counts from there)
+      if (outcome.get() instanceof Throwable failure) {
+        log.warn(
+            "application {}: postStart in {} could not run: {}",
+            key,
+            pod.name(),
+            failure.toString());
+      }
+      wait = shorter(wait, Duration.ZERO);
+    }
+    return wait.isEmpty() ? Step.PROCEED : Step.waiting(wait);
+  }
+
+  private static int trailingFailures(List<LifecycleRun> runs) {
+    int n = 0;
+    for (int i = runs.size() - 1; i >= 0 && runs.get(i).state() == LifecycleRun.State.FAILED; i--) {
+      n++;
+    }
+    return Math.max(n, 1);
+  }
+
+  /**
+   * The preStop gate before an application's workload is deleted from a cluster: for every running
+   * pod of the target, the hook runs within the pod's termination grace period, and the pod is then
+   * deleted with what is left of it (at least the kubelet's 2 s). PROCEED once no pod of the target
+   * is left running (pods already terminating are not stopped again); skipped at a grace period of
+   * 0; a failure ({@code FailedPreStopHook}) does not stop the termination.
+   */
+  Step preStop(
+      ResourceKey key, Application app, String cluster, ClusterClient client, String operation) {
+    Optional<LifecycleHooks> hooks = lifecycleHooks(app);
+    if (hooks.isEmpty() || hooks.get().preStop().isEmpty()) {
+      return Step.PROCEED;
+    }
+    List<TargetPod> pods;
+    try {
+      pods = pods(app, hooks.get().preStop().orElseThrow(), client);
+    } catch (KrakeException e) {
+      log.warn("application {}: pods for preStop could not be listed: {}", key, e.getMessage());
+      return Step.PROCEED;
+    }
+    boolean waiting = false;
+    for (TargetPod pod : pods) {
+      if (!pod.containerRunning()) {
+        continue; // the kubelet runs preStop only on the kill path of a running container
+      }
+      LifecycleContext context =
+          new LifecycleContext(
+              key.namespace(),
+              key.name(),
+              cluster,
+              pod.namespace(),
+              pod.name(),
+              pod.target().container(),
+              pod.podIp(),
+              secrets(app));
+      String id = key + "|preStop|" + operation + "|" + pod.name();
+      Duration grace = Duration.ofSeconds(pod.gracePeriod());
+      Optional<Object> outcome =
+          async(id, key, interruptible(() -> lifecycle.preStop(hooks.get(), context, grace)));
+      if (outcome.isEmpty()) {
+        waiting = true;
+        continue;
+      }
+      Duration remaining =
+          outcome.get() instanceof LifecycleResult result
+              ? result.remainingGrace().orElse(grace)
+              : grace;
+      log.info(
+          "application {}: stopping pod {} with {} s of its {} s grace period left",
+          key,
+          pod.name(),
+          remaining.toSeconds(),
+          grace.toSeconds());
+      client.delete(pod.pod(), remaining);
+    }
+    return waiting ? Step.waiting(Optional.empty()) : Step.PROCEED;
+  }
+
+  private static Set<String> secrets(Application app) {
+    Set<String> secrets = new HashSet<>();
+    app.status().completeToken().ifPresent(secrets::add);
+    app.status().shutdownToken().ifPresent(secrets::add);
+    return secrets;
+  }
+
+  // ------------------------------------------------------------------ async
+
+  private interface Interruptible<T> {
+    T call() throws InterruptedException;
+  }
+
+  private static <T> Supplier<Object> interruptible(Interruptible<T> work) {
+    return () -> {
+      try {
+        return work.call();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CompletionException(e);
+      }
+    };
+  }
+
+  /**
+   * The outcome of a piece of work identified by {@code id}: empty while it runs (it is started if
+   * it was not), then once its result (or the Throwable it failed with), after which a next call
+   * starts it again.
+   */
+  private Optional<Object> async(String id, ResourceKey key, Supplier<Object> work) {
+    if (closed) {
+      return Optional.empty();
+    }
+    CompletableFuture<Object> future =
+        running.computeIfAbsent(
+            id,
+            i -> {
+              CompletableFuture<Object> f = new CompletableFuture<>();
+              try {
+                executor.execute(
+                    () -> {
+                      try {
+                        f.complete(work.get());
+                      } catch (RuntimeException | Error e) {
+                        f.complete(
+                            e instanceof CompletionException c && c.getCause() != null
+                                ? c.getCause()
+                                : e);
+                      }
+                      requeue.accept(key);
+                    });
+              } catch (java.util.concurrent.RejectedExecutionException e) {
+                f.complete(e);
+              }
+              return f;
+            });
+    if (!future.isDone()) {
+      return Optional.empty();
+    }
+    running.remove(id, future);
+    return Optional.of(future.join());
+  }
+
+  private Duration until(Instant at) {
+    Duration d = Duration.between(clock.instant(), at);
+    return d.isNegative() ? Duration.ZERO : d;
+  }
+
+  private static Optional<Duration> shorter(Optional<Duration> a, Duration b) {
+    return Optional.of(a.isEmpty() || b.compareTo(a.get()) < 0 ? b : a.get());
+  }
+
+  /** Forgets an application's finished-hook markers (it is gone). */
+  void forget(ResourceKey key) {
+    String prefix = key + "|";
+    finished.removeIf(id -> id.startsWith(prefix));
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    executor.shutdownNow();
+    lifecycle.close();
+    for (AutoCloseable resource : resources) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        log.warn("closing {} failed: {}", resource, e.toString());
+      }
+    }
+  }
+}
