@@ -100,6 +100,10 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
 
   private static final Logger log = LoggerFactory.getLogger(ApplicationController.class);
 
+  /** States of an application that has not been RUNNING since its last apply. */
+  private static final Set<ApplicationState> SETTLING_STATES =
+      Set.of(ApplicationState.CREATING, ApplicationState.RECONCILING, ApplicationState.MIGRATING);
+
   private static final Set<ApplicationState> OBSERVED_STATES =
       Set.of(
           ApplicationState.PENDING,
@@ -339,7 +343,15 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
                 : ApplicationState.RECONCILING;
     Application written =
         applications.writeByController(
-            withFinalizer(mangled).withStatus(status.withState(applying)));
+            withFinalizer(mangled)
+                .withStatus(
+                    // a FAILED application being retried stays FAILED until the retry works: a
+                    // CREATING/FAILED write per attempt would re-queue it at once, around its
+                    // back-off
+                    status.withState(
+                        app.status().state() == ApplicationState.FAILED
+                            ? ApplicationState.FAILED
+                            : applying)));
     log.info(
         "application {}: {} on cluster {} (+{} ~{} -{})",
         key,
@@ -362,7 +374,14 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
     WorkloadHealth health = WorkloadHealth.of(applied.objects.values());
     run.ifPresent(r -> actionFailures.remove(r.operation()));
     PostApply post =
-        postApply(key, app, cluster.metadata().name(), client, health.state(), applying);
+        postApply(
+            key,
+            written,
+            cluster.metadata().name(),
+            client,
+            health.state(),
+            health.starting(),
+            applying);
     ApplicationStatus done =
         applied
             .status
@@ -396,7 +415,13 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
       String cluster,
       ClusterClient client,
       ApplicationState health,
+      boolean starting,
       ApplicationState pending) {
+    if (health == ApplicationState.DEGRADED
+        && starting
+        && SETTLING_STATES.contains(app.status().state())) {
+      health = pending;
+    }
     WorkloadHooks.Step postStart = workloadHooks.postStart(key, app, cluster, client);
     switch (postStart.kind()) {
       case FAIL:
@@ -546,7 +571,14 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
               ? state
               : ApplicationState.RECONCILING;
       PostApply post =
-          postApply(key, app, cluster.metadata().name(), client, health.state(), pending);
+          postApply(
+              key,
+              app,
+              cluster.metadata().name(),
+              client,
+              health.state(),
+              health.starting(),
+              pending);
       result = post.result();
       status =
           status

@@ -18,8 +18,13 @@ import java.util.Collection;
  *
  * @param state RUNNING, DEGRADED, COMPLETED or RESTARTING
  * @param containers pod counts summed over the workloads
+ * @param starting the state is DEGRADED only because workloads have fewer ready replicas than
+ *     wanted, with no failure reported (no failed or crash-looping pod, no Deployment whose
+ *     progress deadline passed): a rollout in progress. The controller keeps an application that
+ *     was not yet RUNNING in its CREATING/RECONCILING/MIGRATING state then, instead of flashing
+ *     DEGRADED before RUNNING (Krake's observer would report it 2 s later anyway)
  */
-public record WorkloadHealth(ApplicationState state, ContainerHealth containers) {
+public record WorkloadHealth(ApplicationState state, ContainerHealth containers, boolean starting) {
 
   /**
    * Judges a set of server objects.
@@ -28,7 +33,9 @@ public record WorkloadHealth(ApplicationState state, ContainerHealth containers)
    * @return the health
    */
   public static WorkloadHealth of(Collection<? extends JsonNode> objects) {
-    int rank = -1; // -1 none, 0 completed, 1 running, 2 restarting, 3 degraded
+    int rank = -1; // -1 none, 0 completed, 1 running, 2 restarting, 3 degraded (4: still starting)
+    boolean settling = false;
+    boolean failingSeen = false;
     int desired = 0;
     int running = 0;
     int completed = 0;
@@ -44,14 +51,14 @@ public record WorkloadHealth(ApplicationState state, ContainerHealth containers)
           int ready = status.path("readyReplicas").asInt(0);
           desired += want;
           running += Math.min(ready, want);
-          r = ready == want ? 1 : 3;
+          r = ready == want ? 1 : failing(kind, status) ? 3 : 4;
         }
         case "DaemonSet" -> {
           int want = status.path("desiredNumberScheduled").asInt(0);
           int current = status.path("currentNumberScheduled").asInt(0);
           desired += want;
           running += status.path("numberReady").asInt(current);
-          r = want == current ? 1 : 3;
+          r = want == current ? 1 : 4;
         }
         case "Job" -> {
           int completions = spec.path("completions").asInt(1);
@@ -73,6 +80,12 @@ public record WorkloadHealth(ApplicationState state, ContainerHealth containers)
         }
         default -> r = -1;
       }
+      if (r == 4) {
+        settling = true;
+        r = 3;
+      } else if (r == 3) {
+        failingSeen = true;
+      }
       rank = Math.max(rank, r);
     }
     ApplicationState state =
@@ -82,7 +95,30 @@ public record WorkloadHealth(ApplicationState state, ContainerHealth containers)
           case 3 -> ApplicationState.DEGRADED;
           default -> ApplicationState.RUNNING;
         };
-    return new WorkloadHealth(state, new ContainerHealth(desired, running, completed, failed));
+    return new WorkloadHealth(
+        state,
+        new ContainerHealth(desired, running, completed, failed),
+        state == ApplicationState.DEGRADED && settling && !failingSeen);
+  }
+
+  /**
+   * Whether a Deployment reports a failure rather than a rollout in progress: its {@code
+   * Progressing} condition is False (ProgressDeadlineExceeded) or a {@code ReplicaFailure}
+   * condition is True.
+   */
+  private static boolean failing(String kind, JsonNode status) {
+    if (!kind.equals("Deployment")) {
+      return false;
+    }
+    for (JsonNode condition : status.path("conditions")) {
+      String type = condition.path("type").asText();
+      String value = condition.path("status").asText();
+      if ((type.equals("Progressing") && value.equals("False"))
+          || (type.equals("ReplicaFailure") && value.equals("True"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Krake's pod rule on the first container: terminated, waiting in CrashLoopBackOff, or up. */

@@ -77,4 +77,26 @@ class WorkloadHealthTest {
 
     assertThat(WorkloadHealth.of(List.of(secret)).state()).isEqualTo(ApplicationState.RUNNING);
   }
+
+  @Test
+  void aRolloutInProgressIsDegradedButStartingWhileAFailedDeploymentIsNot() {
+    WorkloadHealth rollingOut = WorkloadHealth.of(List.of(deployment(2, 1)));
+    assertThat(rollingOut.state()).isEqualTo(ApplicationState.DEGRADED);
+    assertThat(rollingOut.starting()).isTrue();
+
+    ObjectNode stuck = deployment(2, 1);
+    ((ObjectNode) stuck.path("status"))
+        .putArray("conditions")
+        .addObject()
+        .put("type", "Progressing")
+        .put("status", "False")
+        .put("reason", "ProgressDeadlineExceeded");
+    assertThat(WorkloadHealth.of(List.of(stuck)).starting()).isFalse();
+    assertThat(
+            WorkloadHealth.of(
+                    List.of(
+                        deployment(1, 0), pod("Always", "{waiting: {reason: CrashLoopBackOff}}")))
+                .starting())
+        .isFalse();
+  }
 }
