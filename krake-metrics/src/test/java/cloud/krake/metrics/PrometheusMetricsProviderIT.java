@@ -24,40 +24,25 @@ import cloud.krake.scheduler.metrics.StaticMetricsProvider;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ManualClock;
 import cloud.krake.testing.ManualScheduler;
-import com.sun.net.httpserver.HttpServer;
+import cloud.krake.testing.PrometheusServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A real Prometheus ({@code /usr/bin/prometheus}, Debian package {@code prometheus}) scraping an
- * exporter served by this test, queried through {@link PrometheusMetricsProvider}.
+ * A real Prometheus ({@link PrometheusServer}: {@code /usr/bin/prometheus}, Debian package {@code
+ * prometheus}) scraping the fixture's exporter, queried through {@link PrometheusMetricsProvider}.
  */
 class PrometheusMetricsProviderIT {
 
-  private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
-
-  private final Map<String, Double> gauges = new ConcurrentSkipListMap<>();
-  private HttpServer exporter;
-  private Process prometheus;
-  private Path dir;
+  private PrometheusServer prometheus;
   private HttpMetricsProviders http;
   private String url;
 
@@ -78,95 +63,24 @@ class PrometheusMetricsProviderIT {
 
   @BeforeEach
   void start() throws IOException {
-    assertThat(Files.isExecutable(PROMETHEUS))
-        .as("this test needs a real Prometheus: install the Debian package 'prometheus'")
-        .isTrue();
     List<String> metrics = sampleMetrics();
     assertThat(metrics).hasSize(5);
+    PrometheusServer.Builder builder = PrometheusServer.builder();
     for (int i = 0; i < metrics.size(); i++) {
-      gauges.put(metrics.get(i), (double) (i + 1));
+      builder.gauge(metrics.get(i), i + 1);
     }
-
-    exporter = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    exporter.createContext(
-        "/metrics",
-        exchange -> {
-          StringBuilder text = new StringBuilder();
-          gauges.forEach(
-              (name, value) ->
-                  text.append("# HELP ")
-                      .append(name)
-                      .append(" Heat demand.\n")
-                      .append("# TYPE ")
-                      .append(name)
-                      .append(" gauge\n")
-                      .append(name)
-                      .append(' ')
-                      .append(value)
-                      .append('\n'));
-          byte[] body = text.toString().getBytes(StandardCharsets.UTF_8);
-          exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
-          exchange.sendResponseHeaders(200, body.length);
-          try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-          }
-        });
-    exporter.start();
-
-    dir = Files.createTempDirectory("krake-prometheus-it");
-    Path config = dir.resolve("prometheus.yml");
-    Files.writeString(
-        config,
-        """
-        global:
-          scrape_interval: 1s
-          evaluation_interval: 1s
-        scrape_configs:
-          - job_name: heat_demand
-            static_configs:
-              - targets: ['127.0.0.1:%d']
-        """
-            .formatted(exporter.getAddress().getPort()));
-    int port = freePort();
-    prometheus =
-        new ProcessBuilder(
-                PROMETHEUS.toString(),
-                "--config.file=" + config,
-                "--storage.tsdb.path=" + dir.resolve("data"),
-                "--web.listen-address=127.0.0.1:" + port)
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("prometheus.log").toFile())
-            .start();
+    prometheus = builder.build().start();
     http = HttpMetricsProviders.builder().callTimeout(Duration.ofSeconds(5)).build();
-    url = "http://127.0.0.1:" + port;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
+    url = prometheus.url().toString();
   }
 
   @AfterEach
-  void stop() throws Exception {
+  void stop() {
     if (http != null) {
       http.close();
     }
     if (prometheus != null) {
-      prometheus.destroy();
-      if (!prometheus.waitFor(20, TimeUnit.SECONDS)) {
-        prometheus.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    }
-    if (exporter != null) {
-      exporter.stop(0);
-    }
-    if (dir != null) {
-      try (Stream<Path> paths = Files.walk(dir)) {
-        for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(path);
-        }
-      }
+      prometheus.close();
     }
   }
 
@@ -175,18 +89,10 @@ class PrometheusMetricsProviderIT {
     MetricsProvider provider =
         http.create("prometheus", MetricsProviderSpec.of(new PrometheusSpec(url)));
 
-    await("Prometheus scrapes the exporter (log: " + dir.resolve("prometheus.log") + ")")
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(500))
-        .ignoreExceptions()
-        .untilAsserted(
-            () -> {
-              assertThat(prometheus.isAlive()).as("prometheus is running").isTrue();
-              assertThat(provider.value("heat_demand_zone_1")).isEqualTo(1.0);
-            });
+    assertThat(provider.value("heat_demand_zone_1")).isEqualTo(1.0);
     assertThat(provider.value("heat_demand_zone_5")).isEqualTo(5.0);
 
-    gauges.put("heat_demand_zone_3", 4.25);
+    prometheus.gauge("heat_demand_zone_3", 4.25);
 
     await("Prometheus sees the new value")
         .atMost(Duration.ofSeconds(30))
@@ -220,11 +126,7 @@ class PrometheusMetricsProviderIT {
                   Metadata.global("prometheus"), MetricsProviderSpec.of(new PrometheusSpec(url))));
       MetricsProvider provider =
           http.create("prometheus", MetricsProviderSpec.of(new PrometheusSpec(url)));
-      await("Prometheus scrapes the exporter")
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(500))
-          .ignoreExceptions()
-          .untilAsserted(() -> assertThat(provider.value("heat_demand_zone_2")).isEqualTo(2.0));
+      assertThat(provider.value("heat_demand_zone_2")).isEqualTo(2.0);
       Cluster zone1 = onlineCluster(krake, "zone-1", "heat_demand_zone_1");
       Cluster zone2 = onlineCluster(krake, "zone-2", "heat_demand_zone_2");
       MetricsProviders providers =
@@ -254,7 +156,7 @@ class PrometheusMetricsProviderIT {
         // zone 1 = 1 of 5, zone 2 = 2 of 5: the higher weighted value wins.
         assertThat(scheduledTo(krake)).contains(ResourceRef.to(zone2));
 
-        gauges.put("heat_demand_zone_1", 5.0);
+        prometheus.gauge("heat_demand_zone_1", 5.0);
         await("Prometheus sees the new value")
             .atMost(Duration.ofSeconds(30))
             .pollInterval(Duration.ofMillis(500))

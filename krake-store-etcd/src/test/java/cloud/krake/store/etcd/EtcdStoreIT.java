@@ -5,6 +5,7 @@ import cloud.krake.testing.EtcdExtension;
 import cloud.krake.testing.StoreContract;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+// tag::contract[]
 /** The shared store contract ({@link StoreContract}) against a real etcd. */
 class EtcdStoreIT extends StoreContract {
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.builder().build();
@@ -20,3 +21,4 @@ class EtcdStoreIT extends StoreContract {
     etcd.server().start();
   }
 }
+// end::contract[]

@@ -1,0 +1,99 @@
+package cloud.krake.examples;
+
+import cloud.krake.testing.kubernetes.FakeKubernetesApiServer;
+import cloud.krake.testing.kubernetes.LocalKubelet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A cluster the quickstart registers with Krake: a fake Kubernetes API server with a local kubelet
+ * (the default; closed with it), or a real cluster given by a kubeconfig file.
+ */
+final class DemoCluster implements AutoCloseable {
+
+  private final String name;
+  private final String location;
+  private final String kubeconfig;
+  private final String description;
+  private final List<AutoCloseable> owned;
+
+  private DemoCluster(
+      String name,
+      String location,
+      String kubeconfig,
+      String description,
+      List<AutoCloseable> owned) {
+    this.name = name;
+    this.location = location;
+    this.kubeconfig = kubeconfig;
+    this.description = description;
+    this.owned = List.copyOf(owned);
+  }
+
+  /**
+   * Starts a fake cluster whose pods run as local processes.
+   *
+   * @throws IllegalStateException if {@code bwrap} is missing
+   */
+  static DemoCluster fake(String name, String location) {
+    List<AutoCloseable> owned = new ArrayList<>();
+    FakeKubernetesApiServer fake = FakeKubernetesApiServer.builder().name(name).build();
+    owned.add(fake);
+    try {
+      LocalKubelet kubelet = LocalKubelet.builder(fake).build();
+      owned.add(0, kubelet);
+    } catch (RuntimeException e) {
+      fake.close();
+      throw e;
+    }
+    return new DemoCluster(
+        name,
+        location,
+        fake.kubeconfig(),
+        "fake API server " + fake.url() + " with a local kubelet",
+        owned);
+  }
+
+  /** A real cluster from a kubeconfig file. */
+  static DemoCluster kubeconfig(String name, String location, Path file) {
+    try {
+      return new DemoCluster(
+          name, location, Files.readString(file), "kubeconfig " + file, List.of());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  String name() {
+    return name;
+  }
+
+  /** The value of the cluster's {@code location} label: {@code DE} or {@code FR}. */
+  String location() {
+    return location;
+  }
+
+  String kubeconfig() {
+    return kubeconfig;
+  }
+
+  String description() {
+    return description;
+  }
+
+  /** Closes the kubelet, then the fake API server (nothing for a real cluster). */
+  @Override
+  public void close() {
+    for (AutoCloseable c : owned) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // best effort on the way out
+      }
+    }
+  }
+}

@@ -1,0 +1,17 @@
+# docs/hooks.md: the shutdown hook called with Python requests over mTLS, as Krake's sample
+# hook-shutdown.yaml does. HookCallsIT runs this file with the certificate files mounted at the
+# default cert_dest and the two environment variables set.
+# tag::requests-shutdown[]
+import os
+
+import requests
+
+certs = "/etc/krake_shutdown_certs"
+response = requests.put(
+    os.getenv("KRAKE_SHUTDOWN_URL"),
+    json={"token": os.getenv("KRAKE_SHUTDOWN_TOKEN")},
+    verify=f"{certs}/ca-bundle.pem",
+    cert=(f"{certs}/cert.pem", f"{certs}/key.pem"),
+)
+print(response.status_code, response.text)
+# end::requests-shutdown[]
