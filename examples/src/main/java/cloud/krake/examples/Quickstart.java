@@ -760,6 +760,11 @@ public final class Quickstart {
     return answer.get(answer.size() - 1);
   }
 
+  /**
+   * Whether an HTTP server answers at the endpoint (any answer counts, as a readiness probe's
+   * connection check would): a bare TCP connect is not enough, because a node port accepts
+   * connections before the pod behind it listens.
+   */
   private static boolean listening(String endpoint) {
     int colon = endpoint.lastIndexOf(':');
     try (Socket socket = new Socket()) {
@@ -767,7 +772,13 @@ public final class Quickstart {
           new InetSocketAddress(
               endpoint.substring(0, colon), Integer.parseInt(endpoint.substring(colon + 1))),
           1000);
-      return true;
+      socket.setSoTimeout(1000);
+      socket
+          .getOutputStream()
+          .write(
+              "GET /ready HTTP/1.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      byte[] start = socket.getInputStream().readNBytes(5);
+      return new String(start, java.nio.charset.StandardCharsets.US_ASCII).equals("HTTP/");
     } catch (IOException | NumberFormatException e) {
       return false;
     }

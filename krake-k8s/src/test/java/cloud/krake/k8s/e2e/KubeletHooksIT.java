@@ -18,6 +18,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -86,36 +87,98 @@ class KubeletHooksIT {
     awaitEmpty(env.a);
   }
 
+  @Test
+  void hookShutdownSampleScriptAcknowledgesItsMigrationAndItsSuccessorBindsTheSamePort() {
+    deployShutdownSample("migrating");
+    String podIpOnA = runningPod(env.a).at("/status/podIP").asText();
+    List<ApplicationState> states = new CopyOnWriteArrayList<>();
+    Watch watch =
+        env.krake
+            .applications()
+            .watch(NS, store.revision() + 1, e -> states.add(e.resource().status().state()));
+    try {
+
+      env.moveTo("migrating", "b");
+
+      Application moved = env.awaitRunningOn("migrating", env.b);
+      await()
+          .atMost(TIMEOUT)
+          .untilAsserted(
+              () ->
+                  assertThat(states)
+                      .as(() -> "acknowledged by the script before the move; logs: " + podLogs())
+                      .containsSubsequence(
+                          ApplicationState.WAITING_FOR_CLEANING,
+                          ApplicationState.READY_FOR_ACTION,
+                          ApplicationState.MIGRATING,
+                          ApplicationState.RUNNING));
+      assertThat(moved.status().shutdownAttempts()).isZero();
+    } finally {
+      watch.close();
+    }
+    // The successor binds ("", 10000) in its own network namespace, even while its predecessor
+    // may still be in its grace period on a.
+    ObjectNode successor = await().atMost(TIMEOUT).until(() -> runningPod(env.b), Objects::nonNull);
+    await().atMost(TIMEOUT).ignoreExceptions().until(() -> listening(successor));
+    String name = successor.at("/metadata/name").asText();
+    ObjectNode current = env.b.get("v1", "Pod", "default", name).orElseThrow();
+    assertThat(current.at("/status/phase").asText()).isEqualTo("Running");
+    assertThat(current.at("/status/containerStatuses/0/restartCount").asInt()).isZero();
+    assertThat(current.at("/status/podIP").asText())
+        .isNotEqualTo(LocalKubelet.POD_IP)
+        .isNotEqualTo(podIpOnA);
+    assertThat(kubeletB.logs("default", name, "shutdown")).doesNotContain("Address already in use");
+    awaitEmpty(env.a);
+    assertThat(env.b.get("apps/v1", "Deployment", "default", "sd-deployment")).isPresent();
+  }
+
   /**
-   * The sample's script serves {@code PUT /shutdown} on port 10000 of the pod; pods share the
-   * host's network here, so the cluster's NodePort of the {@code shutdown} Service is routed to
-   * that port, as a cluster's kube-proxy would route it to the pod.
+   * Deploys the sample on cluster a and waits until its script listens on port 10000 of its pod (as
+   * a readiness probe would): the library reaches it through the Service's NodePort, which the
+   * local kubelet's kube-proxy relays to the pod.
    */
   private Application deployShutdownSample(String name) {
     env.create(name, documents("hook-shutdown.yaml"), List.of(), List.of("shutdown"), "a");
-    env.awaitRunningOn(name, env.a);
-    ObjectNode service = env.a.get("v1", "Service", "default", "shutdown").orElseThrow();
-    ((ObjectNode) service.at("/spec/ports/0")).put("nodePort", 10000);
-    env.a.put(service);
-    Application routed =
-        env.await(name, app -> "127.0.0.1:10000".equals(app.status().services().get("shutdown")));
-    // The pod is running; wait until its script listens (as a readiness probe would).
-    await().atMost(TIMEOUT).ignoreExceptions().until(KubeletHooksIT::listening);
-    return routed;
+    Application running = env.awaitRunningOn(name, env.a);
+    assertThat(running.status().services().get("shutdown")).startsWith("127.0.0.1:3");
+    ObjectNode pod = await().atMost(TIMEOUT).until(() -> runningPod(env.a), Objects::nonNull);
+    await().atMost(TIMEOUT).ignoreExceptions().until(() -> listening(pod));
+    return running;
   }
 
-  private static boolean listening() throws IOException {
+  /** The sample's running pod on a cluster (with its address), or null. */
+  private static ObjectNode runningPod(FakeKubernetesApiServer cluster) {
+    return cluster.list("v1", "Pod").stream()
+        .filter(p -> p.at("/status/phase").asText().equals("Running"))
+        .filter(p -> !p.at("/status/podIP").asText().isEmpty())
+        .filter(p -> !p.path("metadata").has("deletionTimestamp"))
+        .findFirst()
+        .orElse(null);
+  }
+
+  private static boolean listening(ObjectNode pod) throws IOException {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), 10000), 1000);
+      socket.connect(
+          new InetSocketAddress(InetAddress.getByName(pod.at("/status/podIP").asText()), 10000),
+          1000);
       return true;
     }
   }
 
   private String podLogs() {
     StringBuilder logs = new StringBuilder();
-    for (ObjectNode pod : env.a.list("v1", "Pod")) {
-      String name = pod.at("/metadata/name").asText();
-      logs.append(name).append(": ").append(kubeletA.logs("default", name, "shutdown"));
+    for (LocalKubelet kubelet : List.of(kubeletA, kubeletB)) {
+      FakeKubernetesApiServer cluster = kubelet == kubeletA ? env.a : env.b;
+      for (ObjectNode pod : cluster.list("v1", "Pod")) {
+        String name = pod.at("/metadata/name").asText();
+        logs.append(cluster.name()).append('/').append(name).append(": ");
+        try {
+          logs.append(kubelet.logs("default", name, "shutdown"));
+        } catch (RuntimeException e) {
+          logs.append(e.getMessage());
+        }
+        logs.append('\n');
+      }
     }
     return logs.toString();
   }

@@ -108,7 +108,9 @@ import org.slf4j.LoggerFactory;
  * server's own (Namespace phase, CRD conditions): kinds with a status subresource keep the empty
  * {@code status: {}} a real server returns for them until a test sets one. Services always get a
  * {@code clusterIP} and, for NodePort and LoadBalancer, a {@code nodePort} in 30000–32767 per port
- * (kept across updates); a LoadBalancer's ingress stays empty unless a test sets it.
+ * (kept across updates; while a {@link LocalKubelet} is attached, only ports free on the host's
+ * {@code 127.0.0.1}, where its kube-proxy listens); a LoadBalancer's ingress stays empty unless a
+ * test sets it.
  *
  * <h2>A local kubelet</h2>
  *

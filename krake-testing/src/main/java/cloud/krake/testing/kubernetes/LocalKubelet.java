@@ -35,6 +35,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
@@ -75,11 +77,37 @@ import org.slf4j.LoggerFactory;
  * volumes bind-mounted at their {@code mountPath}s ({@code subPath}, {@code readOnly}; secret and
  * configMap volumes read-only), the working directory {@code workingDir} or {@code /}, a PID
  * namespace in which the command is PID 1 (so, as in a container, it ignores SIGTERM unless it
- * traps it). Processes run as the JVM's user, without resource limits. <b>The network is the
- * host's</b>: a container listening on port 10000 is reachable at {@code 127.0.0.1:10000} (so a
- * test can point a Service's {@code nodePort} at it), Pods report {@code podIP} and {@code hostIP}
- * {@value #POD_IP}, and {@code KUBERNETES_SERVICE_HOST}/{@code _PORT} point at the fake (plain
- * HTTP).
+ * traps it). Processes run as the JVM's user, without resource limits. {@code
+ * KUBERNETES_SERVICE_HOST}/{@code _PORT} point at the fake (plain HTTP) at {@value #POD_IP}.
+ *
+ * <h2>Network</h2>
+ *
+ * {@link PodNetwork#ISOLATED} (the default where it is available): as on a real node, each Pod has
+ * its own network namespace, shared by its containers and by {@code exec}s into it, held by a
+ * per-Pod "pause" process as the CRI's Pod sandbox is, with its own address on the kubelet's bridge
+ * ({@code kkbr<N>}, the host at {@code 10.244.<N>.1/24}, one subnet per kubelet; a CNI bridge's
+ * {@code cni0}) reported as {@code status.podIP}/{@code podIPs} ({@code hostIP} stays {@value
+ * #POD_IP}). So two Pods, on one kubelet or on the kubelets of two fake clusters, can both listen
+ * on port 10000, as Krake's {@code hook-shutdown.yaml} does when it migrates; Pods reach each other
+ * and the host reaches them at their addresses. A Pod's {@code 127.0.0.1} is its own, so the host's
+ * loopback services a Pod is configured with are relayed into it (a Unix socket per port): the API
+ * server's port, every {@code 127.0.0.1:<port>} or {@code localhost:<port>} in a container's
+ * environment values (the hook endpoint's {@code KRAKE_COMPLETE_URL} and {@code
+ * KRAKE_SHUTDOWN_URL}), and {@link Builder#hostPorts}. Pods with {@code hostNetwork: true} stay on
+ * the host's network. Needs root, iproute2 ({@code ip}), util-linux ({@code nsenter}, {@code
+ * unshare}, {@code setpriv}) and {@link Builder#python python3}; without them the kubelet logs one
+ * warning and runs {@link PodNetwork#HOST}: every Pod on the host's network with address {@value
+ * #POD_IP}, as before. The bridge, each Pod's namespace and veth pair are removed when the Pod is
+ * gone and on {@link #close()}; the namespaces die with the JVM too, and a bridge left by a JVM
+ * that died is deleted by the next kubelet.
+ *
+ * <p>A minimal kube-proxy, in both modes: each {@code nodePort} of a NodePort or LoadBalancer
+ * Service listens on the host at {@code 127.0.0.1:<nodePort>} (where the library reaches a Service:
+ * the kubeconfig's server host) and relays to the Service's ready Pods' {@code
+ * <podIP>:<targetPort>} in turn (a named {@code targetPort} through their {@code containerPorts}),
+ * until the Service is gone. While a kubelet is attached, the fake allocates node ports that are
+ * free on the host, so the fakes of one test do not collide; a node port taken anyway is logged and
+ * retried. Connections are relayed on one thread, {@code krake-kubelet-<cluster>-proxy}.
  *
  * <h2>What it reports</h2>
  *
@@ -134,8 +162,30 @@ public final class LocalKubelet implements AutoCloseable {
           "batch/Job",
           "/ReplicationController");
 
-  /** The address Pods report: they share the host's network. */
+  /**
+   * The node's address ({@code status.hostIP}), and the address of Pods on the host's network
+   * ({@link PodNetwork#HOST}, {@code hostNetwork: true}).
+   */
   public static final String POD_IP = "127.0.0.1";
+
+  /** The {@code python3} that runs each isolated Pod's network holder and port forwarder. */
+  public static final Path DEFAULT_PYTHON = Path.of("/usr/bin/python3");
+
+  /**
+   * How the kubelet networks Pods; see "Network" in the {@link LocalKubelet class documentation}.
+   */
+  public enum PodNetwork {
+    /** Every Pod shares the host's network namespace, as with {@code hostNetwork: true}. */
+    HOST,
+    /**
+     * Each Pod has its own network namespace and address on a bridge, as on a real node; needs
+     * root, iproute2, util-linux and {@code python3}.
+     */
+    ISOLATED
+  }
+
+  private static final Pattern LOOPBACK_PORT =
+      Pattern.compile("(?i)(?:127\\.0\\.0\\.1|localhost):(\\d{1,5})(?!\\d)");
 
   /** Where Debian's {@code bubblewrap} puts {@code bwrap}. */
   public static final Path DEFAULT_BWRAP = Path.of("/usr/bin/bwrap");
@@ -174,6 +224,11 @@ public final class LocalKubelet implements AutoCloseable {
   private final WorkloadControllers controllers;
   private final Consumer<Event> listener = this::onEvent;
   private final PodConfig.Lookup lookup;
+  private final Relay relay;
+  private final PodNetwork podNetwork;
+  private final NodeNetwork network; // null with PodNetwork.HOST
+  private final KubeProxy kubeProxy;
+  private final Set<Integer> hostPorts;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Set<Process> execs = ConcurrentHashMap.newKeySet();
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
@@ -196,6 +251,7 @@ public final class LocalKubelet implements AutoCloseable {
     this.bwrap = builder.bwrap;
     this.defaultCommand = builder.defaultCommand;
     this.logLimitBytes = builder.logLimitBytes;
+    this.hostPorts = Set.copyOf(builder.hostPorts);
     if (!Files.isExecutable(bwrap)) {
       throw new IllegalStateException(
           "bubblewrap is not installed at " + bwrap + " (Debian package bubblewrap)");
@@ -225,6 +281,40 @@ public final class LocalKubelet implements AutoCloseable {
       io.shutdownNow();
       throw new UncheckedIOException("cannot create the kubelet's work directory", e);
     }
+    try {
+      this.relay = new Relay(prefix + "-proxy");
+    } catch (IOException e) {
+      sync.shutdownNow();
+      io.shutdownNow();
+      deleteWorkDirectory();
+      throw new UncheckedIOException("cannot open the kubelet's relay", e);
+    }
+    NodeNetwork isolated = null;
+    if (builder.podNetwork != PodNetwork.HOST) {
+      try {
+        isolated =
+            NodeNetwork.create(
+                NodeNetwork.tools(builder.python), server.name(), socketDirectory(), relay);
+      } catch (NodeNetwork.UnavailableException e) {
+        if (builder.podNetwork == PodNetwork.ISOLATED) {
+          relay.close();
+          sync.shutdownNow();
+          io.shutdownNow();
+          deleteWorkDirectory();
+          throw new IllegalStateException(
+              "isolated Pod networking is not available: " + e.getMessage(), e);
+        }
+        log.warn(
+            "Local kubelet for {}: Pods share the host's network (isolated Pod networking is not"
+                + " available: {})",
+            server.name(),
+            e.getMessage());
+      }
+    }
+    this.network = isolated;
+    this.podNetwork = isolated == null ? PodNetwork.HOST : PodNetwork.ISOLATED;
+    this.kubeProxy =
+        new KubeProxy(server.name(), store, server.resourceType("v1", "Service"), podType, relay);
     this.lookup =
         new PodConfig.Lookup() {
           @Override
@@ -241,20 +331,48 @@ public final class LocalKubelet implements AutoCloseable {
     try {
       server.attachKubelet(new Endpoints(), listener);
     } catch (RuntimeException e) {
+      if (network != null) {
+        network.close();
+      }
+      relay.close();
       sync.shutdownNow();
       io.shutdownNow();
-      if (ownsWorkDirectory) {
-        deleteRecursively(workDirectory);
-      }
+      deleteWorkDirectory();
       throw e;
     }
+    store.nodePortCheck(KubeProxy::available);
+    enqueue(new Key("proxy", "", ""));
     for (String kind : OWNED_KINDS) {
       for (ObjectNode object : store.list(typeOf(kind), null, Selectors.NONE, 0, null).items()) {
         JsonNode metadata = object.path("metadata");
         enqueue(new Key(kind, metadata.path("namespace").asText(), metadata.path("name").asText()));
       }
     }
-    log.info("Local kubelet for {} started in {}", server.name(), workDirectory);
+    log.info(
+        "Local kubelet for {} started in {}, Pod network {}{}",
+        server.name(),
+        workDirectory,
+        podNetwork,
+        network == null ? "" : " (bridge " + network.bridge() + ", " + network.gateway() + "/24)");
+  }
+
+  private void deleteWorkDirectory() {
+    if (ownsWorkDirectory) {
+      deleteRecursively(workDirectory);
+    }
+  }
+
+  /** Where the host ports' Unix sockets go: a socket's path has at most 107 bytes. */
+  private Path socketDirectory() {
+    Path directory = workDirectory.resolve("net");
+    if (directory.resolve("h65535.sock").toString().length() <= 100) {
+      return directory;
+    }
+    try {
+      return Files.createTempDirectory("krake-net-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a directory for the Pod network's sockets", e);
+    }
   }
 
   private ResourceType typeOf(String groupKind) {
@@ -308,6 +426,14 @@ public final class LocalKubelet implements AutoCloseable {
     return new String(buffer.bytes(), StandardCharsets.UTF_8);
   }
 
+  /**
+   * How this kubelet networks its Pods: as {@link Builder#podNetwork} asked, or, by default, {@link
+   * PodNetwork#ISOLATED} where available and {@link PodNetwork#HOST} otherwise.
+   */
+  public PodNetwork podNetwork() {
+    return podNetwork;
+  }
+
   /** The directory holding the Pods' volumes, claims and {@code /tmp}s. */
   public Path workDirectory() {
     return workDirectory;
@@ -343,6 +469,7 @@ public final class LocalKubelet implements AutoCloseable {
                     }
                     workers.clear();
                     stopping.clear();
+                    kubeProxy.close();
                     return running;
                   })
               .get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
@@ -361,6 +488,11 @@ public final class LocalKubelet implements AutoCloseable {
         break;
       }
     }
+    if (network != null) {
+      network.close();
+    }
+    relay.close();
+    store.nodePortCheck(null);
     sync.shutdownNow();
     io.shutdown();
     try {
@@ -370,9 +502,7 @@ public final class LocalKubelet implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     io.shutdownNow();
-    if (ownsWorkDirectory) {
-      deleteRecursively(workDirectory);
-    }
+    deleteWorkDirectory();
     log.info("Local kubelet for {} closed", server.name());
   }
 
@@ -391,7 +521,11 @@ public final class LocalKubelet implements AutoCloseable {
     switch (kind) {
       case "/Secret", "/ConfigMap" -> enqueue(new Key("config", namespace, ""));
       case "/Node" -> enqueue(new Key("nodes", "", ""));
+      case "/Service" -> enqueue(new Key("proxy", "", ""));
       default -> {
+        if (kind.equals("/Pod")) {
+          enqueue(new Key("proxy", "", ""));
+        }
         if (!OWNED_KINDS.contains(kind)) {
           return;
         }
@@ -454,6 +588,7 @@ public final class LocalKubelet implements AutoCloseable {
         }
       }
       case "nodes" -> controllers.syncDaemonSets();
+      case "proxy" -> kubeProxy.sync();
       case "gc" -> controllers.collect(key.namespace(), key.name());
       default -> controllers.sync(key.kind(), key.namespace(), key.name());
     }
@@ -498,6 +633,7 @@ public final class LocalKubelet implements AutoCloseable {
     writeStatus(worker);
     if (worker.terminating() && worker.stopped()) {
       workers.remove(key);
+      worker.releaseNetwork();
       store.finishPodDeletion(key.namespace(), key.name(), worker.uid);
       deleteRecursively(worker.directory());
     }
@@ -514,6 +650,7 @@ public final class LocalKubelet implements AutoCloseable {
 
   private void reap(PodWorker worker) {
     if (worker.stopped() && stopping.remove(worker)) {
+      worker.releaseNetwork();
       deleteRecursively(worker.directory());
     }
   }
@@ -572,6 +709,31 @@ public final class LocalKubelet implements AutoCloseable {
 
   PodConfig.Lookup lookup() {
     return lookup;
+  }
+
+  /** The node network of isolated Pods; empty with {@link PodNetwork#HOST}. */
+  java.util.Optional<NodeNetwork> network() {
+    return java.util.Optional.ofNullable(network);
+  }
+
+  /**
+   * The host ports a container of an isolated Pod reaches at its {@code 127.0.0.1}: the API
+   * server's, every {@code 127.0.0.1:<port>} or {@code localhost:<port>} in its environment's
+   * values (the hook URLs), and {@link Builder#hostPorts}.
+   */
+  Set<Integer> hostPorts(Map<String, String> env) {
+    Set<Integer> ports = new java.util.TreeSet<>(hostPorts);
+    ports.add(server.port());
+    for (String value : env.values()) {
+      Matcher matcher = LOOPBACK_PORT.matcher(value);
+      while (matcher.find()) {
+        int port = Integer.parseInt(matcher.group(1));
+        if (port > 0 && port < 65536) {
+          ports.add(port);
+        }
+      }
+    }
+    return ports;
   }
 
   /** Runs a task on the sync thread (dropped once closed). */
@@ -704,7 +866,11 @@ public final class LocalKubelet implements AutoCloseable {
   }
 
   private record ExecTarget(
-      Map<String, String> env, List<Sandbox.Mount> mounts, Path tmp, String workingDir) {}
+      List<String> enter,
+      Map<String, String> env,
+      List<Sandbox.Mount> mounts,
+      Path tmp,
+      String workingDir) {}
 
   private final class Endpoints implements PodRuntime {
     @Override
@@ -805,14 +971,15 @@ public final class LocalKubelet implements AutoCloseable {
                   throw ApiError.badRequest(
                       "unable to upgrade connection: container not found (\"" + c.name + "\")");
                 }
-                return new ExecTarget(c.env, c.mounts, c.tmp(), c.workingDir());
+                return new ExecTarget(
+                    worker.enterNetwork(), c.env, c.mounts, c.tmp(), c.workingDir());
               });
       Process process;
       try {
-        ProcessBuilder builder =
-            new ProcessBuilder(
-                Sandbox.command(
-                    bwrap, target.tmp(), target.mounts(), target.workingDir(), command));
+        List<String> argv = new ArrayList<>(target.enter());
+        argv.addAll(
+            Sandbox.command(bwrap, target.tmp(), target.mounts(), target.workingDir(), command));
+        ProcessBuilder builder = new ProcessBuilder(argv);
         builder.environment().clear();
         builder.environment().putAll(target.env());
         process = builder.start();
@@ -840,6 +1007,9 @@ public final class LocalKubelet implements AutoCloseable {
     private List<String> defaultCommand = DEFAULT_COMMAND;
     private int logLimitBytes = DEFAULT_LOG_LIMIT_BYTES;
     private int maxThreads = DEFAULT_MAX_THREADS;
+    private PodNetwork podNetwork; // null: isolated where available
+    private Path python = DEFAULT_PYTHON;
+    private Set<Integer> hostPorts = Set.of();
 
     private Builder(FakeKubernetesApiServer server) {
       this.server = server;
@@ -907,9 +1077,46 @@ public final class LocalKubelet implements AutoCloseable {
     }
 
     /**
+     * How Pods are networked; default {@link PodNetwork#ISOLATED} where it is available (root,
+     * {@code ip}, {@code nsenter}, {@code unshare}, {@code setpriv}, {@link #python}, and a bridge
+     * can be created), else {@link PodNetwork#HOST} with one warning. Asking for {@code ISOLATED}
+     * explicitly makes {@link #build()} fail where it is not available.
+     */
+    public Builder podNetwork(PodNetwork podNetwork) {
+      this.podNetwork = Objects.requireNonNull(podNetwork, "podNetwork");
+      return this;
+    }
+
+    /** The {@code python3} running isolated Pods' forwarders; default {@code /usr/bin/python3}. */
+    public Builder python(Path python) {
+      this.python = Objects.requireNonNull(python, "python");
+      return this;
+    }
+
+    /**
+     * Host ports (on {@code 127.0.0.1}) that every isolated Pod reaches at its own {@code
+     * 127.0.0.1}, besides the API server's and those named in its containers' environment; replaces
+     * earlier calls. Default none.
+     *
+     * @throws IllegalArgumentException if a port is not in 1–65535
+     */
+    public Builder hostPorts(int... ports) {
+      Set<Integer> set = new java.util.TreeSet<>();
+      for (int port : ports) {
+        if (port < 1 || port > 65535) {
+          throw new IllegalArgumentException("not a port: " + port);
+        }
+        set.add(port);
+      }
+      this.hostPorts = Set.copyOf(set);
+      return this;
+    }
+
+    /**
      * Attaches the kubelet to the server and starts running the Pods it already has.
      *
-     * @throws IllegalStateException if {@code bwrap} is missing or another kubelet is attached
+     * @throws IllegalStateException if {@code bwrap} is missing, another kubelet is attached, or
+     *     {@link PodNetwork#ISOLATED} was asked for and is not available (the message says why)
      * @throws UncheckedIOException if the work directory cannot be created
      */
     public LocalKubelet build() {

@@ -115,6 +115,13 @@ final class ObjectStore {
     }
   }
 
+  /** See {@link Simulation#nodePortCheck}. */
+  void nodePortCheck(java.util.function.IntPredicate free) {
+    synchronized (lock) {
+      simulation.nodePortCheck(free);
+    }
+  }
+
   /**
    * Removes a Pod the kubelet has finished terminating (its containers have stopped), as the
    * kubelet's final delete with grace period 0: with finalizers left it stays, marked with grace 0,

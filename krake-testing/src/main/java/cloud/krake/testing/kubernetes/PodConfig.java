@@ -157,7 +157,9 @@ final class PodConfig {
         return pod.path("spec").path("nodeName").asText(FakeKubernetesApiServer.DEFAULT_NODE);
       case "spec.serviceAccountName":
         return pod.path("spec").path("serviceAccountName").asText("default");
-      case "status.podIP", "status.hostIP":
+      case "status.podIP", "status.podIPs":
+        return pod.path("status").path("podIP").asText(LocalKubelet.POD_IP);
+      case "status.hostIP", "status.hostIPs":
         return LocalKubelet.POD_IP;
       default:
         for (String map : List.of("labels", "annotations")) {

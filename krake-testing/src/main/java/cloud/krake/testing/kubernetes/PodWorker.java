@@ -99,6 +99,8 @@ final class PodWorker {
   private ObjectNode pod;
   private boolean volumesReady;
   private String volumeError = "";
+  private PodSandbox sandbox; // null until created, and on the host's network
+  private String sandboxError = "";
   private boolean terminating;
   private boolean gone;
   private Scheduler.Handle killTimer;
@@ -150,11 +152,67 @@ final class PodWorker {
     if (!volumesReady && !materialiseVolumes()) {
       return;
     }
+    if (!sandboxReady()) {
+      return;
+    }
     for (Container container : containers.values()) {
       if (container.state == State.WAITING && container.restartDue) {
         start(container);
       }
     }
+  }
+
+  /** Whether the Pod uses the host's network ({@code hostNetwork: true} or a HOST kubelet). */
+  private boolean hostNetwork() {
+    return kubelet.network().isEmpty() || pod.path("spec").path("hostNetwork").asBoolean(false);
+  }
+
+  /**
+   * Creates the Pod's network sandbox if it has none (or its holder died while no container ran),
+   * as the kubelet's RunPodSandbox; false (containers wait) if that fails.
+   */
+  private boolean sandboxReady() {
+    if (hostNetwork()) {
+      return true;
+    }
+    if (sandbox != null && !sandbox.alive() && stopped()) {
+      log.warn("Pod {}/{}: its network sandbox exited; creating a new one", namespace, name);
+      releaseNetwork();
+    }
+    if (sandbox != null) {
+      return true;
+    }
+    try {
+      sandbox = kubelet.network().orElseThrow().open(namespace + "/" + name);
+      sandboxError = "";
+      return true;
+    } catch (IllegalStateException e) {
+      sandboxError = "failed to create pod sandbox: " + e.getMessage();
+      log.warn("Pod {}/{}: {}", namespace, name, sandboxError);
+      return false;
+    }
+  }
+
+  /** The command prefix that enters the Pod's network namespace (empty on the host's network). */
+  List<String> enterNetwork() {
+    return sandbox == null ? List.of() : sandbox.enter();
+  }
+
+  /** Gives the Pod's address back, once its processes have stopped; idempotent. */
+  void releaseNetwork() {
+    if (sandbox != null) {
+      PodSandbox released = sandbox;
+      sandbox = null;
+      kubelet.network().ifPresent(network -> network.release(released));
+    }
+  }
+
+  /** The Pod's {@code podIP}: its sandbox's, the host's, or empty before the sandbox exists. */
+  Optional<String> podIp() {
+    if (sandbox != null) {
+      return Optional.of(sandbox.ip());
+    }
+    return hostNetwork() ? Optional.of(LocalKubelet.POD_IP) : Optional.empty();
   }
 
   private boolean materialiseVolumes() {
@@ -237,13 +295,28 @@ final class PodWorker {
 
   private void start(Container container) {
     try {
+      ObjectNode withIp = pod;
+      if (sandbox != null) {
+        withIp = pod.deepCopy();
+        Json.child(withIp, "status").put("podIP", sandbox.ip());
+      }
       container.env =
           PodConfig.environment(
-              pod, container.spec, kubelet.lookup(), kubelet.baseEnvironment(pod));
+              withIp, container.spec, kubelet.lookup(), kubelet.baseEnvironment(pod));
     } catch (PodConfig.ConfigError e) {
       container.waitingReason = "CreateContainerConfigError";
       container.waitingMessage = e.getMessage();
       return;
+    }
+    if (sandbox != null) {
+      try {
+        kubelet.network().orElseThrow().forward(sandbox, kubelet.hostPorts(container.env));
+      } catch (IllegalStateException | java.io.UncheckedIOException e) {
+        log.warn("Pod {}/{}: container {}: {}", namespace, name, container.name, e.getMessage());
+        container.waitingReason = "RunContainerError";
+        container.waitingMessage = e.getMessage();
+        return;
+      }
     }
     List<String> argv = new ArrayList<>();
     for (JsonNode part : container.spec.path("command")) {
@@ -266,15 +339,11 @@ final class PodWorker {
           java.nio.file.Files.createDirectories(mount.source());
         }
       }
-      ProcessBuilder builder =
-          new ProcessBuilder(
-                  Sandbox.command(
-                      kubelet.bwrap(),
-                      container.tmp(),
-                      container.mounts,
-                      container.workingDir(),
-                      argv))
-              .redirectErrorStream(true);
+      List<String> command = new ArrayList<>(enterNetwork());
+      command.addAll(
+          Sandbox.command(
+              kubelet.bwrap(), container.tmp(), container.mounts, container.workingDir(), argv));
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
       builder.environment().clear();
       builder.environment().putAll(container.env);
       process = builder.start();
@@ -445,12 +514,18 @@ final class PodWorker {
                 Duration.ofSeconds(graceSeconds));
   }
 
-  /** SIGKILL to every process of the Pod. */
+  /**
+   * SIGKILL to every process of the Pod: each container's, and, for an isolated Pod, any other
+   * process in its network namespace (one that lost its sandbox while starting, an exec).
+   */
   void kill() {
     for (Container container : containers.values()) {
       if (container.process != null) {
         signal(container.process, true);
       }
+    }
+    if (sandbox != null) {
+      sandbox.killProcesses();
     }
   }
 
@@ -469,15 +544,19 @@ final class PodWorker {
     kill();
   }
 
-  /** Signals the container's PID 1 (the sandbox's child), or the sandbox if it has none yet. */
+  /**
+   * Signals the container's PID 1 (the sandbox's child). A container whose command has not started
+   * yet cannot trap SIGTERM, so it is killed at once, as SIGTERM would end it; SIGTERM to the
+   * sandbox itself would end {@code bwrap} and could leave its child running.
+   */
   private static void signal(Process sandbox, boolean kill) {
     Optional<ProcessHandle> pid1 = sandbox.toHandle().children().findFirst();
-    ProcessHandle target = pid1.orElse(sandbox.toHandle());
-    if (kill) {
-      target.destroyForcibly();
+    if (kill || pid1.isEmpty()) {
+      pid1.ifPresent(ProcessHandle::destroyForcibly);
+      sandbox.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
       sandbox.destroyForcibly();
     } else {
-      target.destroy();
+      pid1.get().destroy();
     }
   }
 
@@ -509,8 +588,12 @@ final class PodWorker {
     condition(conditions, "PodScheduled", true, "", "", created);
     status.put("hostIP", LocalKubelet.POD_IP);
     status.putArray("hostIPs").addObject().put("ip", LocalKubelet.POD_IP);
-    status.put("podIP", LocalKubelet.POD_IP);
-    status.putArray("podIPs").addObject().put("ip", LocalKubelet.POD_IP);
+    podIp()
+        .ifPresent(
+            ip -> {
+              status.put("podIP", ip);
+              status.putArray("podIPs").addObject().put("ip", ip);
+            });
     status.put("startTime", time(startTime));
     status.put("qosClass", "BestEffort");
     ArrayNode statuses = status.putArray("containerStatuses");
@@ -536,6 +619,8 @@ final class PodWorker {
             waiting.put("message", container.waitingMessage);
           } else if (!volumeError.isEmpty()) {
             waiting.put("message", volumeError);
+          } else if (!sandboxError.isEmpty()) {
+            waiting.put("message", sandboxError);
           }
         }
       }

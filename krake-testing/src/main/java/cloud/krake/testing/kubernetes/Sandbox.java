@@ -17,7 +17,8 @@ import java.util.stream.Stream;
  * {@code /dev} and {@code /proc}, the container's own {@code /tmp}, the volumes bind-mounted at
  * their mount paths, a PID namespace in which the command is PID 1 (so, as in a container, a signal
  * it does not handle, SIGTERM included, is ignored; SIGKILL is not), and the process dies with the
- * JVM. The network is the host's.
+ * JVM. The network is the caller's: the kubelet runs this command inside the Pod's network
+ * namespace ({@link PodSandbox#enter()}) or on the host's.
  *
  * <p>A mount path whose parent does not exist on the host (say {@code /etc/krake_complete_cert})
  * cannot be created in the read-only root, so its nearest existing ancestor is shadowed: a tmpfs

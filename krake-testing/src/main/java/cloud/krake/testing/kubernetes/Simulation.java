@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +29,8 @@ final class Simulation {
   private boolean kubeletAttached;
   private int nextNodePort = NODE_PORT_MIN;
   private int nextClusterIp = 1;
+  // Which node ports are free on the host too (a kubelet's kube-proxy listens on them)
+  private IntPredicate nodePortFree = port -> true;
 
   Simulation(boolean autoReady, Supplier<String> now) {
     this.autoReady = autoReady;
@@ -58,6 +61,14 @@ final class Simulation {
    */
   void kubeletAttached(boolean attached) {
     kubeletAttached = attached;
+  }
+
+  /**
+   * Makes the node-port allocator skip ports {@code free} rejects (ports in use on the host, while
+   * a kubelet's kube-proxy would listen on them); {@code null} accepts every port again.
+   */
+  void nodePortCheck(IntPredicate free) {
+    nodePortFree = free == null ? port -> true : free;
   }
 
   /** Frees what an object held (node ports) once it is gone. */
@@ -132,7 +143,8 @@ final class Simulation {
     for (int i = 0; i <= NODE_PORT_MAX - NODE_PORT_MIN; i++) {
       int candidate = nextNodePort;
       nextNodePort = candidate == NODE_PORT_MAX ? NODE_PORT_MIN : candidate + 1;
-      if (nodePorts.add(candidate)) {
+      if (!nodePorts.contains(candidate) && nodePortFree.test(candidate)) {
+        nodePorts.add(candidate);
         return candidate;
       }
     }

@@ -60,7 +60,8 @@ class TestingPageTest {
 
     assertThat(sh).startsWith("sudo apt-get install ");
     List<String> packages = List.of(sh.substring("sudo apt-get install ".length()).split("\\s+"));
-    assertThat(packages).containsExactly("bubblewrap", "python3-requests", "etcd-server");
+    assertThat(packages)
+        .containsExactly("bubblewrap", "python3-requests", "iproute2", "etcd-server");
     assertThat(installed).containsAll(packages);
   }
 }
