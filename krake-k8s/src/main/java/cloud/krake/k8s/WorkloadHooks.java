@@ -378,6 +378,19 @@ final class WorkloadHooks implements AutoCloseable {
           .asLong(LifecycleHooks.DEFAULT_GRACE_PERIOD_SECONDS);
     }
 
+    /** Where a hook runs in this pod, for the runner. */
+    LifecycleContext context(ResourceKey key, String cluster, Set<String> secrets) {
+      return new LifecycleContext(
+          key.namespace(),
+          key.name(),
+          cluster,
+          namespace,
+          name(),
+          target.container(),
+          podIp(),
+          secrets);
+    }
+
     Optional<String> podIp() {
       String ip = pod.path("status").path("podIP").asText("");
       return ip.isEmpty() ? Optional.empty() : Optional.of(ip);
@@ -492,16 +505,7 @@ final class WorkloadHooks implements AutoCloseable {
         wait = shorter(wait, POD_RECHECK);
         continue;
       }
-      LifecycleContext context =
-          new LifecycleContext(
-              key.namespace(),
-              key.name(),
-              cluster,
-              pod.namespace(),
-              pod.name(),
-              pod.target().container(),
-              pod.podIp(),
-              secrets(app));
+      LifecycleContext context = pod.context(key, cluster, secrets(app));
       String id =
           key + "|postStart|" + target + "|" + pod.pod().path("metadata").path("uid").asText();
       Optional<Object> outcome =
@@ -555,16 +559,7 @@ final class WorkloadHooks implements AutoCloseable {
       if (!pod.containerRunning()) {
         continue; // the kubelet runs preStop only on the kill path of a running container
       }
-      LifecycleContext context =
-          new LifecycleContext(
-              key.namespace(),
-              key.name(),
-              cluster,
-              pod.namespace(),
-              pod.name(),
-              pod.target().container(),
-              pod.podIp(),
-              secrets(app));
+      LifecycleContext context = pod.context(key, cluster, secrets(app));
       String id = key + "|preStop|" + operation + "|" + pod.name();
       Duration grace = Duration.ofSeconds(pod.gracePeriod());
       Optional<Object> outcome =
