@@ -6,14 +6,10 @@ import cloud.krake.Krake;
 import cloud.krake.KrakeException;
 import cloud.krake.hooks.HookConfig;
 import cloud.krake.hooks.HooksConfig;
-import cloud.krake.hooks.PemSource;
 import cloud.krake.hooks.ShutdownHookConfig;
 import cloud.krake.hooks.endpoint.EmbeddedHookServer;
-import cloud.krake.hooks.endpoint.HookEndpoint;
 import cloud.krake.hooks.tls.GeneratedHookCa;
 import cloud.krake.hooks.tls.HookCertificateAuthorities;
-import cloud.krake.hooks.tls.IssuedCertificate;
-import cloud.krake.hooks.tls.TlsMaterial;
 import cloud.krake.k8s.ClusterClient;
 import cloud.krake.k8s.KubeconfigClusterConnector;
 import cloud.krake.k8s.KubernetesBackend;
@@ -249,22 +245,9 @@ public final class Quickstart {
     }
     GeneratedHookCa ca = GeneratedHookCa.generate(clock);
     HooksConfig unbound = hooks(ca, URI.create("https://127.0.0.1"));
-    HookCertificateAuthorities authorities = HookCertificateAuthorities.of(unbound, clock);
-    IssuedCertificate serverCertificate =
-        ca.issueServerCertificate(List.of("localhost"), List.of("127.0.0.1"));
     hookServer =
-        EmbeddedHookServer.builder()
-            .endpoint(
-                HookEndpoint.builder()
-                    .applications(new Applications(store, clock))
-                    .config(unbound)
-                    .clientCertificateCheck(authorities)
-                    .build())
+        EmbeddedHookServer.loopback(ca, new Applications(store, clock), unbound, clock)
             .port(0)
-            .tls(
-                PemSource.of(serverCertificate.certificatePem()),
-                PemSource.of(serverCertificate.privateKeyPem()),
-                PemSource.of(TlsMaterial.pem(authorities.trustedCertificates())))
             .build()
             .start();
     HooksConfig config = hooks(ca, hookServer.url());

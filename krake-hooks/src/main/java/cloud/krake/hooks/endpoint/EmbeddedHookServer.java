@@ -2,9 +2,14 @@ package cloud.krake.hooks.endpoint;
 
 import cloud.krake.InvalidConfigurationException;
 import cloud.krake.KrakeException;
+import cloud.krake.hooks.HooksConfig;
 import cloud.krake.hooks.PemSource;
+import cloud.krake.hooks.tls.GeneratedHookCa;
+import cloud.krake.hooks.tls.HookCertificateAuthorities;
+import cloud.krake.hooks.tls.IssuedCertificate;
 import cloud.krake.hooks.tls.TlsMaterial;
 import cloud.krake.model.FieldError;
+import cloud.krake.store.Applications;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
@@ -22,6 +27,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -490,6 +496,48 @@ public final class EmbeddedHookServer implements AutoCloseable {
       parameters.setNeedClientAuth(true);
       params.setSSLParameters(parameters);
     }
+  }
+
+  /**
+   * Returns a builder already set up for a host whose applications reach the endpoint on this
+   * machine ({@code https://127.0.0.1:<port>}, as the quickstart and the test fixtures): the
+   * endpoint checks the hook certificates of {@code config} ({@link HookCertificateAuthorities}),
+   * serves HTTPS with a server certificate {@code ca} issues for {@code localhost} and {@code
+   * 127.0.0.1}, and asks clients for certificates of the hook CAs. The caller sets the port and
+   * other options, builds and starts it, then gives Krake's hooks the server's {@link #url()}.
+   *
+   * <pre>{@code
+   * GeneratedHookCa ca = GeneratedHookCa.generate(clock);
+   * HooksConfig unbound = hooks(ca, URI.create("https://127.0.0.1")); // the endpoint is not known yet
+   * EmbeddedHookServer server =
+   *     EmbeddedHookServer.loopback(ca, krake.applications(), unbound, clock).port(0).build().start();
+   * HooksConfig config = hooks(ca, server.url());
+   * }</pre>
+   *
+   * @param ca the CA that issues the server's certificate (its root must be in the clients' CA
+   *     bundle: {@code HooksConfig.Builder.addCaBundle(ca.rootCertificateSource())})
+   * @param applications the applications the endpoint acknowledges
+   * @param config the hooks configuration; only its hooks' CAs are used (not the endpoint URL)
+   * @param clock checks certificate validity
+   * @return the builder, with {@code endpoint} and {@code tls} set
+   * @throws InvalidConfigurationException if the configuration's CAs cannot be read
+   */
+  public static Builder loopback(
+      GeneratedHookCa ca, Applications applications, HooksConfig config, Clock clock) {
+    HookCertificateAuthorities authorities = HookCertificateAuthorities.of(config, clock);
+    IssuedCertificate certificate =
+        ca.issueServerCertificate(List.of("localhost"), List.of("127.0.0.1"));
+    return builder()
+        .endpoint(
+            HookEndpoint.builder()
+                .applications(applications)
+                .config(config)
+                .clientCertificateCheck(authorities)
+                .build())
+        .tls(
+            PemSource.of(certificate.certificatePem()),
+            PemSource.of(certificate.privateKeyPem()),
+            PemSource.of(TlsMaterial.pem(authorities.trustedCertificates())));
   }
 
   /** Builds an {@link EmbeddedHookServer}; not thread-safe. */

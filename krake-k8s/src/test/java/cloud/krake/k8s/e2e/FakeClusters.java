@@ -3,14 +3,10 @@ package cloud.krake.k8s.e2e;
 import cloud.krake.Krake;
 import cloud.krake.hooks.HookConfig;
 import cloud.krake.hooks.HooksConfig;
-import cloud.krake.hooks.PemSource;
 import cloud.krake.hooks.ShutdownHookConfig;
 import cloud.krake.hooks.endpoint.EmbeddedHookServer;
-import cloud.krake.hooks.endpoint.HookEndpoint;
 import cloud.krake.hooks.tls.GeneratedHookCa;
 import cloud.krake.hooks.tls.HookCertificateAuthorities;
-import cloud.krake.hooks.tls.IssuedCertificate;
-import cloud.krake.hooks.tls.TlsMaterial;
 import cloud.krake.k8s.KubeconfigClusterConnector;
 import cloud.krake.k8s.KubernetesBackend;
 import cloud.krake.model.Application;
@@ -124,22 +120,9 @@ final class FakeClusters implements AutoCloseable {
   /** Starts a Krake instance (again) on the store, with a new hook endpoint. */
   void start() {
     HooksConfig unbound = config(URI.create("https://127.0.0.1"));
-    HookCertificateAuthorities authorities = HookCertificateAuthorities.of(unbound, clock);
-    IssuedCertificate serverCertificate =
-        ca.issueServerCertificate(List.of("localhost"), List.of("127.0.0.1"));
     server =
-        EmbeddedHookServer.builder()
-            .endpoint(
-                HookEndpoint.builder()
-                    .applications(new Applications(store, clock))
-                    .config(unbound)
-                    .clientCertificateCheck(authorities)
-                    .build())
+        EmbeddedHookServer.loopback(ca, new Applications(store, clock), unbound, clock)
             .port(0)
-            .tls(
-                PemSource.of(serverCertificate.certificatePem()),
-                PemSource.of(serverCertificate.privateKeyPem()),
-                PemSource.of(TlsMaterial.pem(authorities.trustedCertificates())))
             .build()
             .start();
     config = config(server.url());

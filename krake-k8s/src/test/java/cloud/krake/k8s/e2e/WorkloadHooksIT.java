@@ -419,5 +419,24 @@ class WorkloadHooksIT {
                     .anyMatch(f -> f.startsWith("spec.execution_hooks.deploy.onSuccess.action"))
                     .anyMatch(f -> f.startsWith("spec.execution_hooks.delete.preHook.action")));
     assertThat(env.krake.applications().get(NS, "bad")).isEmpty();
+
+    // a year: structure errors of execution_hooks are reported before its references are checked
+    assertThatThrownBy(
+            () ->
+                create(
+                    "bad",
+                    worker("bad", ""),
+                    """
+                    execution_hooks:
+                      delete:
+                        onSuccess: {blueprint: namespace-hooks, actionName: podsReady, timeout: 31536000}
+                    """))
+        .isInstanceOf(InvalidResourceException.class)
+        .satisfies(
+            e ->
+                assertThat(((InvalidResourceException) e).errors())
+                    .extracting(FieldError::field)
+                    .containsExactly("spec.execution_hooks.delete.onSuccess.timeout"));
+    assertThat(env.krake.applications().get(NS, "bad")).isEmpty();
   }
 }

@@ -3,14 +3,10 @@ package cloud.krake.testing.junit;
 import cloud.krake.Krake;
 import cloud.krake.hooks.HookConfig;
 import cloud.krake.hooks.HooksConfig;
-import cloud.krake.hooks.PemSource;
 import cloud.krake.hooks.ShutdownHookConfig;
 import cloud.krake.hooks.endpoint.EmbeddedHookServer;
-import cloud.krake.hooks.endpoint.HookEndpoint;
 import cloud.krake.hooks.tls.GeneratedHookCa;
 import cloud.krake.hooks.tls.HookCertificateAuthorities;
-import cloud.krake.hooks.tls.IssuedCertificate;
-import cloud.krake.hooks.tls.TlsMaterial;
 import cloud.krake.k8s.KubeconfigClusterConnector;
 import cloud.krake.k8s.KubernetesBackend;
 import cloud.krake.model.Cluster;
@@ -106,24 +102,11 @@ final class Fixture implements AutoCloseable {
       Clock real = Clock.systemUTC();
       this.ca = GeneratedHookCa.generate(real);
       HooksConfig unbound = hooksConfig(URI.create("https://127.0.0.1"));
-      HookCertificateAuthorities authorities = HookCertificateAuthorities.of(unbound, real);
-      IssuedCertificate serverCertificate =
-          ca.issueServerCertificate(List.of("localhost"), List.of("127.0.0.1"));
       this.hookServer =
-          EmbeddedHookServer.builder()
-              .endpoint(
-                  HookEndpoint.builder()
-                      .applications(new Applications(store, clock))
-                      .config(unbound)
-                      .clientCertificateCheck(authorities)
-                      .build())
+          EmbeddedHookServer.loopback(ca, new Applications(store, clock), unbound, real)
               .port(0)
               // The test is over when it closes: no hook call is waited for.
               .stopGrace(java.time.Duration.ZERO)
-              .tls(
-                  PemSource.of(serverCertificate.certificatePem()),
-                  PemSource.of(serverCertificate.privateKeyPem()),
-                  PemSource.of(TlsMaterial.pem(authorities.trustedCertificates())))
               .build()
               .start();
       closeables.push(hookServer);
