@@ -454,9 +454,11 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
     return updated(app) ? Optional.of(HookAction.UPDATE) : Optional.empty();
   }
 
-  /** The latest deploy or update of a running application. */
+  /** The latest deploy or update of a running application, if it declares hooks for it. */
   private static Optional<HookAction> currentAction(Application app) {
-    return Optional.of(updated(app) ? HookAction.UPDATE : HookAction.DEPLOY);
+    HookAction action = updated(app) ? HookAction.UPDATE : HookAction.DEPLOY;
+    // most applications declare no execution hooks: no action run is built on every pass for them
+    return WorkloadHooks.declares(app, action) ? Optional.of(action) : Optional.empty();
   }
 
   private static boolean updated(Application app) {
