@@ -201,23 +201,9 @@ public record ApplicationSpec(
    * @param lifecycle the {@code lifecycle} object; {@code null} or missing means none
    */
   public ApplicationSpec withLifecycle(JsonNode lifecycle) {
-    return new ApplicationSpec(
-        manifest,
-        tosca,
-        csar,
-        observerSchema,
-        constraints,
-        hooks,
-        shutdownGraceTime,
-        shutdownFailureStrategy,
-        shutdownRetryCount,
-        backoff,
-        backoffDelay,
-        backoffLimit,
-        storageMigration,
-        autoClusterCreate,
-        lifecycle,
-        executionHooks);
+    Copy copy = new Copy(this);
+    copy.lifecycle = lifecycle;
+    return copy.build();
   }
 
   /**
@@ -226,23 +212,9 @@ public record ApplicationSpec(
    * @param executionHooks the {@code execution_hooks} object; {@code null} or missing means none
    */
   public ApplicationSpec withExecutionHooks(JsonNode executionHooks) {
-    return new ApplicationSpec(
-        manifest,
-        tosca,
-        csar,
-        observerSchema,
-        constraints,
-        hooks,
-        shutdownGraceTime,
-        shutdownFailureStrategy,
-        shutdownRetryCount,
-        backoff,
-        backoffDelay,
-        backoffLimit,
-        storageMigration,
-        autoClusterCreate,
-        lifecycle,
-        executionHooks);
+    Copy copy = new Copy(this);
+    copy.executionHooks = executionHooks;
+    return copy.build();
   }
 
   /** Returns deep copies of the observer schema's entries. */
@@ -351,23 +323,9 @@ public record ApplicationSpec(
    * @param manifest the Kubernetes resources
    */
   public ApplicationSpec withManifest(List<ObjectNode> manifest) {
-    return new ApplicationSpec(
-        manifest,
-        tosca,
-        csar,
-        observerSchema,
-        constraints,
-        hooks,
-        shutdownGraceTime,
-        shutdownFailureStrategy,
-        shutdownRetryCount,
-        backoff,
-        backoffDelay,
-        backoffLimit,
-        storageMigration,
-        autoClusterCreate,
-        lifecycle,
-        executionHooks);
+    Copy copy = new Copy(this);
+    copy.manifest = manifest;
+    return copy.build();
   }
 
   /**
@@ -376,23 +334,9 @@ public record ApplicationSpec(
    * @param observerSchema the observer schema entries
    */
   public ApplicationSpec withObserverSchema(List<ObjectNode> observerSchema) {
-    return new ApplicationSpec(
-        manifest,
-        tosca,
-        csar,
-        observerSchema,
-        constraints,
-        hooks,
-        shutdownGraceTime,
-        shutdownFailureStrategy,
-        shutdownRetryCount,
-        backoff,
-        backoffDelay,
-        backoffLimit,
-        storageMigration,
-        autoClusterCreate,
-        lifecycle,
-        executionHooks);
+    Copy copy = new Copy(this);
+    copy.observerSchema = observerSchema;
+    return copy.build();
   }
 
   /**
@@ -401,23 +345,9 @@ public record ApplicationSpec(
    * @param constraints the scheduling constraints
    */
   public ApplicationSpec withConstraints(Constraints constraints) {
-    return new ApplicationSpec(
-        manifest,
-        tosca,
-        csar,
-        observerSchema,
-        Optional.of(constraints),
-        hooks,
-        shutdownGraceTime,
-        shutdownFailureStrategy,
-        shutdownRetryCount,
-        backoff,
-        backoffDelay,
-        backoffLimit,
-        storageMigration,
-        autoClusterCreate,
-        lifecycle,
-        executionHooks);
+    Copy copy = new Copy(this);
+    copy.constraints = Optional.of(constraints);
+    return copy.build();
   }
 
   /**
@@ -426,23 +356,9 @@ public record ApplicationSpec(
    * @param hooks the hook names, for example {@code "complete"}, {@code "shutdown"}
    */
   public ApplicationSpec withHooks(List<String> hooks) {
-    return new ApplicationSpec(
-        manifest,
-        tosca,
-        csar,
-        observerSchema,
-        constraints,
-        hooks,
-        shutdownGraceTime,
-        shutdownFailureStrategy,
-        shutdownRetryCount,
-        backoff,
-        backoffDelay,
-        backoffLimit,
-        storageMigration,
-        autoClusterCreate,
-        lifecycle,
-        executionHooks);
+    Copy copy = new Copy(this);
+    copy.hooks = hooks;
+    return copy.build();
   }
 
   /**
@@ -454,23 +370,11 @@ public record ApplicationSpec(
    */
   public ApplicationSpec withShutdown(
       Optional<Integer> graceTime, Optional<String> failureStrategy, Optional<Integer> retryCount) {
-    return new ApplicationSpec(
-        manifest,
-        tosca,
-        csar,
-        observerSchema,
-        constraints,
-        hooks,
-        graceTime,
-        failureStrategy,
-        retryCount,
-        backoff,
-        backoffDelay,
-        backoffLimit,
-        storageMigration,
-        autoClusterCreate,
-        lifecycle,
-        executionHooks);
+    Copy copy = new Copy(this);
+    copy.shutdownGraceTime = graceTime;
+    copy.shutdownFailureStrategy = failureStrategy;
+    copy.shutdownRetryCount = retryCount;
+    return copy.build();
   }
 
   /**
@@ -481,23 +385,11 @@ public record ApplicationSpec(
    * @param backoffLimit the number of retries, {@code -1} for unlimited
    */
   public ApplicationSpec withBackoff(int backoff, int backoffDelay, int backoffLimit) {
-    return new ApplicationSpec(
-        manifest,
-        tosca,
-        csar,
-        observerSchema,
-        constraints,
-        hooks,
-        shutdownGraceTime,
-        shutdownFailureStrategy,
-        shutdownRetryCount,
-        backoff,
-        backoffDelay,
-        backoffLimit,
-        storageMigration,
-        autoClusterCreate,
-        lifecycle,
-        executionHooks);
+    Copy copy = new Copy(this);
+    copy.backoff = backoff;
+    copy.backoffDelay = backoffDelay;
+    copy.backoffLimit = backoffLimit;
+    return copy.build();
   }
 
   /** Returns the spec with the data of Secret resources in the manifest masked. */
@@ -536,5 +428,64 @@ public record ApplicationSpec(
         + ", executionHooks="
         + (executionHooks.isEmpty() ? "{}" : "<" + executionHooks.size() + " actions>")
         + "]";
+  }
+
+  /** The components of a spec, changed one by one by the {@code with} methods. */
+  private static final class Copy {
+    List<ObjectNode> manifest;
+    JsonNode tosca;
+    Optional<String> csar;
+    List<ObjectNode> observerSchema;
+    Optional<Constraints> constraints;
+    List<String> hooks;
+    Optional<Integer> shutdownGraceTime;
+    Optional<String> shutdownFailureStrategy;
+    Optional<Integer> shutdownRetryCount;
+    int backoff;
+    int backoffDelay;
+    int backoffLimit;
+    String storageMigration;
+    boolean autoClusterCreate;
+    JsonNode lifecycle;
+    JsonNode executionHooks;
+
+    Copy(ApplicationSpec spec) {
+      manifest = spec.manifest;
+      tosca = spec.tosca;
+      csar = spec.csar;
+      observerSchema = spec.observerSchema;
+      constraints = spec.constraints;
+      hooks = spec.hooks;
+      shutdownGraceTime = spec.shutdownGraceTime;
+      shutdownFailureStrategy = spec.shutdownFailureStrategy;
+      shutdownRetryCount = spec.shutdownRetryCount;
+      backoff = spec.backoff;
+      backoffDelay = spec.backoffDelay;
+      backoffLimit = spec.backoffLimit;
+      storageMigration = spec.storageMigration;
+      autoClusterCreate = spec.autoClusterCreate;
+      lifecycle = spec.lifecycle;
+      executionHooks = spec.executionHooks;
+    }
+
+    ApplicationSpec build() {
+      return new ApplicationSpec(
+          manifest,
+          tosca,
+          csar,
+          observerSchema,
+          constraints,
+          hooks,
+          shutdownGraceTime,
+          shutdownFailureStrategy,
+          shutdownRetryCount,
+          backoff,
+          backoffDelay,
+          backoffLimit,
+          storageMigration,
+          autoClusterCreate,
+          lifecycle,
+          executionHooks);
+    }
   }
 }
