@@ -56,6 +56,11 @@ import org.junit.jupiter.api.TestInfo;
  * with the reason.
  *
  * <p>Waits use Awaitility with a generous bound ({@link #AWAIT}); nothing sleeps.
+ *
+ * <p>The suite's assertions are AssertJ's and its waits Awaitility's, which {@code krake-testing}
+ * declares optional (as it declares JUnit {@code provided}): a project that extends this class has
+ * JUnit Jupiter, AssertJ and Awaitility on its test classpath, at versions of its own choosing;
+ * without them a test fails with a {@link NoClassDefFoundError} naming the missing class.
  */
 public abstract class StoreContract {
 
