@@ -60,9 +60,11 @@ import org.slf4j.LoggerFactory;
  *       ApplicationPreReconcile}; the observer schema and {@code last_applied_manifest}
  *       regenerated; {@code ApplicationMangling} (the complete and shutdown hooks inject their
  *       Secrets and environment); the delta against what the cluster's watches report; when there
- *       is one: finalizer, CREATING or RECONCILING, deletes then creates then updates by
- *       server-side apply, each between {@code ResourcePre*} and {@code ResourcePost*}; {@code
- *       running_on}; the state from the workloads' health; {@code ApplicationPostReconcile}.
+ *       is one: finalizer, the target cluster recorded in {@code metadata.owners} (if the binding
+ *       has not already) and CREATING or RECONCILING, in one write before anything is applied;
+ *       deletes then creates then updates by server-side apply, each between {@code ResourcePre*}
+ *       and {@code ResourcePost*}; {@code running_on}; the state from the workloads' health; {@code
+ *       ApplicationPostReconcile}.
  *   <li><b>Observation</b>: the cluster's objects are watched (one list-and-watch per cluster and
  *       kind), not polled; a change of an application's object re-queues it, and the next pass
  *       records {@code last_observed_manifest}, {@code services} and the health (RUNNING, DEGRADED,
@@ -71,9 +73,16 @@ import org.slf4j.LoggerFactory;
  *       {@link ShutdownProtocol} gates it exactly as Krake's table (§3.7); then MIGRATING, every
  *       resource deleted from the old cluster, the old cluster dropped from the owners, everything
  *       applied to the new one, RUNNING with the shutdown progress cleared.
+ *   <li><b>Interrupted applies</b>: a cluster among {@code metadata.owners} that is neither {@code
+ *       running_on} nor {@code scheduled_to} may hold objects of an apply that a new binding, a
+ *       deletion or a crash interrupted before it could record {@code running_on}: the whole
+ *       desired manifest ({@code last_applied_manifest}, {@code spec.manifest}) is deleted there,
+ *       without hooks, and the cluster dropped from the owners, before anything else.
  *   <li><b>Deletion</b>: with the shutdown hook, the protocol first; then DELETING, every resource
- *       deleted (a 404 is "already gone"), the owner and {@value #RESOURCES_FINALIZER} dropped, and
- *       the application removed from the store once no finalizer is left.
+ *       deleted (a 404 is "already gone"), the whole desired manifest deleted from every other
+ *       cluster among the owners (an interrupted apply may have left objects there), the owners and
+ *       {@value #RESOURCES_FINALIZER} dropped, and the application removed from the store once no
+ *       finalizer is left.
  * </ul>
  *
  * <p>Failures: a Kubernetes error makes the application FAILED with Krake's reason code ({@link
@@ -205,6 +214,10 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
       Optional<ResourceRef> target = app.status().scheduledTo();
       if (target.isEmpty()) {
         return ReconcileResult.done();
+      }
+      List<ResourceRef> abandoned = abandoned(app, target.get());
+      if (!abandoned.isEmpty()) {
+        app = cleanUp(key, app, abandoned);
       }
       Optional<ResourceRef> current = app.status().runningOn();
       if (current.isPresent() && !current.equals(target)) {
@@ -343,7 +356,7 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
                 : ApplicationState.RECONCILING;
     Application written =
         applications.writeByController(
-            withFinalizer(mangled)
+            withFinalizer(withOwner(mangled, target))
                 .withStatus(
                     // a FAILED application being retried stays FAILED until the retry works: a
                     // CREATING/FAILED write per attempt would re-queue it at once, around its
@@ -853,6 +866,72 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
                     .withServices(Map.of())));
   }
 
+  /**
+   * The clusters that may hold objects of the application although they are neither where it runs
+   * nor where it is scheduled: an apply there was interrupted (by a deletion, a new binding or a
+   * crash) before it could record {@code running_on}.
+   */
+  private static List<ResourceRef> abandoned(Application app, ResourceRef target) {
+    List<ResourceRef> abandoned = new ArrayList<>();
+    for (ResourceRef owner : ownerClusters(app)) {
+      if (!sameCluster(owner, target)
+          && app.status().runningOn().filter(r -> sameCluster(r, owner)).isEmpty()) {
+        abandoned.add(owner);
+      }
+    }
+    return abandoned;
+  }
+
+  /**
+   * The application's owners that are Kubernetes clusters: every cluster it has been bound to (the
+   * scheduler's binding adds it) and not yet cleaned up, hence every cluster where an apply may
+   * have created objects (the controller records its target there before it applies).
+   */
+  private static List<ResourceRef> ownerClusters(Application app) {
+    return app.metadata().owners().stream()
+        .filter(o -> o.api().equals(Cluster.API) && o.kind().equals(Cluster.KIND))
+        .toList();
+  }
+
+  /**
+   * Deletes whatever the application may have created on each of the clusters, without hooks (its
+   * workload never recorded as running there, no shutdown service is known for it), and drops them
+   * from the owners. A cluster that no longer exists is dropped with a warning; an unreachable one
+   * throws, and the cleanup is retried.
+   */
+  private Application cleanUp(ResourceKey key, Application app, List<ResourceRef> clusters) {
+    List<ObjectNode> resources = new ArrayList<>(app.status().lastAppliedManifest());
+    for (List<ObjectNode> more :
+        List.of(app.spec().manifest(), app.status().lastObservedManifest())) {
+      for (ObjectNode resource : more) {
+        if (ObservedManifests.find(resources, resource).isEmpty()) {
+          resources.add(resource);
+        }
+      }
+    }
+    List<ResourceRef> owners = new ArrayList<>(app.metadata().owners());
+    for (ResourceRef ref : clusters) {
+      Optional<Cluster> cluster = cluster(ref);
+      if (cluster.isPresent()) {
+        log.info(
+            "application {}: deleting what an interrupted apply may have left on cluster {}",
+            key,
+            ref.name());
+        ClusterClient client = connector.connect(cluster.get());
+        for (ObjectNode resource : resources) {
+          client.delete(resource);
+        }
+      } else {
+        log.warn(
+            "application {}: cluster {} is gone; what it may hold cannot be deleted",
+            key,
+            ref.name());
+      }
+      owners.removeIf(o -> sameCluster(o, ref));
+    }
+    return applications.writeByController(app.withMetadata(app.metadata().withOwners(owners)));
+  }
+
   // ------------------------------------------------------------------ deletion
 
   private ReconcileResult deletion(ResourceKey key, Application app) {
@@ -913,6 +992,10 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
         }
         throw e;
       }
+    }
+    List<ResourceRef> mayHoldObjects = ownerClusters(written);
+    if (!mayHoldObjects.isEmpty()) {
+      written = cleanUp(key, written, mayHoldObjects);
     }
     if (run.isPresent()) {
       workloadHooks.finish(key, written, HookAction.DELETE, run.get(), true);
@@ -977,6 +1060,23 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
 
   private static String clusterKey(ResourceRef ref) {
     return ref.namespace().orElse("") + "/" + ref.name();
+  }
+
+  /** Records the cluster among the owners, where deletion and migration look for objects. */
+  private static Application withOwner(Application app, ResourceRef cluster) {
+    List<ResourceRef> owners = app.metadata().owners();
+    if (owners.stream().anyMatch(o -> sameCluster(o, cluster))) {
+      return app;
+    }
+    List<ResourceRef> next = new ArrayList<>(owners);
+    next.add(cluster);
+    return app.withMetadata(app.metadata().withOwners(next));
+  }
+
+  private static boolean sameCluster(ResourceRef a, ResourceRef b) {
+    return a.name().equals(b.name())
+        && a.namespace().equals(b.namespace())
+        && a.kind().equals(b.kind());
   }
 
   private static Application withFinalizer(Application app) {
