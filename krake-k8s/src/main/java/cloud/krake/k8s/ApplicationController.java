@@ -87,9 +87,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failures: a Kubernetes error makes the application FAILED with Krake's reason code ({@link
  * KubernetesException#reason()}); invalid manifests INVALID_RESOURCE; a failing hook handler
- * INTERNAL_ERROR. Deliberately unlike Krake (§9.7), a FAILED application whose reason is
- * KUBERNETES_ERROR (an unreachable or failing API server) is retried with exponential back-off and
- * converges once the cluster is healthy; other FAILED applications wait for the user.
+ * INTERNAL_ERROR. A deleted application whose shutdown is under way or decided
+ * (WAITING_FOR_CLEANING, READY_FOR_ACTION, DEGRADED) keeps that state and gets the reason only, so
+ * that an apply failing after the deletion does not make the deletion skip the shutdown.
+ * Deliberately unlike Krake (§9.7), a FAILED application whose reason is KUBERNETES_ERROR (an
+ * unreachable or failing API server) is retried with exponential back-off and converges once the
+ * cluster is healthy; other FAILED applications wait for the user.
  *
  * <p>Also unlike Krake: the controller's own finalizer and owner changes do not bump {@code
  * metadata.modified} ({@link Applications#writeByController}), so they do not send the application
@@ -112,6 +115,18 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
   /** States of an application that has not been RUNNING since its last apply. */
   private static final Set<ApplicationState> SETTLING_STATES =
       Set.of(ApplicationState.CREATING, ApplicationState.RECONCILING, ApplicationState.MIGRATING);
+
+  /**
+   * The states in which a deleted application's shutdown is under way or decided. An apply that was
+   * in flight when the application was deleted and then fails does not overwrite them with FAILED:
+   * the deletion would take FAILED for its own failed attempt and skip the shutdown (issue 12, item
+   * 13); the failure is recorded in the reason only.
+   */
+  private static final Set<ApplicationState> SHUTDOWN_STATES =
+      Set.of(
+          ApplicationState.WAITING_FOR_CLEANING,
+          ApplicationState.READY_FOR_ACTION,
+          ApplicationState.DEGRADED);
 
   private static final Set<ApplicationState> OBSERVED_STATES =
       Set.of(
@@ -262,7 +277,13 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
       applications.modifyStatus(
           key.namespace(),
           key.name(),
-          a -> a.status().withState(ApplicationState.FAILED).withReason(Optional.of(reason)));
+          a ->
+              a.status()
+                  .withState(
+                      a.metadata().isDeleted() && SHUTDOWN_STATES.contains(a.status().state())
+                          ? a.status().state()
+                          : ApplicationState.FAILED)
+                  .withReason(Optional.of(reason)));
     } catch (NotFoundException gone) {
       return ReconcileResult.done();
     }
