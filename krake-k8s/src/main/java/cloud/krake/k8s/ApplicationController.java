@@ -28,6 +28,7 @@ import cloud.krake.runtime.ReconcilingComponent;
 import cloud.krake.runtime.Reflector;
 import cloud.krake.runtime.ResourceKey;
 import cloud.krake.store.Applications;
+import cloud.krake.store.ConflictException;
 import cloud.krake.store.NotFoundException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
@@ -77,7 +78,9 @@ import org.slf4j.LoggerFactory;
  *       running_on} nor {@code scheduled_to} may hold objects of an apply that a new binding, a
  *       deletion or a crash interrupted before it could record {@code running_on}: the whole
  *       desired manifest ({@code last_applied_manifest}, {@code spec.manifest}) is deleted there,
- *       without hooks, and the cluster dropped from the owners, before anything else.
+ *       without hooks, and the cluster dropped from the owners, before anything else. An apply
+ *       whose final write loses to such a decision, which another host may have carried out while
+ *       it was applying, deletes what it applied itself.
  *   <li><b>Deletion</b>: with the shutdown hook, the protocol first; then DELETING, every resource
  *       deleted (a 404 is "already gone"), the whole desired manifest deleted from every other
  *       cluster among the owners (an interrupted apply may have left objects there), the owners and
@@ -426,10 +429,79 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
     if (migrating) {
       done = done.withShutdownGracePeriod(Optional.empty()).withShutdownAttempts(0);
     }
-    written = applications.writeByController(applied.app.withStatus(done));
+    try {
+      written = applications.writeByController(applied.app.withStatus(done));
+    } catch (ConflictException | NotFoundException e) {
+      if (takeBackIfAbandoned(key, target, client, written, app.status().runningOn().isEmpty())) {
+        return ReconcileResult.done();
+      }
+      throw e;
+    }
     dispatch(HookPoint.APPLICATION_POST_RECONCILE, written, cluster);
     log.info("application {}: {} on cluster {}", key, post.state(), target.name());
     return post.result();
+  }
+
+  /**
+   * After an apply lost its final write: when the cluster has been given up meanwhile, by a
+   * deletion or a new binding that another host may already have carried out while this one was
+   * applying, deletes again everything the apply may have created there, so that nothing outlives
+   * the decision; a later pass sees the rest. Given up: the application is gone; or this cluster is
+   * no longer recorded (neither among the owners nor {@code running_on}: it has been cleaned up);
+   * or its deletion is past the shutdown (DELETING, or its finalizer removed); or, for a first
+   * apply (no workload recorded as running, so no shutdown to wait for), it is deleted or scheduled
+   * elsewhere.
+   *
+   * @return whether the application is gone (nothing left to reconcile)
+   */
+  private boolean takeBackIfAbandoned(
+      ResourceKey key,
+      ResourceRef target,
+      ClusterClient client,
+      Application applying,
+      boolean firstApply) {
+    Optional<Application> now = applications.get(key.namespace(), key.name());
+    boolean givenUp =
+        now.map(
+                a ->
+                    !recorded(a, target)
+                        || (a.metadata().isDeleted()
+                            && (a.status().state() == ApplicationState.DELETING
+                                || !a.metadata().finalizers().contains(RESOURCES_FINALIZER)))
+                        || (firstApply
+                            && (a.metadata().isDeleted()
+                                || a.status()
+                                    .scheduledTo()
+                                    .filter(t -> sameCluster(t, target))
+                                    .isEmpty())))
+            .orElse(true);
+    if (givenUp) {
+      log.info(
+          "application {}: deleted or moved while it was applied to cluster {};"
+              + " deleting what this apply created there",
+          key,
+          target.name());
+      for (ObjectNode resource : applying.status().lastAppliedManifest()) {
+        try {
+          client.delete(resource);
+        } catch (KubernetesException e) {
+          log.warn(
+              "application {}: could not delete {} from cluster {}: {}",
+              key,
+              resource.path("kind").asText()
+                  + " "
+                  + resource.path("metadata").path("name").asText(),
+              target.name(),
+              e.getMessage());
+        }
+      }
+    }
+    return now.isEmpty();
+  }
+
+  private static boolean recorded(Application app, ResourceRef cluster) {
+    return ownerClusters(app).stream().anyMatch(o -> sameCluster(o, cluster))
+        || app.status().runningOn().filter(r -> sameCluster(r, cluster)).isPresent();
   }
 
   // ------------------------------------------------------------------ hooks around actions

@@ -5,6 +5,7 @@ import static cloud.krake.k8s.e2e.FakeClusters.documents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import cloud.krake.Krake;
 import cloud.krake.model.Application;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.store.KeyValue;
@@ -20,6 +21,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -139,6 +142,37 @@ class InterruptedApplyIT {
   }
 
   /**
+   * Two hosts on one store, as several host processes on one etcd: the first one stalls (a long GC
+   * pause, a slow machine) right after it recorded its apply and before it applied anything; the
+   * application is deleted meanwhile and the second host removes it. The first one then applies to
+   * a cluster nobody will clean up again: it must take back what it applied.
+   */
+  @Test
+  void anApplyThatOutlivesTheDeletionByAnotherHostTakesBackWhatItApplied() throws Exception {
+    env.stop();
+    StallingHostStore stalling = new StallingHostStore(store);
+    env.start(stalling);
+    Krake first = env.krake;
+    try {
+      env.create("echo", documents("echo-demo.yaml"), List.of(), List.of(), "a");
+      await().atMost(FakeClusters.TIMEOUT).untilTrue(stalling.stalled);
+      new cloud.krake.store.Applications(store, env.clock).delete(NS, "echo");
+      env.start();
+      env.awaitGone("echo");
+      assertThat(env.a.objects()).isEmpty();
+
+      stalling.resume.countDown();
+      await()
+          .atMost(FakeClusters.TIMEOUT)
+          .until(() -> env.a.requests().stream().anyMatch(r -> r.startsWith("PATCH ")));
+    } finally {
+      stalling.resume.countDown();
+      first.close();
+    }
+    assertThat(env.a.objects()).isEmpty();
+  }
+
+  /**
    * Creates an application on cluster {@code a}, answering slowly, and returns once the first of
    * its objects is on the cluster, while the apply is still in flight.
    */
@@ -150,6 +184,34 @@ class InterruptedApplyIT {
         .pollInterval(Duration.ofMillis(5))
         .until(() -> !env.a.objects().isEmpty());
     assertThat(env.krake.applications().require(NS, name).status().runningOn()).isEmpty();
+  }
+
+  /**
+   * The store as seen by a host that stalls once, right after its first write of an application as
+   * CREATING, until {@link #resume} is counted down.
+   */
+  private static final class StallingHostStore extends ForwardingStore {
+    final AtomicBoolean stalled = new AtomicBoolean();
+    final CountDownLatch resume = new CountDownLatch(1);
+
+    StallingHostStore(Store delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public KeyValue update(String key, byte[] value, long expectedRevision) {
+      KeyValue written = super.update(key, value, expectedRevision);
+      if (key.startsWith("/kubernetes/applications/")
+          && KrakeJson.read(value, ObjectNode.class).at("/status/state").asText().equals("CREATING")
+          && stalled.compareAndSet(false, true)) {
+        try {
+          resume.await(FakeClusters.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return written;
+    }
   }
 
   /**
