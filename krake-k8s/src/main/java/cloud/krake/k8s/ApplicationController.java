@@ -448,9 +448,9 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
    * applying, deletes again everything the apply may have created there, so that nothing outlives
    * the decision; a later pass sees the rest. Given up: the application is gone; or this cluster is
    * no longer recorded (neither among the owners nor {@code running_on}: it has been cleaned up);
-   * or its deletion is past the shutdown (DELETING, or its finalizer removed); or, for a first
-   * apply (no workload recorded as running, so no shutdown to wait for), it is deleted or scheduled
-   * elsewhere.
+   * or its deletion is past the shutdown (DELETING, or its finalizer removed); or its migration to
+   * another cluster is past the shutdown (MIGRATING); or, for a first apply (no workload recorded
+   * as running, so no shutdown to wait for), it is deleted or scheduled elsewhere.
    *
    * @return whether the application is gone (nothing left to reconcile)
    */
@@ -468,12 +468,9 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
                         || (a.metadata().isDeleted()
                             && (a.status().state() == ApplicationState.DELETING
                                 || !a.metadata().finalizers().contains(RESOURCES_FINALIZER)))
-                        || (firstApply
-                            && (a.metadata().isDeleted()
-                                || a.status()
-                                    .scheduledTo()
-                                    .filter(t -> sameCluster(t, target))
-                                    .isEmpty())))
+                        || (a.status().state() == ApplicationState.MIGRATING
+                            && !scheduledTo(a, target))
+                        || (firstApply && (a.metadata().isDeleted() || !scheduledTo(a, target))))
             .orElse(true);
     if (givenUp) {
       log.info(
@@ -497,6 +494,10 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
       }
     }
     return now.isEmpty();
+  }
+
+  private static boolean scheduledTo(Application app, ResourceRef cluster) {
+    return app.status().scheduledTo().filter(t -> sameCluster(t, cluster)).isPresent();
   }
 
   private static boolean recorded(Application app, ResourceRef cluster) {
