@@ -28,6 +28,7 @@ import cloud.krake.runtime.ReconcilingComponent;
 import cloud.krake.runtime.Reflector;
 import cloud.krake.runtime.ResourceKey;
 import cloud.krake.store.Applications;
+import cloud.krake.store.ConflictException;
 import cloud.krake.store.NotFoundException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
@@ -60,9 +61,11 @@ import org.slf4j.LoggerFactory;
  *       ApplicationPreReconcile}; the observer schema and {@code last_applied_manifest}
  *       regenerated; {@code ApplicationMangling} (the complete and shutdown hooks inject their
  *       Secrets and environment); the delta against what the cluster's watches report; when there
- *       is one: finalizer, CREATING or RECONCILING, deletes then creates then updates by
- *       server-side apply, each between {@code ResourcePre*} and {@code ResourcePost*}; {@code
- *       running_on}; the state from the workloads' health; {@code ApplicationPostReconcile}.
+ *       is one: finalizer, the target cluster recorded in {@code metadata.owners} (if the binding
+ *       has not already) and CREATING or RECONCILING, in one write before anything is applied;
+ *       deletes then creates then updates by server-side apply, each between {@code ResourcePre*}
+ *       and {@code ResourcePost*}; {@code running_on}; the state from the workloads' health; {@code
+ *       ApplicationPostReconcile}.
  *   <li><b>Observation</b>: the cluster's objects are watched (one list-and-watch per cluster and
  *       kind), not polled; a change of an application's object re-queues it, and the next pass
  *       records {@code last_observed_manifest}, {@code services} and the health (RUNNING, DEGRADED,
@@ -71,16 +74,28 @@ import org.slf4j.LoggerFactory;
  *       {@link ShutdownProtocol} gates it exactly as Krake's table (§3.7); then MIGRATING, every
  *       resource deleted from the old cluster, the old cluster dropped from the owners, everything
  *       applied to the new one, RUNNING with the shutdown progress cleared.
+ *   <li><b>Interrupted applies</b>: a cluster among {@code metadata.owners} that is neither {@code
+ *       running_on} nor {@code scheduled_to} may hold objects of an apply that a new binding, a
+ *       deletion or a crash interrupted before it could record {@code running_on}: the whole
+ *       desired manifest ({@code last_applied_manifest}, {@code spec.manifest}) is deleted there,
+ *       without hooks, and the cluster dropped from the owners, before anything else. An apply
+ *       whose final write loses to such a decision, which another host may have carried out while
+ *       it was applying, deletes what it applied itself.
  *   <li><b>Deletion</b>: with the shutdown hook, the protocol first; then DELETING, every resource
- *       deleted (a 404 is "already gone"), the owner and {@value #RESOURCES_FINALIZER} dropped, and
- *       the application removed from the store once no finalizer is left.
+ *       deleted (a 404 is "already gone"), the whole desired manifest deleted from every other
+ *       cluster among the owners (an interrupted apply may have left objects there), the owners and
+ *       {@value #RESOURCES_FINALIZER} dropped, and the application removed from the store once no
+ *       finalizer is left.
  * </ul>
  *
  * <p>Failures: a Kubernetes error makes the application FAILED with Krake's reason code ({@link
  * KubernetesException#reason()}); invalid manifests INVALID_RESOURCE; a failing hook handler
- * INTERNAL_ERROR. Deliberately unlike Krake (§9.7), a FAILED application whose reason is
- * KUBERNETES_ERROR (an unreachable or failing API server) is retried with exponential back-off and
- * converges once the cluster is healthy; other FAILED applications wait for the user.
+ * INTERNAL_ERROR. A deleted application whose shutdown is under way or decided
+ * (WAITING_FOR_CLEANING, READY_FOR_ACTION, DEGRADED) keeps that state and gets the reason only, so
+ * that an apply failing after the deletion does not make the deletion skip the shutdown.
+ * Deliberately unlike Krake (§9.7), a FAILED application whose reason is KUBERNETES_ERROR (an
+ * unreachable or failing API server) is retried with exponential back-off and converges once the
+ * cluster is healthy; other FAILED applications wait for the user.
  *
  * <p>Also unlike Krake: the controller's own finalizer and owner changes do not bump {@code
  * metadata.modified} ({@link Applications#writeByController}), so they do not send the application
@@ -103,6 +118,18 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
   /** States of an application that has not been RUNNING since its last apply. */
   private static final Set<ApplicationState> SETTLING_STATES =
       Set.of(ApplicationState.CREATING, ApplicationState.RECONCILING, ApplicationState.MIGRATING);
+
+  /**
+   * The states in which a deleted application's shutdown is under way or decided. An apply that was
+   * in flight when the application was deleted and then fails does not overwrite them with FAILED:
+   * the deletion would take FAILED for its own failed attempt and skip the shutdown (issue 12, item
+   * 13); the failure is recorded in the reason only.
+   */
+  private static final Set<ApplicationState> SHUTDOWN_STATES =
+      Set.of(
+          ApplicationState.WAITING_FOR_CLEANING,
+          ApplicationState.READY_FOR_ACTION,
+          ApplicationState.DEGRADED);
 
   private static final Set<ApplicationState> OBSERVED_STATES =
       Set.of(
@@ -206,6 +233,10 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
       if (target.isEmpty()) {
         return ReconcileResult.done();
       }
+      List<ResourceRef> abandoned = abandoned(app, target.get());
+      if (!abandoned.isEmpty()) {
+        app = cleanUp(key, app, abandoned);
+      }
       Optional<ResourceRef> current = app.status().runningOn();
       if (current.isPresent() && !current.equals(target)) {
         return migration(key, app, current.get(), target.get());
@@ -249,7 +280,13 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
       applications.modifyStatus(
           key.namespace(),
           key.name(),
-          a -> a.status().withState(ApplicationState.FAILED).withReason(Optional.of(reason)));
+          a ->
+              a.status()
+                  .withState(
+                      a.metadata().isDeleted() && SHUTDOWN_STATES.contains(a.status().state())
+                          ? a.status().state()
+                          : ApplicationState.FAILED)
+                  .withReason(Optional.of(reason)));
     } catch (NotFoundException gone) {
       return ReconcileResult.done();
     }
@@ -343,7 +380,7 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
                 : ApplicationState.RECONCILING;
     Application written =
         applications.writeByController(
-            withFinalizer(mangled)
+            withFinalizer(withOwner(mangled, target))
                 .withStatus(
                     // a FAILED application being retried stays FAILED until the retry works: a
                     // CREATING/FAILED write per attempt would re-queue it at once, around its
@@ -392,10 +429,80 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
     if (migrating) {
       done = done.withShutdownGracePeriod(Optional.empty()).withShutdownAttempts(0);
     }
-    written = applications.writeByController(applied.app.withStatus(done));
+    try {
+      written = applications.writeByController(applied.app.withStatus(done));
+    } catch (ConflictException | NotFoundException e) {
+      if (takeBackIfAbandoned(key, target, client, written, app.status().runningOn().isEmpty())) {
+        return ReconcileResult.done();
+      }
+      throw e;
+    }
     dispatch(HookPoint.APPLICATION_POST_RECONCILE, written, cluster);
     log.info("application {}: {} on cluster {}", key, post.state(), target.name());
     return post.result();
+  }
+
+  /**
+   * After an apply lost its final write: when the cluster has been given up meanwhile, by a
+   * deletion or a new binding that another host may already have carried out while this one was
+   * applying, deletes again everything the apply may have created there, so that nothing outlives
+   * the decision; a later pass sees the rest. Given up: the application is gone; or this cluster is
+   * no longer recorded (neither among the owners nor {@code running_on}: it has been cleaned up);
+   * or its deletion is past the shutdown (DELETING, or its finalizer removed); or its migration to
+   * another cluster is past the shutdown (MIGRATING); or, for a first apply (no workload recorded
+   * as running, so no shutdown to wait for), it is deleted or scheduled elsewhere.
+   *
+   * @return whether the application is gone (nothing left to reconcile)
+   */
+  private boolean takeBackIfAbandoned(
+      ResourceKey key,
+      ResourceRef target,
+      ClusterClient client,
+      Application applying,
+      boolean firstApply) {
+    Optional<Application> now = applications.get(key.namespace(), key.name());
+    boolean givenUp =
+        now.map(
+                a ->
+                    !recorded(a, target)
+                        || (a.metadata().isDeleted()
+                            && (a.status().state() == ApplicationState.DELETING
+                                || !a.metadata().finalizers().contains(RESOURCES_FINALIZER)))
+                        || (a.status().state() == ApplicationState.MIGRATING
+                            && !scheduledTo(a, target))
+                        || (firstApply && (a.metadata().isDeleted() || !scheduledTo(a, target))))
+            .orElse(true);
+    if (givenUp) {
+      log.info(
+          "application {}: deleted or moved while it was applied to cluster {};"
+              + " deleting what this apply created there",
+          key,
+          target.name());
+      for (ObjectNode resource : applying.status().lastAppliedManifest()) {
+        try {
+          client.delete(resource);
+        } catch (KubernetesException e) {
+          log.warn(
+              "application {}: could not delete {} from cluster {}: {}",
+              key,
+              resource.path("kind").asText()
+                  + " "
+                  + resource.path("metadata").path("name").asText(),
+              target.name(),
+              e.getMessage());
+        }
+      }
+    }
+    return now.isEmpty();
+  }
+
+  private static boolean scheduledTo(Application app, ResourceRef cluster) {
+    return app.status().scheduledTo().filter(t -> sameCluster(t, cluster)).isPresent();
+  }
+
+  private static boolean recorded(Application app, ResourceRef cluster) {
+    return ownerClusters(app).stream().anyMatch(o -> sameCluster(o, cluster))
+        || app.status().runningOn().filter(r -> sameCluster(r, cluster)).isPresent();
   }
 
   // ------------------------------------------------------------------ hooks around actions
@@ -853,6 +960,72 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
                     .withServices(Map.of())));
   }
 
+  /**
+   * The clusters that may hold objects of the application although they are neither where it runs
+   * nor where it is scheduled: an apply there was interrupted (by a deletion, a new binding or a
+   * crash) before it could record {@code running_on}.
+   */
+  private static List<ResourceRef> abandoned(Application app, ResourceRef target) {
+    List<ResourceRef> abandoned = new ArrayList<>();
+    for (ResourceRef owner : ownerClusters(app)) {
+      if (!sameCluster(owner, target)
+          && app.status().runningOn().filter(r -> sameCluster(r, owner)).isEmpty()) {
+        abandoned.add(owner);
+      }
+    }
+    return abandoned;
+  }
+
+  /**
+   * The application's owners that are Kubernetes clusters: every cluster it has been bound to (the
+   * scheduler's binding adds it) and not yet cleaned up, hence every cluster where an apply may
+   * have created objects (the controller records its target there before it applies).
+   */
+  private static List<ResourceRef> ownerClusters(Application app) {
+    return app.metadata().owners().stream()
+        .filter(o -> o.api().equals(Cluster.API) && o.kind().equals(Cluster.KIND))
+        .toList();
+  }
+
+  /**
+   * Deletes whatever the application may have created on each of the clusters, without hooks (its
+   * workload never recorded as running there, no shutdown service is known for it), and drops them
+   * from the owners. A cluster that no longer exists is dropped with a warning; an unreachable one
+   * throws, and the cleanup is retried.
+   */
+  private Application cleanUp(ResourceKey key, Application app, List<ResourceRef> clusters) {
+    List<ObjectNode> resources = new ArrayList<>(app.status().lastAppliedManifest());
+    for (List<ObjectNode> more :
+        List.of(app.spec().manifest(), app.status().lastObservedManifest())) {
+      for (ObjectNode resource : more) {
+        if (ObservedManifests.find(resources, resource).isEmpty()) {
+          resources.add(resource);
+        }
+      }
+    }
+    List<ResourceRef> owners = new ArrayList<>(app.metadata().owners());
+    for (ResourceRef ref : clusters) {
+      Optional<Cluster> cluster = cluster(ref);
+      if (cluster.isPresent()) {
+        log.info(
+            "application {}: deleting what an interrupted apply may have left on cluster {}",
+            key,
+            ref.name());
+        ClusterClient client = connector.connect(cluster.get());
+        for (ObjectNode resource : resources) {
+          client.delete(resource);
+        }
+      } else {
+        log.warn(
+            "application {}: cluster {} is gone; what it may hold cannot be deleted",
+            key,
+            ref.name());
+      }
+      owners.removeIf(o -> sameCluster(o, ref));
+    }
+    return applications.writeByController(app.withMetadata(app.metadata().withOwners(owners)));
+  }
+
   // ------------------------------------------------------------------ deletion
 
   private ReconcileResult deletion(ResourceKey key, Application app) {
@@ -913,6 +1086,10 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
         }
         throw e;
       }
+    }
+    List<ResourceRef> mayHoldObjects = ownerClusters(written);
+    if (!mayHoldObjects.isEmpty()) {
+      written = cleanUp(key, written, mayHoldObjects);
     }
     if (run.isPresent()) {
       workloadHooks.finish(key, written, HookAction.DELETE, run.get(), true);
@@ -977,6 +1154,23 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
 
   private static String clusterKey(ResourceRef ref) {
     return ref.namespace().orElse("") + "/" + ref.name();
+  }
+
+  /** Records the cluster among the owners, where deletion and migration look for objects. */
+  private static Application withOwner(Application app, ResourceRef cluster) {
+    List<ResourceRef> owners = app.metadata().owners();
+    if (owners.stream().anyMatch(o -> sameCluster(o, cluster))) {
+      return app;
+    }
+    List<ResourceRef> next = new ArrayList<>(owners);
+    next.add(cluster);
+    return app.withMetadata(app.metadata().withOwners(next));
+  }
+
+  private static boolean sameCluster(ResourceRef a, ResourceRef b) {
+    return a.name().equals(b.name())
+        && a.namespace().equals(b.namespace())
+        && a.kind().equals(b.kind());
   }
 
   private static Application withFinalizer(Application app) {

@@ -86,12 +86,13 @@ import org.slf4j.LoggerFactory;
  * <p>States, as Krake's gating table (§3.7), for an application with the shutdown hook (without it,
  * every step returns {@code proceed(false)}: nothing to wait for): READY_FOR_ACTION proceeds;
  * WAITING_FOR_CLEANING runs the protocol; RUNNING and RECONCILING first move to
- * WAITING_FOR_CLEANING; FAILED goes straight to the failure strategy without calling the service
- * (Krake's #562 guard); a DEGRADED application and every other state are {@link
- * ShutdownDecision#notApplicable not applicable}, the reason naming the state. A {@link
- * ShutdownPurpose#DELETION} step needs the application marked deleted and a {@link
- * ShutdownPurpose#MIGRATION} step one that is not; otherwise the step is not applicable either. A
- * step for an application that no longer exists is not applicable.
+ * WAITING_FOR_CLEANING; FAILED is shut down like RUNNING when its workload may be running ({@code
+ * running_on} set or a {@code services["shutdown"]} entry recorded) and otherwise goes straight to
+ * the failure strategy without calling the service (Krake's #562 guard); a DEGRADED application and
+ * every other state are {@link ShutdownDecision#notApplicable not applicable}, the reason naming
+ * the state. A {@link ShutdownPurpose#DELETION} step needs the application marked deleted and a
+ * {@link ShutdownPurpose#MIGRATION} step one that is not; otherwise the step is not applicable
+ * either. A step for an application that no longer exists is not applicable.
  *
  * <p>Deliberately unlike Krake (krake-behavior §9):
  *
@@ -108,7 +109,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code give_up} clears {@code shutdown_grace_period} (no attempt is in progress; Krake
  *       leaves it set) and keeps {@code shutdown_attempts} as the number of attempts made, until
  *       {@code retryShutdown} or a late acknowledgement resets it;
- *   <li>the #562 guard (FAILED: no call, failure strategy) applies to both purposes; in Krake it
+ *   <li>the #562 guard (FAILED: no call, failure strategy) applies to both purposes, and only to an
+ *       application whose workload cannot be running (no {@code running_on}, no shutdown service
+ *       recorded): Krake's guard skips the call for every FAILED application, also one that failed
+ *       on a transient API error (a 503 during an update) with its workload running; in Krake it
  *       only fires for direct callers of the shutdown task. A DEGRADED application is not sent to
  *       the strategy again: it is DEGRADED because a shutdown gave up, or because of its health,
  *       and in both cases a retry is the caller's choice;
@@ -308,7 +312,7 @@ public final class ShutdownProtocol implements AutoCloseable {
       case READY_FOR_ACTION:
         return Plan.of(ShutdownDecision.proceed(true));
       case FAILED:
-        return failureStrategy(app);
+        return mayBeRunning(app) ? attempt(app, 1, now) : failureStrategy(app);
       case DEGRADED:
         return Plan.of(
             ShutdownDecision.notApplicable(
@@ -322,6 +326,17 @@ public final class ShutdownProtocol implements AutoCloseable {
         return Plan.of(
             ShutdownDecision.notApplicable(state + ": no shutdown in this state, as in Krake"));
     }
+  }
+
+  /**
+   * Whether the workload of a FAILED application may be running: an apply completed on a cluster
+   * ({@code running_on}) and its resources have not been deleted, or a shutdown service was
+   * recorded. A transient API error (a 503 during an apply) makes an application FAILED with its
+   * workload running; only one whose workload never ran skips the call (Krake's #562 guard).
+   */
+  private static boolean mayBeRunning(Application app) {
+    return app.status().runningOn().isPresent()
+        || app.status().services().containsKey(SHUTDOWN_SERVICE);
   }
 
   private Plan waiting(Application app, Instant now) {

@@ -11,6 +11,8 @@ import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
 import cloud.krake.model.ApplicationStatus;
 import cloud.krake.model.KrakeJson;
+import cloud.krake.model.Reason;
+import cloud.krake.model.ReasonCode;
 import cloud.krake.model.ResourceRef;
 import cloud.krake.store.Applications;
 import cloud.krake.store.memory.MemoryStore;
@@ -414,11 +416,11 @@ class ShutdownProtocolTest {
   // ---- states ----
 
   @Test
-  void aFailedApplicationGoesStraightToTheFailureStrategyWithoutACall() {
-    deletedWithHook("deletes", "");
-    deletedWithHook("gives-up", "shutdown_failure_strategy: give_up");
-    apps.modifyStatus(NS, "deletes", a -> a.status().withState(ApplicationState.FAILED));
-    apps.modifyStatus(NS, "gives-up", a -> a.status().withState(ApplicationState.FAILED));
+  void aFailedApplicationThatNeverRanGoesStraightToTheFailureStrategyWithoutACall() {
+    deletedWithHook("deletes", "", Map.of());
+    deletedWithHook("gives-up", "shutdown_failure_strategy: give_up", Map.of());
+    apps.modifyStatus(NS, "deletes", a -> neverRan(a.status()));
+    apps.modifyStatus(NS, "gives-up", a -> neverRan(a.status()));
     ShutdownProtocol protocol = protocol(config());
 
     assertThat(protocol.step(NS, "deletes", ShutdownPurpose.DELETION))
@@ -427,6 +429,29 @@ class ShutdownProtocolTest {
         .isEqualTo(ShutdownDecision.gaveUp());
     assertThat(state("gives-up")).isEqualTo(ApplicationState.DEGRADED);
     assertThat(service.getRequestCount()).isZero();
+  }
+
+  @Test
+  void aFailedApplicationWhoseWorkloadMayBeRunningIsShutDownBeforeTheStrategy() {
+    deletedWithHook("transient", "");
+    apps.modifyStatus(
+        NS,
+        "transient",
+        a ->
+            a.status()
+                .withState(ApplicationState.FAILED)
+                .withReason(Optional.of(Reason.of(ReasonCode.KUBERNETES_ERROR, "HTTP 503"))));
+    ShutdownProtocol protocol = protocol(config());
+
+    ShutdownDecision decision = protocol.step(NS, "transient", ShutdownPurpose.DELETION);
+
+    assertThat(decision).isEqualTo(ShutdownDecision.waitUntil(T0.plus(config().timeout())));
+    await().atMost(BOUND).until(() -> received.size() == 1);
+    assertThat(state("transient")).isEqualTo(ApplicationState.WAITING_FOR_CLEANING);
+  }
+
+  private static ApplicationStatus neverRan(ApplicationStatus status) {
+    return status.withState(ApplicationState.FAILED).withRunningOn(Optional.empty());
   }
 
   @Test

@@ -119,9 +119,17 @@ final class FakeClusters implements AutoCloseable {
 
   /** Starts a Krake instance (again) on the store, with a new hook endpoint. */
   void start() {
+    start(store);
+  }
+
+  /**
+   * Starts a Krake instance on a view of the store (for example one that fails like a killed host),
+   * with a new hook endpoint.
+   */
+  void start(Store instanceStore) {
     HooksConfig unbound = config(URI.create("https://127.0.0.1"));
     server =
-        EmbeddedHookServer.loopback(ca, new Applications(store, clock), unbound, clock)
+        EmbeddedHookServer.loopback(ca, new Applications(instanceStore, clock), unbound, clock)
             .port(0)
             .build()
             .start();
@@ -133,7 +141,8 @@ final class FakeClusters implements AutoCloseable {
             .hookServer(server)
             .clusterProbeInterval(Duration.ofSeconds(1));
     backend.accept(backendBuilder);
-    krake = Krake.builder().store(store).clock(clock).extension(backendBuilder.build()).build();
+    krake =
+        Krake.builder().store(instanceStore).clock(clock).extension(backendBuilder.build()).build();
     krake.start();
   }
 

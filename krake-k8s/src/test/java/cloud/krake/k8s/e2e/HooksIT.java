@@ -4,6 +4,7 @@ import static cloud.krake.k8s.e2e.FakeClusters.NS;
 import static cloud.krake.k8s.e2e.FakeClusters.documents;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import cloud.krake.hooks.tls.TlsMaterial;
 import cloud.krake.model.Application;
@@ -134,6 +135,38 @@ class HooksIT {
     assertThat(moved.status().shutdownAttempts()).isZero();
     assertThat(env.a.objects()).isEmpty();
     assertThat(env.b.get("apps/v1", "Deployment", "default", "sd-deployment")).isPresent();
+  }
+
+  /**
+   * Issue 12, item 13: an update's apply fails with a 503 (the workload, applied before, keeps
+   * running) while the application is deleted; the FAILED state the failure records must not skip
+   * the graceful shutdown.
+   */
+  @Test
+  void shutdownServiceIsCalledWhenATransientApiErrorFailsAnApplyDuringTheDeletion()
+      throws Exception {
+    AtomicInteger calls = deployWithShutdownService("stateful");
+    env.a.latency(Duration.ofMillis(400));
+    env.a.failRequests("PATCH", null, 503);
+    env.a.clearRequests();
+    env.krake.applications().modify(NS, "stateful", app -> app.withSpec(withReplicas(app, 2)));
+    await()
+        .atMost(FakeClusters.TIMEOUT)
+        .pollInterval(Duration.ofMillis(5))
+        .until(() -> env.a.requests().stream().anyMatch(r -> r.startsWith("PATCH ")));
+
+    env.krake.applications().delete(NS, "stateful");
+
+    env.awaitGone("stateful");
+    assertThat(calls.get()).isEqualTo(1);
+    env.a.latency(Duration.ZERO);
+    assertThat(env.a.objects()).isEmpty();
+  }
+
+  private static cloud.krake.model.ApplicationSpec withReplicas(Application app, int replicas) {
+    ObjectNode spec = cloud.krake.model.KrakeJson.toObjectNode(app.spec());
+    ((ObjectNode) spec.at("/manifest/0/spec")).put("replicas", replicas);
+    return cloud.krake.model.KrakeJson.convert(spec, cloud.krake.model.ApplicationSpec.class);
   }
 
   @Test

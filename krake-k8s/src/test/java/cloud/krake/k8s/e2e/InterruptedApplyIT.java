@@ -1,0 +1,275 @@
+package cloud.krake.k8s.e2e;
+
+import static cloud.krake.k8s.e2e.FakeClusters.NS;
+import static cloud.krake.k8s.e2e.FakeClusters.documents;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import cloud.krake.Krake;
+import cloud.krake.model.Application;
+import cloud.krake.model.KrakeJson;
+import cloud.krake.store.KeyValue;
+import cloud.krake.store.Page;
+import cloud.krake.store.PageRequest;
+import cloud.krake.store.Store;
+import cloud.krake.store.StoreUnavailableException;
+import cloud.krake.store.Watch;
+import cloud.krake.store.WatchListener;
+import cloud.krake.store.memory.MemoryStore;
+import cloud.krake.testing.ForwardingStore;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An application deleted or moved while its first apply is in flight (issue 12, item 0): whatever
+ * the apply created must not outlive the decision, with and without the complete and shutdown
+ * hooks, and when the host that was applying dies before it could record what it applied.
+ *
+ * <p>The fake API server stores an object as soon as the request arrives and answers only after its
+ * injected latency, so objects are on the cluster while the apply that created them is still in
+ * flight, as with a slow real API server.
+ */
+class InterruptedApplyIT {
+
+  /** Long enough that the decision is written while the apply is in flight, on a busy machine. */
+  private static final Duration LATENCY = Duration.ofMillis(400);
+
+  private static final List<String> HOOKS = List.of("complete", "shutdown");
+
+  private final MemoryStore store = MemoryStore.create();
+  private FakeClusters env;
+
+  @BeforeEach
+  void start() {
+    env = new FakeClusters(store);
+    env.registerClusters();
+  }
+
+  @AfterEach
+  void stop() {
+    env.close();
+    store.close();
+  }
+
+  @Test
+  void deletionDuringTheFirstApplyLeavesNothingOnTheCluster() {
+    createWhileApplying("echo", documents("echo-demo.yaml"), List.of());
+
+    env.krake.applications().delete(NS, "echo");
+
+    env.awaitGone("echo");
+    assertThat(env.a.objects()).isEmpty();
+    assertThat(env.b.objects()).isEmpty();
+  }
+
+  @Test
+  void deletionDuringTheFirstApplyWithHooksLeavesNothingOnTheCluster() {
+    createWhileApplying("sd", documents("hook-shutdown.yaml"), HOOKS);
+
+    env.krake.applications().delete(NS, "sd");
+
+    env.awaitGone("sd");
+    assertThat(env.a.objects()).isEmpty();
+    assertThat(env.b.objects()).isEmpty();
+  }
+
+  @Test
+  void migrationDuringTheFirstApplyLeavesNothingOnTheFirstCluster() {
+    createWhileApplying("echo", documents("echo-demo.yaml"), List.of());
+
+    env.moveTo("echo", "b");
+
+    env.awaitRunningOn("echo", env.b);
+    env.a.latency(Duration.ZERO);
+    await().atMost(FakeClusters.TIMEOUT).until(() -> env.a.objects().isEmpty());
+    assertThat(env.b.list("apps/v1", "Deployment")).hasSize(1);
+    env.krake.applications().delete(NS, "echo");
+    env.awaitGone("echo");
+    assertThat(env.a.objects()).isEmpty();
+    assertThat(env.b.objects()).isEmpty();
+  }
+
+  @Test
+  void migrationDuringTheFirstApplyWithHooksLeavesNothingOnTheFirstCluster() {
+    createWhileApplying("sd", documents("hook-shutdown.yaml"), HOOKS);
+
+    env.moveTo("sd", "b");
+
+    env.awaitRunningOn("sd", env.b);
+    env.a.latency(Duration.ZERO);
+    await().atMost(FakeClusters.TIMEOUT).until(() -> env.a.objects().isEmpty());
+    assertThat(env.b.list("apps/v1", "Deployment")).hasSize(1);
+    env.krake.applications().delete(NS, "sd");
+    env.awaitGone("sd");
+    assertThat(env.a.objects()).isEmpty();
+    assertThat(env.b.objects()).isEmpty();
+  }
+
+  /**
+   * The host dies after it applied everything and before it recorded it: its store fails from its
+   * final write on (the write never reaches the store, as when the process is killed), and it is
+   * closed. A second host on the same store then deletes the application.
+   */
+  @Test
+  void aHostKilledMidApplyLeavesNothingOnceTheRestartedHostDeletesTheApplication() {
+    env.stop();
+    KilledHostStore dying = new KilledHostStore(store);
+    env.start(dying);
+    env.a.latency(LATENCY);
+    env.create("sd", documents("hook-shutdown.yaml"), List.of(), HOOKS, "a");
+    await().atMost(FakeClusters.TIMEOUT).untilTrue(dying.killed);
+    env.stop();
+    Optional<Application> left = new cloud.krake.store.Applications(store, env.clock).get(NS, "sd");
+    assertThat(left).isPresent();
+    assertThat(left.get().status().runningOn()).isEmpty();
+    assertThat(env.a.objects()).isNotEmpty();
+
+    env.start();
+    env.krake.applications().delete(NS, "sd");
+
+    env.awaitGone("sd");
+    env.a.latency(Duration.ZERO);
+    assertThat(env.a.objects()).isEmpty();
+    assertThat(env.b.objects()).isEmpty();
+  }
+
+  /**
+   * Two hosts on one store, as several host processes on one etcd: the first one stalls (a long GC
+   * pause, a slow machine) right after it recorded its apply and before it applied anything; the
+   * application is deleted meanwhile and the second host removes it. The first one then applies to
+   * a cluster nobody will clean up again: it must take back what it applied.
+   */
+  @Test
+  void anApplyThatOutlivesTheDeletionByAnotherHostTakesBackWhatItApplied() throws Exception {
+    env.stop();
+    StallingHostStore stalling = new StallingHostStore(store);
+    env.start(stalling);
+    Krake first = env.krake;
+    try {
+      env.create("echo", documents("echo-demo.yaml"), List.of(), List.of(), "a");
+      await().atMost(FakeClusters.TIMEOUT).untilTrue(stalling.stalled);
+      new cloud.krake.store.Applications(store, env.clock).delete(NS, "echo");
+      env.start();
+      env.awaitGone("echo");
+      assertThat(env.a.objects()).isEmpty();
+
+      stalling.resume.countDown();
+      await()
+          .atMost(FakeClusters.TIMEOUT)
+          .until(() -> env.a.requests().stream().anyMatch(r -> r.startsWith("PATCH ")));
+    } finally {
+      stalling.resume.countDown();
+      first.close();
+    }
+    assertThat(env.a.objects()).isEmpty();
+  }
+
+  /**
+   * Creates an application on cluster {@code a}, answering slowly, and returns once the first of
+   * its objects is on the cluster, while the apply is still in flight.
+   */
+  private void createWhileApplying(String name, List<ObjectNode> manifest, List<String> hooks) {
+    env.a.latency(LATENCY);
+    env.create(name, manifest, List.of(), hooks, "a");
+    await()
+        .atMost(FakeClusters.TIMEOUT)
+        .pollInterval(Duration.ofMillis(5))
+        .until(() -> !env.a.objects().isEmpty());
+    assertThat(env.krake.applications().require(NS, name).status().runningOn()).isEmpty();
+  }
+
+  /**
+   * The store as seen by a host that stalls once, right after its first write of an application as
+   * CREATING, until {@link #resume} is counted down.
+   */
+  private static final class StallingHostStore extends ForwardingStore {
+    final AtomicBoolean stalled = new AtomicBoolean();
+    final CountDownLatch resume = new CountDownLatch(1);
+
+    StallingHostStore(Store delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public KeyValue update(String key, byte[] value, long expectedRevision) {
+      KeyValue written = super.update(key, value, expectedRevision);
+      if (key.startsWith("/kubernetes/applications/")
+          && KrakeJson.read(value, ObjectNode.class).at("/status/state").asText().equals("CREATING")
+          && stalled.compareAndSet(false, true)) {
+        try {
+          resume.await(FakeClusters.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return written;
+    }
+  }
+
+  /**
+   * The store as seen by a host that is killed when it records an application as running: that
+   * write and everything after it fails.
+   */
+  private static final class KilledHostStore extends ForwardingStore {
+    final AtomicBoolean killed = new AtomicBoolean();
+
+    KilledHostStore(Store delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public KeyValue update(String key, byte[] value, long expectedRevision) {
+      alive();
+      if (key.startsWith("/kubernetes/applications/")
+          && KrakeJson.read(value, ObjectNode.class).at("/status/running_on").isObject()) {
+        killed.set(true);
+        alive();
+      }
+      return super.update(key, value, expectedRevision);
+    }
+
+    @Override
+    public Optional<KeyValue> get(String key) {
+      alive();
+      return super.get(key);
+    }
+
+    @Override
+    public Page list(String prefix, PageRequest request) {
+      alive();
+      return super.list(prefix, request);
+    }
+
+    @Override
+    public KeyValue create(String key, byte[] value) {
+      alive();
+      return super.create(key, value);
+    }
+
+    @Override
+    public long delete(String key, long expectedRevision) {
+      alive();
+      return super.delete(key, expectedRevision);
+    }
+
+    @Override
+    public Watch watch(String prefix, long fromRevision, WatchListener listener) {
+      alive();
+      return super.watch(prefix, fromRevision, listener);
+    }
+
+    private void alive() {
+      if (killed.get()) {
+        throw new StoreUnavailableException("the host was killed", null);
+      }
+    }
+  }
+}
