@@ -416,9 +416,19 @@ public final class EmbeddedHookServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends the response. To a HEAD request only the headers go out, with the {@code Content-Length}
+   * the body would have (RFC 9110, 9.3.2): the JDK server wants no length passed for HEAD (it logs
+   * a warning through {@code System.Logger} "com.sun.net.httpserver" otherwise) and no body.
+   */
   private static void send(HttpExchange exchange, HookResponse response) throws IOException {
     response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
     byte[] body = response.bodyUnsafe();
+    if ("HEAD".equals(exchange.getRequestMethod())) {
+      exchange.getResponseHeaders().set("Content-Length", String.valueOf(body.length));
+      exchange.sendResponseHeaders(response.status(), -1);
+      return;
+    }
     exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
     if (body.length > 0) {
       try (OutputStream out = exchange.getResponseBody()) {

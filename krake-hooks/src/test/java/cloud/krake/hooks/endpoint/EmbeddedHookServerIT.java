@@ -34,11 +34,15 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -250,6 +254,51 @@ class EmbeddedHookServerIT {
 
     assertThat(get.out()).startsWith("HTTP/1.1 405").containsIgnoringCase("Allow: PUT");
     assertThat(unknown.httpCode()).isEqualTo("404");
+  }
+
+  @Test
+  void answersHeadWithHeadersOnlyAndWithoutAJdkWarning() throws Exception {
+    create("job", ApplicationState.RUNNING);
+    EmbeddedHookServer server = plainServer();
+    // The JDK server logs through System.Logger "com.sun.net.httpserver", by default to JUL.
+    java.util.logging.Logger jdkLogger =
+        java.util.logging.Logger.getLogger("com.sun.net.httpserver");
+    List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+    Handler capture =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+              warnings.add(record);
+            }
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    jdkLogger.addHandler(capture);
+    closeables.add(() -> jdkLogger.removeHandler(capture));
+    long before = store.revision();
+
+    String onHook =
+        exchange(
+            server,
+            "HEAD /kubernetes/namespaces/ns/applications/job/complete HTTP/1.1\r\n"
+                + "Host: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    String elsewhere =
+        exchange(
+            server,
+            "HEAD /kubernetes/applications HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+
+    assertThat(onHook).startsWith("HTTP/1.1 405").containsIgnoringCase("Allow: PUT");
+    assertThat(onHook.substring(onHook.indexOf("\r\n\r\n") + 4)).as("body").isEmpty();
+    assertThat(elsewhere).startsWith("HTTP/1.1 404");
+    assertThat(elsewhere.substring(elsewhere.indexOf("\r\n\r\n") + 4)).as("body").isEmpty();
+    assertThat(warnings).extracting(LogRecord::getMessage).isEmpty();
+    assertThat(store.revision()).isEqualTo(before);
   }
 
   @Test
