@@ -5,13 +5,17 @@ import cloud.krake.dispatcher.HookHandler;
 import cloud.krake.dispatcher.HookPoint;
 import cloud.krake.gc.GarbageCollector;
 import cloud.krake.model.Application;
+import cloud.krake.model.ApplicationState;
 import cloud.krake.model.ApplicationValidator;
 import cloud.krake.model.Cluster;
+import cloud.krake.model.ClusterState;
 import cloud.krake.model.FieldError;
 import cloud.krake.model.GlobalMetric;
 import cloud.krake.model.GlobalMetricsProvider;
 import cloud.krake.model.Metric;
 import cloud.krake.model.MetricsProvider;
+import cloud.krake.model.Reason;
+import cloud.krake.model.ReasonCode;
 import cloud.krake.model.Resource;
 import cloud.krake.runtime.Component;
 import cloud.krake.runtime.Scheduler;
@@ -341,13 +345,20 @@ public final class Krake implements AutoCloseable {
    * Waits until an application meets a condition, by watching it in the store (not by polling).
    * Someone must drive the loops meanwhile: {@link #start()}, or another thread.
    *
+   * <p>Fails fast, without waiting out the timeout, once the application is in a <em>terminal</em>
+   * state that does not meet the condition, one no loop of the library moves it out of by itself
+   * (see {@link #terminal(Resource)}): FAILED outside a deletion with a reason other than {@code
+   * KUBERNETES_ERROR} (the one the application controller retries), or removed from the store after
+   * the wait had seen it. An application that does not exist yet is waited for.
+   *
    * @param namespace the application's namespace
    * @param name its name
    * @param condition what to wait for, e.g. {@code a -> a.status().state() == RUNNING}
    * @param timeout how long to wait at most (wall-clock)
    * @return the application as it met the condition
-   * @throws KrakeException if the timeout passed first, or the application is gone; the message
-   *     names the application and the state it was last seen in
+   * @throws KrakeException if the application reached a terminal state first (the message names the
+   *     application, its state, and its {@code status.reason} code and message) or the timeout
+   *     passed first (the message names the state and reason it was last seen with)
    */
   public Application awaitApplication(
       String namespace, String name, Predicate<Application> condition, Duration timeout) {
@@ -358,26 +369,33 @@ public final class Krake implements AutoCloseable {
   }
 
   /**
-   * Waits until an application is removed from the store.
+   * Waits until an application is removed from the store. Fails fast if it is FAILED outside a
+   * deletion with a reason the controller does not retry ({@link #terminal(Resource)}): nothing
+   * removes such an application until someone deletes it.
    *
    * @param namespace the application's namespace
    * @param name its name
    * @param timeout how long to wait at most (wall-clock)
-   * @throws KrakeException if it still exists when the timeout passed
+   * @throws KrakeException if it reached a terminal state, or still exists when the timeout passed;
+   *     the message names its state and {@code status.reason}
    */
   public void awaitApplicationGone(String namespace, String name, Duration timeout) {
     await(applications, namespace, name, Optional::isEmpty, timeout);
   }
 
   /**
-   * Waits until a cluster meets a condition, as {@link #awaitApplication}.
+   * Waits until a cluster meets a condition, as {@link #awaitApplication}. Fails fast once the
+   * cluster is in a terminal state that does not meet the condition ({@link #terminal(Resource)}):
+   * FAILED (the cluster controller no longer probes it), or removed from the store after the wait
+   * had seen it.
    *
    * @param namespace the cluster's namespace
    * @param name its name
    * @param condition what to wait for
    * @param timeout how long to wait at most (wall-clock)
    * @return the cluster as it met the condition
-   * @throws KrakeException if the timeout passed first, or the cluster is gone
+   * @throws KrakeException if the cluster reached a terminal state first, or the timeout passed
+   *     first; the message names its state and {@code status.reason} (code and message)
    */
   public Cluster awaitCluster(
       String namespace, String name, Predicate<Cluster> condition, Duration timeout) {
@@ -387,7 +405,9 @@ public final class Krake implements AutoCloseable {
 
   /**
    * Waits until a resource, as read from the store, meets a condition: reads it, and then follows
-   * the store's watch of its namespace from the revision read, re-reading after a compaction.
+   * the store's watch of its namespace from the revision read, re-reading after a compaction. Stops
+   * early when the resource is in a terminal state ({@link #terminal(Resource)}) or removed after
+   * it was seen, and that does not meet the condition.
    *
    * @param resources the typed layer
    * @param namespace the namespace ({@code ""} for global kinds)
@@ -396,7 +416,9 @@ public final class Krake implements AutoCloseable {
    * @param timeout how long to wait at most (wall-clock)
    * @param <T> the resource type
    * @return the resource as it met the condition (empty: removed)
-   * @throws KrakeException if the timeout passed first
+   * @throws KrakeException if the resource reached a terminal state, or was removed, without
+   *     meeting the condition; or if the timeout passed first. The message names the resource and
+   *     the state and reason it was last seen with.
    */
   public <T extends Resource<T>> Optional<T> await(
       Resources<T> resources,
@@ -407,12 +429,15 @@ public final class Krake implements AutoCloseable {
     Objects.requireNonNull(condition, "condition");
     long deadline = System.nanoTime() + timeout.toNanos();
     BlockingQueue<Optional<Optional<T>>> seen = new LinkedBlockingQueue<>();
+    boolean present = false; // whether the wait has seen the resource exist
     while (true) {
       long revision = store.revision();
       Optional<T> current = resources.get(namespace, name);
       if (condition.test(current)) {
         return current;
       }
+      present |= current.isPresent();
+      failIfTerminal(resources, namespace, name, current, present);
       ResourceListener<T> listener =
           new ResourceListener<>() {
             @Override
@@ -470,6 +495,8 @@ public final class Krake implements AutoCloseable {
           if (condition.test(last)) {
             return last;
           }
+          present |= last.isPresent();
+          failIfTerminal(resources, namespace, name, last, present);
         }
       } finally {
         watch.close();
@@ -477,14 +504,74 @@ public final class Krake implements AutoCloseable {
     }
   }
 
+  private static <T extends Resource<T>> void failIfTerminal(
+      Resources<T> resources, String namespace, String name, Optional<T> last, boolean present) {
+    Optional<String> why =
+        last.isEmpty()
+            ? present ? Optional.of("it was removed from the store") : Optional.empty()
+            : terminal(last.get()).map(d -> "it reached a terminal " + d);
+    if (why.isPresent()) {
+      throw new KrakeException(
+          resources.type().type().getSimpleName()
+              + " "
+              + namespace
+              + "/"
+              + name
+              + " can no longer meet the condition: "
+              + why.get());
+    }
+  }
+
+  /**
+   * Returns whether a resource is in a terminal state, one that no loop of this library moves it
+   * out of by itself (only a host's or user's write can), and if so a description of the state and
+   * reason. Terminal are:
+   *
+   * <ul>
+   *   <li>an {@link Application} FAILED, not in deletion ({@code metadata.deleted} unset), whose
+   *       {@code status.reason} is absent or has another code than {@code KUBERNETES_ERROR}: the
+   *       scheduler leaves FAILED applications alone and the application controller retries only a
+   *       failure of the Kubernetes API (a deletion is retried whatever its failure);
+   *   <li>a {@link Cluster} FAILED: the cluster controller stops probing it (as Krake's, where only
+   *       the infrastructure provider sets that state).
+   * </ul>
+   *
+   * <p>The await methods of this class stop at a terminal state that does not meet their condition,
+   * and also at a resource removed from the store.
+   *
+   * @param resource the resource as read
+   * @return empty if not terminal, else e.g. {@code "state FAILED, reason INVALID_RESOURCE:
+   *     spec.manifest[0]: ..."}
+   */
+  public static Optional<String> terminal(Resource<?> resource) {
+    Objects.requireNonNull(resource, "resource");
+    if (resource instanceof Application app
+        && app.status().state() == ApplicationState.FAILED
+        && !app.metadata().isDeleted()
+        && app.status().reason().map(r -> r.code() != ReasonCode.KUBERNETES_ERROR).orElse(true)) {
+      return Optional.of(describe(app));
+    }
+    if (resource instanceof Cluster cluster && cluster.status().state() == ClusterState.FAILED) {
+      return Optional.of(describe(cluster));
+    }
+    return Optional.empty();
+  }
+
   private static String describe(Resource<?> resource) {
     if (resource instanceof Application app) {
-      return "state " + app.status().state() + (app.metadata().isDeleted() ? ", deleted" : "");
+      return "state "
+          + app.status().state()
+          + reason(app.status().reason())
+          + (app.metadata().isDeleted() ? ", deleted" : "");
     }
     if (resource instanceof Cluster cluster) {
-      return "state " + cluster.status().state();
+      return "state " + cluster.status().state() + reason(cluster.status().reason());
     }
     return "revision " + resource.metadata().revision();
+  }
+
+  private static String reason(Optional<Reason> reason) {
+    return reason.map(r -> ", reason " + r.code() + ": " + r.message()).orElse("");
   }
 
   /**

@@ -88,8 +88,12 @@ public final class Applications extends StatusResources<Application, Application
    * finalizer (an application that was never applied then stays in the store for good), the {@value
    * #CASCADE_DELETION} finalizer is appended as by {@link #delete}: the application leaves the
    * store like every deleted one, through the garbage collector, and calling complete again stays
-   * valid (idempotent) until it is gone. An application already READY_FOR_ACTION and deleted is
-   * returned unchanged, without a write; concurrent calls cause exactly one transition.
+   * valid (idempotent) until it is gone. An application already in deletion ({@code
+   * metadata.deleted} set, by an earlier complete or by {@link #delete}) is returned unchanged,
+   * without a write, whatever state its deletion has reached (READY_FOR_ACTION,
+   * WAITING_FOR_CLEANING, DELETING, FAILED...): a repeated call never moves a deletion backwards
+   * nor gives back a finalizer the garbage collector removed (unlike Krake, which writes {@code
+   * deleted} and the state again on every call). Concurrent calls cause exactly one transition.
    *
    * @param namespace the namespace
    * @param name the name
@@ -115,8 +119,9 @@ public final class Applications extends StatusResources<Application, Application
   }
 
   private Application complete(Application current) {
-    if (current.status().state() == ApplicationState.READY_FOR_ACTION
-        && current.metadata().isDeleted()) {
+    if (current.metadata().isDeleted()) {
+      // Already in deletion (an earlier complete, or a DELETE): whatever state the deletion has
+      // reached, writing READY_FOR_ACTION and cascade_deletion again would move it backwards.
       return current;
     }
     Metadata metadata = current.metadata();

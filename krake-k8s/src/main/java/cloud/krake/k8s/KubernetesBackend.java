@@ -1,5 +1,6 @@
 package cloud.krake.k8s;
 
+import cloud.krake.InvalidConfigurationException;
 import cloud.krake.Krake;
 import cloud.krake.KrakeExtension;
 import cloud.krake.hooks.HooksConfig;
@@ -11,12 +12,15 @@ import cloud.krake.hooks.lifecycle.RestartBackoff;
 import cloud.krake.hooks.mangling.HookMangling;
 import cloud.krake.hooks.shutdown.ShutdownProtocol;
 import cloud.krake.hooks.tls.CertificateIssuer;
+import cloud.krake.model.FieldError;
 import cloud.krake.runtime.Component;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -150,7 +154,7 @@ public final class KubernetesBackend implements KrakeExtension {
      *
      * @param blueprints the blueprints (Kanister's format, e.g. from {@code Blueprint.fromYaml})
      * @return this builder
-     * @throws IllegalArgumentException if two blueprints have the same name (at {@link #build})
+     * @see #build() which rejects two blueprints with the same name
      */
     public Builder blueprints(Blueprint... blueprints) {
       for (Blueprint blueprint : blueprints) {
@@ -254,13 +258,25 @@ public final class KubernetesBackend implements KrakeExtension {
     }
 
     /**
-     * Returns the backend.
+     * Checks the settings and returns the backend.
      *
-     * @throws IllegalStateException if no connector was set
+     * @throws InvalidConfigurationException naming every problem, as {@code
+     *     Krake.builder().build()} does: no {@code connector}, or two {@code blueprints} with the
+     *     same name
      */
     public KubernetesBackend build() {
+      List<FieldError> errors = new ArrayList<>();
       if (connector == null) {
-        throw new IllegalStateException("connector is required");
+        errors.add(new FieldError("connector", "is required"));
+      }
+      Set<String> names = new HashSet<>();
+      for (Blueprint blueprint : blueprints) {
+        if (!names.add(blueprint.name())) {
+          errors.add(new FieldError("blueprints", "two blueprints are named " + blueprint.name()));
+        }
+      }
+      if (!errors.isEmpty()) {
+        throw new InvalidConfigurationException(errors);
       }
       return new KubernetesBackend(this);
     }

@@ -85,6 +85,26 @@ class ApplicationsTest {
   }
 
   @Test
+  void completeOfAnApplicationWhoseDeletionMovedOnWritesNothing() {
+    create("[complete]", List.of("kubernetes_resources_deletion"));
+    Application completed = apps.acknowledgeComplete("ns", "job");
+    // The controller deletes its resources; the garbage collector has dropped cascade_deletion.
+    Application deleting =
+        apps.writeByController(
+            completed
+                .withMetadata(
+                    completed.metadata().withFinalizers(List.of("kubernetes_resources_deletion")))
+                .withStatus(completed.status().withState(ApplicationState.DELETING)));
+    long before = store.revision();
+
+    Application again = apps.acknowledgeComplete("ns", "job");
+
+    assertThat(again).isEqualTo(deleting);
+    assertThat(store.revision()).isEqualTo(before);
+    assertThat(apps.require("ns", "job").status().state()).isEqualTo(ApplicationState.DELETING);
+  }
+
+  @Test
   void hundredConcurrentCompletesCauseExactlyOneTransition() throws Exception {
     create("[complete]", List.of("kubernetes_resources_deletion"));
     long before = store.revision();

@@ -71,10 +71,15 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Requests run on a library-owned pool of {@link Builder#threads(int)} threads named {@code
- *       krake-hook-endpoint-N} with a queue of {@link Builder#queueCapacity(int)} requests. When
- *       both are full, one extra thread ({@code krake-hook-endpoint-overload}, queue of {@value
- *       #OVERLOAD_QUEUE}) answers 503 with {@code Retry-After: 1} without reading the body; when
- *       that is full too, the connection is closed.
+ *       krake-hook-endpoint-N} with a queue of {@link Builder#queueCapacity(int)} requests. The JDK
+ *       server queues a connection as soon as it is readable, before its TLS handshake: each
+ *       concurrent client takes a place, and so does a client closing an idle keep-alive
+ *       connection. When both are full, one extra thread ({@code krake-hook-endpoint-overload},
+ *       queue of {@value #OVERLOAD_QUEUE}) answers 503 with {@code Retry-After: 1} without reading
+ *       the body; when that is full too, the connection is closed (over TLS the client sees its
+ *       handshake fail). With the defaults, {@value #DEFAULT_THREADS} threads and {@value
+ *       #DEFAULT_QUEUE_CAPACITY} places, the pool holds 1,028 connections at once. The listen
+ *       backlog is the sum of the three capacities (the OS may cap it).
  *   <li>A request (TLS handshake, headers and body) must arrive within {@link
  *       Builder#readTimeout(Duration)} of the moment its first bytes were seen; otherwise the
  *       connection is closed without an answer. Timed by one thread, {@code
@@ -118,8 +123,13 @@ public final class EmbeddedHookServer implements AutoCloseable {
   /** The default number of request threads. */
   public static final int DEFAULT_THREADS = 4;
 
-  /** The default number of requests waiting for a thread. */
-  public static final int DEFAULT_QUEUE_CAPACITY = 64;
+  /**
+   * The default number of requests waiting for a thread: 1024. The JDK server hands every
+   * connection to the pool before its TLS handshake and request are read, so the queue must hold a
+   * burst of connections (100 jobs completing at once, a client closing its idle keep-alive
+   * connections), not just requests; a waiting entry costs only the accepted socket.
+   */
+  public static final int DEFAULT_QUEUE_CAPACITY = 1024;
 
   /** The default time a request has to arrive completely: 10 seconds. */
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
@@ -221,12 +231,15 @@ public final class EmbeddedHookServer implements AutoCloseable {
       timer.setRemoveOnCancelPolicy(true);
       try {
         InetSocketAddress address = new InetSocketAddress(bindAddress, requestedPort);
+        // The JVM's default listen backlog (50) would make the kernel drop the SYNs of a burst
+        // the queue can hold (clients then retry after a second); the OS may cap it lower.
+        int backlog = threads + queueCapacity + OVERLOAD_QUEUE;
         if (sslContext.isPresent()) {
-          HttpsServer https = HttpsServer.create(address, 0);
+          HttpsServer https = HttpsServer.create(address, backlog);
           https.setHttpsConfigurator(new ClientAuthConfigurator(sslContext.get()));
           server = https;
         } else {
-          server = HttpServer.create(address, 0);
+          server = HttpServer.create(address, backlog);
         }
       } catch (IOException e) {
         shutdownPools();
@@ -403,9 +416,19 @@ public final class EmbeddedHookServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends the response. To a HEAD request only the headers go out, with the {@code Content-Length}
+   * the body would have (RFC 9110, 9.3.2): the JDK server wants no length passed for HEAD (it logs
+   * a warning through {@code System.Logger} "com.sun.net.httpserver" otherwise) and no body.
+   */
   private static void send(HttpExchange exchange, HookResponse response) throws IOException {
     response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
     byte[] body = response.bodyUnsafe();
+    if ("HEAD".equals(exchange.getRequestMethod())) {
+      exchange.getResponseHeaders().set("Content-Length", String.valueOf(body.length));
+      exchange.sendResponseHeaders(response.status(), -1);
+      return;
+    }
     exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
     if (body.length > 0) {
       try (OutputStream out = exchange.getResponseBody()) {
@@ -604,7 +627,8 @@ public final class EmbeddedHookServer implements AutoCloseable {
     }
 
     /**
-     * Sets how many requests may wait for a thread before further ones get 503.
+     * Sets how many requests (connections, before their TLS handshake) may wait for a thread before
+     * further ones get 503.
      *
      * @param queueCapacity at least 1; default {@value #DEFAULT_QUEUE_CAPACITY}
      * @return this builder

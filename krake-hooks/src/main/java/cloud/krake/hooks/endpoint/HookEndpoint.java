@@ -93,10 +93,13 @@ import org.slf4j.LoggerFactory;
  * one issued for this application and hook, not just any certificate with the hook user's CN; a
  * complete marks the application deleted with the {@code cascade_deletion} finalizer, so that even
  * one that was never applied leaves the store through the garbage collector (Krake leaves it
- * behind); a shutdown acknowledgement in a state it does not change writes nothing. A repeated
- * valid call answers 200 again without a second write, until the application has left the store
- * (then 404; a call that passed the token check while it was being removed answers 200 with the
- * state {@code DELETED}, as Krake's synthesized answer for a removed object).
+ * behind); a shutdown acknowledgement in a state it does not change writes nothing. A complete of
+ * an application already in deletion writes nothing, whatever state the deletion has reached (Krake
+ * writes the state back to READY_FOR_ACTION on every call, so a job that repeats its call restarts
+ * its own deletion). A repeated valid call therefore answers 200 again, with the current state,
+ * without a second write, until the application has left the store (then 404; a call that passed
+ * the token check while it was being removed answers 200 with the state {@code DELETED}, as Krake's
+ * synthesized answer for a removed object).
  *
  * <p>Thread-safe and stateless: any number of threads may call {@link #handle} at once; it blocks
  * only in the store calls. The transition is a compare-and-set on the very application whose token

@@ -1,9 +1,11 @@
 package cloud.krake.hooks.lifecycle;
 
+import cloud.krake.InvalidConfigurationException;
 import cloud.krake.KrakeException;
 import cloud.krake.hooks.execution.Cancellation;
 import cloud.krake.hooks.execution.PodRunner;
 import cloud.krake.hooks.execution.Sleeper;
+import cloud.krake.model.FieldError;
 import cloud.krake.runtime.Scheduler;
 import cloud.krake.store.ConflictException;
 import cloud.krake.store.Store;
@@ -649,11 +651,13 @@ public final class LifecycleRunner implements AutoCloseable {
     /**
      * Builds the runner.
      *
-     * @throws IllegalStateException if no store was set
+     * @throws InvalidConfigurationException naming {@code store} if no store was set, as every
+     *     builder of the library reports a missing setting
      */
     public LifecycleRunner build() {
       if (store == null) {
-        throw new IllegalStateException("a LifecycleRunner needs a store: call store(...)");
+        throw new InvalidConfigurationException(
+            List.of(new FieldError("store", "is required: call store(...)")));
       }
       return new LifecycleRunner(this);
     }

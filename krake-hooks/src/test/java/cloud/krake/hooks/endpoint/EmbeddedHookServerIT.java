@@ -9,10 +9,13 @@ import cloud.krake.InvalidConfigurationException;
 import cloud.krake.hooks.HooksConfig;
 import cloud.krake.hooks.PemSource;
 import cloud.krake.hooks.tls.HookIdentity;
+import cloud.krake.hooks.tls.TlsMaterial;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.store.Applications;
+import cloud.krake.store.ConflictException;
+import cloud.krake.store.WatchEvent;
 import cloud.krake.store.memory.MemoryStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,7 +34,16 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -245,6 +257,51 @@ class EmbeddedHookServerIT {
   }
 
   @Test
+  void answersHeadWithHeadersOnlyAndWithoutAJdkWarning() throws Exception {
+    create("job", ApplicationState.RUNNING);
+    EmbeddedHookServer server = plainServer();
+    // The JDK server logs through System.Logger "com.sun.net.httpserver", by default to JUL.
+    java.util.logging.Logger jdkLogger =
+        java.util.logging.Logger.getLogger("com.sun.net.httpserver");
+    List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+    Handler capture =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+              warnings.add(record);
+            }
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    jdkLogger.addHandler(capture);
+    closeables.add(() -> jdkLogger.removeHandler(capture));
+    long before = store.revision();
+
+    String onHook =
+        exchange(
+            server,
+            "HEAD /kubernetes/namespaces/ns/applications/job/complete HTTP/1.1\r\n"
+                + "Host: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    String elsewhere =
+        exchange(
+            server,
+            "HEAD /kubernetes/applications HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+
+    assertThat(onHook).startsWith("HTTP/1.1 405").containsIgnoringCase("Allow: PUT");
+    assertThat(onHook.substring(onHook.indexOf("\r\n\r\n") + 4)).as("body").isEmpty();
+    assertThat(elsewhere).startsWith("HTTP/1.1 404");
+    assertThat(elsewhere.substring(elsewhere.indexOf("\r\n\r\n") + 4)).as("body").isEmpty();
+    assertThat(warnings).extracting(LogRecord::getMessage).isEmpty();
+    assertThat(store.revision()).isEqualTo(before);
+  }
+
+  @Test
   void closesAConnectionWhoseBodyDoesNotArriveInTime() throws Exception {
     create("job", ApplicationState.RUNNING);
     HookEndpoint endpoint =
@@ -395,6 +452,110 @@ class EmbeddedHookServerIT {
     assertThat(curl.httpCode()).as(curl.toString()).isEqualTo("200");
     assertThat(apps.require(NS, "job").status().state())
         .isEqualTo(ApplicationState.READY_FOR_ACTION);
+  }
+
+  /**
+   * 100 pods call at once, each on its own mutual-TLS connection, while a stand-in for the
+   * controller moves the deletion on as soon as it sees it: every call answers 200, and the store
+   * sees exactly two writes, the endpoint's transition and the controller's DELETING.
+   */
+  @Test
+  void hundredConcurrentValidCompletesOverMutualTlsAllGet200AndCauseOneTransition()
+      throws Exception {
+    create("job", ApplicationState.RUNNING);
+    Tls tls = new Tls();
+    TestPki.Issued client =
+        tls.pki.issueClient(new HookIdentity(NS, "job", "complete", "system:complete-hook"));
+    SSLContext context =
+        TlsMaterial.clientContext(
+            List.of(tls.pki.caCertificate()), client.certificatePem(), client.privateKeyPem());
+    ExecutorService controller = Executors.newSingleThreadExecutor();
+    closeables.add(controller::shutdownNow);
+    closeables.add(
+        apps.watch(
+            NS,
+            store.revision() + 1,
+            event -> {
+              Application app = event.resource();
+              if (event.type() == WatchEvent.Type.MODIFIED
+                  && app.metadata().isDeleted()
+                  && app.status().state() == ApplicationState.READY_FOR_ACTION) {
+                controller.execute(() -> moveToDeleting(app));
+              }
+            }));
+    long before = store.revision();
+    int calls = 100;
+    ExecutorService pods = Executors.newFixedThreadPool(calls);
+    closeables.add(pods::shutdownNow);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<String>> answers = new ArrayList<>();
+    for (int i = 0; i < calls; i++) {
+      answers.add(
+          pods.submit(
+              () -> {
+                start.await();
+                return statusLine(
+                    httpsPut(
+                        context,
+                        tls.server.port(),
+                        "/kubernetes/namespaces/ns/applications/job/complete",
+                        "{\"token\":\"" + COMPLETE_TOKEN + "\"}"));
+              }));
+    }
+    start.countDown();
+
+    List<String> statuses = new ArrayList<>();
+    for (Future<String> answer : answers) {
+      statuses.add(answer.get(120, TimeUnit.SECONDS));
+    }
+    assertThat(statuses).as("status lines").allMatch("HTTP/1.1 200 OK"::equals);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> apps.require(NS, "job").status().state() == ApplicationState.DELETING);
+    assertThat(store.revision()).as("writes").isEqualTo(before + 2);
+  }
+
+  /** What the controller does first in a deletion: DELETING; the collector drops its finalizer. */
+  private void moveToDeleting(Application completed) {
+    try {
+      apps.writeByController(
+          completed
+              .withMetadata(
+                  completed.metadata().withFinalizers(List.of("kubernetes_resources_deletion")))
+              .withStatus(completed.status().withState(ApplicationState.DELETING)));
+    } catch (ConflictException e) {
+      // Written meanwhile: the next event brings it again.
+    }
+  }
+
+  /** One PUT on a new TLS connection; returns what the server sent (empty if it hung up). */
+  private static String httpsPut(SSLContext context, int port, String path, String body)
+      throws IOException {
+    byte[] bytes = body.getBytes(UTF_8);
+    try (Socket socket =
+        context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(60_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("PUT "
+                      + path
+                      + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                      + "Content-Type: application/json\r\nContent-Length: "
+                      + bytes.length
+                      + "\r\n\r\n")
+                  .getBytes(UTF_8));
+      socket.getOutputStream().write(bytes);
+      socket.getOutputStream().flush();
+      return readAll(socket.getInputStream());
+    } catch (IOException e) {
+      return "connection failed: " + e.getClass().getSimpleName();
+    }
+  }
+
+  private static String statusLine(String response) {
+    int end = response.indexOf("\r\n");
+    return end < 0 ? response : response.substring(0, end);
   }
 
   @Test

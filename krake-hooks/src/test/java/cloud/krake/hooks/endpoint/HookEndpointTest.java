@@ -216,6 +216,50 @@ class HookEndpointTest {
     assertThat(json(again).get("state").asText()).isEqualTo("READY_FOR_ACTION");
   }
 
+  /**
+   * A job that re-sends its call (a retry loop) after the controller moved the deletion on and the
+   * garbage collector dropped {@code cascade_deletion}: every call answers 200, none writes, the
+   * deletion never goes back to READY_FOR_ACTION.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = ApplicationState.class,
+      names = {"READY_FOR_ACTION", "DELETING", "FAILED", "DELETED"})
+  void repeatedCompleteAfterTheDeletionMovedOnWritesNothingAndNeverMovesItBack(
+      ApplicationState reached) {
+    createJob();
+    assertThat(put(path(JOB, "complete"), tokenBody(COMPLETE_TOKEN)).status()).isEqualTo(200);
+    Application completed = apps.require(NS, JOB);
+    Application movedOn =
+        apps.writeByController(
+            completed
+                .withMetadata(
+                    completed.metadata().withFinalizers(List.of("kubernetes_resources_deletion")))
+                .withStatus(completed.status().withState(reached)));
+
+    for (int call = 0; call < 3; call++) {
+      HookResponse again =
+          withoutWrite(() -> put(path(JOB, "complete"), tokenBody(COMPLETE_TOKEN)));
+
+      assertThat(again.status()).isEqualTo(200);
+      assertThat(json(again).get("state").asText()).isEqualTo(reached.name());
+    }
+    assertThat(apps.require(NS, JOB)).isEqualTo(movedOn);
+  }
+
+  @Test
+  void completeOfAnApplicationAlreadyDeletedByTheUserLeavesItsDeletionAsItIs() {
+    createJob();
+    Application deleted = apps.delete(NS, JOB); // with the shutdown hook: WAITING_FOR_CLEANING
+
+    HookResponse response =
+        withoutWrite(() -> put(path(JOB, "complete"), tokenBody(COMPLETE_TOKEN)));
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(json(response).get("state").asText()).isEqualTo("WAITING_FOR_CLEANING");
+    assertThat(apps.require(NS, JOB)).isEqualTo(deleted);
+  }
+
   @Test
   void hundredConcurrentValidCompletesCauseExactlyOneTransitionAndAllGet200() throws Exception {
     createJob();

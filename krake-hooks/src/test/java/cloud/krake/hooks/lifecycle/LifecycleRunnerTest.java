@@ -1,8 +1,10 @@
 package cloud.krake.hooks.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import cloud.krake.InvalidConfigurationException;
 import cloud.krake.hooks.execution.PodRunner.ExecResult;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.store.memory.MemoryStore;
@@ -46,6 +48,13 @@ class LifecycleRunnerTest {
         .sleeper(clock::advance)
         .scheduler(scheduler)
         .build();
+  }
+
+  @Test
+  void buildWithoutAStoreIsAConfigurationErrorNamingIt() {
+    assertThatThrownBy(() -> LifecycleRunner.builder().podRunner(pods).build())
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessageContaining("store");
   }
 
   @AfterEach

@@ -24,8 +24,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -108,6 +110,63 @@ class HooksIT {
 
     assertThat(out.substring(out.lastIndexOf('\n') + 1)).isEqualTo("200");
     env.awaitGone("complete");
+    assertThat(env.a.objects()).isEmpty();
+  }
+
+  /**
+   * A job that re-sends its complete call in a loop (every 200 ms, the ordinary client behaviour)
+   * while the cluster answers slowly (700 ms a request): the calls after the first write nothing,
+   * so the controller's deletion is never undone and the application leaves store and cluster.
+   */
+  @Test
+  void aJobRepeatingItsCompleteCallIsDeletedWhileTheClusterIsSlow() throws Exception {
+    env.create("retrying", documents("hook-complete.yaml"), List.of(), List.of("complete"), "a");
+    env.awaitRunningOn("retrying", env.a);
+    Map<String, String> token =
+        env.secret(env.a, "default", "retrying-krake-complete-secret-token");
+    Map<String, String> certs =
+        env.secret(env.a, "default", "retrying-krake-complete-secret-certs");
+    HttpClient client =
+        HttpClient.newBuilder()
+            .sslContext(
+                TlsMaterial.clientContext(
+                    TlsMaterial.certificates(certs.get("ca-bundle.pem")),
+                    certs.get("cert.pem"),
+                    certs.get("key.pem")))
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
+    HttpRequest call =
+        HttpRequest.newBuilder(URI.create(token.get("krake_complete_url")))
+            .timeout(Duration.ofSeconds(20))
+            .PUT(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"token\": \"" + token.get("krake_complete_token") + "\"}"))
+            .build();
+    List<Integer> statuses = new CopyOnWriteArrayList<>();
+    ScheduledExecutorService job = Executors.newSingleThreadScheduledExecutor();
+    env.a.latency(Duration.ofMillis(700));
+    try {
+      job.scheduleWithFixedDelay(
+          () -> {
+            try {
+              statuses.add(client.send(call, HttpResponse.BodyHandlers.discarding()).statusCode());
+            } catch (IOException e) {
+              statuses.add(-1);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          },
+          0,
+          200,
+          TimeUnit.MILLISECONDS);
+
+      env.awaitGone("retrying");
+    } finally {
+      job.shutdownNow();
+      env.a.latency(Duration.ZERO);
+    }
+
+    assertThat(statuses).as("answers to the job's calls").contains(200).doesNotContain(-1);
     assertThat(env.a.objects()).isEmpty();
   }
 

@@ -3,6 +3,8 @@ package cloud.krake.store.etcd;
 import static cloud.krake.store.etcd.Gateway.base64;
 import static cloud.krake.store.etcd.Gateway.utf8;
 
+import cloud.krake.InvalidConfigurationException;
+import cloud.krake.model.FieldError;
 import cloud.krake.store.CompactedException;
 import cloud.krake.store.ConflictException;
 import cloud.krake.store.KeyValue;
@@ -650,18 +652,25 @@ public final class EtcdStore implements Store {
      * Creates the store. No connection is made until the first call.
      *
      * @return the store
-     * @throws IllegalStateException if no endpoint was set
-     * @throws IllegalArgumentException if TLS settings are given for an {@code http} endpoint, or
-     *     their PEM text cannot be decoded
+     * @throws InvalidConfigurationException as every builder of the library: naming {@code
+     *     endpoint} if none was set, {@code tls} if TLS settings are given for an {@code http}
+     *     endpoint or their PEM text cannot be decoded (the PEM is never quoted)
      */
     public EtcdStore build() {
       if (endpoint == null) {
-        throw new IllegalStateException("EtcdStore.builder(): endpoint(URI) is required");
+        throw new InvalidConfigurationException(
+            List.of(new FieldError("endpoint", "is required: call endpoint(URI)")));
       }
       if (tls.isPresent() && !"https".equals(endpoint.getScheme())) {
-        throw new IllegalArgumentException("TLS settings need an https:// endpoint: " + endpoint);
+        throw new InvalidConfigurationException(
+            List.of(new FieldError("tls", "needs an https:// endpoint, not " + endpoint)));
       }
-      return new EtcdStore(this);
+      try {
+        return new EtcdStore(this);
+      } catch (IllegalArgumentException e) {
+        // EtcdTls rejecting its PEM text; its message names the field, never the text.
+        throw new InvalidConfigurationException(List.of(new FieldError("tls", e.getMessage())), e);
+      }
     }
 
     private static Duration positive(Duration duration, String name) {

@@ -3,6 +3,7 @@ package cloud.krake.store.etcd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import cloud.krake.InvalidConfigurationException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -28,7 +29,7 @@ class EtcdStoreTest {
   @Test
   void builderRequiresAnEndpointAndChecksIt() {
     assertThatThrownBy(() -> EtcdStore.builder().build())
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("endpoint");
     assertThatThrownBy(() -> EtcdStore.builder().endpoint(URI.create("ftp://etcd:2379")))
         .isInstanceOf(IllegalArgumentException.class);
@@ -44,8 +45,26 @@ class EtcdStoreTest {
                     .endpoint(URI.create("http://etcd:2379"))
                     .tls(EtcdTls.trusting(""))
                     .build())
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessageContaining("tls")
         .hasMessageContaining("https");
+  }
+
+  @Test
+  void builderRejectsUndecodablePemAsAConfigurationErrorWithoutQuotingIt() {
+    HeldCertificate ca = new HeldCertificate.Builder().certificateAuthority(0).build();
+    EtcdTls badKey =
+        EtcdTls.mutual(
+            ca.certificatePem(),
+            ca.certificatePem(),
+            "-----BEGIN PRIVATE KEY-----\nc2VjcmV0\n-----END PRIVATE KEY-----\n");
+
+    assertThatThrownBy(
+            () -> EtcdStore.builder().endpoint(URI.create("https://etcd:2379")).tls(badKey).build())
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessageContaining("tls")
+        .hasMessageContaining("clientKeyPem")
+        .hasMessageNotContaining("c2VjcmV0");
   }
 
   @Test

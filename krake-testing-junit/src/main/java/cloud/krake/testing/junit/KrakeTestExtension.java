@@ -594,10 +594,13 @@ public final class KrakeTestExtension
 
   /**
    * Waits for an application of {@link #namespace()} to reach a state, within {@link
-   * Builder#timeout}; see {@link Krake#awaitApplication}.
+   * Builder#timeout}; see {@link Krake#awaitApplication}. Fails at once if the application reaches
+   * a terminal state ({@link Krake#terminal}) other than {@code state}, e.g. FAILED with {@code
+   * INVALID_RESOURCE}, or is removed.
    *
-   * @throws cloud.krake.KrakeException if it did not within the timeout, or is gone; the message
-   *     names the state it was last seen in
+   * @throws cloud.krake.KrakeException if it reached a terminal state, is gone, or did not reach
+   *     {@code state} within the timeout; the message names the state and {@code status.reason} it
+   *     was last seen with
    */
   public Application awaitState(String name, ApplicationState state) {
     return awaitState(name, state, settings.timeout);
