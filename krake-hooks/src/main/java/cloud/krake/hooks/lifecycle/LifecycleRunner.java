@@ -444,7 +444,7 @@ public final class LifecycleRunner implements AutoCloseable {
     PodRunner.ExecResult result =
         podRunner.exec(
             new PodRunner.ExecRequest(
-                context.cluster(),
+                context.clusterRef(),
                 context.podNamespace(),
                 context.pod(),
                 context.container(),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import cloud.krake.hooks.execution.PodRunner.ExecResult;
+import cloud.krake.model.Cluster;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ManualClock;
@@ -77,7 +78,7 @@ class LifecycleRunnerTest {
         .singleElement()
         .satisfies(
             r -> {
-              assertThat(r.cluster()).isEqualTo("edge-1");
+              assertThat(r.cluster()).isEqualTo(Cluster.ref("default", "edge-1"));
               assertThat(r.namespace()).isEqualTo("team-a");
               assertThat(r.pod()).isEqualTo("echo-5d9f");
               assertThat(r.container()).contains("echo");
