@@ -6,6 +6,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Calls the handlers registered at a {@link HookPoint}, in registration order, as Krake's {@code
@@ -21,6 +23,8 @@ import java.util.Objects;
  * }</pre>
  */
 public final class HookDispatcher {
+
+  private static final Logger log = LoggerFactory.getLogger(HookDispatcher.class);
 
   /** A dispatcher without handlers. */
   public static final HookDispatcher NONE = builder().build();
@@ -49,46 +53,63 @@ public final class HookDispatcher {
 
   /**
    * Runs the handlers of {@code context.point()} in registration order, each on the context the
-   * previous one returned, and returns the last one's.
+   * previous one returned, and returns the last one's. A failed handler is handled by the point's
+   * {@link HookPoint#failurePolicy()}: at a {@link HookFailurePolicy#LOG} point it is logged at
+   * WARN and the next handler runs on the context the failed one received; at the other points it
+   * is thrown, and the caller (a controller) aborts or retries the operation.
    *
    * @param context what the point carries
    * @return the context after every handler
-   * @throws HookException naming the handler, if one throws, returns {@code null}, changes the
-   *     application at a point that does not allow it, or returns a context for another point; the
-   *     handlers after it do not run
+   * @throws HookException naming the handler and the point ({@link HookException#point()}), at a
+   *     point whose policy is {@link HookFailurePolicy#ABORT} or {@link HookFailurePolicy#RETRY},
+   *     if a handler throws, returns {@code null}, changes the application at a point that does not
+   *     allow it, or returns a context for another point; the handlers after it do not run
    */
   public HookContext dispatch(HookContext context) {
     Objects.requireNonNull(context, "context");
     HookPoint point = context.point();
     HookContext current = context;
     for (Registration registration : handlers.getOrDefault(point, List.of())) {
-      HookContext next;
       try {
-        next = registration.handler().handle(current);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new HookException(registration.name(), "interrupted at " + point, e);
-      } catch (KrakeException e) {
-        throw new HookException(
-            registration.name(), "failed at " + point + ": " + e.getMessage(), e);
-      } catch (Exception e) {
-        throw new HookException(registration.name(), "failed at " + point + ": " + e, e);
+        current = run(registration, point, current);
+      } catch (HookException e) {
+        if (point.failurePolicy() != HookFailurePolicy.LOG) {
+          throw e;
+        }
+        log.warn("{} (failure policy LOG: going on)", e.getMessage());
       }
-      if (next == null || next.point() != point) {
-        throw new HookException(
-            registration.name(),
-            "returned no context, or one for another point, at " + point,
-            null);
-      }
-      if (!point.mayChangeApplication() && !next.equals(current)) {
-        throw new HookException(
-            registration.name(),
-            "changed the context at " + point + ", which allows no change",
-            null);
-      }
-      current = next;
     }
     return current;
+  }
+
+  private static HookContext run(Registration registration, HookPoint point, HookContext current) {
+    HookContext next;
+    try {
+      next = registration.handler().handle(current);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HookException(registration.name(), point, "interrupted at " + point, e);
+    } catch (KrakeException e) {
+      throw new HookException(
+          registration.name(), point, "failed at " + point + ": " + e.getMessage(), e);
+    } catch (Exception e) {
+      throw new HookException(registration.name(), point, "failed at " + point + ": " + e, e);
+    }
+    if (next == null || next.point() != point) {
+      throw new HookException(
+          registration.name(),
+          point,
+          "returned no context, or one for another point, at " + point,
+          null);
+    }
+    if (!point.mayChangeApplication() && !next.equals(current)) {
+      throw new HookException(
+          registration.name(),
+          point,
+          "changed the context at " + point + ", which allows no change",
+          null);
+    }
+    return next;
   }
 
   /** Collects registrations; not thread-safe. */

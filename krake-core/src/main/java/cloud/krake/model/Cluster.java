@@ -57,6 +57,22 @@ public record Cluster(
     return new Cluster(API, KIND, metadata, spec, ClusterStatus.initial());
   }
 
+  /**
+   * Returns the reference to the cluster of a name in a namespace. A cluster name given in an
+   * application's context (its {@code running_on}, an execution or lifecycle hook's target cluster)
+   * always resolves within the application's namespace, never across namespaces: Krake's tenant
+   * separation, under which two tenants may each own a cluster of the same name.
+   *
+   * @param namespace the Krake namespace, the application's; empty for none
+   * @param name the cluster's name
+   * @return the reference ({@value #API}, {@value #KIND})
+   */
+  public static ResourceRef ref(String namespace, String name) {
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(name, "name");
+    return ResourceRef.of(API, namespace, KIND, name);
+  }
+
   @Override
   public Cluster withMetadata(Metadata metadata) {
     Objects.requireNonNull(metadata, "metadata");

@@ -1,12 +1,14 @@
 package cloud.krake.store;
 
 import cloud.krake.model.Application;
+import cloud.krake.model.ApplicationSpec;
 import cloud.krake.model.ApplicationState;
 import cloud.krake.model.ApplicationStatus;
 import cloud.krake.model.ApplicationValidator;
 import cloud.krake.model.FieldError;
 import cloud.krake.model.InvalidResourceException;
 import cloud.krake.model.Metadata;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -56,16 +58,71 @@ public final class Applications extends StatusResources<Application, Application
     this.validators = List.copyOf(validators);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>For applications: the fields of Krake's model this library does not implement, each rejected
+   * naming it ({@code spec.tosca}, {@code spec.csar}, {@code spec.auto_cluster_create}), then every
+   * registered {@link ApplicationValidator}; only on {@link #create} and on an {@link #update} that
+   * changes the spec.
+   */
   @Override
   protected List<FieldError> moreErrors(Optional<Application> current, Application next) {
-    if (validators.isEmpty() || (current.isPresent() && current.get().spec().equals(next.spec()))) {
+    if (current.isPresent() && current.get().spec().equals(next.spec())) {
       return List.of();
     }
-    List<FieldError> errors = new ArrayList<>();
+    List<FieldError> errors = new ArrayList<>(unsupported(current, next));
     for (ApplicationValidator validator : validators) {
       errors.addAll(validator.validate(next));
     }
     return errors;
+  }
+
+  /**
+   * The fields of Krake's application model that are read and kept but not implemented, set by a
+   * create or by an update that sets or changes them: {@code spec.tosca} and {@code spec.csar}
+   * (Krake translates them into a manifest; here nothing would be deployed while the application
+   * was reported RUNNING) and {@code spec.auto_cluster_create} (Krake's scheduler creates a cluster
+   * on a cloud; here it would be silently ignored). Each is rejected naming its field, rather than
+   * accepted and ignored. A stored application that already holds one (written before this check)
+   * can still be updated as long as the update leaves it unchanged.
+   *
+   * @param current the stored application an update replaces; empty on create
+   * @param next the application about to be stored
+   * @return one error per unsupported field; empty if none
+   */
+  static List<FieldError> unsupported(Optional<Application> current, Application next) {
+    List<FieldError> errors = new ArrayList<>();
+    Optional<ApplicationSpec> before = current.map(Application::spec);
+    ApplicationSpec spec = next.spec();
+    if (hasTosca(spec) && !before.map(b -> b.tosca().equals(spec.tosca())).orElse(false)) {
+      errors.add(
+          new FieldError(
+              "spec.tosca",
+              "TOSCA templates are not supported by this library: give the application's"
+                  + " Kubernetes resources in spec.manifest"));
+    }
+    if (spec.csar().filter(c -> !c.isEmpty()).isPresent()
+        && !before.map(b -> b.csar().equals(spec.csar())).orElse(false)) {
+      errors.add(
+          new FieldError(
+              "spec.csar",
+              "CSAR archives are not supported by this library: give the application's"
+                  + " Kubernetes resources in spec.manifest"));
+    }
+    if (spec.autoClusterCreate() && !before.map(ApplicationSpec::autoClusterCreate).orElse(false)) {
+      errors.add(
+          new FieldError(
+              "spec.auto_cluster_create",
+              "automatic cluster creation is not supported by this library: register the"
+                  + " clusters with krake.clusters() and leave it false"));
+    }
+    return errors;
+  }
+
+  private static boolean hasTosca(ApplicationSpec spec) {
+    JsonNode tosca = spec.tosca();
+    return tosca.isTextual() ? !tosca.asText().isEmpty() : !tosca.isEmpty();
   }
 
   /**

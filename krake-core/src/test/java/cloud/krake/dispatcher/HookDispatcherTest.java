@@ -174,4 +174,57 @@ class HookDispatcherTest {
 
     assertThat(context.resource().orElseThrow().get("kind").asText()).isEqualTo("Pod");
   }
+
+  /** A failing handler then a recording one at {@code point}; dispatches and returns the calls. */
+  private static List<String> dispatchFailingThenRecording(HookPoint point, HookContext context) {
+    List<String> calls = new ArrayList<>();
+    HookDispatcher dispatcher =
+        HookDispatcher.builder()
+            .register(
+                point,
+                "failing",
+                ctx -> {
+                  calls.add("failing");
+                  throw new IllegalStateException("boom");
+                })
+            .register(
+                point,
+                "after",
+                ctx -> {
+                  calls.add("after");
+                  return ctx;
+                })
+            .build();
+    try {
+      HookContext result = dispatcher.dispatch(context);
+      assertThat(result).as("the context after a logged failure").isEqualTo(context);
+      calls.add("returned");
+    } catch (HookException e) {
+      assertThat(e.point()).contains(point);
+      assertThat(e.retried()).isEqualTo(point.failurePolicy() == HookFailurePolicy.RETRY);
+      calls.add("threw");
+    }
+    return calls;
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(HookPoint.class)
+  void theDispatcherAppliesLogItselfAndThrowsForAbortAndRetryNamingThePoint(HookPoint point) {
+    HookContext context =
+        point.name().startsWith("CLUSTER_")
+            ? HookContext.of(
+                point,
+                KrakeJson.read(
+                    "metadata: {name: de, namespace: ns}\nspec: {kubeconfig: {}}",
+                    cloud.krake.model.Cluster.class))
+            : HookContext.of(point, APP, Optional.empty());
+
+    List<String> calls = dispatchFailingThenRecording(point, context);
+
+    if (point.failurePolicy() == HookFailurePolicy.LOG) {
+      assertThat(calls).containsExactly("failing", "after", "returned");
+    } else {
+      assertThat(calls).containsExactly("failing", "threw");
+    }
+  }
 }

@@ -247,6 +247,11 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
     } catch (InvalidResourceException e) {
       return failed(key, Reason.of(ReasonCode.INVALID_RESOURCE, e.getMessage()));
     } catch (HookException e) {
+      if (e.retried()) {
+        // the point's HookFailurePolicy is RETRY: the state stays, the operation is tried again
+        log.warn("application {}: {}; trying again with back-off", key, e.getMessage());
+        return ReconcileResult.retryWithBackoff();
+      }
       return failed(key, hookFailure(e));
     }
   }
@@ -632,7 +637,8 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
   private void actionFailed(
       ResourceKey key, Application app, HookAction action, ActionRun run, RuntimeException e) {
     boolean transient_ =
-        e instanceof KubernetesException k8s && k8s.reason() == ReasonCode.KUBERNETES_ERROR;
+        (e instanceof KubernetesException k8s && k8s.reason() == ReasonCode.KUBERNETES_ERROR)
+            || (e instanceof HookException hook && hook.retried());
     int attempts = actionFailures.merge(run.operation(), 1, Integer::sum);
     if (!transient_ || attempts >= ACTION_ATTEMPTS) {
       actionFailures.remove(run.operation());

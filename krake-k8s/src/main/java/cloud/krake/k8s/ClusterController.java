@@ -2,6 +2,7 @@ package cloud.krake.k8s;
 
 import cloud.krake.Krake;
 import cloud.krake.dispatcher.HookContext;
+import cloud.krake.dispatcher.HookException;
 import cloud.krake.dispatcher.HookPoint;
 import cloud.krake.model.Cluster;
 import cloud.krake.model.ClusterState;
@@ -60,6 +61,9 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
   private final Map<ResourceKey, Watched> watches = new ConcurrentHashMap<>();
   private final Map<ResourceKey, Cluster> known = new ConcurrentHashMap<>();
 
+  /** Removed clusters whose CLUSTER_DELETION handlers have not succeeded yet. */
+  private final Map<ResourceKey, Cluster> deletions = new ConcurrentHashMap<>();
+
   private record Watched(Cluster cluster, ClusterClient client, ObjectWatch watch) {}
 
   /**
@@ -84,14 +88,36 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
     watches.clear();
   }
 
+  /**
+   * Reconciles a cluster; a {@link HookException} of the cluster points, whose {@link
+   * HookPoint#failurePolicy()} is RETRY, makes the whole reconcile try again with back-off.
+   */
   @Override
   protected ReconcileResult reconcile(ResourceKey key) {
+    try {
+      return reconcileCluster(key);
+    } catch (HookException e) {
+      if (!e.retried()) {
+        throw e;
+      }
+      log.warn("cluster {}: {}; trying again with back-off", key, e.getMessage());
+      return ReconcileResult.retryWithBackoff();
+    }
+  }
+
+  private ReconcileResult reconcileCluster(ResourceKey key) {
     Optional<Cluster> read = clusters.get(key.namespace(), key.name());
     if (read.isEmpty() || read.get().metadata().isDeleted()) {
       Watched gone = watches.remove(key);
       if (gone != null) {
         gone.watch().close();
-        dispatch(HookPoint.CLUSTER_DELETION, read.orElse(gone.cluster()));
+        deletions.put(key, read.orElse(gone.cluster()));
+      }
+      Cluster deleted = deletions.get(key);
+      if (deleted != null) {
+        // kept until the handlers succeed: a failure is retried (CLUSTER_DELETION's policy)
+        dispatch(HookPoint.CLUSTER_DELETION, deleted);
+        deletions.remove(key);
       }
       Cluster last = known.remove(key);
       if (read.isEmpty() && last != null) {

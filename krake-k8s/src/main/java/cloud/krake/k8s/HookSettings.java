@@ -9,6 +9,7 @@ import cloud.krake.hooks.execution.HookRunner;
 import cloud.krake.hooks.lifecycle.LifecycleRunner;
 import cloud.krake.hooks.lifecycle.RestartBackoff;
 import cloud.krake.model.Cluster;
+import cloud.krake.model.ResourceRef;
 import cloud.krake.runtime.ResourceKey;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -47,7 +48,7 @@ record HookSettings(
 
   /** Builds the hooks for a controller: runners on the instance's store, clock and timer. */
   WorkloadHooks create(Krake krake, ClusterConnector connector, Consumer<ResourceKey> requeue) {
-    Function<String, ClusterClient> clients = name -> connector.connect(cluster(krake, name));
+    Function<ResourceRef, ClusterClient> clients = ref -> connector.connect(cluster(krake, ref));
     KubernetesPodRunner pods = KubernetesPodRunner.of(clients, krake.clock());
     ExecutionEngine.Builder engine =
         ExecutionEngine.builder()
@@ -83,17 +84,21 @@ record HookSettings(
         List.of(built, pods));
   }
 
-  /** The cluster of a name, in any namespace (execution contexts carry the name only). */
-  private static Cluster cluster(Krake krake, String name) {
-    return krake.clusters().list().items().stream()
-        .filter(c -> c.metadata().name().equals(name))
-        .findFirst()
+  /**
+   * The cluster a hook's reference names: looked up by namespace and name, the application's
+   * namespace (Krake's tenant separation: a cluster of the same name in another namespace is
+   * another tenant's).
+   */
+  private static Cluster cluster(Krake krake, ResourceRef ref) {
+    return krake
+        .clusters()
+        .get(ref.namespace().orElse(""), ref.name())
         .orElseThrow(
             () ->
                 new KubernetesException(
                     cloud.krake.model.ReasonCode.CLUSTER_NOT_REACHABLE,
                     0,
-                    "no cluster named \"" + name + "\"",
+                    "no cluster " + KubernetesPodRunner.display(ref),
                     null));
   }
 

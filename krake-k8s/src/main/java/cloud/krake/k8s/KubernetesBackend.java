@@ -12,6 +12,7 @@ import cloud.krake.hooks.lifecycle.RestartBackoff;
 import cloud.krake.hooks.mangling.HookMangling;
 import cloud.krake.hooks.shutdown.ShutdownProtocol;
 import cloud.krake.hooks.tls.CertificateIssuer;
+import cloud.krake.model.Application;
 import cloud.krake.model.FieldError;
 import cloud.krake.runtime.Component;
 import java.time.Duration;
@@ -75,6 +76,9 @@ public final class KubernetesBackend implements KrakeExtension {
     if (hooks.isPresent()) {
       HookMangling.register(builder, hooks.get(), issuer.orElseThrow());
     }
+    if (hooks.isEmpty()) {
+      builder.applicationValidator(KubernetesBackend::unconfiguredHooks);
+    }
     builder.component(k -> new Resources());
     AtomicReference<ApplicationController> controller = new AtomicReference<>();
     builder.applicationValidator(
@@ -100,6 +104,32 @@ public final class KubernetesBackend implements KrakeExtension {
           return c;
         });
     builder.component(k -> new ClusterController(k, connector, clusterProbeInterval));
+  }
+
+  /**
+   * The errors of an application that asks for Krake's {@code complete} or {@code shutdown} hook on
+   * a backend built without {@link Builder#hooks hooks}: one per such entry of {@code spec.hooks},
+   * naming it ({@code spec.hooks[1]}). Krake does not start without its hooks configuration; here
+   * the backend may, and then refuses the applications that would need it rather than run them
+   * without their hook ({@code complete} never injected, deletion without the {@code shutdown}
+   * call). Other names are ignored, as by Krake.
+   */
+  static List<FieldError> unconfiguredHooks(Application app) {
+    List<FieldError> errors = new ArrayList<>();
+    List<String> requested = app.spec().hooks();
+    for (int i = 0; i < requested.size(); i++) {
+      String hook = requested.get(i);
+      if (hook.equals(HooksConfig.COMPLETE) || hook.equals(HooksConfig.SHUTDOWN)) {
+        errors.add(
+            new FieldError(
+                "spec.hooks[" + i + "]",
+                "the "
+                    + hook
+                    + " hook is not configured on this host: the Kubernetes backend was built"
+                    + " without a hooks configuration (KubernetesBackend.Builder.hooks)"));
+      }
+    }
+    return errors;
   }
 
   /** Closes the connector and the hook server when the instance closes. */

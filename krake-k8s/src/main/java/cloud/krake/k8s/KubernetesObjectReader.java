@@ -3,6 +3,7 @@ package cloud.krake.k8s;
 import cloud.krake.dispatcher.HookException;
 import cloud.krake.hooks.execution.ObjectReader;
 import cloud.krake.hooks.execution.WaitFunction;
+import cloud.krake.model.ResourceRef;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -22,9 +23,9 @@ import java.util.function.Function;
  */
 public final class KubernetesObjectReader implements ObjectReader {
 
-  private final Function<String, ClusterClient> clients;
+  private final Function<ResourceRef, ClusterClient> clients;
 
-  private KubernetesObjectReader(Function<String, ClusterClient> clients) {
+  private KubernetesObjectReader(Function<ResourceRef, ClusterClient> clients) {
     this.clients = clients;
   }
 
@@ -42,17 +43,17 @@ public final class KubernetesObjectReader implements ObjectReader {
   /**
    * Creates a reader for several clusters.
    *
-   * @param clients the client of a cluster by its name; may throw {@link KubernetesException} or
-   *     {@link HookException} for an unknown cluster
+   * @param clients the client of a cluster by its reference (namespace and name); may throw {@link
+   *     KubernetesException} or {@link HookException} for an unknown cluster
    * @return the reader
    */
-  public static KubernetesObjectReader of(Function<String, ClusterClient> clients) {
+  public static KubernetesObjectReader of(Function<ResourceRef, ClusterClient> clients) {
     return new KubernetesObjectReader(Objects.requireNonNull(clients, "clients"));
   }
 
   @Override
   public Optional<ObjectNode> read(
-      String cluster, String apiVersion, String kind, String namespace, String name) {
+      ResourceRef cluster, String apiVersion, String kind, String namespace, String name) {
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(apiVersion, "apiVersion");
     Objects.requireNonNull(kind, "kind");
@@ -73,7 +74,7 @@ public final class KubernetesObjectReader implements ObjectReader {
 
   @Override
   public List<ObjectNode> list(
-      String cluster, String apiVersion, String kind, String namespace, String selector) {
+      ResourceRef cluster, String apiVersion, String kind, String namespace, String selector) {
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(apiVersion, "apiVersion");
     Objects.requireNonNull(kind, "kind");
@@ -96,10 +97,11 @@ public final class KubernetesObjectReader implements ObjectReader {
     return "KubernetesObjectReader";
   }
 
-  private ClusterClient client(String cluster) {
+  private ClusterClient client(ResourceRef cluster) {
     ClusterClient client = clients.apply(cluster);
     if (client == null) {
-      throw new HookException(WaitFunction.NAME, "no client for cluster " + cluster, null);
+      throw new HookException(
+          WaitFunction.NAME, "no client for cluster " + KubernetesPodRunner.display(cluster), null);
     }
     return client;
   }

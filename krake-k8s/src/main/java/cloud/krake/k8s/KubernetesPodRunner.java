@@ -5,6 +5,7 @@ import cloud.krake.hooks.execution.Cancellation;
 import cloud.krake.hooks.execution.KubeExecFunction;
 import cloud.krake.hooks.execution.KubeTaskFunction;
 import cloud.krake.hooks.execution.PodRunner;
+import cloud.krake.model.ResourceRef;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -87,11 +88,11 @@ public final class KubernetesPodRunner implements PodRunner, AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final char[] NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789".toCharArray();
 
-  private final Function<String, ClusterClient> clients;
+  private final Function<ResourceRef, ClusterClient> clients;
   private final Clock clock;
   private final ThreadPoolExecutor execs;
 
-  private KubernetesPodRunner(Function<String, ClusterClient> clients, Clock clock) {
+  private KubernetesPodRunner(Function<ResourceRef, ClusterClient> clients, Clock clock) {
     this.clients = clients;
     this.clock = clock;
     AtomicInteger threads = new AtomicInteger();
@@ -124,12 +125,13 @@ public final class KubernetesPodRunner implements PodRunner, AutoCloseable {
   /**
    * Creates a runner for several clusters.
    *
-   * @param clients the client of a cluster by its name ({@link PodRunner.PodTask#cluster()}); may
-   *     throw {@link KubernetesException} or {@link HookException} for an unknown cluster
+   * @param clients the client of a cluster by its reference ({@link PodRunner.PodTask#cluster()},
+   *     namespace and name); may throw {@link KubernetesException} or {@link HookException} for an
+   *     unknown cluster
    * @param clock the time deadlines are compared with
    * @return the runner
    */
-  public static KubernetesPodRunner of(Function<String, ClusterClient> clients, Clock clock) {
+  public static KubernetesPodRunner of(Function<ResourceRef, ClusterClient> clients, Clock clock) {
     return new KubernetesPodRunner(
         Objects.requireNonNull(clients, "clients"), Objects.requireNonNull(clock, "clock"));
   }
@@ -147,7 +149,8 @@ public final class KubernetesPodRunner implements PodRunner, AutoCloseable {
     String hook = KubeTaskFunction.NAME;
     ClusterClient client = client(hook, task.cluster());
     String name = NAME_PREFIX + randomSuffix();
-    String where = "pod " + task.namespace() + "/" + name + " in cluster " + task.cluster();
+    String where =
+        "pod " + task.namespace() + "/" + name + " in cluster " + display(task.cluster());
     ObjectNode pod = pod(task, name, clock.instant());
     PodState state = new PodState(name);
     ObjectWatch watch;
@@ -195,7 +198,7 @@ public final class KubernetesPodRunner implements PodRunner, AutoCloseable {
             + request.pod()
             + request.container().map(c -> " container " + c).orElse("")
             + " in cluster "
-            + request.cluster();
+            + display(request.cluster());
     ClusterClient client = client(hook, request.cluster());
     Duration timeout = Duration.between(clock.instant(), request.deadline());
     if (timeout.isNegative() || timeout.isZero()) {
@@ -250,12 +253,18 @@ public final class KubernetesPodRunner implements PodRunner, AutoCloseable {
     return "KubernetesPodRunner[execs=" + execs.getActiveCount() + "]";
   }
 
-  private ClusterClient client(String hook, String cluster) {
+  private ClusterClient client(String hook, ResourceRef cluster) {
     try {
-      return Objects.requireNonNull(clients.apply(cluster), "no client for cluster " + cluster);
+      return Objects.requireNonNull(
+          clients.apply(cluster), "no client for cluster " + display(cluster));
     } catch (KubernetesException | NullPointerException e) {
-      throw new HookException(hook, "cluster " + cluster + ": " + e.getMessage(), e);
+      throw new HookException(hook, "cluster " + display(cluster) + ": " + e.getMessage(), e);
     }
+  }
+
+  /** {@code namespace/name} of a cluster, for messages. */
+  static String display(ResourceRef cluster) {
+    return cluster.namespace().map(ns -> ns + "/").orElse("") + cluster.name();
   }
 
   /** Waits until the pod is complete; returns its last state. */

@@ -14,6 +14,7 @@ import cloud.krake.hooks.execution.PodRunner;
 import cloud.krake.model.Cluster;
 import cloud.krake.model.ClusterSpec;
 import cloud.krake.model.Metadata;
+import cloud.krake.model.ResourceRef;
 import cloud.krake.testing.kubernetes.FakeKubernetesApiServer;
 import cloud.krake.testing.kubernetes.LocalKubelet;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.Test;
  * {@link LocalKubelet}, reached through a client of the {@link KubeconfigClusterConnector}.
  */
 class KubernetesPodRunnerIT {
+
+  private static final ResourceRef LOCAL = Cluster.ref("testing", "local");
 
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
   private static final String TASK_OUTPUT =
@@ -104,7 +107,7 @@ class KubernetesPodRunnerIT {
     PodRunner.PodResult result =
         runner.run(
             new PodRunner.PodTask(
-                "local",
+                LOCAL,
                 "default",
                 "busybox",
                 List.of("sh", "-c", "echo $GREETING"),
@@ -153,7 +156,7 @@ class KubernetesPodRunnerIT {
     PodRunner.ExecResult viaRunner =
         runner.exec(
             new PodRunner.ExecRequest(
-                "local",
+                LOCAL,
                 "default",
                 pod,
                 Optional.empty(),
@@ -188,7 +191,7 @@ class KubernetesPodRunnerIT {
             () ->
                 runner.exec(
                     new PodRunner.ExecRequest(
-                        "local",
+                        LOCAL,
                         "default",
                         "nope",
                         Optional.empty(),
@@ -221,15 +224,15 @@ class KubernetesPodRunnerIT {
     String pod = deploySleeper();
     KubernetesObjectReader reader = KubernetesObjectReader.of(client);
 
-    List<ObjectNode> matching = reader.list("local", "v1", "Pod", "default", "app=sleeper");
-    List<ObjectNode> none = reader.list("local", "v1", "Pod", "", "app=other");
+    List<ObjectNode> matching = reader.list(LOCAL, "v1", "Pod", "default", "app=sleeper");
+    List<ObjectNode> none = reader.list(LOCAL, "v1", "Pod", "", "app=other");
     Optional<ObjectNode> deployment =
-        reader.read("local", "apps/v1", "Deployment", "default", "sleeper");
+        reader.read(LOCAL, "apps/v1", "Deployment", "default", "sleeper");
 
     assertThat(matching).extracting(Manifests::name).containsExactly(pod);
     assertThat(none).isEmpty();
     assertThat(deployment).isPresent();
-    assertThat(reader.read("local", "apps/v1", "Deployment", "default", "gone")).isEmpty();
+    assertThat(reader.read(LOCAL, "apps/v1", "Deployment", "default", "gone")).isEmpty();
     assertThat(client.logs("default", pod, Optional.of("main"))).isEmpty();
   }
 
@@ -290,7 +293,7 @@ class KubernetesPodRunnerIT {
 
   private static PodRunner.PodTask task(List<String> command, Duration budget) {
     return new PodRunner.PodTask(
-        "local",
+        LOCAL,
         "default",
         "busybox",
         command,

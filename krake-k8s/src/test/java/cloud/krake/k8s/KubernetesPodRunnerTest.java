@@ -3,6 +3,7 @@ package cloud.krake.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import cloud.krake.hooks.execution.PodRunner;
+import cloud.krake.model.Cluster;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
@@ -29,7 +30,12 @@ class KubernetesPodRunnerTest {
             """);
     PodRunner.PodTask task =
         new PodRunner.PodTask(
-            "c", "db", "alpine", List.of("sh", "-c", "true"), override, NOW.plusSeconds(30));
+            Cluster.ref("tenant", "c"),
+            "db",
+            "alpine",
+            List.of("sh", "-c", "true"),
+            override,
+            NOW.plusSeconds(30));
 
     ObjectNode pod = KubernetesPodRunner.pod(task, "krake-task-abc", NOW);
 
@@ -55,7 +61,13 @@ class KubernetesPodRunnerTest {
   void removesFieldsTheOverrideSetsToNull() {
     ObjectNode override = Manifests.yaml("activeDeadlineSeconds: null\nrestartPolicy: OnFailure");
     PodRunner.PodTask task =
-        new PodRunner.PodTask("c", "db", "alpine", List.of("true"), override, NOW.plusSeconds(5));
+        new PodRunner.PodTask(
+            Cluster.ref("tenant", "c"),
+            "db",
+            "alpine",
+            List.of("true"),
+            override,
+            NOW.plusSeconds(5));
 
     ObjectNode spec = (ObjectNode) KubernetesPodRunner.pod(task, "p", NOW).path("spec");
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
+import cloud.krake.model.InvalidResourceException;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.store.memory.MemoryStore;
 import java.time.Clock;
@@ -18,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -180,5 +182,114 @@ class ApplicationsTest {
     assertThatThrownBy(() -> apps.retryShutdown("ns", "job"))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("No migration or deletion retry needed");
+  }
+
+  // ------------------------------------------------------------------ unsupported fields
+
+  private static Application document(String specFields) {
+    return KrakeJson.read(
+        """
+        metadata: {name: translated, namespace: ns}
+        spec:
+          constraints: {cluster: {}}
+          %s
+        """
+            .formatted(specFields),
+        Application.class);
+  }
+
+  private static void assertRejectedNaming(ThrowingCallable write, String field, String words) {
+    assertThatThrownBy(write)
+        .isInstanceOfSatisfying(
+            InvalidResourceException.class,
+            e ->
+                assertThat(e.errors())
+                    .singleElement()
+                    .satisfies(
+                        error -> {
+                          assertThat(error.field()).isEqualTo(field);
+                          assertThat(error.message()).contains(words, "not supported");
+                        }));
+  }
+
+  @Test
+  void aToscaOnlyApplicationIsRejectedAtCreateNamingSpecToscaAndNothingIsStored() {
+    long before = store.revision();
+
+    assertRejectedNaming(
+        () -> apps.create(document("tosca: https://example.com/app.yaml")), "spec.tosca", "TOSCA");
+    assertRejectedNaming(
+        () -> apps.create(document("tosca: {tosca_definitions_version: tosca_simple_yaml_1_0}")),
+        "spec.tosca",
+        "TOSCA");
+
+    assertThat(apps.get("ns", "translated")).isEmpty();
+    assertThat(store.revision()).isEqualTo(before);
+  }
+
+  @Test
+  void aCsarOnlyApplicationIsRejectedAtCreateNamingSpecCsarAndNothingIsStored() {
+    long before = store.revision();
+
+    assertRejectedNaming(
+        () -> apps.create(document("csar: https://example.com/app.csar")), "spec.csar", "CSAR");
+
+    assertThat(apps.get("ns", "translated")).isEmpty();
+    assertThat(store.revision()).isEqualTo(before);
+  }
+
+  @Test
+  void autoClusterCreateIsRejectedAtCreateNamingItsField() {
+    long before = store.revision();
+
+    assertRejectedNaming(
+        () ->
+            apps.create(
+                document(
+                    "manifest: [{apiVersion: v1, kind: Pod, metadata: {name: p}}]\n"
+                        + "  auto_cluster_create: true")),
+        "spec.auto_cluster_create",
+        "automatic cluster creation");
+
+    assertThat(apps.get("ns", "translated")).isEmpty();
+    assertThat(store.revision()).isEqualTo(before);
+  }
+
+  @Test
+  void anUpdateThatSetsToscaCsarOrAutoClusterCreateIsRejectedAndTheStoredSpecStays() {
+    Application created = create("[]", List.of());
+    long before = store.revision();
+    Application tosca =
+        created.withSpec(
+            document(
+                    "manifest: [{apiVersion: v1, kind: Pod, metadata: {name: job}}]\n"
+                        + "  tosca: https://example.com/app.yaml")
+                .spec());
+    Application csar =
+        created.withSpec(
+            document(
+                    "manifest: [{apiVersion: v1, kind: Pod, metadata: {name: job}}]\n"
+                        + "  csar: https://example.com/app.zip")
+                .spec());
+    Application auto =
+        created.withSpec(
+            document(
+                    "manifest: [{apiVersion: v1, kind: Pod, metadata: {name: job}}]\n"
+                        + "  auto_cluster_create: true")
+                .spec());
+
+    assertRejectedNaming(() -> apps.update(tosca), "spec.tosca", "TOSCA");
+    assertRejectedNaming(() -> apps.update(csar), "spec.csar", "CSAR");
+    assertRejectedNaming(() -> apps.update(auto), "spec.auto_cluster_create", "cluster creation");
+
+    assertThat(store.revision()).isEqualTo(before);
+    assertThat(apps.require("ns", "job").spec()).isEqualTo(created.spec());
+  }
+
+  @Test
+  void aManifestApplicationWithoutThemIsStillAccepted() {
+    assertThat(
+            apps.create(document("manifest: [{apiVersion: v1, kind: Pod, metadata: {name: p}}]")))
+        .satisfies(a -> assertThat(a.spec().autoClusterCreate()).isFalse());
   }
 }

@@ -1,5 +1,7 @@
 package cloud.krake.hooks.execution;
 
+import cloud.krake.model.Cluster;
+import cloud.krake.model.ResourceRef;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -20,7 +22,8 @@ import java.util.Optional;
  *
  * @param applicationNamespace the application's Krake namespace ({@code .Application.Namespace})
  * @param applicationName the application's name ({@code .Application.Name})
- * @param cluster the cluster the application runs on ({@code .Cluster.Name})
+ * @param cluster the cluster the application runs on ({@code .Cluster.Name}), a cluster of the
+ *     application's namespace
  * @param namespace the Kubernetes namespace of its resources ({@code .Namespace.Name})
  * @param subject the workload the action is about ({@code .Deployment} / {@code .StatefulSet})
  * @param options free key-values ({@code .Options})
@@ -69,6 +72,17 @@ public record ExecutionContext(
         Optional.empty(),
         Map.of(),
         Map.of());
+  }
+
+  /**
+   * Returns the reference to {@link #cluster()} in the application's namespace: the cluster the
+   * Kubernetes functions act on. A cluster name never resolves across namespaces (Krake's tenant
+   * separation; see {@link Cluster#ref(String, String)}).
+   *
+   * @return the reference; empty if the context names no cluster
+   */
+  public Optional<ResourceRef> clusterRef() {
+    return cluster.map(name -> Cluster.ref(applicationNamespace, name));
   }
 
   /**

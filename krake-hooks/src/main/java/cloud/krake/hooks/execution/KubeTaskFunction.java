@@ -2,6 +2,7 @@ package cloud.krake.hooks.execution;
 
 import cloud.krake.dispatcher.HookException;
 import cloud.krake.model.FieldError;
+import cloud.krake.model.ResourceRef;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -82,7 +83,7 @@ public final class KubeTaskFunction implements HookFunction {
   @Override
   public PhaseOutput execute(FunctionContext context) throws InterruptedException {
     ObjectNode args = context.args();
-    String cluster = requireCluster(context, NAME);
+    ResourceRef cluster = requireCluster(context, NAME);
     String namespace = namespace(args, context, NAME);
     PodRunner.PodResult result =
         runner.run(
@@ -122,10 +123,11 @@ public final class KubeTaskFunction implements HookFunction {
     return override;
   }
 
-  static String requireCluster(FunctionContext context, String function) {
+  /** The target cluster, in the application's namespace. */
+  static ResourceRef requireCluster(FunctionContext context, String function) {
     return context
         .execution()
-        .cluster()
+        .clusterRef()
         .orElseThrow(
             () -> new HookException(function, "the execution context names no cluster", null));
   }

@@ -1,6 +1,8 @@
 package cloud.krake.hooks.execution;
 
 import cloud.krake.dispatcher.HookException;
+import cloud.krake.model.Cluster;
+import cloud.krake.model.ResourceRef;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Optional;
@@ -20,14 +22,18 @@ public interface ObjectReader {
       new ObjectReader() {
         @Override
         public Optional<ObjectNode> read(
-            String cluster, String apiVersion, String kind, String namespace, String name) {
+            ResourceRef cluster, String apiVersion, String kind, String namespace, String name) {
           throw new HookException(
               "Wait", "no ObjectReader is configured (the Kubernetes module provides one)", null);
         }
 
         @Override
         public List<ObjectNode> list(
-            String cluster, String apiVersion, String kind, String namespace, String selector) {
+            ResourceRef cluster,
+            String apiVersion,
+            String kind,
+            String namespace,
+            String selector) {
           throw new HookException(
               "Wait", "no ObjectReader is configured (the Kubernetes module provides one)", null);
         }
@@ -36,7 +42,8 @@ public interface ObjectReader {
   /**
    * Reads one object.
    *
-   * @param cluster the cluster's name
+   * @param cluster the cluster, in the Krake namespace of the application the hook runs for ({@link
+   *     Cluster#ref(String, String)})
    * @param apiVersion for example {@code apps/v1}
    * @param kind for example {@code Deployment}
    * @param namespace the namespace; empty for cluster-scoped kinds
@@ -45,12 +52,13 @@ public interface ObjectReader {
    * @throws HookException if the read fails
    */
   Optional<ObjectNode> read(
-      String cluster, String apiVersion, String kind, String namespace, String name);
+      ResourceRef cluster, String apiVersion, String kind, String namespace, String name);
 
   /**
    * Lists the objects of a kind matching a label selector.
    *
-   * @param cluster the cluster's name
+   * @param cluster the cluster, in the Krake namespace of the application the hook runs for ({@link
+   *     Cluster#ref(String, String)})
    * @param apiVersion for example {@code v1}
    * @param kind for example {@code Pod}
    * @param namespace the namespace; empty for cluster-scoped kinds or every namespace
@@ -59,5 +67,5 @@ public interface ObjectReader {
    * @throws HookException if the read fails
    */
   List<ObjectNode> list(
-      String cluster, String apiVersion, String kind, String namespace, String selector);
+      ResourceRef cluster, String apiVersion, String kind, String namespace, String selector);
 }

@@ -1,6 +1,8 @@
 package cloud.krake.hooks.execution;
 
 import cloud.krake.dispatcher.HookException;
+import cloud.krake.model.Cluster;
+import cloud.krake.model.ResourceRef;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
@@ -62,7 +64,8 @@ public interface PodRunner {
   /**
    * A pod to run to completion.
    *
-   * @param cluster the cluster's name
+   * @param cluster the cluster, in the Krake namespace of the application the pod is run for
+   *     ({@link Cluster#ref(String, String)})
    * @param namespace the Kubernetes namespace
    * @param image the container image
    * @param command the command, argv without an implicit shell
@@ -72,7 +75,7 @@ public interface PodRunner {
    * @param deadline when the pod must have completed
    */
   record PodTask(
-      String cluster,
+      ResourceRef cluster,
       String namespace,
       String image,
       List<String> command,
@@ -117,7 +120,8 @@ public interface PodRunner {
   /**
    * A command to run in a container.
    *
-   * @param cluster the cluster's name
+   * @param cluster the cluster, in the Krake namespace of the application the command is run for
+   *     ({@link Cluster#ref(String, String)})
    * @param namespace the pod's namespace
    * @param pod the pod's name
    * @param container the container; empty for the pod's only or first container
@@ -125,7 +129,7 @@ public interface PodRunner {
    * @param deadline when the command must have finished
    */
   record ExecRequest(
-      String cluster,
+      ResourceRef cluster,
       String namespace,
       String pod,
       Optional<String> container,

@@ -2,6 +2,7 @@ package cloud.krake.hooks.execution;
 
 import cloud.krake.dispatcher.HookException;
 import cloud.krake.model.FieldError;
+import cloud.krake.model.ResourceRef;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -142,7 +143,7 @@ public final class WaitFunction implements HookFunction {
   @Override
   public PhaseOutput execute(FunctionContext context) throws InterruptedException {
     ObjectNode args = context.args();
-    String cluster = KubeTaskFunction.requireCluster(context, NAME);
+    ResourceRef cluster = KubeTaskFunction.requireCluster(context, NAME);
     Duration timeout = Args.duration(args.get("timeout")).orElseThrow();
     Duration interval = Args.duration(args.get("interval")).orElse(DEFAULT_INTERVAL);
     boolean any = args.path("conditions").has("anyOf");
@@ -196,7 +197,7 @@ public final class WaitFunction implements HookFunction {
   private record Check(String label, ObjectNode reference, Condition condition) {
 
     /** Returns empty if the condition holds, else why not. */
-    Optional<String> evaluate(ObjectReader reader, String cluster) {
+    Optional<String> evaluate(ObjectReader reader, ResourceRef cluster) {
       String apiVersion = reference.path("apiVersion").asText();
       String kind = reference.path("kind").asText();
       String namespace = reference.path("namespace").asText("");

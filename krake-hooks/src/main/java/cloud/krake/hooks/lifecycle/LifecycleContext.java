@@ -1,5 +1,7 @@
 package cloud.krake.hooks.lifecycle;
 
+import cloud.krake.model.Cluster;
+import cloud.krake.model.ResourceRef;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -13,7 +15,7 @@ import java.util.Set;
  *
  * @param namespace the application's Krake namespace
  * @param application the application's name
- * @param cluster the cluster's name
+ * @param cluster the cluster's name, a cluster of the application's namespace
  * @param podNamespace the pod's Kubernetes namespace
  * @param pod the pod's name
  * @param container the container; empty for the pod's first container
@@ -42,6 +44,17 @@ public record LifecycleContext(
     Objects.requireNonNull(container, "container");
     Objects.requireNonNull(podIp, "podIp");
     secrets = Set.copyOf(Objects.requireNonNull(secrets, "secrets"));
+  }
+
+  /**
+   * Returns the reference to {@link #cluster()} in the application's namespace: the cluster the
+   * hook runs on. A cluster name never resolves across namespaces (Krake's tenant separation; see
+   * {@link Cluster#ref(String, String)}).
+   *
+   * @return the reference
+   */
+  public ResourceRef clusterRef() {
+    return Cluster.ref(namespace, cluster);
   }
 
   /**

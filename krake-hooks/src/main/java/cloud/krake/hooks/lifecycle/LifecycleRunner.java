@@ -446,7 +446,7 @@ public final class LifecycleRunner implements AutoCloseable {
     PodRunner.ExecResult result =
         podRunner.exec(
             new PodRunner.ExecRequest(
-                context.cluster(),
+                context.clusterRef(),
                 context.podNamespace(),
                 context.pod(),
                 context.container(),

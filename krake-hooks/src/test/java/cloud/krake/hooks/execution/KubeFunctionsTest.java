@@ -3,6 +3,7 @@ package cloud.krake.hooks.execution;
 import static cloud.krake.hooks.execution.Fixtures.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import cloud.krake.model.Cluster;
 import cloud.krake.model.FieldError;
 import java.util.List;
 import java.util.Optional;
@@ -32,12 +33,31 @@ class KubeFunctionsTest {
     assertThat(result.succeeded()).isTrue();
     assertThat(result.phases().get(0).outputs()).containsEntry("snapshot", "snap-1");
     PodRunner.PodTask task = pods.tasks.get(0);
-    assertThat(task.cluster()).isEqualTo("edge-1");
+    assertThat(task.cluster()).isEqualTo(Cluster.ref("default", "edge-1"));
     assertThat(task.namespace()).isEqualTo("db");
     assertThat(task.command()).containsExactly("sh", "-c", "echo mysql");
     assertThat(task.podOverride().toString())
         .isEqualTo(
             "{\"serviceAccountName\":\"hooks\",\"securityContext\":{\"runAsNonRoot\":true}}");
+  }
+
+  @Test
+  void targetsTheClusterOfThatNameInTheApplicationsOwnNamespace() {
+    BlueprintAction action =
+        BlueprintAction.of(
+            Phase.of("KubeTask", "task", json("{\"image\": \"i\", \"command\": [\"true\"]}")),
+            Phase.of("KubeExec", "exec", json("{\"pod\": \"p\", \"command\": [\"true\"]}")));
+
+    ExecutionContext tenantB =
+        ExecutionContext.of("tenant-b", "mysql").withCluster("de").withNamespace("db");
+    assertThat(engine.run(action, tenantB).succeeded()).isTrue();
+
+    assertThat(pods.tasks)
+        .singleElement()
+        .satisfies(t -> assertThat(t.cluster()).isEqualTo(Cluster.ref("tenant-b", "de")));
+    assertThat(pods.execs)
+        .singleElement()
+        .satisfies(e -> assertThat(e.cluster()).isEqualTo(Cluster.ref("tenant-b", "de")));
   }
 
   @Test

@@ -4,6 +4,7 @@ import static cloud.krake.hooks.execution.Fixtures.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import cloud.krake.model.FieldError;
+import cloud.krake.model.ResourceRef;
 import cloud.krake.testing.ManualClock;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
@@ -28,14 +29,18 @@ class WaitFunctionTest {
       new ObjectReader() {
         @Override
         public Optional<ObjectNode> read(
-            String cluster, String apiVersion, String kind, String namespace, String name) {
+            ResourceRef cluster, String apiVersion, String kind, String namespace, String name) {
           polls.incrementAndGet();
           return Optional.ofNullable(objects.get(kind + "/" + namespace + "/" + name));
         }
 
         @Override
         public List<ObjectNode> list(
-            String cluster, String apiVersion, String kind, String namespace, String selector) {
+            ResourceRef cluster,
+            String apiVersion,
+            String kind,
+            String namespace,
+            String selector) {
           polls.incrementAndGet();
           String[] kv = selector.split("=");
           List<ObjectNode> matches = new ArrayList<>();

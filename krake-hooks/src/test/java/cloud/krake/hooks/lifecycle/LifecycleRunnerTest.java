@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import cloud.krake.InvalidConfigurationException;
 import cloud.krake.hooks.execution.PodRunner.ExecResult;
+import cloud.krake.model.Cluster;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ManualClock;
@@ -86,7 +87,7 @@ class LifecycleRunnerTest {
         .singleElement()
         .satisfies(
             r -> {
-              assertThat(r.cluster()).isEqualTo("edge-1");
+              assertThat(r.cluster()).isEqualTo(Cluster.ref("default", "edge-1"));
               assertThat(r.namespace()).isEqualTo("team-a");
               assertThat(r.pod()).isEqualTo("echo-5d9f");
               assertThat(r.container()).contains("echo");

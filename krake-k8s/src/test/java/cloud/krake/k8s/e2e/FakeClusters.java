@@ -59,6 +59,7 @@ final class FakeClusters implements AutoCloseable {
   Krake krake;
   private final ShutdownHookConfig shutdownDefaults;
   private final java.util.function.Consumer<KubernetesBackend.Builder> backend;
+  private final java.util.function.Consumer<Krake.Builder> entryPoint;
 
   FakeClusters(Store store) {
     this(store, ShutdownHookConfig.defaults());
@@ -73,7 +74,20 @@ final class FakeClusters implements AutoCloseable {
       Store store,
       ShutdownHookConfig shutdown,
       java.util.function.Consumer<KubernetesBackend.Builder> backend) {
+    this(store, shutdown, backend, k -> {});
+  }
+
+  /**
+   * As {@link #FakeClusters(Store, ShutdownHookConfig, java.util.function.Consumer)}, with the
+   * entry point's builder adjusted too (dispatcher hooks).
+   */
+  FakeClusters(
+      Store store,
+      ShutdownHookConfig shutdown,
+      java.util.function.Consumer<KubernetesBackend.Builder> backend,
+      java.util.function.Consumer<Krake.Builder> entryPoint) {
     this.backend = backend;
+    this.entryPoint = entryPoint;
     this.store = store;
     this.shutdownDefaults = shutdown;
     this.a = FakeKubernetesApiServer.builder().name("a").build();
@@ -141,8 +155,10 @@ final class FakeClusters implements AutoCloseable {
             .hookServer(server)
             .clusterProbeInterval(Duration.ofSeconds(1));
     backend.accept(backendBuilder);
-    krake =
-        Krake.builder().store(instanceStore).clock(clock).extension(backendBuilder.build()).build();
+    Krake.Builder krakeBuilder =
+        Krake.builder().store(instanceStore).clock(clock).extension(backendBuilder.build());
+    entryPoint.accept(krakeBuilder);
+    krake = krakeBuilder.build();
     krake.start();
   }
 
