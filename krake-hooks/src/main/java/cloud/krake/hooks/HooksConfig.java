@@ -93,6 +93,34 @@ public record HooksConfig(
   }
 
   /**
+   * Returns whether both hooks' {@code cert_dest} name one directory (compared as {@link
+   * #directory(String)}), as in Krake's documents and the configuration its {@code
+   * krake_generate_config} writes ({@code /etc/krake_cert} for both). Mounting both certificate
+   * Secrets there would give a container two volume mounts at one {@code mountPath}, which the
+   * Kubernetes API server rejects; so an application with both hooks gets one projected volume
+   * there instead, with each hook's files in a folder named after the hook ({@code
+   * <cert_dest>/complete/cert.pem}, {@code <cert_dest>/shutdown/cert.pem}, ...). An application
+   * with one of the hooks gets Krake's layout ({@code <cert_dest>/cert.pem}).
+   */
+  public boolean certDestShared() {
+    return directory(complete.certDest()).equals(directory(shutdown.hook().certDest()));
+  }
+
+  /**
+   * Returns a {@code cert_dest} without trailing slashes ({@code /etc/krake_cert/} and {@code
+   * /etc/krake_cert} are one directory); {@code /} stays {@code /}.
+   *
+   * @param certDest an absolute path
+   */
+  public static String directory(String certDest) {
+    String directory = certDest;
+    while (directory.length() > 1 && directory.endsWith("/")) {
+      directory = directory.substring(0, directory.length() - 1);
+    }
+    return directory;
+  }
+
+  /**
    * Returns the base URL applications of a hook use: its {@code external_endpoint} if set, else
    * {@link #endpoint()}, with the scheme following TLS, without path, query or fragment.
    *
