@@ -59,9 +59,24 @@ final class FakeClusters implements AutoCloseable {
   Krake krake;
   private final ShutdownHookConfig shutdownDefaults;
   private final java.util.function.Consumer<KubernetesBackend.Builder> backend;
+  private final String completeCertDest;
+  private final String shutdownCertDest;
+  private final java.util.function.Consumer<HooksConfig.Builder> hooks;
 
   FakeClusters(Store store) {
     this(store, ShutdownHookConfig.defaults());
+  }
+
+  /**
+   * With other {@code cert_dest}s for the two hooks, and the hooks' builder adjusted last (the
+   * endpoint, TLS, CA and intermediates stay the fixture's).
+   */
+  FakeClusters(
+      Store store,
+      String completeCertDest,
+      String shutdownCertDest,
+      java.util.function.Consumer<HooksConfig.Builder> hooks) {
+    this(store, ShutdownHookConfig.defaults(), b -> {}, completeCertDest, shutdownCertDest, hooks);
   }
 
   FakeClusters(Store store, ShutdownHookConfig shutdown) {
@@ -73,6 +88,19 @@ final class FakeClusters implements AutoCloseable {
       Store store,
       ShutdownHookConfig shutdown,
       java.util.function.Consumer<KubernetesBackend.Builder> backend) {
+    this(store, shutdown, backend, COMPLETE_CERT_DEST, SHUTDOWN_CERT_DEST, b -> {});
+  }
+
+  private FakeClusters(
+      Store store,
+      ShutdownHookConfig shutdown,
+      java.util.function.Consumer<KubernetesBackend.Builder> backend,
+      String completeCertDest,
+      String shutdownCertDest,
+      java.util.function.Consumer<HooksConfig.Builder> hooks) {
+    this.completeCertDest = completeCertDest;
+    this.shutdownCertDest = shutdownCertDest;
+    this.hooks = hooks;
     this.backend = backend;
     this.store = store;
     this.shutdownDefaults = shutdown;
@@ -104,17 +132,19 @@ final class FakeClusters implements AutoCloseable {
   }
 
   private HooksConfig config(URI endpoint) {
-    return HooksConfig.builder()
-        .endpoint(endpoint)
-        .tls(true)
-        .complete(
-            ca.withIntermediate(HookConfig.completeDefaults()).withCertDest(COMPLETE_CERT_DEST))
-        .shutdown(
-            shutdownDefaults.withHook(
-                ca.withIntermediate(HookConfig.shutdownDefaults())
-                    .withCertDest(SHUTDOWN_CERT_DEST)))
-        .addCaBundle(ca.rootCertificateSource())
-        .build();
+    HooksConfig.Builder builder =
+        HooksConfig.builder()
+            .endpoint(endpoint)
+            .tls(true)
+            .complete(
+                ca.withIntermediate(HookConfig.completeDefaults()).withCertDest(completeCertDest))
+            .shutdown(
+                shutdownDefaults.withHook(
+                    ca.withIntermediate(HookConfig.shutdownDefaults())
+                        .withCertDest(shutdownCertDest)))
+            .addCaBundle(ca.rootCertificateSource());
+    hooks.accept(builder);
+    return builder.build();
   }
 
   /** Starts a Krake instance (again) on the store, with a new hook endpoint. */
