@@ -78,10 +78,12 @@ import org.slf4j.LoggerFactory;
  *       Secrets at the same {@code mountPath}, which the API server rejects); then the environment
  *       variables <code>{name: env_token,
  *       valueFrom: {secretKeyRef: {name: &lt;token Secret&gt;, key: lower(env_token)}}}</code> and
- *       the same for {@code env_url}. Only {@code containers} are injected, not {@code
- *       initContainers} or ephemeral containers: they run before (or beside) the workload and
- *       calling {@code /complete} from there would end the application early. Resources of other
- *       kinds (custom resources with a pod template included) are not changed.
+ *       the same for {@code env_url} (and, with {@link HooksConfig#legacyTokenVariable()}, the
+ *       token again as {@code KRAKE_TOKEN}, the variable of Krake's older documentation). Only
+ *       {@code containers} are injected, not {@code initContainers} or ephemeral containers: they
+ *       run before (or beside) the workload and calling {@code /complete} from there would end the
+ *       application early. Resources of other kinds (custom resources with a pod template included)
+ *       are not changed.
  * </ol>
  *
  * <p>Injection into a list (Krake's {@code _inject}): the list is created if missing; an entry with
@@ -346,12 +348,7 @@ public final class HookMangling implements HookHandler {
     }
     Injection injection =
         new Injection(
-            namespace + "/" + name,
-            volume,
-            volumeMount,
-            List.of(
-                env(hookConfig.envToken(), names.tokenSecret(), hookConfig.tokenSecretKey()),
-                env(hookConfig.envUrl(), names.tokenSecret(), hookConfig.urlSecretKey())));
+            namespace + "/" + name, volume, volumeMount, envs(application, hookConfig, names));
     int workloads = 0;
     for (int i = 0; i < manifest.size(); i++) {
       Optional<Workload> workload = workload(manifest.get(i));
@@ -398,6 +395,26 @@ public final class HookMangling implements HookHandler {
     return isComplete()
         ? status.withCompleteCert(Optional.of(cert)).withCompleteKey(Optional.of(key))
         : status.withShutdownCert(Optional.of(cert)).withShutdownKey(Optional.of(key));
+  }
+
+  /**
+   * The environment variables of this hook: {@code env_token} and {@code env_url}, and with {@link
+   * HooksConfig#legacyTokenVariable()} {@value HooksConfig#LEGACY_TOKEN_VARIABLE} with the token of
+   * the complete hook, or of the shutdown hook when the application has no complete hook.
+   */
+  private List<ObjectNode> envs(Application application, HookConfig hookConfig, Names names) {
+    List<ObjectNode> envs = new ArrayList<>();
+    envs.add(env(hookConfig.envToken(), names.tokenSecret(), hookConfig.tokenSecretKey()));
+    envs.add(env(hookConfig.envUrl(), names.tokenSecret(), hookConfig.urlSecretKey()));
+    boolean carriesLegacy =
+        isComplete() || !application.spec().hooks().contains(HooksConfig.COMPLETE);
+    if (config.legacyTokenVariable()
+        && carriesLegacy
+        && !hookConfig.envToken().equals(HooksConfig.LEGACY_TOKEN_VARIABLE)) {
+      envs.add(
+          env(HooksConfig.LEGACY_TOKEN_VARIABLE, names.tokenSecret(), hookConfig.tokenSecretKey()));
+    }
+    return envs;
   }
 
   /**

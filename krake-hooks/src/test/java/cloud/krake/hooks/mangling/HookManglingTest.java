@@ -462,6 +462,68 @@ class HookManglingTest {
     assertThat(twice.warnings()).isEmpty();
   }
 
+  private static List<String> envNames(Application mangled) {
+    List<String> names = new java.util.ArrayList<>();
+    applied(mangled)
+        .get(0)
+        .at("/spec/template/spec/containers/0/env")
+        .forEach(e -> names.add(e.path("name").asText()));
+    return names;
+  }
+
+  @Test
+  void krakesOlderTokenVariableIsInjectedOnlyWithTheOption() {
+    HooksConfig legacy = configBuilder(false).legacyTokenVariable(true).build();
+    Application app = application(sample("echo-demo.yaml"), "complete");
+
+    Application with = HookMangling.complete(legacy, issuer, random).mangle(app).application();
+    Application without = complete(false).mangle(app).application();
+
+    assertThat(envNames(with))
+        .containsExactly("KRAKE_COMPLETE_TOKEN", "KRAKE_COMPLETE_URL", "KRAKE_TOKEN");
+    assertThat(applied(with).get(0).at("/spec/template/spec/containers/0/env/2"))
+        .isEqualTo(
+            json(
+                "{\"name\": \"KRAKE_TOKEN\", \"valueFrom\": {\"secretKeyRef\":"
+                    + " {\"name\": \"echo-demo-krake-complete-secret-token\","
+                    + " \"key\": \"krake_complete_token\"}}}"));
+    assertThat(envNames(without)).containsExactly("KRAKE_COMPLETE_TOKEN", "KRAKE_COMPLETE_URL");
+  }
+
+  @Test
+  void withBothHooksKrakesOlderTokenVariableCarriesTheCompleteToken() {
+    HooksConfig legacy = configBuilder(false).legacyTokenVariable(true).build();
+    HookMangling complete = HookMangling.complete(legacy, issuer, random);
+    HookMangling shutdown = HookMangling.shutdown(legacy, issuer, random);
+
+    ManglingResult first =
+        complete.mangle(application(sample("echo-demo.yaml"), "complete", "shutdown"));
+    ManglingResult both = shutdown.mangle(first.application());
+    ManglingResult shutdownOnly =
+        shutdown.mangle(application(sample("echo-demo.yaml"), "shutdown"));
+
+    assertThat(envNames(both.application()))
+        .containsExactly(
+            "KRAKE_COMPLETE_TOKEN",
+            "KRAKE_COMPLETE_URL",
+            "KRAKE_TOKEN",
+            "KRAKE_SHUTDOWN_TOKEN",
+            "KRAKE_SHUTDOWN_URL");
+    assertThat(
+            applied(both.application())
+                .get(0)
+                .at("/spec/template/spec/containers/0/env/2/valueFrom/secretKeyRef/name")
+                .asText())
+        .isEqualTo("echo-demo-krake-complete-secret-token");
+    assertThat(both.warnings()).isEmpty();
+    assertThat(
+            applied(shutdownOnly.application())
+                .get(0)
+                .at("/spec/template/spec/containers/0/env/2/valueFrom/secretKeyRef")
+                .toString())
+        .contains("echo-demo-krake-shutdown-secret-token", "krake_shutdown_token");
+  }
+
   @ParameterizedTest
   @CsvSource({
     "v1, Pod, /spec",

@@ -15,10 +15,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Both hooks' certificates in one directory, {@code /etc/krake_cert}, as Krake's documents and its
- * generated configuration have them: the application with both hooks is accepted by an API server
- * that validates pod specs as the real one does, and its pod finds each hook's files in a folder
- * named after the hook.
+ * Krake's hook documents' configuration: both hooks' certificates in one directory, {@code
+ * /etc/krake_cert}, as the documents and Krake's generated configuration have them, and the older
+ * document's {@code KRAKE_TOKEN} variable ({@code legacyTokenVariable}). An application with both
+ * hooks is accepted by an API server that validates pod specs as the real one does, and its pod
+ * finds each hook's files in a folder named after the hook; the older document's TLS example runs
+ * unmodified in an application with the complete hook.
  */
 class SharedCertDirectoryIT {
 
@@ -59,12 +61,37 @@ class SharedCertDirectoryIT {
                 sleep 3600
       """;
 
+  /** The older hook document's curl example with TLS, as written there, then idle. */
+  private static final String OLDER_DOCUMENTS_EXAMPLE =
+      """
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: older}
+      spec:
+        selector: {matchLabels: {app: older}}
+        template:
+          metadata: {labels: {app: older}}
+          spec:
+            containers:
+            - name: job
+              image: curlimages/curl
+              command:
+              - /bin/sh
+              - -c
+              - |
+                curl -X PUT -d "{\\"token\\":\\"$KRAKE_TOKEN\\"}" $KRAKE_COMPLETE_URL \
+                    --cacert /etc/krake_cert/ca-bundle.pem \
+                    --cert /etc/krake_cert/cert.pem \
+                    --key /etc/krake_cert/key.pem
+                sleep 3600
+      """;
+
   private final MemoryStore store = MemoryStore.create();
   private FakeClusters env;
 
   @BeforeEach
   void start() {
-    env = new FakeClusters(store, CERTS, CERTS + "/", hooks -> {});
+    env = new FakeClusters(store, CERTS, CERTS + "/", hooks -> hooks.legacyTokenVariable(true));
   }
 
   @AfterEach
@@ -96,6 +123,25 @@ class SharedCertDirectoryIT {
     assertThat(podSpec.get("volumes"))
         .singleElement()
         .satisfies(v -> assertThat(v.at("/projected/sources")).hasSize(2));
+  }
+
+  @Test
+  void theOlderDocumentsTlsExampleCompletesItsApplicationUnmodified() {
+    LocalKubelet kubelet = LocalKubelet.builder(env.a).build();
+    try {
+      env.registerClusters();
+      env.create(
+          "older",
+          KrakeJson.readAll(OLDER_DOCUMENTS_EXAMPLE, ObjectNode.class),
+          List.of(),
+          List.of("complete"),
+          "a");
+
+      env.awaitGone("older");
+    } finally {
+      env.stop();
+      kubelet.close();
+    }
   }
 
   @Test
