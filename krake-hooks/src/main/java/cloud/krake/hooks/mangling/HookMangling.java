@@ -75,8 +75,9 @@ import org.slf4j.LoggerFactory;
  *       <app>-krake-certs-volume} of both certificate Secrets, each hook's files in a folder named
  *       after the hook ({@code <cert_dest>/complete/cert.pem}, {@code
  *       <cert_dest>/shutdown/key.pem}), mounted once at {@code cert_dest} (Krake mounts both
- *       Secrets at the same {@code mountPath}, which the API server rejects); then the environment
- *       variables <code>{name: env_token,
+ *       Secrets at the same {@code mountPath}, which the API server rejects); the volume names both
+ *       hooks' Secrets, so both handlers must be registered, as {@link #register} does; then the
+ *       environment variables <code>{name: env_token,
  *       valueFrom: {secretKeyRef: {name: &lt;token Secret&gt;, key: lower(env_token)}}}</code> and
  *       the same for {@code env_url} (and, with {@link HooksConfig#legacyTokenVariable()}, the
  *       token again as {@code KRAKE_TOKEN}, the variable of Krake's older documentation). Only
