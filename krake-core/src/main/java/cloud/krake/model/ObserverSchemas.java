@@ -57,7 +57,9 @@ public final class ObserverSchemas {
    * {observer_schema_list_min_length: n, observer_schema_list_max_length: n}</code> with {@code n}
    * its actual length. For a resource with {@code spec.type: LoadBalancer} (a Service), {@code
    * status} is replaced by <code>{load_balancer: {ingress: null}}</code>, so the address the load
-   * balancer assigns is observed, as Krake does. Key order follows the resource.
+   * balancer assigns is observed, as Krake does: Krake's snake_case name (of its Python client),
+   * which the Kubernetes backend matches to the API server's {@code status.loadBalancer}. Key order
+   * follows the resource.
    *
    * @param resource a Kubernetes resource, for example an element of {@code spec.manifest}
    * @return a new tree; the resource is not changed

@@ -39,6 +39,11 @@ import java.util.regex.Pattern;
  * @param caBundle the CA certificates written into {@code ca-bundle.pem} before the intermediate
  *     (Krake: the controller's {@code tls.client_ca}); applications verify the hook endpoint's
  *     server certificate with that bundle
+ * @param legacyTokenVariable whether every container also gets the token in {@value
+ *     #LEGACY_TOKEN_VARIABLE}, the variable of Krake's older hook documentation (and of its code
+ *     before each hook had its own token), so that scripts written for it run unmodified: the
+ *     complete hook's token, or the shutdown hook's for an application without the complete hook
+ *     (default {@code false})
  */
 public record HooksConfig(
     URI endpoint,
@@ -47,7 +52,8 @@ public record HooksConfig(
     ShutdownHookConfig shutdown,
     KeyAlgorithm keyAlgorithm,
     Duration certificateValidity,
-    List<PemSource> caBundle) {
+    List<PemSource> caBundle,
+    boolean legacyTokenVariable) {
 
   /** Krake's default {@code api_endpoint}. */
   public static final String DEFAULT_ENDPOINT = "http://localhost:8080";
@@ -60,6 +66,12 @@ public record HooksConfig(
 
   /** The name of the shutdown hook in {@code spec.hooks}. */
   public static final String SHUTDOWN = "shutdown";
+
+  /**
+   * The token variable of Krake's older hook documentation, injected besides {@code env_token} with
+   * {@link Builder#legacyTokenVariable(boolean)}.
+   */
+  public static final String LEGACY_TOKEN_VARIABLE = "KRAKE_TOKEN";
 
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -90,6 +102,34 @@ public record HooksConfig(
       case SHUTDOWN -> shutdown.hook();
       default -> throw new IllegalArgumentException("not one of Krake's hooks: " + hook);
     };
+  }
+
+  /**
+   * Returns whether both hooks' {@code cert_dest} name one directory (compared as {@link
+   * #directory(String)}), as in Krake's documents and the configuration its {@code
+   * krake_generate_config} writes ({@code /etc/krake_cert} for both). Mounting both certificate
+   * Secrets there would give a container two volume mounts at one {@code mountPath}, which the
+   * Kubernetes API server rejects; so an application with both hooks gets one projected volume
+   * there instead, with each hook's files in a folder named after the hook ({@code
+   * <cert_dest>/complete/cert.pem}, {@code <cert_dest>/shutdown/cert.pem}, ...). An application
+   * with one of the hooks gets Krake's layout ({@code <cert_dest>/cert.pem}).
+   */
+  public boolean certDestShared() {
+    return directory(complete.certDest()).equals(directory(shutdown.hook().certDest()));
+  }
+
+  /**
+   * Returns a {@code cert_dest} without trailing slashes ({@code /etc/krake_cert/} and {@code
+   * /etc/krake_cert} are one directory); {@code /} stays {@code /}.
+   *
+   * @param certDest an absolute path
+   */
+  public static String directory(String certDest) {
+    String directory = certDest;
+    while (directory.length() > 1 && directory.endsWith("/")) {
+      directory = directory.substring(0, directory.length() - 1);
+    }
+    return directory;
   }
 
   /**
@@ -168,6 +208,7 @@ public record HooksConfig(
     private KeyAlgorithm keyAlgorithm = KeyAlgorithm.EC_P256;
     private Duration certificateValidity = DEFAULT_CERTIFICATE_VALIDITY;
     private final List<PemSource> caBundle = new ArrayList<>();
+    private boolean legacyTokenVariable;
 
     private Builder() {}
 
@@ -249,6 +290,22 @@ public record HooksConfig(
     }
 
     /**
+     * Also injects the token as {@value HooksConfig#LEGACY_TOKEN_VARIABLE}, the variable of Krake's
+     * older hook documentation ({@code curl -d "{\"token\":\"$KRAKE_TOKEN\"}"
+     * $KRAKE_COMPLETE_URL}), so that scripts written for it run unmodified. It carries the complete
+     * hook's token, or the shutdown hook's for an application without the complete hook (Krake once
+     * had one token for both); {@code env_token} and {@code env_url} are injected as always.
+     *
+     * @param legacyTokenVariable whether to inject {@value HooksConfig#LEGACY_TOKEN_VARIABLE};
+     *     default {@code false}
+     * @return this builder
+     */
+    public Builder legacyTokenVariable(boolean legacyTokenVariable) {
+      this.legacyTokenVariable = legacyTokenVariable;
+      return this;
+    }
+
+    /**
      * Checks every key and returns the configuration.
      *
      * @throws InvalidConfigurationException listing every problem, each naming its key
@@ -267,11 +324,31 @@ public record HooksConfig(
       if (certificateValidity.isNegative() || certificateValidity.isZero()) {
         errors.add(new FieldError("certificate_validity", "must be positive"));
       }
+      if (legacyTokenVariable) {
+        checkLegacy(errors, "hooks.complete", complete);
+        checkLegacy(errors, "hooks.shutdown", shutdown.hook());
+      }
       if (!errors.isEmpty()) {
         throw new InvalidConfigurationException(errors);
       }
       return new HooksConfig(
-          endpoint, tls, complete, shutdown, keyAlgorithm, certificateValidity, caBundle);
+          endpoint,
+          tls,
+          complete,
+          shutdown,
+          keyAlgorithm,
+          certificateValidity,
+          caBundle,
+          legacyTokenVariable);
+    }
+
+    private static void checkLegacy(List<FieldError> errors, String prefix, HookConfig hook) {
+      if (hook.envUrl().equalsIgnoreCase(LEGACY_TOKEN_VARIABLE)) {
+        errors.add(
+            new FieldError(
+                prefix + ".env_url",
+                "must not be " + LEGACY_TOKEN_VARIABLE + " when the legacy token variable is on"));
+      }
     }
 
     private void checkHook(List<FieldError> errors, String prefix, HookConfig hook) {

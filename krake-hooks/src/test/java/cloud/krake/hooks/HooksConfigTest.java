@@ -109,6 +109,42 @@ class HooksConfigTest {
   }
 
   @Test
+  void theLegacyTokenVariableIsOffByDefaultAndCannotBeAHooksUrlVariable() {
+    assertThat(HooksConfig.builder().build().legacyTokenVariable()).isFalse();
+    assertThat(HooksConfig.builder().legacyTokenVariable(true).build().legacyTokenVariable())
+        .isTrue();
+
+    HooksConfig.Builder clash =
+        HooksConfig.builder()
+            .legacyTokenVariable(true)
+            .complete(HookConfig.completeDefaults().withEnv("KRAKE_COMPLETE_TOKEN", "KRAKE_TOKEN"));
+
+    assertThatThrownBy(clash::build)
+        .isInstanceOfSatisfying(
+            InvalidConfigurationException.class,
+            e ->
+                assertThat(e.errors())
+                    .extracting(FieldError::field)
+                    .containsExactly("hooks.complete.env_url"));
+  }
+
+  @Test
+  void aSharedCertDestIsOneDirectoryWithOrWithoutATrailingSlash() {
+    HookConfig complete = HookConfig.completeDefaults().withCertDest("/etc/krake_cert/");
+    HookConfig shutdown = HookConfig.shutdownDefaults().withCertDest("/etc/krake_cert");
+
+    assertThat(
+            HooksConfig.builder()
+                .complete(complete)
+                .shutdown(ShutdownHookConfig.defaults().withHook(shutdown))
+                .build()
+                .certDestShared())
+        .isTrue();
+    assertThat(HooksConfig.builder().build().certDestShared()).isFalse();
+    assertThat(HooksConfig.directory("/")).isEqualTo("/");
+  }
+
+  @Test
   void unknownFailureStrategiesAreNotStrategies() {
     assertThat(FailureStrategy.fromConfigValue("delete")).contains(FailureStrategy.DELETE);
     assertThat(FailureStrategy.fromConfigValue("give_up")).contains(FailureStrategy.GIVE_UP);

@@ -69,12 +69,22 @@ import org.slf4j.LoggerFactory;
  *       {name: &lt;app&gt;-krake-&lt;hook&gt;-volume, secret: {secretName: &lt;certs Secret&gt;}}
  *       </code> into the pod spec's {@code volumes} and <code>
  *       {name: &lt;volume&gt;, mountPath: cert_dest}</code> into every container's {@code
- *       volumeMounts}; then the environment variables <code>{name: env_token,
+ *       volumeMounts} — <b>unlike Krake</b>, when the application uses both hooks and their {@code
+ *       cert_dest} is one directory ({@link HooksConfig#certDestShared()}, Krake's documented
+ *       {@code /etc/krake_cert}), both handlers inject instead one projected volume {@code
+ *       <app>-krake-certs-volume} of both certificate Secrets, each hook's files in a folder named
+ *       after the hook ({@code <cert_dest>/complete/cert.pem}, {@code
+ *       <cert_dest>/shutdown/key.pem}), mounted once at {@code cert_dest} (Krake mounts both
+ *       Secrets at the same {@code mountPath}, which the API server rejects); the volume names both
+ *       hooks' Secrets, so both handlers must be registered, as {@link #register} does; then the
+ *       environment variables <code>{name: env_token,
  *       valueFrom: {secretKeyRef: {name: &lt;token Secret&gt;, key: lower(env_token)}}}</code> and
- *       the same for {@code env_url}. Only {@code containers} are injected, not {@code
- *       initContainers} or ephemeral containers: they run before (or beside) the workload and
- *       calling {@code /complete} from there would end the application early. Resources of other
- *       kinds (custom resources with a pod template included) are not changed.
+ *       the same for {@code env_url} (and, with {@link HooksConfig#legacyTokenVariable()}, the
+ *       token again as {@code KRAKE_TOKEN}, the variable of Krake's older documentation). Only
+ *       {@code containers} are injected, not {@code initContainers} or ephemeral containers: they
+ *       run before (or beside) the workload and calling {@code /complete} from there would end the
+ *       application early. Resources of other kinds (custom resources with a pod template included)
+ *       are not changed.
  * </ol>
  *
  * <p>Injection into a list (Krake's {@code _inject}): the list is created if missing; an entry with
@@ -325,18 +335,21 @@ public final class HookMangling implements HookHandler {
       upsert(schemas, ObserverSchemas.defaultSchema(secret));
     }
 
+    Optional<ObjectNode> volume = Optional.empty();
+    Optional<ObjectNode> volumeMount = Optional.empty();
+    if (config.tls() && sharesCertDest(application)) {
+      // both hooks' files in one directory: one volume, a folder per hook (never two mounts at
+      // one mountPath, which the API server rejects); both handlers inject the same entries
+      String shared = sharedVolume(name);
+      volume = Optional.of(projectedVolume(shared, name));
+      volumeMount = Optional.of(volumeMount(shared, HooksConfig.directory(hookConfig.certDest())));
+    } else if (config.tls()) {
+      volume = Optional.of(volume(names.volume(), names.certsSecret()));
+      volumeMount = Optional.of(volumeMount(names.volume(), hookConfig.certDest()));
+    }
     Injection injection =
         new Injection(
-            namespace + "/" + name,
-            config.tls()
-                ? Optional.of(volume(names.volume(), names.certsSecret()))
-                : Optional.empty(),
-            config.tls()
-                ? Optional.of(volumeMount(names.volume(), hookConfig.certDest()))
-                : Optional.empty(),
-            List.of(
-                env(hookConfig.envToken(), names.tokenSecret(), hookConfig.tokenSecretKey()),
-                env(hookConfig.envUrl(), names.tokenSecret(), hookConfig.urlSecretKey())));
+            namespace + "/" + name, volume, volumeMount, envs(application, hookConfig, names));
     int workloads = 0;
     for (int i = 0; i < manifest.size(); i++) {
       Optional<Workload> workload = workload(manifest.get(i));
@@ -383,6 +396,36 @@ public final class HookMangling implements HookHandler {
     return isComplete()
         ? status.withCompleteCert(Optional.of(cert)).withCompleteKey(Optional.of(key))
         : status.withShutdownCert(Optional.of(cert)).withShutdownKey(Optional.of(key));
+  }
+
+  /**
+   * The environment variables of this hook: {@code env_token} and {@code env_url}, and with {@link
+   * HooksConfig#legacyTokenVariable()} {@value HooksConfig#LEGACY_TOKEN_VARIABLE} with the token of
+   * the complete hook, or of the shutdown hook when the application has no complete hook.
+   */
+  private List<ObjectNode> envs(Application application, HookConfig hookConfig, Names names) {
+    List<ObjectNode> envs = new ArrayList<>();
+    envs.add(env(hookConfig.envToken(), names.tokenSecret(), hookConfig.tokenSecretKey()));
+    envs.add(env(hookConfig.envUrl(), names.tokenSecret(), hookConfig.urlSecretKey()));
+    boolean carriesLegacy =
+        isComplete() || !application.spec().hooks().contains(HooksConfig.COMPLETE);
+    if (config.legacyTokenVariable()
+        && carriesLegacy
+        && !hookConfig.envToken().equals(HooksConfig.LEGACY_TOKEN_VARIABLE)) {
+      envs.add(
+          env(HooksConfig.LEGACY_TOKEN_VARIABLE, names.tokenSecret(), hookConfig.tokenSecretKey()));
+    }
+    return envs;
+  }
+
+  /**
+   * Whether the application uses both hooks and they share one {@code cert_dest} ({@link
+   * HooksConfig#certDestShared()}).
+   */
+  private boolean sharesCertDest(Application application) {
+    return config.certDestShared()
+        && application.spec().hooks().contains(HooksConfig.COMPLETE)
+        && application.spec().hooks().contains(HooksConfig.SHUTDOWN);
   }
 
   private boolean isComplete() {
@@ -466,6 +509,30 @@ public final class HookMangling implements HookHandler {
     ObjectNode volume = NODES.objectNode();
     volume.put("name", name);
     volume.putObject("secret").put("secretName", secretName);
+    return volume;
+  }
+
+  /** The name of the one certificate volume of both hooks sharing a {@code cert_dest}. */
+  private static String sharedVolume(String app) {
+    return app + "-krake-certs-volume";
+  }
+
+  /**
+   * One projected volume of both hooks' certificate Secrets: each hook's three files in a folder
+   * named after the hook ({@code complete/cert.pem}, {@code shutdown/cert.pem}, ...).
+   */
+  private static ObjectNode projectedVolume(String name, String app) {
+    ObjectNode volume = NODES.objectNode();
+    volume.put("name", name);
+    ArrayNode sources = volume.putObject("projected").putArray("sources");
+    for (String hook : List.of(HooksConfig.COMPLETE, HooksConfig.SHUTDOWN)) {
+      ObjectNode secret = sources.addObject().putObject("secret");
+      secret.put("name", new Names(app, hook).certsSecret());
+      ArrayNode items = secret.putArray("items");
+      for (String key : List.of(CA_BUNDLE_KEY, CERT_KEY, KEY_KEY)) {
+        items.addObject().put("key", key).put("path", hook + "/" + key);
+      }
+    }
     return volume;
   }
 

@@ -350,6 +350,180 @@ class HookManglingTest {
     assertThat(data.has("done_url")).isTrue();
   }
 
+  /** Krake's documents and its config generator: both hooks' certificates in /etc/krake_cert. */
+  private static HooksConfig sharedCertDest(String completeDest, String shutdownDest) {
+    HooksConfig base = config(true);
+    return configBuilder(true)
+        .complete(base.complete().withCertDest(completeDest))
+        .shutdown(base.shutdown().withHook(base.shutdown().hook().withCertDest(shutdownDest)))
+        .build();
+  }
+
+  @ParameterizedTest
+  @CsvSource({"/etc/krake_cert, /etc/krake_cert", "/etc/krake_cert/, /etc/krake_cert"})
+  void bothHooksSharingACertDestGetOneProjectedVolumeWithAFolderPerHook(
+      String completeDest, String shutdownDest) {
+    HooksConfig config = sharedCertDest(completeDest, shutdownDest);
+    Application app = application(yaml(DEPLOYMENT_TWO_CONTAINERS), "complete", "shutdown");
+
+    Application mangled =
+        HookMangling.shutdown(config, issuer, random)
+            .mangle(HookMangling.complete(config, issuer, random).mangle(app).application())
+            .application();
+
+    JsonNode podSpec = applied(mangled).get(0).at("/spec/template/spec");
+    assertThat(podSpec.get("volumes"))
+        .containsExactly(
+            json(
+                """
+                {"name": "echo-demo-krake-certs-volume", "projected": {"sources": [
+                  {"secret": {"name": "echo-demo-krake-complete-secret-certs", "items": [
+                    {"key": "ca-bundle.pem", "path": "complete/ca-bundle.pem"},
+                    {"key": "cert.pem", "path": "complete/cert.pem"},
+                    {"key": "key.pem", "path": "complete/key.pem"}]}},
+                  {"secret": {"name": "echo-demo-krake-shutdown-secret-certs", "items": [
+                    {"key": "ca-bundle.pem", "path": "shutdown/ca-bundle.pem"},
+                    {"key": "cert.pem", "path": "shutdown/cert.pem"},
+                    {"key": "key.pem", "path": "shutdown/key.pem"}]}}]}}
+                """));
+    for (JsonNode container : podSpec.get("containers")) {
+      assertThat(container.get("volumeMounts"))
+          .containsExactly(
+              json(
+                  "{\"name\": \"echo-demo-krake-certs-volume\","
+                      + " \"mountPath\": \"/etc/krake_cert\"}"));
+      assertThat(container.get("env"))
+          .extracting(e -> e.get("name").asText())
+          .containsExactly(
+              "KRAKE_COMPLETE_TOKEN",
+              "KRAKE_COMPLETE_URL",
+              "KRAKE_SHUTDOWN_TOKEN",
+              "KRAKE_SHUTDOWN_URL");
+    }
+    JsonNode containerSchema = schema(mangled).get(0).at("/spec/template/spec/containers/0");
+    assertThat(containerSchema.at("/volumeMounts/1/observer_schema_list_max_length").asInt())
+        .isEqualTo(1);
+    assertThat(
+            schema(mangled)
+                .get(0)
+                .at("/spec/template/spec/volumes/1/observer_schema_list_max_length")
+                .asInt())
+        .isEqualTo(1);
+    assertThat(
+            resource(applied(mangled), "Secret", "echo-demo-krake-shutdown-secret-certs")
+                .at("/data")
+                .has("cert.pem"))
+        .isTrue();
+  }
+
+  @Test
+  void aSharedCertDestKeepsKrakesLayoutForAnApplicationWithOneHook() {
+    HooksConfig config = sharedCertDest("/etc/krake_cert", "/etc/krake_cert");
+
+    Application mangled =
+        HookMangling.shutdown(config, issuer, random)
+            .mangle(
+                HookMangling.complete(config, issuer, random)
+                    .mangle(application(sample("echo-demo.yaml"), "complete"))
+                    .application())
+            .application();
+
+    JsonNode podSpec = applied(mangled).get(0).at("/spec/template/spec");
+    assertThat(podSpec.get("volumes"))
+        .containsExactly(
+            json(
+                "{\"name\": \"echo-demo-krake-complete-volume\","
+                    + " \"secret\": {\"secretName\": \"echo-demo-krake-complete-secret-certs\"}}"));
+    assertThat(podSpec.at("/containers/0/volumeMounts"))
+        .containsExactly(
+            json(
+                "{\"name\": \"echo-demo-krake-complete-volume\","
+                    + " \"mountPath\": \"/etc/krake_cert\"}"));
+  }
+
+  @Test
+  void sharedCertDestManglingIsIdempotent() {
+    HooksConfig config = sharedCertDest("/etc/krake_cert", "/etc/krake_cert");
+    HookMangling complete = HookMangling.complete(config, issuer, random);
+    HookMangling shutdown = HookMangling.shutdown(config, issuer, random);
+    Application once =
+        shutdown
+            .mangle(
+                complete
+                    .mangle(application(yaml(DEPLOYMENT_TWO_CONTAINERS), "complete", "shutdown"))
+                    .application())
+            .application();
+
+    ManglingResult complete2 = complete.mangle(once);
+    ManglingResult twice = shutdown.mangle(complete2.application());
+
+    assertThat(twice.application()).isEqualTo(once);
+    assertThat(complete2.warnings()).isEmpty();
+    assertThat(twice.warnings()).isEmpty();
+  }
+
+  private static List<String> envNames(Application mangled) {
+    List<String> names = new java.util.ArrayList<>();
+    applied(mangled)
+        .get(0)
+        .at("/spec/template/spec/containers/0/env")
+        .forEach(e -> names.add(e.path("name").asText()));
+    return names;
+  }
+
+  @Test
+  void krakesOlderTokenVariableIsInjectedOnlyWithTheOption() {
+    HooksConfig legacy = configBuilder(false).legacyTokenVariable(true).build();
+    Application app = application(sample("echo-demo.yaml"), "complete");
+
+    Application with = HookMangling.complete(legacy, issuer, random).mangle(app).application();
+    Application without = complete(false).mangle(app).application();
+
+    assertThat(envNames(with))
+        .containsExactly("KRAKE_COMPLETE_TOKEN", "KRAKE_COMPLETE_URL", "KRAKE_TOKEN");
+    assertThat(applied(with).get(0).at("/spec/template/spec/containers/0/env/2"))
+        .isEqualTo(
+            json(
+                "{\"name\": \"KRAKE_TOKEN\", \"valueFrom\": {\"secretKeyRef\":"
+                    + " {\"name\": \"echo-demo-krake-complete-secret-token\","
+                    + " \"key\": \"krake_complete_token\"}}}"));
+    assertThat(envNames(without)).containsExactly("KRAKE_COMPLETE_TOKEN", "KRAKE_COMPLETE_URL");
+  }
+
+  @Test
+  void withBothHooksKrakesOlderTokenVariableCarriesTheCompleteToken() {
+    HooksConfig legacy = configBuilder(false).legacyTokenVariable(true).build();
+    HookMangling complete = HookMangling.complete(legacy, issuer, random);
+    HookMangling shutdown = HookMangling.shutdown(legacy, issuer, random);
+
+    ManglingResult first =
+        complete.mangle(application(sample("echo-demo.yaml"), "complete", "shutdown"));
+    ManglingResult both = shutdown.mangle(first.application());
+    ManglingResult shutdownOnly =
+        shutdown.mangle(application(sample("echo-demo.yaml"), "shutdown"));
+
+    assertThat(envNames(both.application()))
+        .containsExactly(
+            "KRAKE_COMPLETE_TOKEN",
+            "KRAKE_COMPLETE_URL",
+            "KRAKE_TOKEN",
+            "KRAKE_SHUTDOWN_TOKEN",
+            "KRAKE_SHUTDOWN_URL");
+    assertThat(
+            applied(both.application())
+                .get(0)
+                .at("/spec/template/spec/containers/0/env/2/valueFrom/secretKeyRef/name")
+                .asText())
+        .isEqualTo("echo-demo-krake-complete-secret-token");
+    assertThat(both.warnings()).isEmpty();
+    assertThat(
+            applied(shutdownOnly.application())
+                .get(0)
+                .at("/spec/template/spec/containers/0/env/2/valueFrom/secretKeyRef")
+                .toString())
+        .contains("echo-demo-krake-shutdown-secret-token", "krake_shutdown_token");
+  }
+
   @ParameterizedTest
   @CsvSource({
     "v1, Pod, /spec",

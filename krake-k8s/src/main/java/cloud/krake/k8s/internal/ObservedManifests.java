@@ -6,9 +6,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Krake's bookkeeping of what it applied and what it observes, through observer schemas
@@ -16,6 +19,20 @@ import java.util.Optional;
  * {@code last_observed_manifest} entry), the filling of observed fields the manifest does not set
  * from the server's answer ({@code update_last_applied_manifest_from_resp}), and the delta between
  * desired and observed ({@code ResourceDelta.calculate}).
+ *
+ * <p>Field names: Krake reads the Kubernetes Python client's objects, whose fields are snake_case,
+ * and looks each observer schema key up in its snake_case form (its {@code camel_to_snake_case}),
+ * so a schema may name a field either way; its own default schema of a LoadBalancer Service
+ * observes {@code status.load_balancer.ingress}. This library reads the API server's JSON
+ * (camelCase), so a schema key absent from an object is matched to the object's key whose
+ * snake_case form is the same ({@code load_balancer} to {@code loadBalancer}, {@code pod_ip} to
+ * {@code podIP}). The projection ({@code last_observed_manifest}) keeps the schema's key, as
+ * Krake's; values filled into the applied manifest keep the object's key, so what is applied stays
+ * valid Kubernetes JSON.
+ *
+ * <p>A difference in {@code status} is observed but is never a modification: applying cannot change
+ * a status (the API server ignores it), and re-applying for one would repeat for as long as it
+ * lasts (a LoadBalancer whose address changed).
  *
  * <p>Unlike Krake, a list's {@code observer_schema_list_max_length} of 0 means unlimited, as Krake
  * documents it (krake-behavior §9.18), and an observed field that neither the manifest sets nor the
@@ -61,7 +78,7 @@ public final class ObservedManifests {
     if (schema.isObject() && value.isObject()) {
       ObjectNode out = NODES.objectNode();
       for (Map.Entry<String, JsonNode> e : schema.properties()) {
-        JsonNode v = value.get(e.getKey());
+        JsonNode v = value.get(keyIn(value, e.getKey()));
         if (v == null || v.isMissingNode()) {
           continue;
         }
@@ -109,13 +126,14 @@ public final class ObservedManifests {
     if (schema.isObject() && target.isObject() && response.isObject()) {
       ObjectNode t = (ObjectNode) target;
       for (Map.Entry<String, JsonNode> e : schema.properties()) {
-        JsonNode r = response.get(e.getKey());
+        String key = keyIn(response, e.getKey());
+        JsonNode r = response.get(key);
         if (r == null || r.isMissingNode()) {
           continue;
         }
-        JsonNode existing = t.get(e.getKey());
+        JsonNode existing = t.get(keyIn(t, e.getKey()));
         if (existing == null) {
-          t.set(e.getKey(), projectFill(e.getValue(), r));
+          t.set(key, projectFill(e.getValue(), r));
         } else {
           fillInto(e.getValue(), existing, r);
         }
@@ -138,9 +156,10 @@ public final class ObservedManifests {
     if (schema.isObject() && value.isObject()) {
       ObjectNode out = NODES.objectNode();
       for (Map.Entry<String, JsonNode> e : schema.properties()) {
-        JsonNode v = value.get(e.getKey());
+        String key = keyIn(value, e.getKey());
+        JsonNode v = value.get(key);
         if (v != null && !v.isMissingNode()) {
-          out.set(e.getKey(), projectFill(e.getValue(), v));
+          out.set(key, projectFill(e.getValue(), v));
         }
       }
       return out;
@@ -215,13 +234,16 @@ public final class ObservedManifests {
       }
       for (Map.Entry<String, JsonNode> e : schema.properties()) {
         String key = e.getKey();
-        JsonNode d = desired.get(key);
-        JsonNode o = observed.get(key);
+        JsonNode d = desired.get(keyIn(desired, key));
+        JsonNode o = observed.get(keyIn(observed, key));
         if (top && key.equals("metadata") && e.getValue().isObject()) {
           if (differsMetadata(e.getValue(), d, o)) {
             return true;
           }
           continue;
+        }
+        if (top && key.equals("status")) {
+          continue; // observed, never applied
         }
         if (d == null && o == null) {
           continue; // observed, but neither set nor reported: nothing to compare (Krake: KeyError)
@@ -294,6 +316,34 @@ public final class ObservedManifests {
       }
     }
     return false;
+  }
+
+  private static final Pattern WORD_START = Pattern.compile("(.)([A-Z][a-z]+)");
+  private static final Pattern CASE_CHANGE = Pattern.compile("([a-z0-9])([A-Z])");
+
+  /**
+   * The key under which an object holds the field a schema key names: the key itself if present;
+   * otherwise, for a key in snake_case, the object's key with the same snake_case form (Krake's
+   * {@code camel_to_snake_case}); otherwise the key itself (absent).
+   */
+  static String keyIn(JsonNode object, String schemaKey) {
+    if (object == null || object.has(schemaKey) || schemaKey.indexOf('_') < 0) {
+      return schemaKey;
+    }
+    String wanted = snakeCase(schemaKey);
+    for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (snakeCase(name).equals(wanted)) {
+        return name;
+      }
+    }
+    return schemaKey;
+  }
+
+  /** Krake's {@code camel_to_snake_case}: {@code loadBalancer} to {@code load_balancer}. */
+  static String snakeCase(String name) {
+    String words = WORD_START.matcher(name).replaceAll("$1_$2");
+    return CASE_CHANGE.matcher(words).replaceAll("$1_$2").toLowerCase(Locale.ROOT);
   }
 
   private static boolean sameScalar(JsonNode a, JsonNode b) {

@@ -60,9 +60,31 @@ final class FakeClusters implements AutoCloseable {
   private final ShutdownHookConfig shutdownDefaults;
   private final java.util.function.Consumer<KubernetesBackend.Builder> backend;
   private final java.util.function.Consumer<Krake.Builder> entryPoint;
+  private final String completeCertDest;
+  private final String shutdownCertDest;
+  private final java.util.function.Consumer<HooksConfig.Builder> hooks;
 
   FakeClusters(Store store) {
     this(store, ShutdownHookConfig.defaults());
+  }
+
+  /**
+   * With other {@code cert_dest}s for the two hooks, and the hooks' builder adjusted last (the
+   * endpoint, TLS, CA and intermediates stay the fixture's).
+   */
+  FakeClusters(
+      Store store,
+      String completeCertDest,
+      String shutdownCertDest,
+      java.util.function.Consumer<HooksConfig.Builder> hooks) {
+    this(
+        store,
+        ShutdownHookConfig.defaults(),
+        b -> {},
+        k -> {},
+        completeCertDest,
+        shutdownCertDest,
+        hooks);
   }
 
   FakeClusters(Store store, ShutdownHookConfig shutdown) {
@@ -86,6 +108,20 @@ final class FakeClusters implements AutoCloseable {
       ShutdownHookConfig shutdown,
       java.util.function.Consumer<KubernetesBackend.Builder> backend,
       java.util.function.Consumer<Krake.Builder> entryPoint) {
+    this(store, shutdown, backend, entryPoint, COMPLETE_CERT_DEST, SHUTDOWN_CERT_DEST, b -> {});
+  }
+
+  private FakeClusters(
+      Store store,
+      ShutdownHookConfig shutdown,
+      java.util.function.Consumer<KubernetesBackend.Builder> backend,
+      java.util.function.Consumer<Krake.Builder> entryPoint,
+      String completeCertDest,
+      String shutdownCertDest,
+      java.util.function.Consumer<HooksConfig.Builder> hooks) {
+    this.completeCertDest = completeCertDest;
+    this.shutdownCertDest = shutdownCertDest;
+    this.hooks = hooks;
     this.backend = backend;
     this.entryPoint = entryPoint;
     this.store = store;
@@ -118,17 +154,19 @@ final class FakeClusters implements AutoCloseable {
   }
 
   private HooksConfig config(URI endpoint) {
-    return HooksConfig.builder()
-        .endpoint(endpoint)
-        .tls(true)
-        .complete(
-            ca.withIntermediate(HookConfig.completeDefaults()).withCertDest(COMPLETE_CERT_DEST))
-        .shutdown(
-            shutdownDefaults.withHook(
-                ca.withIntermediate(HookConfig.shutdownDefaults())
-                    .withCertDest(SHUTDOWN_CERT_DEST)))
-        .addCaBundle(ca.rootCertificateSource())
-        .build();
+    HooksConfig.Builder builder =
+        HooksConfig.builder()
+            .endpoint(endpoint)
+            .tls(true)
+            .complete(
+                ca.withIntermediate(HookConfig.completeDefaults()).withCertDest(completeCertDest))
+            .shutdown(
+                shutdownDefaults.withHook(
+                    ca.withIntermediate(HookConfig.shutdownDefaults())
+                        .withCertDest(shutdownCertDest)))
+            .addCaBundle(ca.rootCertificateSource());
+    hooks.accept(builder);
+    return builder.build();
   }
 
   /** Starts a Krake instance (again) on the store, with a new hook endpoint. */

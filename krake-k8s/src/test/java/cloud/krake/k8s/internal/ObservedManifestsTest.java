@@ -135,6 +135,85 @@ class ObservedManifestsTest {
         .containsExactly(DEPLOYMENT);
   }
 
+  private static final ObjectNode LOAD_BALANCER =
+      json(
+          """
+          apiVersion: v1
+          kind: Service
+          metadata: {name: web}
+          spec: {type: LoadBalancer, ports: [{port: 80}]}
+          """);
+
+  private static ObjectNode loadBalancerOnServer(String ip) {
+    return json(
+        """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web, namespace: default, uid: u-2}
+        spec: {type: LoadBalancer, clusterIP: 10.0.0.9, ports: [{port: 80, nodePort: 30080}]}
+        status: {loadBalancer: {ingress: [{ip: "%s", ipMode: VIP}]}}
+        """
+            .formatted(ip));
+  }
+
+  @Test
+  void krakesSnakeCaseLoadBalancerSchemaObservesTheCamelCaseIngress() {
+    ObjectNode schema = ObserverSchemas.defaultSchema(LOAD_BALANCER);
+
+    ObjectNode observed = ObservedManifests.project(schema, loadBalancerOnServer("203.0.113.7"));
+
+    assertThat(schema.at("/status/load_balancer").has("ingress")).isTrue();
+    assertThat(observed.at("/status/load_balancer/ingress/0/ip").asText()).isEqualTo("203.0.113.7");
+    assertThat(observed.at("/status").size()).isEqualTo(1);
+  }
+
+  @Test
+  void snakeCaseSchemaKeysMatchTheApiServersNamesAsKrakeMatchesItsClientsNames() {
+    ObjectNode schema =
+        json(
+            """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web}
+            spec: {cluster_ip: null, ports: [{node_port: null}, {observer_schema_list_min_length: 1,
+              observer_schema_list_max_length: 1}]}
+            """);
+
+    ObjectNode observed = ObservedManifests.project(schema, loadBalancerOnServer("203.0.113.7"));
+
+    assertThat(observed.at("/spec/cluster_ip").asText()).isEqualTo("10.0.0.9");
+    assertThat(observed.at("/spec/ports/0/node_port").asInt()).isEqualTo(30080);
+  }
+
+  @Test
+  void theFilledIngressKeepsTheApiServersNameAndCausesNoModification() {
+    ObjectNode schema = ObserverSchemas.defaultSchema(LOAD_BALANCER);
+    ObjectNode response = loadBalancerOnServer("203.0.113.7");
+
+    ObjectNode applied = ObservedManifests.fill(schema, LOAD_BALANCER, response);
+    ObjectNode observed = ObservedManifests.project(schema, response);
+
+    assertThat(applied.at("/status/loadBalancer/ingress/0/ip").asText()).isEqualTo("203.0.113.7");
+    assertThat(applied.at("/status").has("load_balancer")).isFalse();
+    assertThat(
+            ObservedManifests.delta(List.of(applied), List.of(observed), List.of(schema)).isEmpty())
+        .isTrue();
+  }
+
+  @Test
+  void aChangedLoadBalancerAddressIsObservedButNotAModification() {
+    ObjectNode schema = ObserverSchemas.defaultSchema(LOAD_BALANCER);
+    ObjectNode applied =
+        ObservedManifests.fill(schema, LOAD_BALANCER, loadBalancerOnServer("203.0.113.7"));
+
+    ObjectNode observed = ObservedManifests.project(schema, loadBalancerOnServer("198.51.100.2"));
+
+    assertThat(
+            ObservedManifests.delta(List.of(applied), List.of(observed), List.of(schema)).isEmpty())
+        .as("applying cannot change a status")
+        .isTrue();
+  }
+
   @Test
   void fillTakesObservedFieldsTheManifestLacksWithoutOverwriting() {
     ObjectNode service =

@@ -1,7 +1,9 @@
 package cloud.krake.testing.kubernetes;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 
 /**
  * An API error answered as a Kubernetes {@code Status} object ({@code kind: Status}, {@code status:
@@ -16,14 +18,43 @@ final class ApiError extends RuntimeException {
   private final String name;
   private final String group;
   private final String resource;
+  private final List<Cause> causes;
+
+  /**
+   * One field error of an {@code Invalid} answer, a {@code details.causes} entry.
+   *
+   * @param reason the cause type, for example {@code FieldValueInvalid}
+   * @param field the field path, for example {@code spec.containers[0].volumeMounts[1].mountPath}
+   * @param detail the error without the field, for example {@code Invalid value: "/x": must be
+   *     unique}
+   */
+  record Cause(String reason, String field, String detail) {
+    /** As the API server writes a field error: {@code <field>: <detail>}. */
+    @Override
+    public String toString() {
+      return field + ": " + detail;
+    }
+  }
 
   ApiError(int code, String reason, String message, String name, String group, String resource) {
+    this(code, reason, message, name, group, resource, List.of());
+  }
+
+  private ApiError(
+      int code,
+      String reason,
+      String message,
+      String name,
+      String group,
+      String resource,
+      List<Cause> causes) {
     super(message, null, false, false);
     this.code = code;
     this.reason = reason;
     this.name = name;
     this.group = group;
     this.resource = resource;
+    this.causes = List.copyOf(causes);
   }
 
   ApiError(int code, String message) {
@@ -78,10 +109,35 @@ final class ApiError extends RuntimeException {
     return new ApiError(
         422,
         "Invalid",
-        type.kind() + " \"" + name + "\" is invalid: " + message,
+        qualifiedKind(type) + " \"" + name + "\" is invalid: " + message,
         name,
         type.group(),
         type.kind());
+  }
+
+  /**
+   * An {@code Invalid} answer listing field errors as the API server does: one error as {@code
+   * <field>: <detail>}, several in brackets separated by {@code ", "}, each also a {@code
+   * details.causes} entry.
+   */
+  static ApiError invalid(ResourceType type, String name, List<Cause> causes) {
+    String errors =
+        causes.size() == 1
+            ? causes.get(0).toString()
+            : "[" + String.join(", ", causes.stream().map(Cause::toString).toList()) + "]";
+    return new ApiError(
+        422,
+        "Invalid",
+        qualifiedKind(type) + " \"" + name + "\" is invalid: " + errors,
+        name,
+        type.group(),
+        type.kind(),
+        causes);
+  }
+
+  /** The kind as the API server names it in messages: {@code Deployment.apps}, {@code Pod}. */
+  private static String qualifiedKind(ResourceType type) {
+    return type.group().isEmpty() ? type.kind() : type.kind() + "." + type.group();
   }
 
   static ApiError badRequest(String message) {
@@ -99,6 +155,15 @@ final class ApiError extends RuntimeException {
     }
     if (!resource.isEmpty()) {
       details.put("kind", resource);
+    }
+    if (!causes.isEmpty()) {
+      ArrayNode list = details.putArray("causes");
+      for (Cause cause : causes) {
+        list.addObject()
+            .put("reason", cause.reason())
+            .put("message", cause.detail())
+            .put("field", cause.field());
+      }
     }
     if (code == 410) {
       // Real watch expiry carries no details

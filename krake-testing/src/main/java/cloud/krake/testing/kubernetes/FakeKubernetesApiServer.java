@@ -132,14 +132,17 @@ import org.slf4j.LoggerFactory;
  *
  * Not a conformant API server: no field managers (apply never prunes fields a previous apply set,
  * never reports conflicts, {@code force} is ignored, {@code managedFields} are not written); no
- * admission, defaulting, schema validation or immutability checks (beyond name, namespace and a
- * CRD's name); no garbage collection through {@code ownerReferences}; no RBAC (one token, full
- * access); {@code dryRun} is ignored (the write happens); no protobuf or Table output, no attach or
- * port-forward, and exec and logs only with a {@link LocalKubelet} attached; no {@code /openapi};
- * one storage per kind, so objects read through another version of a CRD keep the {@code
- * apiVersion} they were written with; list pages ({@code continue}) see the current state, not a
- * snapshot; field selectors accept any path; watch streams end with {@code Connection: close}; a
- * watch whose client went away is noticed at its next event (or bookmark). Plain HTTP only.
+ * admission, defaulting, schema validation or immutability checks (beyond name, namespace, a CRD's
+ * name, and the pod spec checks of {@code PodSpecValidation}: unique {@code mountPath}s per
+ * container and unique volume names, in Pods and the pod templates of workload kinds, answered 422
+ * {@code Invalid} with the real server's message); no garbage collection through {@code
+ * ownerReferences}; no RBAC (one token, full access); {@code dryRun} is ignored (the write
+ * happens); no protobuf or Table output, no attach or port-forward, and exec and logs only with a
+ * {@link LocalKubelet} attached; no {@code /openapi}; one storage per kind, so objects read through
+ * another version of a CRD keep the {@code apiVersion} they were written with; list pages ({@code
+ * continue}) see the current state, not a snapshot; field selectors accept any path; watch streams
+ * end with {@code Connection: close}; a watch whose client went away is noticed at its next event
+ * (or bookmark). Plain HTTP only.
  *
  * <p>Threading: thread-safe. Clients may call it concurrently from many threads while a test reads
  * and changes its state; the state is guarded by one lock that is never held while a response is

@@ -65,19 +65,20 @@ import org.slf4j.LoggerFactory;
  * metadata.namespace} and a few more, {@code envFrom}, {@code $(VAR)} expansion; a missing Secret,
  * ConfigMap or key leaves the container waiting with {@code CreateContainerConfigError} until it
  * appears), the volumes ({@code secret}, {@code configMap} with {@code items}, {@code defaultMode}
- * and {@code mode}; {@code emptyDir}; {@code persistentVolumeClaim} as a directory per claim kept
- * by the kubelet; {@code hostPath} read-only; other sources empty; a missing Secret or ConfigMap
- * leaves the Pod {@code ContainerCreating}), then each container's {@code command} and {@code
- * args}. <b>The image is ignored</b> (logged once per image): the command runs on the host's
- * userland, so it must exist there; a container without {@code command} and {@code args} runs
- * {@link Builder#defaultCommand} ({@code sleep infinity}), standing in for the image's entrypoint.
+ * and {@code mode}; {@code projected} of {@code secret} and {@code configMap} sources; {@code
+ * emptyDir}; {@code persistentVolumeClaim} as a directory per claim kept by the kubelet; {@code
+ * hostPath} read-only; other sources empty; a missing Secret or ConfigMap leaves the Pod {@code
+ * ContainerCreating}), then each container's {@code command} and {@code args}. <b>The image is
+ * ignored</b> (logged once per image): the command runs on the host's userland, so it must exist
+ * there; a container without {@code command} and {@code args} runs {@link Builder#defaultCommand}
+ * ({@code sleep infinity}), standing in for the image's entrypoint.
  *
  * <p>The sandbox ({@code bwrap}, Debian {@code bubblewrap}): the host's root read-only, a private
  * {@code /dev}, {@code /proc} and {@code /tmp} (one per container, shared with its execs), the
- * volumes bind-mounted at their {@code mountPath}s ({@code subPath}, {@code readOnly}; secret and
- * configMap volumes read-only), the working directory {@code workingDir} or {@code /}, a PID
- * namespace in which the command is PID 1 (so, as in a container, it ignores SIGTERM unless it
- * traps it). Processes run as the JVM's user, without resource limits. {@code
+ * volumes bind-mounted at their {@code mountPath}s ({@code subPath}, {@code readOnly}; secret,
+ * configMap and projected volumes read-only), the working directory {@code workingDir} or {@code
+ * /}, a PID namespace in which the command is PID 1 (so, as in a container, it ignores SIGTERM
+ * unless it traps it). Processes run as the JVM's user, without resource limits. {@code
  * KUBERNETES_SERVICE_HOST}/{@code _PORT} point at the fake (plain HTTP) at {@value #POD_IP}.
  *
  * <h2>Network</h2>

@@ -340,6 +340,7 @@ final class ObjectStore {
         object.putObject("status");
       }
       validateCrd(type, object);
+      PodSpecValidation.validate(type, object);
       simulation.onWrite(type, object, null);
       metadata.put("resourceVersion", Long.toString(++resourceVersion));
       bucket.objects.put(key, object);
@@ -448,6 +449,7 @@ final class ObjectStore {
           metadata.put("generation", oldMetadata.path("generation").asLong(1) + 1);
         }
         validateCrd(type, next);
+        PodSpecValidation.validate(type, next);
         simulation.onWrite(type, next, old);
       }
       if (next.equals(old)) {

@@ -20,8 +20,9 @@ import java.util.function.BiFunction;
  * What the kubelet resolves before it starts a container: the environment ({@code env} with {@code
  * value}, {@code secretKeyRef}, {@code configMapKeyRef}, {@code fieldRef}, and {@code envFrom};
  * {@code $(VAR)} references expanded as the kubelet does) and the files of {@code secret}, {@code
- * configMap} and {@code emptyDir} volumes ({@code items}, {@code defaultMode} and per-item {@code
- * mode}, {@code optional}).
+ * configMap}, {@code projected} (its {@code secret} and {@code configMap} sources) and {@code
+ * emptyDir} volumes ({@code items}, {@code defaultMode} and per-item {@code mode}, {@code
+ * optional}).
  *
  * <p>Error messages are the kubelet's ({@code secret "x" not found}, {@code couldn't find key k in
  * Secret ns/x}); they name objects and keys, never values.
@@ -280,15 +281,67 @@ final class PodConfig {
           configMapFiles(configMap.get()),
           directory,
           "ConfigMap " + namespace + "/" + name);
+    } else if (volume.has("projected")) {
+      projected(namespace, volume.get("projected"), directory, lookup);
     } else {
       setMode(directory, 0777); // emptyDir (and the stand-ins for other sources)
+    }
+  }
+
+  /**
+   * A projected volume: the files of its {@code secret} and {@code configMap} sources (each named
+   * by {@code name}, with {@code items} and {@code optional}) in one directory, with the volume's
+   * {@code defaultMode}; other sources (downward API, service account token) add nothing.
+   */
+  private static void projected(String namespace, JsonNode volume, Path directory, Lookup lookup)
+      throws ConfigError, IOException {
+    int defaultMode = volume.path("defaultMode").asInt(0644);
+    for (JsonNode source : volume.path("sources")) {
+      if (source.has("secret")) {
+        JsonNode secretSource = source.get("secret");
+        String name = secretSource.path("name").asText();
+        Optional<ObjectNode> secret = lookup.secret(namespace, name);
+        if (secret.isEmpty()) {
+          if (secretSource.path("optional").asBoolean(false)) {
+            continue;
+          }
+          throw new ConfigError("secret \"" + name + "\" not found");
+        }
+        writeFiles(
+            secretSource,
+            defaultMode,
+            secretData(secret.get()),
+            directory,
+            "Secret " + namespace + "/" + name);
+      } else if (source.has("configMap")) {
+        JsonNode configMapSource = source.get("configMap");
+        String name = configMapSource.path("name").asText();
+        Optional<ObjectNode> configMap = lookup.configMap(namespace, name);
+        if (configMap.isEmpty()) {
+          if (configMapSource.path("optional").asBoolean(false)) {
+            continue;
+          }
+          throw new ConfigError("configmap \"" + name + "\" not found");
+        }
+        writeFiles(
+            configMapSource,
+            defaultMode,
+            configMapFiles(configMap.get()),
+            directory,
+            "ConfigMap " + namespace + "/" + name);
+      }
     }
   }
 
   private static void writeFiles(
       JsonNode source, Map<String, byte[]> data, Path directory, String what)
       throws ConfigError, IOException {
-    int defaultMode = source.path("defaultMode").asInt(0644);
+    writeFiles(source, source.path("defaultMode").asInt(0644), data, directory, what);
+  }
+
+  private static void writeFiles(
+      JsonNode source, int defaultMode, Map<String, byte[]> data, Path directory, String what)
+      throws ConfigError, IOException {
     boolean optional = source.path("optional").asBoolean(false);
     if (source.path("items").isArray() && !source.path("items").isEmpty()) {
       for (JsonNode item : source.get("items")) {

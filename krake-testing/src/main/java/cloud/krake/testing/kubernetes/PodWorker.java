@@ -222,11 +222,14 @@ final class PodWorker {
         if (volume.has("persistentVolumeClaim")) {
           continue; // a directory per claim, kept by the kubelet
         }
-        if (!volume.has("secret") && !volume.has("configMap") && !volume.has("emptyDir")) {
+        if (!volume.has("secret")
+            && !volume.has("configMap")
+            && !volume.has("projected")
+            && !volume.has("emptyDir")) {
           kubelet.warnOnce(
               "volume-" + volume.fieldNames().next(),
-              "volume sources other than secret, configMap, emptyDir, persistentVolumeClaim"
-                  + " and hostPath are mounted as empty directories");
+              "volume sources other than secret, configMap, projected, emptyDir,"
+                  + " persistentVolumeClaim and hostPath are mounted as empty directories");
         }
         if (volume.has("hostPath")) {
           continue;
@@ -282,7 +285,7 @@ final class PodWorker {
         readOnly = true; // the host stays read-only
       } else {
         source = volumeDirectory(volume.path("name").asText());
-        readOnly |= volume.has("secret") || volume.has("configMap");
+        readOnly |= volume.has("secret") || volume.has("configMap") || volume.has("projected");
       }
       String subPath = mount.path("subPath").asText("");
       if (!subPath.isEmpty()) {

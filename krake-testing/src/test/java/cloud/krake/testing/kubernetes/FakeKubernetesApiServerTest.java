@@ -569,6 +569,116 @@ class FakeKubernetesApiServerTest {
   }
 
   @Test
+  void rejectsTwoVolumeMountsWithOneMountPathInAContainerAsTheApiServerDoes() throws Exception {
+    String mounts =
+        "\"volumeMounts\":[{\"name\":\"a\",\"mountPath\":\"/etc/krake_cert\"},"
+            + "{\"name\":\"b\",\"mountPath\":\"/etc/krake_cert\"}]";
+    String volumes =
+        "\"volumes\":[{\"name\":\"a\",\"emptyDir\":{}},{\"name\":\"b\",\"emptyDir\":{}}]";
+    String container = "{\"name\":\"c\",\"image\":\"x\"," + mounts + "}";
+
+    V1Status deployment =
+        api("apps", "v1", "deployments")
+            .create(
+                object(
+                    "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\","
+                        + "\"metadata\":{\"name\":\"web\",\"namespace\":\"default\"},"
+                        + "\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"ok\","
+                        + "\"image\":\"x\"},"
+                        + container
+                        + "],"
+                        + volumes
+                        + "}}}}"))
+            .getStatus();
+    V1Status pod =
+        api("", "v1", "pods")
+            .patch(
+                "default",
+                "p",
+                V1Patch.PATCH_FORMAT_APPLY_YAML,
+                new V1Patch(
+                    "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},"
+                        + "\"spec\":{\"containers\":["
+                        + container
+                        + "],"
+                        + volumes
+                        + "}}"),
+                apply())
+            .getStatus();
+    V1Status cronJob =
+        api("batch", "v1", "cronjobs")
+            .create(
+                object(
+                    "{\"apiVersion\":\"batch/v1\",\"kind\":\"CronJob\","
+                        + "\"metadata\":{\"name\":\"cj\",\"namespace\":\"default\"},"
+                        + "\"spec\":{\"schedule\":\"* * * * *\",\"jobTemplate\":{\"spec\":"
+                        + "{\"template\":{\"spec\":{\"containers\":["
+                        + container
+                        + "],"
+                        + volumes
+                        + "}}}}}}"))
+            .getStatus();
+
+    assertThat(deployment.getCode()).isEqualTo(422);
+    assertThat(deployment.getReason()).isEqualTo("Invalid");
+    assertThat(deployment.getMessage())
+        .isEqualTo(
+            "Deployment.apps \"web\" is invalid: spec.template.spec.containers[1].volumeMounts[1]"
+                + ".mountPath: Invalid value: \"/etc/krake_cert\": must be unique");
+    assertThat(deployment.getDetails().getCauses())
+        .singleElement()
+        .satisfies(
+            cause -> {
+              assertThat(cause.getReason()).isEqualTo("FieldValueInvalid");
+              assertThat(cause.getField())
+                  .isEqualTo("spec.template.spec.containers[1].volumeMounts[1].mountPath");
+            });
+    assertThat(pod.getCode()).isEqualTo(422);
+    assertThat(pod.getMessage())
+        .isEqualTo(
+            "Pod \"p\" is invalid: spec.containers[0].volumeMounts[1].mountPath: Invalid value:"
+                + " \"/etc/krake_cert\": must be unique");
+    assertThat(cronJob.getCode()).isEqualTo(422);
+    assertThat(cronJob.getMessage())
+        .startsWith(
+            "CronJob.batch \"cj\" is invalid: spec.jobTemplate.spec.template.spec.containers[0]"
+                + ".volumeMounts[1].mountPath");
+    assertThat(fake.objects())
+        .noneMatch(o -> List.of("Deployment", "Pod", "CronJob").contains(o.path("kind").asText()));
+  }
+
+  @Test
+  void rejectsAnUpdateThatMountsTwoVolumesAtOnePathAndKeepsTheObject() throws Exception {
+    DynamicKubernetesApi pods = api("", "v1", "pods");
+    pods.create(
+            object(
+                "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\","
+                    + "\"namespace\":\"default\"},\"spec\":{\"containers\":[{\"name\":\"c\","
+                    + "\"image\":\"x\",\"volumeMounts\":[{\"name\":\"a\",\"mountPath\":\"/a\"},"
+                    + "{\"name\":\"b\",\"mountPath\":\"/b\"}]}]}}"))
+        .throwsApiException();
+
+    V1Status status =
+        pods.patch(
+                "default",
+                "p",
+                V1Patch.PATCH_FORMAT_JSON_PATCH,
+                new V1Patch(
+                    "[{\"op\":\"replace\",\"path\":\"/spec/containers/0/volumeMounts/1/mountPath\","
+                        + "\"value\":\"/a\"}]"))
+            .getStatus();
+
+    assertThat(status.getCode()).isEqualTo(422);
+    assertThat(status.getMessage()).contains("spec.containers[0].volumeMounts[1].mountPath");
+    assertThat(
+            fake.get("v1", "Pod", "default", "p")
+                .orElseThrow()
+                .at("/spec/containers/0/volumeMounts/1/mountPath")
+                .asText())
+        .isEqualTo("/b");
+  }
+
+  @Test
   void applyRequiresAFieldManager() throws Exception {
     V1Status status =
         configMaps()

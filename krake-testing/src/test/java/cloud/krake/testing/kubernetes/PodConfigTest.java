@@ -106,6 +106,34 @@ class PodConfigTest {
         .hasMessage("configmap \"gone\" not found");
   }
 
+  @Test
+  void materialisesAProjectedVolumeOfASecretAndAConfigMapInOneDirectory(@TempDir Path directory)
+      throws Exception {
+    ObjectNode volume =
+        yaml(
+            "{name: p, projected: {defaultMode: 0440, sources: ["
+                + "{secret: {name: db, items: [{key: password, path: db/pw}]}},"
+                + "{configMap: {name: app, items: [{key: conf.ini, path: app/conf.ini}]}},"
+                + "{secret: {name: gone, optional: true}}]}}");
+
+    PodConfig.materialise("ns", volume, directory.resolve("p"), lookup);
+
+    assertThat(Files.readString(directory.resolve("p/db/pw"))).isEqualTo("hunter2");
+    assertThat(Files.readString(directory.resolve("p/app/conf.ini"))).isEqualTo("a=1");
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(directory.resolve("p/db/pw"))))
+        .isEqualTo("r--r-----");
+    assertThatThrownBy(
+            () ->
+                PodConfig.materialise(
+                    "ns",
+                    yaml("{name: p, projected: {sources: [{secret: {name: gone}}]}}"),
+                    directory.resolve("q"),
+                    lookup))
+        .hasMessage("secret \"gone\" not found");
+  }
+
   private static ObjectNode yaml(String text) {
     try {
       return (ObjectNode) Json.YAML.readTree(text);
