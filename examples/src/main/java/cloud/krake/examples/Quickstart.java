@@ -790,7 +790,7 @@ public final class Quickstart {
     timeline.say(
         "vetoed",
         "FAILED",
-        "reason: " + failed.status().reason().map(r -> r.message()).orElse("-"));
+        "reason: " + failed.status().reason().map(r -> oneLine(r.message())).orElse("-"));
     HookRecord preHook = finalRecord("vetoed", HookKind.PRE_HOOK);
     HookRecord onFailure = finalRecord("vetoed", HookKind.ON_FAILURE);
     say(preHook);
@@ -806,6 +806,7 @@ public final class Quickstart {
     timeline.say("vetoed", "-", "nothing applied; onFailure ran once (attempt 1)");
     krake.applications().delete(NS, "vetoed");
     krake.awaitApplicationGone(NS, "vetoed", TIMEOUT);
+    until("vetoed: its removal not seen by the store's watch", () -> removed("vetoed"));
     check(
         finalRecord("vetoed", HookKind.ON_FAILURE).attempt() == 1,
         "onFailure ran again on deletion");
@@ -961,7 +962,7 @@ public final class Quickstart {
       what += ", phase outputs " + record.outputs();
     }
     if (record.error().isPresent()) {
-      what += ": " + record.error().get();
+      what += ": " + oneLine(record.error().get());
     }
     timeline.say(record.application(), "[exec hook]", what);
   }
@@ -1289,7 +1290,9 @@ public final class Quickstart {
       row.state = state;
       row.created = app.metadata().created().orElse(row.created);
       app.status().runningOn().ifPresent(r -> row.runningOn = r.name());
-      app.status().reason().ifPresent(r -> row.reason = r.code() + ": " + r.message());
+      app.status()
+          .reason()
+          .ifPresent(r -> row.reason = abbreviate(r.code() + ": " + oneLine(r.message()), 60));
       if (!app.status().lastAppliedManifest().isEmpty()) {
         row.applied = app.status().lastAppliedManifest();
       }
@@ -1311,6 +1314,20 @@ public final class Quickstart {
           state.name(),
           "state " + state + where + (app.metadata().isDeleted() ? " (deleted)" : ""));
     }
+  }
+
+  /** A message on one line (a KubeTask's log tail may end with a newline). */
+  private static String oneLine(String message) {
+    return message.strip().replaceAll("\\s*\\n\\s*", " ");
+  }
+
+  private static String abbreviate(String text, int max) {
+    return text.length() <= max ? text : text.substring(0, max - 3) + "...";
+  }
+
+  private synchronized boolean removed(String app) {
+    AppRow row = apps.get(app);
+    return row != null && row.removed.isPresent();
   }
 
   private synchronized List<ApplicationState> history(String app) {
