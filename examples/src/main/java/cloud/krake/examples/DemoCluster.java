@@ -35,26 +35,41 @@ final class DemoCluster implements AutoCloseable {
   }
 
   /**
-   * Starts a fake cluster whose pods run as local processes.
-   *
-   * @throws IllegalStateException if {@code bwrap} is missing
+   * The system property naming the {@code bwrap} the local kubelets use (default {@link
+   * LocalKubelet#DEFAULT_BWRAP}); a path that does not exist runs the pods as plain processes, as
+   * on a machine without bubblewrap.
+   */
+  static final String BWRAP_PROPERTY = "krake.kubelet.bwrap";
+
+  /**
+   * Starts a fake cluster whose pods run as local processes: in bubblewrap sandboxes where {@code
+   * bwrap} is installed, else as plain processes (the kubelet's isolation is in the description).
+   * Anonymous requests are allowed, as {@code kubectl} in a KubeTask pod sends no token over the
+   * fake's plain HTTP.
    */
   static DemoCluster fake(String name, String location) {
     List<AutoCloseable> owned = new ArrayList<>();
     FakeKubernetesApiServer fake = FakeKubernetesApiServer.builder().name(name).build();
     owned.add(fake);
+    LocalKubelet kubelet;
     try {
-      LocalKubelet kubelet = LocalKubelet.builder(fake).build();
+      kubelet =
+          LocalKubelet.builder(fake)
+              .bwrap(
+                  Path.of(
+                      System.getProperty(BWRAP_PROPERTY, LocalKubelet.DEFAULT_BWRAP.toString())))
+              .build();
       owned.add(0, kubelet);
     } catch (RuntimeException e) {
       fake.close();
       throw e;
     }
+    fake.allowAnonymous(true);
     return new DemoCluster(
         name,
         location,
         fake.kubeconfig(),
-        "fake API server " + fake.url() + " with a local kubelet",
+        "fake API server " + fake.url() + " with a local kubelet: " + kubelet.isolation(),
         owned);
   }
 

@@ -8,6 +8,17 @@ import cloud.krake.hooks.HookConfig;
 import cloud.krake.hooks.HooksConfig;
 import cloud.krake.hooks.ShutdownHookConfig;
 import cloud.krake.hooks.endpoint.EmbeddedHookServer;
+import cloud.krake.hooks.execution.Blueprint;
+import cloud.krake.hooks.execution.HookAction;
+import cloud.krake.hooks.execution.HookKind;
+import cloud.krake.hooks.execution.HookRecord;
+import cloud.krake.hooks.execution.HookRecords;
+import cloud.krake.hooks.execution.HookState;
+import cloud.krake.hooks.lifecycle.HookPoint;
+import cloud.krake.hooks.lifecycle.LifecycleEvent;
+import cloud.krake.hooks.lifecycle.LifecycleRecords;
+import cloud.krake.hooks.lifecycle.LifecycleRun;
+import cloud.krake.hooks.lifecycle.RestartBackoff;
 import cloud.krake.hooks.tls.GeneratedHookCa;
 import cloud.krake.hooks.tls.HookCertificateAuthorities;
 import cloud.krake.k8s.ClusterClient;
@@ -30,6 +41,7 @@ import cloud.krake.store.WatchEvent;
 import cloud.krake.store.etcd.EtcdStore;
 import cloud.krake.store.memory.MemoryStore;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -43,6 +55,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,14 +79,15 @@ import java.util.function.Predicate;
 /**
  * The quickstart: Krake for Java on its embedded defaults — a {@code MemoryStore}, two fake
  * Kubernetes clusters ({@code de} and {@code fr}) whose pods really run as local processes (the
- * {@code LocalKubelet} of krake-testing, in a bubblewrap sandbox), the embedded HTTPS hook endpoint
- * with a hook CA generated at start — running Krake's hook scenarios through the real scheduler,
- * application and cluster controllers, on this project's own manifests ({@code demo/*.yaml}, small
- * Python programs in ConfigMaps). Prints a timeline (every state change of every application, the
- * pods' phases and log lines, and what happened) and a table like Krake's {@code rok kube app
- * list}; exits 0 only when every scenario reached its expected end, 1 with the reasons otherwise, 2
- * on a bad command line ({@code --help} for the options: real clusters by kubeconfig, an etcd
- * store).
+ * {@code LocalKubelet} of krake-testing: in bubblewrap sandboxes where {@code bwrap} is installed,
+ * else as plain processes; the system property {@code krake.kubelet.bwrap} names another {@code
+ * bwrap}), the embedded HTTPS hook endpoint with a hook CA generated at start — running the four
+ * hook systems' scenarios through the real scheduler, application and cluster controllers, on this
+ * project's own manifests ({@code demo/*.yaml}, small Python programs in ConfigMaps). Prints a
+ * timeline (every state change of every application, the pods' phases and log lines, and what
+ * happened) and a table like Krake's {@code rok kube app list}; exits 0 only when every scenario
+ * reached its expected end, 1 with the reasons otherwise, 2 on a bad command line ({@code --help}
+ * for the options: real clusters by kubeconfig, an etcd store).
  *
  * <ol>
  *   <li>{@code echo}: a Deployment and a NodePort Service scheduled by label onto {@code de},
@@ -85,6 +100,18 @@ import java.util.function.Predicate;
  *       acknowledgement received, moved), then deleted the same way.
  *   <li>{@code legacy-db}: never acknowledges, {@code give_up} → DEGRADED, retried, DEGRADED again;
  *       {@code scratch-cache}: never acknowledges, {@code delete} → deleted anyway.
+ *   <li>{@code fortune}: container lifecycle hooks on a web server — its postStart writes the
+ *       content it serves (RUNNING only once it has; the quickstart fetches it), its preStop drains
+ *       it within the pod's grace period.
+ *   <li>{@code misprint}: a postStart {@code http_get} answered 404 counts as success, as the
+ *       kubelet counts it, with a {@code LifecycleHTTPNon2xx} warning event.
+ *   <li>{@code inventory}: execution hooks on a StatefulSet's deploy — a preHook whose output
+ *       artifact reaches onSuccess, whose blueprint action ({@code demo/k10-examples.yaml}) is
+ *       Kasten K10's two documented examples: Wait until the StatefulSet's pods are ready, a
+ *       KubeTask removing the {@code migrate} label from the namespace with {@code kubectl patch}
+ *       (left out where {@code kubectl} is not installed).
+ *   <li>{@code vetoed}: a failing preHook fails the deploy; nothing is applied, onFailure runs
+ *       exactly once.
  * </ol>
  *
  * <p>Nothing here plays the pods' part: the library injects the token, URL and certificate, the
@@ -116,6 +143,7 @@ public final class Quickstart {
   private final Set<Integer> portsTaken = new HashSet<>();
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final boolean kubectl = onPath("kubectl");
   private EmbeddedHookServer hookServer;
   private Krake krake;
   private Watch stateWatch;
@@ -126,6 +154,7 @@ public final class Quickstart {
     String runningOn = "-";
     Instant created;
     Optional<Instant> removed = Optional.empty();
+    Optional<Instant> firstRunning = Optional.empty();
     String reason = "-";
     List<ApplicationState> history = new ArrayList<>();
     List<ObjectNode> applied = List.of();
@@ -214,6 +243,31 @@ public final class Quickstart {
           "shutdown (delete)",
           "no acknowledgement, deleted anyway, nothing left",
           demo::deleteAnyway);
+      demo.scenario(
+          "fortune",
+          "postStart, preStop",
+          "RUNNING only after postStart wrote the content, served; preStop drained it within its"
+              + " grace period; nothing left",
+          demo::lifecycleHooks);
+      demo.scenario(
+          "misprint",
+          "postStart http_get",
+          "404 counted as success (RUNNING), warning event LifecycleHTTPNon2xx; nothing left",
+          demo::httpGetTrap);
+      demo.scenario(
+          "inventory",
+          "preHook, onSuccess",
+          demo.kubectl
+              ? "preHook artifact reached onSuccess; pods ready (Wait); migrate label removed"
+                  + " (KubeTask kubectl patch); nothing left"
+              : "preHook artifact reached onSuccess; pods ready (Wait); label removal skipped"
+                  + " (no kubectl); nothing left",
+          demo::executionHooks);
+      demo.scenario(
+          "vetoed",
+          "preHook, onFailure",
+          "preHook failed, deploy FAILED, nothing applied, onFailure ran exactly once",
+          demo::failingAction);
       return demo.report();
     } catch (RuntimeException | IOException e) {
       out.println();
@@ -264,6 +318,10 @@ public final class Quickstart {
                     .hooks(config, HookCertificateAuthorities.of(config, clock))
                     .hookServer(hookServer)
                     .clusterProbeInterval(Duration.ofSeconds(1))
+                    .blueprints(k10Blueprint())
+                    // a failed postStart restarts the pod after 1 s, not the kubelet's 10 s
+                    .restartBackoff(
+                        new RestartBackoff(Duration.ofSeconds(1), Duration.ofSeconds(5)))
                     .build())
             .build();
     if (options.etcd().isPresent()) {
@@ -527,12 +585,430 @@ public final class Quickstart {
     awaitNothingLeft("scratch-cache");
   }
 
+  /**
+   * Container lifecycle hooks: the server serves what its postStart hook writes, so the content is
+   * there when the application is RUNNING; its preStop drains it before the kubelet's SIGTERM.
+   */
+  private void lifecycleHooks() throws Exception {
+    create(
+        "fortune",
+        manifest("fortune", "fortune.yaml"),
+        "[]",
+        PINNED_TO_DE
+            + spec(
+                """
+
+              lifecycle:
+                post_start:
+                  exec:
+                    command:
+                    - /bin/sh
+                    - -c
+                    - |
+                      set -- "Krake moves what the greenest cluster can run." \
+                        "A hook that succeeded is never run twice." \
+                        "Drain first, then stop."
+                      shift $(( $(date +%s) % 3 ))
+                      echo "$1" > "$CONTENT_DIR/index.txt"
+                      echo "postStart: wrote the fortune to $CONTENT_DIR/index.txt"
+                pre_stop:
+                  exec:
+                    command:
+                    - python3
+                    - -c
+                    - |
+                      import os, urllib.request
+                      url = "http://127.0.0.1:%s/drain" % os.environ["PORT"]
+                      print(urllib.request.urlopen(url, timeout=8).read().decode().strip())"""));
+    Application running =
+        await(
+            "fortune",
+            a ->
+                a.status().state() == ApplicationState.RUNNING
+                    && a.status().services().containsKey("fortune"));
+    LifecycleRun postStart = lifecycle("fortune", HookPoint.POST_START);
+    Instant firstRunning;
+    synchronized (this) {
+      firstRunning = apps.get("fortune").firstRunning.orElseThrow();
+    }
+    check(
+        postStart.state() == LifecycleRun.State.SUCCEEDED
+            && !postStart.finishedAt().orElseThrow().isAfter(firstRunning),
+        "RUNNING before its postStart hook succeeded: " + postStart);
+    String endpoint = running.status().services().get("fortune");
+    String first = firstAnswer(endpoint);
+    timeline.say("fortune", "[client]", "GET http://" + endpoint + "/ -> " + first);
+    check(first.startsWith("200 "), "RUNNING, but the content was not there: " + first);
+    krake.applications().delete(NS, "fortune");
+    krake.awaitApplicationGone(NS, "fortune", TIMEOUT);
+    LifecycleRun preStop = lifecycle("fortune", HookPoint.PRE_STOP);
+    Duration took = Duration.between(preStop.startedAt(), preStop.finishedAt().orElseThrow());
+    check(
+        preStop.state() == LifecycleRun.State.SUCCEEDED
+            && preStop.outputTail().contains("drained")
+            && took.compareTo(Duration.ofSeconds(10)) < 0,
+        "preStop did not drain the server within its 10 s grace period: " + preStop);
+    timeline.say(
+        "fortune",
+        "-",
+        String.format(
+            "preStop drained the server in %.1f s of its 10 s grace period",
+            took.toMillis() / 1e3));
+    awaitNothingLeft("fortune");
+    forgetHookRecords("fortune");
+  }
+
+  /**
+   * The kubelet's http_get trap: a mistyped path answered 404 still counts as success, so the
+   * application becomes RUNNING; the library records a warning event that makes it visible.
+   */
+  private void httpGetTrap() throws Exception {
+    List<ObjectNode> manifest = manifest("misprint", "fortune.yaml");
+    int port = containerPort(manifest);
+    create(
+        "misprint",
+        manifest,
+        "[]",
+        PINNED_TO_DE
+            + spec(
+                """
+
+              lifecycle:
+                post_start:
+                  http_get: {path: /warm-up, port: %d}"""
+                    .formatted(port)));
+    awaitState("misprint", ApplicationState.RUNNING);
+    LifecycleRun postStart = lifecycle("misprint", HookPoint.POST_START);
+    List<LifecycleEvent> warnings =
+        postStart.events().stream()
+            .filter(e -> e.reason().equals(LifecycleEvent.LIFECYCLE_HTTP_NON_2XX))
+            .toList();
+    check(
+        postStart.state() == LifecycleRun.State.SUCCEEDED && !warnings.isEmpty(),
+        "no LifecycleHTTPNon2xx warning for the 404: " + postStart);
+    timeline.say(
+        "misprint",
+        "RUNNING",
+        "the 404 counted as success, as the kubelet counts it; only the warning shows the typo");
+    krake.applications().delete(NS, "misprint");
+    krake.awaitApplicationGone(NS, "misprint", TIMEOUT);
+    awaitNothingLeft("misprint");
+    forgetHookRecords("misprint");
+  }
+
+  /**
+   * Execution hooks with Kasten K10's rules: a preHook whose output artifact reaches onSuccess, and
+   * K10's two documented examples in the onSuccess action (blueprint {@code k10-examples}): Wait
+   * until the StatefulSet's pods are ready, KubeTask removing the namespace's label.
+   */
+  private void executionHooks() throws Exception {
+    ClusterClient de = clients.get("de");
+    String namespace = de.defaultNamespace();
+    ObjectNode ns = namespaceObject(de, namespace);
+    metadataLabels(ns).put("migrate", "true");
+    de.apply(ns);
+    timeline.say("inventory", "-", "namespace " + namespace + " on de labelled migrate=true");
+    ObjectNode secret = JsonNodeFactory.instance.objectNode();
+    secret.put("apiVersion", "v1").put("kind", "Secret");
+    secret.putObject("metadata").put("name", "task-kubeconfig").put("namespace", namespace);
+    secret
+        .putObject("data")
+        .put("config", java.util.Base64.getEncoder().encodeToString(kubeconfigOf("de")));
+    de.apply(secret);
+    create(
+        "inventory",
+        manifest("inventory", "inventory.yaml"),
+        "[]",
+        PINNED_TO_DE
+            + spec(
+                """
+
+              execution_hooks:
+                deploy:
+                  preHook:
+                    action:
+                      phases:
+                      - func: KubeTask
+                        name: snapshot
+                        args:
+                          image: busybox
+                          command: [/bin/sh, -c, 'echo "###Phase-output###: {\\\"key\\\": \\\"id\\\", \\\"value\\\": \\\"snap-$(date +%H%M%S)\\\"}"']
+                      outputArtifacts:
+                        snapshot:
+                          keyValue: {id: "{{ .Phases.snapshot.Output.id }}"}
+                  onSuccess: {blueprint: k10-examples, actionName: afterDeploy}"""));
+    awaitState("inventory", ApplicationState.RUNNING);
+    HookRecord preHook = finalRecord("inventory", HookKind.PRE_HOOK);
+    HookRecord onSuccess = finalRecord("inventory", HookKind.ON_SUCCESS);
+    say(preHook);
+    say(onSuccess);
+    String id = preHook.artifacts().get("snapshot").keyValue().get("id");
+    check(preHook.state() == HookState.SUCCEEDED, "preHook " + preHook);
+    check(onSuccess.state() == HookState.SUCCEEDED, "onSuccess " + onSuccess);
+    String reported = onSuccess.outputs().getOrDefault("report", Map.of()).get("snapshot");
+    check(id.equals(reported), "onSuccess got snapshot " + reported + ", the preHook made " + id);
+    timeline.say(
+        "inventory", "-", "the preHook's artifact snapshot.id=" + id + " reached onSuccess");
+    List<ObjectNode> pods = pods(de, "inventory");
+    check(
+        pods.size() == 2 && pods.stream().allMatch(Quickstart::ready),
+        "onSuccess's Wait held but not both pods are ready");
+    timeline.say("inventory", "-", "Wait held: both pods of StatefulSet/inventory ready");
+    boolean labelled = metadataLabels(namespaceObject(de, namespace)).has("migrate");
+    if (kubectl) {
+      check(!labelled, "the KubeTask did not remove the label migrate");
+      timeline.say(
+          "inventory", "-", "namespace " + namespace + ": label migrate removed by kubectl patch");
+    } else {
+      timeline.say("inventory", "-", "no kubectl on this machine: the label removal was skipped");
+    }
+    krake.applications().delete(NS, "inventory");
+    krake.awaitApplicationGone(NS, "inventory", TIMEOUT);
+    awaitNothingLeft("inventory");
+    de.delete(secret);
+    forgetHookRecords("inventory");
+  }
+
+  /** A failing action: the preHook vetoes the deploy, which fails; onFailure runs exactly once. */
+  private void failingAction() throws Exception {
+    create(
+        "vetoed",
+        manifest("vetoed", "inventory.yaml"),
+        "[]",
+        PINNED_TO_DE
+            + spec(
+                """
+
+              execution_hooks:
+                deploy:
+                  preHook:
+                    action: {phases: [{func: KubeTask, name: quota, args: {image: busybox, command: [/bin/sh, -c, 'echo "no quota left for a third inventory"; exit 1']}}]}
+                    retry: {attempts: 2, backoff: {initial: 1, max: 1}}
+                  onFailure:
+                    action: {phases: [{func: KubeTask, name: alert, args: {image: busybox, command: [/bin/sh, -c, 'echo "###Phase-output###: {\\\"key\\\": \\\"paged\\\", \\\"value\\\": \\\"on-call\\\"}"']}}]}"""));
+    Application failed = awaitState("vetoed", ApplicationState.FAILED);
+    timeline.say(
+        "vetoed",
+        "FAILED",
+        "reason: " + failed.status().reason().map(r -> oneLine(r.message())).orElse("-"));
+    HookRecord preHook = finalRecord("vetoed", HookKind.PRE_HOOK);
+    HookRecord onFailure = finalRecord("vetoed", HookKind.ON_FAILURE);
+    say(preHook);
+    say(onFailure);
+    check(preHook.state() == HookState.FAILED, "preHook " + preHook);
+    check(
+        onFailure.state() == HookState.SUCCEEDED && onFailure.attempt() == 1,
+        "onFailure did not run exactly once: " + onFailure);
+    check(
+        clients.get("de").list("apps/v1", "StatefulSet", Optional.empty()).stream()
+            .noneMatch(o -> o.at("/metadata/name").asText().equals("inventory")),
+        "the vetoed deploy was applied anyway");
+    timeline.say("vetoed", "-", "nothing applied; onFailure ran once (attempt 1)");
+    krake.applications().delete(NS, "vetoed");
+    krake.awaitApplicationGone(NS, "vetoed", TIMEOUT);
+    until("vetoed: its removal not seen by the store's watch", () -> removed("vetoed"));
+    check(
+        finalRecord("vetoed", HookKind.ON_FAILURE).attempt() == 1,
+        "onFailure ran again on deletion");
+    forgetHookRecords("vetoed");
+  }
+
+  /** Indents a block of YAML by two spaces, to go under the application's {@code spec}. */
+  private static String spec(String yaml) {
+    return String.join("\n", yaml.lines().map(line -> "  " + line).toList());
+  }
+
+  /** The K10 examples' blueprint; without kubectl on this machine, without its KubeTask. */
+  private Blueprint k10Blueprint() {
+    Blueprint blueprint = Blueprint.parse(resource("k10-examples.yaml"));
+    if (kubectl) {
+      return blueprint;
+    }
+    ObjectNode json = blueprint.toJson();
+    ArrayNode phases = (ArrayNode) json.at("/actions/afterDeploy/phases");
+    for (int i = phases.size() - 1; i >= 0; i--) {
+      if (phases.get(i).path("name").asText().equals("unlabel")) {
+        phases.remove(i);
+      }
+    }
+    return Blueprint.fromJson(json);
+  }
+
+  private static boolean onPath(String program) {
+    String path = System.getenv("PATH");
+    return path != null
+        && java.util.Arrays.stream(path.split(":"))
+            .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, program)));
+  }
+
+  private byte[] kubeconfigOf(String cluster) {
+    for (DemoCluster c : clusters) {
+      if (c.name().equals(cluster)) {
+        return c.kubeconfig().getBytes(UTF_8);
+      }
+    }
+    throw new IllegalStateException("no cluster " + cluster);
+  }
+
+  private static ObjectNode namespaceObject(ClusterClient client, String name) {
+    ObjectNode ref = JsonNodeFactory.instance.objectNode();
+    ref.put("apiVersion", "v1").put("kind", "Namespace");
+    ref.putObject("metadata").put("name", name);
+    return client.get(ref).orElse(ref);
+  }
+
+  private static boolean ready(ObjectNode pod) {
+    for (JsonNode condition : pod.at("/status/conditions")) {
+      if (condition.path("type").asText().equals("Ready")) {
+        return condition.path("status").asText().equals("True");
+      }
+    }
+    return false;
+  }
+
+  /** The first HTTP answer of the endpoint (connection failures retried: the pod may start). */
+  private String firstAnswer(String endpoint) {
+    List<String> answer = new ArrayList<>();
+    until(
+        "no answer from http://" + endpoint + "/",
+        () -> {
+          try {
+            HttpResponse<String> response =
+                http.send(
+                    HttpRequest.newBuilder(URI.create("http://" + endpoint + "/"))
+                        .timeout(Duration.ofSeconds(2))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            answer.add(response.statusCode() + " " + response.body().strip());
+            return true;
+          } catch (IOException e) {
+            return false;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+          }
+        });
+    return answer.isEmpty() ? "interrupted" : answer.get(0);
+  }
+
+  /**
+   * The latest run of a lifecycle hook, once it has ended, after printing it and the runs before it
+   * (a postStart that failed, say, because the server did not listen yet, and its pod's restart).
+   */
+  private LifecycleRun lifecycle(String app, HookPoint hook) {
+    LifecycleRecords records = new LifecycleRecords(store);
+    until(
+        app + ": no ended " + hook.displayName() + " run",
+        () ->
+            records
+                .latest(NS, app, hook)
+                .map(r -> r.state() != LifecycleRun.State.RUNNING)
+                .orElse(false));
+    records.runs(NS, app, hook).forEach(v -> say(app, v.run()));
+    return records.latest(NS, app, hook).orElseThrow();
+  }
+
+  /** The deploy action's hook record, once no further attempt will be made. */
+  private HookRecord finalRecord(String app, HookKind kind) {
+    HookRecords records = new HookRecords(store);
+    until(
+        app + ": no final " + kind + " record",
+        () ->
+            records
+                .find(NS, app, HookAction.DEPLOY, kind)
+                .map(v -> v.record().isFinal())
+                .orElse(false));
+    return records.find(NS, app, HookAction.DEPLOY, kind).orElseThrow().record();
+  }
+
+  private void say(String app, LifecycleRun run) {
+    String took =
+        run.finishedAt()
+            .map(
+                f ->
+                    String.format(
+                        " in %.1f s", Duration.between(run.startedAt(), f).toMillis() / 1e3))
+            .orElse("");
+    timeline.say(
+        app,
+        "[" + run.hook().displayName() + "]",
+        run.handler()
+            + " "
+            + run.state()
+            + took
+            + " on "
+            + run.target()
+            + output(run.outputTail()));
+    for (LifecycleEvent event : run.events()) {
+      timeline.say(app, "[event]", event.type() + " " + event.reason() + ": " + event.message());
+    }
+  }
+
+  private void say(HookRecord record) {
+    String what =
+        "deploy "
+            + record.hook()
+            + " "
+            + record.state()
+            + " (attempt "
+            + record.attempt()
+            + ", "
+            + record.handler()
+            + ")";
+    if (!record.artifacts().isEmpty()) {
+      what += ", output artifacts " + record.artifacts();
+    }
+    if (!record.outputs().isEmpty()) {
+      what += ", phase outputs " + record.outputs();
+    }
+    if (record.error().isPresent()) {
+      what += ": " + oneLine(record.error().get());
+    }
+    timeline.say(record.application(), "[exec hook]", what);
+  }
+
+  private static String output(String tail) {
+    String line = tail.strip().replace('\n', ' ');
+    return line.isEmpty()
+        ? ""
+        : ": " + (line.length() > 100 ? line.substring(0, 100) + "..." : line);
+  }
+
+  /**
+   * Removes the hook records of an application that is gone: they are the host's to keep or remove
+   * (with etcd, the next run starts clean).
+   */
+  private void forgetHookRecords(String app) {
+    new LifecycleRecords(store).deleteAll(NS, app);
+    new HookRecords(store).deleteAll(NS, app);
+  }
+
   // ------------------------------------------------------------------ the host's calls
 
   private void create(String name, String manifestFile, String hooks, String extraSpec) {
+    create(name, manifest(name, manifestFile), hooks, extraSpec);
+  }
+
+  /** A manifest file's resources, their pods labelled with the application's name. */
+  private List<ObjectNode> manifest(String name, String manifestFile) {
     List<ObjectNode> manifest = KrakeJson.readAll(resource(manifestFile), ObjectNode.class);
     labelPods(manifest, name);
     shareNodePortsWithContainers(manifest);
+    return manifest;
+  }
+
+  /** The first container port of the manifest's first workload. */
+  private static int containerPort(List<ObjectNode> manifest) {
+    for (ObjectNode resource : manifest) {
+      JsonNode port = resource.at("/spec/template/spec/containers/0/ports/0/containerPort");
+      if (port.isInt()) {
+        return port.asInt();
+      }
+    }
+    throw new IllegalStateException("no container port in the manifest");
+  }
+
+  private void create(String name, List<ObjectNode> manifest, String hooks, String extraSpec) {
     Application draft =
         KrakeJson.read(
             """
@@ -808,10 +1284,15 @@ public final class Quickstart {
       if (!removed && before != state) {
         row.history.add(state);
       }
+      if (!removed && state == ApplicationState.RUNNING && row.firstRunning.isEmpty()) {
+        row.firstRunning = Optional.of(clock.instant());
+      }
       row.state = state;
       row.created = app.metadata().created().orElse(row.created);
       app.status().runningOn().ifPresent(r -> row.runningOn = r.name());
-      app.status().reason().ifPresent(r -> row.reason = r.code() + ": " + r.message());
+      app.status()
+          .reason()
+          .ifPresent(r -> row.reason = abbreviate(r.code() + ": " + oneLine(r.message()), 60));
       if (!app.status().lastAppliedManifest().isEmpty()) {
         row.applied = app.status().lastAppliedManifest();
       }
@@ -833,6 +1314,20 @@ public final class Quickstart {
           state.name(),
           "state " + state + where + (app.metadata().isDeleted() ? " (deleted)" : ""));
     }
+  }
+
+  /** A message on one line (a KubeTask's log tail may end with a newline). */
+  private static String oneLine(String message) {
+    return message.strip().replaceAll("\\s*\\n\\s*", " ");
+  }
+
+  private static String abbreviate(String text, int max) {
+    return text.length() <= max ? text : text.substring(0, max - 3) + "...";
+  }
+
+  private synchronized boolean removed(String app) {
+    AppRow row = apps.get(app);
+    return row != null && row.removed.isPresent();
   }
 
   private synchronized List<ApplicationState> history(String app) {

@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A kubelet (and controller manager) for a {@link FakeKubernetesApiServer}: the Pods of the fake
- * cluster run as local processes in a bubblewrap sandbox, so that what an application's Pods do
- * (call a hook endpoint, trap SIGTERM, answer an exec) really happens in tests.
+ * cluster run as local processes (in a bubblewrap sandbox where it is installed), so that what an
+ * application's Pods do (call a hook endpoint, trap SIGTERM, answer an exec) really happens in
+ * tests.
  *
  * <pre>{@code
  * try (FakeKubernetesApiServer cluster = FakeKubernetesApiServer.builder().build();
@@ -73,13 +74,28 @@ import org.slf4j.LoggerFactory;
  * there; a container without {@code command} and {@code args} runs {@link Builder#defaultCommand}
  * ({@code sleep infinity}), standing in for the image's entrypoint.
  *
- * <p>The sandbox ({@code bwrap}, Debian {@code bubblewrap}): the host's root read-only, a private
- * {@code /dev}, {@code /proc} and {@code /tmp} (one per container, shared with its execs), the
- * volumes bind-mounted at their {@code mountPath}s ({@code subPath}, {@code readOnly}; secret,
- * configMap and projected volumes read-only), the working directory {@code workingDir} or {@code
- * /}, a PID namespace in which the command is PID 1 (so, as in a container, it ignores SIGTERM
- * unless it traps it). Processes run as the JVM's user, without resource limits. {@code
+ * <h2>Isolation</h2>
+ *
+ * {@link PodIsolation}, chosen by {@link Builder#podIsolation} (default {@link PodIsolation#AUTO}:
+ * bubblewrap where {@link Builder#bwrap} is executable, else plain processes) and said in one log
+ * line when the kubelet is built ({@link #isolation()}, {@code WARN} where a default fell back).
+ *
+ * <p>{@link PodIsolation#BUBBLEWRAP} ({@code bwrap}, Debian {@code bubblewrap}): the host's root
+ * read-only, a private {@code /dev}, {@code /proc} and {@code /tmp} (one per container, shared with
+ * its execs), the volumes bind-mounted at their {@code mountPath}s ({@code subPath}, {@code
+ * readOnly}; secret, configMap and projected volumes read-only), the working directory {@code workingDir} or
+ * {@code /}, a PID namespace in which the command is PID 1 (so, as in a container, it ignores
+ * SIGTERM unless it traps it). Processes run as the JVM's user, without resource limits. {@code
  * KUBERNETES_SERVICE_HOST}/{@code _PORT} point at the fake (plain HTTP) at {@value #POD_IP}.
+ *
+ * <p>{@link PodIsolation#PLAIN_PROCESS}: plain local processes on the host's root file system,
+ * read-write. As root with util-linux {@code unshare}, each container and exec gets private mount
+ * and PID namespaces: the volumes bind-mounted at their {@code mountPath}s (read-only where they
+ * are), its own {@code /tmp}, a fresh {@code /proc}, the command as PID 1; a mount path missing on
+ * the host is created there as an empty directory and removed on {@link #close()} if still empty.
+ * Otherwise the processes share the host's mounts, PIDs and {@code /tmp}, and a container with a
+ * volume mounted anywhere but at its source path waits with {@code RunContainerError}. The network
+ * is the same in both modes (below).
  *
  * <h2>Network</h2>
  *
@@ -191,6 +207,25 @@ public final class LocalKubelet implements AutoCloseable {
   /** Where Debian's {@code bubblewrap} puts {@code bwrap}. */
   public static final Path DEFAULT_BWRAP = Path.of("/usr/bin/bwrap");
 
+  /**
+   * How the kubelet isolates the processes of Pods from the host and from each other; see
+   * "Isolation" in the {@link LocalKubelet class documentation}.
+   */
+  public enum PodIsolation {
+    /**
+     * {@link #BUBBLEWRAP} where {@link Builder#bwrap} is executable, else {@link #PLAIN_PROCESS}.
+     */
+    AUTO,
+    /** Each container and exec in a bubblewrap sandbox; needs {@code bwrap}. */
+    BUBBLEWRAP,
+    /**
+     * Plain local processes on the host's root file system: in private mount and PID namespaces
+     * (volumes at their mount paths, own {@code /tmp}) where root and {@code unshare} allow, else
+     * sharing the host's.
+     */
+    PLAIN_PROCESS
+  }
+
   /** What a container without {@code command} and {@code args} runs. */
   public static final List<String> DEFAULT_COMMAND = List.of("sleep", "infinity");
 
@@ -220,6 +255,10 @@ public final class LocalKubelet implements AutoCloseable {
   private final Path workDirectory;
   private final boolean ownsWorkDirectory;
   private final Path bwrap;
+  private final PodIsolation podIsolation; // BUBBLEWRAP or PLAIN_PROCESS
+  private final PlainProcess.Tools plain; // with PLAIN_PROCESS
+  private final String isolation;
+  private final Set<Path> createdOnHost = ConcurrentHashMap.newKeySet();
   private final List<String> defaultCommand;
   private final int logLimitBytes;
   private final WorkloadControllers controllers;
@@ -253,10 +292,16 @@ public final class LocalKubelet implements AutoCloseable {
     this.defaultCommand = builder.defaultCommand;
     this.logLimitBytes = builder.logLimitBytes;
     this.hostPorts = Set.copyOf(builder.hostPorts);
-    if (!Files.isExecutable(bwrap)) {
+    boolean bubblewrap = Files.isExecutable(bwrap);
+    if (builder.podIsolation == PodIsolation.BUBBLEWRAP && !bubblewrap) {
       throw new IllegalStateException(
           "bubblewrap is not installed at " + bwrap + " (Debian package bubblewrap)");
     }
+    this.podIsolation =
+        builder.podIsolation == PodIsolation.PLAIN_PROCESS || !bubblewrap
+            ? PodIsolation.PLAIN_PROCESS
+            : PodIsolation.BUBBLEWRAP;
+    this.plain = podIsolation == PodIsolation.PLAIN_PROCESS ? PlainProcess.tools() : null;
     String prefix = "krake-kubelet-" + server.name();
     this.sync = new ScheduledThreadPoolExecutor(1, named(prefix + "-sync", null));
     sync.setRemoveOnCancelPolicy(true);
@@ -291,6 +336,7 @@ public final class LocalKubelet implements AutoCloseable {
       throw new UncheckedIOException("cannot open the kubelet's relay", e);
     }
     NodeNetwork isolated = null;
+    String hostNetworkReason = "as asked";
     if (builder.podNetwork != PodNetwork.HOST) {
       try {
         isolated =
@@ -305,15 +351,12 @@ public final class LocalKubelet implements AutoCloseable {
           throw new IllegalStateException(
               "isolated Pod networking is not available: " + e.getMessage(), e);
         }
-        log.warn(
-            "Local kubelet for {}: Pods share the host's network (isolated Pod networking is not"
-                + " available: {})",
-            server.name(),
-            e.getMessage());
+        hostNetworkReason = "isolated Pod networking is not available: " + e.getMessage();
       }
     }
     this.network = isolated;
     this.podNetwork = isolated == null ? PodNetwork.HOST : PodNetwork.ISOLATED;
+    this.isolation = describeIsolation(builder.podIsolation, hostNetworkReason);
     this.kubeProxy =
         new KubeProxy(server.name(), store, server.resourceType("v1", "Service"), podType, relay);
     this.lookup =
@@ -349,12 +392,56 @@ public final class LocalKubelet implements AutoCloseable {
         enqueue(new Key(kind, metadata.path("namespace").asText(), metadata.path("name").asText()));
       }
     }
-    log.info(
-        "Local kubelet for {} started in {}, Pod network {}{}",
-        server.name(),
-        workDirectory,
-        podNetwork,
-        network == null ? "" : " (bridge " + network.bridge() + ", " + network.gateway() + "/24)");
+    boolean degraded =
+        (podIsolation == PodIsolation.PLAIN_PROCESS
+                && builder.podIsolation != PodIsolation.PLAIN_PROCESS)
+            || (podNetwork == PodNetwork.HOST && builder.podNetwork != PodNetwork.HOST);
+    if (degraded) {
+      log.warn("Local kubelet for {}: {}", server.name(), isolation);
+    } else {
+      log.info("Local kubelet for {}: {}", server.name(), isolation);
+    }
+    log.debug("Local kubelet for {} started in {}", server.name(), workDirectory);
+  }
+
+  private String describeIsolation(PodIsolation asked, String hostNetworkReason) {
+    String processes;
+    if (podIsolation == PodIsolation.BUBBLEWRAP) {
+      processes = "Pods run in bubblewrap sandboxes (" + bwrap + ")";
+    } else {
+      String why = asked == PodIsolation.PLAIN_PROCESS ? "as asked" : "no bubblewrap at " + bwrap;
+      processes =
+          plain.namespaces()
+              ? "Pods run as plain processes in private mount and PID namespaces (" + why + ")"
+              : "Pods run as plain processes sharing the host's mounts, PIDs and /tmp ("
+                  + why
+                  + "; private namespaces need root and unshare)";
+    }
+    String networking =
+        network == null
+            ? "on the host's network (" + hostNetworkReason + ")"
+            : "each in its own network namespace (bridge "
+                + network.bridge()
+                + ", "
+                + network.gateway()
+                + "/24)";
+    return processes + ", " + networking;
+  }
+
+  /**
+   * Removes the mount points plain processes had created on the host, where they hold nothing but
+   * directories (another kubelet may have put something there meanwhile: left alone).
+   */
+  private void removeCreatedMountPoints() {
+    for (Path path : createdOnHost) {
+      try (Stream<Path> tree = Files.walk(path)) {
+        if (tree.allMatch(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+          deleteRecursively(path);
+        }
+      } catch (IOException | UncheckedIOException e) {
+        // gone already, or not ours to remove
+      }
+    }
   }
 
   private void deleteWorkDirectory() {
@@ -425,6 +512,24 @@ public final class LocalKubelet implements AutoCloseable {
               return c.log;
             });
     return new String(buffer.bytes(), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * How this kubelet isolates its Pods' processes: as {@link Builder#podIsolation} asked, or, by
+   * default, {@link PodIsolation#BUBBLEWRAP} where {@code bwrap} is installed and {@link
+   * PodIsolation#PLAIN_PROCESS} otherwise; never {@link PodIsolation#AUTO}.
+   */
+  public PodIsolation podIsolation() {
+    return podIsolation;
+  }
+
+  /**
+   * What isolation this kubelet gives its Pods, in the one line it logged when it was built (at
+   * {@code WARN} where a default fell back, else {@code INFO}): processes (bubblewrap, or plain
+   * with or without private namespaces) and network (own namespaces, or the host's, and why).
+   */
+  public String isolation() {
+    return isolation;
   }
 
   /**
@@ -504,6 +609,7 @@ public final class LocalKubelet implements AutoCloseable {
     }
     io.shutdownNow();
     deleteWorkDirectory();
+    removeCreatedMountPoints();
     log.info("Local kubelet for {} closed", server.name());
   }
 
@@ -696,8 +802,31 @@ public final class LocalKubelet implements AutoCloseable {
     return io;
   }
 
-  Path bwrap() {
-    return bwrap;
+  /**
+   * The command line running {@code argv} as a container (or exec) process: in a bubblewrap
+   * sandbox, or as a plain process ({@link PlainProcess}), whose mount points missing on the host
+   * are remembered to be removed on close.
+   *
+   * @throws IllegalStateException if a plain process cannot have its volumes (message says why)
+   */
+  List<String> containerCommand(
+      Path tmp, List<Sandbox.Mount> mounts, String workingDir, List<String> argv) {
+    if (podIsolation == PodIsolation.BUBBLEWRAP) {
+      return Sandbox.command(bwrap, tmp, mounts, workingDir, argv);
+    }
+    List<String> command = PlainProcess.command(plain, tmp, mounts, workingDir, argv);
+    if (plain.namespaces()) {
+      createdOnHost.addAll(PlainProcess.missingOnHost(mounts, workingDir));
+    }
+    return command;
+  }
+
+  /**
+   * Whether a container's PID 1 is the child of the process the kubelet started (bubblewrap, or
+   * {@code unshare --fork}) rather than that process itself.
+   */
+  boolean pid1IsChild() {
+    return podIsolation == PodIsolation.BUBBLEWRAP || plain.namespaces();
   }
 
   List<String> defaultCommand() {
@@ -978,13 +1107,12 @@ public final class LocalKubelet implements AutoCloseable {
       Process process;
       try {
         List<String> argv = new ArrayList<>(target.enter());
-        argv.addAll(
-            Sandbox.command(bwrap, target.tmp(), target.mounts(), target.workingDir(), command));
+        argv.addAll(containerCommand(target.tmp(), target.mounts(), target.workingDir(), command));
         ProcessBuilder builder = new ProcessBuilder(argv);
         builder.environment().clear();
         builder.environment().putAll(target.env());
         process = builder.start();
-      } catch (IOException e) {
+      } catch (IOException | IllegalStateException e) {
         throw new ApiError(
             500, "InternalError", "cannot start the exec sandbox: " + e.getMessage(), "", "", "");
       }
@@ -1005,6 +1133,7 @@ public final class LocalKubelet implements AutoCloseable {
     private Scheduler scheduler;
     private Path workDirectory;
     private Path bwrap = DEFAULT_BWRAP;
+    private PodIsolation podIsolation = PodIsolation.AUTO;
     private List<String> defaultCommand = DEFAULT_COMMAND;
     private int logLimitBytes = DEFAULT_LOG_LIMIT_BYTES;
     private int maxThreads = DEFAULT_MAX_THREADS;
@@ -1040,9 +1169,23 @@ public final class LocalKubelet implements AutoCloseable {
       return this;
     }
 
-    /** The {@code bwrap} executable; default {@code /usr/bin/bwrap}. */
+    /**
+     * The {@code bwrap} executable; default {@code /usr/bin/bwrap}. With {@link PodIsolation#AUTO}
+     * a path that is not executable means {@link PodIsolation#PLAIN_PROCESS}.
+     */
     public Builder bwrap(Path bwrap) {
       this.bwrap = Objects.requireNonNull(bwrap, "bwrap");
+      return this;
+    }
+
+    /**
+     * How Pods' processes are isolated; default {@link PodIsolation#AUTO}: bubblewrap where {@link
+     * #bwrap} is executable, else plain processes, said in one {@code WARN} line. Asking for {@link
+     * PodIsolation#BUBBLEWRAP} explicitly makes {@link #build()} fail where {@code bwrap} is
+     * missing.
+     */
+    public Builder podIsolation(PodIsolation podIsolation) {
+      this.podIsolation = Objects.requireNonNull(podIsolation, "podIsolation");
       return this;
     }
 
@@ -1116,8 +1259,9 @@ public final class LocalKubelet implements AutoCloseable {
     /**
      * Attaches the kubelet to the server and starts running the Pods it already has.
      *
-     * @throws IllegalStateException if {@code bwrap} is missing, another kubelet is attached, or
-     *     {@link PodNetwork#ISOLATED} was asked for and is not available (the message says why)
+     * @throws IllegalStateException if {@link PodIsolation#BUBBLEWRAP} was asked for and {@code
+     *     bwrap} is missing, another kubelet is attached, or {@link PodNetwork#ISOLATED} was asked
+     *     for and is not available (the message says why)
      * @throws UncheckedIOException if the work directory cannot be created
      */
     public LocalKubelet build() {

@@ -126,7 +126,7 @@ final class NodeNetwork implements AutoCloseable {
     }
   }
 
-  private static boolean root() {
+  static boolean root() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("Uid:")) {
@@ -139,7 +139,7 @@ final class NodeNetwork implements AutoCloseable {
     return false;
   }
 
-  private static Path executable(String name, List<String> missing) {
+  static Path executable(String name, List<String> missing) {
     List<String> directories = new ArrayList<>();
     String path = System.getenv("PATH");
     if (path != null) {

@@ -344,8 +344,8 @@ final class PodWorker {
       }
       List<String> command = new ArrayList<>(enterNetwork());
       command.addAll(
-          Sandbox.command(
-              kubelet.bwrap(), container.tmp(), container.mounts, container.workingDir(), argv));
+          kubelet.containerCommand(
+              container.tmp(), container.mounts, container.workingDir(), argv));
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
       builder.environment().clear();
       builder.environment().putAll(container.env);
@@ -492,7 +492,7 @@ final class PodWorker {
       log.debug("Pod {}/{}: terminating with grace {} s", namespace, name, graceSeconds);
       for (Container container : containers.values()) {
         if (container.process != null) {
-          signal(container.process, false);
+          signal(container.process, false, kubelet.pid1IsChild());
         }
       }
     }
@@ -524,7 +524,7 @@ final class PodWorker {
   void kill() {
     for (Container container : containers.values()) {
       if (container.process != null) {
-        signal(container.process, true);
+        signal(container.process, true, kubelet.pid1IsChild());
       }
     }
     if (sandbox != null) {
@@ -548,12 +548,14 @@ final class PodWorker {
   }
 
   /**
-   * Signals the container's PID 1 (the sandbox's child). A container whose command has not started
+   * Signals the container's PID 1: the sandbox's child (bubblewrap, {@code unshare --fork}), or the
+   * process itself (a plain process without namespaces). A container whose command has not started
    * yet cannot trap SIGTERM, so it is killed at once, as SIGTERM would end it; SIGTERM to the
    * sandbox itself would end {@code bwrap} and could leave its child running.
    */
-  private static void signal(Process sandbox, boolean kill) {
-    Optional<ProcessHandle> pid1 = sandbox.toHandle().children().findFirst();
+  private static void signal(Process sandbox, boolean kill, boolean pid1IsChild) {
+    Optional<ProcessHandle> pid1 =
+        pid1IsChild ? sandbox.toHandle().children().findFirst() : Optional.of(sandbox.toHandle());
     if (kill || pid1.isEmpty()) {
       pid1.ifPresent(ProcessHandle::destroyForcibly);
       sandbox.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);

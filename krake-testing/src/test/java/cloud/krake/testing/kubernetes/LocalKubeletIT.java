@@ -32,14 +32,17 @@ import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Pods of the fake API server run for real by the local kubelet (bubblewrap processes). */
+/**
+ * Pods of the fake API server run for real by the local kubelet (bubblewrap processes where it is
+ * installed; {@link PlainProcessKubeletIT} runs the same tests as plain processes).
+ */
 class LocalKubeletIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
-  private final FakeKubernetesApiServer cluster = FakeKubernetesApiServer.builder().build();
+  final FakeKubernetesApiServer cluster = FakeKubernetesApiServer.builder().build();
   private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final ManualScheduler scheduler = new ManualScheduler(clock);
-  private LocalKubelet kubelet;
+  LocalKubelet kubelet;
 
   @AfterEach
   void close() {
@@ -50,13 +53,18 @@ class LocalKubeletIT {
   }
 
   private LocalKubelet manualKubelet() {
-    kubelet = LocalKubelet.builder(cluster).clock(clock).scheduler(scheduler).build();
+    kubelet = kubeletBuilder().clock(clock).scheduler(scheduler).build();
     return kubelet;
   }
 
   private LocalKubelet realTimeKubelet() {
-    kubelet = LocalKubelet.builder(cluster).build();
+    kubelet = kubeletBuilder().build();
     return kubelet;
+  }
+
+  /** The kubelet's builder before the tests' clock and scheduler: the default isolation. */
+  LocalKubelet.Builder kubeletBuilder() {
+    return LocalKubelet.builder(cluster);
   }
 
   @Test
@@ -458,11 +466,11 @@ class LocalKubeletIT {
         .build();
   }
 
-  private Optional<ObjectNode> pod(String name) {
+  Optional<ObjectNode> pod(String name) {
     return cluster.get("v1", "Pod", "default", name);
   }
 
-  private void awaitPod(String name, java.util.function.Predicate<JsonNode> condition) {
+  void awaitPod(String name, java.util.function.Predicate<JsonNode> condition) {
     try {
       await().atMost(TIMEOUT).until(() -> pod(name).filter(condition).isPresent());
     } catch (ConditionTimeoutException e) {
@@ -492,7 +500,7 @@ class LocalKubeletIT {
     cluster.put(pod);
   }
 
-  private static String phase(JsonNode pod) {
+  static String phase(JsonNode pod) {
     return pod.path("status").path("phase").asText("");
   }
 
@@ -513,7 +521,7 @@ class LocalKubeletIT {
     return secret;
   }
 
-  private static ObjectNode yaml(String text) {
+  static ObjectNode yaml(String text) {
     try {
       return (ObjectNode) Json.YAML.readTree(text);
     } catch (IOException e) {
