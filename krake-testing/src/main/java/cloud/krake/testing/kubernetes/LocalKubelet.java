@@ -83,10 +83,10 @@ import org.slf4j.LoggerFactory;
  * <p>{@link PodIsolation#BUBBLEWRAP} ({@code bwrap}, Debian {@code bubblewrap}): the host's root
  * read-only, a private {@code /dev}, {@code /proc} and {@code /tmp} (one per container, shared with
  * its execs), the volumes bind-mounted at their {@code mountPath}s ({@code subPath}, {@code
- * readOnly}; secret, configMap and projected volumes read-only), the working directory {@code workingDir} or
- * {@code /}, a PID namespace in which the command is PID 1 (so, as in a container, it ignores
- * SIGTERM unless it traps it). Processes run as the JVM's user, without resource limits. {@code
- * KUBERNETES_SERVICE_HOST}/{@code _PORT} point at the fake (plain HTTP) at {@value #POD_IP}.
+ * readOnly}; secret, configMap and projected volumes read-only), the working directory {@code
+ * workingDir} or {@code /}, a PID namespace in which the command is PID 1 (so, as in a container,
+ * it ignores SIGTERM unless it traps it). Processes run as the JVM's user, without resource limits.
+ * {@code KUBERNETES_SERVICE_HOST}/{@code _PORT} point at the fake (plain HTTP) at {@value #POD_IP}.
  *
  * <p>{@link PodIsolation#PLAIN_PROCESS}: plain local processes on the host's root file system,
  * read-write. As root with util-linux {@code unshare}, each container and exec gets private mount
