@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +60,7 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
   private final Duration probeInterval;
   private final Map<ResourceKey, Watched> watches = new ConcurrentHashMap<>();
   private final Map<ResourceKey, Cluster> known = new ConcurrentHashMap<>();
+  private final Set<ResourceKey> announced = ConcurrentHashMap.newKeySet();
 
   private record Watched(Cluster cluster, ClusterClient client, ObjectWatch watch) {}
 
@@ -91,7 +93,10 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
       Watched gone = watches.remove(key);
       if (gone != null) {
         gone.watch().close();
-        dispatch(HookPoint.CLUSTER_DELETION, read.orElse(gone.cluster()));
+      }
+      Cluster seen = gone != null ? gone.cluster() : known.get(key);
+      if (announced.remove(key) && seen != null) {
+        dispatch(HookPoint.CLUSTER_DELETION, read.orElse(seen));
       }
       Cluster last = known.remove(key);
       if (read.isEmpty() && last != null) {
@@ -116,14 +121,14 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
           cluster, ClusterState.OFFLINE, Optional.of(Reason.of(e.reason(), e.getMessage())), null);
       return ReconcileResult.requeueAfter(probeInterval);
     }
-    ensureWatch(key, cluster, client);
+    announce(key, cluster);
     List<ObjectNode> nodes;
     try {
+      // The probe first: a server that never answered must not fail the watch's discovery outside
+      // of it and leave the cluster PENDING with the work queue's back-off.
       nodes = client.list("v1", "Node", Optional.empty());
+      ensureWatch(key, cluster, client);
     } catch (KubernetesException e) {
-      if (state != ClusterState.OFFLINE) {
-        log.warn("cluster {}: OFFLINE: {}", key, e.getMessage());
-      }
       write(
           cluster,
           ClusterState.OFFLINE,
@@ -143,6 +148,13 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
     return ReconcileResult.requeueAfter(probeInterval);
   }
 
+  /** Runs {@code ClusterCreation} once, when the cluster is first observed with a kubeconfig. */
+  private void announce(ResourceKey key, Cluster cluster) {
+    if (announced.add(key)) {
+      dispatch(HookPoint.CLUSTER_CREATION, cluster);
+    }
+  }
+
   private void ensureWatch(ResourceKey key, Cluster cluster, ClusterClient client) {
     Watched current = watches.get(key);
     if (current != null && current.client() == client) {
@@ -150,8 +162,6 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
     }
     if (current != null) {
       current.watch().close();
-    } else {
-      dispatch(HookPoint.CLUSTER_CREATION, cluster);
     }
     ObjectWatch watch =
         client.watch(
@@ -226,14 +236,28 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
     try {
       clusters.updateStatus(cluster.withStatus(status));
       if (state != cluster.status().state()) {
-        log.info(
-            "cluster {}/{}: {}",
-            cluster.metadata().namespace().orElse(""),
-            cluster.metadata().name(),
-            state);
+        logStateChange(cluster, state, reason);
       }
     } catch (NotFoundException gone) {
       // deleted meanwhile: the next event says so
+    }
+  }
+
+  /**
+   * One line per change of state: WARN with the reason's code and message (never a stack trace)
+   * when the cluster goes OFFLINE, INFO otherwise.
+   */
+  private static void logStateChange(Cluster cluster, ClusterState state, Optional<Reason> reason) {
+    String name = cluster.metadata().namespace().orElse("") + "/" + cluster.metadata().name();
+    if (state == ClusterState.OFFLINE) {
+      log.warn(
+          "cluster {}: {} ({}): {}",
+          name,
+          state,
+          reason.map(r -> r.code().toString()).orElse("no reason"),
+          reason.map(Reason::message).orElse(""));
+    } else {
+      log.info("cluster {}: {} (was {})", name, state, cluster.status().state());
     }
   }
 
