@@ -3,6 +3,7 @@ package cloud.krake.store.etcd;
 import static cloud.krake.store.etcd.Gateway.base64;
 import static cloud.krake.store.etcd.Gateway.utf8;
 
+import cloud.krake.runtime.DependencyAvailability;
 import cloud.krake.store.CompactedException;
 import cloud.krake.store.ConflictException;
 import cloud.krake.store.KeyValue;
@@ -16,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +70,8 @@ import org.slf4j.LoggerFactory;
  * reporting itself unavailable throw {@link StoreUnavailableException} naming the endpoint and the
  * operation; a read at a compacted revision throws {@link CompactedException}; any other error etcd
  * reports throws a {@link cloud.krake.KrakeException} carrying etcd's message. Messages and logs
- * never contain values or credentials.
+ * never contain values or credentials. Losing etcd is logged once at WARN and its return once at
+ * INFO, however many calls and watches fail meanwhile (each failure is logged at DEBUG).
  *
  * <p>Threading: thread-safe. Calls are synchronous on the caller's thread; connections are pooled
  * (HTTP/1.1, at most {@link Builder#maxIdleConnections} kept idle) and set {@code TCP_NODELAY}:
@@ -145,7 +148,12 @@ public final class EtcdStore implements Store {
     OkHttpClient unary = client.build();
     this.watchClient =
         unary.newBuilder().callTimeout(Duration.ZERO).readTimeout(builder.watchIdleTimeout).build();
-    this.gateway = new Gateway(endpoint, unary, new ObjectMapper());
+    this.gateway =
+        new Gateway(
+            endpoint,
+            unary,
+            new ObjectMapper(),
+            new DependencyAvailability("etcd at " + endpoint, log, Clock.systemUTC()));
     this.rangeUrl = gateway.url(Gateway.RANGE);
     this.txnUrl = gateway.url(Gateway.TXN);
     this.compactionUrl = gateway.url(Gateway.COMPACTION);
@@ -419,6 +427,11 @@ public final class EtcdStore implements Store {
 
   String endpointText() {
     return gateway.endpoint;
+  }
+
+  /** Whether etcd answers, from the outcome of every call and watch stream. */
+  DependencyAvailability availability() {
+    return gateway.availability;
   }
 
   /** The client of every call but watch streams; for tests. */
