@@ -224,6 +224,7 @@ public class Resources<T extends Resource<T>> {
     next = next.withMetadata(next.metadata().withModified(Optional.of(now())));
     if (stored.isDeleted() && next.metadata().finalizers().isEmpty()) {
       long removedAt = store.delete(key, expected);
+      forget(key);
       return withRevision(next, removedAt);
     }
     return write(key, next, expected);
@@ -299,6 +300,7 @@ public class Resources<T extends Resource<T>> {
             return Optional.empty();
           }
           long removedAt = store.delete(key, current.get().metadata().revision());
+          forget(key);
           return Optional.of(withRevision(current.get(), removedAt));
         });
   }
@@ -338,7 +340,10 @@ public class Resources<T extends Resource<T>> {
           public void onEvent(WatchEvent event) {
             T resource;
             try {
-              resource = decode(event.kv());
+              resource =
+                  event.type() == WatchEvent.Type.DELETED
+                      ? decodeDeleted(event.kv())
+                      : decode(event.kv());
             } catch (CorruptDocumentException e) {
               log.error("skipping a corrupt document in a watch: {}", e.getMessage());
               listener.onCorruptDocument(e);
@@ -349,6 +354,9 @@ public class Resources<T extends Resource<T>> {
 
           @Override
           public void onCompacted(long compactRevision) {
+            // Deletions in the lost history were never seen: drop what was decoded under the
+            // prefix; the listener's re-list decodes the live resources again.
+            decoded.keySet().removeIf(key -> key.startsWith(prefix));
             listener.onCompacted(compactRevision);
           }
 
@@ -418,9 +426,15 @@ public class Resources<T extends Resource<T>> {
    * Decodes a stored document, or returns the resource decoded from the same key at the same
    * revision before: in one store a (key, mod revision) pair names one document, and resources are
    * immutable, so every watch, read and compare-and-set of this typed layer shares one decoding of
-   * each revision (the load benchmark found each application revision decoded five times). Only the
-   * latest decoded revision per key is kept, and the whole cache is dropped beyond {@value
-   * #DECODE_CACHE_LIMIT} keys, so memory stays bounded by the live resources.
+   * each revision (the load benchmark found each application revision decoded five times).
+   *
+   * <p>Memory: only the latest decoded revision of each key is kept, and a key is dropped when it
+   * is deleted through this layer ({@link #forceDelete}, an {@link #update} removing the last
+   * finalizer), when a watch of this layer delivers its deletion, and when a watch of this layer
+   * loses history to a compaction (for the keys under its prefix). So with a watch open (as every
+   * controller has) the cache holds at most the live resources this layer has read; a read racing a
+   * deletion may leave one stale entry until the next compaction. As a last bound the whole cache
+   * is dropped beyond {@value #DECODE_CACHE_LIMIT} keys.
    */
   protected final T decode(KeyValue kv) {
     T cached = decoded.get(kv.key());
@@ -433,6 +447,25 @@ public class Resources<T extends Resource<T>> {
     }
     decoded.put(kv.key(), fresh);
     return fresh;
+  }
+
+  /**
+   * Decodes the last value of a deleted key (a watch's DELETED event) and drops the key from the
+   * decode cache.
+   */
+  private T decodeDeleted(KeyValue kv) {
+    decoded.remove(kv.key());
+    return type.decode(kv);
+  }
+
+  /** Drops a deleted key from the decode cache. */
+  private void forget(String key) {
+    decoded.remove(key);
+  }
+
+  /** Returns how many keys the decode cache holds; for tests. */
+  int decodeCacheSize() {
+    return decoded.size();
   }
 
   /** Writes with CAS and returns the resource stamped with its new revision. */
