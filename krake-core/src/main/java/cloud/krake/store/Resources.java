@@ -14,6 +14,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -69,8 +71,11 @@ public class Resources<T extends Resource<T>> {
   /** The most keys whose latest decoded revision {@link #decode} keeps. */
   public static final int DECODE_CACHE_LIMIT = 100_000;
 
-  /** The latest decoded revision per key. */
+  /** The latest decoded revision per key, for keys under an open watch of this layer. */
   private final ConcurrentHashMap<String, T> decoded = new ConcurrentHashMap<>();
+
+  /** The prefixes of this layer's open watches, once per watch. */
+  private final List<String> watchedPrefixes = new CopyOnWriteArrayList<>();
 
   /** The resource type. */
   protected final ResourceType<T> type;
@@ -332,39 +337,75 @@ public class Resources<T extends Resource<T>> {
 
   private Watch watchPrefix(String prefix, long fromRevision, ResourceListener<T> listener) {
     Objects.requireNonNull(listener, "listener");
-    return store.watch(
-        prefix,
-        fromRevision,
-        new WatchListener() {
-          @Override
-          public void onEvent(WatchEvent event) {
-            T resource;
-            try {
-              resource =
-                  event.type() == WatchEvent.Type.DELETED
-                      ? decodeDeleted(event.kv())
-                      : decode(event.kv());
-            } catch (CorruptDocumentException e) {
-              log.error("skipping a corrupt document in a watch: {}", e.getMessage());
-              listener.onCorruptDocument(e);
-              return;
-            }
-            listener.onEvent(new ResourceEvent<>(event.type(), resource));
+    // Registered before the watch starts, so that no deletion after a cached read goes unseen.
+    watchedPrefixes.add(prefix);
+    AtomicBoolean ended = new AtomicBoolean();
+    Runnable unwatch =
+        () -> {
+          if (ended.compareAndSet(false, true)) {
+            watchedPrefixes.remove(prefix);
+            // Deletions from now on would go unseen: drop what no other watch covers.
+            decoded.keySet().removeIf(key -> key.startsWith(prefix) && !watched(key));
           }
+        };
+    Watch watch;
+    try {
+      watch =
+          store.watch(
+              prefix,
+              fromRevision,
+              new WatchListener() {
+                @Override
+                public void onEvent(WatchEvent event) {
+                  T resource;
+                  try {
+                    resource =
+                        event.type() == WatchEvent.Type.DELETED
+                            ? decodeDeleted(event.kv())
+                            : decode(event.kv());
+                  } catch (CorruptDocumentException e) {
+                    log.error("skipping a corrupt document in a watch: {}", e.getMessage());
+                    listener.onCorruptDocument(e);
+                    return;
+                  }
+                  listener.onEvent(new ResourceEvent<>(event.type(), resource));
+                }
 
-          @Override
-          public void onCompacted(long compactRevision) {
-            // Deletions in the lost history were never seen: drop what was decoded under the
-            // prefix; the listener's re-list decodes the live resources again.
-            decoded.keySet().removeIf(key -> key.startsWith(prefix));
-            listener.onCompacted(compactRevision);
-          }
+                @Override
+                public void onCompacted(long compactRevision) {
+                  // Deletions in the lost history were never seen: drop what was decoded under
+                  // the prefix; the listener's re-list decodes the live resources again.
+                  decoded.keySet().removeIf(key -> key.startsWith(prefix));
+                  listener.onCompacted(compactRevision);
+                }
 
-          @Override
-          public void onClosed(KrakeException cause) {
-            listener.onClosed(cause);
-          }
-        });
+                @Override
+                public void onClosed(KrakeException cause) {
+                  unwatch.run();
+                  listener.onClosed(cause);
+                }
+              });
+    } catch (RuntimeException e) {
+      unwatch.run();
+      throw e;
+    }
+    return () -> {
+      try {
+        watch.close();
+      } finally {
+        unwatch.run();
+      }
+    };
+  }
+
+  /** Whether an open watch of this layer covers the key, so that its deletion will be seen. */
+  private boolean watched(String key) {
+    for (String prefix : watchedPrefixes) {
+      if (key.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void validate(Optional<T> current, T next) {
@@ -442,6 +483,10 @@ public class Resources<T extends Resource<T>> {
       return cached;
     }
     T fresh = type.decode(kv);
+    if (!watched(kv.key())) {
+      // No watch would tell this layer of the key's deletion: caching it could keep it for ever.
+      return fresh;
+    }
     if (decoded.size() >= DECODE_CACHE_LIMIT) {
       decoded.clear();
     }

@@ -50,8 +50,25 @@ class ResourcesDecodeCacheTest {
         Application.class);
   }
 
+  /** A watch such as every controller's reflector has open. */
+  private Watch watchAll() {
+    return apps.watch(
+        0,
+        new ResourceListener<>() {
+          @Override
+          public void onEvent(ResourceEvent<Application> event) {}
+
+          @Override
+          public void onCompacted(long compactRevision) {}
+
+          @Override
+          public void onClosed(KrakeException cause) {}
+        });
+  }
+
   @Test
   void forceDeletedApplicationsLeaveNothingInTheDecodeCache() {
+    Watch watch = watchAll();
     for (int i = 0; i < APPLICATIONS; i++) {
       apps.create(app(i));
       assertThat(apps.get("tenant", "app-" + i)).isPresent();
@@ -63,10 +80,40 @@ class ResourcesDecodeCacheTest {
     }
 
     assertThat(apps.decodeCacheSize()).isZero();
+    watch.close();
+  }
+
+  @Test
+  void aLayerWithoutAWatchKeepsNothingOfApplicationsDeletedElsewhere() {
+    // As a hook endpoint's own Applications: it reads each application once and never learns of
+    // its deletion by the controllers' layer.
+    Applications controllers = new Applications(store, clock);
+    for (int i = 0; i < APPLICATIONS; i++) {
+      controllers.create(app(i));
+      assertThat(apps.get("tenant", "app-" + i)).isPresent();
+      controllers.forceDelete("tenant", "app-" + i);
+    }
+
+    assertThat(apps.decodeCacheSize()).isZero();
+  }
+
+  @Test
+  void closingTheLastWatchDropsWhatItCovered() {
+    Watch watch = watchAll();
+    for (int i = 0; i < 10; i++) {
+      apps.create(app(i));
+      apps.get("tenant", "app-" + i);
+    }
+    assertThat(apps.decodeCacheSize()).isEqualTo(10);
+
+    watch.close();
+
+    assertThat(apps.decodeCacheSize()).isZero();
   }
 
   @Test
   void applicationsRemovedByTheirLastFinalizerLeaveNothingInTheDecodeCache() {
+    Watch watch = watchAll();
     for (int i = 0; i < 100; i++) {
       apps.create(app(i));
       apps.delete("tenant", "app-" + i);
@@ -76,6 +123,7 @@ class ResourcesDecodeCacheTest {
     }
 
     assertThat(apps.decodeCacheSize()).isZero();
+    watch.close();
   }
 
   @Test
@@ -114,6 +162,7 @@ class ResourcesDecodeCacheTest {
 
   @Test
   void aWatchLosingHistoryToACompactionDropsWhatItCouldNotSeeDeleted() {
+    Watch other = watchAll();
     for (int i = 0; i < 10; i++) {
       apps.create(app(i));
       apps.get("tenant", "app-" + i);
@@ -144,10 +193,10 @@ class ResourcesDecodeCacheTest {
             });
     try {
       await().until(() -> compacted.get() > 0);
+      assertThat(apps.decodeCacheSize()).isZero();
     } finally {
       watch.close();
+      other.close();
     }
-
-    assertThat(apps.decodeCacheSize()).isZero();
   }
 }
