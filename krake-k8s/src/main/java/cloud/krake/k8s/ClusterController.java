@@ -38,9 +38,12 @@ import org.slf4j.LoggerFactory;
  * at. {@code status.nodes} holds each node's name and conditions.
  *
  * <p>Nodes are watched (a change is seen at once), and every {@link #DEFAULT_PROBE_INTERVAL} the
- * nodes are listed as a liveness probe, where Krake polls every 2 s. Only changes are written, by
- * compare-and-set. {@code ClusterCreation} runs when a cluster is first observed and {@code
- * ClusterDeletion} when it is deleted.
+ * nodes are listed as a liveness probe, where Krake polls every 2 s. A cluster whose API server
+ * never answered goes OFFLINE ({@code CLUSTER_NOT_REACHABLE}, with what failed) at its first probe
+ * and is probed again every interval. Only changes are written, by compare-and-set; each change of
+ * state is one log line (WARN for OFFLINE, with the reason's code and message and no stack trace;
+ * INFO otherwise). {@code ClusterCreation} runs once when a cluster with a kubeconfig is first
+ * observed, reachable or not, and {@code ClusterDeletion} when it is deleted.
  *
  * <p>Thread-safe.
  */
