@@ -215,6 +215,8 @@ public final class ControllerLoad {
     try {
       env.registerClusters();
       watch = env.krake.applications().watch(NS, 0, tracker);
+      store.compact(store.revision());
+      long heapBefore = JvmUsage.heapAfterFullGc();
       JvmUsage.resetPeaks();
       result.loadAtStart = loadAverage();
       result.jvmStart = JvmUsage.now();
@@ -226,9 +228,16 @@ public final class ControllerLoad {
         List<HookCall> calls = prepareCalls(env);
         result.jvmBeforePhase2 = JvmUsage.now();
         profile = Profile.start();
-        phase2(env, tracker, calls, result);
+        boolean gone = phase2(env, tracker, calls, result);
         result.profile2 = Optional.of(stopProfile(profile, "phase2", result));
         profile = null;
+        if (gone) {
+          calls.clear();
+          applications.clear();
+          // The store's history (its last revisions) is the store's, not what the library keeps.
+          store.compact(store.revision());
+          reportRetainedHeap(heapBefore, options.applications());
+        }
       }
     } catch (RuntimeException e) {
       result.problem("the run failed: " + e);
@@ -245,6 +254,26 @@ public final class ControllerLoad {
       store.close();
     }
     return result.build();
+  }
+
+  /**
+   * Prints the heap in use after a full collection with every application gone, against the same
+   * before phase 1: what the library keeps of applications that no longer exist. With {@code
+   * -Dkrake.load.histogram=N}, also the first N lines of the live class histogram.
+   */
+  private void reportRetainedHeap(long heapBefore, int applications) {
+    long heapAfter = JvmUsage.heapAfterFullGc();
+    out.printf(
+        "heap after a full GC: %.1f MiB before phase 1, %.1f MiB with all %d applications gone"
+            + " (%+.1f KiB per application)%n",
+        heapBefore / 1048576.0,
+        heapAfter / 1048576.0,
+        applications,
+        (heapAfter - heapBefore) / 1024.0 / applications);
+    Integer lines = Integer.getInteger("krake.load.histogram");
+    if (lines != null) {
+      out.println(JvmUsage.liveClassHistogram(lines));
+    }
   }
 
   // ------------------------------------------------------------------ phase 1

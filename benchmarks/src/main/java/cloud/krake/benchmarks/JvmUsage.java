@@ -4,7 +4,9 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,6 +35,40 @@ record JvmUsage(
       }
     }
     ManagementFactory.getThreadMXBean().resetPeakThreadCount();
+  }
+
+  /**
+   * Runs a full garbage collection (twice, so that objects freed by finalization-like cleaners of
+   * the first are gone too) and returns the heap then in use: what is still reachable.
+   */
+  static long heapAfterFullGc() {
+    ManagementFactory.getMemoryMXBean().gc();
+    ManagementFactory.getMemoryMXBean().gc();
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /**
+   * Returns the first {@code lines} lines of the JVM's class histogram of live objects (as {@code
+   * jcmd <pid> GC.class_histogram}, which runs a full collection first), then its first {@code
+   * lines} lines naming a {@code cloud.krake} class.
+   */
+  static String liveClassHistogram(int lines) {
+    try {
+      Object text =
+          ManagementFactory.getPlatformMBeanServer()
+              .invoke(
+                  new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                  "gcClassHistogram",
+                  new Object[] {new String[0]},
+                  new String[] {String[].class.getName()});
+      List<String> all = String.valueOf(text).lines().toList();
+      List<String> out = new ArrayList<>(all.subList(0, Math.min(lines, all.size())));
+      out.add("... cloud.krake classes:");
+      all.stream().filter(l -> l.contains(" cloud.krake.")).limit(lines).forEach(out::add);
+      return String.join("\n", out);
+    } catch (javax.management.JMException e) {
+      return "(no class histogram: " + e + ")";
+    }
   }
 
   /** Reads the beans now. */

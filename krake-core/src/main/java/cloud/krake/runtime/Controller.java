@@ -1,5 +1,7 @@
 package cloud.krake.runtime;
 
+import cloud.krake.store.ConflictException;
+import cloud.krake.store.StoreUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,9 +22,17 @@ import org.slf4j.MDC;
  *
  * <p>For each key handed out: {@link ReconcileResult#done()} forgets its failures; {@link
  * ReconcileResult#requeueAfter(Duration)} forgets them and adds the key after the delay; an
- * exception is logged once (warn, with the attempt and the delay) and the key is queued again with
- * {@link KeyedWorkQueue#requeueWithBackoff}. While a key is processed the MDC holds {@value
- * #MDC_CONTROLLER} and {@value #MDC_KEY}, and for a {@link ResourceKey} also {@value
+ * exception queues the key again with {@link KeyedWorkQueue#requeueWithBackoff} (from {@link
+ * KeyedWorkQueue#DEFAULT_BASE_DELAY}, doubling up to {@link KeyedWorkQueue#DEFAULT_MAX_DELAY}). A
+ * {@link ConflictException} (a lost compare-and-set) is expected operation: logged at DEBUG, not
+ * counted as a failure, and the key is read again at once.
+ *
+ * <p>Logging, one line per change of a key's state: the first failure of a key is logged at WARN
+ * with the exception's message only; every failure is logged at DEBUG with its stack trace; the
+ * first success after failures at INFO. A {@link StoreUnavailableException} is not logged at WARN
+ * here: the store says once that it is away and once that it is back (as {@code EtcdStore} does),
+ * instead of each key of each controller saying it again. While a key is processed the MDC holds
+ * {@value #MDC_CONTROLLER} and {@value #MDC_KEY}, and for a {@link ResourceKey} also {@value
  * #MDC_NAMESPACE} and {@value #MDC_NAME}.
  *
  * <p>The host drives it one of two ways: {@link #start()} runs {@code workerCount} threads named
@@ -212,14 +222,32 @@ public final class Controller<K> implements AutoCloseable {
         Duration backoff = queue.requeueWithBackoff(key);
         log.debug("reconciled {}: failed, retrying in {}", key, backoff);
       } else {
+        int failed = queue.failures(key);
         queue.forget(key);
+        if (failed > 0) {
+          log.info("controller {} reconciled {} after {} failed attempts", name, key, failed);
+        }
         result.requeueDelay().ifPresent(delay -> queue.addAfter(key, delay));
         log.debug("reconciled {}: {}", key, result);
       }
+    } catch (ConflictException e) {
+      // Expected operation: another writer won the compare-and-set, so the key is simply read
+      // again (its watch event queues it as well). Not counted as a failure.
+      queue.add(key);
+      log.debug(
+          "controller {} lost a compare-and-set on {}, re-reading: {}", name, key, e.getMessage());
     } catch (RuntimeException e) {
       int attempt = queue.failures(key) + 1;
       Duration backoff = queue.requeueWithBackoff(key);
-      log.warn(
+      if (attempt == 1 && !(e instanceof StoreUnavailableException)) {
+        log.warn(
+            "controller {} failed to reconcile {}, retrying in {}: {}",
+            name,
+            key,
+            backoff,
+            String.valueOf(e.getMessage()));
+      }
+      log.debug(
           "controller {} failed to reconcile {} (attempt {}), retrying in {}",
           name,
           key,

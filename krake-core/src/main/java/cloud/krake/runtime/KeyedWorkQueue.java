@@ -41,10 +41,14 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class KeyedWorkQueue<K> {
 
-  /** The first backoff delay after a failure: 5 ms, as client-java's default rate limiter. */
-  public static final Duration DEFAULT_BASE_DELAY = Duration.ofMillis(5);
+  /**
+   * The first backoff delay after a failure: 1 s, then 2 s, 4 s, … up to {@link
+   * #DEFAULT_MAX_DELAY}. (client-java's rate limiter starts at 5 ms, which retried an unreachable
+   * dependency 13 times in its first 30 s.)
+   */
+  public static final Duration DEFAULT_BASE_DELAY = Duration.ofSeconds(1);
 
-  /** The longest backoff delay: 5 minutes. */
+  /** The longest backoff delay: 5 minutes, reached at the tenth consecutive failure. */
   public static final Duration DEFAULT_MAX_DELAY = Duration.ofMinutes(5);
 
   private final Clock clock;

@@ -6,6 +6,7 @@ import cloud.krake.store.ResourceEvent;
 import cloud.krake.store.ResourceList;
 import cloud.krake.store.ResourceListener;
 import cloud.krake.store.Resources;
+import cloud.krake.store.StoreUnavailableException;
 import cloud.krake.store.Watch;
 import cloud.krake.store.WatchEvent;
 import java.time.Duration;
@@ -140,12 +141,18 @@ public final class Reflector<T extends Resource<T>> implements AutoCloseable {
       failures++;
       long millis =
           Math.min(RETRY_BASE_MILLIS << Math.min(failures - 1, 16), RETRY_MAX_SECONDS * 1000);
-      log.warn(
-          "reflector {} failed to list (attempt {}), retrying in {} ms: {}",
-          name,
-          failures,
-          millis,
-          e.toString());
+      if (failures == 1 && !(e instanceof StoreUnavailableException)) {
+        // Once per outage; an unavailable store says so itself (once), not each reflector.
+        log.warn(
+            "reflector {} failed to list, retrying in {} ms: {}", name, millis, e.getMessage());
+      } else {
+        log.debug(
+            "reflector {} failed to list (attempt {}), retrying in {} ms",
+            name,
+            failures,
+            millis,
+            e);
+      }
       retry = Optional.of(scheduler.schedule(this::relist, Duration.ofMillis(millis)));
       return;
     }

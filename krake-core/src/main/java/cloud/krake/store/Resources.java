@@ -14,6 +14,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -69,8 +71,11 @@ public class Resources<T extends Resource<T>> {
   /** The most keys whose latest decoded revision {@link #decode} keeps. */
   public static final int DECODE_CACHE_LIMIT = 100_000;
 
-  /** The latest decoded revision per key. */
+  /** The latest decoded revision per key, for keys under an open watch of this layer. */
   private final ConcurrentHashMap<String, T> decoded = new ConcurrentHashMap<>();
+
+  /** The prefixes of this layer's open watches, once per watch. */
+  private final List<String> watchedPrefixes = new CopyOnWriteArrayList<>();
 
   /** The resource type. */
   protected final ResourceType<T> type;
@@ -224,6 +229,7 @@ public class Resources<T extends Resource<T>> {
     next = next.withMetadata(next.metadata().withModified(Optional.of(now())));
     if (stored.isDeleted() && next.metadata().finalizers().isEmpty()) {
       long removedAt = store.delete(key, expected);
+      forget(key);
       return withRevision(next, removedAt);
     }
     return write(key, next, expected);
@@ -299,6 +305,7 @@ public class Resources<T extends Resource<T>> {
             return Optional.empty();
           }
           long removedAt = store.delete(key, current.get().metadata().revision());
+          forget(key);
           return Optional.of(withRevision(current.get(), removedAt));
         });
   }
@@ -330,33 +337,75 @@ public class Resources<T extends Resource<T>> {
 
   private Watch watchPrefix(String prefix, long fromRevision, ResourceListener<T> listener) {
     Objects.requireNonNull(listener, "listener");
-    return store.watch(
-        prefix,
-        fromRevision,
-        new WatchListener() {
-          @Override
-          public void onEvent(WatchEvent event) {
-            T resource;
-            try {
-              resource = decode(event.kv());
-            } catch (CorruptDocumentException e) {
-              log.error("skipping a corrupt document in a watch: {}", e.getMessage());
-              listener.onCorruptDocument(e);
-              return;
-            }
-            listener.onEvent(new ResourceEvent<>(event.type(), resource));
+    // Registered before the watch starts, so that no deletion after a cached read goes unseen.
+    watchedPrefixes.add(prefix);
+    AtomicBoolean ended = new AtomicBoolean();
+    Runnable unwatch =
+        () -> {
+          if (ended.compareAndSet(false, true)) {
+            watchedPrefixes.remove(prefix);
+            // Deletions from now on would go unseen: drop what no other watch covers.
+            decoded.keySet().removeIf(key -> key.startsWith(prefix) && !watched(key));
           }
+        };
+    Watch watch;
+    try {
+      watch =
+          store.watch(
+              prefix,
+              fromRevision,
+              new WatchListener() {
+                @Override
+                public void onEvent(WatchEvent event) {
+                  T resource;
+                  try {
+                    resource =
+                        event.type() == WatchEvent.Type.DELETED
+                            ? decodeDeleted(event.kv())
+                            : decode(event.kv());
+                  } catch (CorruptDocumentException e) {
+                    log.error("skipping a corrupt document in a watch: {}", e.getMessage());
+                    listener.onCorruptDocument(e);
+                    return;
+                  }
+                  listener.onEvent(new ResourceEvent<>(event.type(), resource));
+                }
 
-          @Override
-          public void onCompacted(long compactRevision) {
-            listener.onCompacted(compactRevision);
-          }
+                @Override
+                public void onCompacted(long compactRevision) {
+                  // Deletions in the lost history were never seen: drop what was decoded under
+                  // the prefix; the listener's re-list decodes the live resources again.
+                  decoded.keySet().removeIf(key -> key.startsWith(prefix));
+                  listener.onCompacted(compactRevision);
+                }
 
-          @Override
-          public void onClosed(KrakeException cause) {
-            listener.onClosed(cause);
-          }
-        });
+                @Override
+                public void onClosed(KrakeException cause) {
+                  unwatch.run();
+                  listener.onClosed(cause);
+                }
+              });
+    } catch (RuntimeException e) {
+      unwatch.run();
+      throw e;
+    }
+    return () -> {
+      try {
+        watch.close();
+      } finally {
+        unwatch.run();
+      }
+    };
+  }
+
+  /** Whether an open watch of this layer covers the key, so that its deletion will be seen. */
+  private boolean watched(String key) {
+    for (String prefix : watchedPrefixes) {
+      if (key.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void validate(Optional<T> current, T next) {
@@ -418,9 +467,15 @@ public class Resources<T extends Resource<T>> {
    * Decodes a stored document, or returns the resource decoded from the same key at the same
    * revision before: in one store a (key, mod revision) pair names one document, and resources are
    * immutable, so every watch, read and compare-and-set of this typed layer shares one decoding of
-   * each revision (the load benchmark found each application revision decoded five times). Only the
-   * latest decoded revision per key is kept, and the whole cache is dropped beyond {@value
-   * #DECODE_CACHE_LIMIT} keys, so memory stays bounded by the live resources.
+   * each revision (the load benchmark found each application revision decoded five times).
+   *
+   * <p>Memory: only the latest decoded revision of each key is kept, and a key is dropped when it
+   * is deleted through this layer ({@link #forceDelete}, an {@link #update} removing the last
+   * finalizer), when a watch of this layer delivers its deletion, and when a watch of this layer
+   * loses history to a compaction (for the keys under its prefix). So with a watch open (as every
+   * controller has) the cache holds at most the live resources this layer has read; a read racing a
+   * deletion may leave one stale entry until the next compaction. As a last bound the whole cache
+   * is dropped beyond {@value #DECODE_CACHE_LIMIT} keys.
    */
   protected final T decode(KeyValue kv) {
     T cached = decoded.get(kv.key());
@@ -428,11 +483,34 @@ public class Resources<T extends Resource<T>> {
       return cached;
     }
     T fresh = type.decode(kv);
+    if (!watched(kv.key())) {
+      // No watch would tell this layer of the key's deletion: caching it could keep it for ever.
+      return fresh;
+    }
     if (decoded.size() >= DECODE_CACHE_LIMIT) {
       decoded.clear();
     }
     decoded.put(kv.key(), fresh);
     return fresh;
+  }
+
+  /**
+   * Decodes the last value of a deleted key (a watch's DELETED event) and drops the key from the
+   * decode cache.
+   */
+  private T decodeDeleted(KeyValue kv) {
+    decoded.remove(kv.key());
+    return type.decode(kv);
+  }
+
+  /** Drops a deleted key from the decode cache. */
+  private void forget(String key) {
+    decoded.remove(key);
+  }
+
+  /** Returns how many keys the decode cache holds; for tests. */
+  int decodeCacheSize() {
+    return decoded.size();
   }
 
   /** Writes with CAS and returns the resource stamped with its new revision. */

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,9 +39,12 @@ import org.slf4j.LoggerFactory;
  * at. {@code status.nodes} holds each node's name and conditions.
  *
  * <p>Nodes are watched (a change is seen at once), and every {@link #DEFAULT_PROBE_INTERVAL} the
- * nodes are listed as a liveness probe, where Krake polls every 2 s. Only changes are written, by
- * compare-and-set. {@code ClusterCreation} runs when a cluster is first observed and {@code
- * ClusterDeletion} when it is deleted.
+ * nodes are listed as a liveness probe, where Krake polls every 2 s. A cluster whose API server
+ * never answered goes OFFLINE ({@code CLUSTER_NOT_REACHABLE}, with what failed) at its first probe
+ * and is probed again every interval. Only changes are written, by compare-and-set; each change of
+ * state is one log line (WARN for OFFLINE, with the reason's code and message and no stack trace;
+ * INFO otherwise). {@code ClusterCreation} runs once when a cluster with a kubeconfig is first
+ * observed, reachable or not, and {@code ClusterDeletion} when it is deleted.
  *
  * <p>Thread-safe.
  */
@@ -60,6 +64,7 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
   private final Duration probeInterval;
   private final Map<ResourceKey, Watched> watches = new ConcurrentHashMap<>();
   private final Map<ResourceKey, Cluster> known = new ConcurrentHashMap<>();
+  private final Set<ResourceKey> announced = ConcurrentHashMap.newKeySet();
 
   /** Removed clusters whose CLUSTER_DELETION handlers have not succeeded yet. */
   private final Map<ResourceKey, Cluster> deletions = new ConcurrentHashMap<>();
@@ -111,7 +116,10 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
       Watched gone = watches.remove(key);
       if (gone != null) {
         gone.watch().close();
-        deletions.put(key, read.orElse(gone.cluster()));
+      }
+      Cluster seen = gone != null ? gone.cluster() : known.get(key);
+      if (announced.remove(key) && seen != null) {
+        deletions.put(key, read.orElse(seen));
       }
       Cluster deleted = deletions.get(key);
       if (deleted != null) {
@@ -142,14 +150,14 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
           cluster, ClusterState.OFFLINE, Optional.of(Reason.of(e.reason(), e.getMessage())), null);
       return ReconcileResult.requeueAfter(probeInterval);
     }
-    ensureWatch(key, cluster, client);
+    announce(key, cluster);
     List<ObjectNode> nodes;
     try {
+      // The probe first: a server that never answered must not fail the watch's discovery outside
+      // of it and leave the cluster PENDING with the work queue's back-off.
       nodes = client.list("v1", "Node", Optional.empty());
+      ensureWatch(key, cluster, client);
     } catch (KubernetesException e) {
-      if (state != ClusterState.OFFLINE) {
-        log.warn("cluster {}: OFFLINE: {}", key, e.getMessage());
-      }
       write(
           cluster,
           ClusterState.OFFLINE,
@@ -169,6 +177,13 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
     return ReconcileResult.requeueAfter(probeInterval);
   }
 
+  /** Runs {@code ClusterCreation} once, when the cluster is first observed with a kubeconfig. */
+  private void announce(ResourceKey key, Cluster cluster) {
+    if (announced.add(key)) {
+      dispatch(HookPoint.CLUSTER_CREATION, cluster);
+    }
+  }
+
   private void ensureWatch(ResourceKey key, Cluster cluster, ClusterClient client) {
     Watched current = watches.get(key);
     if (current != null && current.client() == client) {
@@ -176,8 +191,6 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
     }
     if (current != null) {
       current.watch().close();
-    } else {
-      dispatch(HookPoint.CLUSTER_CREATION, cluster);
     }
     ObjectWatch watch =
         client.watch(
@@ -252,14 +265,28 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
     try {
       clusters.updateStatus(cluster.withStatus(status));
       if (state != cluster.status().state()) {
-        log.info(
-            "cluster {}/{}: {}",
-            cluster.metadata().namespace().orElse(""),
-            cluster.metadata().name(),
-            state);
+        logStateChange(cluster, state, reason);
       }
     } catch (NotFoundException gone) {
       // deleted meanwhile: the next event says so
+    }
+  }
+
+  /**
+   * One line per change of state: WARN with the reason's code and message (never a stack trace)
+   * when the cluster goes OFFLINE, INFO otherwise.
+   */
+  private static void logStateChange(Cluster cluster, ClusterState state, Optional<Reason> reason) {
+    String name = cluster.metadata().namespace().orElse("") + "/" + cluster.metadata().name();
+    if (state == ClusterState.OFFLINE) {
+      log.warn(
+          "cluster {}: {} ({}): {}",
+          name,
+          state,
+          reason.map(r -> r.code().toString()).orElse("no reason"),
+          reason.map(Reason::message).orElse(""));
+    } else {
+      log.info("cluster {}: {} (was {})", name, state, cluster.status().state());
     }
   }
 

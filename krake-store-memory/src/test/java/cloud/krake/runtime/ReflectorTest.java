@@ -119,6 +119,45 @@ class ReflectorTest {
   }
 
   @Test
+  void aStoreThatCannotBeListedIsNotAWarningPerAttempt() {
+    MemoryStore memory = MemoryStore.create();
+    int[] failuresLeft = {5};
+    ForwardingStore unavailable =
+        new ForwardingStore(memory) {
+          @Override
+          public cloud.krake.store.Page list(String prefix, cloud.krake.store.PageRequest request) {
+            if (failuresLeft[0]-- > 0) {
+              throw new cloud.krake.store.StoreUnavailableException(
+                  "etcd at http://127.0.0.1:1: list failed", null);
+            }
+            return super.list(prefix, request);
+          }
+        };
+    Reflector<Application> failing =
+        new Reflector<>("failing", new Applications(unavailable, clock), keys::add, scheduler);
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      failing.start();
+      for (int i = 0; i < 5; i++) {
+        scheduler.advance(
+            scheduler
+                .nextDue()
+                .map(due -> java.time.Duration.between(clock.instant(), due))
+                .orElseThrow());
+      }
+      await().until(failing::hasSynced);
+    } finally {
+      System.setErr(original);
+      failing.close();
+      memory.close();
+    }
+
+    assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain(" WARN ");
+  }
+
+  @Test
   void closeStopsTheWatch() {
     reflector.start();
 

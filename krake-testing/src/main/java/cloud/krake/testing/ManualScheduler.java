@@ -18,7 +18,7 @@ import java.util.PriorityQueue;
  * ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
  * ManualScheduler scheduler = new ManualScheduler(clock);
  * Controller<ResourceKey> c = Controller.builder("test", r).clock(clock).scheduler(scheduler).build();
- * scheduler.advance(Duration.ofMillis(5));   // the first backoff runs
+ * scheduler.advance(Duration.ofSeconds(1));   // the first backoff runs
  * }</pre>
  *
  * <p>Threading: thread-safe; {@link #schedule} may be called from any thread. Tasks run on the

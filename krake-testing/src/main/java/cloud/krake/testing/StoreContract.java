@@ -269,6 +269,29 @@ public abstract class StoreContract {
   }
 
   @Test
+  void writesApplicationSizedDocumentsOneRevisionAfterAnother() {
+    byte[] running = SampleDocuments.runningApplication();
+    byte[] failed =
+        new String(running, UTF_8)
+            .replace("\"state\":\"RUNNING\"", "\"state\":\"FAILED\"")
+            .getBytes(UTF_8);
+    assertThat(running.length).isGreaterThan(23 * 1024);
+    RecordingWatchListener listener = new RecordingWatchListener();
+    watch(prefix, 0, listener);
+
+    KeyValue kv = store.create(prefix + "app", running);
+    for (int i = 0; i < 20; i++) {
+      kv = store.update(kv.key(), i % 2 == 0 ? failed : running, kv.modRevision());
+    }
+
+    assertThat(kv.version()).isEqualTo(21);
+    assertThat(store.get(prefix + "app").orElseThrow().value()).isEqualTo(running);
+    await().atMost(AWAIT).until(() -> listener.count() == 21);
+    assertThat(listener.events().get(1).kv().value()).isEqualTo(failed);
+    assertThat(listener.events().get(20).kv().value()).isEqualTo(running);
+  }
+
+  @Test
   void storesArbitraryBytes() {
     byte[] value = new byte[256];
     for (int i = 0; i < value.length; i++) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import cloud.krake.store.ConflictException;
+import cloud.krake.store.StoreUnavailableException;
 import cloud.krake.testing.ManualClock;
 import cloud.krake.testing.ManualScheduler;
 import java.time.Duration;
@@ -52,7 +54,7 @@ class ControllerTest {
   }
 
   @Test
-  void aFailingKeyIsRetriedWithExponentialBackoffUntilItSucceeds() {
+  void aFailingKeyIsRetriedAfterOneTwoAndFourSecondsUntilItSucceeds() {
     AtomicInteger calls = new AtomicInteger();
     Controller<ResourceKey> c =
         controller(
@@ -65,20 +67,127 @@ class ControllerTest {
     c.queue().add(A);
 
     assertThat(c.runOnce()).isTrue();
-    assertThat(scheduler.nextDue()).contains(T0.plusMillis(5));
-    scheduler.advance(Duration.ofMillis(5));
+    assertThat(scheduler.nextDue()).contains(T0.plusSeconds(1));
+    scheduler.advance(Duration.ofMillis(999));
+    assertThat(c.drain()).as("not before its back-off").isZero();
+    scheduler.advance(Duration.ofMillis(1));
     c.drain();
-    assertThat(scheduler.nextDue()).contains(T0.plusMillis(15));
-    scheduler.advance(Duration.ofMillis(10));
+    assertThat(scheduler.nextDue()).contains(T0.plusSeconds(3));
+    scheduler.advance(Duration.ofSeconds(2));
     c.drain();
-    assertThat(scheduler.nextDue()).contains(T0.plusMillis(35));
+    assertThat(scheduler.nextDue()).contains(T0.plusSeconds(7));
     assertThat(c.queue().failures(A)).isEqualTo(3);
-    scheduler.advance(Duration.ofMillis(20));
+    scheduler.advance(Duration.ofSeconds(4));
     c.drain();
 
     assertThat(calls).hasValue(4);
     assertThat(c.queue().failures(A)).isZero();
     assertThat(scheduler.nextDue()).isEmpty();
+  }
+
+  @Test
+  void theDefaultBackOffDoublesFromOneSecondUpToFiveMinutes() {
+    KeyedWorkQueue<ResourceKey> q = new KeyedWorkQueue<>(clock, scheduler);
+    List<Duration> delays = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      delays.add(q.requeueWithBackoff(A));
+    }
+    assertThat(delays)
+        .containsExactly(
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(4),
+            Duration.ofSeconds(8),
+            Duration.ofSeconds(16),
+            Duration.ofSeconds(32),
+            Duration.ofSeconds(64),
+            Duration.ofSeconds(128),
+            Duration.ofSeconds(256),
+            Duration.ofMinutes(5),
+            Duration.ofMinutes(5),
+            Duration.ofMinutes(5));
+  }
+
+  @Test
+  void aFailingKeyIsLoggedOnceAtWarnWithoutStackTraceAndOnceWhenItRecovers() {
+    AtomicInteger calls = new AtomicInteger();
+    Controller<ResourceKey> c =
+        controller(
+            key -> {
+              if (calls.incrementAndGet() <= 5) {
+                throw new IllegalStateException("cluster unreachable");
+              }
+              return ReconcileResult.done();
+            });
+    c.queue().add(A);
+
+    String log =
+        LogLines.captureStandardError(
+            () -> {
+              c.drain();
+              for (int i = 0; i < 5; i++) {
+                scheduler.advance(
+                    Duration.between(clock.instant(), scheduler.nextDue().orElseThrow()));
+                c.drain();
+              }
+            });
+
+    assertThat(calls).hasValue(6);
+    assertThat(LogLines.at("WARN", log))
+        .singleElement()
+        .asString()
+        .contains("ns/a")
+        .contains("cluster unreachable")
+        .contains("retrying in PT1S");
+    assertThat(LogLines.at("INFO", log))
+        .singleElement()
+        .asString()
+        .contains("after 5 failed attempts");
+    assertThat(LogLines.of(log)).noneMatch(line -> line.startsWith("\tat "));
+  }
+
+  @Test
+  void lostCompareAndSetsAreNotWarningsAndAreReadAgainAtOnce() {
+    AtomicInteger calls = new AtomicInteger();
+    Controller<ResourceKey> c =
+        controller(
+            key -> {
+              if (calls.incrementAndGet() <= 20) {
+                throw new ConflictException("/k/" + key.name(), calls.get(), calls.get() + 1);
+              }
+              return ReconcileResult.done();
+            });
+    c.queue().add(A);
+
+    String log = LogLines.captureStandardError(c::drain);
+
+    assertThat(calls).as("read again without a back-off").hasValue(21);
+    assertThat(scheduler.nextDue()).isEmpty();
+    assertThat(c.queue().failures(A)).isZero();
+    assertThat(LogLines.at("WARN", log)).isEmpty();
+  }
+
+  @Test
+  void anUnavailableStoreIsNotAWarningPerKey() {
+    Controller<ResourceKey> c =
+        controller(
+            key -> {
+              throw new StoreUnavailableException("etcd at http://127.0.0.1:1: get failed", null);
+            });
+    for (int i = 0; i < 50; i++) {
+      c.queue().add(new ResourceKey("ns", "app-" + i));
+    }
+
+    String log =
+        LogLines.captureStandardError(
+            () -> {
+              c.drain();
+              scheduler.advance(Duration.ofSeconds(1));
+              c.drain();
+            });
+
+    assertThat(LogLines.at("WARN", log)).isEmpty();
+    assertThat(scheduler.nextDue()).as("still backing off").contains(T0.plusSeconds(3));
   }
 
   @Test

@@ -5,6 +5,7 @@ import static cloud.krake.store.etcd.Gateway.utf8;
 
 import cloud.krake.InvalidConfigurationException;
 import cloud.krake.model.FieldError;
+import cloud.krake.runtime.DependencyAvailability;
 import cloud.krake.store.CompactedException;
 import cloud.krake.store.ConflictException;
 import cloud.krake.store.KeyValue;
@@ -18,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,11 +72,14 @@ import org.slf4j.LoggerFactory;
  * reporting itself unavailable throw {@link StoreUnavailableException} naming the endpoint and the
  * operation; a read at a compacted revision throws {@link CompactedException}; any other error etcd
  * reports throws a {@link cloud.krake.KrakeException} carrying etcd's message. Messages and logs
- * never contain values or credentials.
+ * never contain values or credentials. Losing etcd is logged once at WARN and its return once at
+ * INFO, however many calls and watches fail meanwhile (each failure is logged at DEBUG).
  *
  * <p>Threading: thread-safe. Calls are synchronous on the caller's thread; connections are pooled
- * (HTTP/1.1, at most {@link Builder#maxIdleConnections} kept idle). Each watch owns one daemon
- * thread named {@code krake-etcd-watch-N} that calls its listener. {@link #close()} ends them.
+ * (HTTP/1.1, at most {@link Builder#maxIdleConnections} kept idle) and set {@code TCP_NODELAY}:
+ * with Nagle's algorithm a write of a document larger than one TCP segment waited for the server's
+ * delayed ACK, about 40 ms per call. Each watch owns one daemon thread named {@code
+ * krake-etcd-watch-N} that calls its listener. {@link #close()} ends them.
  *
  * <p>Limits: one endpoint (no fail-over between members); no authentication by user name and
  * password (etcd's gateway does not support TLS common-name authentication either).
@@ -135,6 +140,7 @@ public final class EtcdStore implements Store {
             .writeTimeout(builder.requestTimeout)
             .connectionPool(new ConnectionPool(builder.maxIdleConnections, 5, TimeUnit.MINUTES))
             .protocols(List.of(Protocol.HTTP_1_1))
+            .socketFactory(NoDelaySocketFactory.INSTANCE)
             .followRedirects(false);
     builder.tls.ifPresent(
         tls -> {
@@ -144,7 +150,12 @@ public final class EtcdStore implements Store {
     OkHttpClient unary = client.build();
     this.watchClient =
         unary.newBuilder().callTimeout(Duration.ZERO).readTimeout(builder.watchIdleTimeout).build();
-    this.gateway = new Gateway(endpoint, unary, new ObjectMapper());
+    this.gateway =
+        new Gateway(
+            endpoint,
+            unary,
+            new ObjectMapper(),
+            new DependencyAvailability("etcd at " + endpoint, log, Clock.systemUTC()));
     this.rangeUrl = gateway.url(Gateway.RANGE);
     this.txnUrl = gateway.url(Gateway.TXN);
     this.compactionUrl = gateway.url(Gateway.COMPACTION);
@@ -418,6 +429,21 @@ public final class EtcdStore implements Store {
 
   String endpointText() {
     return gateway.endpoint;
+  }
+
+  /** Whether etcd answers, from the outcome of every call and watch stream. */
+  DependencyAvailability availability() {
+    return gateway.availability;
+  }
+
+  /** The client of every call but watch streams; for tests. */
+  OkHttpClient unaryClient() {
+    return gateway.client;
+  }
+
+  /** The client of watch streams; for tests. */
+  OkHttpClient watchClient() {
+    return watchClient;
   }
 
   /** Starts a watch stream; the caller closes the response and may cancel the call. */

@@ -138,6 +138,7 @@ final class EtcdWatch implements Watch {
             Outcome outcome = handle(line);
             if (outcome == Outcome.CREATED) {
               backoff = initialBackoff;
+              store.availability().available();
               if (failures > 0) {
                 log.info(
                     "watch of {} at {} resumed from revision {}",
@@ -155,8 +156,12 @@ final class EtcdWatch implements Watch {
             break;
           }
           failures++;
+          if (failures > 1) {
+            // Re-opening failed too: etcd is away (said once for the store, not per watch).
+            store.availability().unavailable(e);
+          }
           if (failures == 1) {
-            log.warn(
+            log.info(
                 "watch of {} at {} lost ({}); resuming from revision {}",
                 prefix,
                 store.endpointText(),

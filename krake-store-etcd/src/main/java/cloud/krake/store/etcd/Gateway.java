@@ -1,6 +1,7 @@
 package cloud.krake.store.etcd;
 
 import cloud.krake.KrakeException;
+import cloud.krake.runtime.DependencyAvailability;
 import cloud.krake.store.KeyValue;
 import cloud.krake.store.StoreUnavailableException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,9 +42,12 @@ final class Gateway {
   final ObjectMapper mapper;
   final OkHttpClient client;
   final String endpoint;
+  final DependencyAvailability availability;
   private final HttpUrl base;
 
-  Gateway(URI endpoint, OkHttpClient client, ObjectMapper mapper) {
+  Gateway(
+      URI endpoint, OkHttpClient client, ObjectMapper mapper, DependencyAvailability availability) {
+    this.availability = availability;
     this.endpoint = endpoint.toString();
     HttpUrl url = HttpUrl.get(endpoint.toString());
     String path = url.encodedPath();
@@ -72,8 +76,11 @@ final class Gateway {
       status = response.code();
       answer = response.body().bytes();
     } catch (IOException e) {
-      throw new StoreUnavailableException(
-          "etcd at " + endpoint + ": " + operation + " failed: " + e, e);
+      StoreUnavailableException failure =
+          new StoreUnavailableException(
+              "etcd at " + endpoint + ": " + operation + " failed: " + e, e);
+      availability.unavailable(failure);
+      throw failure;
     }
     JsonNode json;
     try {
@@ -103,8 +110,15 @@ final class Gateway {
           null);
     }
     if (status / 100 != 2 || json.has("error") && json.has("code")) {
-      throw error(status, json, operation);
+      KrakeException failure = error(status, json, operation);
+      if (failure instanceof StoreUnavailableException) {
+        availability.unavailable(failure);
+      } else {
+        availability.available();
+      }
+      throw failure;
     }
+    availability.available();
     return json;
   }
 

@@ -425,4 +425,44 @@ class EtcdStoreSpecificIT {
       Thread.currentThread().interrupt();
     }
   }
+
+  @Test
+  void etcdGoingAwayIsOneWarningAndItsReturnOneLineHoweverManyCallsAndWatchesFail() {
+    try (cloud.krake.testing.EtcdServer own = cloud.krake.testing.EtcdServer.builder().build()) {
+      own.start();
+      try (EtcdStore away = EtcdStore.builder().endpoint(own.endpoint()).build()) {
+        RecordingWatchListener listener = new RecordingWatchListener();
+        away.watch(prefix, 0, listener);
+        away.watch(prefix + "other/", 0, new RecordingWatchListener());
+        away.create(prefix + "before", bytes("1"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> listener.count() == 1);
+
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, UTF_8));
+        try {
+          own.stop();
+          for (int i = 0; i < 20; i++) {
+            assertThatThrownBy(() -> away.get(prefix + "before"))
+                .isInstanceOf(StoreUnavailableException.class);
+          }
+          own.start();
+          away.create(prefix + "after", bytes("2"));
+          await().atMost(Duration.ofSeconds(30)).until(() -> listener.count() == 2);
+        } finally {
+          System.setErr(original);
+        }
+        List<String> lines = captured.toString(UTF_8).lines().toList();
+        assertThat(lines.stream().filter(l -> l.contains(" WARN ")))
+            .as(String.join("\n", lines))
+            .singleElement()
+            .asString()
+            .contains("etcd at " + own.endpoint() + " is unavailable");
+        assertThat(lines.stream().filter(l -> l.contains("is available again")))
+            .as(String.join("\n", lines))
+            .hasSize(1);
+        assertThat(lines).as("no stack trace").noneMatch(l -> l.startsWith("\tat "));
+      }
+    }
+  }
 }
