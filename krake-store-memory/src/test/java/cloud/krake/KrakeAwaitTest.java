@@ -14,6 +14,7 @@ import cloud.krake.store.memory.MemoryStore;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -143,9 +144,23 @@ class KrakeAwaitTest {
   }
 
   @Test
-  void awaitApplicationFailsFastWhenTheApplicationIsRemoved() {
+  void awaitApplicationFailsFastWhenTheApplicationIsRemoved() throws InterruptedException {
     app("echo");
-    CompletableFuture<Application> wait = awaitRunning("echo");
+    // the wait must have seen the application before it is removed (one not created yet is waited
+    // for): its condition is evaluated once it has
+    CountDownLatch seen = new CountDownLatch(1);
+    CompletableFuture<Application> wait =
+        waiting(
+            () ->
+                krake.awaitApplication(
+                    "tenant",
+                    "echo",
+                    a -> {
+                      seen.countDown();
+                      return a.status().state() == ApplicationState.RUNNING;
+                    },
+                    HOUR));
+    assertThat(seen.await(FAST.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
 
     krake.applications().forceDelete("tenant", "echo");
 

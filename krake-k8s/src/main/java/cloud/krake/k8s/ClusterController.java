@@ -177,10 +177,14 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
     return ReconcileResult.requeueAfter(probeInterval);
   }
 
-  /** Runs {@code ClusterCreation} once, when the cluster is first observed with a kubeconfig. */
+  /**
+   * Runs {@code ClusterCreation} once, when the cluster is first observed with a kubeconfig; it
+   * counts as run once its handlers succeeded (a failure is retried: CLUSTER_CREATION's policy).
+   */
   private void announce(ResourceKey key, Cluster cluster) {
-    if (announced.add(key)) {
+    if (!announced.contains(key)) {
       dispatch(HookPoint.CLUSTER_CREATION, cluster);
+      announced.add(key);
     }
   }
 
