@@ -11,15 +11,16 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Krake's bookkeeping of what it applied and what it observes, through observer schemas
- * (krake-behavior §1.2.3, §3.1, §5.4): the projection of a server object onto its schema (the
- * {@code last_observed_manifest} entry), the filling of observed fields the manifest does not set
- * from the server's answer ({@code update_last_applied_manifest_from_resp}), and the delta between
- * desired and observed ({@code ResourceDelta.calculate}).
+ * Krake's bookkeeping of what it applied and what it observes, through observer schemas ({@code
+ * krake/controller/kubernetes/hooks.py}, {@code
+ * krake/controller/kubernetes/application/application.py}): the projection of a server object onto
+ * its schema (the {@code last_observed_manifest} entry), the filling of observed fields the
+ * manifest does not set from the server's answer ({@code update_last_applied_manifest_from_resp}),
+ * and the delta between desired and observed ({@code ResourceDelta.calculate}).
  *
  * <p>Unlike Krake, a list's {@code observer_schema_list_max_length} of 0 means unlimited, as Krake
- * documents it (krake-behavior §9.18), and an observed field that neither the manifest sets nor the
- * server reports is not a difference (Krake raises a KeyError there, failing the application).
+ * documents it for the observer schema, and an observed field that neither the manifest sets nor
+ * the server reports is not a difference (Krake raises a KeyError there, failing the application).
  * Stateless; inputs are never changed.
  */
 public final class ObservedManifests {
