@@ -2,8 +2,10 @@ package cloud.krake.model;
 
 /**
  * The states of an {@link Application}, as Krake's {@code ApplicationState}, written by name on the
- * wire ({@code "state": "RUNNING"}). See Krake's state machine (krake-behavior §2) for who sets
- * which state.
+ * wire ({@code "state": "RUNNING"}). The scheduler, the application controller and the hook
+ * endpoints move an application between them, as Krake's do (its {@code
+ * krake/controller/kubernetes/application/application.py}); the documentation's concepts page draws
+ * the state diagram.
  */
 public enum ApplicationState {
   /** Created, not yet scheduled (the default). */

@@ -12,10 +12,10 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Krake's observer schemas (§1.2.3 of the behaviour reference): the default schema Krake generates
- * for a manifest resource without a user schema, and the lookup of a resource's schema in a list,
- * as Krake's {@code generate_default_observer_schema_dict} and {@code get_kubernetes_resource_idx}
- * ({@code krake/controller/kubernetes/hooks.py}, {@code krake/utils.py}).
+ * Krake's observer schemas: the default schema Krake generates for a manifest resource without a
+ * user schema, and the lookup of a resource's schema in a list, as Krake's {@code
+ * generate_default_observer_schema_dict} and {@code get_kubernetes_resource_idx} ({@code
+ * krake/controller/kubernetes/hooks.py}, {@code krake/utils.py}).
  *
  * <p>An observer schema names a resource by its {@code apiVersion}, {@code kind} and {@code
  * metadata.name}; every other leaf is {@code null} ("observe this field"), and every list ends with

@@ -305,10 +305,9 @@ public final class Applications extends StatusResources<Application, Application
    * compare-and-set on the revision it was read at, without bumping {@code metadata.modified}.
    * Krake does this as a status write plus a main {@code PUT} for the controller's own finalizer
    * and owner changes, which bumps {@code modified} and sends every application back through the
-   * scheduler before the controller looks at it again (krake-behavior §9.6); here the controller's
-   * bookkeeping is not a user's update. The spec and every other metadata field keep their stored
-   * values. An application in deletion left without finalizers is removed from the store, as
-   * Krake's API does.
+   * scheduler before the controller looks at it again; here the controller's bookkeeping is not a
+   * user's update. The spec and every other metadata field keep their stored values. An application
+   * in deletion left without finalizers is removed from the store, as Krake's API does.
    *
    * @param next the application as read, with its new status, finalizers and owners
    * @return the application as stored (for a removed one: as it was last, with the revision of the

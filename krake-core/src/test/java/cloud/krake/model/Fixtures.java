@@ -2,21 +2,61 @@ package cloud.krake.model;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Test documents and access to Krake's shared samples. */
+/**
+ * Test documents: the project's own manifests ({@code test-manifests/} in the repository, on the
+ * test classpath under {@code /manifests}) and, for the conformance tests, Krake's sample files.
+ */
 final class Fixtures {
 
   private Fixtures() {}
 
-  static Path samples() {
-    return Path.of(System.getProperty("krake.shared.dir"), "samples", "krake");
+  /** The directory of the project's own test manifests on the test classpath. */
+  static Path manifests() {
+    return directory(Fixtures.class.getResource("/manifests/echo.yaml")).getParent();
   }
 
-  static String sample(String file) {
+  /** One of the project's own test manifests by file name, e.g. {@code echo.yaml}. */
+  static String manifest(String file) {
+    return read(manifests().resolve(file));
+  }
+
+  /**
+   * Krake's sample directory, given by the {@code krake-samples} Maven profile as the system
+   * property {@code krake.samples.dir}; only the {@code *SamplesConformanceTest} classes read it.
+   */
+  static Path krakeSamples() {
+    String dir = System.getProperty("krake.samples.dir");
+    if (dir == null || dir.isBlank()) {
+      throw new IllegalStateException(
+          "krake.samples.dir is not set: the conformance tests run in the krake-samples profile");
+    }
+    return Path.of(dir);
+  }
+
+  /** One of Krake's sample files by file name, e.g. {@code echo-demo.yaml}. */
+  static String krakeSample(String file) {
+    return read(krakeSamples().resolve(file));
+  }
+
+  private static Path directory(URL url) {
+    if (url == null) {
+      throw new IllegalStateException("/manifests is not on the test classpath (see the root pom)");
+    }
     try {
-      return Files.readString(samples().resolve(file));
+      return Path.of(url.toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -85,7 +85,7 @@ class KrakeJsonTest {
   void roundTripsClusterAndMetricsThroughJson() {
     Cluster cluster = KrakeJson.read(Fixtures.CLUSTER, Cluster.class);
     List<Resource<?>> metrics =
-        KrakeJson.readAllResources(Fixtures.sample("prometheus_metrics.yaml"));
+        KrakeJson.readAllResources(Fixtures.manifest("prometheus-metrics.yaml"));
 
     assertThat(KrakeJson.read(KrakeJson.write(cluster), Cluster.class)).isEqualTo(cluster);
     for (Resource<?> metric : metrics) {
@@ -437,7 +437,7 @@ class KrakeJsonTest {
   @Test
   void loadsStaticMetricsSample() {
     List<Resource<?>> resources =
-        KrakeJson.readAllResources(Fixtures.sample("static_metrics.yaml"));
+        KrakeJson.readAllResources(Fixtures.manifest("static-metrics.yaml"));
 
     assertThat(resources).hasSize(3);
     GlobalMetricsProvider provider = (GlobalMetricsProvider) resources.get(0);
@@ -456,16 +456,16 @@ class KrakeJsonTest {
   @Test
   void loadsPrometheusMetricsSample() {
     List<Resource<?>> resources =
-        KrakeJson.readAllResources(Fixtures.sample("prometheus_metrics.yaml"));
+        KrakeJson.readAllResources(Fixtures.manifest("prometheus-metrics.yaml"));
 
     assertThat(resources).hasSize(7);
     assertThat(resources.subList(0, 6)).allMatch(r -> r instanceof GlobalMetric);
     assertThat(((GlobalMetric) resources.get(5)).spec().allowedValues())
         .containsExactly(0, 1, 4, 5);
     GlobalMetricsProvider provider = (GlobalMetricsProvider) resources.get(6);
-    assertThat(provider.spec().prometheus()).contains(new PrometheusSpec("http://localhost:9090"));
+    assertThat(provider.spec().prometheus()).contains(new PrometheusSpec("http://127.0.0.1:9090"));
     assertThat(resources).allSatisfy(r -> assertThat(r.validate()).isEmpty());
-    assertThat(KrakeJson.readAll(Fixtures.sample("prometheus_metrics.yaml"), ObjectNode.class))
+    assertThat(KrakeJson.readAll(Fixtures.manifest("prometheus-metrics.yaml"), ObjectNode.class))
         .hasSize(7);
   }
 

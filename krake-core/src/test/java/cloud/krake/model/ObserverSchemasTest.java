@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class ObserverSchemasTest {
 
   private static List<ObjectNode> manifest(String file) {
-    return KrakeJson.readAll(Fixtures.sample(file), ObjectNode.class);
+    return KrakeJson.readAll(Fixtures.manifest(file), ObjectNode.class);
   }
 
   private static ObjectNode json(String json) {
@@ -20,27 +20,26 @@ class ObserverSchemasTest {
   }
 
   @Test
-  void defaultSchemaOfEchoDemoEqualsKrakesStandardSchema() {
-    List<ObjectNode> resources = manifest("echo-demo.yaml");
-    List<ObjectNode> standard = manifest("echo-demo-observer-schema-standard.yaml");
+  void defaultSchemaOfTheEchoManifestEqualsTheStandardSchema() {
+    List<ObjectNode> resources = manifest("echo.yaml");
+    List<ObjectNode> standard = manifest("echo-observer-schema-standard.yaml");
 
     for (int i = 0; i < resources.size(); i++) {
       ObjectNode expected = standard.get(i).deepCopy();
-      // Krake's file was written for a namespaced copy: the sample nulls metadata.namespace
+      // The standard schema observes metadata.namespace, as Krake's schema of a namespaced copy
       ((ObjectNode) expected.get("metadata")).remove("namespace");
       assertThat(ObserverSchemas.defaultSchema(resources.get(i))).isEqualTo(expected);
     }
   }
 
   @Test
-  void defaultSchemasOfEverySampleManifestPassTheObserverSchemaValidation() {
+  void defaultSchemasOfEveryTestManifestPassTheObserverSchemaValidation() {
     for (String file :
         List.of(
-            "echo-demo.yaml",
-            "echo-demo-update.yaml",
-            "hook-complete.yaml",
-            "hook-shutdown.yaml",
-            "hook-shutdown-service.yaml",
+            "echo.yaml",
+            "echo-update.yaml",
+            "complete-job.yaml",
+            "shutdown-statefulset.yaml",
             "pvc-pod.yaml")) {
       List<ObjectNode> resources = manifest(file);
       List<ObjectNode> schemas = new ArrayList<>();
@@ -54,7 +53,7 @@ class ObserverSchemasTest {
 
   @Test
   void keepsTheNamespaceOfANamespacedResource() {
-    ObjectNode deployment = manifest("echo-demo-namespaced.yaml").get(0);
+    ObjectNode deployment = manifest("echo-namespaced.yaml").get(0);
 
     ObjectNode schema = ObserverSchemas.defaultSchema(deployment);
 
@@ -132,14 +131,14 @@ class ObserverSchemasTest {
 
   @Test
   void doesNotObserveTheIngressOfANodePortService() {
-    ObjectNode service = manifest("echo-demo.yaml").get(1);
+    ObjectNode service = manifest("echo.yaml").get(1);
 
     assertThat(ObserverSchemas.defaultSchema(service).has("status")).isFalse();
   }
 
   @Test
   void leavesTheResourceUnchanged() {
-    ObjectNode deployment = manifest("hook-complete.yaml").get(0);
+    ObjectNode deployment = manifest("complete-job.yaml").get(0);
     ObjectNode before = deployment.deepCopy();
 
     ObserverSchemas.defaultSchema(deployment);
@@ -175,8 +174,8 @@ class ObserverSchemasTest {
 
   @Test
   void aUserSchemaWithoutNamespaceMatchesTheResourceInAnyNamespace() {
-    List<ObjectNode> schemas = manifest("echo-demo-observer-schema-custom-1.yaml");
-    ObjectNode namespaced = manifest("echo-demo-namespaced.yaml").get(1);
+    List<ObjectNode> schemas = manifest("echo-observer-schema-custom.yaml");
+    ObjectNode namespaced = manifest("echo-namespaced.yaml").get(1);
 
     assertThat(ObserverSchemas.indexOf(schemas, namespaced)).hasValue(1);
     assertThat(ObserverSchemas.matches(schemas.get(1), namespaced)).isTrue();
@@ -185,7 +184,7 @@ class ObserverSchemasTest {
 
   @Test
   void findsNothingForAnotherKindApiVersionOrName() {
-    List<ObjectNode> schemas = manifest("echo-demo-observer-schema-standard.yaml");
+    List<ObjectNode> schemas = manifest("echo-observer-schema-standard.yaml");
 
     assertThat(
             ObserverSchemas.indexOf(
@@ -209,8 +208,8 @@ class ObserverSchemasTest {
 
   @Test
   void theEffectiveSchemaKeepsUserSchemasAndAddsDefaultsForTheOtherResources() {
-    List<ObjectNode> resources = manifest("echo-demo.yaml");
-    List<ObjectNode> custom = manifest("echo-demo-observer-schema-custom-1.yaml");
+    List<ObjectNode> resources = manifest("echo.yaml");
+    List<ObjectNode> custom = manifest("echo-observer-schema-custom.yaml");
 
     assertThat(ObserverSchemas.effectiveSchema(resources, custom)).isEqualTo(custom);
     assertThat(ObserverSchemas.effectiveSchema(resources, custom.subList(1, 2)))

@@ -31,6 +31,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,10 +39,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The complete hook over real HTTPS with client certificates, from Krake's own sample {@code
- * hook-complete.yaml}: the application is mangled with a real hook CA, its URL, token and PEM files
- * are taken from the mangled Secrets exactly as the pod would see them, and the documented curl
- * call is sent to the embedded endpoint.
+ * The complete hook over real HTTPS with client certificates, from the complete-hook Job of the
+ * test manifests ({@code complete-job.yaml}): the application is mangled with a real hook CA, its
+ * URL, token and PEM files are taken from the mangled Secrets exactly as the pod would see them,
+ * and the documented curl call is sent to the embedded endpoint.
  */
 class CompleteHookEndToEndIT {
 
@@ -106,11 +107,17 @@ class CompleteHookEndToEndIT {
     store.close();
   }
 
-  /** Creates Krake's sample application and mangles it as the controller would. */
+  /** Creates the complete-hook Job of the test manifests and mangles it as the controller would. */
   private Application deployedSample(String name) throws IOException {
-    Path sample =
-        Path.of(System.getProperty("krake.shared.dir"), "samples", "krake", "hook-complete.yaml");
-    List<ObjectNode> manifest = KrakeJson.readAll(Files.readString(sample), ObjectNode.class);
+    List<ObjectNode> manifest =
+        KrakeJson.readAll(
+            new String(
+                Objects.requireNonNull(
+                        getClass().getResourceAsStream("/manifests/complete-job.yaml"),
+                        "/manifests/complete-job.yaml")
+                    .readAllBytes(),
+                UTF_8),
+            ObjectNode.class);
     Application app =
         KrakeJson.read(
             """
@@ -191,8 +198,8 @@ class CompleteHookEndToEndIT {
   void theMangledWorkloadGetsTheTokenUrlAndCertificateMount() throws Exception {
     Application app = deployedSample("job");
 
-    JsonNode deployment = app.status().lastAppliedManifest().get(0);
-    JsonNode container = deployment.at("/spec/template/spec/containers/0");
+    JsonNode job = app.status().lastAppliedManifest().get(0);
+    JsonNode container = job.at("/spec/template/spec/containers/0");
     List<String> env = new ArrayList<>();
     container.path("env").forEach(e -> env.add(e.path("name").asText()));
     assertThat(env).contains("HOME", "KRAKE_COMPLETE_TOKEN", "KRAKE_COMPLETE_URL");

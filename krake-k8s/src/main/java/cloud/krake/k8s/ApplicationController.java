@@ -45,9 +45,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Krake's Kubernetes application controller (krake-behavior §2.3, §3.7, §5.4) on the core runtime:
- * it applies each scheduled application's manifest to its cluster, keeps it there, migrates it when
- * the scheduler moves it, and deletes its resources when it is deleted.
+ * Krake's Kubernetes application controller ({@code
+ * krake/controller/kubernetes/application/application.py}) on the core runtime: it applies each
+ * scheduled application's manifest to its cluster, keeps it there, migrates it when the scheduler
+ * moves it, and deletes its resources when it is deleted.
  *
  * <p>Per application (re-read from the store first; every write a compare-and-set, a lost one
  * re-reads and tries again):
@@ -71,9 +72,9 @@ import org.slf4j.LoggerFactory;
  *       records {@code last_observed_manifest}, {@code services} and the health (RUNNING, DEGRADED,
  *       COMPLETED, RESTARTING), and repairs drift by applying again.
  *   <li><b>Migration</b> ({@code running_on} ≠ {@code scheduled_to}): with the shutdown hook, the
- *       {@link ShutdownProtocol} gates it exactly as Krake's table (§3.7); then MIGRATING, every
- *       resource deleted from the old cluster, the old cluster dropped from the owners, everything
- *       applied to the new one, RUNNING with the shutdown progress cleared.
+ *       {@link ShutdownProtocol} gates it exactly as Krake's table; then MIGRATING, every resource
+ *       deleted from the old cluster, the old cluster dropped from the owners, everything applied
+ *       to the new one, RUNNING with the shutdown progress cleared.
  *   <li><b>Interrupted applies</b>: a cluster among {@code metadata.owners} that is neither {@code
  *       running_on} nor {@code scheduled_to} may hold objects of an apply that a new binding, a
  *       deletion or a crash interrupted before it could record {@code running_on}: the whole
@@ -93,15 +94,15 @@ import org.slf4j.LoggerFactory;
  * INTERNAL_ERROR. A deleted application whose shutdown is under way or decided
  * (WAITING_FOR_CLEANING, READY_FOR_ACTION, DEGRADED) keeps that state and gets the reason only, so
  * that an apply failing after the deletion does not make the deletion skip the shutdown.
- * Deliberately unlike Krake (§9.7), a FAILED application whose reason is KUBERNETES_ERROR (an
- * unreachable or failing API server) is retried with exponential back-off and converges once the
- * cluster is healthy; other FAILED applications wait for the user.
+ * Deliberately unlike Krake, a FAILED application whose reason is KUBERNETES_ERROR (an unreachable
+ * or failing API server) is retried with exponential back-off and converges once the cluster is
+ * healthy; other FAILED applications wait for the user.
  *
  * <p>Also unlike Krake: the controller's own finalizer and owner changes do not bump {@code
  * metadata.modified} ({@link Applications#writeByController}), so they do not send the application
- * back through the scheduler (§9.6); the shutdown's success is the application's acknowledgement,
- * not its disappearance (§9.1); every resource of {@code last_applied_manifest} and {@code
- * last_observed_manifest} is deleted, so a resource the watch has not reported yet is not orphaned.
+ * back through the scheduler; the shutdown's success is the application's acknowledgement, not its
+ * disappearance; every resource of {@code last_applied_manifest} and {@code last_observed_manifest}
+ * is deleted, so a resource the watch has not reported yet is not orphaned.
  *
  * <p>Thread-safe; one worker per application at a time.
  */

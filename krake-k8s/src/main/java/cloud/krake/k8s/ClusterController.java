@@ -31,12 +31,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Krake's Kubernetes cluster controller (krake-behavior §5.5) on the core runtime: the state of
- * each cluster from its nodes. A node condition {@code *Pressure = True} makes it UNHEALTHY, a node
- * not {@code Ready} NOTREADY, otherwise ONLINE; an API server that cannot be reached makes it
- * OFFLINE, and from there CONNECTING first once it answers again, as Krake. FAILING_METRICS is the
- * scheduler's and left alone; clusters without a kubeconfig, FAILED or in deletion are not looked
- * at. {@code status.nodes} holds each node's name and conditions.
+ * Krake's Kubernetes cluster controller ({@code krake/controller/kubernetes/cluster/cluster.py}) on
+ * the core runtime: the state of each cluster from its nodes. A node condition {@code *Pressure =
+ * True} makes it UNHEALTHY, a node not {@code Ready} NOTREADY, otherwise ONLINE; an API server that
+ * cannot be reached makes it OFFLINE, and from there CONNECTING first once it answers again, as
+ * Krake. FAILING_METRICS is the scheduler's and left alone; clusters without a kubeconfig, FAILED
+ * or in deletion are not looked at. {@code status.nodes} holds each node's name and conditions.
  *
  * <p>Nodes are watched (a change is seen at once), and every {@link #DEFAULT_PROBE_INTERVAL} the
  * nodes are listed as a liveness probe, where Krake polls every 2 s. A cluster whose API server

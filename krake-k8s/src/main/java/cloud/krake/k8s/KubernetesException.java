@@ -7,8 +7,9 @@ import java.util.OptionalInt;
 
 /**
  * A Kubernetes API call that failed, translated once at the module boundary into Krake's reason
- * codes (krake-behavior §2.3 "Error handling in the app controller worker"): a manifest the API
- * rejects or that misses {@code apiVersion}, {@code kind} or {@code metadata.name} is {@link
+ * codes, as the error handling of Krake's application controller worker ({@code
+ * krake/controller/kubernetes/application/application.py}): a manifest the API rejects or that
+ * misses {@code apiVersion}, {@code kind} or {@code metadata.name} is {@link
  * ReasonCode#INVALID_RESOURCE}; a kind the cluster does not serve is {@link
  * ReasonCode#UNSUPPORTED_RESOURCE}; a custom resource whose definition named in the cluster's
  * {@code custom_resources} cannot be read is {@link ReasonCode#INVALID_CUSTOM_RESOURCE}; an

@@ -64,9 +64,11 @@ abstract class ClusterClientContract {
   }
 
   @Test
-  void appliesEveryKubernetesManifestOfTheKrakeSamples() {
-    List<Path> samples = Manifests.kubernetesSamples();
-    assertThat(samples).extracting(p -> p.getFileName().toString()).contains("echo-demo.yaml");
+  void appliesEveryKubernetesManifestOfTheTestManifests() {
+    List<Path> samples = Manifests.kubernetesManifests(Manifests.samples());
+    assertThat(samples)
+        .extracting(p -> p.getFileName().toString())
+        .contains("echo.yaml", "complete-job.yaml", "shutdown-statefulset.yaml", "pvc-pod.yaml");
     for (Path sample : samples) {
       for (ObjectNode resource : Manifests.read(sample)) {
         String explicit = Manifests.namespace(resource);
@@ -95,7 +97,7 @@ abstract class ClusterClientContract {
 
   @Test
   void applyingTheSameManifestTwiceChangesNothing() {
-    ObjectNode deployment = Manifests.sample("echo-demo.yaml").get(0);
+    ObjectNode deployment = Manifests.sample("echo.yaml").get(0);
 
     ObjectNode first = apply(client(), deployment);
     ObjectNode second = apply(client(), deployment);
@@ -109,11 +111,11 @@ abstract class ClusterClientContract {
 
   @Test
   void applyingAnUpdatedManifestUpdatesTheObject() {
-    apply(client(), Manifests.sample("echo-demo.yaml").get(0));
+    apply(client(), Manifests.sample("echo.yaml").get(0));
 
-    apply(client(), Manifests.sample("echo-demo-update.yaml").get(0));
+    apply(client(), Manifests.sample("echo-update.yaml").get(0));
 
-    ObjectNode stored = client().get(Manifests.sample("echo-demo.yaml").get(0)).orElseThrow();
+    ObjectNode stored = client().get(Manifests.sample("echo.yaml").get(0)).orElseThrow();
     assertThat(stored.path("spec").path("replicas").asInt()).isEqualTo(2);
     assertThat(
             stored
@@ -124,7 +126,7 @@ abstract class ClusterClientContract {
                 .get(0)
                 .path("image")
                 .asText())
-        .isEqualTo("registry.k8s.io/echoserver:1.9");
+        .isEqualTo("python:3.13-alpine");
   }
 
   @Test

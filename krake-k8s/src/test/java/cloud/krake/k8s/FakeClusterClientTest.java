@@ -97,7 +97,7 @@ class FakeClusterClientTest extends ClusterClientContract {
 
   @Test
   void appliesByServerSideApplyWithFieldManagerKrakeForced() {
-    client.apply(Manifests.sample("echo-demo.yaml").get(0));
+    client.apply(Manifests.sample("echo.yaml").get(0));
 
     assertThat(server.requests())
         .anySatisfy(
@@ -111,7 +111,7 @@ class FakeClusterClientTest extends ClusterClientContract {
 
   @Test
   void discoversEachGroupVersionOncePerCluster() {
-    for (ObjectNode resource : Manifests.sample("echo-demo.yaml")) {
+    for (ObjectNode resource : Manifests.sample("echo.yaml")) {
       client.apply(resource);
       client.apply(resource);
     }
@@ -156,8 +156,7 @@ class FakeClusterClientTest extends ClusterClientContract {
 
     KubernetesException e =
         catchThrowableOfType(
-            KubernetesException.class,
-            () -> client.apply(Manifests.sample("echo-demo.yaml").get(0)));
+            KubernetesException.class, () -> client.apply(Manifests.sample("echo.yaml").get(0)));
 
     assertThat(e.reason()).isEqualTo(ReasonCode.KUBERNETES_ERROR);
     assertThat(e.status()).hasValue(500);
@@ -371,7 +370,7 @@ class FakeClusterClientTest extends ClusterClientContract {
    */
   @Test
   void measuresApplyingTheEchoDemoManifestsPerApplication() {
-    List<ObjectNode> echoDemo = Manifests.sample("echo-demo.yaml");
+    List<ObjectNode> echoDemo = Manifests.sample("echo.yaml");
     applyEchoDemo(echoDemo, "warmup-", 20);
 
     double created = applyEchoDemo(echoDemo, "echo-", 100);

@@ -6,30 +6,45 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The shared Krake samples and small manifests for the tests. */
+/** The project's test manifests, Krake's samples (conformance only) and small manifests. */
 final class Manifests {
 
   private static final YAMLMapper YAML = new YAMLMapper();
 
   private Manifests() {}
 
-  /** Returns the samples directory, {@code ../shared/samples/krake}. */
+  /** The directory of the project's own test manifests on the test classpath. */
   static Path samples() {
-    return Path.of(System.getProperty("krake.shared.dir"), "samples", "krake");
+    return Path.of(URI.create(Manifests.class.getResource("/manifests/echo.yaml").toString()))
+        .getParent();
   }
 
   /**
-   * Returns every Kubernetes manifest sample by file name: the files whose documents have {@code
+   * Krake's sample directory, given by the {@code krake-samples} Maven profile as the system
+   * property {@code krake.samples.dir}; only the {@code *SamplesConformance*} classes read it.
+   */
+  static Path krakeSamples() {
+    String dir = System.getProperty("krake.samples.dir");
+    if (dir == null || dir.isBlank()) {
+      throw new IllegalStateException(
+          "krake.samples.dir is not set: the conformance tests run in the krake-samples profile");
+    }
+    return Path.of(dir);
+  }
+
+  /**
+   * Returns every Kubernetes manifest of {@code dir}: the files whose documents have {@code
    * apiVersion} and {@code kind}, without the observer schemas.
    */
-  static List<Path> kubernetesSamples() {
-    try (Stream<Path> files = Files.list(samples())) {
+  static List<Path> kubernetesManifests(Path dir) {
+    try (Stream<Path> files = Files.list(dir)) {
       return files
           .filter(p -> p.getFileName().toString().endsWith(".yaml"))
           .filter(p -> !p.getFileName().toString().contains("observer"))
@@ -58,7 +73,7 @@ final class Manifests {
     }
   }
 
-  /** Reads a sample by file name. */
+  /** Reads a test manifest by file name. */
   static List<ObjectNode> sample(String name) {
     return read(samples().resolve(name));
   }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 /**
  * The {@link ClusterClientContract} against a real cluster, when the environment variable {@code
  * KRAKE_IT_KUBECONFIG} names a kubeconfig file (exactly one context, user and cluster, embedded
- * credentials); skipped, and reported as skipped, otherwise.
+ * credentials). The build runs it only then (the {@code real-cluster} Maven profile, activated by
+ * that variable); without it, it is left out rather than reported as skipped.
  *
  * <p>It works in a namespace of its own ({@code krake-it-<random>}, made the context's namespace so
  * that namespace-less samples land there, plus {@code krake-it-<random>-secondary} for the sample

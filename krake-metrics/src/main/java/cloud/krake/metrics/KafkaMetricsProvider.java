@@ -26,10 +26,11 @@ import okhttp3.RequestBody;
  * {"header":...}} element, then {@code {"row":{"columns":[...]}}} elements) and the value is the
  * first column of the first row.
  *
- * <p>Deliberately unlike Krake, which interpolates all four values into the statement unchecked
- * (krake-behavior.md §9.15): {@code table}, {@code value_column} and {@code comparison_column} must
- * be identifiers ({@code [A-Za-z_][A-Za-z0-9_]*}), checked when the provider is created, and the
- * metric is written as a SQL string literal with single quotes doubled.
+ * <p>Deliberately unlike Krake, which interpolates all four values into the statement unchecked (in
+ * its {@code krake/controller/scheduler/metrics.py}): {@code table}, {@code value_column} and
+ * {@code comparison_column} must be identifiers ({@code [A-Za-z_][A-Za-z0-9_]*}), checked when the
+ * provider is created, and the metric is written as a SQL string literal with single quotes
+ * doubled.
  *
  * <p>Timeouts are those of the shared client (by default 20 seconds per call, as Krake's).
  * Thread-safe; the call runs on the caller's thread.

@@ -26,6 +26,7 @@ import cloud.krake.testing.ManualClock;
 import cloud.krake.testing.ManualScheduler;
 import cloud.krake.testing.PrometheusServer;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,11 +47,14 @@ class PrometheusMetricsProviderIT {
   private HttpMetricsProviders http;
   private String url;
 
-  /** The Prometheus metrics of Krake's sample file that have no allowed values (zones 1 to 5). */
+  /** The Prometheus metrics of the test manifests that have no allowed values (zones 1 to 5). */
   private static List<String> sampleMetrics() throws IOException {
     Path file =
         Path.of(
-            System.getProperty("krake.shared.dir"), "samples", "krake", "prometheus_metrics.yaml");
+            URI.create(
+                PrometheusMetricsProviderIT.class
+                    .getResource("/manifests/prometheus-metrics.yaml")
+                    .toString()));
     return KrakeJson.readAllResources(Files.readString(file)).stream()
         .filter(GlobalMetric.class::isInstance)
         .map(GlobalMetric.class::cast)
@@ -109,16 +113,16 @@ class PrometheusMetricsProviderIT {
       Krake krake = Krake.builder().store(store).clock(clock).build();
       Path file =
           Path.of(
-              System.getProperty("krake.shared.dir"),
-              "samples",
-              "krake",
-              "prometheus_metrics.yaml");
+              URI.create(
+                  PrometheusMetricsProviderIT.class
+                      .getResource("/manifests/prometheus-metrics.yaml")
+                      .toString()));
       for (Resource<?> resource : KrakeJson.readAllResources(Files.readString(file))) {
         if (resource instanceof GlobalMetric metric) {
           krake.globalMetrics().create(metric);
         }
       }
-      // The sample's provider points at localhost:9090; this test's Prometheus runs elsewhere.
+      // The document's provider URL is a placeholder; this test's Prometheus runs elsewhere.
       krake
           .globalMetricsProviders()
           .create(

@@ -16,6 +16,7 @@ import cloud.krake.model.Resource;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ManualClock;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -431,9 +432,11 @@ class ResourcesTest {
   }
 
   @Test
-  void globalResourcesFromKrakesSamplesAreStoredWithoutNamespace() throws IOException {
+  void globalResourcesFromKrakeDocumentsAreStoredWithoutNamespace() throws IOException {
     Path sample =
-        Path.of(System.getProperty("krake.shared.dir"), "samples", "krake", "static_metrics.yaml");
+        Path.of(
+            URI.create(
+                ResourcesTest.class.getResource("/manifests/static-metrics.yaml").toString()));
     Resources<GlobalMetricsProvider> providers =
         new Resources<>(store, ResourceType.GLOBAL_METRICS_PROVIDER, clock);
     List<Resource<?>> documents = KrakeJson.readAllResources(Files.readString(sample));

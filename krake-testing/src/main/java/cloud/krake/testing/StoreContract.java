@@ -30,7 +30,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -51,9 +50,8 @@ import org.junit.jupiter.api.TestInfo;
  * <p>Each test gets a store from {@link #createStore()} and closes it afterwards. The stores may
  * share one backend (one etcd server for the whole class): every test writes only under its own
  * unique key prefix ({@link #prefix()}), and the compaction test compacts only revisions written by
- * itself. Stores with a server process also implement {@link #restartServer()}, which enables the
- * "watch survives a server restart" test; for others that test is aborted (reported as skipped)
- * with the reason.
+ * itself. A store with a server process extends {@link ServerStoreContract} instead, which adds the
+ * "watch survives a server restart" test.
  *
  * <p>Waits use Awaitility with a generous bound ({@link #AWAIT}); nothing sleeps.
  *
@@ -75,15 +73,6 @@ public abstract class StoreContract {
    * Returns a new store for one test. Called before each test; the suite closes it after the test.
    */
   protected abstract Store createStore();
-
-  /**
-   * Stops the store's server process and starts it again with the same data (same ports, same data
-   * directory), returning once it serves requests again. The default aborts the calling test: a
-   * store without a server has nothing to restart.
-   */
-  protected void restartServer() {
-    Assumptions.abort("this store has no server process to restart");
-  }
 
   /** Returns the store under test. */
   protected final Store store() {
@@ -108,13 +97,14 @@ public abstract class StoreContract {
     store.close();
   }
 
-  private Watch watch(String watchPrefix, long fromRevision, RecordingWatchListener listener) {
+  /** Opens a watch that the suite closes after the test. */
+  Watch watch(String watchPrefix, long fromRevision, RecordingWatchListener listener) {
     Watch watch = store.watch(watchPrefix, fromRevision, listener);
     watches.add(watch);
     return watch;
   }
 
-  private static byte[] bytes(String s) {
+  static byte[] bytes(String s) {
     return s.getBytes(UTF_8);
   }
 
@@ -565,31 +555,6 @@ public abstract class StoreContract {
             .map(l -> l.events().stream().map(WatchEvent::revision).toList())
             .collect(Collectors.toCollection(HashSet::new));
     assertThat(sequences).hasSize(1);
-  }
-
-  @Test
-  void watchResumesAfterServerRestartWithNoEventLostOrRepeated() {
-    long start = store.revision() + 1;
-    RecordingWatchListener listener = new RecordingWatchListener();
-    List<Long> written = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      written.add(store.create(prefix + "before" + i, bytes("v")).modRevision());
-    }
-    watch(prefix, start, listener);
-    await().atMost(AWAIT).until(() -> listener.count() == 10);
-
-    restartServer();
-    for (int i = 0; i < 10; i++) {
-      written.add(store.create(prefix + "after" + i, bytes("v")).modRevision());
-    }
-
-    await().atMost(AWAIT).until(() -> listener.count() >= 20);
-    // A repeated event would arrive after the 20th: the count must stay at 20 for a while.
-    await().during(Duration.ofMillis(500)).atMost(AWAIT).until(() -> listener.count() == 20);
-    assertThat(listener.events())
-        .extracting(WatchEvent::revision)
-        .containsExactlyElementsOf(written);
-    assertThat(listener.closed()).isEmpty();
   }
 
   // ---------------------------------------------------------------- compaction

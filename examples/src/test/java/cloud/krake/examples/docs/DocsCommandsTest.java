@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The shell commands of the README and docs/performance.md, checked against the build: the jars
  * they run are the ones the poms build, the classes and benchmarks they name exist, and the
- * README's test command is what {@code .ci/run} runs. (The quickstart itself is run by {@code
- * QuickstartIT}, the benchmarks by {@code ControllerLoadIT} and JMH.)
+ * README's test command is what {@code .ci/run} runs, and it installs what the tests need before
+ * running Maven. (The quickstart itself is run by {@code QuickstartIT}, the benchmarks by {@code
+ * ControllerLoadIT} and JMH.)
  */
 class DocsCommandsTest {
 
@@ -23,7 +24,7 @@ class DocsCommandsTest {
   private static final String MAIN_COMMAND =
       "./mvnw -B -q -ntp package -DskipTests -pl examples -am && java -jar"
           + " examples/target/krake-examples.jar";
-  private static final String TEST_COMMAND = "./mvnw -B -ntp verify";
+  private static final String TEST_COMMAND = "./scripts/test.sh";
 
   @Test
   void readmeCommandsBuildTheQuickstartJarAndRunWhatCiRuns() throws IOException {
@@ -36,6 +37,22 @@ class DocsCommandsTest {
         .contains("<finalName>krake-examples</finalName>")
         .contains("<mainClass>cloud.krake.examples.Quickstart</mainClass>");
     assertThat(ci.get(ci.size() - 1)).isEqualTo(TEST_COMMAND);
+  }
+
+  @Test
+  void theTestCommandRunsTheSetUpThenEveryTest() throws IOException {
+    List<String> test = Files.readAllLines(ROOT.resolve("scripts/test.sh"), UTF_8);
+    String setup = read("scripts/setup.sh");
+
+    assertThat(ROOT.resolve("scripts/test.sh")).isExecutable();
+    assertThat(test).contains("bash scripts/setup.sh");
+    assertThat(test.get(test.size() - 1)).isEqualTo("exec ./mvnw -B -ntp verify \"$@\"");
+    assertThat(setup)
+        .contains(
+            "packages=(etcd-server prometheus curl openssl bubblewrap python3-requests iproute2"
+                + " util-linux)")
+        .contains("missing+=(kubernetes-client)")
+        .contains("apt-get update -qq");
   }
 
   @Test

@@ -44,9 +44,9 @@ import org.slf4j.LoggerFactory;
  * metric: a failure is a value.
  *
  * <p>Unlike Krake, which queries every provider for every cluster on every pass and a second time
- * for ranking (§9.12), each (provider, metric) is fetched at most once per {@link #fetch} and its
- * result, failures included, is cached for {@link #cacheTtl()} across passes: scheduling many
- * applications does not multiply the queries by the number of clusters.
+ * for ranking, each (provider, metric) is fetched at most once per {@link #fetch} and its result,
+ * failures included, is cached for {@link #cacheTtl()} across passes: scheduling many applications
+ * does not multiply the queries by the number of clusters.
  *
  * <p>Thread-safe; {@link #fetch} blocks while providers answer (bounded by their timeouts).
  */

@@ -24,8 +24,8 @@ import okhttp3.Response;
 
 /**
  * {@code HttpCall}: sends one HTTP request and checks the status. Not a Kanister function; the
- * hook-semantics recommendation of an {@code http} handler with any method, headers and strict
- * success criteria (unlike the kubelet's httpGet, a 404 is a failure here by default).
+ * execution hooks' {@code http} handler: any method, headers and strict success criteria (unlike
+ * the kubelet's httpGet, a 404 is a failure here by default).
  *
  * <pre>{@code
  * func: HttpCall

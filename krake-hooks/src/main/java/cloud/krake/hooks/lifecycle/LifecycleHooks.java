@@ -18,7 +18,8 @@ import java.util.Set;
 /**
  * An application's container lifecycle hooks, the {@code spec.lifecycle} field: an optional {@code
  * post_start} and an optional {@code pre_stop}, each with exactly one handler, with the kubelet's
- * semantics (hook-semantics.md §1.1, §2). Shaped to become a component of the application spec.
+ * semantics (as Kubernetes documents them: Container Lifecycle Hooks). Shaped to become a component
+ * of the application spec.
  *
  * <pre>{@code
  * lifecycle:

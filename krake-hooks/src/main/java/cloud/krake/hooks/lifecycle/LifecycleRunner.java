@@ -36,8 +36,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs an application's container lifecycle hooks with the kubelet's semantics (hook-semantics.md
- * §1.1, §2) and records every run durably ({@link LifecycleRecords}).
+ * Runs an application's container lifecycle hooks with the kubelet's semantics (as Kubernetes
+ * documents them: Container Lifecycle Hooks) and records every run durably ({@link
+ * LifecycleRecords}).
  *
  * <ul>
  *   <li>{@link #postStart}: the caller applies the workload and calls this concurrently with its

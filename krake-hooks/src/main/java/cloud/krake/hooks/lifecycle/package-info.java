@@ -2,9 +2,9 @@
  * Container lifecycle hooks with the kubelet's semantics: an application's {@code spec.lifecycle}
  * declares a {@code post_start} and a {@code pre_stop} hook ({@code exec}, {@code http_get} or
  * {@code sleep}), which the {@link cloud.krake.hooks.lifecycle.LifecycleRunner} runs as the kubelet
- * does (hook-semantics.md §1.1 and §2), with three deliberate additions: a postStart timeout, a
- * {@code strict} mode and a {@code LifecycleHTTPNon2xx} warning for {@code http_get}, and durable
- * at-least-once run records with redacted output tails ({@link
+ * does (as Kubernetes documents them: Container Lifecycle Hooks), with three deliberate additions:
+ * a postStart timeout, a {@code strict} mode and a {@code LifecycleHTTPNon2xx} warning for {@code
+ * http_get}, and durable at-least-once run records with redacted output tails ({@link
  * cloud.krake.hooks.lifecycle.LifecycleRecords}).
  *
  * <ul>

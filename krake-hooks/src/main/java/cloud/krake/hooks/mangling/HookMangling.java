@@ -58,13 +58,13 @@ import org.slf4j.LoggerFactory;
  *       {@link HooksConfig#hookUrl(String, String, String)}), all certificate Secrets before all
  *       token Secrets; each Secret gets its {@link ObserverSchemas#defaultSchema default observer
  *       schema} in {@code mangled_observer_schema}. A Secret already there (same apiVersion, kind,
- *       name and namespace) is replaced in place. <b>Unlike Krake</b> (flaw §9.19), a resource
- *       without {@code metadata.namespace} gets Secrets without a namespace, so they land in the
- *       namespace the workload lands in, not in a literal {@code default};
+ *       name and namespace) is replaced in place. <b>Unlike Krake</b>, a resource without {@code
+ *       metadata.namespace} gets Secrets without a namespace, so they land in the namespace the
+ *       workload lands in, not in a literal {@code default};
  *   <li>injects into every container of every pod-template workload, <b>not only</b> Krake's Pod,
- *       Deployment and ReplicationController (flaw §9.20): Pod ({@code spec}), Deployment,
- *       StatefulSet, DaemonSet, ReplicaSet (groups {@code apps}, {@code extensions}),
- *       ReplicationController ({@code v1}), Job ({@code spec.template.spec}) and CronJob ({@code
+ *       Deployment and ReplicationController: Pod ({@code spec}), Deployment, StatefulSet,
+ *       DaemonSet, ReplicaSet (groups {@code apps}, {@code extensions}), ReplicationController
+ *       ({@code v1}), Job ({@code spec.template.spec}) and CronJob ({@code
  *       spec.jobTemplate.spec.template.spec}) of group {@code batch}: with TLS the volume <code>
  *       {name: &lt;app&gt;-krake-&lt;hook&gt;-volume, secret: {secretName: &lt;certs Secret&gt;}}
  *       </code> into the pod spec's {@code volumes} and <code>

@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Krake's graceful shutdown of an application with the {@code shutdown} hook before it is deleted
- * or migrated (krake-behavior §3.6, §3.7), as a level-based step that a controller calls until it
- * is told to go on.
+ * or migrated (Krake's {@code krake/controller/kubernetes/hooks.py} and {@code
+ * krake/controller/kubernetes/application/application.py}), as a level-based step that a controller
+ * calls until it is told to go on.
  *
  * <p>Each {@link #step} re-reads the application from the store, decides from what it finds, writes
  * its progress with a compare-and-set status write (a lost race re-reads and decides again), and
@@ -83,8 +84,8 @@ import org.slf4j.LoggerFactory;
  * {@code spec.shutdown_grace_time} (seconds), {@code spec.shutdown_failure_strategy} and {@code
  * spec.shutdown_retry_count} win over them.
  *
- * <p>States, as Krake's gating table (§3.7), for an application with the shutdown hook (without it,
- * every step returns {@code proceed(false)}: nothing to wait for): READY_FOR_ACTION proceeds;
+ * <p>States, as Krake's gating table, for an application with the shutdown hook (without it, every
+ * step returns {@code proceed(false)}: nothing to wait for): READY_FOR_ACTION proceeds;
  * WAITING_FOR_CLEANING runs the protocol; RUNNING and RECONCILING first move to
  * WAITING_FOR_CLEANING; FAILED is shut down like RUNNING when its workload may be running ({@code
  * running_on} set or a {@code services["shutdown"]} entry recorded) and otherwise goes straight to
@@ -94,18 +95,18 @@ import org.slf4j.LoggerFactory;
  * {@link ShutdownPurpose#MIGRATION} step one that is not; otherwise the step is not applicable
  * either. A step for an application that no longer exists is not applicable.
  *
- * <p>Deliberately unlike Krake (krake-behavior §9):
+ * <p>Deliberately unlike Krake:
  *
  * <ul>
  *   <li>success is the acknowledgement (READY_FOR_ACTION), not "the object vanished", so a
- *       successful migration is not counted as a failure (§9.1);
+ *       successful migration is not counted as a failure;
  *   <li>every decision re-reads the application and every write is a compare-and-set; nothing acts
- *       on a snapshot (§9.2);
+ *       on a snapshot;
  *   <li>the attempt number is persisted next to the deadline ({@code shutdown_attempts}), and a
- *       passed deadline is acted upon, so a restart neither loses nor restarts the shutdown (§9.3);
+ *       passed deadline is acted upon, so a restart neither loses nor restarts the shutdown;
  *   <li>the service call has connect, read and whole-call timeouts and runs on a bounded pool of
- *       its own, so a hanging application blocks neither the caller nor other applications (§9.8);
- *       each call carries an attempt id;
+ *       its own, so a hanging application blocks neither the caller nor other applications; each
+ *       call carries an attempt id;
  *   <li>{@code give_up} clears {@code shutdown_grace_period} (no attempt is in progress; Krake
  *       leaves it set) and keeps {@code shutdown_attempts} as the number of attempts made, until
  *       {@code retryShutdown} or a late acknowledgement resets it;
@@ -118,7 +119,7 @@ import org.slf4j.LoggerFactory;
  *       and in both cases a retry is the caller's choice;
  *   <li>a deleted application that is RUNNING or RECONCILING again (a concurrent writer overwrote
  *       the WAITING_FOR_CLEANING set by the deletion) is moved back to WAITING_FOR_CLEANING instead
- *       of being left stuck (§9.4);
+ *       of being left stuck;
  *   <li>an unknown {@code spec.shutdown_failure_strategy} (rejected by validation, but possible in
  *       a document written by Krake) counts as {@code give_up}, as in Krake, the safe choice.
  * </ul>

@@ -2,7 +2,8 @@ package cloud.krake.hooks.shutdown;
 
 /**
  * Why an application with the shutdown hook is asked to shut down: the two trigger points of
- * Krake's application controller (krake-behavior §3.7).
+ * Krake's application controller ({@code krake/controller/kubernetes/application/application.py}):
+ * deletion and migration.
  */
 public enum ShutdownPurpose {
   /**

@@ -51,9 +51,9 @@ import org.slf4j.LoggerFactory;
  * The hook CA of one hook ({@code complete} or {@code shutdown}): issues each application its own
  * client certificate, signed by the hook's configured intermediate CA ({@code intermediate_src},
  * {@code intermediate_key_src}), and checks the client certificate an application presents when it
- * calls the hook endpoint. This is Krake's {@code generate_certificate}, with the flaws of §9
- * fixed: a valid X.509 v3 certificate, a serial from a CSPRNG, notBefore in UTC, the extensions a
- * TLS client certificate needs, EC P-256 keys by default, and a subject alternative name {@code
+ * calls the hook endpoint. This is Krake's {@code generate_certificate}, with its flaws fixed: a
+ * valid X.509 v3 certificate, a serial from a CSPRNG, notBefore in UTC, the extensions a TLS client
+ * certificate needs, EC P-256 keys by default, and a subject alternative name {@code
  * krake:<namespace>/<name>/<hook>} binding the certificate to one application, so that one
  * application's certificate cannot complete another (Krake only looks at the CN).
  *

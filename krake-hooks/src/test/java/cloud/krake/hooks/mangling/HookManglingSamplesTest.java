@@ -25,35 +25,49 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Mangling over every workload manifest of Krake's samples, with the default schema and with each
- * sample observer schema that fits the manifest, for each hook combination, TLS on and off.
+ * Mangling over every workload manifest of the project's test manifests, with the default schema
+ * and with each observer schema that fits the manifest, for each hook combination, TLS on and off.
+ * {@link HookManglingSamplesConformanceTest} runs the same over Krake's sample files.
  */
 class HookManglingSamplesTest {
 
-  private static final List<String> METRIC_FILES =
-      List.of("static_metrics.yaml", "prometheus_metrics.yaml");
-
   static Stream<Arguments> cases() throws IOException {
+    return casesIn(
+        Mangling.manifests(),
+        6,
+        List.of(
+            "echo-observer-schema-custom.yaml",
+            "echo-observer-schema-standard.yaml",
+            "shutdown-statefulset-observer-schema.yaml",
+            "pvc-pod-observer-schema.yaml"));
+  }
+
+  /**
+   * The cases of every manifest in {@code dir} (at least {@code minManifests}; metrics documents
+   * left out) with every schema that fits it; {@code schemas} must each have found their manifest.
+   */
+  static Stream<Arguments> casesIn(Path dir, int minManifests, List<String> schemas)
+      throws IOException {
     List<String> files;
-    try (Stream<Path> listing = Files.list(Mangling.samples())) {
+    try (Stream<Path> listing = Files.list(dir)) {
       files =
           listing
               .map(p -> p.getFileName().toString())
-              .filter(f -> f.endsWith(".yaml") && !METRIC_FILES.contains(f))
+              .filter(f -> f.endsWith(".yaml") && !f.contains("metrics"))
               .sorted()
               .toList();
     }
     List<String> schemaFiles = files.stream().filter(f -> f.contains("observer")).toList();
     List<String> manifests = files.stream().filter(f -> !schemaFiles.contains(f)).toList();
-    assertThat(manifests).hasSizeGreaterThanOrEqualTo(7);
+    assertThat(manifests).hasSizeGreaterThanOrEqualTo(minManifests);
 
     List<Arguments> cases = new ArrayList<>();
     for (String manifestFile : manifests) {
-      List<ObjectNode> manifest = Mangling.sample(manifestFile);
+      List<ObjectNode> manifest = Mangling.read(dir.resolve(manifestFile));
       List<String> schemaVariants = new ArrayList<>();
       schemaVariants.add("default");
       for (String schemaFile : schemaFiles) {
-        List<ObjectNode> schema = Mangling.sample(schemaFile);
+        List<ObjectNode> schema = Mangling.read(dir.resolve(schemaFile));
         boolean fits =
             schema.stream().allMatch(s -> ObserverSchemas.indexOf(manifest, s).isPresent());
         if (fits) {
@@ -64,27 +78,29 @@ class HookManglingSamplesTest {
         for (List<String> hooks :
             List.of(List.of("complete"), List.of("shutdown"), List.of("complete", "shutdown"))) {
           for (boolean tls : List.of(false, true)) {
-            cases.add(Arguments.of(manifestFile, schemaVariant, hooks, tls));
+            cases.add(Arguments.of(dir, manifestFile, schemaVariant, hooks, tls));
           }
         }
       }
     }
-    // the three custom schemas must have found their manifests
-    assertThat(cases.stream().map(a -> (String) a.get()[1]).distinct())
-        .contains(
-            "echo-demo-observer-schema-custom-1.yaml",
-            "echo-demo-observer-schema-standard.yaml",
-            "hook-shutdown-observer.yaml",
-            "pvc-pod-observer-schema.yaml");
+    // the custom schemas must have found their manifests
+    assertThat(cases.stream().map(a -> (String) a.get()[2]).distinct()).containsAll(schemas);
     return cases.stream();
   }
 
-  @ParameterizedTest(name = "{0} with {1} schema, hooks {2}, tls {3}")
+  @ParameterizedTest(name = "{1} with {2} schema, hooks {3}, tls {4}")
   @MethodSource("cases")
   void manglingItsOwnOutputAgainChangesNothing(
-      String manifestFile, String schemaFile, List<String> hooks, boolean tls) {
-    List<ObjectNode> manifest = Mangling.sample(manifestFile);
-    List<ObjectNode> user = schemaFile.equals("default") ? List.of() : Mangling.sample(schemaFile);
+      Path dir, String manifestFile, String schemaFile, List<String> hooks, boolean tls) {
+    assertManglingIsIdempotent(dir, manifestFile, schemaFile, hooks, tls);
+  }
+
+  /** Mangles a manifest of {@code dir} once, then again: the second time changes nothing. */
+  static void assertManglingIsIdempotent(
+      Path dir, String manifestFile, String schemaFile, List<String> hooks, boolean tls) {
+    List<ObjectNode> manifest = Mangling.read(dir.resolve(manifestFile));
+    List<ObjectNode> user =
+        schemaFile.equals("default") ? List.of() : Mangling.read(dir.resolve(schemaFile));
     Application app =
         Mangling.application(
             manifest, Mangling.completeSchemas(manifest, user), hooks.toArray(String[]::new));
@@ -124,7 +140,8 @@ class HookManglingSamplesTest {
     List<ObjectNode> applied = once.status().lastAppliedManifest();
     int workloads = 0;
     for (ObjectNode resource : applied) {
-      if (List.of("Deployment", "Pod").contains(resource.path("kind").asText())) {
+      if (List.of("Deployment", "StatefulSet", "Job", "Pod")
+          .contains(resource.path("kind").asText())) {
         workloads++;
         JsonNode podSpec =
             resource.path("kind").asText().equals("Pod")

@@ -77,7 +77,7 @@ class HookManglingTest {
 
   @Test
   void withoutTlsACompleteHookDeploymentYieldsTheDeploymentAndOneTokenSecret() {
-    List<ObjectNode> manifest = List.of(sample("echo-demo.yaml").get(0));
+    List<ObjectNode> manifest = List.of(sample("echo.yaml").get(0));
 
     Application mangled = complete(false).mangle(application(manifest, "complete")).application();
 
@@ -182,7 +182,7 @@ class HookManglingTest {
   @Test
   void tokensAre43UrlSafeCharactersKeptInTheStatusAndTheTokenSecret() {
     Application mangled =
-        complete(false).mangle(application(sample("echo-demo.yaml"), "complete")).application();
+        complete(false).mangle(application(sample("echo.yaml"), "complete")).application();
 
     String token = mangled.status().completeToken().orElseThrow();
     assertThat(token).hasSize(43).matches("[A-Za-z0-9_-]{43}");
@@ -202,14 +202,14 @@ class HookManglingTest {
   void twoApplicationsGetDifferentTokens() {
     String first =
         complete(false)
-            .mangle(application(sample("echo-demo.yaml"), "complete"))
+            .mangle(application(sample("echo.yaml"), "complete"))
             .application()
             .status()
             .completeToken()
             .orElseThrow();
     String second =
         complete(false)
-            .mangle(application(sample("echo-demo.yaml"), "complete"))
+            .mangle(application(sample("echo.yaml"), "complete"))
             .application()
             .status()
             .completeToken()
@@ -220,7 +220,7 @@ class HookManglingTest {
 
   @Test
   void reusesTheTokenCertificateAndKeyOfTheStatus() {
-    Application app = application(sample("echo-demo.yaml"), "complete");
+    Application app = application(sample("echo.yaml"), "complete");
     app =
         app.withStatus(
             app.status()
@@ -243,7 +243,7 @@ class HookManglingTest {
 
   @Test
   void issuesANewCertificateWhenOnlyTheKeyIsStored() {
-    Application app = application(sample("echo-demo.yaml"), "complete");
+    Application app = application(sample("echo.yaml"), "complete");
     app = app.withStatus(app.status().withCompleteKey(Optional.of("orphan-key")));
 
     Application mangled = complete(true).mangle(app).application();
@@ -254,7 +254,7 @@ class HookManglingTest {
 
   @Test
   void aHookNotInSpecHooksAddsNothingEvenWhenConfigured() {
-    Application app = application(sample("echo-demo.yaml"), "shutdown");
+    Application app = application(sample("echo.yaml"), "shutdown");
 
     ManglingResult result = complete(true).mangle(app);
 
@@ -282,7 +282,7 @@ class HookManglingTest {
 
     Application mangled =
         HookMangling.complete(config, issuer, random)
-            .mangle(application(sample("echo-demo.yaml"), "complete"))
+            .mangle(application(sample("echo.yaml"), "complete"))
             .application();
 
     JsonNode data =
@@ -294,7 +294,9 @@ class HookManglingTest {
   @Test
   void theShutdownHookUsesItsOwnNamesAndMountPath() {
     Application mangled =
-        shutdown(true).mangle(application(sample("hook-shutdown.yaml"), "shutdown")).application();
+        shutdown(true)
+            .mangle(application(sample("shutdown-statefulset.yaml"), "shutdown"))
+            .application();
 
     JsonNode container = applied(mangled).get(0).at("/spec/template/spec/containers/0");
     assertThat(container.get("env"))
@@ -336,7 +338,7 @@ class HookManglingTest {
 
     Application mangled =
         HookMangling.complete(config, issuer, random)
-            .mangle(application(sample("echo-demo.yaml"), "complete"))
+            .mangle(application(sample("echo.yaml"), "complete"))
             .application();
 
     JsonNode container = applied(mangled).get(0).at("/spec/template/spec/containers/0");
@@ -424,7 +426,7 @@ class HookManglingTest {
         HookMangling.shutdown(config, issuer, random)
             .mangle(
                 HookMangling.complete(config, issuer, random)
-                    .mangle(application(sample("echo-demo.yaml"), "complete"))
+                    .mangle(application(sample("echo.yaml"), "complete"))
                     .application())
             .application();
 
@@ -474,7 +476,7 @@ class HookManglingTest {
   @Test
   void krakesOlderTokenVariableIsInjectedOnlyWithTheOption() {
     HooksConfig legacy = configBuilder(false).legacyTokenVariable(true).build();
-    Application app = application(sample("echo-demo.yaml"), "complete");
+    Application app = application(sample("echo.yaml"), "complete");
 
     Application with = HookMangling.complete(legacy, issuer, random).mangle(app).application();
     Application without = complete(false).mangle(app).application();
@@ -497,10 +499,9 @@ class HookManglingTest {
     HookMangling shutdown = HookMangling.shutdown(legacy, issuer, random);
 
     ManglingResult first =
-        complete.mangle(application(sample("echo-demo.yaml"), "complete", "shutdown"));
+        complete.mangle(application(sample("echo.yaml"), "complete", "shutdown"));
     ManglingResult both = shutdown.mangle(first.application());
-    ManglingResult shutdownOnly =
-        shutdown.mangle(application(sample("echo-demo.yaml"), "shutdown"));
+    ManglingResult shutdownOnly = shutdown.mangle(application(sample("echo.yaml"), "shutdown"));
 
     assertThat(envNames(both.application()))
         .containsExactly(
@@ -572,8 +573,8 @@ class HookManglingTest {
   void otherKindsAndLookalikeCustomResourcesAreLeftAlone() {
     List<ObjectNode> manifest =
         List.of(
-            sample("echo-demo.yaml").get(1),
-            sample("hook-complete.yaml").get(1),
+            sample("echo.yaml").get(1),
+            sample("complete-job.yaml").get(1),
             json(
                 "{\"apiVersion\": \"batch.volcano.sh/v1alpha1\", \"kind\": \"Job\","
                     + " \"metadata\": {\"name\": \"vc\"}, \"spec\": {\"tasks\": []}}"));
@@ -659,9 +660,9 @@ class HookManglingTest {
   void secretsGoToEveryNamespaceUsedAndNamespaceLessResourcesGetNamespaceLessSecrets() {
     List<ObjectNode> manifest =
         List.of(
-            sample("echo-demo-namespaced.yaml").get(0),
-            sample("echo-demo.yaml").get(1),
-            sample("echo-demo-namespaced.yaml").get(1));
+            sample("echo-namespaced.yaml").get(0),
+            sample("echo.yaml").get(1),
+            sample("echo-namespaced.yaml").get(1));
 
     Application mangled = complete(true).mangle(application(manifest, "complete")).application();
 
@@ -685,7 +686,7 @@ class HookManglingTest {
 
   @Test
   void aSchemaWithoutPodSpecGetsTheMissingPathsCreated() {
-    List<ObjectNode> manifest = sample("echo-demo.yaml");
+    List<ObjectNode> manifest = sample("echo.yaml");
     ObjectNode userSchema =
         json(
             "{\"apiVersion\": \"apps/v1\", \"kind\": \"Deployment\","
@@ -794,7 +795,7 @@ class HookManglingTest {
 
   @Test
   void aSchemaListWithoutControlIsRejectedNamingTheSchema() {
-    List<ObjectNode> manifest = sample("echo-demo.yaml");
+    List<ObjectNode> manifest = sample("echo.yaml");
     ObjectNode userSchema =
         json(
             "{\"apiVersion\": \"apps/v1\", \"kind\": \"Deployment\","
@@ -836,7 +837,7 @@ class HookManglingTest {
     HookContext context =
         HookContext.of(
             HookPoint.APPLICATION_PRE_RECONCILE,
-            application(sample("echo-demo.yaml"), "complete"),
+            application(sample("echo.yaml"), "complete"),
             Optional.empty());
 
     assertThatThrownBy(() -> complete(false).handle(context))
@@ -845,7 +846,7 @@ class HookManglingTest {
 
   @Test
   void theOutputIsDeterministic() {
-    Application app = application(sample("echo-demo-namespaced.yaml"), "complete", "shutdown");
+    Application app = application(sample("echo-namespaced.yaml"), "complete", "shutdown");
     app =
         app.withStatus(
             app.status()
@@ -872,7 +873,7 @@ class HookManglingTest {
         shutdown(true)
             .mangle(
                 complete(true)
-                    .mangle(application(sample("echo-demo.yaml"), "complete", "shutdown"))
+                    .mangle(application(sample("echo.yaml"), "complete", "shutdown"))
                     .application())
             .application();
 

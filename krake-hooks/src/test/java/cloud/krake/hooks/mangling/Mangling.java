@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,13 +107,37 @@ final class Mangling {
     return KrakeJson.readAll(yaml, ObjectNode.class);
   }
 
-  static Path samples() {
-    return Path.of(System.getProperty("krake.shared.dir"), "samples", "krake");
+  /** The directory of the project's own test manifests on the test classpath. */
+  static Path manifests() {
+    try {
+      return Path.of(Mangling.class.getResource("/manifests/echo.yaml").toURI()).getParent();
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
+  /** One of the project's own test manifests by file name, e.g. {@code echo.yaml}. */
   static List<ObjectNode> sample(String file) {
+    return read(manifests().resolve(file));
+  }
+
+  /**
+   * Krake's sample directory, given by the {@code krake-samples} Maven profile as the system
+   * property {@code krake.samples.dir}; only the {@code *SamplesConformanceTest} classes read it.
+   */
+  static Path krakeSamples() {
+    String dir = System.getProperty("krake.samples.dir");
+    if (dir == null || dir.isBlank()) {
+      throw new IllegalStateException(
+          "krake.samples.dir is not set: the conformance tests run in the krake-samples profile");
+    }
+    return Path.of(dir);
+  }
+
+  /** Reads every document of a YAML file. */
+  static List<ObjectNode> read(Path file) {
     try {
-      return yaml(Files.readString(samples().resolve(file)));
+      return yaml(Files.readString(file));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

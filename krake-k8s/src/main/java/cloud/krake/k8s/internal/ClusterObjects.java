@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * (across namespaces), started the first time an application needs that kind there, feeding a cache
  * of objects, and an index from each object to the applications that declared it, which are told
  * when it changes. This replaces Krake's observer, which polls every resource of every application
- * every 2 s with a new client each time (krake-behavior §9.11).
+ * every 2 s with a new client each time.
  *
  * <p>Thread-safe. Watch callbacks run on the client's watch threads and only update the cache and
  * notify; the notified consumer must not block.

@@ -12,9 +12,11 @@ import java.io.InterruptedIOException;
 
 /**
  * Translates the official client's failures into {@link KubernetesException}s once, at the module
- * boundary (krake-behavior §2.3): 400 and 422 on a write are {@link ReasonCode#INVALID_RESOURCE}
- * with the API's message, everything else {@link ReasonCode#KUBERNETES_ERROR} with the HTTP status
- * (0 when no answer came). Messages name the cluster and the resource, never credentials.
+ * boundary, as Krake's application controller ({@code
+ * krake/controller/kubernetes/application/application.py}): 400 and 422 on a write are {@link
+ * ReasonCode#INVALID_RESOURCE} with the API's message, everything else {@link
+ * ReasonCode#KUBERNETES_ERROR} with the HTTP status (0 when no answer came). Messages name the
+ * cluster and the resource, never credentials.
  */
 final class Failures {
 

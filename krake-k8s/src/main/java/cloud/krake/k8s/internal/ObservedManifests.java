@@ -14,11 +14,12 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Krake's bookkeeping of what it applied and what it observes, through observer schemas
- * (krake-behavior §1.2.3, §3.1, §5.4): the projection of a server object onto its schema (the
- * {@code last_observed_manifest} entry), the filling of observed fields the manifest does not set
- * from the server's answer ({@code update_last_applied_manifest_from_resp}), and the delta between
- * desired and observed ({@code ResourceDelta.calculate}).
+ * Krake's bookkeeping of what it applied and what it observes, through observer schemas ({@code
+ * krake/controller/kubernetes/hooks.py}, {@code
+ * krake/controller/kubernetes/application/application.py}): the projection of a server object onto
+ * its schema (the {@code last_observed_manifest} entry), the filling of observed fields the
+ * manifest does not set from the server's answer ({@code update_last_applied_manifest_from_resp}),
+ * and the delta between desired and observed ({@code ResourceDelta.calculate}).
  *
  * <p>Field names: Krake reads the Kubernetes Python client's objects, whose fields are snake_case,
  * and looks each observer schema key up in its snake_case form (its {@code camel_to_snake_case}),
@@ -35,8 +36,8 @@ import java.util.regex.Pattern;
  * lasts (a LoadBalancer whose address changed).
  *
  * <p>Unlike Krake, a list's {@code observer_schema_list_max_length} of 0 means unlimited, as Krake
- * documents it (krake-behavior §9.18), and an observed field that neither the manifest sets nor the
- * server reports is not a difference (Krake raises a KeyError there, failing the application).
+ * documents it for the observer schema, and an observed field that neither the manifest sets nor
+ * the server reports is not a difference (Krake raises a KeyError there, failing the application).
  * Stateless; inputs are never changed.
  */
 public final class ObservedManifests {

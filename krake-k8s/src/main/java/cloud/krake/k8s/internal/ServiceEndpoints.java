@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Optional;
 
 /**
- * Krake's {@code register_service} (krake-behavior §3.1): the address a Service is reached at from
- * outside the cluster, recorded in {@code status.services} under the Service's name.
+ * Krake's {@code register_service} hook ({@code krake/controller/kubernetes/hooks.py}): the address
+ * a Service is reached at from outside the cluster, recorded in {@code status.services} under the
+ * Service's name.
  */
 public final class ServiceEndpoints {
 

@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Collection;
 
 /**
- * The health of an application's workloads as Krake's observer judges it (krake-behavior §5.4),
- * from the objects the API server reports: Deployment, StatefulSet and ReplicaSet ready against
- * desired replicas, DaemonSet scheduled against desired, Job completions, Pod phase and first
- * container state.
+ * The health of an application's workloads as Krake's observer judges it ({@code
+ * krake/controller/kubernetes/application/application.py}), from the objects the API server
+ * reports: Deployment, StatefulSet and ReplicaSet ready against desired replicas, DaemonSet
+ * scheduled against desired, Job completions, Pod phase and first container state.
  *
  * <p>Krake lets the last resource read win; here the worst one does (DEGRADED before RESTARTING
  * before RUNNING), and COMPLETED needs every workload completed, so one finished Job does not hide

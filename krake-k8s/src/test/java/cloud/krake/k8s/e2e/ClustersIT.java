@@ -74,7 +74,7 @@ class ClustersIT {
 
   @Test
   void deletingAClusterDeletesItsApplicationsAndTheirResourcesFirst() {
-    env.create("echo", documents("echo-demo.yaml"), List.of(), List.of(), "a");
+    env.create("echo", documents("echo.yaml"), List.of(), List.of(), "a");
     env.awaitRunningOn("echo", env.a);
 
     env.krake.clusters().delete(NS, "a");

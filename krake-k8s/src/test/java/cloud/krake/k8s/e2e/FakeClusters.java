@@ -43,10 +43,15 @@ final class FakeClusters implements AutoCloseable {
   static final String NS = "tenant";
   static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-  /** Where Krake's sample scripts read their certificates (hook-complete.yaml). */
+  /**
+   * Where the complete-hook scripts read their certificates (complete-job.yaml, Krake's samples).
+   */
   static final String COMPLETE_CERT_DEST = "/etc/krake_complete_cert";
 
-  /** Where Krake's sample scripts read their certificates (hook-shutdown.yaml). */
+  /**
+   * Where the shutdown-hook scripts read their certificates (shutdown-statefulset.yaml, Krake's
+   * samples).
+   */
   static final String SHUTDOWN_CERT_DEST = "/etc/krake_shutdown_cert";
 
   final FakeKubernetesApiServer a;
@@ -135,8 +140,20 @@ final class FakeClusters implements AutoCloseable {
     start();
   }
 
+  /**
+   * A test manifest by file name; with a {@code krake:} prefix, one of Krake's sample files from
+   * the directory the {@code krake-samples} Maven profile gives as {@code krake.samples.dir}.
+   */
   static Path sample(String file) {
-    return Path.of(System.getProperty("krake.shared.dir"), "samples", "krake", file);
+    if (file.startsWith("krake:")) {
+      String dir = System.getProperty("krake.samples.dir");
+      if (dir == null || dir.isBlank()) {
+        throw new IllegalStateException(
+            "krake.samples.dir is not set: the conformance tests run in the krake-samples profile");
+      }
+      return Path.of(dir, file.substring("krake:".length()));
+    }
+    return Path.of(URI.create(FakeClusters.class.getResource("/manifests/" + file).toString()));
   }
 
   static List<ObjectNode> documents(String file) {

@@ -34,7 +34,7 @@ class FaultsIT {
       env.registerClusters();
       env.a.failRequests("PATCH", null, 503);
 
-      env.create("echo", documents("echo-demo.yaml"), List.of(), List.of(), "a");
+      env.create("echo", documents("echo.yaml"), List.of(), List.of(), "a");
       Application failed = env.awaitState("echo", ApplicationState.FAILED);
       assertThat(failed.status().reason().orElseThrow().code())
           .isEqualTo(ReasonCode.KUBERNETES_ERROR);
@@ -51,7 +51,7 @@ class FaultsIT {
     try (MemoryStore store = MemoryStore.create();
         FakeClusters env = new FakeClusters(store)) {
       env.registerClusters();
-      env.create("echo", documents("echo-demo.yaml"), List.of(), List.of(), "a");
+      env.create("echo", documents("echo.yaml"), List.of(), List.of(), "a");
       env.awaitRunningOn("echo", env.a);
       env.a.failRequests("DELETE", null, 503);
 
@@ -70,7 +70,7 @@ class FaultsIT {
     try (MemoryStore store = MemoryStore.create();
         FakeClusters env = new FakeClusters(store)) {
       env.registerClusters();
-      env.create("echo", documents("echo-demo.yaml"), List.of(), List.of(), "a");
+      env.create("echo", documents("echo.yaml"), List.of(), List.of(), "a");
       env.awaitRunningOn("echo", env.a);
 
       env.a.dropWatches();
@@ -89,7 +89,7 @@ class FaultsIT {
       Store store = new InterferingStore(memory, interfered);
       try (FakeClusters env = new FakeClusters(store)) {
         env.registerClusters();
-        env.create("echo", documents("echo-demo.yaml"), List.of(), List.of(), "a");
+        env.create("echo", documents("echo.yaml"), List.of(), List.of(), "a");
 
         Application running = env.awaitRunningOn("echo", env.a);
 
@@ -108,7 +108,7 @@ class FaultsIT {
         FakeClusters env = new FakeClusters(store)) {
       env.registerClusters();
       env.a.latency(Duration.ofMillis(300));
-      env.create("echo", documents("echo-demo.yaml"), List.of(), List.of(), "a");
+      env.create("echo", documents("echo.yaml"), List.of(), List.of(), "a");
       env.awaitState("echo", ApplicationState.CREATING);
 
       env.stop();

@@ -67,17 +67,16 @@ class HooksIT {
 
   @Test
   void completeHookCalledWithCurlRemovesTheApplicationFromStoreAndCluster() throws Exception {
-    env.create("complete", documents("hook-complete.yaml"), List.of(), List.of("complete"), "a");
+    env.create("complete", documents("complete-job.yaml"), List.of(), List.of("complete"), "a");
     env.awaitRunningOn("complete", env.a);
     Map<String, String> token =
         env.secret(env.a, "default", "complete-krake-complete-secret-token");
     Map<String, String> certs =
         env.secret(env.a, "default", "complete-krake-complete-secret-certs");
-    ObjectNode deployment =
-        env.a.get("apps/v1", "Deployment", "default", "script-deploy").orElseThrow();
-    assertThat(deployment.at("/spec/template/spec/containers/0/env").toString())
+    ObjectNode job = env.a.get("batch/v1", "Job", "default", "checksum-job").orElseThrow();
+    assertThat(job.at("/spec/template/spec/containers/0/env").toString())
         .contains("KRAKE_COMPLETE_TOKEN", "KRAKE_COMPLETE_URL");
-    assertThat(deployment.at("/spec/template/spec/containers/0/volumeMounts").toString())
+    assertThat(job.at("/spec/template/spec/containers/0/volumeMounts").toString())
         .contains("/etc/krake_complete_cert");
 
     Path ca = write("ca-bundle.pem", certs.get("ca-bundle.pem"));
@@ -120,7 +119,7 @@ class HooksIT {
    */
   @Test
   void aJobRepeatingItsCompleteCallIsDeletedWhileTheClusterIsSlow() throws Exception {
-    env.create("retrying", documents("hook-complete.yaml"), List.of(), List.of("complete"), "a");
+    env.create("retrying", documents("complete-job.yaml"), List.of(), List.of("complete"), "a");
     env.awaitRunningOn("retrying", env.a);
     Map<String, String> token =
         env.secret(env.a, "default", "retrying-krake-complete-secret-token");
@@ -193,7 +192,7 @@ class HooksIT {
     assertThat(moved.status().shutdownGracePeriod()).isEmpty();
     assertThat(moved.status().shutdownAttempts()).isZero();
     assertThat(env.a.objects()).isEmpty();
-    assertThat(env.b.get("apps/v1", "Deployment", "default", "sd-deployment")).isPresent();
+    assertThat(env.b.get("apps/v1", "StatefulSet", "default", "tally")).isPresent();
   }
 
   /**
@@ -232,7 +231,8 @@ class HooksIT {
   void shutdownWithoutAcknowledgementFallsBackToTheDeleteStrategy() throws Exception {
     // No acknowledging service at all: the attempt fails at once (no services["shutdown"]
     // reachable)
-    env.create("silent", documents("hook-shutdown.yaml"), List.of(), List.of("shutdown"), "a");
+    env.create(
+        "silent", documents("shutdown-statefulset.yaml"), List.of(), List.of("shutdown"), "a");
     env.awaitRunningOn("silent", env.a);
     env.krake.applications().modify(NS, "silent", app -> app.withSpec(withGraceTime(app, 1)));
 
@@ -249,13 +249,13 @@ class HooksIT {
   }
 
   /**
-   * Deploys hook-shutdown.yaml on cluster a with a local HTTP server in place of its shutdown
-   * service: the fake's NodePort of the {@code shutdown} Service is pointed at it. On {@code PUT
-   * /shutdown} it answers at once and then, like the sample's script, acknowledges with the
-   * application's token and client certificate.
+   * Deploys shutdown-statefulset.yaml on cluster a with a local HTTP server in place of its
+   * shutdown service: the fake's NodePort of the {@code shutdown} Service is pointed at it. On
+   * {@code PUT /shutdown} it answers at once and then, like the manifest's script, acknowledges
+   * with the application's token and client certificate.
    */
   private AtomicInteger deployWithShutdownService(String name) throws Exception {
-    env.create(name, documents("hook-shutdown.yaml"), List.of(), List.of("shutdown"), "a");
+    env.create(name, documents("shutdown-statefulset.yaml"), List.of(), List.of("shutdown"), "a");
     env.awaitRunningOn(name, env.a);
     AtomicInteger calls = new AtomicInteger();
     shutdownService =
@@ -280,7 +280,7 @@ class HooksIT {
     return calls;
   }
 
-  /** What the sample's script does: PUT its token to its URL with its certificate. */
+  /** What the manifest's script does: PUT its token to its URL with its certificate. */
   private Void acknowledge(FakeKubernetesApiServer cluster, String name) throws Exception {
     Map<String, String> token =
         env.secret(cluster, "default", name + "-krake-shutdown-secret-token");

@@ -61,7 +61,7 @@ class InterruptedApplyIT {
 
   @Test
   void deletionDuringTheFirstApplyLeavesNothingOnTheCluster() {
-    createWhileApplying("echo", documents("echo-demo.yaml"), List.of());
+    createWhileApplying("echo", documents("echo.yaml"), List.of());
 
     env.krake.applications().delete(NS, "echo");
 
@@ -72,7 +72,7 @@ class InterruptedApplyIT {
 
   @Test
   void deletionDuringTheFirstApplyWithHooksLeavesNothingOnTheCluster() {
-    createWhileApplying("sd", documents("hook-shutdown.yaml"), HOOKS);
+    createWhileApplying("sd", documents("shutdown-statefulset.yaml"), HOOKS);
 
     env.krake.applications().delete(NS, "sd");
 
@@ -83,7 +83,7 @@ class InterruptedApplyIT {
 
   @Test
   void migrationDuringTheFirstApplyLeavesNothingOnTheFirstCluster() {
-    createWhileApplying("echo", documents("echo-demo.yaml"), List.of());
+    createWhileApplying("echo", documents("echo.yaml"), List.of());
 
     env.moveTo("echo", "b");
 
@@ -99,14 +99,14 @@ class InterruptedApplyIT {
 
   @Test
   void migrationDuringTheFirstApplyWithHooksLeavesNothingOnTheFirstCluster() {
-    createWhileApplying("sd", documents("hook-shutdown.yaml"), HOOKS);
+    createWhileApplying("sd", documents("shutdown-statefulset.yaml"), HOOKS);
 
     env.moveTo("sd", "b");
 
     env.awaitRunningOn("sd", env.b);
     env.a.latency(Duration.ZERO);
     await().atMost(FakeClusters.TIMEOUT).until(() -> env.a.objects().isEmpty());
-    assertThat(env.b.list("apps/v1", "Deployment")).hasSize(1);
+    assertThat(env.b.list("apps/v1", "StatefulSet")).hasSize(1);
     env.krake.applications().delete(NS, "sd");
     env.awaitGone("sd");
     assertThat(env.a.objects()).isEmpty();
@@ -124,7 +124,7 @@ class InterruptedApplyIT {
     KilledHostStore dying = new KilledHostStore(store);
     env.start(dying);
     env.a.latency(LATENCY);
-    env.create("sd", documents("hook-shutdown.yaml"), List.of(), HOOKS, "a");
+    env.create("sd", documents("shutdown-statefulset.yaml"), List.of(), HOOKS, "a");
     await().atMost(FakeClusters.TIMEOUT).untilTrue(dying.killed);
     env.stop();
     Optional<Application> left = new cloud.krake.store.Applications(store, env.clock).get(NS, "sd");
@@ -154,7 +154,7 @@ class InterruptedApplyIT {
     env.start(stalling);
     Krake first = env.krake;
     try {
-      env.create("echo", documents("echo-demo.yaml"), List.of(), List.of(), "a");
+      env.create("echo", documents("echo.yaml"), List.of(), List.of(), "a");
       await().atMost(FakeClusters.TIMEOUT).untilTrue(stalling.stalled);
       new cloud.krake.store.Applications(store, env.clock).delete(NS, "echo");
       env.start();

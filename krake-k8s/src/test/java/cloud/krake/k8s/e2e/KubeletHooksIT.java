@@ -25,11 +25,32 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Krake's own hook samples with pods that really run: the local kubelet starts the sample's
- * unmodified Python script in a sandbox, with the token, URL and certificates the library injected,
- * and the script calls the hook endpoint over mutual TLS.
+ * The hook manifests of the test manifests with pods that really run: the local kubelet starts the
+ * manifest's Python script in a sandbox, with the token, URL and certificates the library injected,
+ * and the script calls the hook endpoint over mutual TLS. {@link KubeletHooksSamplesConformanceIT}
+ * runs the same with Krake's own hook samples.
  */
 class KubeletHooksIT {
+
+  /** The complete-hook manifest file (see {@link FakeClusters#documents}). */
+  String completeManifest() {
+    return "complete-job.yaml";
+  }
+
+  /** The shutdown-hook manifest file, with a Service named {@code shutdown} on port 10000. */
+  String shutdownManifest() {
+    return "shutdown-statefulset.yaml";
+  }
+
+  /** The apiVersion, kind and name of the shutdown manifest's workload. */
+  List<String> shutdownWorkload() {
+    return List.of("apps/v1", "StatefulSet", "tally");
+  }
+
+  /** The container of the shutdown manifest's workload that serves {@code PUT /shutdown}. */
+  String shutdownContainer() {
+    return "tally";
+  }
 
   private final MemoryStore store = MemoryStore.create();
   private FakeClusters env;
@@ -54,8 +75,8 @@ class KubeletHooksIT {
   }
 
   @Test
-  void hookCompleteSampleScriptCompletesItsApplicationOverMutualTls() {
-    env.create("complete", documents("hook-complete.yaml"), List.of(), List.of("complete"), "a");
+  void completeHookScriptCompletesItsApplicationOverMutualTls() {
+    env.create("complete", documents(completeManifest()), List.of(), List.of("complete"), "a");
 
     env.awaitGone("complete");
 
@@ -63,7 +84,7 @@ class KubeletHooksIT {
   }
 
   @Test
-  void hookShutdownSampleScriptAcknowledgesItsDeletion() {
+  void shutdownHookScriptAcknowledgesItsDeletion() {
     deployShutdownSample("shutdown");
     List<ApplicationState> states = new CopyOnWriteArrayList<>();
     Watch watch =
@@ -88,7 +109,7 @@ class KubeletHooksIT {
   }
 
   @Test
-  void hookShutdownSampleScriptAcknowledgesItsMigrationAndItsSuccessorBindsTheSamePort() {
+  void shutdownHookScriptAcknowledgesItsMigrationAndItsSuccessorBindsTheSamePort() {
     deployShutdownSample("migrating");
     String podIpOnA = runningPod(env.a).at("/status/podIP").asText();
     List<ApplicationState> states = new CopyOnWriteArrayList<>();
@@ -127,18 +148,20 @@ class KubeletHooksIT {
     assertThat(current.at("/status/podIP").asText())
         .isNotEqualTo(LocalKubelet.POD_IP)
         .isNotEqualTo(podIpOnA);
-    assertThat(kubeletB.logs("default", name, "shutdown")).doesNotContain("Address already in use");
+    assertThat(kubeletB.logs("default", name, shutdownContainer()))
+        .doesNotContain("Address already in use");
     awaitEmpty(env.a);
-    assertThat(env.b.get("apps/v1", "Deployment", "default", "sd-deployment")).isPresent();
+    List<String> workload = shutdownWorkload();
+    assertThat(env.b.get(workload.get(0), workload.get(1), "default", workload.get(2))).isPresent();
   }
 
   /**
-   * Deploys the sample on cluster a and waits until its script listens on port 10000 of its pod (as
-   * a readiness probe would): the library reaches it through the Service's NodePort, which the
-   * local kubelet's kube-proxy relays to the pod.
+   * Deploys the shutdown manifest on cluster a and waits until its script listens on port 10000 of
+   * its pod (as a readiness probe would): the library reaches it through the Service's NodePort,
+   * which the local kubelet's kube-proxy relays to the pod.
    */
   private Application deployShutdownSample(String name) {
-    env.create(name, documents("hook-shutdown.yaml"), List.of(), List.of("shutdown"), "a");
+    env.create(name, documents(shutdownManifest()), List.of(), List.of("shutdown"), "a");
     Application running = env.awaitRunningOn(name, env.a);
     assertThat(running.status().services().get("shutdown")).startsWith("127.0.0.1:3");
     ObjectNode pod = await().atMost(TIMEOUT).until(() -> runningPod(env.a), Objects::nonNull);
@@ -146,7 +169,7 @@ class KubeletHooksIT {
     return running;
   }
 
-  /** The sample's running pod on a cluster (with its address), or null. */
+  /** The manifest's running pod on a cluster (with its address), or null. */
   private static ObjectNode runningPod(FakeKubernetesApiServer cluster) {
     return cluster.list("v1", "Pod").stream()
         .filter(p -> p.at("/status/phase").asText().equals("Running"))
@@ -173,7 +196,7 @@ class KubeletHooksIT {
         String name = pod.at("/metadata/name").asText();
         logs.append(cluster.name()).append('/').append(name).append(": ");
         try {
-          logs.append(kubelet.logs("default", name, "shutdown"));
+          logs.append(kubelet.logs("default", name, shutdownContainer()));
         } catch (RuntimeException e) {
           logs.append(e.getMessage());
         }

@@ -105,7 +105,7 @@ class SharedCertDirectoryIT {
     env.registerClusters();
     env.create(
         "echo",
-        List.of(FakeClusters.documents("echo-demo.yaml").get(0)),
+        List.of(FakeClusters.documents("echo.yaml").get(0)),
         List.of(),
         List.of("complete", "shutdown"),
         "a");

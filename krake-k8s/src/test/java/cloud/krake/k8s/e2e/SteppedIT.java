@@ -46,7 +46,7 @@ class SteppedIT {
       ObjectNode app = JsonNodeFactory.instance.objectNode();
       app.putObject("metadata").put("name", "echo").put("namespace", NS);
       ObjectNode spec = app.putObject("spec");
-      spec.putArray("manifest").addAll(documents("echo-demo.yaml"));
+      spec.putArray("manifest").addAll(documents("echo.yaml"));
       spec.putObject("constraints").putObject("cluster").putArray("labels");
       krake.applications().create(KrakeJson.convert(app, Application.class));
 

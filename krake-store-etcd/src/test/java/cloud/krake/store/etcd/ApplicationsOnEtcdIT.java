@@ -14,6 +14,7 @@ import cloud.krake.store.Resources;
 import cloud.krake.testing.EtcdExtension;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -37,7 +38,8 @@ class ApplicationsOnEtcdIT {
 
   private static Application echoDemo() throws IOException {
     Path manifest =
-        Path.of(System.getProperty("krake.shared.dir"), "samples", "krake", "echo-demo.yaml");
+        Path.of(
+            URI.create(ApplicationsOnEtcdIT.class.getResource("/manifests/echo.yaml").toString()));
     Application app =
         KrakeJson.read(
             """
@@ -53,7 +55,7 @@ class ApplicationsOnEtcdIT {
   }
 
   @Test
-  void storesAndReadsKrakesSampleApplicationThroughItsLifecycle() throws IOException {
+  void storesAndReadsTheEchoApplicationThroughItsLifecycle() throws IOException {
     Application created = apps.create(echoDemo());
 
     assertThat(store.get("/kubernetes/applications/etcd-it/echo-demo")).isPresent();

@@ -16,6 +16,7 @@ import cloud.krake.scheduler.MetricValues;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ManualClock;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Fetching a scheduling pass's metrics, with Krake's static metrics sample. */
+/** Fetching a scheduling pass's metrics, with the static metrics of the test manifests. */
 class MetricsFetcherTest {
 
   private final MemoryStore store = MemoryStore.create();
@@ -48,9 +49,11 @@ class MetricsFetcherTest {
   private MetricsFetcher fetcher;
 
   @BeforeEach
-  void loadKrakesStaticMetricsSample() throws IOException {
+  void loadTheStaticMetrics() throws IOException {
     Path sample =
-        Path.of(System.getProperty("krake.shared.dir"), "samples", "krake", "static_metrics.yaml");
+        Path.of(
+            URI.create(
+                MetricsFetcherTest.class.getResource("/manifests/static-metrics.yaml").toString()));
     for (Resource<?> resource : KrakeJson.readAllResources(Files.readString(sample))) {
       if (resource instanceof GlobalMetricsProvider provider) {
         krake.globalMetricsProviders().create(provider);

@@ -9,6 +9,7 @@ import cloud.krake.model.ResourceRef;
 import cloud.krake.testing.kubernetes.FakeKubernetesApiServer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,13 +31,13 @@ class TwoClustersIT {
 
   static String sample(String file) throws IOException {
     return Files.readString(
-        Path.of(System.getProperty("krake.shared.dir"), "samples", "krake", file));
+        Path.of(URI.create(TwoClustersIT.class.getResource("/manifests/" + file).toString())));
   }
 
   @Test
   void echoDemoRunsOnTheLabelledClusterWithRealPodsAndLeavesNothingBehindWhenDeleted()
       throws IOException {
-    krake.createApplication("echo", sample("echo-demo.yaml"), "location is b");
+    krake.createApplication("echo", sample("echo.yaml"), "location is b");
 
     Application running = krake.awaitState("echo", ApplicationState.RUNNING);
 
@@ -50,7 +51,7 @@ class TwoClustersIT {
                     .singleElement()
                     .satisfies(pod -> assertThat(phase(pod)).isEqualTo("Running")));
     String pod = b.list("v1", "Pod").get(0).at("/metadata/name").asText();
-    assertThat(krake.kubelet("b").logs("default", pod, "echo")).isNotNull();
+    assertThat(krake.kubelet("b").logs("default", pod, "http")).isNotNull();
     assertThat(krake.cluster("a").objects()).isEmpty();
 
     krake.krake().applications().delete(krake.namespace(), "echo");

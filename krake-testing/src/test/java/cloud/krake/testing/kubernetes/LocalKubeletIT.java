@@ -396,8 +396,23 @@ class LocalKubeletIT {
   }
 
   @Test
-  void runsKrakesHookCompleteSampleScriptAgainstAHookEndpoint() throws Exception {
+  void runsTheCompleteHookJobsScriptAgainstAHookEndpoint() throws Exception {
     realTimeKubelet();
+    runCompleteHookScript(
+        cluster,
+        kubelet,
+        Path.of(getClass().getResource("/manifests/complete-job.yaml").toURI()),
+        "Job");
+  }
+
+  /**
+   * Puts a complete-hook manifest on {@code cluster} with the hook's token and URL injected into
+   * its {@code workloadKind}'s containers, as Krake's mangling does (plain HTTP, no certificates),
+   * and checks that the pod the kubelet runs PUTs {@code {"token": ...}} to the hook endpoint.
+   */
+  static void runCompleteHookScript(
+      FakeKubernetesApiServer cluster, LocalKubelet kubelet, Path manifest, String workloadKind)
+      throws Exception {
     try (MockWebServer hookEndpoint = new MockWebServer()) {
       hookEndpoint.enqueue(new MockResponse.Builder().code(200).body("{}").build());
       hookEndpoint.start();
@@ -411,16 +426,14 @@ class LocalKubeletIT {
               "krake_complete_url",
               Base64.getEncoder().encodeToString(url.getBytes(StandardCharsets.UTF_8)));
       cluster.put(secret);
-      Path sample =
-          Path.of(System.getProperty("krake.shared.dir"), "samples", "krake", "hook-complete.yaml");
       for (JsonNode document :
           Json.YAML
               .readerFor(JsonNode.class)
-              .<JsonNode>readValues(Files.readString(sample))
+              .<JsonNode>readValues(Files.readString(manifest))
               .readAll()) {
         ObjectNode resource = (ObjectNode) document;
         Json.child(resource, "metadata").put("namespace", "default");
-        if (resource.path("kind").asText().equals("Deployment")) {
+        if (resource.path("kind").asText().equals(workloadKind)) {
           injectCompleteHookEnvironment(resource);
         }
         cluster.put(resource);
@@ -428,7 +441,7 @@ class LocalKubeletIT {
 
       RecordedRequest request = hookEndpoint.takeRequest(30, TimeUnit.SECONDS);
 
-      assertThat(request).as(this::podsAndLogs).isNotNull();
+      assertThat(request).as(() -> podsAndLogs(cluster, kubelet)).isNotNull();
       assertThat(request.getMethod()).isEqualTo("PUT");
       assertThat(request.getUrl().encodedPath())
           .isEqualTo("/kubernetes/namespaces/system/applications/script/complete");
@@ -439,9 +452,9 @@ class LocalKubeletIT {
   /**
    * As Krake's ApplicationMangling: the token and URL from the hook's Secret into every container.
    */
-  private static void injectCompleteHookEnvironment(ObjectNode deployment) {
+  private static void injectCompleteHookEnvironment(ObjectNode workload) {
     for (JsonNode container :
-        deployment.path("spec").path("template").path("spec").path("containers")) {
+        workload.path("spec").path("template").path("spec").path("containers")) {
       ArrayNode list =
           container.get("env") instanceof ArrayNode existing
               ? existing
@@ -480,6 +493,10 @@ class LocalKubeletIT {
 
   /** What ran, for failure messages: every Pod's status and its first container's logs. */
   private String podsAndLogs() {
+    return podsAndLogs(cluster, kubelet);
+  }
+
+  private static String podsAndLogs(FakeKubernetesApiServer cluster, LocalKubelet kubelet) {
     StringBuilder out = new StringBuilder();
     for (ObjectNode pod : cluster.list("v1", "Pod")) {
       String name = pod.path("metadata").path("name").asText();

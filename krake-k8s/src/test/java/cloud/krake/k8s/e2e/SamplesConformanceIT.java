@@ -1,0 +1,52 @@
+package cloud.krake.k8s.e2e;
+
+import cloud.krake.store.memory.MemoryStore;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link SamplesIT} with Krake's own sample files, read from the directory the {@code
+ * krake-samples} Maven profile gives as {@code krake.samples.dir}: every Kubernetes manifest Krake
+ * publishes deployed, observed, migrated between two clusters and deleted, leaving no object
+ * behind.
+ */
+class SamplesConformanceIT {
+
+  private final MemoryStore store = MemoryStore.create();
+  private FakeClusters env;
+
+  @BeforeEach
+  void start() {
+    env = new FakeClusters(store);
+    env.registerClusters();
+  }
+
+  @AfterEach
+  void stop() {
+    env.close();
+    store.close();
+  }
+
+  static Stream<Arguments> samples() {
+    return Stream.of(
+        Arguments.of("krake:echo-demo.yaml", ""),
+        Arguments.of("krake:echo-demo.yaml", "krake:echo-demo-observer-schema-standard.yaml"),
+        Arguments.of("krake:echo-demo.yaml", "krake:echo-demo-observer-schema-custom-1.yaml"),
+        Arguments.of("krake:echo-demo-namespaced.yaml", ""),
+        Arguments.of("krake:hook-complete.yaml", ""),
+        Arguments.of("krake:hook-shutdown.yaml", "krake:hook-shutdown-observer.yaml"),
+        Arguments.of("krake:hook-shutdown-service.yaml", ""),
+        Arguments.of("krake:pvc-pod.yaml", "krake:pvc-pod-observer-schema.yaml"));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("samples")
+  void krakeSampleIsDeployedObservedMigratedAndDeletedWithoutLeftovers(
+      String manifest, String schema) {
+    SamplesIT.assertDeployedObservedMigratedAndDeleted(env, manifest, schema);
+  }
+}
