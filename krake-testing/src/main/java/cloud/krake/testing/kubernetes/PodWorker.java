@@ -557,9 +557,13 @@ final class PodWorker {
     Optional<ProcessHandle> pid1 =
         pid1IsChild ? sandbox.toHandle().children().findFirst() : Optional.of(sandbox.toHandle());
     if (kill || pid1.isEmpty()) {
-      pid1.ifPresent(ProcessHandle::destroyForcibly);
-      sandbox.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+      // The sandbox first, so that it ends by SIGKILL (exit code 137) whatever its wrapper does
+      // when it sees its child killed (util-linux 2.38's unshare then exits with 1); its tree is
+      // listed before, while the processes are still its descendants.
+      List<ProcessHandle> tree = sandbox.toHandle().descendants().toList();
       sandbox.destroyForcibly();
+      pid1.ifPresent(ProcessHandle::destroyForcibly);
+      tree.forEach(ProcessHandle::destroyForcibly);
     } else {
       pid1.get().destroy();
     }
