@@ -51,9 +51,9 @@ class TestingPageTest {
   }
 
   @Test
-  void machinePackagesAreTheOnesCiInstalls() throws IOException {
+  void machinePackagesAreTheOnesTheSetUpScriptInstalls() throws IOException {
     String sh = block("sh");
-    String ci = Files.readString(ROOT.resolve(".ci/run"));
+    String ci = Files.readString(ROOT.resolve("scripts/setup.sh"));
     Matcher listed = Pattern.compile("packages=\\(([^)]*)\\)").matcher(ci);
     assertThat(listed.find()).isTrue();
     List<String> installed = List.of(listed.group(1).trim().split("\\s+"));
