@@ -239,7 +239,11 @@ class LocalKubeletIT {
 
     cluster.delete("v1", "Pod", "default", "stubborn");
     awaitPod("stubborn", pod -> pod.path("metadata").has("deletionTimestamp"));
-    assertThat(scheduler.nextDue()).contains(clock.instant().plusSeconds(5));
+    // the kubelet arms SIGKILL when it syncs the termination, just after the deletion is seen
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> assertThat(scheduler.nextDue()).contains(clock.instant().plusSeconds(5)));
     assertThat(container(pod("stubborn").orElseThrow()).path("state").has("running")).isTrue();
 
     scheduler.advance(Duration.ofSeconds(5));
