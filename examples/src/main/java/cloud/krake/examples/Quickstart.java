@@ -627,6 +627,14 @@ public final class Quickstart {
                 a.status().state() == ApplicationState.RUNNING
                     && a.status().services().containsKey("fortune"));
     LifecycleRun postStart = lifecycle("fortune", HookPoint.POST_START);
+    // the timeline's watch records the first RUNNING event; the read above may come first
+    until(
+        "fortune: the timeline saw no RUNNING event",
+        () -> {
+          synchronized (this) {
+            return apps.get("fortune").firstRunning.isPresent();
+          }
+        });
     Instant firstRunning;
     synchronized (this) {
       firstRunning = apps.get("fortune").firstRunning.orElseThrow();
