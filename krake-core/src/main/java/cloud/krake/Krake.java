@@ -18,7 +18,7 @@ import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.model.Resource;
 import cloud.krake.runtime.Component;
-import cloud.krake.runtime.Scheduler;
+import cloud.krake.runtime.Timer;
 import cloud.krake.scheduler.SchedulerConfig;
 import cloud.krake.scheduler.SchedulerController;
 import cloud.krake.scheduler.metrics.MetricsFetcher;
@@ -99,7 +99,7 @@ public final class Krake implements AutoCloseable {
   private final Resources<GlobalMetric> globalMetrics;
   private final Resources<MetricsProvider> metricsProviders;
   private final Resources<GlobalMetricsProvider> globalMetricsProviders;
-  private final Scheduler timer;
+  private final Timer timer;
   private final Optional<ScheduledThreadPoolExecutor> ownedTimer;
   private final int workers;
   private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -134,7 +134,7 @@ public final class Krake implements AutoCloseable {
           new ScheduledThreadPoolExecutor(1, daemon("krake-timer"));
       executor.setRemoveOnCancelPolicy(true);
       this.ownedTimer = Optional.of(executor);
-      this.timer = Scheduler.system(executor);
+      this.timer = Timer.system(executor);
     }
     List<Component> built = new ArrayList<>();
     try {
@@ -217,7 +217,7 @@ public final class Krake implements AutoCloseable {
   }
 
   /** Returns the source of delays every component uses. */
-  public Scheduler timer() {
+  public Timer timer() {
     return timer;
   }
 
@@ -625,7 +625,7 @@ public final class Krake implements AutoCloseable {
     private Store store;
     private Clock clock = Clock.systemUTC();
     private final HookDispatcher.Builder hooks = HookDispatcher.builder();
-    private Scheduler timer;
+    private Timer timer;
     private int workers = DEFAULT_WORKERS;
     private boolean builtInControllers = true;
     private SchedulerConfig schedulerConfig = SchedulerConfig.DEFAULTS;
@@ -676,12 +676,12 @@ public final class Krake implements AutoCloseable {
     /**
      * Sets the source of delays for every component (requeue after, back-off, retries). Default:
      * one library-owned daemon thread {@code krake-timer-1}, stopped by {@link Krake#close()};
-     * tests pass {@code cloud.krake.testing.ManualScheduler}.
+     * tests pass {@code cloud.krake.testing.ManualTimer}.
      *
      * @param timer the scheduler of delayed tasks; stays the caller's
      * @return this builder
      */
-    public Builder timer(Scheduler timer) {
+    public Builder timer(Timer timer) {
       this.timer = Objects.requireNonNull(timer, "timer");
       return this;
     }

@@ -9,7 +9,7 @@ import cloud.krake.runtime.Controller;
 import cloud.krake.runtime.ReconcileResult;
 import cloud.krake.runtime.Reflector;
 import cloud.krake.runtime.ResourceKey;
-import cloud.krake.runtime.Scheduler;
+import cloud.krake.runtime.Timer;
 import cloud.krake.store.NotFoundException;
 import cloud.krake.store.Resources;
 import java.time.Duration;
@@ -34,7 +34,7 @@ import org.slf4j.MDC;
  * {@code metadata.owners} (the scheduler makes the cluster an owner of every application it binds).
  *
  * <pre>{@code
- * GarbageCollector gc = new GarbageCollector(krake, Scheduler.system(timers), 2);
+ * GarbageCollector gc = new GarbageCollector(krake, Timer.system(timers), 2);
  * gc.start();                       // lists and watches every kind, then runs 2 workers
  * krake.clusters().delete("tenant", "de");  // its applications are deleted, then the cluster
  * gc.close();
@@ -127,7 +127,7 @@ public final class GarbageCollector implements Component {
    * @param workers worker threads for {@link #start()}; at least 1
    * @throws IllegalArgumentException if {@code workers} is less than 1
    */
-  public GarbageCollector(Krake krake, Scheduler scheduler, int workers) {
+  public GarbageCollector(Krake krake, Timer scheduler, int workers) {
     this(krake, CollectedKind.all(Objects.requireNonNull(krake, "krake")), scheduler, workers);
   }
 
@@ -141,8 +141,7 @@ public final class GarbageCollector implements Component {
    * @throws IllegalArgumentException if {@code workers} is less than 1, {@code kinds} is empty or
    *     names a kind twice
    */
-  public GarbageCollector(
-      Krake krake, List<CollectedKind<?>> kinds, Scheduler scheduler, int workers) {
+  public GarbageCollector(Krake krake, List<CollectedKind<?>> kinds, Timer scheduler, int workers) {
     Objects.requireNonNull(krake, "krake");
     Objects.requireNonNull(kinds, "kinds");
     Objects.requireNonNull(scheduler, "scheduler");
@@ -152,7 +151,7 @@ public final class GarbageCollector implements Component {
     this.controller =
         Controller.<ResourceRef>builder("gc", this::reconcile)
             .clock(krake.clock())
-            .scheduler(scheduler)
+            .timer(scheduler)
             .workerCount(workers)
             .build();
     for (CollectedKind<?> kind : kinds) {
@@ -163,7 +162,7 @@ public final class GarbageCollector implements Component {
     }
   }
 
-  private <T extends Resource<T>> Watched<T> watched(CollectedKind<T> kind, Scheduler scheduler) {
+  private <T extends Resource<T>> Watched<T> watched(CollectedKind<T> kind, Timer scheduler) {
     return new Watched<>(Objects.requireNonNull(kind, "kind"), scheduler);
   }
 
@@ -443,7 +442,7 @@ public final class GarbageCollector implements Component {
     final CollectedKind<T> kind;
     final Reflector<T> reflector;
 
-    Watched(CollectedKind<T> kind, Scheduler scheduler) {
+    Watched(CollectedKind<T> kind, Timer scheduler) {
       this.kind = kind;
       this.reflector =
           new Reflector<>(

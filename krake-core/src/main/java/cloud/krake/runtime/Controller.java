@@ -100,7 +100,7 @@ public final class Controller<K> implements AutoCloseable {
     this.reconciler = b.reconciler;
     this.workerCount = b.workerCount;
     this.closeTimeout = b.closeTimeout;
-    Scheduler scheduler;
+    Timer scheduler;
     if (b.scheduler.isPresent()) {
       scheduler = b.scheduler.get();
       this.ownedExecutor = Optional.empty();
@@ -112,7 +112,7 @@ public final class Controller<K> implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
               });
-      scheduler = Scheduler.system(executor);
+      scheduler = Timer.system(executor);
       this.ownedExecutor = Optional.of(executor);
     }
     this.queue = new KeyedWorkQueue<>(b.clock, scheduler, b.baseDelay, b.maxDelay);
@@ -319,7 +319,7 @@ public final class Controller<K> implements AutoCloseable {
     private final Reconciler<K> reconciler;
     private int workerCount = DEFAULT_WORKER_COUNT;
     private Clock clock = Clock.systemUTC();
-    private Optional<Scheduler> scheduler = Optional.empty();
+    private Optional<Timer> scheduler = Optional.empty();
     private Duration baseDelay = KeyedWorkQueue.DEFAULT_BASE_DELAY;
     private Duration maxDelay = KeyedWorkQueue.DEFAULT_MAX_DELAY;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
@@ -363,11 +363,11 @@ public final class Controller<K> implements AutoCloseable {
     /**
      * Sets the scheduler of delayed keys; the controller does not shut a given scheduler down.
      *
-     * @param scheduler the scheduler
+     * @param timer the scheduler
      * @return this builder
      */
-    public Builder<K> scheduler(Scheduler scheduler) {
-      this.scheduler = Optional.of(Objects.requireNonNull(scheduler, "scheduler"));
+    public Builder<K> timer(Timer timer) {
+      this.scheduler = Optional.of(Objects.requireNonNull(timer, "timer"));
       return this;
     }
 

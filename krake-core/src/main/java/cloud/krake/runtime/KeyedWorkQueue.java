@@ -35,7 +35,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ul>
  *
  * <p>Threading: thread-safe; all state is guarded by one lock. Delayed adds run on the injected
- * {@link Scheduler}'s thread. Time for due instants comes from the injected {@link Clock}.
+ * {@link Timer}'s thread. Time for due instants comes from the injected {@link Clock}.
  *
  * @param <K> the key type; a record with value equality, such as {@link ResourceKey}
  */
@@ -52,7 +52,7 @@ public final class KeyedWorkQueue<K> {
   public static final Duration DEFAULT_MAX_DELAY = Duration.ofMinutes(5);
 
   private final Clock clock;
-  private final Scheduler scheduler;
+  private final Timer scheduler;
   private final Duration baseDelay;
   private final Duration maxDelay;
 
@@ -77,7 +77,7 @@ public final class KeyedWorkQueue<K> {
   /** Set once by {@link #shutdown()}. Guarded by lock. */
   private boolean shutdown;
 
-  private record Delayed(Instant due, Scheduler.Handle handle) {}
+  private record Delayed(Instant due, Timer.Handle handle) {}
 
   /**
    * Creates a queue with the default backoff ({@link #DEFAULT_BASE_DELAY} to {@link
@@ -86,7 +86,7 @@ public final class KeyedWorkQueue<K> {
    * @param clock the source of due instants
    * @param scheduler runs delayed adds
    */
-  public KeyedWorkQueue(Clock clock, Scheduler scheduler) {
+  public KeyedWorkQueue(Clock clock, Timer scheduler) {
     this(clock, scheduler, DEFAULT_BASE_DELAY, DEFAULT_MAX_DELAY);
   }
 
@@ -99,7 +99,7 @@ public final class KeyedWorkQueue<K> {
    * @param maxDelay the longest backoff; at least {@code baseDelay}
    * @throws IllegalArgumentException if the delays are out of range
    */
-  public KeyedWorkQueue(Clock clock, Scheduler scheduler, Duration baseDelay, Duration maxDelay) {
+  public KeyedWorkQueue(Clock clock, Timer scheduler, Duration baseDelay, Duration maxDelay) {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     this.baseDelay = Objects.requireNonNull(baseDelay, "baseDelay");
@@ -163,7 +163,7 @@ public final class KeyedWorkQueue<K> {
         }
         pending.handle().cancel();
       }
-      Scheduler.Handle handle;
+      Timer.Handle handle;
       try {
         handle = scheduler.schedule(() -> fire(key, due), delay);
       } catch (RejectedExecutionException e) {

@@ -33,12 +33,12 @@ public abstract class ReconcilingComponent<K> implements Component {
    * @param scheduler runs delayed re-queues and back-off
    * @param workers worker threads for {@link #start()}
    */
-  protected ReconcilingComponent(String name, Clock clock, Scheduler scheduler, int workers) {
+  protected ReconcilingComponent(String name, Clock clock, Timer scheduler, int workers) {
     this.name = Objects.requireNonNull(name, "name");
     this.controller =
         Controller.<K>builder(name, this::reconcile)
             .clock(clock)
-            .scheduler(scheduler)
+            .timer(scheduler)
             .workerCount(workers)
             .build();
   }

@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  * <p>It keeps a cache of the latest resource per key, as last listed or seen in an event; readers
  * may use it to avoid a store read, knowing it may lag the store.
  *
- * <p>If a (re-)list fails, it is retried on the {@link Scheduler} after {@value #RETRY_BASE_MILLIS}
- * ms, doubling up to {@value #RETRY_MAX_SECONDS} s (Krake's reflector caps its reconnect delay at
- * 60 s too).
+ * <p>If a (re-)list fails, it is retried on the {@link Timer} after {@value #RETRY_BASE_MILLIS} ms,
+ * doubling up to {@value #RETRY_MAX_SECONDS} s (Krake's reflector caps its reconnect delay at 60 s
+ * too).
  *
  * <p>Threading: thread-safe. The sink and the cache updates run on the store's watch thread (one
  * event at a time, in revision order) or, for listings, on the thread of {@link #start()} or of the
@@ -54,14 +54,14 @@ public final class Reflector<T extends Resource<T>> implements AutoCloseable {
   private final String name;
   private final Resources<T> resources;
   private final Consumer<ResourceKey> sink;
-  private final Scheduler scheduler;
+  private final Timer scheduler;
   private final Map<ResourceKey, T> cache = new ConcurrentHashMap<>();
 
   /** The running watch, if any. Guarded by this. */
   private Optional<Watch> watch = Optional.empty();
 
   /** A pending list retry, if any. Guarded by this. */
-  private Optional<Scheduler.Handle> retry = Optional.empty();
+  private Optional<Timer.Handle> retry = Optional.empty();
 
   /** Failed listings in a row. Guarded by this. */
   private int failures;
@@ -84,7 +84,7 @@ public final class Reflector<T extends Resource<T>> implements AutoCloseable {
    * @param scheduler runs list retries
    */
   public Reflector(
-      String name, Resources<T> resources, Consumer<ResourceKey> sink, Scheduler scheduler) {
+      String name, Resources<T> resources, Consumer<ResourceKey> sink, Timer scheduler) {
     this.name = Objects.requireNonNull(name, "name");
     this.resources = Objects.requireNonNull(resources, "resources");
     this.sink = Objects.requireNonNull(sink, "sink");
@@ -211,7 +211,7 @@ public final class Reflector<T extends Resource<T>> implements AutoCloseable {
         return;
       }
       closed = true;
-      retry.ifPresent(Scheduler.Handle::cancel);
+      retry.ifPresent(Timer.Handle::cancel);
       w = watch;
       watch = Optional.empty();
     }

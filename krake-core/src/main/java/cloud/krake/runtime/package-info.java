@@ -8,7 +8,7 @@
  * cloud.krake.runtime.Reflector} that lists and watches a store collection, re-listing after a
  * compaction, as Krake's {@code Reflector} (which re-lists on every reconnect).
  *
- * <p>Delays go through an injected {@link cloud.krake.runtime.Scheduler} so that tests advance time
+ * <p>Delays go through an injected {@link cloud.krake.runtime.Timer} so that tests advance time
  * instead of sleeping. Nothing in this package accepts or returns {@code null}.
  */
 package cloud.krake.runtime;

@@ -13,7 +13,7 @@ import cloud.krake.runtime.ReconcileResult;
 import cloud.krake.runtime.ReconcilingComponent;
 import cloud.krake.runtime.Reflector;
 import cloud.krake.runtime.ResourceKey;
-import cloud.krake.runtime.Scheduler;
+import cloud.krake.runtime.Timer;
 import cloud.krake.scheduler.metrics.MetricsFetcher;
 import java.time.Clock;
 import java.time.Duration;
@@ -84,7 +84,7 @@ public final class SchedulerController extends ReconcilingComponent<ResourceKey>
       MetricsFetcher metrics,
       SchedulerConfig config,
       RandomGenerator random,
-      Scheduler scheduler,
+      Timer scheduler,
       int workers) {
     super("scheduler", krake.clock(), Objects.requireNonNull(scheduler, "scheduler"), workers);
     this.krake = krake;

@@ -71,7 +71,7 @@ record HookSettings(
             .podRunner(pods)
             .clock(krake.clock())
             .executor(pool)
-            .scheduler(krake.timer())
+            .timer(krake.timer())
             .build();
     return new WorkloadHooks(
         lifecycle,

@@ -4,7 +4,7 @@ import cloud.krake.k8s.internal.ApiServerClusterClient;
 import cloud.krake.k8s.internal.ClientSettings;
 import cloud.krake.k8s.internal.Kubeconfig;
 import cloud.krake.model.Cluster;
-import cloud.krake.runtime.Scheduler;
+import cloud.krake.runtime.Timer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: watches read their streams on library-owned daemon threads named {@code
  * krake-k8s-watch-N}, one per open stream, at most {@link Builder#maxWatches(int)}; re-connect
- * back-offs run on the injected {@link Scheduler} (default: one library-owned daemon thread, {@code
+ * back-offs run on the injected {@link Timer} (default: one library-owned daemon thread, {@code
  * krake-k8s-backoff}). {@link #close()} closes every client and stops the library-owned threads; an
  * injected scheduler stays the caller's. Thread-safe. Credentials never appear in messages, logs or
  * {@code toString()}.
@@ -95,7 +95,7 @@ public final class KubeconfigClusterConnector implements ClusterConnector {
             TimeUnit.SECONDS,
             new SynchronousQueue<>(),
             daemonThreads("krake-k8s-watch-", true));
-    Scheduler scheduler;
+    Timer scheduler;
     if (builder.scheduler.isPresent()) {
       scheduler = builder.scheduler.get();
       ownScheduler = Optional.empty();
@@ -104,7 +104,7 @@ public final class KubeconfigClusterConnector implements ClusterConnector {
           new ScheduledThreadPoolExecutor(1, daemonThreads("krake-k8s-backoff", false));
       executor.setRemoveOnCancelPolicy(true);
       ownScheduler = Optional.of(executor);
-      scheduler = Scheduler.system(executor);
+      scheduler = Timer.system(executor);
     }
     this.settings =
         new ClientSettings(
@@ -247,7 +247,7 @@ public final class KubeconfigClusterConnector implements ClusterConnector {
     private Duration minBackoff = DEFAULT_MIN_BACKOFF;
     private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
     private int maxWatches = DEFAULT_MAX_WATCHES;
-    private Optional<Scheduler> scheduler = Optional.empty();
+    private Optional<Timer> scheduler = Optional.empty();
 
     private Builder() {}
 
@@ -319,11 +319,11 @@ public final class KubeconfigClusterConnector implements ClusterConnector {
      * Sets the scheduler of the watches' re-connect delays (tests pass a manual one); it stays the
      * caller's and is not shut down. Default: one library-owned daemon thread.
      *
-     * @param scheduler the scheduler
+     * @param timer the scheduler
      * @return this builder
      */
-    public Builder scheduler(Scheduler scheduler) {
-      this.scheduler = Optional.of(Objects.requireNonNull(scheduler, "scheduler"));
+    public Builder timer(Timer timer) {
+      this.scheduler = Optional.of(Objects.requireNonNull(timer, "timer"));
       return this;
     }
 

@@ -23,7 +23,7 @@ import cloud.krake.model.InvalidResourceException;
 import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.runtime.ResourceKey;
-import cloud.krake.runtime.Scheduler;
+import cloud.krake.runtime.Timer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
@@ -72,7 +72,7 @@ final class WorkloadHooks implements AutoCloseable {
   private final LifecycleRunner lifecycle;
   private final HookRunner executions;
   private final ExecutorService executor;
-  private final Scheduler timer;
+  private final Timer timer;
   private final Clock clock;
   private final Consumer<ResourceKey> requeue;
   private final RestartBackoff backoff;
@@ -85,7 +85,7 @@ final class WorkloadHooks implements AutoCloseable {
       LifecycleRunner lifecycle,
       HookRunner executions,
       ExecutorService executor,
-      Scheduler timer,
+      Timer timer,
       Clock clock,
       Consumer<ResourceKey> requeue,
       RestartBackoff backoff,

@@ -10,7 +10,7 @@ import cloud.krake.model.ClusterState;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ManualClock;
-import cloud.krake.testing.ManualScheduler;
+import cloud.krake.testing.ManualTimer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class ClusterControllerTest {
 
   private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
-  private final ManualScheduler timer = new ManualScheduler(clock);
+  private final ManualTimer timer = new ManualTimer(clock);
   private final MemoryStore store = MemoryStore.create();
   private final KubeconfigClusterConnector connector =
       KubeconfigClusterConnector.builder()

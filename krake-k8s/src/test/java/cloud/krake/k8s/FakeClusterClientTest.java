@@ -9,7 +9,7 @@ import cloud.krake.model.ClusterSpec;
 import cloud.krake.model.Metadata;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.testing.ManualClock;
-import cloud.krake.testing.ManualScheduler;
+import cloud.krake.testing.ManualTimer;
 import cloud.krake.testing.kubernetes.FakeKubernetesApiServer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
@@ -29,8 +29,8 @@ class FakeClusterClientTest extends ClusterClientContract {
 
   private static final String TOKEN = "fake-token-0123456789";
 
-  private final ManualScheduler scheduler =
-      new ManualScheduler(new ManualClock(Instant.parse("2026-01-01T00:00:00Z")));
+  private final ManualTimer scheduler =
+      new ManualTimer(new ManualClock(Instant.parse("2026-01-01T00:00:00Z")));
   private FakeKubernetesApiServer server;
   private KubeconfigClusterConnector connector;
   private ClusterClient client;
@@ -52,7 +52,7 @@ class FakeClusterClientTest extends ClusterClientContract {
     return KubeconfigClusterConnector.builder()
         .requestTimeout(requestTimeout)
         .watchTimeout(watchTimeout)
-        .scheduler(scheduler)
+        .timer(scheduler)
         .build();
   }
 

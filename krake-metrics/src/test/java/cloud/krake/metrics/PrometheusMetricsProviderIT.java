@@ -23,7 +23,7 @@ import cloud.krake.scheduler.metrics.MetricsProviders;
 import cloud.krake.scheduler.metrics.StaticMetricsProvider;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ManualClock;
-import cloud.krake.testing.ManualScheduler;
+import cloud.krake.testing.ManualTimer;
 import cloud.krake.testing.PrometheusServer;
 import java.io.IOException;
 import java.net.URI;
@@ -108,7 +108,7 @@ class PrometheusMetricsProviderIT {
   @Test
   void applicationsLandWhereThePrometheusMetricsSayAndMoveWhenTheyChange() throws IOException {
     ManualClock clock = new ManualClock(Instant.parse("2026-11-21T10:00:00Z"));
-    ManualScheduler timers = new ManualScheduler(clock);
+    ManualTimer timers = new ManualTimer(clock);
     try (MemoryStore store = MemoryStore.create()) {
       Krake krake = Krake.builder().store(store).clock(clock).build();
       Path file =

@@ -22,7 +22,7 @@ import cloud.krake.store.StoreUnavailableException;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ForwardingStore;
 import cloud.krake.testing.ManualClock;
-import cloud.krake.testing.ManualScheduler;
+import cloud.krake.testing.ManualTimer;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,7 +44,7 @@ class GarbageCollectorTest {
 
   private final MemoryStore store = MemoryStore.create();
   private final ManualClock clock = new ManualClock(T0);
-  private final ManualScheduler timers = new ManualScheduler(clock);
+  private final ManualTimer timers = new ManualTimer(clock);
   private final Krake krake = Krake.builder().store(store).clock(clock).build();
   private GarbageCollector gc;
 

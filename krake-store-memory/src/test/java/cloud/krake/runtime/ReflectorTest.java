@@ -11,7 +11,7 @@ import cloud.krake.store.WatchListener;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ForwardingStore;
 import cloud.krake.testing.ManualClock;
-import cloud.krake.testing.ManualScheduler;
+import cloud.krake.testing.ManualTimer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -43,7 +43,7 @@ class ReflectorTest {
       """;
 
   private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
-  private final ManualScheduler scheduler = new ManualScheduler(clock);
+  private final ManualTimer scheduler = new ManualTimer(clock);
   private final CompactingStore store = new CompactingStore(MemoryStore.create());
   private final Applications apps = new Applications(store, clock);
   private final List<ResourceKey> keys = Collections.synchronizedList(new ArrayList<>());

@@ -15,7 +15,7 @@ import cloud.krake.scheduler.metrics.MetricsFetcher;
 import cloud.krake.scheduler.metrics.MetricsProviders;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ManualClock;
-import cloud.krake.testing.ManualScheduler;
+import cloud.krake.testing.ManualTimer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.SplittableRandom;
@@ -30,7 +30,7 @@ class SchedulerControllerTest {
 
   private final MemoryStore store = MemoryStore.create();
   private final ManualClock clock = new ManualClock(T0);
-  private final ManualScheduler timers = new ManualScheduler(clock);
+  private final ManualTimer timers = new ManualTimer(clock);
   private final Krake krake = Krake.builder().store(store).clock(clock).build();
   private final MetricsFetcher metrics =
       new MetricsFetcher(krake, MetricsProviders.STATIC_ONLY, Duration.ZERO);

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import cloud.krake.store.ConflictException;
 import cloud.krake.store.StoreUnavailableException;
 import cloud.krake.testing.ManualClock;
-import cloud.krake.testing.ManualScheduler;
+import cloud.krake.testing.ManualTimer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,10 +26,10 @@ class ControllerTest {
   private static final ResourceKey A = new ResourceKey("ns", "a");
 
   private final ManualClock clock = new ManualClock(T0);
-  private final ManualScheduler scheduler = new ManualScheduler(clock);
+  private final ManualTimer scheduler = new ManualTimer(clock);
 
   private Controller<ResourceKey> controller(Reconciler<ResourceKey> reconciler) {
-    return Controller.builder("test", reconciler).clock(clock).scheduler(scheduler).build();
+    return Controller.builder("test", reconciler).clock(clock).timer(scheduler).build();
   }
 
   @Test

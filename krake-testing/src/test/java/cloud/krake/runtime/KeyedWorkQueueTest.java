@@ -3,7 +3,7 @@ package cloud.krake.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import cloud.krake.testing.ManualClock;
-import cloud.krake.testing.ManualScheduler;
+import cloud.krake.testing.ManualTimer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -17,7 +17,7 @@ class KeyedWorkQueueTest {
   private static final ResourceKey B = new ResourceKey("ns", "b");
 
   private final ManualClock clock = new ManualClock(T0);
-  private final ManualScheduler scheduler = new ManualScheduler(clock);
+  private final ManualTimer scheduler = new ManualTimer(clock);
   private final KeyedWorkQueue<ResourceKey> queue = new KeyedWorkQueue<>(clock, scheduler);
 
   @Test

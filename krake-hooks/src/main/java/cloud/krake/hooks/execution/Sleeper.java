@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * How a function waits between two polls ({@code Wait}): injected into the {@link ExecutionEngine}
- * so that tests move a manual clock instead of sleeping, as the runtime's {@code Scheduler}.
+ * so that tests move a manual clock instead of sleeping, as the runtime's {@code Timer}.
  */
 @FunctionalInterface
 public interface Sleeper {

@@ -6,7 +6,7 @@ import cloud.krake.hooks.execution.Cancellation;
 import cloud.krake.hooks.execution.PodRunner;
 import cloud.krake.hooks.execution.Sleeper;
 import cloud.krake.model.FieldError;
-import cloud.krake.runtime.Scheduler;
+import cloud.krake.runtime.Timer;
 import cloud.krake.store.ConflictException;
 import cloud.krake.store.Store;
 import java.io.IOException;
@@ -68,7 +68,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: {@link #postStart} and {@link #preStop} block the calling thread until the hook
  * ended or its deadline passed; handlers run on a bounded pool of named threads ({@code
  * krake-lifecycle-N}, {@value #DEFAULT_THREADS} unless configured) and deadlines come from the
- * injected {@link Scheduler} and {@link Clock}. Thread-safe; the caller runs one hook of one
+ * injected {@link Timer} and {@link Clock}. Thread-safe; the caller runs one hook of one
  * application at a time (the controller's keyed work queue does).
  *
  * <pre>{@code
@@ -98,7 +98,7 @@ public final class LifecycleRunner implements AutoCloseable {
   private final boolean ownsHttpClient;
   private final Clock clock;
   private final Sleeper sleeper;
-  private final Scheduler scheduler;
+  private final Timer scheduler;
   private final ExecutorService executor;
   private final boolean ownsExecutor;
   private final Optional<ScheduledExecutorService> ownScheduler;
@@ -123,7 +123,7 @@ public final class LifecycleRunner implements AutoCloseable {
     } else {
       ScheduledExecutorService timer =
           Executors.newSingleThreadScheduledExecutor(threads("krake-lifecycle-deadline-"));
-      this.scheduler = Scheduler.system(timer);
+      this.scheduler = Timer.system(timer);
       this.ownScheduler = Optional.of(timer);
     }
   }
@@ -250,7 +250,7 @@ public final class LifecycleRunner implements AutoCloseable {
             () -> execute(point, handler.action(), context, deadline, cancellation, redaction),
             executor);
     CompletableFuture<Object> expired = new CompletableFuture<>();
-    Scheduler.Handle timer = scheduler.schedule(() -> expired.complete(Boolean.TRUE), budget);
+    Timer.Handle timer = scheduler.schedule(() -> expired.complete(Boolean.TRUE), budget);
     try {
       CompletableFuture.anyOf(work, expired).get();
     } catch (InterruptedException e) {
@@ -584,7 +584,7 @@ public final class LifecycleRunner implements AutoCloseable {
     private Optional<OkHttpClient> httpClient = Optional.empty();
     private Clock clock = Clock.systemUTC();
     private Sleeper sleeper = Sleeper.SYSTEM;
-    private Optional<Scheduler> scheduler = Optional.empty();
+    private Optional<Timer> scheduler = Optional.empty();
     private Optional<ExecutorService> executor = Optional.empty();
     private int threads = DEFAULT_THREADS;
 
@@ -625,8 +625,8 @@ public final class LifecycleRunner implements AutoCloseable {
     }
 
     /** Fires deadlines; default a single named thread of the runner's own. */
-    public Builder scheduler(Scheduler scheduler) {
-      this.scheduler = Optional.of(Objects.requireNonNull(scheduler, "scheduler"));
+    public Builder timer(Timer timer) {
+      this.scheduler = Optional.of(Objects.requireNonNull(timer, "timer"));
       return this;
     }
 

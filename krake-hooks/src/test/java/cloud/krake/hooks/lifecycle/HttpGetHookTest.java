@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ManualClock;
-import cloud.krake.testing.ManualScheduler;
+import cloud.krake.testing.ManualTimer;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -54,7 +54,7 @@ class HttpGetHookTest {
         LifecycleRunner.builder()
             .store(store)
             .clock(clock)
-            .scheduler(new ManualScheduler(clock))
+            .timer(new ManualTimer(clock))
             .httpClient(client)
             .build();
     return runner;

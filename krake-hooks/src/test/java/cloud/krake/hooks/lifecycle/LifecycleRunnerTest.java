@@ -10,7 +10,7 @@ import cloud.krake.model.Cluster;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ManualClock;
-import cloud.krake.testing.ManualScheduler;
+import cloud.krake.testing.ManualTimer;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +31,7 @@ class LifecycleRunnerTest {
   static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
 
   private final ManualClock clock = new ManualClock(T0);
-  private final ManualScheduler scheduler = new ManualScheduler(clock);
+  private final ManualTimer scheduler = new ManualTimer(clock);
   private final MemoryStore store = MemoryStore.create();
   private final ScriptedPodRunner pods = new ScriptedPodRunner();
   private final ExecutorService callers = Executors.newSingleThreadExecutor();
@@ -47,7 +47,7 @@ class LifecycleRunnerTest {
         .podRunner(pods)
         .clock(clock)
         .sleeper(clock::advance)
-        .scheduler(scheduler)
+        .timer(scheduler)
         .build();
   }
 

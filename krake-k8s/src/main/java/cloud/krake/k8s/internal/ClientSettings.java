@@ -1,6 +1,6 @@
 package cloud.krake.k8s.internal;
 
-import cloud.krake.runtime.Scheduler;
+import cloud.krake.runtime.Timer;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -13,7 +13,7 @@ import java.util.concurrent.Executor;
  * @param watchTimeout the {@code timeoutSeconds} a watch asks the server for, before jitter
  * @param minBackoff the first re-connect delay of a failed watch
  * @param maxBackoff the longest re-connect delay of a failed watch
- * @param scheduler runs the watches' re-connect delays
+ * @param timer runs the watches' re-connect delays
  * @param watchExecutor runs the watches' blocking streams, one task per stream
  */
 public record ClientSettings(
@@ -22,7 +22,7 @@ public record ClientSettings(
     Duration watchTimeout,
     Duration minBackoff,
     Duration maxBackoff,
-    Scheduler scheduler,
+    Timer timer,
     Executor watchExecutor) {
 
   /** Checks the components. */
@@ -32,7 +32,7 @@ public record ClientSettings(
     Objects.requireNonNull(watchTimeout, "watchTimeout");
     Objects.requireNonNull(minBackoff, "minBackoff");
     Objects.requireNonNull(maxBackoff, "maxBackoff");
-    Objects.requireNonNull(scheduler, "scheduler");
+    Objects.requireNonNull(timer, "timer");
     Objects.requireNonNull(watchExecutor, "watchExecutor");
   }
 }

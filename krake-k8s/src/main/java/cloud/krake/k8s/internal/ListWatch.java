@@ -5,7 +5,7 @@ import cloud.krake.k8s.ObjectEvent;
 import cloud.krake.k8s.ObjectListener;
 import cloud.krake.k8s.ObjectWatch;
 import cloud.krake.model.ReasonCode;
-import cloud.krake.runtime.Scheduler;
+import cloud.krake.runtime.Timer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubernetes.client.openapi.ApiException;
@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  *       re-list and {@link ObjectListener#onResync} with the full set.
  *   <li>A lost connection or an error answer is reported to {@link ObjectListener#onError}, then
  *       the watch re-connects after an exponential back-off (initial … max, doubled each time,
- *       reset by a successful connection), scheduled on the injected {@link Scheduler}; it resumes
- *       from the last delivered version, so nothing is missed or repeated.
+ *       reset by a successful connection), scheduled on the injected {@link Timer}; it resumes from
+ *       the last delivered version, so nothing is missed or repeated.
  *   <li>Bookmarks only move the resume point.
  * </ul>
  *
@@ -69,7 +69,7 @@ final class ListWatch implements ObjectWatch {
   private volatile Call call;
 
   /** The pending re-connect. */
-  private volatile Scheduler.Handle pending;
+  private volatile Timer.Handle pending;
 
   /** The resume point; {@code null} when a (re-)list is due. Written by the running cycle only. */
   private volatile String resourceVersion;
@@ -121,7 +121,7 @@ final class ListWatch implements ObjectWatch {
     if (open != null) {
       open.cancel();
     }
-    Scheduler.Handle handle = pending;
+    Timer.Handle handle = pending;
     if (handle != null) {
       handle.cancel();
     }
@@ -301,7 +301,7 @@ final class ListWatch implements ObjectWatch {
       return;
     }
     try {
-      pending = settings.scheduler().schedule(this::submit, delay);
+      pending = settings.timer().schedule(this::submit, delay);
     } catch (RejectedExecutionException e) {
       if (!closed) {
         log.warn("{}: cannot schedule a re-connect; the watch stops", description);

@@ -15,7 +15,7 @@ import cloud.krake.model.KrakeJson;
 import cloud.krake.store.Applications;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ManualClock;
-import cloud.krake.testing.ManualScheduler;
+import cloud.krake.testing.ManualTimer;
 import cloud.krake.testing.kubernetes.FakeKubernetesApiServer;
 import cloud.krake.testing.kubernetes.LocalKubelet;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -47,7 +47,7 @@ final class Fixture implements AutoCloseable {
   final ThreadLeakCheck threads;
   final UncaughtErrors errors;
   final Clock clock;
-  final Optional<ManualScheduler> timer;
+  final Optional<ManualTimer> timer;
   final MemoryStore store;
   final Map<String, FakeKubernetesApiServer> clusters;
   final Map<String, LocalKubelet> kubelets;
@@ -72,7 +72,7 @@ final class Fixture implements AutoCloseable {
             new ManualClock(
                 settings.manualStart.orElseGet(() -> now().truncatedTo(ChronoUnit.MILLIS)));
         this.clock = manual;
-        this.timer = Optional.of(new ManualScheduler(manual));
+        this.timer = Optional.of(new ManualTimer(manual));
       } else {
         this.clock = Clock.systemUTC();
         this.timer = Optional.empty();

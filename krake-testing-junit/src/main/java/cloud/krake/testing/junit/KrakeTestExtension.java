@@ -19,7 +19,7 @@ import cloud.krake.model.MetricsProvider;
 import cloud.krake.model.Resource;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ManualClock;
-import cloud.krake.testing.ManualScheduler;
+import cloud.krake.testing.ManualTimer;
 import cloud.krake.testing.kubernetes.FakeKubernetesApiServer;
 import cloud.krake.testing.kubernetes.LocalKubelet;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -108,7 +108,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * <h2>Time</h2>
  *
  * By default Krake runs on the system clock. With {@link Builder#manualTime()}, Krake's clock is a
- * {@link ManualClock} and its timer a {@link ManualScheduler}: re-queues, back-off, retries and the
+ * {@link ManualClock} and its timer a {@link ManualTimer}: re-queues, back-off, retries and the
  * shutdown protocol's deadlines wait until the test calls {@link #advance(Duration)}. The fake
  * clusters, the kubelets (their processes run in real time), the connector's watch reconnects and
  * the hook CA stay on real time.
@@ -470,7 +470,7 @@ public final class KrakeTestExtension
    * @throws IllegalStateException without {@link Builder#manualTime()}, or outside a test of the
    *     registering class
    */
-  public ManualScheduler timer() {
+  public ManualTimer timer() {
     return running()
         .timer
         .orElseThrow(
@@ -792,8 +792,8 @@ public final class KrakeTestExtension
 
     /**
      * Gives Krake a {@link ManualClock} (starting at the real current time, so that the hook
-     * certificates it issues are valid for TLS) and a {@link ManualScheduler} as its timer; the
-     * test moves time with {@link KrakeTestExtension#advance}.
+     * certificates it issues are valid for TLS) and a {@link ManualTimer} as its timer; the test
+     * moves time with {@link KrakeTestExtension#advance}.
      *
      * @return this builder
      */

@@ -1,6 +1,6 @@
 package cloud.krake.testing.kubernetes;
 
-import cloud.krake.runtime.Scheduler;
+import cloud.krake.runtime.Timer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -157,8 +157,8 @@ import org.slf4j.LoggerFactory;
  *
  * Back-off and grace periods are measured by the {@link Builder#clock} and waited for on the {@link
  * Builder#scheduler} (default: the kubelet's own thread), so a test can drive them with {@code
- * ManualClock} and {@code ManualScheduler} instead of waiting. Processes still run in real time.
- * All state is kept on one thread, {@code krake-kubelet-<cluster>-sync}; process output and exec
+ * ManualClock} and {@code ManualTimer} instead of waiting. Processes still run in real time. All
+ * state is kept on one thread, {@code krake-kubelet-<cluster>-sync}; process output and exec
  * streams use a bounded pool of daemon threads ({@code krake-kubelet-<cluster>-io-N}, {@link
  * Builder#maxThreads}). Thread-safe: {@link #logs} and {@link #close} may be called from any
  * thread.
@@ -249,7 +249,7 @@ public final class LocalKubelet implements AutoCloseable {
   private final ResourceType secretType;
   private final ResourceType configMapType;
   private final Clock clock;
-  private final Scheduler scheduler;
+  private final Timer scheduler;
   private final ScheduledThreadPoolExecutor sync;
   private final ThreadPoolExecutor io;
   private final Path workDirectory;
@@ -313,7 +313,7 @@ public final class LocalKubelet implements AutoCloseable {
             TimeUnit.SECONDS,
             new SynchronousQueue<>(),
             named(prefix + "-io-", new AtomicInteger()));
-    this.scheduler = builder.scheduler != null ? builder.scheduler : Scheduler.system(sync);
+    this.scheduler = builder.scheduler != null ? builder.scheduler : Timer.system(sync);
     try {
       if (builder.workDirectory != null) {
         this.workDirectory = Files.createDirectories(builder.workDirectory);
@@ -794,7 +794,7 @@ public final class LocalKubelet implements AutoCloseable {
     return clock.instant();
   }
 
-  Scheduler scheduler() {
+  Timer timer() {
     return scheduler;
   }
 
@@ -1130,7 +1130,7 @@ public final class LocalKubelet implements AutoCloseable {
   public static final class Builder {
     private final FakeKubernetesApiServer server;
     private Clock clock = Clock.systemUTC();
-    private Scheduler scheduler;
+    private Timer scheduler;
     private Path workDirectory;
     private Path bwrap = DEFAULT_BWRAP;
     private PodIsolation podIsolation = PodIsolation.AUTO;
@@ -1153,10 +1153,10 @@ public final class LocalKubelet implements AutoCloseable {
 
     /**
      * Where restart back-offs and grace periods are waited for; default the kubelet's own thread.
-     * Pass a {@code ManualScheduler} (with its clock as {@link #clock}) to drive them by hand.
+     * Pass a {@code ManualTimer} (with its clock as {@link #clock}) to drive them by hand.
      */
-    public Builder scheduler(Scheduler scheduler) {
-      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    public Builder timer(Timer timer) {
+      this.scheduler = Objects.requireNonNull(timer, "timer");
       return this;
     }
 

@@ -1,6 +1,6 @@
 package cloud.krake.testing.kubernetes;
 
-import cloud.krake.runtime.Scheduler;
+import cloud.krake.runtime.Timer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -68,7 +68,7 @@ final class PodWorker {
     LogBuffer log;
     LogBuffer previousLog;
     Duration backoff = BACKOFF_INITIAL;
-    Scheduler.Handle restartTimer;
+    Timer.Handle restartTimer;
     boolean restartDue = true;
     Map<String, String> env = Map.of();
     List<Sandbox.Mount> mounts = List.of();
@@ -103,7 +103,7 @@ final class PodWorker {
   private String sandboxError = "";
   private boolean terminating;
   private boolean gone;
-  private Scheduler.Handle killTimer;
+  private Timer.Handle killTimer;
 
   PodWorker(LocalKubelet kubelet, ObjectNode pod, Path directory) {
     this.kubelet = kubelet;
@@ -438,7 +438,7 @@ final class PodWorker {
       container.restartDue = false;
       container.restartTimer =
           kubelet
-              .scheduler()
+              .timer()
               .schedule(
                   () ->
                       kubelet.onSync(
@@ -506,7 +506,7 @@ final class PodWorker {
     }
     killTimer =
         kubelet
-            .scheduler()
+            .timer()
             .schedule(
                 () ->
                     kubelet.onSync(

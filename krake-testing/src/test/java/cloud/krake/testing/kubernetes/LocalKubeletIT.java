@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import cloud.krake.testing.ManualClock;
-import cloud.krake.testing.ManualScheduler;
+import cloud.krake.testing.ManualTimer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -41,7 +41,7 @@ class LocalKubeletIT {
 
   final FakeKubernetesApiServer cluster = FakeKubernetesApiServer.builder().build();
   private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
-  private final ManualScheduler scheduler = new ManualScheduler(clock);
+  private final ManualTimer scheduler = new ManualTimer(clock);
   LocalKubelet kubelet;
 
   @AfterEach
@@ -53,7 +53,7 @@ class LocalKubeletIT {
   }
 
   private LocalKubelet manualKubelet() {
-    kubelet = kubeletBuilder().clock(clock).scheduler(scheduler).build();
+    kubelet = kubeletBuilder().clock(clock).timer(scheduler).build();
     return kubelet;
   }
 

@@ -1,6 +1,6 @@
 package cloud.krake.testing;
 
-import cloud.krake.runtime.Scheduler;
+import cloud.krake.runtime.Timer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -10,14 +10,14 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 
 /**
- * A {@link Scheduler} whose tasks run only when the test moves its {@link ManualClock}, through
- * {@link #advance(Duration)} or {@link #runDueTasks()}, for deterministic tests of delays and
- * backoff without sleeping.
+ * A {@link Timer} whose tasks run only when the test moves its {@link ManualClock}, through {@link
+ * #advance(Duration)} or {@link #runDueTasks()}, for deterministic tests of delays and backoff
+ * without sleeping.
  *
  * <pre>{@code
  * ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
- * ManualScheduler scheduler = new ManualScheduler(clock);
- * Controller<ResourceKey> c = Controller.builder("test", r).clock(clock).scheduler(scheduler).build();
+ * ManualTimer scheduler = new ManualTimer(clock);
+ * Controller<ResourceKey> c = Controller.builder("test", r).clock(clock).timer(scheduler).build();
  * scheduler.advance(Duration.ofSeconds(1));   // the first backoff runs
  * }</pre>
  *
@@ -26,7 +26,7 @@ import java.util.PriorityQueue;
  * scheduler's lock, so a task may schedule further tasks. An exception thrown by a task propagates
  * to that caller, failing the test.
  */
-public final class ManualScheduler implements Scheduler {
+public final class ManualTimer implements Timer {
 
   private final ManualClock clock;
 
@@ -37,13 +37,13 @@ public final class ManualScheduler implements Scheduler {
   /** Guarded by this. */
   private long sequence;
 
-  private static final class Task implements Scheduler.Handle {
+  private static final class Task implements Timer.Handle {
     private final Instant due;
     private final long sequence;
     private final Runnable runnable;
-    private final ManualScheduler owner;
+    private final ManualTimer owner;
 
-    Task(Instant due, long sequence, Runnable runnable, ManualScheduler owner) {
+    Task(Instant due, long sequence, Runnable runnable, ManualTimer owner) {
       this.due = due;
       this.sequence = sequence;
       this.runnable = runnable;
@@ -71,7 +71,7 @@ public final class ManualScheduler implements Scheduler {
    *
    * @param clock the clock; pass the same one to the code under test
    */
-  public ManualScheduler(ManualClock clock) {
+  public ManualTimer(ManualClock clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 

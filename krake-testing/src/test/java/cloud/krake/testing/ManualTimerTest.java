@@ -8,12 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class ManualSchedulerTest {
+class ManualTimerTest {
 
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
   private final ManualClock clock = new ManualClock(T0);
-  private final ManualScheduler scheduler = new ManualScheduler(clock);
+  private final ManualTimer scheduler = new ManualTimer(clock);
 
   @Test
   void runsDueTasksInDueOrderWithTheClockAtEachDueInstant() {

@@ -9,13 +9,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs a task once after a delay: the one source of delays of the controller runtime (requeue
  * after, backoff, re-list retries), injected so that tests drive time by hand ({@code
- * cloud.krake.testing.ManualScheduler}) instead of sleeping.
+ * cloud.krake.testing.ManualTimer}) instead of sleeping.
  *
  * <p>Threading: implementations are thread-safe; tasks run on a thread the implementation chooses
  * and must not block for long.
  */
 @FunctionalInterface
-public interface Scheduler {
+public interface Timer {
 
   /**
    * Schedules {@code task} to run once, {@code delay} from now.
@@ -34,7 +34,7 @@ public interface Scheduler {
    *
    * @param executor the executor whose threads run the tasks
    */
-  static Scheduler system(ScheduledExecutorService executor) {
+  static Timer system(ScheduledExecutorService executor) {
     Objects.requireNonNull(executor, "executor");
     return (task, delay) -> {
       Objects.requireNonNull(task, "task");
