@@ -80,7 +80,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. The store belongs to the host: Krake never closes it.
  */
-public final class Krake implements AutoCloseable {
+public final class Krake implements KrakeContext, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Krake.class);
 
@@ -172,56 +172,67 @@ public final class Krake implements AutoCloseable {
   }
 
   /** Returns the store. */
+  @Override
   public Store store() {
     return store;
   }
 
   /** Returns the clock every timestamp and deadline comes from. */
+  @Override
   public Clock clock() {
     return clock;
   }
 
   /** Returns the hook dispatcher with every registered handler. */
+  @Override
   public HookDispatcher dispatcher() {
     return dispatcher;
   }
 
   /** Returns the typed access to applications. */
+  @Override
   public Applications applications() {
     return applications;
   }
 
   /** Returns the typed access to clusters. */
+  @Override
   public Clusters clusters() {
     return clusters;
   }
 
   /** Returns the typed access to namespaced metrics. */
+  @Override
   public Resources<Metric> metrics() {
     return metrics;
   }
 
   /** Returns the typed access to global metrics. */
+  @Override
   public Resources<GlobalMetric> globalMetrics() {
     return globalMetrics;
   }
 
   /** Returns the typed access to namespaced metrics providers. */
+  @Override
   public Resources<MetricsProvider> metricsProviders() {
     return metricsProviders;
   }
 
   /** Returns the typed access to global metrics providers. */
+  @Override
   public Resources<GlobalMetricsProvider> globalMetricsProviders() {
     return globalMetricsProviders;
   }
 
   /** Returns the source of delays every component uses. */
+  @Override
   public Timer timer() {
     return timer;
   }
 
   /** Returns the number of worker threads each component starts. */
+  @Override
   public int workers() {
     return workers;
   }
