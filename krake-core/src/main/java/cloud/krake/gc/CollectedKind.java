@@ -1,6 +1,6 @@
 package cloud.krake.gc;
 
-import cloud.krake.Krake;
+import cloud.krake.KrakeContext;
 import cloud.krake.model.Application;
 import cloud.krake.model.Cluster;
 import cloud.krake.model.GlobalMetric;
@@ -19,8 +19,8 @@ import java.util.Optional;
  * One kind of resource the {@link GarbageCollector} watches: its Krake {@code api} and {@code kind}
  * (as they appear in a {@link ResourceRef} of {@code metadata.owners}) and the typed layer that
  * reads and writes it. Krake's garbage collector has one reflector per kind of its API; {@link
- * #all(Krake)} lists the kinds this library stores, and a host with kinds of its own adds one
- * {@code CollectedKind} per kind.
+ * #all(KrakeContext)} lists the kinds this library stores, and a host with kinds of its own adds
+ * one {@code CollectedKind} per kind.
  *
  * @param api Krake's API group, for example {@code "kubernetes"}
  * @param kind Krake's kind, for example {@code "Cluster"}
@@ -54,9 +54,9 @@ public record CollectedKind<T extends Resource<T>>(
    * Returns every kind {@code krake} gives typed access to: applications, clusters, metrics,
    * metrics providers, global metrics and global metrics providers.
    *
-   * @param krake the entry point whose typed layers to use
+   * @param krake the context whose typed layers to use
    */
-  public static List<CollectedKind<?>> all(Krake krake) {
+  public static List<CollectedKind<?>> all(KrakeContext krake) {
     Objects.requireNonNull(krake, "krake");
     return List.of(
         of(Application.API, Application.KIND, krake.applications()),

@@ -1,6 +1,6 @@
 package cloud.krake.gc;
 
-import cloud.krake.Krake;
+import cloud.krake.KrakeContext;
 import cloud.krake.model.Metadata;
 import cloud.krake.model.Resource;
 import cloud.krake.model.ResourceRef;
@@ -41,12 +41,13 @@ import org.slf4j.MDC;
  * }</pre>
  *
  * <p><b>What it does.</b> One {@link Reflector} per {@link CollectedKind} (by default {@link
- * CollectedKind#all(Krake) every kind Krake exposes}) keeps an in-memory dependency graph, owner →
- * dependents, built from the owners each resource names. It is built from the listings at {@link
- * #watch()} and kept up to date from the watch events; a re-list after a compaction brings it back
- * in line, resources gone meanwhile included. A resource is handled when it is <em>in deletion</em>
- * in Krake's sense ({@code is_in_deletion}: {@code metadata.deleted} set and the <em>last</em>
- * finalizer {@value Resources#CASCADE_DELETION}, see {@link #isInDeletion}). Handling it:
+ * CollectedKind#all(KrakeContext) every kind Krake exposes}) keeps an in-memory dependency graph,
+ * owner → dependents, built from the owners each resource names. It is built from the listings at
+ * {@link #watch()} and kept up to date from the watch events; a re-list after a compaction brings
+ * it back in line, resources gone meanwhile included. A resource is handled when it is <em>in
+ * deletion</em> in Krake's sense ({@code is_in_deletion}: {@code metadata.deleted} set and the
+ * <em>last</em> finalizer {@value Resources#CASCADE_DELETION}, see {@link #isInDeletion}). Handling
+ * it:
  *
  * <ul>
  *   <li>every dependent that still exists and still names it is <em>live</em>; each live dependent
@@ -120,28 +121,29 @@ public final class GarbageCollector implements Component {
 
   /**
    * Creates the garbage collector of every kind {@code krake} gives typed access to ({@link
-   * CollectedKind#all(Krake)}), not started.
+   * CollectedKind#all(KrakeContext)}), not started.
    *
-   * @param krake the entry point (typed layers, clock)
+   * @param krake the context (typed layers, clock)
    * @param scheduler runs re-checks and the runtime's backoff delays
    * @param workers worker threads for {@link #start()}; at least 1
    * @throws IllegalArgumentException if {@code workers} is less than 1
    */
-  public GarbageCollector(Krake krake, Timer scheduler, int workers) {
+  public GarbageCollector(KrakeContext krake, Timer scheduler, int workers) {
     this(krake, CollectedKind.all(Objects.requireNonNull(krake, "krake")), scheduler, workers);
   }
 
   /**
    * Creates the garbage collector of the given kinds, not started.
    *
-   * @param krake the entry point (clock)
+   * @param krake the context (clock)
    * @param kinds the kinds to watch and collect; references to other kinds are dangling for it
    * @param scheduler runs re-checks and the runtime's backoff delays
    * @param workers worker threads for {@link #start()}; at least 1
    * @throws IllegalArgumentException if {@code workers} is less than 1, {@code kinds} is empty or
    *     names a kind twice
    */
-  public GarbageCollector(Krake krake, List<CollectedKind<?>> kinds, Timer scheduler, int workers) {
+  public GarbageCollector(
+      KrakeContext krake, List<CollectedKind<?>> kinds, Timer scheduler, int workers) {
     Objects.requireNonNull(krake, "krake");
     Objects.requireNonNull(kinds, "kinds");
     Objects.requireNonNull(scheduler, "scheduler");

@@ -1,6 +1,6 @@
 package cloud.krake.scheduler;
 
-import cloud.krake.Krake;
+import cloud.krake.KrakeContext;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
 import cloud.krake.model.Cluster;
@@ -62,7 +62,7 @@ public final class SchedulerController extends ReconcilingComponent<ResourceKey>
 
   private static final Logger log = LoggerFactory.getLogger(SchedulerController.class);
 
-  private final Krake krake;
+  private final KrakeContext krake;
   private final MetricsFetcher metrics;
   private final Placement placement;
   private final SchedulerConfig config;
@@ -72,7 +72,7 @@ public final class SchedulerController extends ReconcilingComponent<ResourceKey>
   /**
    * Creates the scheduler.
    *
-   * @param krake the entry point (store, clock)
+   * @param krake the context (store, clock)
    * @param metrics reads the clusters' metrics
    * @param config {@code stickiness}, {@code reschedule_after}
    * @param random breaks ties between equally ranked clusters
@@ -80,7 +80,7 @@ public final class SchedulerController extends ReconcilingComponent<ResourceKey>
    * @param workers worker threads for {@link #start()}
    */
   public SchedulerController(
-      Krake krake,
+      KrakeContext krake,
       MetricsFetcher metrics,
       SchedulerConfig config,
       RandomGenerator random,

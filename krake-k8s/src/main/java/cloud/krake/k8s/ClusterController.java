@@ -1,6 +1,6 @@
 package cloud.krake.k8s;
 
-import cloud.krake.Krake;
+import cloud.krake.KrakeContext;
 import cloud.krake.dispatcher.HookContext;
 import cloud.krake.dispatcher.HookException;
 import cloud.krake.dispatcher.HookPoint;
@@ -58,7 +58,7 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
 
   private static final Logger log = LoggerFactory.getLogger(ClusterController.class);
 
-  private final Krake krake;
+  private final KrakeContext krake;
   private final Clusters clusters;
   private final ClusterConnector connector;
   private final Duration probeInterval;
@@ -74,11 +74,11 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
   /**
    * Creates the controller.
    *
-   * @param krake the entry point
+   * @param krake the context
    * @param connector makes the clusters' clients (shared with the application controller)
    * @param probeInterval how often the nodes are listed without a change
    */
-  public ClusterController(Krake krake, ClusterConnector connector, Duration probeInterval) {
+  public ClusterController(KrakeContext krake, ClusterConnector connector, Duration probeInterval) {
     super(NAME, krake.clock(), krake.timer(), krake.workers());
     this.krake = krake;
     this.clusters = krake.clusters();

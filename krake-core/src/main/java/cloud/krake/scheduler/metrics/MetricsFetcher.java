@@ -1,6 +1,6 @@
 package cloud.krake.scheduler.metrics;
 
-import cloud.krake.Krake;
+import cloud.krake.KrakeContext;
 import cloud.krake.model.Cluster;
 import cloud.krake.model.GlobalMetric;
 import cloud.krake.model.GlobalMetricsProvider;
@@ -57,7 +57,7 @@ public final class MetricsFetcher implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(MetricsFetcher.class);
 
-  private final Krake krake;
+  private final KrakeContext krake;
   private final MetricsProviders registry;
   private final Clock clock;
   private final Duration cacheTtl;
@@ -72,7 +72,7 @@ public final class MetricsFetcher implements AutoCloseable {
    * @param cacheTtl how long a fetched value is reused by later passes; zero disables reuse
    * @throws IllegalArgumentException if {@code cacheTtl} is negative
    */
-  public MetricsFetcher(Krake krake, MetricsProviders registry, Duration cacheTtl) {
+  public MetricsFetcher(KrakeContext krake, MetricsProviders registry, Duration cacheTtl) {
     this.krake = Objects.requireNonNull(krake, "krake");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.cacheTtl = Objects.requireNonNull(cacheTtl, "cacheTtl");
