@@ -143,7 +143,7 @@ public interface ClusterClient extends AutoCloseable {
    * @throws InterruptedException when the calling thread is interrupted while waiting; the stream
    *     is closed first
    */
-  default ExecResult exec(
+  default KubernetesExecResult exec(
       String namespace,
       String pod,
       Optional<String> container,

@@ -204,7 +204,7 @@ public final class KubernetesPodRunner implements PodRunner, AutoCloseable {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new HookException(hook, where + ": the deadline has passed", null);
     }
-    Future<cloud.krake.k8s.ExecResult> running;
+    Future<KubernetesExecResult> running;
     try {
       running =
           execs.submit(
@@ -224,7 +224,7 @@ public final class KubernetesPodRunner implements PodRunner, AutoCloseable {
           throw new HookException(hook, where + ": cancelled", null);
         }
         try {
-          cloud.krake.k8s.ExecResult result = running.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
+          KubernetesExecResult result = running.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
           return new ExecResult(result.exitCode(), result.stdout(), result.stderr());
         } catch (TimeoutException e) {
           // still running: look at the cancellation flag again

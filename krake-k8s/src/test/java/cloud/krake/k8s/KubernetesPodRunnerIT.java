@@ -146,7 +146,7 @@ class KubernetesPodRunnerIT {
   void execsIntoARunningPodOfADeployment() throws Exception {
     String pod = deploySleeper();
 
-    ExecResult direct =
+    KubernetesExecResult direct =
         client.exec(
             "default",
             pod,

@@ -3,7 +3,7 @@ package cloud.krake.metrics;
 import cloud.krake.InvalidConfigurationException;
 import cloud.krake.model.FieldError;
 import cloud.krake.model.MetricsProviderSpec;
-import cloud.krake.scheduler.metrics.MetricsProvider;
+import cloud.krake.scheduler.metrics.MetricsProviderClient;
 import cloud.krake.scheduler.metrics.MetricsProviderFactory;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +23,7 @@ import okhttp3.OkHttpClient;
  *
  * <pre>{@code
  * try (HttpMetricsProviders http = HttpMetricsProviders.builder().build()) {
- *   MetricsProvider p = http.create("prometheus", spec);
+ *   MetricsProviderClient p = http.create("prometheus", spec);
  *   double v = p.value("heat_demand_zone_1");
  * }
  * }</pre>
@@ -65,7 +65,7 @@ public final class HttpMetricsProviders implements MetricsProviderFactory, AutoC
    *     (kafka) a table or column name that is not an identifier
    */
   @Override
-  public MetricsProvider create(String name, MetricsProviderSpec spec) {
+  public MetricsProviderClient create(String name, MetricsProviderSpec spec) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(spec, "spec");
     return switch (spec.type()) {

@@ -2,7 +2,7 @@ package cloud.krake.metrics;
 
 import cloud.krake.model.InfluxSpec;
 import cloud.krake.scheduler.MetricException;
-import cloud.krake.scheduler.metrics.MetricsProvider;
+import cloud.krake.scheduler.metrics.MetricsProviderClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -33,7 +33,7 @@ import okhttp3.RequestBody;
  * #toString()}. Timeouts are those of the shared client (by default 20 seconds per call; Krake uses
  * its client's default). Thread-safe; the call runs on the caller's thread.
  */
-public final class InfluxMetricsProvider implements MetricsProvider {
+public final class InfluxMetricsProvider implements MetricsProviderClient {
 
   private static final MediaType FLUX = MediaType.get("application/vnd.flux");
 

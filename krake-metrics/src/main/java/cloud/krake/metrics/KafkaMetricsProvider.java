@@ -5,7 +5,7 @@ import cloud.krake.model.FieldError;
 import cloud.krake.model.KafkaSpec;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.scheduler.MetricException;
-import cloud.krake.scheduler.metrics.MetricsProvider;
+import cloud.krake.scheduler.metrics.MetricsProviderClient;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -35,7 +35,7 @@ import okhttp3.RequestBody;
  * <p>Timeouts are those of the shared client (by default 20 seconds per call, as Krake's).
  * Thread-safe; the call runs on the caller's thread.
  */
-public final class KafkaMetricsProvider implements MetricsProvider {
+public final class KafkaMetricsProvider implements MetricsProviderClient {
 
   /** What a table or column name must match. */
   public static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");

@@ -3,7 +3,7 @@ package cloud.krake.metrics;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.model.PrometheusSpec;
 import cloud.krake.scheduler.MetricException;
-import cloud.krake.scheduler.metrics.MetricsProvider;
+import cloud.krake.scheduler.metrics.MetricsProviderClient;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Objects;
@@ -22,7 +22,7 @@ import okhttp3.Request;
  * thread. Created by {@link HttpMetricsProviders}; closing it is a no-op (the client belongs to the
  * {@link HttpMetricsProviders}).
  */
-public final class PrometheusMetricsProvider implements MetricsProvider {
+public final class PrometheusMetricsProvider implements MetricsProviderClient {
 
   private final String name;
   private final HttpUrl queryUrl;

@@ -18,7 +18,7 @@ import cloud.krake.model.ResourceRef;
 import cloud.krake.scheduler.SchedulerConfig;
 import cloud.krake.scheduler.SchedulerController;
 import cloud.krake.scheduler.metrics.MetricsFetcher;
-import cloud.krake.scheduler.metrics.MetricsProvider;
+import cloud.krake.scheduler.metrics.MetricsProviderClient;
 import cloud.krake.scheduler.metrics.MetricsProviders;
 import cloud.krake.scheduler.metrics.StaticMetricsProvider;
 import cloud.krake.store.memory.MemoryStore;
@@ -90,7 +90,7 @@ class PrometheusMetricsProviderIT {
 
   @Test
   void readsTheExportersValuesAndSeesThemChange() {
-    MetricsProvider provider =
+    MetricsProviderClient provider =
         http.create("prometheus", MetricsProviderSpec.of(new PrometheusSpec(url)));
 
     assertThat(provider.value("heat_demand_zone_1")).isEqualTo(1.0);
@@ -128,7 +128,7 @@ class PrometheusMetricsProviderIT {
           .create(
               GlobalMetricsProvider.of(
                   Metadata.global("prometheus"), MetricsProviderSpec.of(new PrometheusSpec(url))));
-      MetricsProvider provider =
+      MetricsProviderClient provider =
           http.create("prometheus", MetricsProviderSpec.of(new PrometheusSpec(url)));
       assertThat(provider.value("heat_demand_zone_2")).isEqualTo(2.0);
       Cluster zone1 = onlineCluster(krake, "zone-1", "heat_demand_zone_1");

@@ -8,7 +8,7 @@ import cloud.krake.model.MetricsProviderSpec;
 import cloud.krake.model.PrometheusSpec;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.scheduler.MetricException;
-import cloud.krake.scheduler.metrics.MetricsProvider;
+import cloud.krake.scheduler.metrics.MetricsProviderClient;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +33,7 @@ class PrometheusMetricsProviderTest {
 
   private final MockWebServer server = new MockWebServer();
   private HttpMetricsProviders http;
-  private MetricsProvider provider;
+  private MetricsProviderClient provider;
 
   @BeforeEach
   void start() throws IOException {
@@ -157,7 +157,8 @@ class PrometheusMetricsProviderTest {
   void reportsAnUnreachableProviderWhenNothingListens() {
     String url = server.url("/").toString();
     server.close();
-    MetricsProvider closed = http.create("prom", MetricsProviderSpec.of(new PrometheusSpec(url)));
+    MetricsProviderClient closed =
+        http.create("prom", MetricsProviderSpec.of(new PrometheusSpec(url)));
 
     assertThatThrownBy(() -> closed.value("m"))
         .isInstanceOfSatisfying(

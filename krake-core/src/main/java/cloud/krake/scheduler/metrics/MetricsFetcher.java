@@ -160,7 +160,7 @@ public final class MetricsFetcher implements AutoCloseable {
 
   private Cached fetch(ProviderKey key, Instant now) {
     try {
-      MetricsProvider provider = provider(key);
+      MetricsProviderClient provider = provider(key);
       return new Cached(provider.value(key.metric()), Optional.empty(), now);
     } catch (MetricException e) {
       log.debug("metric {} from provider {}: {}", key.metric(), key.provider(), e.getMessage());
@@ -180,7 +180,7 @@ public final class MetricsFetcher implements AutoCloseable {
   }
 
   /** Returns the provider instance of a provider resource, re-created when its spec changed. */
-  private MetricsProvider provider(ProviderKey key) {
+  private MetricsProviderClient provider(ProviderKey key) {
     MetricsProviderSpec spec =
         key.namespace().isPresent()
             ? krake
@@ -237,5 +237,5 @@ public final class MetricsFetcher implements AutoCloseable {
 
   private record Cached(double value, Optional<Reason> failure, Instant fetchedAt) {}
 
-  private record Instance(MetricsProviderSpec spec, MetricsProvider provider) {}
+  private record Instance(MetricsProviderSpec spec, MetricsProviderClient provider) {}
 }

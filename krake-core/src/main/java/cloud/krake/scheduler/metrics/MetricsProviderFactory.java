@@ -2,7 +2,7 @@ package cloud.krake.scheduler.metrics;
 
 import cloud.krake.model.MetricsProviderSpec;
 
-/** Creates the {@link MetricsProvider} of one provider resource, for one provider type. */
+/** Creates the {@link MetricsProviderClient} of one provider resource, for one provider type. */
 @FunctionalInterface
 public interface MetricsProviderFactory {
 
@@ -13,5 +13,5 @@ public interface MetricsProviderFactory {
    * @param spec the provider resource's spec; its type is the one this factory is registered for
    * @return the provider
    */
-  MetricsProvider create(String name, MetricsProviderSpec spec);
+  MetricsProviderClient create(String name, MetricsProviderSpec spec);
 }

@@ -45,7 +45,7 @@ public final class MetricsProviders {
    * @return the provider
    * @throws MetricException with UNKNOWN_METRICS_PROVIDER if the spec's type is not registered
    */
-  public MetricsProvider create(String name, MetricsProviderSpec spec) {
+  public MetricsProviderClient create(String name, MetricsProviderSpec spec) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(spec, "spec");
     MetricsProviderFactory factory = factories.get(spec.type());

@@ -12,7 +12,7 @@ import java.util.Objects;
  * The {@code static} metrics provider, as Krake's {@code StaticMetricsProvider}: values fixed in
  * the provider resource's {@code spec.static.metrics}. Immutable and thread-safe.
  */
-public final class StaticMetricsProvider implements MetricsProvider {
+public final class StaticMetricsProvider implements MetricsProviderClient {
 
   /** The provider type this implements. */
   public static final String TYPE = "static";

@@ -1,8 +1,8 @@
 package cloud.krake.k8s.internal;
 
 import cloud.krake.k8s.ClusterClient;
-import cloud.krake.k8s.ExecResult;
 import cloud.krake.k8s.KubernetesException;
+import cloud.krake.k8s.KubernetesExecResult;
 import cloud.krake.k8s.ObjectListener;
 import cloud.krake.k8s.ObjectWatch;
 import cloud.krake.model.ReasonCode;
@@ -429,7 +429,7 @@ public final class ApiServerClusterClient implements ClusterClient {
   }
 
   @Override
-  public ExecResult exec(
+  public KubernetesExecResult exec(
       String namespace,
       String pod,
       Optional<String> container,
@@ -495,7 +495,7 @@ public final class ApiServerClusterClient implements ClusterClient {
       int exitCode = process.exitValue();
       log.debug(
           "cluster {}: exec in {}/{} {} exited with {}", cluster, namespace, pod, target, exitCode);
-      return new ExecResult(exitCode, out, err);
+      return new KubernetesExecResult(exitCode, out, err);
     } finally {
       process.destroy();
     }
@@ -554,13 +554,16 @@ public final class ApiServerClusterClient implements ClusterClient {
     return Math.max(0, deadline - System.nanoTime());
   }
 
-  /** Reads a channel to its end, keeping the first {@link ExecResult#MAX_OUTPUT_BYTES} bytes. */
+  /**
+   * Reads a channel to its end, keeping the first {@link KubernetesExecResult#MAX_OUTPUT_BYTES}
+   * bytes.
+   */
   private static byte[] drain(InputStream in) {
     ByteArrayOutputStream kept = new ByteArrayOutputStream();
     byte[] buffer = new byte[8192];
     try (in) {
       for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-        int room = ExecResult.MAX_OUTPUT_BYTES - kept.size();
+        int room = KubernetesExecResult.MAX_OUTPUT_BYTES - kept.size();
         if (room > 0) {
           kept.write(buffer, 0, Math.min(n, room));
         }

@@ -39,7 +39,7 @@ class MetricsFetcherTest {
           .register(
               StaticMetricsProvider.TYPE,
               (name, spec) -> {
-                MetricsProvider inner = StaticMetricsProvider.FACTORY.create(name, spec);
+                MetricsProviderClient inner = StaticMetricsProvider.FACTORY.create(name, spec);
                 return metric -> {
                   calls.incrementAndGet();
                   return inner.value(metric);

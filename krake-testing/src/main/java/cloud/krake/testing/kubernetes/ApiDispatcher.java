@@ -223,7 +223,7 @@ final class ApiDispatcher extends Dispatcher {
       boolean watch) {
     String apiVersion = group.isEmpty() ? version : group + "/" + version;
     if (rest.isEmpty()) {
-      List<ResourceType> types = store.types(apiVersion);
+      List<ApiResource> types = store.types(apiVersion);
       if (types.isEmpty()) {
         throw notFound();
       }
@@ -232,7 +232,7 @@ final class ApiDispatcher extends Dispatcher {
     String namespace = null;
     List<String> path = rest;
     if (rest.size() >= 3 && rest.get(0).equals("namespaces")) {
-      Optional<ResourceType> inNamespace = store.byPlural(apiVersion, rest.get(2));
+      Optional<ApiResource> inNamespace = store.byPlural(apiVersion, rest.get(2));
       if (inNamespace.isPresent() && inNamespace.get().namespaced()) {
         namespace = rest.get(1);
         path = rest.subList(2, rest.size());
@@ -241,8 +241,7 @@ final class ApiDispatcher extends Dispatcher {
     if (path.size() > 3) {
       throw notFound();
     }
-    ResourceType type =
-        store.byPlural(apiVersion, path.get(0)).orElseThrow(ApiDispatcher::notFound);
+    ApiResource type = store.byPlural(apiVersion, path.get(0)).orElseThrow(ApiDispatcher::notFound);
     String name = path.size() > 1 ? path.get(1) : null;
     String subresource = path.size() > 2 ? path.get(2) : null;
     PodRuntime runtime = podRuntime;
@@ -275,7 +274,7 @@ final class ApiDispatcher extends Dispatcher {
       RecordedRequest request,
       String method,
       HttpUrl url,
-      ResourceType type,
+      ApiResource type,
       String namespace,
       boolean watch) {
     Selectors selectors =
@@ -326,7 +325,7 @@ final class ApiDispatcher extends Dispatcher {
       RecordedRequest request,
       String method,
       HttpUrl url,
-      ResourceType type,
+      ApiResource type,
       String namespace,
       String name,
       boolean watch) {
@@ -373,7 +372,7 @@ final class ApiDispatcher extends Dispatcher {
       RecordedRequest request,
       String method,
       HttpUrl url,
-      ResourceType type,
+      ApiResource type,
       String namespace,
       String name) {
     switch (method) {
@@ -393,7 +392,7 @@ final class ApiDispatcher extends Dispatcher {
   private Written patch(
       RecordedRequest request,
       HttpUrl url,
-      ResourceType type,
+      ApiResource type,
       String namespace,
       String name,
       Mode mode) {
@@ -466,8 +465,7 @@ final class ApiDispatcher extends Dispatcher {
     }
   }
 
-  private MockResponse watch(
-      HttpUrl url, ResourceType type, String namespace, Selectors selectors) {
+  private MockResponse watch(HttpUrl url, ApiResource type, String namespace, Selectors selectors) {
     long timeoutSeconds = longParameter(url, "timeoutSeconds", 0);
     long deadline =
         System.nanoTime()
@@ -531,7 +529,7 @@ final class ApiDispatcher extends Dispatcher {
     }
   }
 
-  private static ObjectNode list(ResourceType type, Page page) {
+  private static ObjectNode list(ApiResource type, Page page) {
     ObjectNode list = JsonNodeFactory.instance.objectNode();
     list.put("kind", type.kind() + "List");
     list.put("apiVersion", type.apiVersion());
@@ -625,13 +623,13 @@ final class ApiDispatcher extends Dispatcher {
     return group;
   }
 
-  private static ObjectNode resourceList(String apiVersion, List<ResourceType> types) {
+  private static ObjectNode resourceList(String apiVersion, List<ApiResource> types) {
     ObjectNode list = JsonNodeFactory.instance.objectNode();
     list.put("kind", "APIResourceList");
     list.put("apiVersion", "v1");
     list.put("groupVersion", apiVersion);
     ArrayNode resources = list.putArray("resources");
-    for (ResourceType type : types) {
+    for (ApiResource type : types) {
       ObjectNode resource = resources.addObject();
       resource.put("name", type.plural());
       resource.put("singularName", type.singular());

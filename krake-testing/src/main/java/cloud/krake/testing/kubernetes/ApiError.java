@@ -65,7 +65,7 @@ final class ApiError extends RuntimeException {
     return code;
   }
 
-  static ApiError notFound(ResourceType type, String name) {
+  static ApiError notFound(ApiResource type, String name) {
     return new ApiError(
         404,
         "NotFound",
@@ -80,7 +80,7 @@ final class ApiError extends RuntimeException {
         404, "NotFound", "namespaces \"" + namespace + "\" not found", namespace, "", "namespaces");
   }
 
-  static ApiError alreadyExists(ResourceType type, String name) {
+  static ApiError alreadyExists(ApiResource type, String name) {
     return new ApiError(
         409,
         "AlreadyExists",
@@ -90,7 +90,7 @@ final class ApiError extends RuntimeException {
         type.plural());
   }
 
-  static ApiError conflict(ResourceType type, String name) {
+  static ApiError conflict(ApiResource type, String name) {
     return new ApiError(
         409,
         "Conflict",
@@ -105,7 +105,7 @@ final class ApiError extends RuntimeException {
         type.plural());
   }
 
-  static ApiError invalid(ResourceType type, String name, String message) {
+  static ApiError invalid(ApiResource type, String name, String message) {
     return new ApiError(
         422,
         "Invalid",
@@ -120,7 +120,7 @@ final class ApiError extends RuntimeException {
    * <field>: <detail>}, several in brackets separated by {@code ", "}, each also a {@code
    * details.causes} entry.
    */
-  static ApiError invalid(ResourceType type, String name, List<Cause> causes) {
+  static ApiError invalid(ApiResource type, String name, List<Cause> causes) {
     String errors =
         causes.size() == 1
             ? causes.get(0).toString()
@@ -136,7 +136,7 @@ final class ApiError extends RuntimeException {
   }
 
   /** The kind as the API server names it in messages: {@code Deployment.apps}, {@code Pod}. */
-  private static String qualifiedKind(ResourceType type) {
+  private static String qualifiedKind(ApiResource type) {
     return type.group().isEmpty() ? type.kind() : type.kind() + "." + type.group();
   }
 

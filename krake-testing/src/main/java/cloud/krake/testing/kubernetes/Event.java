@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 final class Event {
   final long resourceVersion;
   final String type;
-  final ResourceType.GroupKind groupKind;
+  final ApiResource.GroupKind groupKind;
   final String namespace;
   final ObjectNode object;
   final ObjectNode previous;
@@ -21,7 +21,7 @@ final class Event {
   Event(
       long resourceVersion,
       String type,
-      ResourceType.GroupKind groupKind,
+      ApiResource.GroupKind groupKind,
       String namespace,
       ObjectNode object,
       ObjectNode previous) {

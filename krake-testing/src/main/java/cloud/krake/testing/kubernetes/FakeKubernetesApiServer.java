@@ -1,7 +1,7 @@
 package cloud.krake.testing.kubernetes;
 
+import cloud.krake.testing.kubernetes.ApiResource.GroupKind;
 import cloud.krake.testing.kubernetes.ObjectStore.Mode;
-import cloud.krake.testing.kubernetes.ResourceType.GroupKind;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -290,7 +290,7 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
       boolean namespaced,
       boolean statusSubresource) {
     store.register(
-        new ResourceType(
+        new ApiResource(
             Objects.requireNonNull(group, "group"),
             requireText(version, "version"),
             requireText(kind, "kind"),
@@ -326,7 +326,7 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
    *     kind is asked for without a namespace
    */
   public Optional<ObjectNode> get(String apiVersion, String kind, String namespace, String name) {
-    ResourceType type = type(apiVersion, kind);
+    ApiResource type = type(apiVersion, kind);
     return store
         .find(type, namespaceFor(type, namespace), requireText(name, "name"))
         .map(ObjectNode::deepCopy);
@@ -338,7 +338,7 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
    * @throws IllegalArgumentException if the kind is not served in that apiVersion
    */
   public List<ObjectNode> list(String apiVersion, String kind) {
-    ResourceType type = type(apiVersion, kind);
+    ApiResource type = type(apiVersion, kind);
     return copies(store.list(type, null, Selectors.NONE, 0, null).items());
   }
 
@@ -363,7 +363,7 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
    */
   public ObjectNode put(ObjectNode object) {
     Objects.requireNonNull(object, "object");
-    ResourceType type = type(object.path("apiVersion").asText(""), object.path("kind").asText(""));
+    ApiResource type = type(object.path("apiVersion").asText(""), object.path("kind").asText(""));
     JsonNode metadata = object.path("metadata");
     String name = requireText(metadata.path("name").asText(""), "metadata.name");
     String namespace = type.namespaced() ? metadata.path("namespace").asText("default") : "";
@@ -393,7 +393,7 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
       String name,
       UnaryOperator<ObjectNode> change) {
     Objects.requireNonNull(change, "change");
-    ResourceType type = type(apiVersion, kind);
+    ApiResource type = type(apiVersion, kind);
     try {
       return store
           .update(
@@ -418,7 +418,7 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
    * @throws IllegalArgumentException if the kind is not served
    */
   public boolean delete(String apiVersion, String kind, String namespace, String name) {
-    ResourceType type = type(apiVersion, kind);
+    ApiResource type = type(apiVersion, kind);
     try {
       store.delete(type, namespaceFor(type, namespace), requireText(name, "name"), null);
       return true;
@@ -571,7 +571,7 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
     return store;
   }
 
-  ResourceType resourceType(String apiVersion, String kind) {
+  ApiResource resourceType(String apiVersion, String kind) {
     return type(apiVersion, kind);
   }
 
@@ -724,7 +724,7 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
     registerKind("", "v1", kind, plural, namespaced, status);
   }
 
-  private ResourceType type(String apiVersion, String kind) {
+  private ApiResource type(String apiVersion, String kind) {
     requireText(apiVersion, "apiVersion");
     requireText(kind, "kind");
     return store
@@ -735,7 +735,7 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
                     "kind " + kind + " is not served in " + apiVersion + " by " + this));
   }
 
-  private static String namespaceFor(ResourceType type, String namespace) {
+  private static String namespaceFor(ApiResource type, String namespace) {
     if (!type.namespaced()) {
       return "";
     }

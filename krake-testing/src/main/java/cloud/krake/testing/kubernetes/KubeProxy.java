@@ -42,8 +42,8 @@ final class KubeProxy implements AutoCloseable {
 
   private final String cluster;
   private final ObjectStore store;
-  private final ResourceType serviceType;
-  private final ResourceType podType;
+  private final ApiResource serviceType;
+  private final ApiResource podType;
   private final Relay relay;
 
   // Confined to the sync thread
@@ -73,8 +73,8 @@ final class KubeProxy implements AutoCloseable {
   KubeProxy(
       String cluster,
       ObjectStore store,
-      ResourceType serviceType,
-      ResourceType podType,
+      ApiResource serviceType,
+      ApiResource podType,
       Relay relay) {
     this.cluster = cluster;
     this.store = store;

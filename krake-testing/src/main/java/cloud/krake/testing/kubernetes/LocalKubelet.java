@@ -245,9 +245,9 @@ public final class LocalKubelet implements AutoCloseable {
 
   private final FakeKubernetesApiServer server;
   private final ObjectStore store;
-  private final ResourceType podType;
-  private final ResourceType secretType;
-  private final ResourceType configMapType;
+  private final ApiResource podType;
+  private final ApiResource secretType;
+  private final ApiResource configMapType;
   private final Clock clock;
   private final Timer scheduler;
   private final ScheduledThreadPoolExecutor sync;
@@ -463,7 +463,7 @@ public final class LocalKubelet implements AutoCloseable {
     }
   }
 
-  private ResourceType typeOf(String groupKind) {
+  private ApiResource typeOf(String groupKind) {
     int slash = groupKind.indexOf('/');
     String group = groupKind.substring(0, slash);
     return server.resourceType(

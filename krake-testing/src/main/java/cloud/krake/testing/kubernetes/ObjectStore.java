@@ -1,6 +1,6 @@
 package cloud.krake.testing.kubernetes;
 
-import cloud.krake.testing.kubernetes.ResourceType.GroupKind;
+import cloud.krake.testing.kubernetes.ApiResource.GroupKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
@@ -61,8 +61,8 @@ final class ObjectStore {
   private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
 
   // All guarded by lock
-  private final Map<String, Map<String, ResourceType>> byPlural = new LinkedHashMap<>();
-  private final Map<String, Map<String, ResourceType>> byKind = new HashMap<>();
+  private final Map<String, Map<String, ApiResource>> byPlural = new LinkedHashMap<>();
+  private final Map<String, Map<String, ApiResource>> byKind = new HashMap<>();
   private final Map<GroupKind, Bucket> buckets = new HashMap<>();
   private final Set<WatchStream> openWatches = new LinkedHashSet<>();
   private long resourceVersion;
@@ -133,7 +133,7 @@ final class ObjectStore {
         return;
       }
       Bucket bucket = buckets.get(POD);
-      ResourceType type = byKind.getOrDefault("v1", Map.of()).get("Pod");
+      ApiResource type = byKind.getOrDefault("v1", Map.of()).get("Pod");
       if (bucket == null || type == null) {
         return;
       }
@@ -162,7 +162,7 @@ final class ObjectStore {
 
   // ---------------------------------------------------------------------------------- registry
 
-  void register(ResourceType type) {
+  void register(ApiResource type) {
     synchronized (lock) {
       byPlural
           .computeIfAbsent(type.apiVersion(), v -> new LinkedHashMap<>())
@@ -173,20 +173,20 @@ final class ObjectStore {
   }
 
   /** The type served at {@code /apis/group/version/plural}, if any. */
-  Optional<ResourceType> byPlural(String apiVersion, String plural) {
+  Optional<ApiResource> byPlural(String apiVersion, String plural) {
     synchronized (lock) {
       return Optional.ofNullable(byPlural.getOrDefault(apiVersion, Map.of()).get(plural));
     }
   }
 
-  Optional<ResourceType> byKind(String apiVersion, String kind) {
+  Optional<ApiResource> byKind(String apiVersion, String kind) {
     synchronized (lock) {
       return Optional.ofNullable(byKind.getOrDefault(apiVersion, Map.of()).get(kind));
     }
   }
 
   /** The served types of a group version, in registration order; empty if it is not served. */
-  List<ResourceType> types(String apiVersion) {
+  List<ApiResource> types(String apiVersion) {
     synchronized (lock) {
       return List.copyOf(byPlural.getOrDefault(apiVersion, Map.of()).values());
     }
@@ -196,7 +196,7 @@ final class ObjectStore {
   List<String> apiVersions() {
     synchronized (lock) {
       List<String> versions = new ArrayList<>();
-      for (Map.Entry<String, Map<String, ResourceType>> entry : byPlural.entrySet()) {
+      for (Map.Entry<String, Map<String, ApiResource>> entry : byPlural.entrySet()) {
         if (!entry.getValue().isEmpty()) {
           versions.add(entry.getKey());
         }
@@ -207,10 +207,10 @@ final class ObjectStore {
 
   /** Stops serving a kind in every version: its objects are deleted and its watches end. */
   private void unregister(GroupKind groupKind) {
-    for (Map<String, ResourceType> types : byPlural.values()) {
+    for (Map<String, ApiResource> types : byPlural.values()) {
       types.values().removeIf(type -> type.groupKind().equals(groupKind));
     }
-    for (Map<String, ResourceType> types : byKind.values()) {
+    for (Map<String, ApiResource> types : byKind.values()) {
       types.values().removeIf(type -> type.groupKind().equals(groupKind));
     }
     Bucket bucket = buckets.remove(groupKind);
@@ -227,7 +227,7 @@ final class ObjectStore {
 
   // ------------------------------------------------------------------------------------- reads
 
-  ObjectNode get(ResourceType type, String namespace, String name) {
+  ObjectNode get(ApiResource type, String namespace, String name) {
     synchronized (lock) {
       ObjectNode object = bucket(type).objects.get(key(type, namespace, name));
       if (object == null) {
@@ -237,7 +237,7 @@ final class ObjectStore {
     }
   }
 
-  Optional<ObjectNode> find(ResourceType type, String namespace, String name) {
+  Optional<ObjectNode> find(ApiResource type, String namespace, String name) {
     synchronized (lock) {
       return Optional.ofNullable(bucket(type).objects.get(key(type, namespace, name)));
     }
@@ -250,7 +250,7 @@ final class ObjectStore {
    * @param continueToken where a previous page ended, or {@code null}
    */
   Page list(
-      ResourceType type, String namespace, Selectors selectors, long limit, String continueToken) {
+      ApiResource type, String namespace, Selectors selectors, long limit, String continueToken) {
     synchronized (lock) {
       NavigableMap<String, ObjectNode> scope = bucket(type).objects;
       if (namespace != null && type.namespaced()) {
@@ -302,7 +302,7 @@ final class ObjectStore {
    * @throws ApiError 400 for a body of another kind or namespace, 404 for a missing namespace, 409
    *     AlreadyExists, 422 without a name
    */
-  ObjectNode create(ResourceType type, String namespace, JsonNode body) {
+  ObjectNode create(ApiResource type, String namespace, JsonNode body) {
     ObjectNode object = asObject(body).deepCopy();
     checkKind(type, object);
     ObjectNode metadata = Json.child(object, "metadata");
@@ -371,7 +371,7 @@ final class ObjectStore {
    *     for a candidate of another kind, name or namespace
    */
   Written update(
-      ResourceType type,
+      ApiResource type,
       String namespace,
       String name,
       Function<ObjectNode, JsonNode> change,
@@ -481,7 +481,7 @@ final class ObjectStore {
    * @return the object as deleted, or as marked for deletion
    * @throws ApiError 404 if missing, 409 if a precondition fails
    */
-  ObjectNode delete(ResourceType type, String namespace, String name, JsonNode preconditions) {
+  ObjectNode delete(ApiResource type, String namespace, String name, JsonNode preconditions) {
     return delete(type, namespace, name, preconditions, null);
   }
 
@@ -494,7 +494,7 @@ final class ObjectStore {
    * a grace period of 0 removes it at once.
    */
   ObjectNode delete(
-      ResourceType type,
+      ApiResource type,
       String namespace,
       String name,
       JsonNode preconditions,
@@ -563,7 +563,7 @@ final class ObjectStore {
    * marked Pod, or {@code null} when it is to be deleted at once (grace 0, or a finished Pod).
    */
   private ObjectNode deletePodGracefully(
-      ResourceType type, Bucket bucket, String key, ObjectNode old, Long gracePeriodSeconds) {
+      ApiResource type, Bucket bucket, String key, ObjectNode old, Long gracePeriodSeconds) {
     JsonNode oldMetadata = old.path("metadata");
     long grace =
         gracePeriodSeconds != null
@@ -597,7 +597,7 @@ final class ObjectStore {
   }
 
   /** Removes a stored object and what hangs on it; {@code gone} carries the new version. */
-  private void remove(ResourceType type, Bucket bucket, String key, ObjectNode gone) {
+  private void remove(ApiResource type, Bucket bucket, String key, ObjectNode gone) {
     bucket.objects.remove(key);
     simulation.onDelete(type, gone);
     emit(bucket, "DELETED", gone, null);
@@ -639,7 +639,7 @@ final class ObjectStore {
    * @throws ApiError 400 for a resourceVersion that is not a number
    */
   WatchStream watch(
-      ResourceType type,
+      ApiResource type,
       String namespace,
       Selectors selectors,
       String fromVersion,
@@ -807,7 +807,7 @@ final class ObjectStore {
     return low;
   }
 
-  private Bucket bucket(ResourceType type) {
+  private Bucket bucket(ApiResource type) {
     Bucket bucket = buckets.get(type.groupKind());
     if (bucket == null) {
       throw ApiError.notFound(type, "");
@@ -821,7 +821,7 @@ final class ObjectStore {
     }
   }
 
-  private void checkNamespace(ResourceType type, String namespace) {
+  private void checkNamespace(ApiResource type, String namespace) {
     if (!enforceNamespaces || !type.namespaced()) {
       return;
     }
@@ -843,11 +843,11 @@ final class ObjectStore {
     }
   }
 
-  private static String key(ResourceType type, String namespace, String name) {
+  private static String key(ApiResource type, String namespace, String name) {
     return (type.namespaced() ? namespace : "") + "/" + name;
   }
 
-  private static String namespaceOf(ResourceType type, String pathNamespace, ObjectNode metadata) {
+  private static String namespaceOf(ApiResource type, String pathNamespace, ObjectNode metadata) {
     if (!type.namespaced()) {
       return "";
     }
@@ -871,7 +871,7 @@ final class ObjectStore {
   }
 
   /** Fills in a missing apiVersion and kind; rejects others. */
-  private static void checkKind(ResourceType type, ObjectNode object) {
+  private static void checkKind(ApiResource type, ObjectNode object) {
     String kind = object.path("kind").asText("");
     String apiVersion = object.path("apiVersion").asText("");
     if ((!kind.isEmpty() && !kind.equals(type.kind()))
@@ -898,7 +898,7 @@ final class ObjectStore {
     return copy;
   }
 
-  private static void validateCrd(ResourceType type, ObjectNode crd) {
+  private static void validateCrd(ApiResource type, ObjectNode crd) {
     if (!type.groupKind().equals(CRD)) {
       return;
     }
@@ -941,17 +941,17 @@ final class ObjectStore {
         String name = version.path("name").asText();
         served.add(group + "/" + name);
         boolean status = version.path("subresources").has("status");
-        ResourceType type = new ResourceType(group, name, kind, plural, namespaced, status);
+        ApiResource type = new ApiResource(group, name, kind, plural, namespaced, status);
         byPlural.computeIfAbsent(type.apiVersion(), v -> new LinkedHashMap<>()).put(plural, type);
         byKind.computeIfAbsent(type.apiVersion(), v -> new HashMap<>()).put(kind, type);
       }
     }
-    for (Map.Entry<String, Map<String, ResourceType>> entry : byPlural.entrySet()) {
+    for (Map.Entry<String, Map<String, ApiResource>> entry : byPlural.entrySet()) {
       if (!served.contains(entry.getKey())) {
         entry.getValue().values().removeIf(type -> type.groupKind().equals(groupKind));
       }
     }
-    for (Map.Entry<String, Map<String, ResourceType>> entry : byKind.entrySet()) {
+    for (Map.Entry<String, Map<String, ApiResource>> entry : byKind.entrySet()) {
       if (!served.contains(entry.getKey())) {
         entry.getValue().values().removeIf(type -> type.groupKind().equals(groupKind));
       }

@@ -1,6 +1,6 @@
 package cloud.krake.testing.kubernetes;
 
-import cloud.krake.testing.kubernetes.ResourceType.GroupKind;
+import cloud.krake.testing.kubernetes.ApiResource.GroupKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -47,7 +47,7 @@ final class PodSpecValidation {
    *
    * @throws ApiError 422 Invalid listing every error
    */
-  static void validate(ResourceType type, ObjectNode object) {
+  static void validate(ApiResource type, ObjectNode object) {
     List<String> path = POD_SPECS.get(type.groupKind());
     if (path == null) {
       return;

@@ -41,7 +41,7 @@ final class Simulation {
    * Applies the server's allocations and, with auto-ready, the observed state to an object being
    * created ({@code old == null}) or updated through the main resource.
    */
-  void onWrite(ResourceType type, ObjectNode object, ObjectNode old) {
+  void onWrite(ApiResource type, ObjectNode object, ObjectNode old) {
     switch (type.group() + "/" + type.kind()) {
       case "/Service" -> allocate(object, old);
       case "/Namespace" -> Json.child(object, "status").put("phase", phase(object));
@@ -72,7 +72,7 @@ final class Simulation {
   }
 
   /** Frees what an object held (node ports) once it is gone. */
-  void onDelete(ResourceType type, ObjectNode object) {
+  void onDelete(ApiResource type, ObjectNode object) {
     if (type.group().isEmpty() && type.kind().equals("Service")) {
       for (JsonNode port : object.path("spec").path("ports")) {
         if (port.hasNonNull("nodePort")) {
@@ -170,7 +170,7 @@ final class Simulation {
     }
   }
 
-  private void ready(ResourceType type, ObjectNode object, ObjectNode old) {
+  private void ready(ApiResource type, ObjectNode object, ObjectNode old) {
     JsonNode spec = object.path("spec");
     long generation = object.path("metadata").path("generation").asLong(1);
     if (old != null

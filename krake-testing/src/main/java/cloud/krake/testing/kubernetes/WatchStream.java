@@ -25,7 +25,7 @@ final class WatchStream implements MockResponseBody {
   private static final Object DROP = new Object();
   private static final long BOOKMARK_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-  final ResourceType type;
+  final ApiResource type;
   private final String namespace;
   private final Selectors selectors;
   private final long deadlineNanos;
@@ -36,7 +36,7 @@ final class WatchStream implements MockResponseBody {
   private final AtomicBoolean finished = new AtomicBoolean();
 
   WatchStream(
-      ResourceType type,
+      ApiResource type,
       String namespace,
       Selectors selectors,
       long deadlineNanos,

@@ -39,11 +39,11 @@ final class WorkloadControllers {
 
   private final ObjectStore store;
   private final Clock clock;
-  private final ResourceType pods;
-  private final ResourceType replicaSets;
-  private final ResourceType nodes;
-  private final ResourceType claims;
-  private final Map<String, ResourceType> types = new HashMap<>();
+  private final ApiResource pods;
+  private final ApiResource replicaSets;
+  private final ApiResource nodes;
+  private final ApiResource claims;
+  private final Map<String, ApiResource> types = new HashMap<>();
 
   WorkloadControllers(FakeKubernetesApiServer server, Clock clock) {
     this.store = server.store();
@@ -62,7 +62,7 @@ final class WorkloadControllers {
 
   /** Reconciles one controller object; {@code kind} is {@code group/Kind}. */
   void sync(String kind, String namespace, String name) {
-    ResourceType type = types.get(kind);
+    ApiResource type = types.get(kind);
     Optional<ObjectNode> found = store.find(type, namespace, name);
     if (found.isEmpty() || found.get().path("metadata").has("deletionTimestamp")) {
       return;
@@ -80,7 +80,7 @@ final class WorkloadControllers {
 
   /** Reconciles every DaemonSet (the Nodes changed). */
   void syncDaemonSets() {
-    ResourceType type = types.get("apps/DaemonSet");
+    ApiResource type = types.get("apps/DaemonSet");
     for (ObjectNode daemonSet : store.list(type, null, Selectors.NONE, 0, null).items()) {
       daemonSet(type, daemonSet);
     }
@@ -88,7 +88,7 @@ final class WorkloadControllers {
 
   /** Deletes the ReplicaSets and Pods a deleted controller object owned (uid). */
   void collect(String namespace, String ownerUid) {
-    for (ResourceType type : List.of(replicaSets, pods)) {
+    for (ApiResource type : List.of(replicaSets, pods)) {
       for (ObjectNode dependent : owned(type, namespace, ownerUid)) {
         delete(type, dependent);
       }
@@ -97,7 +97,7 @@ final class WorkloadControllers {
 
   // ------------------------------------------------------------------------------ Deployment
 
-  private void deployment(ResourceType type, ObjectNode deployment) {
+  private void deployment(ApiResource type, ObjectNode deployment) {
     JsonNode metadata = deployment.path("metadata");
     String namespace = metadata.path("namespace").asText();
     String name = metadata.path("name").asText();
@@ -206,7 +206,7 @@ final class WorkloadControllers {
 
   // ----------------------------------------------------------------- ReplicaSet, RC
 
-  private void replicaSet(ResourceType type, ObjectNode set) {
+  private void replicaSet(ApiResource type, ObjectNode set) {
     JsonNode metadata = set.path("metadata");
     String namespace = metadata.path("namespace").asText();
     int replicas = set.path("spec").path("replicas").asInt(1);
@@ -242,7 +242,7 @@ final class WorkloadControllers {
 
   // ---------------------------------------------------------------------- StatefulSet
 
-  private void statefulSet(ResourceType type, ObjectNode set) {
+  private void statefulSet(ApiResource type, ObjectNode set) {
     JsonNode metadata = set.path("metadata");
     JsonNode spec = set.path("spec");
     String namespace = metadata.path("namespace").asText();
@@ -380,7 +380,7 @@ final class WorkloadControllers {
 
   // ------------------------------------------------------------------------ DaemonSet
 
-  private void daemonSet(ResourceType type, ObjectNode set) {
+  private void daemonSet(ApiResource type, ObjectNode set) {
     JsonNode metadata = set.path("metadata");
     String namespace = metadata.path("namespace").asText();
     String revision = templateHash(set.path("spec").path("template"));
@@ -445,7 +445,7 @@ final class WorkloadControllers {
 
   // ------------------------------------------------------------------------------ Job
 
-  private void job(ResourceType type, ObjectNode job) {
+  private void job(ApiResource type, ObjectNode job) {
     JsonNode metadata = job.path("metadata");
     JsonNode spec = job.path("spec");
     String namespace = metadata.path("namespace").asText();
@@ -614,7 +614,7 @@ final class WorkloadControllers {
   }
 
   /** The objects of a kind in the namespace whose controller owner has this uid. */
-  private List<ObjectNode> owned(ResourceType type, String namespace, String ownerUid) {
+  private List<ObjectNode> owned(ApiResource type, String namespace, String ownerUid) {
     List<ObjectNode> owned = new ArrayList<>();
     for (ObjectNode object : store.list(type, namespace, Selectors.NONE, 0, null).items()) {
       for (JsonNode reference : object.path("metadata").path("ownerReferences")) {
@@ -641,7 +641,7 @@ final class WorkloadControllers {
     return Optional.empty();
   }
 
-  private Optional<ObjectNode> create(ResourceType type, String namespace, ObjectNode object) {
+  private Optional<ObjectNode> create(ApiResource type, String namespace, ObjectNode object) {
     try {
       return Optional.of(store.create(type, namespace, object));
     } catch (ApiError e) {
@@ -651,7 +651,7 @@ final class WorkloadControllers {
   }
 
   private void update(
-      ResourceType type, ObjectNode object, java.util.function.Consumer<ObjectNode> change) {
+      ApiResource type, ObjectNode object, java.util.function.Consumer<ObjectNode> change) {
     try {
       store.update(
           type,
@@ -668,7 +668,7 @@ final class WorkloadControllers {
     }
   }
 
-  private void delete(ResourceType type, ObjectNode object) {
+  private void delete(ApiResource type, ObjectNode object) {
     try {
       store.delete(type, object.path("metadata").path("namespace").asText(), name(object), null);
     } catch (ApiError e) {
@@ -676,7 +676,7 @@ final class WorkloadControllers {
     }
   }
 
-  private void writeStatus(ResourceType type, ObjectNode object, ObjectNode status) {
+  private void writeStatus(ApiResource type, ObjectNode object, ObjectNode status) {
     String uid = object.path("metadata").path("uid").asText();
     try {
       store.update(

@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param statusSubresource whether {@code .../status} is served and main writes ignore {@code
  *     status}
  */
-record ResourceType(
+record ApiResource(
     String group,
     String version,
     String kind,
@@ -23,7 +23,7 @@ record ResourceType(
     boolean namespaced,
     boolean statusSubresource) {
 
-  ResourceType {
+  ApiResource {
     Objects.requireNonNull(group, "group");
     Objects.requireNonNull(version, "version");
     Objects.requireNonNull(kind, "kind");

@@ -14,20 +14,20 @@ import java.util.Objects;
  *     start kept
  * @param stderr what it wrote to stderr (UTF-8), limited in the same way
  */
-public record ExecResult(int exitCode, String stdout, String stderr) {
+public record KubernetesExecResult(int exitCode, String stdout, String stderr) {
 
   /** How much of each output channel is kept; the rest is read and dropped. */
   public static final int MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 
   /** Checks the components. */
-  public ExecResult {
+  public KubernetesExecResult {
     Objects.requireNonNull(stdout, "stdout");
     Objects.requireNonNull(stderr, "stderr");
   }
 
   @Override
   public String toString() {
-    return "ExecResult[exitCode="
+    return "KubernetesExecResult[exitCode="
         + exitCode
         + ", stdout=<"
         + stdout.length()

@@ -11,7 +11,7 @@ import cloud.krake.scheduler.MetricException;
  * prometheus}, {@code kafka} and {@code influx} in the {@code krake-metrics} module. Thread-safe;
  * every call is bounded by the implementation's timeouts.
  */
-public interface MetricsProvider extends AutoCloseable {
+public interface MetricsProviderClient extends AutoCloseable {
 
   /**
    * Returns the raw (not normalised) current value of a metric.
