@@ -3,6 +3,7 @@ package cloud.krake.scheduler;
 import cloud.krake.model.MetricSpec;
 import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
+import cloud.krake.scheduler.metrics.MetricException;
 import java.util.Objects;
 
 /**

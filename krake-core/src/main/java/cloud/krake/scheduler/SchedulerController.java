@@ -14,7 +14,6 @@ import cloud.krake.runtime.ReconcilingComponent;
 import cloud.krake.runtime.Reflector;
 import cloud.krake.runtime.ResourceKey;
 import cloud.krake.runtime.Timer;
-import cloud.krake.scheduler.metrics.MetricsFetcher;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import cloud.krake.model.MetricProviderRef;
 import cloud.krake.model.MetricSpec;
 import cloud.krake.model.ReasonCode;
+import cloud.krake.scheduler.metrics.MetricException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

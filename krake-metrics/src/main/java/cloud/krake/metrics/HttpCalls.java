@@ -4,7 +4,7 @@ import cloud.krake.InvalidConfigurationException;
 import cloud.krake.model.FieldError;
 import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
-import cloud.krake.scheduler.MetricException;
+import cloud.krake.scheduler.metrics.MetricException;
 import java.io.IOException;
 import java.util.List;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package cloud.krake.metrics;
 
 import cloud.krake.model.InfluxSpec;
-import cloud.krake.scheduler.MetricException;
+import cloud.krake.scheduler.metrics.MetricException;
 import cloud.krake.scheduler.metrics.MetricsProviderClient;
 import java.util.ArrayList;
 import java.util.List;

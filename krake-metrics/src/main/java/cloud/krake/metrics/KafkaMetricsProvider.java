@@ -4,7 +4,7 @@ import cloud.krake.InvalidConfigurationException;
 import cloud.krake.model.FieldError;
 import cloud.krake.model.KafkaSpec;
 import cloud.krake.model.KrakeJson;
-import cloud.krake.scheduler.MetricException;
+import cloud.krake.scheduler.metrics.MetricException;
 import cloud.krake.scheduler.metrics.MetricsProviderClient;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -2,7 +2,7 @@ package cloud.krake.metrics;
 
 import cloud.krake.model.KrakeJson;
 import cloud.krake.model.PrometheusSpec;
-import cloud.krake.scheduler.MetricException;
+import cloud.krake.scheduler.metrics.MetricException;
 import cloud.krake.scheduler.metrics.MetricsProviderClient;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

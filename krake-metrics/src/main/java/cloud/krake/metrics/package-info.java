@@ -7,7 +7,7 @@
  *
  * <p>Every call is synchronous on the caller's thread and bounded by the client's timeouts; the
  * providers start no threads of their own. Failures are {@link
- * cloud.krake.scheduler.MetricException}s carrying Krake's reason codes; messages name the provider
- * and the metric and never quote a response body or a token.
+ * cloud.krake.scheduler.metrics.MetricException}s carrying Krake's reason codes; messages name the
+ * provider and the metric and never quote a response body or a token.
  */
 package cloud.krake.metrics;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import cloud.krake.model.InfluxSpec;
 import cloud.krake.model.MetricsProviderSpec;
 import cloud.krake.model.ReasonCode;
-import cloud.krake.scheduler.MetricException;
+import cloud.krake.scheduler.metrics.MetricException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

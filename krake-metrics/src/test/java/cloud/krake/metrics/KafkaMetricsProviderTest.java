@@ -8,7 +8,7 @@ import cloud.krake.model.KafkaSpec;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.model.MetricsProviderSpec;
 import cloud.krake.model.ReasonCode;
-import cloud.krake.scheduler.MetricException;
+import cloud.krake.scheduler.metrics.MetricException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.time.Duration;

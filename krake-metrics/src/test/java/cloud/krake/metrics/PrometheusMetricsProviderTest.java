@@ -7,7 +7,7 @@ import cloud.krake.InvalidConfigurationException;
 import cloud.krake.model.MetricsProviderSpec;
 import cloud.krake.model.PrometheusSpec;
 import cloud.krake.model.ReasonCode;
-import cloud.krake.scheduler.MetricException;
+import cloud.krake.scheduler.metrics.MetricException;
 import cloud.krake.scheduler.metrics.MetricsProviderClient;
 import java.io.IOException;
 import java.time.Duration;

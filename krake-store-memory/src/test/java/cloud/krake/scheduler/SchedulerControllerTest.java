@@ -11,7 +11,6 @@ import cloud.krake.model.ClusterState;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.model.ResourceRef;
-import cloud.krake.scheduler.metrics.MetricsFetcher;
 import cloud.krake.scheduler.metrics.MetricsProviders;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ManualClock;

@@ -1,7 +1,5 @@
 package cloud.krake.scheduler.metrics;
 
-import cloud.krake.scheduler.MetricException;
-
 /**
  * Reads the current value of metrics from one metrics provider, as Krake's {@code
  * krake/controller/scheduler/metrics.py} providers: one instance per {@code MetricsProvider} or

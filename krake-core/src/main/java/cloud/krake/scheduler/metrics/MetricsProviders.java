@@ -3,7 +3,6 @@ package cloud.krake.scheduler.metrics;
 import cloud.krake.model.MetricsProviderSpec;
 import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
-import cloud.krake.scheduler.MetricException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;

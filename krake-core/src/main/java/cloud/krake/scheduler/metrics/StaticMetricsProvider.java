@@ -4,7 +4,6 @@ import cloud.krake.model.MetricsProviderSpec;
 import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.model.StaticSpec;
-import cloud.krake.scheduler.MetricException;
 import java.util.Map;
 import java.util.Objects;
 

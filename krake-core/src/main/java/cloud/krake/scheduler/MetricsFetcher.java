@@ -1,4 +1,4 @@
-package cloud.krake.scheduler.metrics;
+package cloud.krake.scheduler;
 
 import cloud.krake.KrakeContext;
 import cloud.krake.model.Cluster;
@@ -11,10 +11,9 @@ import cloud.krake.model.MetricsProviderSpec;
 import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.model.ResourceRef;
-import cloud.krake.scheduler.ClusterMetrics;
-import cloud.krake.scheduler.MetricException;
-import cloud.krake.scheduler.MetricValues;
-import cloud.krake.scheduler.Normalisation;
+import cloud.krake.scheduler.metrics.MetricException;
+import cloud.krake.scheduler.metrics.MetricsProviderClient;
+import cloud.krake.scheduler.metrics.MetricsProviders;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

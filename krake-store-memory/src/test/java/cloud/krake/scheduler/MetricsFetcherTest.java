@@ -1,4 +1,4 @@
-package cloud.krake.scheduler.metrics;
+package cloud.krake.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,8 +11,9 @@ import cloud.krake.model.Metric;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.model.Resource;
 import cloud.krake.model.ResourceRef;
-import cloud.krake.scheduler.ClusterMetrics;
-import cloud.krake.scheduler.MetricValues;
+import cloud.krake.scheduler.metrics.MetricsProviderClient;
+import cloud.krake.scheduler.metrics.MetricsProviders;
+import cloud.krake.scheduler.metrics.StaticMetricsProvider;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ManualClock;
 import java.io.IOException;

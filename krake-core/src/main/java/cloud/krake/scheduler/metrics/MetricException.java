@@ -1,4 +1,4 @@
-package cloud.krake.scheduler;
+package cloud.krake.scheduler.metrics;
 
 import cloud.krake.KrakeException;
 import cloud.krake.model.Reason;
