@@ -18,6 +18,7 @@ import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.model.Resource;
 import cloud.krake.runtime.Component;
+import cloud.krake.runtime.KrakeExecutors;
 import cloud.krake.runtime.Timer;
 import cloud.krake.scheduler.MetricsFetcher;
 import cloud.krake.scheduler.SchedulerConfig;
@@ -42,9 +43,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -100,7 +99,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
   private final Resources<MetricsProvider> metricsProviders;
   private final Resources<GlobalMetricsProvider> globalMetricsProviders;
   private final Timer timer;
-  private final Optional<ScheduledThreadPoolExecutor> ownedTimer;
+  private final KrakeExecutors executors;
   private final int workers;
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private final List<Component> components;
@@ -126,16 +125,8 @@ public final class Krake implements KrakeContext, AutoCloseable {
     this.globalMetricsProviders =
         new Resources<>(store, ResourceType.GLOBAL_METRICS_PROVIDER, clock);
     this.workers = builder.workers;
-    if (builder.timer != null) {
-      this.timer = builder.timer;
-      this.ownedTimer = Optional.empty();
-    } else {
-      ScheduledThreadPoolExecutor executor =
-          new ScheduledThreadPoolExecutor(1, daemon("krake-timer"));
-      executor.setRemoveOnCancelPolicy(true);
-      this.ownedTimer = Optional.of(executor);
-      this.timer = Timer.system(executor);
-    }
+    this.executors = builder.executors != null ? builder.executors : KrakeExecutors.create();
+    this.timer = builder.timer != null ? builder.timer : Timer.system(executors.timer());
     List<Component> built = new ArrayList<>();
     try {
       if (builder.builtInControllers) {
@@ -235,6 +226,14 @@ public final class Krake implements KrakeContext, AutoCloseable {
   @Override
   public int workers() {
     return workers;
+  }
+
+  /**
+   * Returns the one owner of this instance's pools and shared clients, closed by {@link #close}.
+   */
+  @Override
+  public KrakeExecutors executors() {
+    return executors;
   }
 
   /** Returns the components in the order they start: built-in ones first, then the added ones. */
@@ -586,7 +585,8 @@ public final class Krake implements KrakeContext, AutoCloseable {
   }
 
   /**
-   * Stops every component (in reverse order of start) and the library-owned timer; waits a bounded
+   * Stops every component (in reverse order of start), then closes the {@link KrakeExecutors}
+   * (every pool and shared client it created, among them the library-owned timer); waits a bounded
    * time for work in progress. The store stays open. Idempotent.
    */
   @Override
@@ -613,7 +613,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
         log.warn("Closing {} failed", c, e);
       }
     }
-    ownedTimer.ifPresent(ScheduledThreadPoolExecutor::shutdownNow);
+    executors.close();
   }
 
   private void checkOpen() {
@@ -622,21 +622,13 @@ public final class Krake implements KrakeContext, AutoCloseable {
     }
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
-
   /** Builds a {@link Krake}; not thread-safe. */
   public static final class Builder {
     private Store store;
     private Clock clock = Clock.systemUTC();
     private final HookDispatcher.Builder hooks = HookDispatcher.builder();
     private Timer timer;
+    private KrakeExecutors executors;
     private int workers = DEFAULT_WORKERS;
     private boolean builtInControllers = true;
     private SchedulerConfig schedulerConfig = SchedulerConfig.DEFAULTS;
@@ -694,6 +686,20 @@ public final class Krake implements KrakeContext, AutoCloseable {
      */
     public Builder timer(Timer timer) {
       this.timer = Objects.requireNonNull(timer, "timer");
+      return this;
+    }
+
+    /**
+     * Sets the owner of the instance's pools and shared clients (default: a new {@link
+     * KrakeExecutors#create()}), for a host that puts in pools of its own by name, e.g. {@link
+     * KrakeExecutors#TIMER}. {@link Krake#close()} closes it: the pools it created are shut down,
+     * the host's are left alone. One owner serves one instance.
+     *
+     * @param executors the owner
+     * @return this builder
+     */
+    public Builder executors(KrakeExecutors executors) {
+      this.executors = Objects.requireNonNull(executors, "executors");
       return this;
     }
 

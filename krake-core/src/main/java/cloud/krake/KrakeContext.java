@@ -5,6 +5,7 @@ import cloud.krake.model.GlobalMetric;
 import cloud.krake.model.GlobalMetricsProvider;
 import cloud.krake.model.Metric;
 import cloud.krake.model.MetricsProvider;
+import cloud.krake.runtime.KrakeExecutors;
 import cloud.krake.runtime.Timer;
 import cloud.krake.store.Applications;
 import cloud.krake.store.Clusters;
@@ -15,8 +16,9 @@ import java.time.Clock;
 /**
  * What a component of Krake (a controller, the scheduler, the garbage collector, an extension's
  * loop) is given to do its work: the store and the typed access over it, the clock, the timer, the
- * hook dispatcher and the worker count. A component receives this narrow view, never the whole
- * {@link Krake}, so that no component depends on the entry point that starts it.
+ * hook dispatcher, the worker count and the owner of its thread pools. A component receives this
+ * narrow view, never the whole {@link Krake}, so that no component depends on the entry point that
+ * starts it.
  *
  * <p>{@link Krake} implements it; a test may implement it over a store and a manual clock.
  *
@@ -56,4 +58,11 @@ public interface KrakeContext {
 
   /** Returns the number of worker threads each component starts (at least one). */
   int workers();
+
+  /**
+   * Returns the one owner of the instance's thread pools and shared clients: a component asks it
+   * for a pool by name instead of creating its own, and {@code Krake.close()} shuts down every pool
+   * it created.
+   */
+  KrakeExecutors executors();
 }
