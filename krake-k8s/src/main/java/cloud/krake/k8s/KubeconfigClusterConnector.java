@@ -4,6 +4,7 @@ import cloud.krake.k8s.internal.ApiServerClusterClient;
 import cloud.krake.k8s.internal.ClientSettings;
 import cloud.krake.k8s.internal.Kubeconfig;
 import cloud.krake.model.Cluster;
+import cloud.krake.runtime.KrakeExecutors;
 import cloud.krake.runtime.Timer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -17,10 +18,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,14 +93,15 @@ public final class KubeconfigClusterConnector implements ClusterConnector {
             60,
             TimeUnit.SECONDS,
             new SynchronousQueue<>(),
-            daemonThreads("krake-k8s-watch-", true));
+            KrakeExecutors.daemonThreads("krake-k8s-watch-"));
     Timer scheduler;
     if (builder.scheduler.isPresent()) {
       scheduler = builder.scheduler.get();
       ownScheduler = Optional.empty();
     } else {
       ScheduledThreadPoolExecutor executor =
-          new ScheduledThreadPoolExecutor(1, daemonThreads("krake-k8s-backoff", false));
+          new ScheduledThreadPoolExecutor(
+              1, KrakeExecutors.namedThreads("krake-k8s-backoff", false, true));
       executor.setRemoveOnCancelPolicy(true);
       ownScheduler = Optional.of(executor);
       scheduler = Timer.system(executor);
@@ -228,15 +228,6 @@ public final class KubeconfigClusterConnector implements ClusterConnector {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
-  }
-
-  private static ThreadFactory daemonThreads(String name, boolean numbered) {
-    AtomicInteger count = new AtomicInteger();
-    return task -> {
-      Thread thread = new Thread(task, numbered ? name + count.incrementAndGet() : name);
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   /** Settings of a {@link KubeconfigClusterConnector}; every one has a documented default. */

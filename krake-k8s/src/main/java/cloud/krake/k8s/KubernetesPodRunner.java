@@ -6,6 +6,7 @@ import cloud.krake.hooks.execution.KubeExecFunction;
 import cloud.krake.hooks.execution.KubeTaskFunction;
 import cloud.krake.hooks.execution.PodRunner;
 import cloud.krake.model.ResourceRef;
+import cloud.krake.runtime.KrakeExecutors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -25,7 +26,6 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -95,7 +95,6 @@ public final class KubernetesPodRunner implements PodRunner, AutoCloseable {
   private KubernetesPodRunner(Function<ResourceRef, ClusterClient> clients, Clock clock) {
     this.clients = clients;
     this.clock = clock;
-    AtomicInteger threads = new AtomicInteger();
     this.execs =
         new ThreadPoolExecutor(
             0,
@@ -103,11 +102,7 @@ public final class KubernetesPodRunner implements PodRunner, AutoCloseable {
             30,
             TimeUnit.SECONDS,
             new SynchronousQueue<>(),
-            task -> {
-              Thread thread = new Thread(task, "krake-pod-exec-" + threads.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
+            KrakeExecutors.daemonThreads("krake-pod-exec-"));
   }
 
   /**
