@@ -7,12 +7,12 @@ import java.util.Objects;
 /**
  * The metrics of every cluster for one scheduling pass, keyed by the cluster's reference ({@link
  * ResourceRef#to(cloud.krake.model.Resource)}). Fetching them (once per provider and metric, with
- * caching) is the caller's business; {@link Placement} only reads them, so a pass over many
+ * caching) is the caller's business; {@code Placement} only reads them, so a pass over many
  * applications can share one instance.
  *
  * <p>A cluster absent from the map has no fetched metric; if its spec declares metrics, each of
  * them counts as failed with {@link cloud.krake.model.ReasonCode#INVALID_METRIC} (see {@link
- * Placement}).
+ * cloud.krake.scheduler.internal.Placement}).
  *
  * @param byCluster the metrics per cluster
  */

@@ -11,6 +11,7 @@ import cloud.krake.model.MetricsProviderSpec;
 import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.model.ResourceRef;
+import cloud.krake.scheduler.internal.Normalisation;
 import cloud.krake.scheduler.metrics.MetricException;
 import cloud.krake.scheduler.metrics.MetricsProviderClient;
 import cloud.krake.scheduler.metrics.MetricsProviders;

@@ -1,15 +1,12 @@
 /**
- * The placement logic of Krake's scheduler as pure functions: which cluster an application goes to
- * ({@link cloud.krake.scheduler.Placement}), what a binding writes ({@link
- * cloud.krake.scheduler.Binding}), what happens when nothing fits ({@link
- * cloud.krake.scheduler.SchedulingRetry}) and how raw metric values become scores ({@link
- * cloud.krake.scheduler.Normalisation}).
+ * Krake's scheduler: {@link cloud.krake.scheduler.SchedulerController} places applications on
+ * clusters as configured by {@link cloud.krake.scheduler.SchedulerConfig}, with the metric values
+ * {@link cloud.krake.scheduler.MetricsFetcher} reads ({@link
+ * cloud.krake.scheduler.ClusterMetrics}). The placement logic itself, as pure functions, is in
+ * {@code cloud.krake.scheduler.internal} (not API).
  *
- * <p>Nothing here performs I/O, starts threads, reads a clock or writes to a store: the caller
- * fetches the clusters and the metric values, passes the current time, and applies the returned
- * values (for example through {@link cloud.krake.store.Applications}). Every type is immutable and
- * safe to share between threads; {@link cloud.krake.scheduler.Placement} is as thread-safe as the
- * {@link java.util.random.RandomGenerator} it is given.
+ * <p>The values here ({@code SchedulerConfig}, {@code ClusterMetrics}, {@code MetricValues}) are
+ * immutable and safe to share between threads.
  *
  * <p><b>Null policy.</b> Nothing here accepts or returns {@code null}: maybe-absent values are
  * {@link java.util.Optional}, absent collections are empty, and {@code null} arguments are rejected

@@ -1,4 +1,4 @@
-package cloud.krake.scheduler;
+package cloud.krake.scheduler.internal;
 
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationStatus;

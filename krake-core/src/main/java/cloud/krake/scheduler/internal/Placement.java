@@ -1,4 +1,4 @@
-package cloud.krake.scheduler;
+package cloud.krake.scheduler.internal;
 
 import cloud.krake.model.Application;
 import cloud.krake.model.Cluster;
@@ -11,6 +11,9 @@ import cloud.krake.model.MetricRef;
 import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.model.ResourceRef;
+import cloud.krake.scheduler.ClusterMetrics;
+import cloud.krake.scheduler.MetricValues;
+import cloud.krake.scheduler.SchedulerConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

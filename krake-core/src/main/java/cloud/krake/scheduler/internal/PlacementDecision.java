@@ -1,4 +1,4 @@
-package cloud.krake.scheduler;
+package cloud.krake.scheduler.internal;
 
 import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;

@@ -1,4 +1,4 @@
-package cloud.krake.scheduler;
+package cloud.krake.scheduler.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import cloud.krake.model.MetricProviderRef;
 import cloud.krake.model.MetricSpec;
 import cloud.krake.model.ReasonCode;
+import cloud.krake.scheduler.MetricValues;
 import cloud.krake.scheduler.metrics.MetricException;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package cloud.krake.scheduler;
+package cloud.krake.scheduler.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -18,6 +18,9 @@ import cloud.krake.model.MetricRef;
 import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.model.ResourceRef;
+import cloud.krake.scheduler.ClusterMetrics;
+import cloud.krake.scheduler.MetricValues;
+import cloud.krake.scheduler.SchedulerConfig;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package cloud.krake.scheduler;
+package cloud.krake.scheduler.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
