@@ -1,6 +1,5 @@
 package cloud.krake.store.etcd;
 
-import static cloud.krake.store.etcd.Gateway.base64;
 import static cloud.krake.store.etcd.Gateway.utf8;
 
 import cloud.krake.InvalidConfigurationException;
@@ -17,7 +16,6 @@ import cloud.krake.store.Watch;
 import cloud.krake.store.WatchListener;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,9 +35,7 @@ import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.RequestBody;
-import okhttp3.Response;
 import okhttp3.tls.HandshakeCertificates;
-import okio.BufferedSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,9 +109,6 @@ public final class EtcdStore implements Store {
   /** How long {@link #close()} waits for each watch thread to end: 5 s. */
   static final Duration WATCH_JOIN_TIMEOUT = Duration.ofSeconds(5);
 
-  /** The key {@link #revision()} reads; its range answer's header has the store revision. */
-  private static final String NUL_KEY = "AA==";
-
   private final URI endpoint;
   private final Gateway gateway;
   private final OkHttpClient watchClient;
@@ -177,7 +170,7 @@ public final class EtcdStore implements Store {
     Objects.requireNonNull(key, "key");
     String operation = "get " + key;
     ensureOpen(operation);
-    JsonNode answer = gateway.post(rangeUrl, utf8("{\"key\":\"" + base64(key) + "\"}"), operation);
+    JsonNode answer = gateway.post(rangeUrl, utf8(EtcdRequests.get(key)), operation);
     JsonNode kvs = answer.path("kvs");
     return kvs.isArray() && !kvs.isEmpty()
         ? Optional.of(Gateway.keyValue(kvs.get(0)))
@@ -199,25 +192,12 @@ public final class EtcdStore implements Store {
     String operation = "list " + prefix;
     ensureOpen(operation);
     String start = request.startKey().isEmpty() ? prefix : request.startKey();
-    String key = start.isEmpty() ? NUL_KEY : base64(start);
-    StringBuilder body =
-        new StringBuilder(128)
-            .append("{\"key\":\"")
-            .append(key)
-            .append("\",\"range_end\":\"")
-            .append(Gateway.prefixEnd(prefix))
-            .append("\",\"limit\":\"")
-            .append(request.limit())
-            .append('"');
-    if (request.revision() > 0) {
-      body.append(",\"revision\":\"").append(request.revision()).append('"');
-    }
-    body.append('}');
+    String body = EtcdRequests.list(prefix, start, request.limit(), request.revision());
     JsonNode answer;
     try {
-      answer = gateway.post(rangeUrl, utf8(body.toString()), operation);
+      answer = gateway.post(rangeUrl, utf8(body), operation);
     } catch (Gateway.EtcdErrorException e) {
-      throw translateRevisionError(e, request.revision());
+      throw RevisionErrors.translate(this, e, request.revision());
     }
     List<KeyValue> items = new ArrayList<>();
     for (JsonNode kv : answer.path("kvs")) {
@@ -233,21 +213,9 @@ public final class EtcdStore implements Store {
     Objects.requireNonNull(value, "value");
     String operation = "create " + key;
     ensureOpen(operation);
-    String k = base64(key);
-    String body =
-        "{\"compare\":[{\"key\":\""
-            + k
-            + "\",\"target\":\"CREATE\",\"result\":\"EQUAL\",\"create_revision\":\"0\"}],"
-            + "\"success\":[{\"request_put\":{\"key\":\""
-            + k
-            + "\",\"value\":\""
-            + base64(value)
-            + "\"}}],\"failure\":[{\"request_range\":{\"key\":\""
-            + k
-            + "\"}}]}";
-    JsonNode answer = gateway.post(txnUrl, utf8(body), operation);
+    JsonNode answer = gateway.post(txnUrl, utf8(EtcdRequests.create(key, value)), operation);
     if (!answer.path("succeeded").asBoolean(false)) {
-      throw new ConflictException(key, 0, actualRevision(answer));
+      throw new ConflictException(key, 0, EtcdRequests.actualRevision(answer));
     }
     long revision = Gateway.revision(answer);
     return new KeyValue(key, value, revision, revision, 1);
@@ -257,22 +225,13 @@ public final class EtcdStore implements Store {
   public KeyValue update(String key, byte[] value, long expectedRevision) {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
-    requirePositive(expectedRevision);
+    EtcdRequests.requirePositive(expectedRevision);
     String operation = "update " + key;
     ensureOpen(operation);
-    String k = base64(key);
-    String body =
-        compareMod(k, expectedRevision)
-            + "\"success\":[{\"request_put\":{\"key\":\""
-            + k
-            + "\",\"value\":\""
-            + base64(value)
-            + "\",\"prev_kv\":true}}],\"failure\":[{\"request_range\":{\"key\":\""
-            + k
-            + "\"}}]}";
-    JsonNode answer = gateway.post(txnUrl, utf8(body), operation);
+    JsonNode answer =
+        gateway.post(txnUrl, utf8(EtcdRequests.update(key, value, expectedRevision)), operation);
     if (!answer.path("succeeded").asBoolean(false)) {
-      throw new ConflictException(key, expectedRevision, actualRevision(answer));
+      throw new ConflictException(key, expectedRevision, EtcdRequests.actualRevision(answer));
     }
     JsonNode previous = answer.path("responses").path(0).path("response_put").path("prev_kv");
     long revision = Gateway.revision(answer);
@@ -287,20 +246,13 @@ public final class EtcdStore implements Store {
   @Override
   public long delete(String key, long expectedRevision) {
     Objects.requireNonNull(key, "key");
-    requirePositive(expectedRevision);
+    EtcdRequests.requirePositive(expectedRevision);
     String operation = "delete " + key;
     ensureOpen(operation);
-    String k = base64(key);
-    String body =
-        compareMod(k, expectedRevision)
-            + "\"success\":[{\"request_delete_range\":{\"key\":\""
-            + k
-            + "\"}}],\"failure\":[{\"request_range\":{\"key\":\""
-            + k
-            + "\"}}]}";
-    JsonNode answer = gateway.post(txnUrl, utf8(body), operation);
+    JsonNode answer =
+        gateway.post(txnUrl, utf8(EtcdRequests.delete(key, expectedRevision)), operation);
     if (!answer.path("succeeded").asBoolean(false)) {
-      throw new ConflictException(key, expectedRevision, actualRevision(answer));
+      throw new ConflictException(key, expectedRevision, EtcdRequests.actualRevision(answer));
     }
     return Gateway.revision(answer);
   }
@@ -309,9 +261,7 @@ public final class EtcdStore implements Store {
   public long revision() {
     String operation = "revision";
     ensureOpen(operation);
-    JsonNode answer =
-        gateway.post(
-            rangeUrl, utf8("{\"key\":\"" + NUL_KEY + "\",\"count_only\":true}"), operation);
+    JsonNode answer = gateway.post(rangeUrl, utf8(EtcdRequests.revision()), operation);
     return Gateway.revision(answer);
   }
 
@@ -371,8 +321,7 @@ public final class EtcdStore implements Store {
       return;
     }
     try {
-      gateway.post(
-          compactionUrl, utf8("{\"revision\":\"" + revision + "\",\"physical\":true}"), operation);
+      gateway.post(compactionUrl, utf8(EtcdRequests.compact(revision)), operation);
       log.info("etcd at {} compacted to revision {}", endpoint, revision);
     } catch (Gateway.EtcdErrorException e) {
       if (e.code() == Gateway.CODE_OUT_OF_RANGE && e.etcdMessage().contains("compacted")) {
@@ -427,6 +376,11 @@ public final class EtcdStore implements Store {
     return gateway.mapper;
   }
 
+  /** The bound of every unary call. */
+  Duration requestTimeout() {
+    return requestTimeout;
+  }
+
   String endpointText() {
     return gateway.endpoint;
   }
@@ -448,15 +402,7 @@ public final class EtcdStore implements Store {
 
   /** Starts a watch stream; the caller closes the response and may cancel the call. */
   Call watchCall(String prefix, long startRevision) {
-    String key = prefix.isEmpty() ? NUL_KEY : base64(prefix);
-    String body =
-        "{\"create_request\":{\"key\":\""
-            + key
-            + "\",\"range_end\":\""
-            + Gateway.prefixEnd(prefix)
-            + "\",\"start_revision\":\""
-            + startRevision
-            + "\",\"prev_kv\":true,\"progress_notify\":true}}";
+    String body = EtcdRequests.watch(prefix, startRevision);
     Request request =
         new Request.Builder()
             .url(gateway.url(Gateway.WATCH))
@@ -476,83 +422,6 @@ public final class EtcdStore implements Store {
     if (closed.get()) {
       throw closedException(operation);
     }
-  }
-
-  private static String compareMod(String key, long expectedRevision) {
-    return "{\"compare\":[{\"key\":\""
-        + key
-        + "\",\"target\":\"MOD\",\"result\":\"EQUAL\",\"mod_revision\":\""
-        + expectedRevision
-        + "\"}],";
-  }
-
-  private static void requirePositive(long expectedRevision) {
-    if (expectedRevision <= 0) {
-      throw new IllegalArgumentException(
-          "expectedRevision must be positive (use create for new keys): " + expectedRevision);
-    }
-  }
-
-  /** The failure branch of a CAS transaction read the key: its mod revision, 0 if absent. */
-  private static long actualRevision(JsonNode answer) {
-    return answer
-        .path("responses")
-        .path(0)
-        .path("response_range")
-        .path("kvs")
-        .path(0)
-        .path("mod_revision")
-        .asLong(0);
-  }
-
-  private RuntimeException translateRevisionError(Gateway.EtcdErrorException e, long revision) {
-    if (e.code() != Gateway.CODE_OUT_OF_RANGE || revision == 0) {
-      return e;
-    }
-    if (e.etcdMessage().contains("compacted")) {
-      CompactedException compacted = new CompactedException(revision, compactRevision(revision));
-      compacted.initCause(e);
-      return compacted;
-    }
-    if (e.etcdMessage().contains("future")) {
-      return new IllegalArgumentException(
-          "revision " + revision + " is newer than the store's revision", e);
-    }
-    return e;
-  }
-
-  /**
-   * Learns etcd's compaction revision: a watch from a compacted revision is answered with {@code
-   * created}, then {@code canceled} with {@code compact_revision}. Bounded by the request timeout;
-   * falls back to {@code requested + 1}.
-   */
-  private long compactRevision(long requested) {
-    Call call = watchCall("", requested);
-    call.timeout().timeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    try (Response response = call.execute()) {
-      if (response.isSuccessful()) {
-        BufferedSource source = response.body().source();
-        for (int i = 0; i < 3; i++) {
-          String line = source.readUtf8Line();
-          if (line == null) {
-            break;
-          }
-          JsonNode result = gateway.mapper.readTree(line).path("result");
-          long compactRevision = result.path("compact_revision").asLong(0);
-          if (compactRevision > 0) {
-            return compactRevision;
-          }
-          if (result.has("events")) {
-            break;
-          }
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      log.debug("cannot learn etcd's compaction revision at {}: {}", endpoint, e.toString());
-    } finally {
-      call.cancel();
-    }
-    return requested + 1;
   }
 
   /** Builds an {@link EtcdStore}; not thread-safe. */
