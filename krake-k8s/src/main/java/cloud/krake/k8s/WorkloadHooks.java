@@ -585,8 +585,8 @@ final class WorkloadHooks implements AutoCloseable {
 
   private static Set<String> secrets(Application app) {
     Set<String> secrets = new HashSet<>();
-    app.status().completeToken().ifPresent(secrets::add);
-    app.status().shutdownToken().ifPresent(secrets::add);
+    app.status().complete().token().ifPresent(secrets::add);
+    app.status().shutdown().token().ifPresent(secrets::add);
     return secrets;
   }
 

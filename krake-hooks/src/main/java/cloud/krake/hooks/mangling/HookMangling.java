@@ -12,6 +12,7 @@ import cloud.krake.hooks.tls.IssuedCertificate;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationStatus;
 import cloud.krake.model.FieldError;
+import cloud.krake.model.HookCredentials;
 import cloud.krake.model.InvalidResourceException;
 import cloud.krake.model.ObserverSchemas;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -276,23 +277,26 @@ public final class HookMangling implements HookHandler {
     HookConfig hookConfig = config.hook(hook);
     ApplicationStatus status = application.status();
 
-    Optional<String> storedToken = token(status);
-    String token = storedToken.orElseGet(this::newToken);
-    if (storedToken.isEmpty()) {
-      status = withToken(status, token);
+    HookCredentials credentials = status.credentials(hook);
+    String token = credentials.token().orElseGet(this::newToken);
+    if (credentials.token().isEmpty()) {
+      credentials = credentials.withToken(token);
+      status = status.withCredentials(hook, credentials);
     }
 
     Optional<IssuedPair> pair = Optional.empty();
     if (config.tls()) {
-      Optional<String> cert = cert(status);
-      Optional<String> key = key(status);
+      Optional<String> cert = credentials.cert();
+      Optional<String> key = credentials.key();
       if (cert.isPresent() && key.isPresent()) {
         pair = Optional.of(new IssuedPair(cert.get(), key.get()));
       } else {
         IssuedCertificate issued =
             issuer.issue(new HookIdentity(namespace, name, hook, hookConfig.hookUser()));
         pair = Optional.of(new IssuedPair(issued.certificatePem(), issued.privateKeyPem()));
-        status = withCertificate(status, issued.certificatePem(), issued.privateKeyPem());
+        status =
+            status.withCredentials(
+                hook, credentials.withCertificate(issued.certificatePem(), issued.privateKeyPem()));
         log.debug(
             "application {}/{}: issued the {} hook client certificate", namespace, name, hook);
       }
@@ -369,33 +373,6 @@ public final class HookMangling implements HookHandler {
     status = status.withLastAppliedManifest(manifest).withMangledObserverSchema(schemas);
     Application mangled = application.withStatus(status);
     return new ManglingResult(mangled, injection.warnings);
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // status fields of this hook
-
-  private Optional<String> token(ApplicationStatus status) {
-    return isComplete() ? status.completeToken() : status.shutdownToken();
-  }
-
-  private Optional<String> cert(ApplicationStatus status) {
-    return isComplete() ? status.completeCert() : status.shutdownCert();
-  }
-
-  private Optional<String> key(ApplicationStatus status) {
-    return isComplete() ? status.completeKey() : status.shutdownKey();
-  }
-
-  private ApplicationStatus withToken(ApplicationStatus status, String token) {
-    return isComplete()
-        ? status.withCompleteToken(Optional.of(token))
-        : status.withShutdownToken(Optional.of(token));
-  }
-
-  private ApplicationStatus withCertificate(ApplicationStatus status, String cert, String key) {
-    return isComplete()
-        ? status.withCompleteCert(Optional.of(cert)).withCompleteKey(Optional.of(key))
-        : status.withShutdownCert(Optional.of(cert)).withShutdownKey(Optional.of(key));
   }
 
   /**
