@@ -15,6 +15,7 @@ import cloud.krake.model.FieldError;
 import cloud.krake.model.HookCredentials;
 import cloud.krake.model.InvalidResourceException;
 import cloud.krake.model.ObserverSchemas;
+import cloud.krake.model.PodTemplates;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -125,24 +126,6 @@ public final class HookMangling implements HookHandler {
 
   /** The key of the client certificate's private key in the certificate Secret. */
   public static final String KEY_KEY = "key.pem";
-
-  private static final Set<String> APPS_GROUPS = Set.of("apps", "extensions");
-
-  /** Pod-template workloads: kind to the API groups and the path of the pod spec. */
-  private static final Map<String, Workload> WORKLOADS =
-      Map.of(
-          "Pod", new Workload(Set.of(""), List.of("spec")),
-          "ReplicationController", new Workload(Set.of(""), List.of("spec", "template", "spec")),
-          "Deployment", new Workload(APPS_GROUPS, List.of("spec", "template", "spec")),
-          "StatefulSet", new Workload(APPS_GROUPS, List.of("spec", "template", "spec")),
-          "DaemonSet", new Workload(APPS_GROUPS, List.of("spec", "template", "spec")),
-          "ReplicaSet", new Workload(APPS_GROUPS, List.of("spec", "template", "spec")),
-          "Job", new Workload(Set.of("batch"), List.of("spec", "template", "spec")),
-          "CronJob",
-              new Workload(
-                  Set.of("batch"), List.of("spec", "jobTemplate", "spec", "template", "spec")));
-
-  private record Workload(Set<String> groups, List<String> podSpec) {}
 
   private final String hook;
   private final HooksConfig config;
@@ -356,9 +339,9 @@ public final class HookMangling implements HookHandler {
             namespace + "/" + name, volume, volumeMount, envs(application, hookConfig, names));
     int workloads = 0;
     for (int i = 0; i < manifest.size(); i++) {
-      Optional<Workload> workload = workload(manifest.get(i));
-      if (workload.isPresent()) {
-        injection.into(i, manifest.get(i), workload.get(), schemas);
+      Optional<List<String>> podSpec = PodTemplates.podSpecPath(manifest.get(i));
+      if (podSpec.isPresent()) {
+        injection.into(i, manifest.get(i), podSpec.get(), schemas);
         workloads++;
       }
     }
@@ -536,17 +519,6 @@ public final class HookMangling implements HookHandler {
     return namespace.isTextual() ? Optional.of(namespace.asText()) : Optional.empty();
   }
 
-  private static Optional<Workload> workload(JsonNode resource) {
-    Workload workload = WORKLOADS.get(resource.path("kind").asText(""));
-    if (workload == null) {
-      return Optional.empty();
-    }
-    String apiVersion = resource.path("apiVersion").asText("");
-    int slash = apiVersion.indexOf('/');
-    String group = slash < 0 ? "" : apiVersion.substring(0, slash);
-    return workload.groups().contains(group) ? Optional.of(workload) : Optional.empty();
-  }
-
   private static String describe(JsonNode resource) {
     String description =
         resource.path("kind").asText("") + " " + resource.path("metadata").path("name").asText("");
@@ -576,10 +548,9 @@ public final class HookMangling implements HookHandler {
       this.envs = envs;
     }
 
-    void into(int position, ObjectNode resource, Workload workload, List<ObjectNode> schemas) {
+    void into(int position, ObjectNode resource, List<String> path, List<ObjectNode> schemas) {
       String resourceName = describe(resource);
       String manifestName = "status.last_applied_manifest[" + position + "] (" + resourceName + ")";
-      List<String> path = workload.podSpec();
       String podSpecPath = String.join(".", path);
       ObjectNode podSpec = manifestObject(resource, path, manifestName);
 

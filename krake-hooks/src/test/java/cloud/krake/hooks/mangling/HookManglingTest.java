@@ -537,6 +537,21 @@ class HookManglingTest {
         .contains("echo-demo-krake-shutdown-secret-token", "krake_shutdown_token");
   }
 
+  @Test
+  void aStatefulSetOfTheExtensionsGroupIsNoWorkload() {
+    // Kubernetes never served StatefulSet in extensions (only Deployment, DaemonSet, ReplicaSet)
+    ObjectNode resource =
+        json(
+            "{\"apiVersion\": \"extensions/v1beta1\", \"kind\": \"StatefulSet\","
+                + " \"metadata\": {\"name\": \"w\"}, \"spec\": {\"template\": {\"spec\":"
+                + " {\"containers\": [{\"name\": \"main\", \"image\": \"busybox\"}]}}}}");
+
+    Application mangled =
+        complete(false).mangle(application(List.of(resource), "complete")).application();
+
+    assertThat(applied(mangled).get(0)).isEqualTo(resource);
+  }
+
   @ParameterizedTest
   @CsvSource({
     "v1, Pod, /spec",
