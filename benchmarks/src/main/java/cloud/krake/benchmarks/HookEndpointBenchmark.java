@@ -14,6 +14,7 @@ import cloud.krake.hooks.tls.IssuedCertificate;
 import cloud.krake.hooks.tls.TlsMaterial;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
+import cloud.krake.model.HookCredentials;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.store.Applications;
 import cloud.krake.store.memory.MemoryStore;
@@ -30,7 +31,6 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -129,7 +129,10 @@ public class HookEndpointBenchmark {
     apps.modifyStatus(
         "bench",
         "app",
-        a -> a.status().withState(ApplicationState.RUNNING).withShutdownToken(Optional.of(token)));
+        a ->
+            a.status()
+                .withState(ApplicationState.RUNNING)
+                .withCredentials(HookCredentials.SHUTDOWN, HookCredentials.NONE.withToken(token)));
     body = RequestBody.create("{\"token\":\"" + token + "\"}", FORM);
 
     HookEndpoint endpoint =

@@ -12,6 +12,7 @@ import cloud.krake.hooks.tls.CertificateIssuer;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationSpec;
 import cloud.krake.model.Constraints;
+import cloud.krake.model.HookCredentials;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.model.Metadata;
 import cloud.krake.model.ObserverSchemas;
@@ -127,12 +128,18 @@ public class HookManglingBenchmark {
             app.status()
                 .withLastAppliedManifest(manifest)
                 .withMangledObserverSchema(ObserverSchemas.effectiveSchema(manifest, List.of()))
-                .withCompleteToken(Optional.of(token(random)))
-                .withShutdownToken(Optional.of(token(random)))
-                .withCompleteCert(Optional.of(pem("CERTIFICATE", 540)))
-                .withCompleteKey(Optional.of(pem("PRIVATE KEY", 138)))
-                .withShutdownCert(Optional.of(pem("CERTIFICATE", 540)))
-                .withShutdownKey(Optional.of(pem("PRIVATE KEY", 138))));
+                .withCredentials(
+                    HookCredentials.COMPLETE,
+                    new HookCredentials(
+                        Optional.of(token(random)),
+                        Optional.of(pem("CERTIFICATE", 540)),
+                        Optional.of(pem("PRIVATE KEY", 138))))
+                .withCredentials(
+                    HookCredentials.SHUTDOWN,
+                    new HookCredentials(
+                        Optional.of(token(random)),
+                        Optional.of(pem("CERTIFICATE", 540)),
+                        Optional.of(pem("PRIVATE KEY", 138)))));
     context = HookContext.of(HookPoint.APPLICATION_MANGLING, app, Optional.empty());
   }
 

@@ -1,5 +1,7 @@
 package cloud.krake.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
@@ -15,6 +17,12 @@ import java.util.Optional;
  * <p>The record is immutable: JSON trees are deep-copied when the record is built and by their
  * accessors. {@link #toString()} masks the hook tokens, the private keys and the data of Secret
  * resources in the manifests, so a status can be logged; the JSON form (what is stored) keeps them.
+ *
+ * <p>The credentials of Krake's two hooks are one {@link HookCredentials} value each ({@link
+ * #credentials(String)} by hook name); on the wire they stay Krake's six flat fields {@code
+ * complete_token}, {@code complete_cert}, {@code complete_key}, {@code shutdown_token}, {@code
+ * shutdown_cert} and {@code shutdown_key}, in Krake's field order. Copies are made with the {@code
+ * withX} methods or, for several fields at once, {@link #toBuilder()}.
  *
  * @param state the current state; default {@link ApplicationState#PENDING}
  * @param reason the last error; cleared when a reconcile or migration succeeds
@@ -33,12 +41,10 @@ import java.util.Optional;
  * @param lastObservedManifest the observed values of the observed fields, with list length entries
  * @param lastAppliedManifest the desired state actually applied (manifest, known observed values,
  *     hook resources)
- * @param completeToken the secret token of the complete hook; redacted in {@link #toString()}
- * @param completeCert the PEM client certificate given to the application for the complete hook
- * @param completeKey the PEM private key of that certificate; redacted in {@link #toString()}
- * @param shutdownToken the secret token of the shutdown hook; redacted in {@link #toString()}
- * @param shutdownCert the PEM client certificate given to the application for the shutdown hook
- * @param shutdownKey the PEM private key of that certificate; redacted in {@link #toString()}
+ * @param complete the credentials of the complete hook ({@code complete_token}, {@code
+ *     complete_cert}, {@code complete_key}); token and key redacted in {@link #toString()}
+ * @param shutdown the credentials of the shutdown hook ({@code shutdown_token}, {@code
+ *     shutdown_cert}, {@code shutdown_key}); token and key redacted in {@link #toString()}
  * @param shutdownGracePeriod the deadline of the current attempt of the shutdown in progress; empty
  *     when no shutdown is in progress. Krake uses it only as an "already shutting down" flag; here
  *     the shutdown protocol also compares it with the clock, so a restarted instance resumes the
@@ -67,22 +73,15 @@ public record ApplicationStatus(
     List<ObjectNode> mangledObserverSchema,
     List<ObjectNode> lastObservedManifest,
     List<ObjectNode> lastAppliedManifest,
-    Optional<String> completeToken,
-    Optional<String> completeCert,
-    Optional<String> completeKey,
-    Optional<String> shutdownToken,
-    Optional<String> shutdownCert,
-    Optional<String> shutdownKey,
+    HookCredentials complete,
+    HookCredentials shutdown,
     Optional<Instant> shutdownGracePeriod,
     int shutdownAttempts,
     Optional<String> autoClusterCreateStarted,
     int migrationRetries,
     long migrationTimeout) {
 
-  private static final ApplicationStatus INITIAL =
-      new ApplicationStatus(
-          null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-          null, null, null, null, null, 0, null, 0, 0L);
+  private static final ApplicationStatus INITIAL = new Builder().build();
 
   /**
    * Normalises absent values and copies the collections and JSON trees.
@@ -107,12 +106,8 @@ public record ApplicationStatus(
     mangledObserverSchema = Values.nodes("mangled_observer_schema", mangledObserverSchema);
     lastObservedManifest = Values.nodes("last_observed_manifest", lastObservedManifest);
     lastAppliedManifest = Values.nodes("last_applied_manifest", lastAppliedManifest);
-    completeToken = Values.opt(completeToken);
-    completeCert = Values.opt(completeCert);
-    completeKey = Values.opt(completeKey);
-    shutdownToken = Values.opt(shutdownToken);
-    shutdownCert = Values.opt(shutdownCert);
-    shutdownKey = Values.opt(shutdownKey);
+    complete = complete == null ? HookCredentials.NONE : complete;
+    shutdown = shutdown == null ? HookCredentials.NONE : shutdown;
     shutdownGracePeriod = Values.opt(shutdownGracePeriod);
     autoClusterCreateStarted = Values.opt(autoClusterCreateStarted);
   }
@@ -123,6 +118,11 @@ public record ApplicationStatus(
    */
   public static ApplicationStatus initial() {
     return INITIAL;
+  }
+
+  /** Returns a builder holding this status's values, to copy it with several fields changed. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
   /** Returns deep copies of the mangledObserverSchema entries. */
@@ -144,663 +144,102 @@ public record ApplicationStatus(
   }
 
   /**
-   * Returns a copy with another {@code state}.
+   * Returns the credentials of one of Krake's hooks.
    *
-   * @param state the new value
+   * @param hook {@value HookCredentials#COMPLETE} or {@value HookCredentials#SHUTDOWN}
+   * @throws IllegalArgumentException for any other hook name
    */
+  public HookCredentials credentials(String hook) {
+    return switch (hook) {
+      case HookCredentials.COMPLETE -> complete;
+      case HookCredentials.SHUTDOWN -> shutdown;
+      default -> throw new IllegalArgumentException("unknown hook: " + hook);
+    };
+  }
+
+  /**
+   * Returns a copy with other credentials for one of Krake's hooks.
+   *
+   * @param hook {@value HookCredentials#COMPLETE} or {@value HookCredentials#SHUTDOWN}
+   * @param credentials the new credentials
+   * @throws IllegalArgumentException for any other hook name
+   */
+  public ApplicationStatus withCredentials(String hook, HookCredentials credentials) {
+    return switch (hook) {
+      case HookCredentials.COMPLETE -> toBuilder().complete(credentials).build();
+      case HookCredentials.SHUTDOWN -> toBuilder().shutdown(credentials).build();
+      default -> throw new IllegalArgumentException("unknown hook: " + hook);
+    };
+  }
+
+  /** Returns a copy with another {@code state}. */
   public ApplicationStatus withState(ApplicationState state) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
+    return toBuilder().state(state).build();
   }
 
-  /**
-   * Returns a copy with another {@code reason}.
-   *
-   * @param reason the new value
-   */
+  /** Returns a copy with another {@code reason}. */
   public ApplicationStatus withReason(Optional<Reason> reason) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
+    return toBuilder().reason(reason).build();
   }
 
-  /**
-   * Returns a copy with another {@code container_health}.
-   *
-   * @param containerHealth the new value
-   */
+  /** Returns a copy with another {@code container_health}. */
   public ApplicationStatus withContainerHealth(ContainerHealth containerHealth) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
+    return toBuilder().containerHealth(containerHealth).build();
   }
 
-  /**
-   * Returns a copy with another {@code kube_controller_triggered}.
-   *
-   * @param kubeControllerTriggered the new value
-   */
+  /** Returns a copy with another {@code kube_controller_triggered}. */
   public ApplicationStatus withKubeControllerTriggered(Optional<Instant> kubeControllerTriggered) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
+    return toBuilder().kubeControllerTriggered(kubeControllerTriggered).build();
   }
 
-  /**
-   * Returns a copy with another {@code scheduled}.
-   *
-   * @param scheduled the new value
-   */
+  /** Returns a copy with another {@code scheduled}. */
   public ApplicationStatus withScheduled(Optional<Instant> scheduled) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
+    return toBuilder().scheduled(scheduled).build();
   }
 
-  /**
-   * Returns a copy with another {@code scheduled_to}.
-   *
-   * @param scheduledTo the new value
-   */
+  /** Returns a copy with another {@code scheduled_to}. */
   public ApplicationStatus withScheduledTo(Optional<ResourceRef> scheduledTo) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
+    return toBuilder().scheduledTo(scheduledTo).build();
   }
 
-  /**
-   * Returns a copy with another {@code running_on}.
-   *
-   * @param runningOn the new value
-   */
+  /** Returns a copy with another {@code running_on}. */
   public ApplicationStatus withRunningOn(Optional<ResourceRef> runningOn) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
+    return toBuilder().runningOn(runningOn).build();
   }
 
-  /**
-   * Returns a copy with another {@code retries}.
-   *
-   * @param retries the new value
-   */
+  /** Returns a copy with another {@code retries}. */
   public ApplicationStatus withRetries(Optional<Integer> retries) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
+    return toBuilder().retries(retries).build();
   }
 
-  /**
-   * Returns a copy with another {@code scheduled_retry}.
-   *
-   * @param scheduledRetry the new value
-   */
+  /** Returns a copy with another {@code scheduled_retry}. */
   public ApplicationStatus withScheduledRetry(Optional<Instant> scheduledRetry) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
+    return toBuilder().scheduledRetry(scheduledRetry).build();
   }
 
-  /**
-   * Returns a copy with another {@code services}.
-   *
-   * @param services the new value
-   */
+  /** Returns a copy with another {@code services}. */
   public ApplicationStatus withServices(Map<String, String> services) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
+    return toBuilder().services(services).build();
   }
 
-  /**
-   * Returns a copy with another {@code mangled_observer_schema}.
-   *
-   * @param mangledObserverSchema the new value
-   */
+  /** Returns a copy with another {@code mangled_observer_schema}. */
   public ApplicationStatus withMangledObserverSchema(List<ObjectNode> mangledObserverSchema) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
+    return toBuilder().mangledObserverSchema(mangledObserverSchema).build();
   }
 
-  /**
-   * Returns a copy with another {@code last_observed_manifest}.
-   *
-   * @param lastObservedManifest the new value
-   */
+  /** Returns a copy with another {@code last_observed_manifest}. */
   public ApplicationStatus withLastObservedManifest(List<ObjectNode> lastObservedManifest) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
+    return toBuilder().lastObservedManifest(lastObservedManifest).build();
   }
 
-  /**
-   * Returns a copy with another {@code last_applied_manifest}.
-   *
-   * @param lastAppliedManifest the new value
-   */
+  /** Returns a copy with another {@code last_applied_manifest}. */
   public ApplicationStatus withLastAppliedManifest(List<ObjectNode> lastAppliedManifest) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
+    return toBuilder().lastAppliedManifest(lastAppliedManifest).build();
   }
 
-  /**
-   * Returns a copy with another {@code complete_token}.
-   *
-   * @param completeToken the new value
-   */
-  public ApplicationStatus withCompleteToken(Optional<String> completeToken) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
-  }
-
-  /**
-   * Returns a copy with another {@code complete_cert}.
-   *
-   * @param completeCert the new value
-   */
-  public ApplicationStatus withCompleteCert(Optional<String> completeCert) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
-  }
-
-  /**
-   * Returns a copy with another {@code complete_key}.
-   *
-   * @param completeKey the new value
-   */
-  public ApplicationStatus withCompleteKey(Optional<String> completeKey) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
-  }
-
-  /**
-   * Returns a copy with another {@code shutdown_token}.
-   *
-   * @param shutdownToken the new value
-   */
-  public ApplicationStatus withShutdownToken(Optional<String> shutdownToken) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
-  }
-
-  /**
-   * Returns a copy with another {@code shutdown_cert}.
-   *
-   * @param shutdownCert the new value
-   */
-  public ApplicationStatus withShutdownCert(Optional<String> shutdownCert) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
-  }
-
-  /**
-   * Returns a copy with another {@code shutdown_key}.
-   *
-   * @param shutdownKey the new value
-   */
-  public ApplicationStatus withShutdownKey(Optional<String> shutdownKey) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
-  }
-
-  /**
-   * Returns a copy with another {@code shutdown_grace_period}.
-   *
-   * @param shutdownGracePeriod the new value
-   */
+  /** Returns a copy with another {@code shutdown_grace_period}. */
   public ApplicationStatus withShutdownGracePeriod(Optional<Instant> shutdownGracePeriod) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
+    return toBuilder().shutdownGracePeriod(shutdownGracePeriod).build();
   }
 
   /**
@@ -810,130 +249,22 @@ public record ApplicationStatus(
    * @throws InvalidResourceException if {@code shutdownAttempts} is negative
    */
   public ApplicationStatus withShutdownAttempts(int shutdownAttempts) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
+    return toBuilder().shutdownAttempts(shutdownAttempts).build();
   }
 
-  /**
-   * Returns a copy with another {@code auto_cluster_create_started}.
-   *
-   * @param autoClusterCreateStarted the new value
-   */
+  /** Returns a copy with another {@code auto_cluster_create_started}. */
   public ApplicationStatus withAutoClusterCreateStarted(Optional<String> autoClusterCreateStarted) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
+    return toBuilder().autoClusterCreateStarted(autoClusterCreateStarted).build();
   }
 
-  /**
-   * Returns a copy with another {@code migration_retries}.
-   *
-   * @param migrationRetries the new value
-   */
+  /** Returns a copy with another {@code migration_retries}. */
   public ApplicationStatus withMigrationRetries(int migrationRetries) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
+    return toBuilder().migrationRetries(migrationRetries).build();
   }
 
-  /**
-   * Returns a copy with another {@code migration_timeout}.
-   *
-   * @param migrationTimeout the new value
-   */
+  /** Returns a copy with another {@code migration_timeout}. */
   public ApplicationStatus withMigrationTimeout(long migrationTimeout) {
-    return new ApplicationStatus(
-        state,
-        reason,
-        containerHealth,
-        kubeControllerTriggered,
-        scheduled,
-        scheduledTo,
-        runningOn,
-        retries,
-        scheduledRetry,
-        services,
-        mangledObserverSchema,
-        lastObservedManifest,
-        lastAppliedManifest,
-        completeToken,
-        completeCert,
-        completeKey,
-        shutdownToken,
-        shutdownCert,
-        shutdownKey,
-        shutdownGracePeriod,
-        shutdownAttempts,
-        autoClusterCreateStarted,
-        migrationRetries,
-        migrationTimeout);
+    return toBuilder().migrationTimeout(migrationTimeout).build();
   }
 
   /** Returns the status with tokens, private keys and the data of Secret resources masked. */
@@ -967,17 +298,17 @@ public record ApplicationStatus(
         + ", lastAppliedManifest="
         + Redaction.manifests(lastAppliedManifest)
         + ", completeToken="
-        + Redaction.secret(completeToken)
+        + Redaction.secret(complete.token())
         + ", completeCert="
-        + completeCert
+        + complete.cert()
         + ", completeKey="
-        + Redaction.secret(completeKey)
+        + Redaction.secret(complete.key())
         + ", shutdownToken="
-        + Redaction.secret(shutdownToken)
+        + Redaction.secret(shutdown.token())
         + ", shutdownCert="
-        + shutdownCert
+        + shutdown.cert()
         + ", shutdownKey="
-        + Redaction.secret(shutdownKey)
+        + Redaction.secret(shutdown.key())
         + ", shutdownGracePeriod="
         + shutdownGracePeriod
         + ", shutdownAttempts="
@@ -989,5 +320,218 @@ public record ApplicationStatus(
         + ", migrationTimeout="
         + migrationTimeout
         + "]";
+  }
+
+  /** Writes the status in Krake's flat form. */
+  @JsonValue
+  ApplicationStatusWire toWire() {
+    return ApplicationStatusWire.of(this);
+  }
+
+  /** Reads the status from Krake's flat form. */
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+  static ApplicationStatus fromWire(ApplicationStatusWire wire) {
+    return wire.toStatus();
+  }
+
+  /**
+   * Builds a status; unset values are the defaults of {@link #initial()}. Not thread-safe; {@link
+   * #build()} validates as the constructor does.
+   */
+  public static final class Builder {
+    private ApplicationState state = ApplicationState.PENDING;
+    private Optional<Reason> reason = Optional.empty();
+    private ContainerHealth containerHealth = ContainerHealth.NONE;
+    private Optional<Instant> kubeControllerTriggered = Optional.empty();
+    private Optional<Instant> scheduled = Optional.empty();
+    private Optional<ResourceRef> scheduledTo = Optional.empty();
+    private Optional<ResourceRef> runningOn = Optional.empty();
+    private Optional<Integer> retries = Optional.empty();
+    private Optional<Instant> scheduledRetry = Optional.empty();
+    private Map<String, String> services = Map.of();
+    private List<ObjectNode> mangledObserverSchema = List.of();
+    private List<ObjectNode> lastObservedManifest = List.of();
+    private List<ObjectNode> lastAppliedManifest = List.of();
+    private HookCredentials complete = HookCredentials.NONE;
+    private HookCredentials shutdown = HookCredentials.NONE;
+    private Optional<Instant> shutdownGracePeriod = Optional.empty();
+    private int shutdownAttempts;
+    private Optional<String> autoClusterCreateStarted = Optional.empty();
+    private int migrationRetries;
+    private long migrationTimeout;
+
+    private Builder() {}
+
+    private Builder(ApplicationStatus s) {
+      state = s.state;
+      reason = s.reason;
+      containerHealth = s.containerHealth;
+      kubeControllerTriggered = s.kubeControllerTriggered;
+      scheduled = s.scheduled;
+      scheduledTo = s.scheduledTo;
+      runningOn = s.runningOn;
+      retries = s.retries;
+      scheduledRetry = s.scheduledRetry;
+      services = s.services;
+      mangledObserverSchema = s.mangledObserverSchema;
+      lastObservedManifest = s.lastObservedManifest;
+      lastAppliedManifest = s.lastAppliedManifest;
+      complete = s.complete;
+      shutdown = s.shutdown;
+      shutdownGracePeriod = s.shutdownGracePeriod;
+      shutdownAttempts = s.shutdownAttempts;
+      autoClusterCreateStarted = s.autoClusterCreateStarted;
+      migrationRetries = s.migrationRetries;
+      migrationTimeout = s.migrationTimeout;
+    }
+
+    /** Sets {@code state}. */
+    public Builder state(ApplicationState state) {
+      this.state = state;
+      return this;
+    }
+
+    /** Sets {@code reason}. */
+    public Builder reason(Optional<Reason> reason) {
+      this.reason = reason;
+      return this;
+    }
+
+    /** Sets {@code container_health}. */
+    public Builder containerHealth(ContainerHealth containerHealth) {
+      this.containerHealth = containerHealth;
+      return this;
+    }
+
+    /** Sets {@code kube_controller_triggered}. */
+    public Builder kubeControllerTriggered(Optional<Instant> kubeControllerTriggered) {
+      this.kubeControllerTriggered = kubeControllerTriggered;
+      return this;
+    }
+
+    /** Sets {@code scheduled}. */
+    public Builder scheduled(Optional<Instant> scheduled) {
+      this.scheduled = scheduled;
+      return this;
+    }
+
+    /** Sets {@code scheduled_to}. */
+    public Builder scheduledTo(Optional<ResourceRef> scheduledTo) {
+      this.scheduledTo = scheduledTo;
+      return this;
+    }
+
+    /** Sets {@code running_on}. */
+    public Builder runningOn(Optional<ResourceRef> runningOn) {
+      this.runningOn = runningOn;
+      return this;
+    }
+
+    /** Sets {@code retries}. */
+    public Builder retries(Optional<Integer> retries) {
+      this.retries = retries;
+      return this;
+    }
+
+    /** Sets {@code scheduled_retry}. */
+    public Builder scheduledRetry(Optional<Instant> scheduledRetry) {
+      this.scheduledRetry = scheduledRetry;
+      return this;
+    }
+
+    /** Sets {@code services}. */
+    public Builder services(Map<String, String> services) {
+      this.services = services;
+      return this;
+    }
+
+    /** Sets {@code mangled_observer_schema}. */
+    public Builder mangledObserverSchema(List<ObjectNode> mangledObserverSchema) {
+      this.mangledObserverSchema = mangledObserverSchema;
+      return this;
+    }
+
+    /** Sets {@code last_observed_manifest}. */
+    public Builder lastObservedManifest(List<ObjectNode> lastObservedManifest) {
+      this.lastObservedManifest = lastObservedManifest;
+      return this;
+    }
+
+    /** Sets {@code last_applied_manifest}. */
+    public Builder lastAppliedManifest(List<ObjectNode> lastAppliedManifest) {
+      this.lastAppliedManifest = lastAppliedManifest;
+      return this;
+    }
+
+    /** Sets {@code complete}. */
+    public Builder complete(HookCredentials complete) {
+      this.complete = complete;
+      return this;
+    }
+
+    /** Sets {@code shutdown}. */
+    public Builder shutdown(HookCredentials shutdown) {
+      this.shutdown = shutdown;
+      return this;
+    }
+
+    /** Sets {@code shutdown_grace_period}. */
+    public Builder shutdownGracePeriod(Optional<Instant> shutdownGracePeriod) {
+      this.shutdownGracePeriod = shutdownGracePeriod;
+      return this;
+    }
+
+    /** Sets {@code shutdown_attempts}. */
+    public Builder shutdownAttempts(int shutdownAttempts) {
+      this.shutdownAttempts = shutdownAttempts;
+      return this;
+    }
+
+    /** Sets {@code auto_cluster_create_started}. */
+    public Builder autoClusterCreateStarted(Optional<String> autoClusterCreateStarted) {
+      this.autoClusterCreateStarted = autoClusterCreateStarted;
+      return this;
+    }
+
+    /** Sets {@code migration_retries}. */
+    public Builder migrationRetries(int migrationRetries) {
+      this.migrationRetries = migrationRetries;
+      return this;
+    }
+
+    /** Sets {@code migration_timeout}. */
+    public Builder migrationTimeout(long migrationTimeout) {
+      this.migrationTimeout = migrationTimeout;
+      return this;
+    }
+
+    /**
+     * Returns the status.
+     *
+     * @throws InvalidResourceException as the constructor
+     */
+    public ApplicationStatus build() {
+      return new ApplicationStatus(
+          state,
+          reason,
+          containerHealth,
+          kubeControllerTriggered,
+          scheduled,
+          scheduledTo,
+          runningOn,
+          retries,
+          scheduledRetry,
+          services,
+          mangledObserverSchema,
+          lastObservedManifest,
+          lastAppliedManifest,
+          complete,
+          shutdown,
+          shutdownGracePeriod,
+          shutdownAttempts,
+          autoClusterCreateStarted,
+          migrationRetries,
+          migrationTimeout);
+    }
   }
 }

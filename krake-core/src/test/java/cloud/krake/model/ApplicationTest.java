@@ -337,13 +337,13 @@ class ApplicationTest {
             .withScheduledTo(Optional.of(cluster))
             .withRunningOn(Optional.of(cluster))
             .withReason(Optional.of(Reason.of(ReasonCode.CREATE_FAILED, "x")))
-            .withCompleteToken(Optional.of("t"))
+            .withCredentials(HookCredentials.COMPLETE, HookCredentials.NONE.withToken("t"))
             .withShutdownAttempts(3);
 
     assertThat(status.state()).isEqualTo(ApplicationState.RUNNING);
     assertThat(status.scheduledTo()).contains(cluster);
     assertThat(status.runningOn()).contains(cluster);
-    assertThat(status.completeToken()).contains("t");
+    assertThat(status.complete().token()).contains("t");
     assertThat(status.shutdownAttempts()).isEqualTo(3);
     assertThat(ApplicationStatus.initial().shutdownAttempts()).isZero();
     assertThat(ApplicationStatus.initial().state()).isEqualTo(ApplicationState.PENDING);

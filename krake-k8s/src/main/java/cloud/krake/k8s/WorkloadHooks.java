@@ -20,6 +20,7 @@ import cloud.krake.hooks.lifecycle.RestartBackoff;
 import cloud.krake.model.Application;
 import cloud.krake.model.FieldError;
 import cloud.krake.model.InvalidResourceException;
+import cloud.krake.model.PodTemplates;
 import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.runtime.ResourceKey;
@@ -184,16 +185,7 @@ final class WorkloadHooks implements AutoCloseable {
   }
 
   private static JsonNode podSpec(JsonNode resource) {
-    String kind = resource.path("kind").asText();
-    if (!HookTarget.WORKLOAD_KINDS.contains(kind)) {
-      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
-    }
-    return switch (kind) {
-      case "Pod" -> resource.path("spec");
-      case "CronJob" ->
-          resource.path("spec").path("jobTemplate").path("spec").path("template").path("spec");
-      default -> resource.path("spec").path("template").path("spec");
-    };
+    return PodTemplates.podSpec(resource);
   }
 
   // ------------------------------------------------------------------ execution hooks
@@ -317,7 +309,7 @@ final class WorkloadHooks implements AutoCloseable {
             .withCluster(cluster)
             .withNamespace(namespace);
     for (ObjectNode resource : app.spec().manifest()) {
-      String kind = resource.path("kind").asText();
+      String kind = PodTemplates.isWorkload(resource) ? resource.path("kind").asText() : "";
       String name = resource.path("metadata").path("name").asText();
       if (kind.equals("Deployment")) {
         return context.withSubject(Subject.deployment(name));
@@ -406,7 +398,8 @@ final class WorkloadHooks implements AutoCloseable {
       return List.of();
     }
     for (ObjectNode resource : manifest) {
-      if (!resource.path("kind").asText().equals(target.get().kind())
+      if (!PodTemplates.isWorkload(resource)
+          || !resource.path("kind").asText().equals(target.get().kind())
           || !resource.path("metadata").path("name").asText().equals(target.get().name())) {
         continue;
       }
@@ -416,10 +409,7 @@ final class WorkloadHooks implements AutoCloseable {
       if (target.get().kind().equals("Pod")) {
         found = client.get(resource).map(List::of).orElse(List.of());
       } else {
-        JsonNode labels =
-            resource.path("kind").asText().equals("CronJob")
-                ? resource.path("spec").path("jobTemplate").path("spec").path("template")
-                : resource.path("spec").path("template");
+        JsonNode labels = PodTemplates.podTemplate(resource);
         String selector =
             labels.path("metadata").path("labels").properties().stream()
                 .map(e -> e.getKey() + "=" + e.getValue().asText())
@@ -585,8 +575,8 @@ final class WorkloadHooks implements AutoCloseable {
 
   private static Set<String> secrets(Application app) {
     Set<String> secrets = new HashSet<>();
-    app.status().completeToken().ifPresent(secrets::add);
-    app.status().shutdownToken().ifPresent(secrets::add);
+    app.status().complete().token().ifPresent(secrets::add);
+    app.status().shutdown().token().ifPresent(secrets::add);
     return secrets;
   }
 

@@ -89,7 +89,7 @@ class ResourcesTest {
     assertThat(m.deleted()).isEmpty();
     assertThat(m.revision()).isPositive();
     assertThat(created.status().state()).isEqualTo(ApplicationState.PENDING);
-    assertThat(created.status().completeToken()).isEmpty();
+    assertThat(created.status().complete().token()).isEmpty();
     assertThat(apps.require("tenant-a", "echo")).isEqualTo(created);
   }
 

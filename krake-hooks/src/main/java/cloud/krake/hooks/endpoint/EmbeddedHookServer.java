@@ -12,26 +12,16 @@ import cloud.krake.model.FieldError;
 import cloud.krake.store.Applications;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsExchange;
-import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -46,7 +36,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -332,109 +321,7 @@ public final class EmbeddedHookServer implements AutoCloseable {
   }
 
   private void exchange(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      ReadDeadline deadline = DEADLINE.get();
-      if (OVERLOADED.get()) {
-        if (deadline != null) {
-          deadline.finish();
-        }
-        send(
-            exchange,
-            new HookResponse(
-                503,
-                Map.of(
-                    "Content-Type",
-                    "application/problem+json",
-                    "Retry-After",
-                    "1",
-                    "Connection",
-                    "close"),
-                ("{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,"
-                        + "\"detail\":\"The hook endpoint is overloaded; try again.\"}")
-                    .getBytes(StandardCharsets.UTF_8)));
-        return;
-      }
-      byte[] body = readBody(exchange);
-      if (deadline != null && !deadline.finish()) {
-        log.debug("hook request not received within {}: connection closed", readTimeout);
-        return;
-      }
-      HookRequest request =
-          new HookRequest(
-              exchange.getRequestMethod(),
-              exchange.getRequestURI().getRawPath(),
-              exchange.getRequestHeaders(),
-              body,
-              peerChain(exchange));
-      send(exchange, endpoint.handle(request));
-    } catch (IOException e) {
-      // A client that went away or a read past the deadline: nothing to answer.
-      log.debug("hook request aborted: {}", e.getClass().getSimpleName());
-    }
-  }
-
-  /** Reads at most one byte over the limit, or nothing if the declared length is already over. */
-  private byte[] readBody(HttpExchange exchange) throws IOException {
-    int limit = endpoint.maxBodyBytes();
-    String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-    if (declared != null) {
-      try {
-        if (Long.parseLong(declared.trim()) > limit) {
-          return new byte[0];
-        }
-      } catch (NumberFormatException e) {
-        return new byte[0];
-      }
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buffer = new byte[8192];
-    InputStream in = exchange.getRequestBody();
-    while (out.size() <= limit) {
-      int n = in.read(buffer, 0, Math.min(buffer.length, limit + 1 - out.size()));
-      if (n < 0) {
-        break;
-      }
-      out.write(buffer, 0, n);
-    }
-    return out.toByteArray();
-  }
-
-  private static List<X509Certificate> peerChain(HttpExchange exchange) {
-    if (!(exchange instanceof HttpsExchange https)) {
-      return List.of();
-    }
-    try {
-      List<X509Certificate> chain = new ArrayList<>();
-      for (Certificate certificate : https.getSSLSession().getPeerCertificates()) {
-        if (certificate instanceof X509Certificate x509) {
-          chain.add(x509);
-        }
-      }
-      return chain;
-    } catch (SSLPeerUnverifiedException e) {
-      return List.of();
-    }
-  }
-
-  /**
-   * Sends the response. To a HEAD request only the headers go out, with the {@code Content-Length}
-   * the body would have (RFC 9110, 9.3.2): the JDK server wants no length passed for HEAD (it logs
-   * a warning through {@code System.Logger} "com.sun.net.httpserver" otherwise) and no body.
-   */
-  private static void send(HttpExchange exchange, HookResponse response) throws IOException {
-    response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
-    byte[] body = response.bodyUnsafe();
-    if ("HEAD".equals(exchange.getRequestMethod())) {
-      exchange.getResponseHeaders().set("Content-Length", String.valueOf(body.length));
-      exchange.sendResponseHeaders(response.status(), -1);
-      return;
-    }
-    exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
-    if (body.length > 0) {
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    }
+    HookExchanges.serve(exchange, endpoint, DEADLINE.get(), OVERLOADED.get(), readTimeout);
   }
 
   private static ThreadFactory named(String name, boolean numbered) {
@@ -475,49 +362,6 @@ public final class EmbeddedHookServer implements AutoCloseable {
         // Never hand a pool thread on with a pending interrupt from an expiry.
         Thread.interrupted();
       }
-    }
-  }
-
-  /**
-   * The read phase of one request: the timer interrupts the thread if the phase is still running
-   * when it expires; the handler ends the phase once the body is read.
-   */
-  private static final class ReadDeadline {
-    private final Thread thread;
-    // Guarded by this.
-    private boolean reading = true;
-    private boolean expired;
-
-    ReadDeadline(Thread thread) {
-      this.thread = thread;
-    }
-
-    synchronized void expire() {
-      if (reading) {
-        reading = false;
-        expired = true;
-        thread.interrupt();
-      }
-    }
-
-    /** Ends the read phase; returns false if the deadline had expired. */
-    synchronized boolean finish() {
-      reading = false;
-      return !expired;
-    }
-  }
-
-  /** Requires a client certificate on every TLS connection. */
-  private static final class ClientAuthConfigurator extends HttpsConfigurator {
-    ClientAuthConfigurator(SSLContext context) {
-      super(context);
-    }
-
-    @Override
-    public void configure(HttpsParameters params) {
-      SSLParameters parameters = getSSLContext().getDefaultSSLParameters();
-      parameters.setNeedClientAuth(true);
-      params.setSSLParameters(parameters);
     }
   }
 

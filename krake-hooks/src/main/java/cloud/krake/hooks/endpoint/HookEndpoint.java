@@ -285,10 +285,7 @@ public final class HookEndpoint {
 
   private static boolean tokenMatches(
       Application application, String hook, Optional<String> presented) {
-    Optional<String> stored =
-        HooksConfig.COMPLETE.equals(hook)
-            ? application.status().completeToken()
-            : application.status().shutdownToken();
+    Optional<String> stored = application.status().credentials(hook).token();
     boolean enabled =
         application.spec().hooks().contains(hook) && stored.filter(t -> !t.isEmpty()).isPresent();
     byte[] expected = enabled ? stored.get().getBytes(StandardCharsets.UTF_8) : NO_TOKEN;

@@ -1,5 +1,6 @@
 package cloud.krake.hooks.lifecycle;
 
+import cloud.krake.model.PodTemplates;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Objects;
@@ -29,17 +30,11 @@ public record HookTarget(String kind, String name, Optional<String> container) {
     Objects.requireNonNull(container, "container");
   }
 
-  /** The kinds that run containers, in the order a manifest is searched for the default. */
-  public static final Set<String> WORKLOAD_KINDS =
-      Set.of(
-          "Pod",
-          "Deployment",
-          "StatefulSet",
-          "DaemonSet",
-          "ReplicaSet",
-          "ReplicationController",
-          "Job",
-          "CronJob");
+  /**
+   * The kinds that run containers, in any API group; which group and where the pod spec is are
+   * {@link PodTemplates}'.
+   */
+  public static final Set<String> WORKLOAD_KINDS = PodTemplates.KINDS;
 
   /**
    * Resolves a hook's target against an application's manifest to a workload and a named container:
@@ -57,12 +52,12 @@ public record HookTarget(String kind, String name, Optional<String> container) {
     for (JsonNode resource : manifest) {
       String kind = resource.path("kind").asText();
       String name = resource.path("metadata").path("name").asText();
-      if (!WORKLOAD_KINDS.contains(kind)
+      if (!PodTemplates.isWorkload(resource)
           || (declared.isPresent()
               && !(declared.get().kind().equals(kind) && declared.get().name().equals(name)))) {
         continue;
       }
-      JsonNode containers = podSpec(resource).path("containers");
+      JsonNode containers = PodTemplates.podSpec(resource).path("containers");
       Optional<String> wanted = declared.flatMap(HookTarget::container);
       for (JsonNode container : containers) {
         String containerName = container.path("name").asText();
@@ -75,14 +70,5 @@ public record HookTarget(String kind, String name, Optional<String> container) {
       }
     }
     return Optional.empty();
-  }
-
-  private static JsonNode podSpec(JsonNode resource) {
-    return switch (resource.path("kind").asText()) {
-      case "Pod" -> resource.path("spec");
-      case "CronJob" ->
-          resource.path("spec").path("jobTemplate").path("spec").path("template").path("spec");
-      default -> resource.path("spec").path("template").path("spec");
-    };
   }
 }

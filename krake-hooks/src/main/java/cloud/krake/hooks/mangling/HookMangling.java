@@ -11,9 +11,10 @@ import cloud.krake.hooks.tls.HookIdentity;
 import cloud.krake.hooks.tls.IssuedCertificate;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationStatus;
-import cloud.krake.model.FieldError;
+import cloud.krake.model.HookCredentials;
 import cloud.krake.model.InvalidResourceException;
 import cloud.krake.model.ObserverSchemas;
+import cloud.krake.model.PodTemplates;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -27,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,24 +124,6 @@ public final class HookMangling implements HookHandler {
 
   /** The key of the client certificate's private key in the certificate Secret. */
   public static final String KEY_KEY = "key.pem";
-
-  private static final Set<String> APPS_GROUPS = Set.of("apps", "extensions");
-
-  /** Pod-template workloads: kind to the API groups and the path of the pod spec. */
-  private static final Map<String, Workload> WORKLOADS =
-      Map.of(
-          "Pod", new Workload(Set.of(""), List.of("spec")),
-          "ReplicationController", new Workload(Set.of(""), List.of("spec", "template", "spec")),
-          "Deployment", new Workload(APPS_GROUPS, List.of("spec", "template", "spec")),
-          "StatefulSet", new Workload(APPS_GROUPS, List.of("spec", "template", "spec")),
-          "DaemonSet", new Workload(APPS_GROUPS, List.of("spec", "template", "spec")),
-          "ReplicaSet", new Workload(APPS_GROUPS, List.of("spec", "template", "spec")),
-          "Job", new Workload(Set.of("batch"), List.of("spec", "template", "spec")),
-          "CronJob",
-              new Workload(
-                  Set.of("batch"), List.of("spec", "jobTemplate", "spec", "template", "spec")));
-
-  private record Workload(Set<String> groups, List<String> podSpec) {}
 
   private final String hook;
   private final HooksConfig config;
@@ -276,23 +258,26 @@ public final class HookMangling implements HookHandler {
     HookConfig hookConfig = config.hook(hook);
     ApplicationStatus status = application.status();
 
-    Optional<String> storedToken = token(status);
-    String token = storedToken.orElseGet(this::newToken);
-    if (storedToken.isEmpty()) {
-      status = withToken(status, token);
+    HookCredentials credentials = status.credentials(hook);
+    String token = credentials.token().orElseGet(this::newToken);
+    if (credentials.token().isEmpty()) {
+      credentials = credentials.withToken(token);
+      status = status.withCredentials(hook, credentials);
     }
 
     Optional<IssuedPair> pair = Optional.empty();
     if (config.tls()) {
-      Optional<String> cert = cert(status);
-      Optional<String> key = key(status);
+      Optional<String> cert = credentials.cert();
+      Optional<String> key = credentials.key();
       if (cert.isPresent() && key.isPresent()) {
         pair = Optional.of(new IssuedPair(cert.get(), key.get()));
       } else {
         IssuedCertificate issued =
             issuer.issue(new HookIdentity(namespace, name, hook, hookConfig.hookUser()));
         pair = Optional.of(new IssuedPair(issued.certificatePem(), issued.privateKeyPem()));
-        status = withCertificate(status, issued.certificatePem(), issued.privateKeyPem());
+        status =
+            status.withCredentials(
+                hook, credentials.withCertificate(issued.certificatePem(), issued.privateKeyPem()));
         log.debug(
             "application {}/{}: issued the {} hook client certificate", namespace, name, hook);
       }
@@ -347,14 +332,18 @@ public final class HookMangling implements HookHandler {
       volume = Optional.of(volume(names.volume(), names.certsSecret()));
       volumeMount = Optional.of(volumeMount(names.volume(), hookConfig.certDest()));
     }
-    Injection injection =
-        new Injection(
-            namespace + "/" + name, volume, volumeMount, envs(application, hookConfig, names));
+    PodSpecInjection injection =
+        new PodSpecInjection(
+            hook,
+            namespace + "/" + name,
+            volume,
+            volumeMount,
+            envs(application, hookConfig, names));
     int workloads = 0;
     for (int i = 0; i < manifest.size(); i++) {
-      Optional<Workload> workload = workload(manifest.get(i));
-      if (workload.isPresent()) {
-        injection.into(i, manifest.get(i), workload.get(), schemas);
+      Optional<List<String>> podSpec = PodTemplates.podSpecPath(manifest.get(i));
+      if (podSpec.isPresent()) {
+        injection.into(i, manifest.get(i), podSpec.get(), schemas);
         workloads++;
       }
     }
@@ -369,33 +358,6 @@ public final class HookMangling implements HookHandler {
     status = status.withLastAppliedManifest(manifest).withMangledObserverSchema(schemas);
     Application mangled = application.withStatus(status);
     return new ManglingResult(mangled, injection.warnings);
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // status fields of this hook
-
-  private Optional<String> token(ApplicationStatus status) {
-    return isComplete() ? status.completeToken() : status.shutdownToken();
-  }
-
-  private Optional<String> cert(ApplicationStatus status) {
-    return isComplete() ? status.completeCert() : status.shutdownCert();
-  }
-
-  private Optional<String> key(ApplicationStatus status) {
-    return isComplete() ? status.completeKey() : status.shutdownKey();
-  }
-
-  private ApplicationStatus withToken(ApplicationStatus status, String token) {
-    return isComplete()
-        ? status.withCompleteToken(Optional.of(token))
-        : status.withShutdownToken(Optional.of(token));
-  }
-
-  private ApplicationStatus withCertificate(ApplicationStatus status, String cert, String key) {
-    return isComplete()
-        ? status.withCompleteCert(Optional.of(cert)).withCompleteKey(Optional.of(key))
-        : status.withShutdownCert(Optional.of(cert)).withShutdownKey(Optional.of(key));
   }
 
   /**
@@ -557,272 +519,5 @@ public final class HookMangling implements HookHandler {
   private static Optional<String> namespaceOf(JsonNode resource) {
     JsonNode namespace = resource.path("metadata").path("namespace");
     return namespace.isTextual() ? Optional.of(namespace.asText()) : Optional.empty();
-  }
-
-  private static Optional<Workload> workload(JsonNode resource) {
-    Workload workload = WORKLOADS.get(resource.path("kind").asText(""));
-    if (workload == null) {
-      return Optional.empty();
-    }
-    String apiVersion = resource.path("apiVersion").asText("");
-    int slash = apiVersion.indexOf('/');
-    String group = slash < 0 ? "" : apiVersion.substring(0, slash);
-    return workload.groups().contains(group) ? Optional.of(workload) : Optional.empty();
-  }
-
-  private static String describe(JsonNode resource) {
-    String description =
-        resource.path("kind").asText("") + " " + resource.path("metadata").path("name").asText("");
-    Optional<String> namespace = namespaceOf(resource);
-    return namespace.isPresent() ? description + " in " + namespace.get() : description;
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // injection into workloads and their observer schemas
-
-  /** One hook's entries, injected workload by workload; collects the warnings. */
-  private final class Injection {
-    private final String application;
-    private final Optional<ObjectNode> volume;
-    private final Optional<ObjectNode> volumeMount;
-    private final List<ObjectNode> envs;
-    private final List<ManglingWarning> warnings = new ArrayList<>();
-
-    Injection(
-        String application,
-        Optional<ObjectNode> volume,
-        Optional<ObjectNode> volumeMount,
-        List<ObjectNode> envs) {
-      this.application = application;
-      this.volume = volume;
-      this.volumeMount = volumeMount;
-      this.envs = envs;
-    }
-
-    void into(int position, ObjectNode resource, Workload workload, List<ObjectNode> schemas) {
-      String resourceName = describe(resource);
-      String manifestName = "status.last_applied_manifest[" + position + "] (" + resourceName + ")";
-      List<String> path = workload.podSpec();
-      String podSpecPath = String.join(".", path);
-      ObjectNode podSpec = manifestObject(resource, path, manifestName);
-
-      OptionalInt index = ObserverSchemas.indexOf(schemas, resource);
-      int schemaIndex;
-      if (index.isPresent()) {
-        schemaIndex = index.getAsInt();
-      } else {
-        // the controller regenerates the schema of every resource; be forgiving if it did not
-        schemas.add(ObserverSchemas.defaultSchema(resource));
-        schemaIndex = schemas.size() - 1;
-      }
-      String schemaName =
-          "status.mangled_observer_schema[" + schemaIndex + "] (" + resourceName + ")";
-      Optional<ObjectNode> podSpecSchema = schemaObject(schemas.get(schemaIndex), path, schemaName);
-
-      Target pod =
-          new Target(resourceName, manifestName, podSpecPath, podSpec, podSpecSchema, schemaName);
-      volume.ifPresent(v -> inject(pod, "volumes", v));
-      for (Target container : containers(pod)) {
-        volumeMount.ifPresent(m -> inject(container, "volumeMounts", m));
-        for (ObjectNode env : envs) {
-          inject(container, "env", env);
-        }
-      }
-    }
-
-    /** Returns the containers of a pod spec with their observer schemas. */
-    private List<Target> containers(Target pod) {
-      String path = pod.path() + ".containers";
-      JsonNode containers = pod.manifest().get("containers");
-      if (containers instanceof ObjectNode single) {
-        // Krake injects into a dictionary as well; Kubernetes would reject it
-        Optional<ObjectNode> schema =
-            pod.schema().isEmpty()
-                ? Optional.empty()
-                : schemaObject(pod.schema().get(), List.of("containers"), pod.schemaName());
-        return List.of(pod.child(path, single, schema));
-      }
-      if (!(containers instanceof ArrayNode list)) {
-        throw invalid(pod.manifestName(), path, "must be a list of containers");
-      }
-      Optional<ArrayNode> observed = schemaList(pod, "containers").map(ObservedList::list);
-      List<Target> targets = new ArrayList<>();
-      for (int i = 0; i < list.size(); i++) {
-        String containerPath = path + "[" + i + "]";
-        if (!(list.get(i) instanceof ObjectNode container)) {
-          throw invalid(pod.manifestName(), containerPath, "must be an object");
-        }
-        Optional<ObjectNode> containerSchema = Optional.empty();
-        if (observed.isPresent()) {
-          ArrayNode schemaList = observed.get();
-          // as Krake's _inject_list: unobserved positions are observed with {} (length unchanged)
-          while (schemaList.size() - 1 <= i) {
-            schemaList.insert(schemaList.size() - 1, NODES.objectNode());
-          }
-          JsonNode element = schemaList.get(i);
-          if (element instanceof ObjectNode object) {
-            containerSchema = Optional.of(object);
-          } else if (!element.isNull()) {
-            throw invalid(
-                pod.schemaName(), pod.path() + ".containers[" + i + "]", "must be an object");
-          }
-        }
-        targets.add(pod.child(containerPath, container, containerSchema));
-      }
-      return targets;
-    }
-
-    /** Injects one named entry into a list of the target, as Krake's {@code _inject}. */
-    private void inject(Target target, String group, ObjectNode entry) {
-      String path = target.path() + "." + group;
-      JsonNode current = target.manifest().get(group);
-      ArrayNode list;
-      if (current == null || current.isNull()) {
-        list = target.manifest().putArray(group);
-      } else if (current instanceof ArrayNode array) {
-        list = array;
-      } else {
-        throw invalid(target.manifestName(), path, "must be a list");
-      }
-      String entryName = entry.get("name").asText();
-      int position = -1;
-      for (int i = 0; i < list.size(); i++) {
-        if (entryName.equals(list.get(i).path("name").asText(null))) {
-          position = i;
-          break;
-        }
-      }
-      boolean appended = false;
-      if (position < 0) {
-        list.add(entry.deepCopy());
-        position = list.size() - 1;
-        appended = true;
-      } else if (!list.get(position).equals(entry)) {
-        ManglingWarning warning =
-            new ManglingWarning(application, hook, target.resource(), path, entryName);
-        log.warn("{}", warning.message());
-        warnings.add(warning);
-        return;
-      }
-      Optional<ObservedList> observed = schemaList(target, group);
-      if (observed.isEmpty()) {
-        return;
-      }
-      ArrayNode schemaList = observed.get().list();
-      if (schemaList.size() - 1 <= position) {
-        while (schemaList.size() - 1 < position) {
-          schemaList.insert(schemaList.size() - 1, NODES.objectNode());
-        }
-        schemaList.insert(position, ObserverSchemas.defaultSchemaOf(entry));
-      }
-      if (appended) {
-        ObjectNode control = (ObjectNode) schemaList.get(schemaList.size() - 1);
-        int min = control.get(ObserverSchemas.LIST_MIN_LENGTH).asInt();
-        int max = control.get(ObserverSchemas.LIST_MAX_LENGTH).asInt();
-        control.put(ObserverSchemas.LIST_MIN_LENGTH, min + 1);
-        // a user's maximum of 0 means unlimited; a list created here starts bounded at 0
-        if (max != 0 || observed.get().created()) {
-          control.put(ObserverSchemas.LIST_MAX_LENGTH, max + 1);
-        }
-      }
-    }
-
-    /**
-     * Returns the observed list {@code group} of the target's schema, created as <code>
-     * [{min: 0, max: 0}]</code> if missing; empty if the target or the list is observed whole
-     * ({@code null}) or the target has no schema.
-     */
-    private Optional<ObservedList> schemaList(Target target, String group) {
-      if (target.schema().isEmpty()) {
-        return Optional.empty();
-      }
-      ObjectNode schema = target.schema().get();
-      JsonNode current = schema.get(group);
-      if (current == null) {
-        ArrayNode list = schema.putArray(group);
-        list.add(ObserverSchemas.listControl(0, 0));
-        return Optional.of(new ObservedList(list, true));
-      }
-      if (current.isNull()) {
-        return Optional.empty();
-      }
-      if (current instanceof ArrayNode list
-          && !list.isEmpty()
-          && ObserverSchemas.isListControl(list.get(list.size() - 1))
-          && list.get(list.size() - 1).get(ObserverSchemas.LIST_MIN_LENGTH).canConvertToInt()
-          && list.get(list.size() - 1).get(ObserverSchemas.LIST_MAX_LENGTH).canConvertToInt()) {
-        return Optional.of(new ObservedList(list, false));
-      }
-      throw invalid(
-          target.schemaName(),
-          target.path() + "." + group,
-          "must be a list ending with a list control dictionary");
-    }
-  }
-
-  /** An observed list, and whether this mangling created it. */
-  private record ObservedList(ArrayNode list, boolean created) {}
-
-  /**
-   * A place to inject into: a part of a resource and the matching part of its schema (empty if it
-   * is observed whole).
-   *
-   * @param resource the resource as {@code <kind> <name>}, for warnings
-   * @param manifestName the resource's position in the status, for errors
-   * @param path the path of the part in the resource
-   * @param manifest the part
-   * @param schema its observer schema
-   * @param schemaName the schema's position in the status, for errors
-   */
-  private record Target(
-      String resource,
-      String manifestName,
-      String path,
-      ObjectNode manifest,
-      Optional<ObjectNode> schema,
-      String schemaName) {
-
-    Target child(String childPath, ObjectNode childManifest, Optional<ObjectNode> childSchema) {
-      return new Target(resource, manifestName, childPath, childManifest, childSchema, schemaName);
-    }
-  }
-
-  private static ObjectNode manifestObject(ObjectNode resource, List<String> path, String name) {
-    JsonNode node = resource;
-    for (String key : path) {
-      node = node.get(key);
-      if (!(node instanceof ObjectNode)) {
-        throw invalid(name, String.join(".", path), "must be an object (the pod spec)");
-      }
-    }
-    return (ObjectNode) node;
-  }
-
-  /**
-   * Walks a schema along a path, creating missing objects; empty if a step is {@code null} (the
-   * value is observed whole).
-   */
-  private static Optional<ObjectNode> schemaObject(
-      ObjectNode schema, List<String> path, String schemaName) {
-    ObjectNode node = schema;
-    List<String> walked = new ArrayList<>();
-    for (String key : path) {
-      walked.add(key);
-      JsonNode child = node.get(key);
-      if (child == null) {
-        node = node.putObject(key);
-      } else if (child.isNull()) {
-        return Optional.empty();
-      } else if (child instanceof ObjectNode object) {
-        node = object;
-      } else {
-        throw invalid(schemaName, String.join(".", walked), "must be an object");
-      }
-    }
-    return Optional.of(node);
-  }
-
-  private static InvalidResourceException invalid(String resource, String path, String message) {
-    return new InvalidResourceException(List.of(new FieldError(resource + "." + path, message)));
   }
 }

@@ -12,6 +12,7 @@ import cloud.krake.hooks.tls.HookIdentity;
 import cloud.krake.hooks.tls.TlsMaterial;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
+import cloud.krake.model.HookCredentials;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.store.Applications;
 import cloud.krake.store.ConflictException;
@@ -33,7 +34,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -103,8 +103,10 @@ class EmbeddedHookServerIT {
         a ->
             a.status()
                 .withState(state)
-                .withCompleteToken(Optional.of(COMPLETE_TOKEN))
-                .withShutdownToken(Optional.of(SHUTDOWN_TOKEN)));
+                .withCredentials(
+                    HookCredentials.COMPLETE, HookCredentials.NONE.withToken(COMPLETE_TOKEN))
+                .withCredentials(
+                    HookCredentials.SHUTDOWN, HookCredentials.NONE.withToken(SHUTDOWN_TOKEN)));
   }
 
   private EmbeddedHookServer started(EmbeddedHookServer.Builder builder) {

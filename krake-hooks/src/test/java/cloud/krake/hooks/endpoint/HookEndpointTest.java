@@ -12,6 +12,7 @@ import cloud.krake.hooks.ShutdownHookConfig;
 import cloud.krake.hooks.tls.HookIdentity;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
+import cloud.krake.model.HookCredentials;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.store.Applications;
 import cloud.krake.store.KeyValue;
@@ -95,8 +96,10 @@ class HookEndpointTest {
         a ->
             a.status()
                 .withState(state)
-                .withCompleteToken(Optional.of(COMPLETE_TOKEN))
-                .withShutdownToken(Optional.of(SHUTDOWN_TOKEN))
+                .withCredentials(
+                    HookCredentials.COMPLETE, HookCredentials.NONE.withToken(COMPLETE_TOKEN))
+                .withCredentials(
+                    HookCredentials.SHUTDOWN, HookCredentials.NONE.withToken(SHUTDOWN_TOKEN))
                 .withShutdownGracePeriod(Optional.of(T0.plusSeconds(30))));
   }
 
@@ -404,7 +407,17 @@ class HookEndpointTest {
   @Test
   void rejectsAHookWithoutStoredTokenWith401() {
     create(JOB, "[complete]", List.of(), ApplicationState.RUNNING);
-    apps.modifyStatus(NS, JOB, a -> a.status().withCompleteToken(Optional.empty()));
+    apps.modifyStatus(
+        NS,
+        JOB,
+        a ->
+            a.status()
+                .withCredentials(
+                    HookCredentials.COMPLETE,
+                    new HookCredentials(
+                        Optional.empty(),
+                        a.status().complete().cert(),
+                        a.status().complete().key())));
 
     assertProblem(withoutWrite(() -> put(path(JOB, "complete"), tokenBody(COMPLETE_TOKEN))), 401);
     assertProblem(withoutWrite(() -> put(path(JOB, "complete"), "{\"token\":null}")), 401);

@@ -62,4 +62,25 @@ class HookTargetTest {
         .isEmpty();
     assertThat(HookTarget.resolve(Optional.empty(), manifest.subList(0, 1))).isEmpty();
   }
+
+  @Test
+  void skipsACustomResourceNamedLikeAWorkload() {
+    List<JsonNode> withCustom =
+        KrakeJson.readAll(
+            """
+            apiVersion: example.com/v1
+            kind: Deployment
+            metadata: {name: lookalike}
+            spec: {template: {spec: {containers: [{name: fake, image: f}]}}}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: echo}
+            spec: {template: {spec: {containers: [{name: echo, image: e}]}}}
+            """,
+            JsonNode.class);
+
+    assertThat(HookTarget.resolve(Optional.empty(), withCustom))
+        .contains(new HookTarget("Deployment", "echo", Optional.of("echo")));
+  }
 }

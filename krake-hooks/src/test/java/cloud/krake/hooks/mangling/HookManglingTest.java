@@ -21,6 +21,7 @@ import cloud.krake.hooks.HooksConfig;
 import cloud.krake.hooks.mangling.Mangling.FakeIssuer;
 import cloud.krake.hooks.tls.HookIdentity;
 import cloud.krake.model.Application;
+import cloud.krake.model.HookCredentials;
 import cloud.krake.model.InvalidResourceException;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.store.memory.MemoryStore;
@@ -100,7 +101,7 @@ class HookManglingTest {
                     + " {\"name\": \"echo-demo-krake-complete-secret-token\","
                     + " \"key\": \"krake_complete_url\"}}}"));
     assertThat(issuer.issued).isEmpty();
-    assertThat(mangled.status().completeCert()).isEmpty();
+    assertThat(mangled.status().complete().cert()).isEmpty();
   }
 
   @Test
@@ -161,8 +162,8 @@ class HookManglingTest {
     assertThat(issuer.issued)
         .containsExactly(
             new HookIdentity("testing", "echo-demo", "complete", "system:complete-hook"));
-    String cert = mangled.status().completeCert().orElseThrow();
-    String key = mangled.status().completeKey().orElseThrow();
+    String cert = mangled.status().complete().cert().orElseThrow();
+    String key = mangled.status().complete().key().orElseThrow();
     assertThat(cert).contains("FAKE-CERT-krake:testing/echo-demo/complete");
     assertThat(key).contains("FAKE-KEY-1-complete");
     JsonNode data =
@@ -184,7 +185,7 @@ class HookManglingTest {
     Application mangled =
         complete(false).mangle(application(sample("echo.yaml"), "complete")).application();
 
-    String token = mangled.status().completeToken().orElseThrow();
+    String token = mangled.status().complete().token().orElseThrow();
     assertThat(token).hasSize(43).matches("[A-Za-z0-9_-]{43}");
     JsonNode data =
         resource(applied(mangled), "Secret", "echo-demo-krake-complete-secret-token").get("data");
@@ -195,7 +196,7 @@ class HookManglingTest {
     assertThat(decode(data.get("krake_complete_url")))
         .isEqualTo(
             "http://krake.example.com:8080/kubernetes/namespaces/testing/applications/echo-demo/complete");
-    assertThat(mangled.status().shutdownToken()).isEmpty();
+    assertThat(mangled.status().shutdown().token()).isEmpty();
   }
 
   @Test
@@ -205,14 +206,16 @@ class HookManglingTest {
             .mangle(application(sample("echo.yaml"), "complete"))
             .application()
             .status()
-            .completeToken()
+            .complete()
+            .token()
             .orElseThrow();
     String second =
         complete(false)
             .mangle(application(sample("echo.yaml"), "complete"))
             .application()
             .status()
-            .completeToken()
+            .complete()
+            .token()
             .orElseThrow();
 
     assertThat(first).isNotEqualTo(second);
@@ -224,14 +227,17 @@ class HookManglingTest {
     app =
         app.withStatus(
             app.status()
-                .withCompleteToken(Optional.of("stored-token"))
-                .withCompleteCert(Optional.of("stored-cert"))
-                .withCompleteKey(Optional.of("stored-key")));
+                .withCredentials(
+                    HookCredentials.COMPLETE,
+                    new HookCredentials(
+                        Optional.of("stored-token"),
+                        Optional.of("stored-cert"),
+                        Optional.of("stored-key"))));
 
     Application mangled = complete(true).mangle(app).application();
 
     assertThat(issuer.issued).isEmpty();
-    assertThat(mangled.status().completeToken()).contains("stored-token");
+    assertThat(mangled.status().complete().token()).contains("stored-token");
     JsonNode certs =
         resource(applied(mangled), "Secret", "echo-demo-krake-complete-secret-certs").get("data");
     assertThat(decode(certs.get("cert.pem"))).isEqualTo("stored-cert");
@@ -244,12 +250,18 @@ class HookManglingTest {
   @Test
   void issuesANewCertificateWhenOnlyTheKeyIsStored() {
     Application app = application(sample("echo.yaml"), "complete");
-    app = app.withStatus(app.status().withCompleteKey(Optional.of("orphan-key")));
+    app =
+        app.withStatus(
+            app.status()
+                .withCredentials(
+                    HookCredentials.COMPLETE,
+                    new HookCredentials(
+                        Optional.empty(), Optional.empty(), Optional.of("orphan-key"))));
 
     Application mangled = complete(true).mangle(app).application();
 
     assertThat(issuer.issued).hasSize(1);
-    assertThat(mangled.status().completeKey().orElseThrow()).contains("FAKE-KEY-1-complete");
+    assertThat(mangled.status().complete().key().orElseThrow()).contains("FAKE-KEY-1-complete");
   }
 
   @Test
@@ -312,9 +324,9 @@ class HookManglingTest {
             json(
                 "{\"name\": \"echo-demo-krake-shutdown-volume\","
                     + " \"mountPath\": \"/etc/krake_shutdown_certs\"}"));
-    assertThat(mangled.status().shutdownToken()).isPresent();
-    assertThat(mangled.status().shutdownCert()).isPresent();
-    assertThat(mangled.status().completeToken()).isEmpty();
+    assertThat(mangled.status().shutdown().token()).isPresent();
+    assertThat(mangled.status().shutdown().cert()).isPresent();
+    assertThat(mangled.status().complete().token()).isEmpty();
     assertThat(issuer.issued)
         .containsExactly(
             new HookIdentity("testing", "echo-demo", "shutdown", "system:shutdown-hook"));
@@ -523,6 +535,21 @@ class HookManglingTest {
                 .at("/spec/template/spec/containers/0/env/2/valueFrom/secretKeyRef")
                 .toString())
         .contains("echo-demo-krake-shutdown-secret-token", "krake_shutdown_token");
+  }
+
+  @Test
+  void aStatefulSetOfTheExtensionsGroupIsNoWorkload() {
+    // Kubernetes never served StatefulSet in extensions (only Deployment, DaemonSet, ReplicaSet)
+    ObjectNode resource =
+        json(
+            "{\"apiVersion\": \"extensions/v1beta1\", \"kind\": \"StatefulSet\","
+                + " \"metadata\": {\"name\": \"w\"}, \"spec\": {\"template\": {\"spec\":"
+                + " {\"containers\": [{\"name\": \"main\", \"image\": \"busybox\"}]}}}}");
+
+    Application mangled =
+        complete(false).mangle(application(List.of(resource), "complete")).application();
+
+    assertThat(applied(mangled).get(0)).isEqualTo(resource);
   }
 
   @ParameterizedTest
@@ -850,12 +877,14 @@ class HookManglingTest {
     app =
         app.withStatus(
             app.status()
-                .withCompleteToken(Optional.of("c-token"))
-                .withShutdownToken(Optional.of("s-token"))
-                .withCompleteCert(Optional.of("c-cert"))
-                .withCompleteKey(Optional.of("c-key"))
-                .withShutdownCert(Optional.of("s-cert"))
-                .withShutdownKey(Optional.of("s-key")));
+                .withCredentials(
+                    HookCredentials.COMPLETE,
+                    new HookCredentials(
+                        Optional.of("c-token"), Optional.of("c-cert"), Optional.of("c-key")))
+                .withCredentials(
+                    HookCredentials.SHUTDOWN,
+                    new HookCredentials(
+                        Optional.of("s-token"), Optional.of("s-cert"), Optional.of("s-key"))));
 
     String first =
         KrakeJson.write(
@@ -880,10 +909,10 @@ class HookManglingTest {
     String text = mangled.toString();
     for (String secret :
         List.of(
-            mangled.status().completeToken().orElseThrow(),
-            mangled.status().shutdownToken().orElseThrow(),
-            mangled.status().completeKey().orElseThrow(),
-            mangled.status().shutdownKey().orElseThrow())) {
+            mangled.status().complete().token().orElseThrow(),
+            mangled.status().shutdown().token().orElseThrow(),
+            mangled.status().complete().key().orElseThrow(),
+            mangled.status().shutdown().key().orElseThrow())) {
       assertThat(text).doesNotContain(secret).doesNotContain(encode(secret));
     }
     assertThat(text).doesNotContain("FAKE-KEY");

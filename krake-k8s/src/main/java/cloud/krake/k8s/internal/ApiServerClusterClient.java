@@ -1,8 +1,8 @@
 package cloud.krake.k8s.internal;
 
 import cloud.krake.k8s.ClusterClient;
-import cloud.krake.k8s.KubernetesException;
 import cloud.krake.k8s.KubernetesExecResult;
+import cloud.krake.k8s.KubernetesException;
 import cloud.krake.k8s.ObjectListener;
 import cloud.krake.k8s.ObjectWatch;
 import cloud.krake.model.ReasonCode;
@@ -25,10 +25,7 @@ import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
 import io.kubernetes.client.util.generic.options.DeleteOptions;
 import io.kubernetes.client.util.generic.options.ListOptions;
 import io.kubernetes.client.util.generic.options.PatchOptions;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,15 +35,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import okhttp3.Call;
 import okhttp3.OkHttpClient;
@@ -447,149 +439,8 @@ public final class ApiServerClusterClient implements ClusterClient {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive: " + timeout);
     }
-    long deadline = System.nanoTime() + timeout.toNanos();
-    String context = "cluster " + cluster + ": exec in Pod " + namespace + "/" + pod;
-    String target = execTarget(context, namespace, pod, container);
-    String where = context + " container " + target;
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    Process process;
-    try {
-      process =
-          new Exec(api)
-              .newExecutionBuilder(namespace, pod, command.toArray(String[]::new))
-              .setContainer(target)
-              .setStdin(false)
-              .setTty(false)
-              .setOnUnhandledError(failure::set)
-              .execute();
-    } catch (ApiException | IOException | RuntimeException e) {
-      throw Failures.of(where, e, false);
-    }
-    try {
-      Future<byte[]> stdout;
-      Future<byte[]> stderr;
-      try {
-        stdout = execStreams.submit(() -> drain(process.getInputStream()));
-        stderr = execStreams.submit(() -> drain(process.getErrorStream()));
-      } catch (RejectedExecutionException e) {
-        throw new KubernetesException(
-            ReasonCode.KUBERNETES_ERROR,
-            0,
-            where + ": too many execs at once (at most " + MAX_EXEC_THREADS / 2 + ")",
-            e);
-      }
-      if (!process.waitFor(remaining(deadline), TimeUnit.NANOSECONDS)) {
-        throw new KubernetesException(
-            ReasonCode.KUBERNETES_ERROR,
-            0,
-            where + ": the command did not finish within " + timeout,
-            null);
-      }
-      Throwable broken = failure.get();
-      if (broken != null) {
-        throw Failures.of(where, broken, false);
-      }
-      // The channels end when the server closes the stream, right after the exit status.
-      String out = text(where, stdout, deadline);
-      String err = text(where, stderr, deadline);
-      int exitCode = process.exitValue();
-      log.debug(
-          "cluster {}: exec in {}/{} {} exited with {}", cluster, namespace, pod, target, exitCode);
-      return new KubernetesExecResult(exitCode, out, err);
-    } finally {
-      process.destroy();
-    }
-  }
-
-  /** The container to exec into: the given one, checked, or the pod's first one. */
-  private String execTarget(
-      String context, String namespace, String pod, Optional<String> container) {
-    ObjectNode reference = JSON.createObjectNode();
-    reference.put("apiVersion", "v1").put("kind", "Pod");
-    reference.putObject("metadata").put("name", pod).put("namespace", namespace);
-    ObjectNode object =
-        get(reference)
-            .orElseThrow(
-                () ->
-                    new KubernetesException(
-                        ReasonCode.KUBERNETES_ERROR,
-                        404,
-                        context + ": the pod does not exist",
-                        null));
-    List<String> names = new ArrayList<>();
-    for (JsonNode c : object.path("spec").path("containers")) {
-      names.add(c.path("name").asText());
-    }
-    String phase = object.path("status").path("phase").asText("");
-    if (phase.equals("Succeeded") || phase.equals("Failed")) {
-      throw new KubernetesException(
-          ReasonCode.KUBERNETES_ERROR,
-          400,
-          context + ": the pod is not running (phase " + phase + ")",
-          null);
-    }
-    if (container.isEmpty()) {
-      if (names.isEmpty()) {
-        throw new KubernetesException(
-            ReasonCode.KUBERNETES_ERROR, 400, context + ": the pod has no containers", null);
-      }
-      return names.get(0);
-    }
-    if (!names.contains(container.get())) {
-      throw new KubernetesException(
-          ReasonCode.KUBERNETES_ERROR,
-          400,
-          context
-              + ": the pod has no container "
-              + container.get()
-              + " (containers: "
-              + String.join(", ", names)
-              + ")",
-          null);
-    }
-    return container.get();
-  }
-
-  private static long remaining(long deadline) {
-    return Math.max(0, deadline - System.nanoTime());
-  }
-
-  /**
-   * Reads a channel to its end, keeping the first {@link KubernetesExecResult#MAX_OUTPUT_BYTES}
-   * bytes.
-   */
-  private static byte[] drain(InputStream in) {
-    ByteArrayOutputStream kept = new ByteArrayOutputStream();
-    byte[] buffer = new byte[8192];
-    try (in) {
-      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-        int room = KubernetesExecResult.MAX_OUTPUT_BYTES - kept.size();
-        if (room > 0) {
-          kept.write(buffer, 0, Math.min(n, room));
-        }
-      }
-    } catch (IOException e) {
-      // The pipe was closed under the reader (timeout, failure): what came is kept; a broken
-      // stream is reported through the exec's error callback instead.
-      log.debug("exec channel ended early: {}", e.toString());
-    }
-    return kept.toByteArray();
-  }
-
-  private static String text(String where, Future<byte[]> channel, long deadline)
-      throws InterruptedException {
-    try {
-      return new String(
-          channel.get(remaining(deadline), TimeUnit.NANOSECONDS), StandardCharsets.UTF_8);
-    } catch (TimeoutException e) {
-      throw new KubernetesException(
-          ReasonCode.KUBERNETES_ERROR,
-          0,
-          where + ": the output did not end after the command finished",
-          e);
-    } catch (ExecutionException e) {
-      throw Failures.of(where, e.getCause(), false);
-    }
+    return new PodExec(api, cluster, execStreams, this::get)
+        .run(namespace, pod, container, command, timeout);
   }
 
   @Override

@@ -2,6 +2,7 @@ package cloud.krake.k8s.internal;
 
 import cloud.krake.model.ApplicationState;
 import cloud.krake.model.ContainerHealth;
+import cloud.krake.model.PodTemplates;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Collection;
 
@@ -41,7 +42,7 @@ public record WorkloadHealth(ApplicationState state, ContainerHealth containers,
     int completed = 0;
     int failed = 0;
     for (JsonNode o : objects) {
-      String kind = o.path("kind").asText("");
+      String kind = PodTemplates.isWorkload(o) ? o.path("kind").asText("") : "";
       JsonNode spec = o.path("spec");
       JsonNode status = o.path("status");
       int r;

@@ -99,4 +99,17 @@ class WorkloadHealthTest {
                 .starting())
         .isFalse();
   }
+
+  @Test
+  void aCustomResourceNamedLikeAWorkloadIsNotJudged() {
+    ObjectNode custom =
+        json(
+            "{apiVersion: example.com/v1, kind: Deployment, metadata: {name: d},"
+                + " spec: {replicas: 3}, status: {}}");
+
+    assertThat(WorkloadHealth.of(List.of(deployment(1, 1), custom)).state())
+        .isEqualTo(ApplicationState.RUNNING);
+    assertThat(WorkloadHealth.of(List.of(deployment(1, 1), custom)).containers().desiredPods())
+        .isEqualTo(1);
+  }
 }
