@@ -436,7 +436,9 @@ public final class LocalKubelet implements AutoCloseable {
             store,
             server.resourceType("v1", "Service"),
             podType,
-            store.byKind("discovery.k8s.io/v1", "EndpointSlice"),
+            builder.api != null
+                ? store.byKind("discovery.k8s.io/v1", "EndpointSlice")
+                : Optional.empty(),
             relay);
     this.lookup =
         new PodConfig.Lookup() {

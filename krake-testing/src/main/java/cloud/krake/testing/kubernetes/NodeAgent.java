@@ -616,7 +616,8 @@ final class NodeAgent implements AutoCloseable {
     try {
       api.mergePatch("/api/v1/namespaces/" + parts[0] + "/pods/" + parts[1] + "/status", patch);
     } catch (RuntimeException e) {
-      log.debug("cannot write the status of Pod {}: {}", key, e.getMessage());
+      log.warn(
+          "Local kubelet {}: cannot write the status of Pod {}: {}", node, key, e.getMessage());
     }
   }
 

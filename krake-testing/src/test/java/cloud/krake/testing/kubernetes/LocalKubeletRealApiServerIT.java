@@ -172,6 +172,7 @@ class LocalKubeletRealApiServerIT {
         kind: Pod
         metadata: {name: shell}
         spec:
+          nodeName: exec-node
           containers:
           - name: main
             image: busybox
@@ -221,6 +222,7 @@ class LocalKubeletRealApiServerIT {
         kind: Pod
         metadata: {name: stubborn}
         spec:
+          nodeName: grace-node
           containers:
           - name: main
             image: busybox
@@ -233,6 +235,7 @@ class LocalKubeletRealApiServerIT {
         kind: Pod
         metadata: {name: polite}
         spec:
+          nodeName: grace-node
           containers:
           - name: main
             image: busybox
@@ -266,6 +269,7 @@ class LocalKubeletRealApiServerIT {
         kind: Pod
         metadata: {name: http, labels: {app: http}}
         spec:
+          nodeName: proxy-node
           containers:
           - name: main
             image: python
