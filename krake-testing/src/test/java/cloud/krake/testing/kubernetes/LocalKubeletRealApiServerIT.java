@@ -116,6 +116,37 @@ class LocalKubeletRealApiServerIT {
   }
 
   @Test
+  void servesTheKubeletApiOnlyToClientsWithACertificateOfTheApiServersClientCa() throws Exception {
+    LocalKubelet kubelet = kubelet(node("auth-node"));
+    String healthz = "https://127.0.0.1:" + kubelet.kubeletPort() + "/healthz";
+    Path cert = Files.writeString(temp.resolve("client.crt"), admin().certificatePem());
+    Path key = Files.writeString(temp.resolve("client.key"), admin().privateKeySec1Pem());
+    Path ca =
+        Files.writeString(temp.resolve("ca.crt"), CONTROL_PLANE.controlPlane().caCertificatePem());
+
+    assertThat(curl("--cacert", ca.toString(), healthz).exitValue()).isNotZero();
+    Process withCertificate =
+        curl(
+            "--cacert", ca.toString(), "--cert", cert.toString(), "--key", key.toString(), healthz);
+    assertThat(new String(withCertificate.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .isEqualTo("ok");
+    assertThat(withCertificate.exitValue()).isZero();
+  }
+
+  private static cloud.krake.testing.controlplane.CertificateAndKey admin() {
+    return CONTROL_PLANE.controlPlane().adminCredentials();
+  }
+
+  private static Process curl(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "10"));
+    command.addAll(List.of(args));
+    Process process =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    return process;
+  }
+
+  @Test
   void runsTheRunningPodsOfADeploymentTheSchedulerBindsToIt() {
     LocalKubelet kubelet = kubelet(node("deploy-node"));
     create(
