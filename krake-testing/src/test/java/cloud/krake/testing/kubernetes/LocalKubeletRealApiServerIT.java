@@ -222,6 +222,19 @@ class LocalKubeletRealApiServerIT {
     assertThat(kubectl(kubeconfig, "logs", "shell", "--tail=1")).isEqualTo("two\n");
     assertThat(kubectl(kubeconfig, "exec", "shell", "--", "sh", "-c", "echo $GREETING $((6*7))"))
         .isEqualTo("hi 42\n");
+    // in-cluster configuration: the projected token and CA, KUBERNETES_SERVICE_HOST/_PORT
+    assertThat(
+            kubectl(
+                kubeconfig,
+                "exec",
+                "shell",
+                "--",
+                "kubectl",
+                "auth",
+                "whoami",
+                "-o",
+                "jsonpath={.status.userInfo.username}"))
+        .isEqualTo("system:serviceaccount:default:default");
 
     Process process =
         new Exec(
