@@ -48,10 +48,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A kubelet (and controller manager) for a {@link FakeKubernetesApiServer}: the Pods of the fake
- * cluster run as local processes (in a bubblewrap sandbox where it is installed), so that what an
- * application's Pods do (call a hook endpoint, trap SIGTERM, answer an exec) really happens in
- * tests.
+ * A kubelet (and controller manager) for a {@link FakeKubernetesApiServer} ({@link #builder}), or a
+ * kubelet that joins a real API server as a Node ({@link #forControlPlane}, {@link #forApiServer}:
+ * see "A node of a real API server" below): the Pods of the cluster run as local processes (in a
+ * bubblewrap sandbox where it is installed), so that what an application's Pods do (call a hook
+ * endpoint, trap SIGTERM, answer an exec) really happens in tests.
  *
  * <pre>{@code
  * try (FakeKubernetesApiServer cluster = FakeKubernetesApiServer.builder().build();
