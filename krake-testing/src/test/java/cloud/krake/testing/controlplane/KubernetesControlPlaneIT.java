@@ -88,6 +88,39 @@ class KubernetesControlPlaneIT {
   }
 
   @Test
+  void kubectlUsesTheKubeconfigFile() throws Exception {
+    Process kubectl =
+        new ProcessBuilder(
+                "kubectl",
+                "--kubeconfig",
+                cluster.kubeconfigFile().toString(),
+                "get",
+                "namespace",
+                "kube-system",
+                "-o",
+                "name")
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(kubectl.waitFor()).as(output).isZero();
+    assertThat(output).isEqualTo("namespace/kube-system\n");
+  }
+
+  @Test
+  void usersOfOtherClientCertificatesAreAuthorizedByRbac() throws Exception {
+    KubernetesControlPlane controlPlane = cluster.controlPlane();
+    CoreV1Api jane = new CoreV1Api(client(controlPlane.kubeconfig("jane", List.of()).toString()));
+    CoreV1Api root =
+        new CoreV1Api(
+            client(controlPlane.kubeconfig("root", List.of("system:masters")).toString()));
+
+    assertThatThrownBy(() -> jane.listNamespace().execute())
+        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+    assertThat(root.listNamespace().execute().getItems()).isNotEmpty();
+  }
+
+  @Test
   void controllerManagerTurnsADeploymentIntoPodsTheSchedulerCannotPlaceWithoutANode()
       throws Exception {
     ApiClient client = admin();
