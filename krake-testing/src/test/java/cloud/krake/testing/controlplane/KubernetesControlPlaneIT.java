@@ -273,6 +273,30 @@ class KubernetesControlPlaneIT {
   }
 
   @Test
+  void restartsWithTheSameData() throws Exception {
+    try (KubernetesControlPlane controlPlane = KubernetesControlPlane.builder().build()) {
+      controlPlane.start();
+      new CoreV1Api(client(controlPlane.kubeconfig().toString()))
+          .createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name("kept")))
+          .execute();
+
+      controlPlane.stop();
+      assertThat(controlPlane.running()).isFalse();
+      assertThat(controlPlane.pid(Component.KUBE_APISERVER)).isEmpty();
+      controlPlane.start();
+
+      assertThat(controlPlane.running()).isTrue();
+      assertThat(
+              new CoreV1Api(client(controlPlane.kubeconfig().toString()))
+                  .readNamespace("kept")
+                  .execute()
+                  .getMetadata()
+                  .getName())
+          .isEqualTo("kept");
+    }
+  }
+
+  @Test
   void twoControlPlanesRunAtOnceAndCloseRemovesEverything() throws Exception {
     KubernetesControlPlane first = cluster.controlPlane();
     Path directory;
