@@ -12,8 +12,11 @@ import java.util.Objects;
  * certificate for the kubelet's HTTPS API, and how to recognise the API server when it calls that
  * API ({@code logs}, {@code exec}): its client certificate ({@code --kubelet-client-certificate})
  * is signed by {@link #apiServerClientCaPem()} with common name {@link
- * #apiServerClientCommonName()}. The API server checks the serving certificate against the cluster
- * CA ({@code --kubelet-certificate-authority}). {@link #toString()} never shows a key.
+ * #apiServerClientCommonName()} (other certificates of that CA, such as the node's own, must not be
+ * let in). The API server reaches the kubelet at the Node's {@code status.addresses} ({@code
+ * InternalIP} first, e.g. {@code 127.0.0.1}) and {@code
+ * status.daemonEndpoints.kubeletEndpoint.Port}, and checks its serving certificate against the
+ * cluster CA ({@code --kubelet-certificate-authority}). {@link #toString()} never shows a key.
  *
  * @param nodeName the node's name ({@code metadata.name} of its Node)
  * @param server the API server's URL, {@code https://127.0.0.1:<port>}

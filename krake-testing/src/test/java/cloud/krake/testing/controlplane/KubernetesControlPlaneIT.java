@@ -88,6 +88,39 @@ class KubernetesControlPlaneIT {
   }
 
   @Test
+  void kubectlUsesTheKubeconfigFile() throws Exception {
+    Process kubectl =
+        new ProcessBuilder(
+                "kubectl",
+                "--kubeconfig",
+                cluster.kubeconfigFile().toString(),
+                "get",
+                "namespace",
+                "kube-system",
+                "-o",
+                "name")
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(kubectl.waitFor()).as(output).isZero();
+    assertThat(output).isEqualTo("namespace/kube-system\n");
+  }
+
+  @Test
+  void usersOfOtherClientCertificatesAreAuthorizedByRbac() throws Exception {
+    KubernetesControlPlane controlPlane = cluster.controlPlane();
+    CoreV1Api jane = new CoreV1Api(client(controlPlane.kubeconfig("jane", List.of()).toString()));
+    CoreV1Api root =
+        new CoreV1Api(
+            client(controlPlane.kubeconfig("root", List.of("system:masters")).toString()));
+
+    assertThatThrownBy(() -> jane.listNamespace().execute())
+        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+    assertThat(root.listNamespace().execute().getItems()).isNotEmpty();
+  }
+
+  @Test
   void controllerManagerTurnsADeploymentIntoPodsTheSchedulerCannotPlaceWithoutANode()
       throws Exception {
     ApiClient client = admin();
@@ -237,6 +270,30 @@ class KubernetesControlPlaneIT {
     assertThat(credentials.client().certificate().getSubjectX500Principal().getName())
         .contains("CN=system:node:node-a", "O=system:nodes");
     new CoreV1Api(admin()).deleteNode("node-a").execute();
+  }
+
+  @Test
+  void restartsWithTheSameData() throws Exception {
+    try (KubernetesControlPlane controlPlane = KubernetesControlPlane.builder().build()) {
+      controlPlane.start();
+      new CoreV1Api(client(controlPlane.kubeconfig().toString()))
+          .createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name("kept")))
+          .execute();
+
+      controlPlane.stop();
+      assertThat(controlPlane.running()).isFalse();
+      assertThat(controlPlane.pid(Component.KUBE_APISERVER)).isEmpty();
+      controlPlane.start();
+
+      assertThat(controlPlane.running()).isTrue();
+      assertThat(
+              new CoreV1Api(client(controlPlane.kubeconfig().toString()))
+                  .readNamespace("kept")
+                  .execute()
+                  .getMetadata()
+                  .getName())
+          .isEqualTo("kept");
+    }
   }
 
   @Test

@@ -36,6 +36,19 @@ class KubernetesControlPlaneTest {
   }
 
   @Test
+  void extensionFailsBeforeAllWithTheMissingBinaryAndHasNoControlPlane(@TempDir Path bin) {
+    KubernetesControlPlaneExtension extension =
+        KubernetesControlPlaneExtension.builder().configure(b -> b.binaryDirectory(bin)).build();
+
+    assertThatThrownBy(() -> extension.beforeAll(null))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("kube-apiserver not found");
+    assertThatThrownBy(extension::controlPlane)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("static field");
+  }
+
+  @Test
   void releaseIsTheOneTheGoModuleBuilds() throws IOException {
     assertThat(Files.readAllLines(ROOT.resolve("control-plane/go.mod")))
         .contains("require k8s.io/kubernetes " + KubernetesControlPlane.KUBERNETES_RELEASE);
