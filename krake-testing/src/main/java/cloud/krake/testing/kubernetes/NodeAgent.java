@@ -372,7 +372,10 @@ final class NodeAgent implements AutoCloseable {
           Set<String> listed = new HashSet<>();
           for (JsonNode item : items) {
             listed.add(key(item));
-            local.put(forLocal((ObjectNode) item, apiVersion, kind));
+            applyEvent(
+                name,
+                event -> local.put(forLocal((ObjectNode) event.path("object"), apiVersion, kind)),
+                JsonNodeFactory.instance.objectNode().set("object", item));
           }
           for (ObjectNode stored : local.list(apiVersion, kind)) {
             if (!listed.contains(key(stored))) {
@@ -456,7 +459,7 @@ final class NodeAgent implements AutoCloseable {
                     }
                     last[0] = object.path("metadata").path("resourceVersion").asText(last[0]);
                     if (!type.equals("BOOKMARK")) {
-                      onEvent.accept(event);
+                      applyEvent(name, onEvent, event);
                     }
                   });
               resourceVersion = gone[0] ? null : last[0];
@@ -487,6 +490,23 @@ final class NodeAgent implements AutoCloseable {
     thread.start();
   }
 
+  /**
+   * Applies one event to the local view; one the local view refuses (its validation is stricter
+   * than the API server's somewhere) is logged, not retried, so the watch goes on.
+   */
+  private void applyEvent(String name, Consumer<JsonNode> onEvent, JsonNode event) {
+    try {
+      onEvent.accept(event);
+    } catch (IllegalArgumentException | ApiError e) {
+      log.warn(
+          "Local kubelet {}: cannot take {} {} into its view: {}",
+          node,
+          name,
+          key(event.path("object")),
+          e.getMessage());
+    }
+  }
+
   /** A short back-off between failed watches (real time: the API server is real). */
   private void pause() {
     try {
@@ -503,7 +523,10 @@ final class NodeAgent implements AutoCloseable {
     Set<String> listed = new HashSet<>();
     for (JsonNode item : items) {
       listed.add(key(item));
-      onPod(JsonNodeFactory.instance.objectNode().put("type", "MODIFIED").set("object", item));
+      applyEvent(
+          "pods",
+          this::onPod,
+          JsonNodeFactory.instance.objectNode().put("type", "MODIFIED").set("object", item));
     }
     for (String key : new ArrayList<>(pods.keySet())) {
       if (!listed.contains(key)) {
