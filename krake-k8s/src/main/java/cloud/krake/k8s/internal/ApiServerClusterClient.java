@@ -1,8 +1,8 @@
 package cloud.krake.k8s.internal;
 
 import cloud.krake.k8s.ClusterClient;
-import cloud.krake.k8s.KubernetesExecResult;
 import cloud.krake.k8s.KubernetesException;
+import cloud.krake.k8s.KubernetesExecResult;
 import cloud.krake.k8s.ObjectListener;
 import cloud.krake.k8s.ObjectWatch;
 import cloud.krake.model.ReasonCode;

@@ -1,7 +1,7 @@
 package cloud.krake.k8s.internal;
 
-import cloud.krake.k8s.KubernetesExecResult;
 import cloud.krake.k8s.KubernetesException;
+import cloud.krake.k8s.KubernetesExecResult;
 import cloud.krake.model.ReasonCode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One command run in a pod's container through the API server ({@code pods/exec}, as {@code kubectl
  * exec}) for {@link ApiServerClusterClient#exec}: picks and checks the container, drains stdout and
- * stderr on the client's exec-stream pool (keeping the first {@link KubernetesExecResult#MAX_OUTPUT_BYTES}
- * bytes of each) and waits for the exit status within the timeout. Logs under the client's logger.
+ * stderr on the client's exec-stream pool (keeping the first {@link
+ * KubernetesExecResult#MAX_OUTPUT_BYTES} bytes of each) and waits for the exit status within the
+ * timeout. Logs under the client's logger.
  */
 final class PodExec {
 
@@ -172,7 +173,10 @@ final class PodExec {
     return Math.max(0, deadline - System.nanoTime());
   }
 
-  /** Reads a channel to its end, keeping the first {@link KubernetesExecResult#MAX_OUTPUT_BYTES} bytes. */
+  /**
+   * Reads a channel to its end, keeping the first {@link KubernetesExecResult#MAX_OUTPUT_BYTES}
+   * bytes.
+   */
   private static byte[] drain(InputStream in) {
     ByteArrayOutputStream kept = new ByteArrayOutputStream();
     byte[] buffer = new byte[8192];
