@@ -32,6 +32,7 @@ import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
+import org.bouncycastle.util.IPAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -149,6 +150,7 @@ public final class KubernetesControlPlane implements AutoCloseable {
 
   private final Map<Component, Path> binaries;
   private final Map<Component, List<String>> extraArguments;
+  private final List<String> apiServerAddresses;
   private final Duration startupTimeout;
   private final Path directory;
   private final Path pkiDirectory;
@@ -191,6 +193,7 @@ public final class KubernetesControlPlane implements AutoCloseable {
     }
     this.binaries = Map.copyOf(found);
     this.extraArguments = Map.copyOf(builder.extraArguments);
+    this.apiServerAddresses = List.copyOf(builder.apiServerAddresses);
     this.startupTimeout = builder.startupTimeout;
     EtcdServer.Builder etcdBuilder = EtcdServer.builder().startupTimeout(builder.startupTimeout);
     builder.etcdBinary.ifPresent(etcdBuilder::binary);
@@ -585,7 +588,9 @@ public final class KubernetesControlPlane implements AutoCloseable {
                 "kubernetes.default",
                 "kubernetes.default.svc",
                 "kubernetes.default.svc.cluster.local"),
-            List.of("127.0.0.1", KUBERNETES_SERVICE_IP)));
+            Stream.concat(
+                    Stream.of("127.0.0.1", KUBERNETES_SERVICE_IP), apiServerAddresses.stream())
+                .toList()));
     writePair("apiserver-kubelet-client", kubeletClient);
     writePair(
         "controller-manager",
@@ -729,6 +734,7 @@ public final class KubernetesControlPlane implements AutoCloseable {
     private Optional<Path> etcdBinary = Optional.empty();
     private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
     private final Map<Component, List<String>> extraArguments = new LinkedHashMap<>();
+    private final List<String> apiServerAddresses = new ArrayList<>();
 
     private Builder() {}
 
@@ -770,6 +776,27 @@ public final class KubernetesControlPlane implements AutoCloseable {
         throw new IllegalArgumentException("startupTimeout must be positive: " + startupTimeout);
       }
       this.startupTimeout = startupTimeout;
+      return this;
+    }
+
+    /**
+     * Adds IP addresses to the API server's serving certificate (besides {@code 127.0.0.1} and
+     * {@link KubernetesControlPlane#KUBERNETES_SERVICE_IP}), for clients that reach it at another
+     * address of the host, such as pods behind a bridge; the API server listens there only with
+     * {@code arguments(Component.KUBE_APISERVER, "--bind-address=0.0.0.0")}.
+     *
+     * @param ipAddresses IPv4 or IPv6 literals
+     * @return this builder
+     * @throws IllegalArgumentException if one is not an IP literal
+     */
+    public Builder apiServerAddresses(String... ipAddresses) {
+      for (String address : ipAddresses) {
+        Objects.requireNonNull(address, "ipAddresses");
+        if (!IPAddress.isValid(address)) {
+          throw new IllegalArgumentException("apiServerAddresses: not an IP address: " + address);
+        }
+        apiServerAddresses.add(address);
+      }
       return this;
     }
 

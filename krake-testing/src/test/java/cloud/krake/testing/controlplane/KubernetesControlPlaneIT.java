@@ -31,10 +31,13 @@ import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
 import io.kubernetes.client.util.credentials.AccessTokenAuthentication;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -302,8 +305,18 @@ class KubernetesControlPlaneIT {
     Path directory;
     Path etcdData;
     List<Long> pids;
-    try (KubernetesControlPlane second = KubernetesControlPlane.builder().build()) {
+    try (KubernetesControlPlane second =
+        KubernetesControlPlane.builder().apiServerAddresses("192.0.2.10").build()) {
       second.start();
+      X509Certificate serving;
+      try (InputStream pem =
+          Files.newInputStream(second.directory().resolve("pki/apiserver.crt"))) {
+        serving =
+            (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(pem);
+      }
+      assertThat(serving.getSubjectAlternativeNames())
+          .contains(List.of(7, "127.0.0.1"), List.of(7, "10.0.0.1"), List.of(7, "192.0.2.10"))
+          .contains(List.of(2, "kubernetes.default.svc"));
       directory = second.directory();
       etcdData = second.etcd().dataDir();
       pids = List.of(Component.values()).stream().map(c -> second.pid(c).orElseThrow()).toList();

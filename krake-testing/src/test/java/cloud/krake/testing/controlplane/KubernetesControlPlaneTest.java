@@ -49,6 +49,14 @@ class KubernetesControlPlaneTest {
   }
 
   @Test
+  void apiServerAddressesMustBeIpLiterals() {
+    assertThatThrownBy(
+            () -> KubernetesControlPlane.builder().apiServerAddresses("10.0.0.5", "host"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("apiServerAddresses: not an IP address: host");
+  }
+
+  @Test
   void releaseIsTheOneTheGoModuleBuilds() throws IOException {
     assertThat(Files.readAllLines(ROOT.resolve("control-plane/go.mod")))
         .contains("require k8s.io/kubernetes " + KubernetesControlPlane.KUBERNETES_RELEASE);
