@@ -83,7 +83,7 @@ final class NodeAgent implements AutoCloseable {
   private final ApiServerClient api;
   private final FakeKubernetesApiServer local;
   private final ObjectStore store;
-  private final ResourceType podType;
+  private final ApiResource podType;
   private final Clock clock;
   private final Timer timer;
   private final PodRuntime runtime;
