@@ -1,5 +1,6 @@
 package cloud.krake.action;
 
+import cloud.krake.model.Application;
 import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.runtime.ReconcileResult;
@@ -34,19 +35,21 @@ public final class ActionOutcome {
     FAIL
   }
 
-  private static final ActionOutcome PROCEED = new ActionOutcome(Kind.PROCEED, null, null);
+  private static final ActionOutcome PROCEED = new ActionOutcome(Kind.PROCEED, null, null, null);
 
   private static final ActionOutcome WAIT_FOR_EVENT =
-      new ActionOutcome(Kind.WAIT_FOR_EVENT, null, null);
+      new ActionOutcome(Kind.WAIT_FOR_EVENT, null, null, null);
 
   private final Kind kind;
   private final Instant until;
   private final Reason reason;
+  private final Application application;
 
-  private ActionOutcome(Kind kind, Instant until, Reason reason) {
+  private ActionOutcome(Kind kind, Instant until, Reason reason, Application application) {
     this.kind = kind;
     this.until = until;
     this.reason = reason;
+    this.application = application;
   }
 
   /** Returns the outcome "went through" (at an interceptor: "go on"). */
@@ -55,12 +58,24 @@ public final class ActionOutcome {
   }
 
   /**
+   * Returns the outcome "went through", with the application as the action left it (as written to
+   * the store), for the interceptors it returns through (a Post hook point is dispatched with it).
+   *
+   * @param application the application after the action
+   */
+  public static ActionOutcome proceed(Application application) {
+    return new ActionOutcome(
+        Kind.PROCEED, null, null, Objects.requireNonNull(application, "application"));
+  }
+
+  /**
    * Returns the outcome "come back at {@code instant}".
    *
    * @param instant when to process the application again; an instant in the past means at once
    */
   public static ActionOutcome waitUntil(Instant instant) {
-    return new ActionOutcome(Kind.WAIT_UNTIL, Objects.requireNonNull(instant, "instant"), null);
+    return new ActionOutcome(
+        Kind.WAIT_UNTIL, Objects.requireNonNull(instant, "instant"), null, null);
   }
 
   /**
@@ -88,7 +103,7 @@ public final class ActionOutcome {
    * @param reason the reason the application's status records
    */
   public static ActionOutcome fail(Reason reason) {
-    return new ActionOutcome(Kind.FAIL, null, Objects.requireNonNull(reason, "reason"));
+    return new ActionOutcome(Kind.FAIL, null, Objects.requireNonNull(reason, "reason"), null);
   }
 
   /** Returns the kind. */
@@ -109,6 +124,14 @@ public final class ActionOutcome {
   /** Returns why the action failed; present only for {@link Kind#FAIL}. */
   public Optional<Reason> reason() {
     return Optional.ofNullable(reason);
+  }
+
+  /**
+   * Returns the application as the action left it; present only for a {@link Kind#PROCEED} whose
+   * producer passed it ({@link #proceed(Application)}).
+   */
+  public Optional<Application> application() {
+    return Optional.ofNullable(application);
   }
 
   /**
@@ -140,12 +163,13 @@ public final class ActionOutcome {
     return o instanceof ActionOutcome other
         && kind == other.kind
         && Objects.equals(until, other.until)
-        && Objects.equals(reason, other.reason);
+        && Objects.equals(reason, other.reason)
+        && Objects.equals(application, other.application);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(kind, until, reason);
+    return Objects.hash(kind, until, reason, application);
   }
 
   @Override

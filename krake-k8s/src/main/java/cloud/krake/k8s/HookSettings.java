@@ -1,6 +1,6 @@
 package cloud.krake.k8s;
 
-import cloud.krake.Krake;
+import cloud.krake.KrakeContext;
 import cloud.krake.hooks.execution.Blueprints;
 import cloud.krake.hooks.execution.ExecutionEngine;
 import cloud.krake.hooks.execution.HookFunction;
@@ -47,7 +47,8 @@ record HookSettings(
   }
 
   /** Builds the hooks for a controller: runners on the instance's store, clock and timer. */
-  WorkloadHooks create(Krake krake, ClusterConnector connector, Consumer<ResourceKey> requeue) {
+  WorkloadHooks create(
+      KrakeContext krake, ClusterConnector connector, Consumer<ResourceKey> requeue) {
     Function<ResourceRef, ClusterClient> clients = ref -> connector.connect(cluster(krake, ref));
     KubernetesPodRunner pods = KubernetesPodRunner.of(clients, krake.clock());
     ExecutionEngine.Builder engine =
@@ -89,7 +90,7 @@ record HookSettings(
    * namespace (Krake's tenant separation: a cluster of the same name in another namespace is
    * another tenant's).
    */
-  private static Cluster cluster(Krake krake, ResourceRef ref) {
+  private static Cluster cluster(KrakeContext krake, ResourceRef ref) {
     return krake
         .clusters()
         .get(ref.namespace().orElse(""), ref.name())

@@ -99,7 +99,8 @@ public final class KubernetesBackend implements KrakeExtension {
                               .config(config.shutdown())
                               .clock(k.clock())
                               .build()),
-                  hookSettings);
+                  hookSettings,
+                  List.of());
           controller.set(c);
           return c;
         });

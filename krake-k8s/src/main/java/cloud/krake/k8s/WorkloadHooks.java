@@ -1,6 +1,7 @@
 package cloud.krake.k8s;
 
 import cloud.krake.KrakeException;
+import cloud.krake.action.ActionOutcome;
 import cloud.krake.hooks.execution.ActionRun;
 import cloud.krake.hooks.execution.ExecutionContext;
 import cloud.krake.hooks.execution.ExecutionHooks;
@@ -54,11 +55,11 @@ import org.slf4j.LoggerFactory;
  * onSuccess, onFailure; Kasten K10's rules, see {@link HookRunner}).
  *
  * <p>Every step returns at once: a hook that has to run is started on the hooks' pool and the
- * application is queued again when it ends ({@link Step.Kind#WAIT}); a later pass picks up the
- * outcome. The outcome of a finished hook is read from its durable record, so a pass after a
- * restart finds a hook that succeeded and does not run it again. onSuccess and onFailure are driven
- * to their end in the background (retries at the times the runner gives, on the timer): they gate
- * nothing.
+ * application is queued again when it ends ({@link ActionOutcome.Kind#WAIT_FOR_EVENT}); a later
+ * pass picks up the outcome. The outcome of a finished hook is read from its durable record, so a
+ * pass after a restart finds a hook that succeeded and does not run it again. onSuccess and
+ * onFailure are driven to their end in the background (retries at the times the runner gives, on
+ * the timer): they gate nothing.
  *
  * <p>Thread-safe.
  */
@@ -100,30 +101,9 @@ final class WorkloadHooks implements AutoCloseable {
     this.resources = List.copyOf(resources);
   }
 
-  /** What the controller does after a step. */
-  record Step(Kind kind, Optional<Duration> after, Optional<Reason> reason) {
-    enum Kind {
-      /** Go on with the action. */
-      PROCEED,
-      /** Come back: after the delay, or (empty) when the running hook ends and requeues. */
-      WAIT,
-      /** The action fails with the reason. */
-      FAIL
-    }
-
-    static final Step PROCEED = new Step(Kind.PROCEED, Optional.empty(), Optional.empty());
-
-    static Step waiting(Optional<Duration> after) {
-      return new Step(Kind.WAIT, after, Optional.empty());
-    }
-
-    static Step fail(Reason reason) {
-      return new Step(Kind.FAIL, Optional.empty(), Optional.of(reason));
-    }
-
-    boolean proceeds() {
-      return kind == Kind.PROCEED;
-    }
+  /** Come back after the delay, or (empty) when the running hook ends and requeues. */
+  private ActionOutcome waiting(Optional<Duration> after) {
+    return after.map(d -> ActionOutcome.waitFor(d, clock)).orElse(ActionOutcome.waitForEvent());
   }
 
   // ------------------------------------------------------------------ validation
@@ -209,18 +189,18 @@ final class WorkloadHooks implements AutoCloseable {
    * until its next attempt is due, FAIL once it failed for good (the caller then calls {@link
    * #finish} with {@code false}, which runs onFailure).
    */
-  Step before(ResourceKey key, Application app, HookAction action, ActionRun run) {
+  ActionOutcome before(ResourceKey key, Application app, HookAction action, ActionRun run) {
     if (!declares(app, action)) {
-      return Step.PROCEED;
+      return ActionOutcome.proceed();
     }
     ExecutionHooks hooks = parse(app);
     if (hooks.forAction(action).preHook().isEmpty()) {
-      return Step.PROCEED;
+      return ActionOutcome.proceed();
     }
     String id = key + "|" + action.jsonName() + "|preHook|" + run.operation();
     Optional<Object> outcome = async(id, key, () -> executions.before(hooks, run));
     if (outcome.isEmpty()) {
-      return Step.waiting(Optional.empty());
+      return ActionOutcome.waitForEvent();
     }
     if (outcome.get() instanceof Throwable failure) {
       log.warn(
@@ -228,14 +208,14 @@ final class WorkloadHooks implements AutoCloseable {
           key,
           action,
           failure.toString());
-      return Step.waiting(Optional.of(Duration.ofSeconds(1)));
+      return ActionOutcome.waitFor(Duration.ofSeconds(1), clock);
     }
     HookDecision decision = (HookDecision) outcome.get();
     return switch (decision.kind()) {
-      case PROCEED -> Step.PROCEED;
-      case RETRY_AT -> Step.waiting(Optional.of(until(decision.retryAt().orElse(clock.instant()))));
+      case PROCEED -> ActionOutcome.proceed();
+      case RETRY_AT -> ActionOutcome.waitUntil(decision.retryAt().orElse(clock.instant()));
       case FAILED ->
-          Step.fail(
+          ActionOutcome.fail(
               Reason.of(
                   ReasonCode.INTERNAL_ERROR,
                   "the preHook of " + action.jsonName() + " failed: " + decision.reason()));
@@ -450,15 +430,15 @@ final class WorkloadHooks implements AutoCloseable {
    * pod after the kubelet's back-off (the pod is deleted and its controller makes a new one, which
    * runs postStart again), or FAIL for a pod whose restart policy is Never.
    */
-  Step postStart(ResourceKey key, Application app, String cluster, ClusterClient client) {
+  ActionOutcome postStart(ResourceKey key, Application app, String cluster, ClusterClient client) {
     Optional<LifecycleHooks> hooks = lifecycleHooks(app);
     if (hooks.isEmpty() || hooks.get().postStart().isEmpty()) {
-      return Step.PROCEED;
+      return ActionOutcome.proceed();
     }
     LifecycleHandler handler = hooks.get().postStart().orElseThrow();
     List<TargetPod> pods = pods(app, handler, client);
     if (pods.isEmpty()) {
-      return Step.waiting(Optional.of(POD_RECHECK));
+      return ActionOutcome.waitFor(POD_RECHECK, clock);
     }
     List<LifecycleRun> runs =
         lifecycle.records().list(key.namespace(), key.name()).stream()
@@ -477,7 +457,7 @@ final class WorkloadHooks implements AutoCloseable {
       }
       if (latest.isPresent() && latest.get().state() == LifecycleRun.State.FAILED) {
         if (pod.restartPolicy().equals("Never")) {
-          return Step.fail(
+          return ActionOutcome.fail(
               Reason.of(
                   ReasonCode.INTERNAL_ERROR,
                   "FailedPostStartHook in pod "
@@ -511,7 +491,7 @@ final class WorkloadHooks implements AutoCloseable {
       Optional<Object> outcome =
           async(id, key, interruptible(() -> lifecycle.postStart(hooks.get(), context)));
       if (outcome.isEmpty()) {
-        return Step.waiting(wait);
+        return waiting(wait);
       }
       // ended: its record is read on the next pass (a failure counts from there)
       if (outcome.get() instanceof Throwable failure) {
@@ -523,7 +503,7 @@ final class WorkloadHooks implements AutoCloseable {
       }
       wait = shorter(wait, Duration.ZERO);
     }
-    return wait.isEmpty() ? Step.PROCEED : Step.waiting(wait);
+    return wait.isEmpty() ? ActionOutcome.proceed() : waiting(wait);
   }
 
   private static int trailingFailures(List<LifecycleRun> runs) {
@@ -541,18 +521,18 @@ final class WorkloadHooks implements AutoCloseable {
    * is left running (pods already terminating are not stopped again); skipped at a grace period of
    * 0; a failure ({@code FailedPreStopHook}) does not stop the termination.
    */
-  Step preStop(
+  ActionOutcome preStop(
       ResourceKey key, Application app, String cluster, ClusterClient client, String operation) {
     Optional<LifecycleHooks> hooks = lifecycleHooks(app);
     if (hooks.isEmpty() || hooks.get().preStop().isEmpty()) {
-      return Step.PROCEED;
+      return ActionOutcome.proceed();
     }
     List<TargetPod> pods;
     try {
       pods = pods(app, hooks.get().preStop().orElseThrow(), client);
     } catch (KrakeException e) {
       log.warn("application {}: pods for preStop could not be listed: {}", key, e.getMessage());
-      return Step.PROCEED;
+      return ActionOutcome.proceed();
     }
     boolean waiting = false;
     for (TargetPod pod : pods) {
@@ -580,7 +560,7 @@ final class WorkloadHooks implements AutoCloseable {
           grace.toSeconds());
       client.delete(pod.pod(), remaining);
     }
-    return waiting ? Step.waiting(Optional.empty()) : Step.PROCEED;
+    return waiting ? ActionOutcome.waitForEvent() : ActionOutcome.proceed();
   }
 
   private static Set<String> secrets(Application app) {
