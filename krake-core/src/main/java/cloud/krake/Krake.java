@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
  *         .store(MemoryStore.create())
  *         .extension(KubernetesBackend.builder()
  *             .connector(KubeconfigClusterConnector.builder().build())
- *             .hooks(hooksConfig, certificateAuthorities)
+ *             .krakeHooks(hooksConfig, certificateAuthorities)
  *             .build())
  *         .build()) {
  *   krake.start();
@@ -137,6 +137,10 @@ public final class Krake implements KrakeContext, AutoCloseable {
       this.timer = Timer.system(executor);
     }
     List<Component> built = new ArrayList<>();
+    // closed after the components, the last installed first
+    for (int i = builder.extensions.size() - 1; i >= 0; i--) {
+      closeables.add(builder.extensions.get(i));
+    }
     try {
       if (builder.builtInControllers) {
         MetricsFetcher fetcher =
@@ -645,6 +649,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
     private RandomGenerator random = RandomGenerator.getDefault();
     private final List<Function<Krake, ? extends Component>> components = new ArrayList<>();
     private final List<ApplicationValidator> validators = new ArrayList<>();
+    private final List<KrakeExtension> extensions = new ArrayList<>();
 
     private Builder() {}
 
@@ -797,13 +802,15 @@ public final class Krake implements KrakeContext, AutoCloseable {
     }
 
     /**
-     * Installs an extension: it registers its hook handlers and components now.
+     * Installs an extension: it registers its hook handlers and components now; the instance closes
+     * it ({@link KrakeExtension#close()}) after its components.
      *
      * @param extension e.g. the Kubernetes backend
      * @return this builder
      */
     public Builder extension(KrakeExtension extension) {
       Objects.requireNonNull(extension, "extension").install(this);
+      extensions.add(extension);
       return this;
     }
 

@@ -315,8 +315,8 @@ public final class Quickstart {
             .extension(
                 KubernetesBackend.builder()
                     .connector(KubeconfigClusterConnector.builder().build())
-                    .hooks(config, HookCertificateAuthorities.of(config, clock))
-                    .hookServer(hookServer)
+                    .krakeHooks(config, HookCertificateAuthorities.of(config, clock))
+                    .krakeHookServer(hookServer)
                     .clusterProbeInterval(Duration.ofSeconds(1))
                     .blueprints(k10Blueprint())
                     // a failed postStart restarts the pod after 1 s, not the kubelet's 10 s

@@ -7,17 +7,13 @@ import cloud.krake.action.ActionOutcome;
 import cloud.krake.action.KrakeAction;
 import cloud.krake.action.internal.InterceptorChain;
 import cloud.krake.dispatcher.HookException;
-import cloud.krake.dispatcher.HookPoint;
 import cloud.krake.hooks.shutdown.ShutdownGate;
 import cloud.krake.hooks.shutdown.ShutdownProtocol;
 import cloud.krake.k8s.internal.ClusterObjects;
-import cloud.krake.k8s.internal.ObservedManifests;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
-import cloud.krake.model.ApplicationStatus;
 import cloud.krake.model.Cluster;
 import cloud.krake.model.InvalidResourceException;
-import cloud.krake.model.ObserverSchemas;
 import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.model.ResourceRef;
@@ -28,12 +24,10 @@ import cloud.krake.runtime.ResourceKey;
 import cloud.krake.store.Applications;
 import cloud.krake.store.Clusters;
 import cloud.krake.store.NotFoundException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -47,44 +41,18 @@ import org.slf4j.LoggerFactory;
  * scheduled application's manifest to its cluster, keeps it there, migrates it when the scheduler
  * moves it, and deletes its resources when it is deleted.
  *
- * <p>Per application (re-read from the store first; every write a compare-and-set, a lost one
- * re-reads and tries again):
- *
- * <ul>
- *   <li><b>Accepted</b> as Krake's {@code scheduled_or_deleting}: a deleted application once its
- *       last finalizer is {@value #RESOURCES_FINALIZER} (the garbage collector has popped {@code
- *       cascade_deletion}); otherwise one the scheduler has handed over ({@code
- *       kube_controller_triggered >= metadata.modified}) and that is not FAILED.
- *   <li><b>Reconcile</b> ({@code running_on} empty or equal to {@code scheduled_to}): {@code
- *       ApplicationPreReconcile}; the observer schema and {@code last_applied_manifest}
- *       regenerated; {@code ApplicationMangling} (the complete and shutdown hooks inject their
- *       Secrets and environment); the delta against what the cluster's watches report; when there
- *       is one: finalizer, the target cluster recorded in {@code metadata.owners} (if the binding
- *       has not already) and CREATING or RECONCILING, in one write before anything is applied;
- *       deletes then creates then updates by server-side apply, each between {@code ResourcePre*}
- *       and {@code ResourcePost*}; {@code running_on}; the state from the workloads' health; {@code
- *       ApplicationPostReconcile}.
- *   <li><b>Observation</b>: the cluster's objects are watched (one list-and-watch per cluster and
- *       kind), not polled; a change of an application's object re-queues it, and the next pass
- *       records {@code last_observed_manifest}, {@code services} and the health (RUNNING, DEGRADED,
- *       COMPLETED, RESTARTING), and repairs drift by applying again.
- *   <li><b>Migration</b> ({@code running_on} ≠ {@code scheduled_to}): with the shutdown hook, the
- *       {@link ShutdownProtocol} gates it exactly as Krake's table; then MIGRATING, every resource
- *       deleted from the old cluster, the old cluster dropped from the owners, everything applied
- *       to the new one, RUNNING with the shutdown progress cleared.
- *   <li><b>Interrupted applies</b>: a cluster among {@code metadata.owners} that is neither {@code
- *       running_on} nor {@code scheduled_to} may hold objects of an apply that a new binding, a
- *       deletion or a crash interrupted before it could record {@code running_on}: the whole
- *       desired manifest ({@code last_applied_manifest}, {@code spec.manifest}) is deleted there,
- *       without hooks, and the cluster dropped from the owners, before anything else. An apply
- *       whose final write loses to such a decision, which another host may have carried out while
- *       it was applying, deletes what it applied itself.
- *   <li><b>Deletion</b>: with the shutdown hook, the protocol first; then DELETING, every resource
- *       deleted (a 404 is "already gone"), the whole desired manifest deleted from every other
- *       cluster among the owners (an interrupted apply may have left objects there), the owners and
- *       {@value #RESOURCES_FINALIZER} dropped, and the application removed from the store once no
- *       finalizer is left.
- * </ul>
+ * <p>Per pass it reads the application (every write is a compare-and-set; a lost one re-reads and
+ * tries again), <b>accepts</b> it as Krake's {@code scheduled_or_deleting} (a deleted application
+ * once its last finalizer is {@value #RESOURCES_FINALIZER}; otherwise one the scheduler has handed
+ * over, {@code kube_controller_triggered >= metadata.modified}, and that is not FAILED), first
+ * cleans up what interrupted applies may have left on clusters among its owners ({@link
+ * ClusterCleanup}), <b>chooses the action</b> (delete; migrate when {@code running_on} ≠ {@code
+ * scheduled_to}; deploy or update when the delta against the cluster is not empty; else it only
+ * observes, see {@link ManifestApply}), <b>runs the action's chain</b> of {@link
+ * ActionInterceptor}s (the host's, then Krake's gates in the order of its gating table: the {@code
+ * shutdown} hook, the execution hooks' preHook, preStop, the dispatcher's {@code
+ * ApplicationPre/Post*} points, the state write, onSuccess / onFailure; the action's work last) and
+ * <b>writes</b> what the outcome asks for.
  *
  * <p>Failures: a Kubernetes error makes the application FAILED with Krake's reason code ({@link
  * KubernetesException#reason()}); invalid manifests INVALID_RESOURCE; a failing hook handler
@@ -101,7 +69,8 @@ import org.slf4j.LoggerFactory;
  * disappearance; every resource of {@code last_applied_manifest} and {@code last_observed_manifest}
  * is deleted, so a resource the watch has not reported yet is not orphaned.
  *
- * <p>Thread-safe; one worker per application at a time.
+ * <p>Thread-safe; one worker per application at a time. What must survive a pass is in the store,
+ * so a new instance on the same store resumes any action where the last one stopped.
  */
 public final class ApplicationController extends ReconcilingComponent<ResourceKey> {
 
@@ -181,7 +150,9 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
     this.attempts = new ActionAttempts(context.store());
     this.points = new ApplicationHookPoints(context.dispatcher(), this::cluster);
     this.cleanup = new ClusterCleanup(applications, context.clusters(), connector, objects, points);
-    this.manifests = new ManifestApply(applications, points, objects, workloadHooks, attempts);
+    this.manifests =
+        new ManifestApply(
+            applications, points, objects, workloadHooks, attempts, cleanup, connector);
     WorkloadHookGates gates = new WorkloadHookGates(workloadHooks, connector, attempts);
     ShutdownGate shutdownGate = ShutdownGate.of(shutdown, applications);
     // Krake's gating order; the host's interceptors outermost (see KubernetesBackend.Builder)
@@ -193,7 +164,7 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
             gates.preHook(),
             gates.preStop(),
             points,
-            this::migrating,
+            cleanup::migrating,
             gates.results());
     this.deleteChain =
         chain(
@@ -202,7 +173,7 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
             gates.preHook(),
             gates.preStop(),
             points,
-            this::deleting,
+            cleanup::deleting,
             gates.results());
   }
 
@@ -211,11 +182,6 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
     List<ActionInterceptor> all = new ArrayList<>(host);
     all.addAll(List.of(krakes));
     return List.copyOf(all);
-  }
-
-  /** The hooks around workloads (package-private: the backend's validator uses it). */
-  WorkloadHooks workloadHooks() {
-    return workloadHooks;
   }
 
   @Override
@@ -337,49 +303,32 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
 
   private ReconcileResult reconcileOn(
       ResourceKey key, Application read, ResourceRef target, boolean migrating) {
-    Optional<Cluster> found = cluster(target);
-    if (found.isEmpty()) {
+    Optional<ManifestApply.Request> prepared = manifests.prepare(key, read, target, migrating);
+    if (prepared.isEmpty()) {
       log.info("application {}: cluster {} does not exist (yet)", key, target.name());
       return ReconcileResult.retryWithBackoff();
     }
-    Cluster cluster = found.get();
-    ClusterClient client = connector.connect(cluster);
-    String clusterKey = target.namespace().orElse("") + "/" + target.name();
-
-    Application app = points.dispatch(HookPoint.APPLICATION_PRE_RECONCILE, read, cluster);
-    Application mangled = manifests.mangle(app, cluster);
-    ApplicationStatus status = mangled.status();
-    List<ObjectNode> schemas = status.mangledObserverSchema();
-    objects.declare(key, clusterKey, client, status.lastAppliedManifest());
-
-    Map<ObjectNode, ObjectNode> present =
-        manifests.observe(clusterKey, client, status.lastAppliedManifest());
-    List<ObjectNode> observed = new ArrayList<>();
-    present.forEach(
-        (desired, object) ->
-            ObserverSchemas.find(schemas, desired)
-                .ifPresent(schema -> observed.add(ObservedManifests.project(schema, object))));
-    ObservedManifests.Delta delta =
-        ObservedManifests.delta(
-            status.lastAppliedManifest(),
-            ManifestApply.observedForDelta(app, status.lastAppliedManifest(), observed),
-            schemas);
-
-    Optional<KrakeAction> action = migrating ? Optional.empty() : applyAction(app);
-    Optional<String> operation =
-        action
-            .filter(a -> WorkloadHooks.declares(app, WorkloadHookGates.hookAction(a)))
-            .map(a -> WorkloadHookGates.operation(app, a));
-    ManifestApply.Request request =
-        new ManifestApply.Request(
-            key, app, mangled, cluster, target, client, present, delta, migrating, operation);
-    if (delta.isEmpty()) {
-      return manifests.recordObservation(request, observed).toReconcileResult(clock);
+    ManifestApply.Request request = prepared.get();
+    Application app = request.app();
+    if (request.delta().isEmpty()) {
+      return manifests.recordObservation(request).toReconcileResult(clock);
     }
+    Optional<KrakeAction> action = migrating ? Optional.empty() : applyAction(app);
     if (action.isEmpty()) {
       return manifests.apply(request).toReconcileResult(clock);
     }
-    return result(key, run(applyChain, action.get(), app, found, c -> manifests.apply(request)));
+    ManifestApply.Request withOperation =
+        WorkloadHooks.declares(app, WorkloadHookGates.hookAction(action.get()))
+            ? request.withOperation(WorkloadHookGates.operation(app, action.get()))
+            : request;
+    return result(
+        key,
+        run(
+            applyChain,
+            action.get(),
+            app,
+            Optional.of(request.cluster()),
+            chain -> manifests.apply(withOperation)));
   }
 
   /** The action an apply carries out: deploy (first apply), update (the spec changed), or none. */
@@ -409,20 +358,6 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
             }));
   }
 
-  /** MIGRATING, with the finalizer, before anything is deleted from the old cluster. */
-  private ActionOutcome migrating(ActionChain chain) {
-    Application app = chain.application();
-    log.info(
-        "application {}: migrating from {} to {}",
-        ResourceKey.of(app),
-        app.status().runningOn().map(ResourceRef::name).orElse(""),
-        app.status().scheduledTo().map(ResourceRef::name).orElse(""));
-    return chain.proceed(
-        applications.writeByController(
-            ClusterCleanup.withFinalizer(app)
-                .withStatus(app.status().withState(ApplicationState.MIGRATING))));
-  }
-
   // ------------------------------------------------------------------ deletion
 
   private ReconcileResult deletion(ResourceKey key, Application app) {
@@ -438,47 +373,7 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
             KrakeAction.DELETE,
             app,
             app.status().runningOn().flatMap(this::cluster),
-            chain -> {
-              Application written = chain.application();
-              if (written.status().runningOn().isPresent()) {
-                written =
-                    cleanup.deleteEverything(key, written, written.status().runningOn().get());
-              }
-              return ActionOutcome.proceed(written);
-            }));
-  }
-
-  /**
-   * DELETING before anything is deleted; once the resources are gone, what interrupted applies left
-   * on other clusters among the owners, then {@value #RESOURCES_FINALIZER} dropped.
-   */
-  private ActionOutcome deleting(ActionChain chain) {
-    Application app = chain.application();
-    ResourceKey key = ResourceKey.of(app);
-    Application written =
-        applications.writeByController(
-            app.withStatus(app.status().withState(ApplicationState.DELETING)));
-    log.info("application {}: DELETING", key);
-    ActionOutcome outcome = chain.proceed(written);
-    if (!outcome.proceeds()) {
-      return outcome;
-    }
-    written = outcome.application().orElse(written);
-    List<ResourceRef> mayHoldObjects = ClusterCleanup.ownerClusters(written);
-    if (!mayHoldObjects.isEmpty()) {
-      written = cleanup.cleanUp(key, written, mayHoldObjects);
-    }
-    objects.forget(key);
-    List<String> remaining = new ArrayList<>(written.metadata().finalizers());
-    remaining.remove(RESOURCES_FINALIZER);
-    Application removed =
-        applications.writeByController(
-            written.withMetadata(written.metadata().withFinalizers(remaining)));
-    log.info(
-        "application {}: resources deleted{}",
-        key,
-        remaining.isEmpty() ? ", removed" : ", waiting for finalizers " + remaining);
-    return ActionOutcome.proceed(removed);
+            cleanup::deleteFromRunningOn));
   }
 
   private Optional<Cluster> cluster(ResourceRef ref) {

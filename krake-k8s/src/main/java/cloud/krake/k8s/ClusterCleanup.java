@@ -1,8 +1,11 @@
 package cloud.krake.k8s;
 
+import cloud.krake.action.ActionChain;
+import cloud.krake.action.ActionOutcome;
 import cloud.krake.k8s.internal.ClusterObjects;
 import cloud.krake.k8s.internal.ObservedManifests;
 import cloud.krake.model.Application;
+import cloud.krake.model.ApplicationState;
 import cloud.krake.model.Cluster;
 import cloud.krake.model.ResourceRef;
 import cloud.krake.runtime.ResourceKey;
@@ -157,6 +160,65 @@ final class ClusterCleanup {
       owners.removeIf(o -> sameCluster(o, ref));
     }
     return applications.writeByController(app.withMetadata(app.metadata().withOwners(owners)));
+  }
+
+  // ------------------------------------------------------------------ steps of migrate and delete
+
+  /** MIGRATING, with the finalizer, before anything is deleted from the old cluster. */
+  ActionOutcome migrating(ActionChain chain) {
+    Application app = chain.application();
+    log.info(
+        "application {}: migrating from {} to {}",
+        ResourceKey.of(app),
+        app.status().runningOn().map(ResourceRef::name).orElse(""),
+        app.status().scheduledTo().map(ResourceRef::name).orElse(""));
+    return chain.proceed(
+        applications.writeByController(
+            withFinalizer(app).withStatus(app.status().withState(ApplicationState.MIGRATING))));
+  }
+
+  /**
+   * DELETING before anything is deleted; once the resources are gone, what interrupted applies left
+   * on other clusters among the owners, then {@value ApplicationController#RESOURCES_FINALIZER}
+   * dropped.
+   */
+  ActionOutcome deleting(ActionChain chain) {
+    Application app = chain.application();
+    ResourceKey key = ResourceKey.of(app);
+    Application written =
+        applications.writeByController(
+            app.withStatus(app.status().withState(ApplicationState.DELETING)));
+    log.info("application {}: DELETING", key);
+    ActionOutcome outcome = chain.proceed(written);
+    if (!outcome.proceeds()) {
+      return outcome;
+    }
+    written = outcome.application().orElse(written);
+    List<ResourceRef> mayHoldObjects = ownerClusters(written);
+    if (!mayHoldObjects.isEmpty()) {
+      written = cleanUp(key, written, mayHoldObjects);
+    }
+    objects.forget(key);
+    List<String> remaining = new ArrayList<>(written.metadata().finalizers());
+    remaining.remove(ApplicationController.RESOURCES_FINALIZER);
+    Application removed =
+        applications.writeByController(
+            written.withMetadata(written.metadata().withFinalizers(remaining)));
+    log.info(
+        "application {}: resources deleted{}",
+        key,
+        remaining.isEmpty() ? ", removed" : ", waiting for finalizers " + remaining);
+    return ActionOutcome.proceed(removed);
+  }
+
+  /** The end of a deletion's chain: every resource deleted from {@code running_on}, if any. */
+  ActionOutcome deleteFromRunningOn(ActionChain chain) {
+    Application written = chain.application();
+    if (written.status().runningOn().isPresent()) {
+      written =
+          deleteEverything(ResourceKey.of(written), written, written.status().runningOn().get());
+    }
+    return ActionOutcome.proceed(written);
   }
 
   /** Records the cluster among the owners, where deletion and migration look for objects. */

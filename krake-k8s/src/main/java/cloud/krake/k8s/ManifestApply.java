@@ -29,10 +29,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The end of a deploy's and an update's chain, and the reconcile pass's work on a cluster: the
- * manifest regenerated and mangled, compared with what the cluster's watches report, applied
- * (deletes, creates, updates, each through {@link AppliedResources}), and the resulting state
- * written, settled by the postStart gate ({@link WorkloadHooks#postStart}). Thread-safe.
+ * The end of a deploy's and an update's chain, and the reconcile pass's work on a cluster ({@code
+ * running_on} empty or equal to {@code scheduled_to}): {@code ApplicationPreReconcile}; the
+ * observer schema and {@code last_applied_manifest} regenerated; {@code ApplicationMangling} (the
+ * complete and shutdown hooks inject their Secrets and environment); the delta against what the
+ * cluster's watches report; when there is one: finalizer, the target cluster recorded in {@code
+ * metadata.owners} (if the binding has not already) and CREATING or RECONCILING, in one write
+ * before anything is applied; deletes then creates then updates by server-side apply, each between
+ * {@code ResourcePre*} and {@code ResourcePost*} ({@link AppliedResources}); {@code running_on};
+ * the state from the workloads' health, settled by the postStart gate ({@link
+ * WorkloadHooks#postStart}); {@code ApplicationPostReconcile}.
+ *
+ * <p>Observation: the cluster's objects are watched (one list-and-watch per cluster and kind), not
+ * polled; a change of an application's object re-queues it, and the next pass records {@code
+ * last_observed_manifest}, {@code services} and the health (RUNNING, DEGRADED, COMPLETED,
+ * RESTARTING), and repairs drift by applying again. Thread-safe.
  */
 final class ManifestApply {
 
@@ -65,6 +76,7 @@ final class ManifestApply {
    * @param client its client
    * @param present the server objects of the desired resources
    * @param delta what to delete, create and update
+   * @param observed the projections of what the cluster has, by the observer schema
    * @param migrating whether this is the second half of a migration
    * @param operation the deploy's or update's occurrence, when it declares execution hooks (its
    *     failure count is reset once the resources are applied)
@@ -78,8 +90,25 @@ final class ManifestApply {
       ClusterClient client,
       Map<ObjectNode, ObjectNode> present,
       ObservedManifests.Delta delta,
+      List<ObjectNode> observed,
       boolean migrating,
-      Optional<String> operation) {}
+      Optional<String> operation) {
+
+    Request withOperation(String operation) {
+      return new Request(
+          key,
+          app,
+          mangled,
+          cluster,
+          target,
+          client,
+          present,
+          delta,
+          observed,
+          migrating,
+          Optional.of(operation));
+    }
+  }
 
   /** The state to record after an apply or an observation, and what comes next. */
   private record Settled(ApplicationState state, Optional<Reason> reason, ActionOutcome next) {}
@@ -89,18 +118,73 @@ final class ManifestApply {
   private final ClusterObjects<ResourceKey> objects;
   private final WorkloadHooks workloadHooks;
   private final ActionAttempts attempts;
+  private final ClusterCleanup cleanup;
+  private final ClusterConnector connector;
 
   ManifestApply(
       Applications applications,
       ApplicationHookPoints points,
       ClusterObjects<ResourceKey> objects,
       WorkloadHooks workloadHooks,
-      ActionAttempts attempts) {
+      ActionAttempts attempts,
+      ClusterCleanup cleanup,
+      ClusterConnector connector) {
+    this.cleanup = cleanup;
+    this.connector = connector;
     this.applications = applications;
     this.points = points;
     this.objects = objects;
     this.workloadHooks = workloadHooks;
     this.attempts = attempts;
+  }
+
+  /**
+   * Prepares a pass on the target cluster: {@code ApplicationPreReconcile}, the manifest
+   * regenerated and mangled ({@code ApplicationMangling}), the cluster's objects observed (watch
+   * cache first), the delta against them.
+   *
+   * @return the request, or empty when the cluster does not exist (yet)
+   */
+  Optional<Request> prepare(
+      ResourceKey key, Application read, ResourceRef target, boolean migrating) {
+    Optional<Cluster> found = cleanup.cluster(target);
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    Cluster cluster = found.get();
+    ClusterClient client = connector.connect(cluster);
+    String clusterKey = target.namespace().orElse("") + "/" + target.name();
+
+    Application app = points.dispatch(HookPoint.APPLICATION_PRE_RECONCILE, read, cluster);
+    Application mangled = mangle(app, cluster);
+    ApplicationStatus status = mangled.status();
+    List<ObjectNode> schemas = status.mangledObserverSchema();
+    objects.declare(key, clusterKey, client, status.lastAppliedManifest());
+
+    Map<ObjectNode, ObjectNode> present = observe(clusterKey, client, status.lastAppliedManifest());
+    List<ObjectNode> observed = new ArrayList<>();
+    present.forEach(
+        (desired, object) ->
+            ObserverSchemas.find(schemas, desired)
+                .ifPresent(schema -> observed.add(ObservedManifests.project(schema, object))));
+    ObservedManifests.Delta delta =
+        ObservedManifests.delta(
+            status.lastAppliedManifest(),
+            observedForDelta(app, status.lastAppliedManifest(), observed),
+            schemas);
+    return Optional.of(
+        new Request(
+            key,
+            app,
+            mangled,
+            cluster,
+            target,
+            client,
+            present,
+            delta,
+            observed,
+            migrating,
+            Optional.empty()));
   }
 
   /**
@@ -302,7 +386,7 @@ final class ManifestApply {
    * What the delta compares against: the projections of the desired resources the cluster has, and
    * the resources observed before that are no longer desired (so that they are deleted).
    */
-  static List<ObjectNode> observedForDelta(
+  private static List<ObjectNode> observedForDelta(
       Application before, List<ObjectNode> desired, List<ObjectNode> observed) {
     List<ObjectNode> all = new ArrayList<>(observed);
     for (ObjectNode old : before.status().lastObservedManifest()) {
@@ -314,8 +398,9 @@ final class ManifestApply {
   }
 
   /** Nothing to apply: record what the cluster reports, if it changed. */
-  ActionOutcome recordObservation(Request r, List<ObjectNode> observed) {
+  ActionOutcome recordObservation(Request r) {
     Application app = r.app();
+    List<ObjectNode> observed = r.observed();
     WorkloadHealth health = WorkloadHealth.of(r.present().values());
     ApplicationStatus status = r.mangled().status().withLastObservedManifest(observed);
     status =

@@ -19,8 +19,6 @@ import cloud.krake.hooks.lifecycle.LifecycleRun;
 import cloud.krake.hooks.lifecycle.LifecycleRunner;
 import cloud.krake.hooks.lifecycle.RestartBackoff;
 import cloud.krake.model.Application;
-import cloud.krake.model.FieldError;
-import cloud.krake.model.InvalidResourceException;
 import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.runtime.ResourceKey;
@@ -107,49 +105,6 @@ final class WorkloadHooks implements AutoCloseable {
   }
 
   // ------------------------------------------------------------------ validation
-
-  /**
-   * Checks {@code spec.lifecycle} and {@code spec.execution_hooks} of an application completely:
-   * structure, handlers, timeouts, the target workload, blueprint references, functions and
-   * templates.
-   */
-  List<FieldError> validate(Application app) {
-    List<FieldError> errors = new ArrayList<>();
-    JsonNode lifecycleNode = app.spec().lifecycle();
-    if (lifecycleNode.isObject() && !lifecycleNode.isEmpty()) {
-      List<ObjectNode> manifest = app.spec().manifest();
-      List<FieldError> found =
-          LifecycleHooks.validate(lifecycleNode, LifecycleHooks.FIELD, gracePeriod(manifest));
-      errors.addAll(found);
-      if (found.isEmpty()) {
-        LifecycleHooks hooks =
-            LifecycleHooks.parse(lifecycleNode, LifecycleHooks.FIELD, gracePeriod(manifest));
-        for (cloud.krake.hooks.lifecycle.HookPoint point :
-            cloud.krake.hooks.lifecycle.HookPoint.values()) {
-          Optional<LifecycleHandler> handler = hooks.at(point);
-          if (handler.isPresent()
-              && HookTarget.resolve(handler.get().target(), manifest).isEmpty()) {
-            errors.add(
-                new FieldError(
-                    LifecycleHooks.FIELD + "." + point.jsonName() + ".target",
-                    handler.get().target().isPresent()
-                        ? "the manifest has no such workload and container"
-                        : "the manifest has no workload (Pod, Deployment, StatefulSet, DaemonSet,"
-                            + " ReplicaSet, Job) with a container to run the hook in"));
-          }
-        }
-      }
-    }
-    JsonNode executionNode = app.spec().executionHooks();
-    if (executionNode.isObject() && !executionNode.isEmpty()) {
-      try {
-        executions.validate(executionNode, "spec.execution_hooks");
-      } catch (InvalidResourceException e) {
-        errors.addAll(e.errors());
-      }
-    }
-    return errors;
-  }
 
   /** The termination grace period of the first workload's pods, seconds (Kubernetes: 30). */
   static long gracePeriod(List<? extends JsonNode> manifest) {
