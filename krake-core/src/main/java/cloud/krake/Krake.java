@@ -1,8 +1,8 @@
 package cloud.krake;
 
+import cloud.krake.dispatcher.DispatcherHookPoint;
 import cloud.krake.dispatcher.HookDispatcher;
 import cloud.krake.dispatcher.HookHandler;
-import cloud.krake.dispatcher.HookPoint;
 import cloud.krake.gc.GarbageCollector;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
@@ -684,7 +684,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
      * @return this builder
      * @throws IllegalArgumentException if the name is empty or taken at the point
      */
-    public Builder hook(HookPoint point, String name, HookHandler handler) {
+    public Builder hook(DispatcherHookPoint point, String name, HookHandler handler) {
       hooks.register(point, name, handler);
       return this;
     }

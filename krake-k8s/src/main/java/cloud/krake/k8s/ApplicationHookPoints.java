@@ -3,9 +3,9 @@ package cloud.krake.k8s;
 import cloud.krake.action.ActionChain;
 import cloud.krake.action.ActionInterceptor;
 import cloud.krake.action.ActionOutcome;
+import cloud.krake.dispatcher.DispatcherHookPoint;
 import cloud.krake.dispatcher.HookContext;
 import cloud.krake.dispatcher.HookDispatcher;
-import cloud.krake.dispatcher.HookPoint;
 import cloud.krake.model.Application;
 import cloud.krake.model.Cluster;
 import cloud.krake.model.ResourceRef;
@@ -37,18 +37,18 @@ final class ApplicationHookPoints implements ActionInterceptor {
 
   @Override
   public ActionOutcome intercept(ActionChain chain) {
-    HookPoint pre;
-    HookPoint post;
+    DispatcherHookPoint pre;
+    DispatcherHookPoint post;
     Cluster cluster;
     switch (chain.action()) {
       case MIGRATE -> {
-        pre = HookPoint.APPLICATION_PRE_MIGRATE;
-        post = HookPoint.APPLICATION_POST_MIGRATE;
+        pre = DispatcherHookPoint.APPLICATION_PRE_MIGRATE;
+        post = DispatcherHookPoint.APPLICATION_POST_MIGRATE;
         cluster = chain.application().status().scheduledTo().flatMap(clusters).orElse(null);
       }
       case DELETE -> {
-        pre = HookPoint.APPLICATION_PRE_DELETE;
-        post = HookPoint.APPLICATION_POST_DELETE;
+        pre = DispatcherHookPoint.APPLICATION_PRE_DELETE;
+        post = DispatcherHookPoint.APPLICATION_POST_DELETE;
         cluster = chain.cluster().orElse(null);
       }
       default -> {
@@ -63,7 +63,7 @@ final class ApplicationHookPoints implements ActionInterceptor {
   }
 
   /** Dispatches an application point; returns the application its handlers returned. */
-  Application dispatch(HookPoint point, Application app, Cluster cluster) {
+  Application dispatch(DispatcherHookPoint point, Application app, Cluster cluster) {
     if (hooks.handlers(point).isEmpty()) {
       return app;
     }
@@ -76,13 +76,14 @@ final class ApplicationHookPoints implements ActionInterceptor {
   /** Dispatches {@code ApplicationMangling}: its handlers must return the application. */
   Application mangling(Application app, Cluster cluster) {
     return hooks
-        .dispatch(HookContext.of(HookPoint.APPLICATION_MANGLING, app, Optional.of(cluster)))
+        .dispatch(
+            HookContext.of(DispatcherHookPoint.APPLICATION_MANGLING, app, Optional.of(cluster)))
         .requireApplication();
   }
 
   /** Dispatches a per-resource point; returns the application its handlers returned. */
   Application dispatchResource(
-      HookPoint point,
+      DispatcherHookPoint point,
       Application app,
       Cluster cluster,
       ObjectNode resource,

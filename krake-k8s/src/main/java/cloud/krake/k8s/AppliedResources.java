@@ -1,6 +1,6 @@
 package cloud.krake.k8s;
 
-import cloud.krake.dispatcher.HookPoint;
+import cloud.krake.dispatcher.DispatcherHookPoint;
 import cloud.krake.k8s.internal.ObservedManifests;
 import cloud.krake.k8s.internal.ServiceEndpoints;
 import cloud.krake.model.Application;
@@ -50,7 +50,9 @@ final class AppliedResources {
     Application current = (app == null ? written : app).withStatus(status);
     current =
         points.dispatchResource(
-            create ? HookPoint.RESOURCE_PRE_CREATE : HookPoint.RESOURCE_PRE_UPDATE,
+            create
+                ? DispatcherHookPoint.RESOURCE_PRE_CREATE
+                : DispatcherHookPoint.RESOURCE_PRE_UPDATE,
             current,
             cluster,
             resource,
@@ -78,7 +80,9 @@ final class AppliedResources {
     s = s.withServices(services(s.services(), List.of(response), client.host()));
     current =
         points.dispatchResource(
-            create ? HookPoint.RESOURCE_POST_CREATE : HookPoint.RESOURCE_POST_UPDATE,
+            create
+                ? DispatcherHookPoint.RESOURCE_POST_CREATE
+                : DispatcherHookPoint.RESOURCE_POST_UPDATE,
             current.withStatus(s),
             cluster,
             resource,
@@ -92,7 +96,7 @@ final class AppliedResources {
     Application current = (app == null ? written : app).withStatus(status);
     current =
         points.dispatchResource(
-            HookPoint.RESOURCE_PRE_DELETE, current, cluster, resource, Optional.empty());
+            DispatcherHookPoint.RESOURCE_PRE_DELETE, current, cluster, resource, Optional.empty());
     client.delete(resource);
     ApplicationStatus s = current.status();
     List<ObjectNode> observed = new ArrayList<>(s.lastObservedManifest());
@@ -108,7 +112,7 @@ final class AppliedResources {
     }
     current =
         points.dispatchResource(
-            HookPoint.RESOURCE_POST_DELETE,
+            DispatcherHookPoint.RESOURCE_POST_DELETE,
             current.withStatus(s),
             cluster,
             resource,

@@ -104,8 +104,8 @@ record HookSettings(
         LifecycleHooks hooks =
             LifecycleHooks.parse(
                 lifecycleNode, LifecycleHooks.FIELD, WorkloadHooks.gracePeriod(manifest));
-        for (cloud.krake.hooks.lifecycle.HookPoint point :
-            cloud.krake.hooks.lifecycle.HookPoint.values()) {
+        for (cloud.krake.hooks.lifecycle.LifecycleHookPoint point :
+            cloud.krake.hooks.lifecycle.LifecycleHookPoint.values()) {
           Optional<LifecycleHandler> handler = hooks.at(point);
           if (handler.isPresent()
               && HookTarget.resolve(handler.get().target(), manifest).isEmpty()) {

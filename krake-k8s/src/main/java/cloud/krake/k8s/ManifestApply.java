@@ -1,7 +1,7 @@
 package cloud.krake.k8s;
 
 import cloud.krake.action.ActionOutcome;
-import cloud.krake.dispatcher.HookPoint;
+import cloud.krake.dispatcher.DispatcherHookPoint;
 import cloud.krake.hooks.execution.HookAction;
 import cloud.krake.k8s.internal.ClusterObjects;
 import cloud.krake.k8s.internal.ObservedManifests;
@@ -155,7 +155,7 @@ final class ManifestApply {
     ClusterClient client = connector.connect(cluster);
     String clusterKey = target.namespace().orElse("") + "/" + target.name();
 
-    Application app = points.dispatch(HookPoint.APPLICATION_PRE_RECONCILE, read, cluster);
+    Application app = points.dispatch(DispatcherHookPoint.APPLICATION_PRE_RECONCILE, read, cluster);
     Application mangled = mangle(app, cluster);
     ApplicationStatus status = mangled.status();
     List<ObjectNode> schemas = status.mangledObserverSchema();
@@ -264,7 +264,7 @@ final class ManifestApply {
       }
       throw e;
     }
-    points.dispatch(HookPoint.APPLICATION_POST_RECONCILE, written, r.cluster());
+    points.dispatch(DispatcherHookPoint.APPLICATION_POST_RECONCILE, written, r.cluster());
     log.info("application {}: {} on cluster {}", r.key(), settled.state(), r.target().name());
     return settled.next();
   }
@@ -446,7 +446,7 @@ final class ManifestApply {
         log.info("application {}: {}", r.key(), written.status().state());
       }
     }
-    points.dispatch(HookPoint.APPLICATION_POST_RECONCILE, r.mangled(), r.cluster());
+    points.dispatch(DispatcherHookPoint.APPLICATION_POST_RECONCILE, r.mangled(), r.cluster());
     return next;
   }
 

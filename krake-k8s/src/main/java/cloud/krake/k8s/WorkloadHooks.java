@@ -28,9 +28,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -42,7 +39,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -275,110 +271,6 @@ final class WorkloadHooks implements AutoCloseable {
         LifecycleHooks.parse(node, LifecycleHooks.FIELD, gracePeriod(app.spec().manifest())));
   }
 
-  /** A pod of the hook's target workload, with what the hook needs of it. */
-  private record TargetPod(ObjectNode pod, HookTarget target, String namespace) {
-    String name() {
-      return pod.path("metadata").path("name").asText();
-    }
-
-    Optional<Instant> created() {
-      try {
-        return Optional.of(Instant.parse(pod.path("metadata").path("creationTimestamp").asText()));
-      } catch (DateTimeParseException e) {
-        return Optional.empty();
-      }
-    }
-
-    boolean terminating() {
-      return pod.path("metadata").hasNonNull("deletionTimestamp");
-    }
-
-    boolean containerRunning() {
-      String container = target.container().orElse("");
-      for (JsonNode status : pod.path("status").path("containerStatuses")) {
-        if (container.isEmpty() || status.path("name").asText().equals(container)) {
-          return status.path("state").has("running");
-        }
-      }
-      return false;
-    }
-
-    String restartPolicy() {
-      return pod.path("spec").path("restartPolicy").asText("Always");
-    }
-
-    long gracePeriod() {
-      return pod.path("spec")
-          .path("terminationGracePeriodSeconds")
-          .asLong(LifecycleHooks.DEFAULT_GRACE_PERIOD_SECONDS);
-    }
-
-    /** Where a hook runs in this pod, for the runner. */
-    LifecycleContext context(ResourceKey key, String cluster, Set<String> secrets) {
-      return new LifecycleContext(
-          key.namespace(),
-          key.name(),
-          cluster,
-          namespace,
-          name(),
-          target.container(),
-          podIp(),
-          secrets);
-    }
-
-    Optional<String> podIp() {
-      String ip = pod.path("status").path("podIP").asText("");
-      return ip.isEmpty() ? Optional.empty() : Optional.of(ip);
-    }
-  }
-
-  /** The pods of the workload a hook targets, not being deleted, oldest first. */
-  private static List<TargetPod> pods(
-      Application app, LifecycleHandler handler, ClusterClient client) {
-    List<ObjectNode> manifest = app.spec().manifest();
-    Optional<HookTarget> target = HookTarget.resolve(handler.target(), manifest);
-    if (target.isEmpty()) {
-      return List.of();
-    }
-    for (ObjectNode resource : manifest) {
-      if (!resource.path("kind").asText().equals(target.get().kind())
-          || !resource.path("metadata").path("name").asText().equals(target.get().name())) {
-        continue;
-      }
-      String namespace =
-          resource.path("metadata").path("namespace").asText(client.defaultNamespace());
-      List<ObjectNode> found;
-      if (target.get().kind().equals("Pod")) {
-        found = client.get(resource).map(List::of).orElse(List.of());
-      } else {
-        JsonNode labels =
-            resource.path("kind").asText().equals("CronJob")
-                ? resource.path("spec").path("jobTemplate").path("spec").path("template")
-                : resource.path("spec").path("template");
-        String selector =
-            labels.path("metadata").path("labels").properties().stream()
-                .map(e -> e.getKey() + "=" + e.getValue().asText())
-                .sorted()
-                .collect(Collectors.joining(","));
-        if (selector.isEmpty()) {
-          return List.of();
-        }
-        found = client.list("v1", "Pod", Optional.of(namespace), selector);
-      }
-      List<TargetPod> pods = new ArrayList<>();
-      for (ObjectNode pod : found) {
-        TargetPod candidate = new TargetPod(pod, target.get(), namespace);
-        if (!candidate.terminating()) {
-          pods.add(candidate);
-        }
-      }
-      pods.sort(
-          (a, b) -> a.created().orElse(Instant.EPOCH).compareTo(b.created().orElse(Instant.EPOCH)));
-      return pods;
-    }
-    return List.of();
-  }
-
   /**
    * The postStart gate: PROCEED once the hook has succeeded in every running pod of its target (or
    * there is none); WAIT while a pod has not started or its hook runs; a failed hook restarts the
@@ -391,16 +283,16 @@ final class WorkloadHooks implements AutoCloseable {
       return ActionOutcome.proceed();
     }
     LifecycleHandler handler = hooks.get().postStart().orElseThrow();
-    List<TargetPod> pods = pods(app, handler, client);
+    List<TargetPods.TargetPod> pods = TargetPods.pods(app, handler, client);
     if (pods.isEmpty()) {
       return ActionOutcome.waitFor(POD_RECHECK, clock);
     }
     List<LifecycleRun> runs =
         lifecycle.records().list(key.namespace(), key.name()).stream()
-            .filter(r -> r.hook() == cloud.krake.hooks.lifecycle.HookPoint.POST_START)
+            .filter(r -> r.hook() == cloud.krake.hooks.lifecycle.LifecycleHookPoint.POST_START)
             .toList();
     Optional<Duration> wait = Optional.empty();
-    for (TargetPod pod : pods) {
+    for (TargetPods.TargetPod pod : pods) {
       String target = cluster + "/" + pod.namespace() + "/" + pod.name();
       Optional<LifecycleRun> latest =
           runs.stream()
@@ -440,7 +332,7 @@ final class WorkloadHooks implements AutoCloseable {
         wait = shorter(wait, POD_RECHECK);
         continue;
       }
-      LifecycleContext context = pod.context(key, cluster, secrets(app));
+      LifecycleContext context = pod.context(key, cluster, TargetPods.secrets(app));
       String id =
           key + "|postStart|" + target + "|" + pod.pod().path("metadata").path("uid").asText();
       Optional<Object> outcome =
@@ -482,19 +374,19 @@ final class WorkloadHooks implements AutoCloseable {
     if (hooks.isEmpty() || hooks.get().preStop().isEmpty()) {
       return ActionOutcome.proceed();
     }
-    List<TargetPod> pods;
+    List<TargetPods.TargetPod> pods;
     try {
-      pods = pods(app, hooks.get().preStop().orElseThrow(), client);
+      pods = TargetPods.pods(app, hooks.get().preStop().orElseThrow(), client);
     } catch (KrakeException e) {
       log.warn("application {}: pods for preStop could not be listed: {}", key, e.getMessage());
       return ActionOutcome.proceed();
     }
     boolean waiting = false;
-    for (TargetPod pod : pods) {
+    for (TargetPods.TargetPod pod : pods) {
       if (!pod.containerRunning()) {
         continue; // the kubelet runs preStop only on the kill path of a running container
       }
-      LifecycleContext context = pod.context(key, cluster, secrets(app));
+      LifecycleContext context = pod.context(key, cluster, TargetPods.secrets(app));
       String id = key + "|preStop|" + operation + "|" + pod.name();
       Duration grace = Duration.ofSeconds(pod.gracePeriod());
       Optional<Object> outcome =
@@ -516,13 +408,6 @@ final class WorkloadHooks implements AutoCloseable {
       client.delete(pod.pod(), remaining);
     }
     return waiting ? ActionOutcome.waitForEvent() : ActionOutcome.proceed();
-  }
-
-  private static Set<String> secrets(Application app) {
-    Set<String> secrets = new HashSet<>();
-    app.status().completeToken().ifPresent(secrets::add);
-    app.status().shutdownToken().ifPresent(secrets::add);
-    return secrets;
   }
 
   // ------------------------------------------------------------------ async
