@@ -136,9 +136,16 @@ class ActionInterceptorIT {
     }
   }
 
-  /** A host's phase function: counts its runs (an onFailure hook's work). */
+  /**
+   * A host's phase function (an onFailure hook's work): counts its runs and records how many deploy
+   * passes the current instance had made when it ran.
+   */
   static final class Alert implements HookFunction {
     final AtomicInteger runs = new AtomicInteger();
+    final AtomicInteger deployPasses = new AtomicInteger();
+    final AtomicInteger passesWhenRun = new AtomicInteger(-1);
+    final AtomicInteger allowed = new AtomicInteger(2);
+    final AtomicInteger held = new AtomicInteger();
 
     @Override
     public String name() {
@@ -147,6 +154,7 @@ class ActionInterceptorIT {
 
     @Override
     public PhaseOutput execute(FunctionContext context) {
+      passesWhenRun.compareAndSet(-1, deployPasses.get());
       runs.incrementAndGet();
       return PhaseOutput.none();
     }
@@ -158,7 +166,20 @@ class ActionInterceptorIT {
     try (MemoryStore store = MemoryStore.create();
         FakeClusters env =
             new FakeClusters(
-                store, ShutdownHookConfig.defaults(), b -> b.executionHookFunction(alert))) {
+                store,
+                ShutdownHookConfig.defaults(),
+                b ->
+                    b.executionHookFunction(alert)
+                        .actionInterceptor(
+                            chain -> {
+                              // every deploy pass let through fails once on the 503 below
+                              if (alert.allowed.getAndDecrement() <= 0) {
+                                alert.held.incrementAndGet();
+                                return ActionOutcome.waitForEvent();
+                              }
+                              alert.deployPasses.incrementAndGet();
+                              return chain.proceed();
+                            }))) {
       env.registerClusters();
       env.a.failRequests("PATCH", null, 503);
       ObjectNode hooks =
@@ -171,15 +192,22 @@ class ActionInterceptorIT {
               """,
               ObjectNode.class);
       env.create("echo", documents("echo.yaml"), List.of(), List.of(), "a", s -> s.setAll(hooks));
-      // two transient failures of the deploy counted in the store (onFailure runs at the third)
-      await().atMost(TIMEOUT).until(() -> failures(store) == 2);
+      // two deploy passes, each failing on a 503 (onFailure is due at the third failure), then the
+      // next pass held back: the second has ended
+      await().atMost(TIMEOUT).until(() -> alert.held.get() >= 1);
       env.stop();
+      assertThat(alert.deployPasses.get()).isEqualTo(2);
       assertThat(alert.runs.get()).isZero();
+      assertThat(failures(store)).as("counted in the store").isEqualTo(2);
+      alert.deployPasses.set(0);
+      alert.allowed.set(Integer.MAX_VALUE);
 
       env.start();
 
       await().atMost(TIMEOUT).until(() -> alert.runs.get() == 1);
-      assertThat(failures(store)).as("the count is reset once onFailure ran").isZero();
+      assertThat(alert.passesWhenRun.get())
+          .as("onFailure ran at the new instance's first failure, the third in all")
+          .isEqualTo(1);
     }
   }
 
