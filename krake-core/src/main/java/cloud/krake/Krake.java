@@ -1,8 +1,8 @@
 package cloud.krake;
 
+import cloud.krake.dispatcher.DispatcherHookPoint;
 import cloud.krake.dispatcher.HookDispatcher;
 import cloud.krake.dispatcher.HookHandler;
-import cloud.krake.dispatcher.HookPoint;
 import cloud.krake.gc.GarbageCollector;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationValidator;
@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *         .store(MemoryStore.create())
  *         .extension(KubernetesBackend.builder()
  *             .connector(KubeconfigClusterConnector.builder().build())
- *             .hooks(hooksConfig, certificateAuthorities)
+ *             .krakeHooks(hooksConfig, certificateAuthorities)
  *             .build())
  *         .build()) {
  *   krake.start();
@@ -118,6 +118,10 @@ public final class Krake implements KrakeContext, AutoCloseable {
     this.executors = builder.executors != null ? builder.executors : KrakeExecutors.create();
     this.timer = builder.timer != null ? builder.timer : Timer.system(executors.timer());
     List<Component> built = new ArrayList<>();
+    // closed after the components, the last installed first
+    for (int i = builder.extensions.size() - 1; i >= 0; i--) {
+      closeables.add(builder.extensions.get(i));
+    }
     try {
       if (builder.builtInControllers) {
         MetricsFetcher fetcher =
@@ -507,6 +511,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
     private RandomGenerator random = RandomGenerator.getDefault();
     private final List<Function<Krake, ? extends Component>> components = new ArrayList<>();
     private final List<ApplicationValidator> validators = new ArrayList<>();
+    private final List<KrakeExtension> extensions = new ArrayList<>();
 
     private Builder() {}
 
@@ -541,7 +546,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
      * @return this builder
      * @throws IllegalArgumentException if the name is empty or taken at the point
      */
-    public Builder hook(HookPoint point, String name, HookHandler handler) {
+    public Builder hook(DispatcherHookPoint point, String name, HookHandler handler) {
       hooks.register(point, name, handler);
       return this;
     }
@@ -673,13 +678,15 @@ public final class Krake implements KrakeContext, AutoCloseable {
     }
 
     /**
-     * Installs an extension: it registers its hook handlers and components now.
+     * Installs an extension: it registers its hook handlers and components now; the instance closes
+     * it ({@link KrakeExtension#close()}) after its components.
      *
      * @param extension e.g. the Kubernetes backend
      * @return this builder
      */
     public Builder extension(KrakeExtension extension) {
       Objects.requireNonNull(extension, "extension").install(this);
+      extensions.add(extension);
       return this;
     }
 

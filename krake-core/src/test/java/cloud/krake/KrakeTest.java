@@ -3,7 +3,7 @@ package cloud.krake;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import cloud.krake.dispatcher.HookPoint;
+import cloud.krake.dispatcher.DispatcherHookPoint;
 import cloud.krake.model.FieldError;
 import cloud.krake.store.KeyValue;
 import cloud.krake.store.Page;
@@ -82,11 +82,11 @@ class KrakeTest {
         Krake.builder()
             .store(UNUSED_STORE)
             .clock(clock)
-            .hook(HookPoint.APPLICATION_MANGLING, "host-first", ctx -> ctx)
-            .hook(HookPoint.APPLICATION_MANGLING, "host-second", ctx -> ctx)
+            .hook(DispatcherHookPoint.APPLICATION_MANGLING, "host-first", ctx -> ctx)
+            .hook(DispatcherHookPoint.APPLICATION_MANGLING, "host-second", ctx -> ctx)
             .build();
 
-    assertThat(krake.dispatcher().handlers(HookPoint.APPLICATION_MANGLING))
+    assertThat(krake.dispatcher().handlers(DispatcherHookPoint.APPLICATION_MANGLING))
         .containsExactly("host-first", "host-second");
     assertThat(krake.clock()).isSameAs(clock);
     assertThat(krake.store()).isSameAs(UNUSED_STORE);

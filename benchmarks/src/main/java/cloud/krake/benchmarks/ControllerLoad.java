@@ -769,8 +769,8 @@ public final class ControllerLoad {
               .extension(
                   KubernetesBackend.builder()
                       .connector(KubeconfigClusterConnector.builder().build())
-                      .hooks(config, HookCertificateAuthorities.of(config, clock))
-                      .hookServer(server)
+                      .krakeHooks(config, HookCertificateAuthorities.of(config, clock))
+                      .krakeHookServer(server)
                       .build())
               .build();
       krake.start();

@@ -1,8 +1,8 @@
 package cloud.krake.benchmarks;
 
+import cloud.krake.dispatcher.DispatcherHookPoint;
 import cloud.krake.dispatcher.HookContext;
 import cloud.krake.dispatcher.HookDispatcher;
-import cloud.krake.dispatcher.HookPoint;
 import cloud.krake.hooks.HookConfig;
 import cloud.krake.hooks.HooksConfig;
 import cloud.krake.hooks.PemSource;
@@ -108,11 +108,11 @@ public class HookManglingBenchmark {
     dispatcher =
         HookDispatcher.builder()
             .register(
-                HookPoint.APPLICATION_MANGLING,
+                DispatcherHookPoint.APPLICATION_MANGLING,
                 "complete",
                 HookMangling.complete(config, noIssuer, random))
             .register(
-                HookPoint.APPLICATION_MANGLING,
+                DispatcherHookPoint.APPLICATION_MANGLING,
                 "shutdown",
                 HookMangling.shutdown(config, noIssuer, random))
             .build();
@@ -140,7 +140,7 @@ public class HookManglingBenchmark {
                         Optional.of(token(random)),
                         Optional.of(pem("CERTIFICATE", 540)),
                         Optional.of(pem("PRIVATE KEY", 138)))));
-    context = HookContext.of(HookPoint.APPLICATION_MANGLING, app, Optional.empty());
+    context = HookContext.of(DispatcherHookPoint.APPLICATION_MANGLING, app, Optional.empty());
   }
 
   /** Mangles one application for both hooks. */

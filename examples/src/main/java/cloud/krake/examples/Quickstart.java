@@ -14,8 +14,8 @@ import cloud.krake.hooks.execution.HookKind;
 import cloud.krake.hooks.execution.HookRecord;
 import cloud.krake.hooks.execution.HookRecords;
 import cloud.krake.hooks.execution.HookState;
-import cloud.krake.hooks.lifecycle.HookPoint;
 import cloud.krake.hooks.lifecycle.LifecycleEvent;
+import cloud.krake.hooks.lifecycle.LifecycleHookPoint;
 import cloud.krake.hooks.lifecycle.LifecycleRecords;
 import cloud.krake.hooks.lifecycle.LifecycleRun;
 import cloud.krake.hooks.lifecycle.RestartBackoff;
@@ -315,8 +315,8 @@ public final class Quickstart {
             .extension(
                 KubernetesBackend.builder()
                     .connector(KubeconfigClusterConnector.builder().build())
-                    .hooks(config, HookCertificateAuthorities.of(config, clock))
-                    .hookServer(hookServer)
+                    .krakeHooks(config, HookCertificateAuthorities.of(config, clock))
+                    .krakeHookServer(hookServer)
                     .clusterProbeInterval(Duration.ofSeconds(1))
                     .blueprints(k10Blueprint())
                     // a failed postStart restarts the pod after 1 s, not the kubelet's 10 s
@@ -626,7 +626,7 @@ public final class Quickstart {
             a ->
                 a.status().state() == ApplicationState.RUNNING
                     && a.status().services().containsKey("fortune"));
-    LifecycleRun postStart = lifecycle("fortune", HookPoint.POST_START);
+    LifecycleRun postStart = lifecycle("fortune", LifecycleHookPoint.POST_START);
     // the timeline's watch records the first RUNNING event; the read above may come first
     until(
         "fortune: the timeline saw no RUNNING event",
@@ -649,7 +649,7 @@ public final class Quickstart {
     check(first.startsWith("200 "), "RUNNING, but the content was not there: " + first);
     krake.applications().delete(NS, "fortune");
     krake.awaitApplicationGone(NS, "fortune", TIMEOUT);
-    LifecycleRun preStop = lifecycle("fortune", HookPoint.PRE_STOP);
+    LifecycleRun preStop = lifecycle("fortune", LifecycleHookPoint.PRE_STOP);
     Duration took = Duration.between(preStop.startedAt(), preStop.finishedAt().orElseThrow());
     check(
         preStop.state() == LifecycleRun.State.SUCCEEDED
@@ -686,7 +686,7 @@ public final class Quickstart {
                   http_get: {path: /warm-up, port: %d}"""
                     .formatted(port)));
     awaitState("misprint", ApplicationState.RUNNING);
-    LifecycleRun postStart = lifecycle("misprint", HookPoint.POST_START);
+    LifecycleRun postStart = lifecycle("misprint", LifecycleHookPoint.POST_START);
     List<LifecycleEvent> warnings =
         postStart.events().stream()
             .filter(e -> e.reason().equals(LifecycleEvent.LIFECYCLE_HTTP_NON_2XX))
@@ -903,7 +903,7 @@ public final class Quickstart {
    * The latest run of a lifecycle hook, once it has ended, after printing it and the runs before it
    * (a postStart that failed, say, because the server did not listen yet, and its pod's restart).
    */
-  private LifecycleRun lifecycle(String app, HookPoint hook) {
+  private LifecycleRun lifecycle(String app, LifecycleHookPoint hook) {
     LifecycleRecords records = new LifecycleRecords(store);
     until(
         app + ": no ended " + hook.displayName() + " run",

@@ -8,8 +8,8 @@ import java.util.Optional;
 
 /**
  * What a {@link HookHandler} receives: the point, and the objects Krake passes as keyword arguments
- * there (see {@link HookPoint} for which are present where). Immutable; a handler that changes the
- * application returns {@link #withApplication(Application)}.
+ * there (see {@link DispatcherHookPoint} for which are present where). Immutable; a handler that
+ * changes the application returns {@link #withApplication(Application)}.
  *
  * @param point where the hook runs
  * @param application the application concerned, if any
@@ -18,7 +18,7 @@ import java.util.Optional;
  * @param response the Kubernetes API server's answer (Resource*Post points)
  */
 public record HookContext(
-    HookPoint point,
+    DispatcherHookPoint point,
     Optional<Application> application,
     Optional<Cluster> cluster,
     Optional<ObjectNode> resource,
@@ -41,7 +41,7 @@ public record HookContext(
    * @param cluster the cluster concerned, if any
    */
   public static HookContext of(
-      HookPoint point, Application application, Optional<Cluster> cluster) {
+      DispatcherHookPoint point, Application application, Optional<Cluster> cluster) {
     return new HookContext(
         point, Optional.of(application), cluster, Optional.empty(), Optional.empty());
   }
@@ -52,7 +52,7 @@ public record HookContext(
    * @param point the point
    * @param cluster the cluster
    */
-  public static HookContext of(HookPoint point, Cluster cluster) {
+  public static HookContext of(DispatcherHookPoint point, Cluster cluster) {
     return new HookContext(
         point, Optional.empty(), Optional.of(cluster), Optional.empty(), Optional.empty());
   }

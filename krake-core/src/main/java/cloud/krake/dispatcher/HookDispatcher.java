@@ -10,14 +10,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Calls the handlers registered at a {@link HookPoint}, in registration order, as Krake's {@code
- * HookDispatcher}. Immutable once built, hence thread-safe; registration happens on the {@link
- * Builder} (host platforms register through {@code Krake.builder().hook(...)}).
+ * Calls the handlers registered at a {@link DispatcherHookPoint}, in registration order, as Krake's
+ * {@code HookDispatcher}. Immutable once built, hence thread-safe; registration happens on the
+ * {@link Builder} (host platforms register through {@code Krake.builder().hook(...)}).
  *
  * <pre>{@code
  * HookDispatcher dispatcher = HookDispatcher.builder()
- *     .register(HookPoint.APPLICATION_MANGLING, "complete", completeMangling)
- *     .register(HookPoint.APPLICATION_MANGLING, "shutdown", shutdownMangling)
+ *     .register(DispatcherHookPoint.APPLICATION_MANGLING, "complete", completeMangling)
+ *     .register(DispatcherHookPoint.APPLICATION_MANGLING, "shutdown", shutdownMangling)
  *     .build();
  * HookContext mangled = dispatcher.dispatch(HookContext.of(APPLICATION_MANGLING, app, cluster));
  * }</pre>
@@ -29,9 +29,9 @@ public final class HookDispatcher {
   /** A dispatcher without handlers. */
   public static final HookDispatcher NONE = builder().build();
 
-  private final Map<HookPoint, List<Registration>> handlers;
+  private final Map<DispatcherHookPoint, List<Registration>> handlers;
 
-  private HookDispatcher(Map<HookPoint, List<Registration>> handlers) {
+  private HookDispatcher(Map<DispatcherHookPoint, List<Registration>> handlers) {
     this.handlers = handlers;
   }
 
@@ -47,16 +47,16 @@ public final class HookDispatcher {
    *
    * @param point the point
    */
-  public List<String> handlers(HookPoint point) {
+  public List<String> handlers(DispatcherHookPoint point) {
     return handlers.getOrDefault(point, List.of()).stream().map(Registration::name).toList();
   }
 
   /**
    * Runs the handlers of {@code context.point()} in registration order, each on the context the
    * previous one returned, and returns the last one's. A failed handler is handled by the point's
-   * {@link HookPoint#failurePolicy()}: at a {@link HookFailurePolicy#LOG} point it is logged at
-   * WARN and the next handler runs on the context the failed one received; at the other points it
-   * is thrown, and the caller (a controller) aborts or retries the operation.
+   * {@link DispatcherHookPoint#failurePolicy()}: at a {@link HookFailurePolicy#LOG} point it is
+   * logged at WARN and the next handler runs on the context the failed one received; at the other
+   * points it is thrown, and the caller (a controller) aborts or retries the operation.
    *
    * @param context what the point carries
    * @return the context after every handler
@@ -67,7 +67,7 @@ public final class HookDispatcher {
    */
   public HookContext dispatch(HookContext context) {
     Objects.requireNonNull(context, "context");
-    HookPoint point = context.point();
+    DispatcherHookPoint point = context.point();
     HookContext current = context;
     for (Registration registration : handlers.getOrDefault(point, List.of())) {
       try {
@@ -82,7 +82,8 @@ public final class HookDispatcher {
     return current;
   }
 
-  private static HookContext run(Registration registration, HookPoint point, HookContext current) {
+  private static HookContext run(
+      Registration registration, DispatcherHookPoint point, HookContext current) {
     HookContext next;
     try {
       next = registration.handler().handle(current);
@@ -114,7 +115,8 @@ public final class HookDispatcher {
 
   /** Collects registrations; not thread-safe. */
   public static final class Builder {
-    private final Map<HookPoint, List<Registration>> handlers = new EnumMap<>(HookPoint.class);
+    private final Map<DispatcherHookPoint, List<Registration>> handlers =
+        new EnumMap<>(DispatcherHookPoint.class);
 
     private Builder() {}
 
@@ -127,7 +129,7 @@ public final class HookDispatcher {
      * @return this builder
      * @throws IllegalArgumentException if the name is empty or already registered at the point
      */
-    public Builder register(HookPoint point, String name, HookHandler handler) {
+    public Builder register(DispatcherHookPoint point, String name, HookHandler handler) {
       Objects.requireNonNull(point, "point");
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(handler, "handler");
@@ -145,7 +147,7 @@ public final class HookDispatcher {
 
     /** Returns the dispatcher; later registrations on this builder do not affect it. */
     public HookDispatcher build() {
-      Map<HookPoint, List<Registration>> copy = new EnumMap<>(HookPoint.class);
+      Map<DispatcherHookPoint, List<Registration>> copy = new EnumMap<>(DispatcherHookPoint.class);
       handlers.forEach((point, list) -> copy.put(point, List.copyOf(list)));
       return new HookDispatcher(copy);
     }

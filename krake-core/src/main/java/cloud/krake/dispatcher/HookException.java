@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * A hook handler failed, or a hook did not get its answer. Names the hook (the handler's registered
  * name, or a hook such as {@code shutdown}), where it ran and, when a {@link HookDispatcher} threw
- * it, the {@link HookPoint} (whose {@link HookPoint#failurePolicy()} says what the failure does).
+ * it, the {@link DispatcherHookPoint} (whose {@link DispatcherHookPoint#failurePolicy()} says what
+ * the failure does).
  */
 public class HookException extends KrakeException {
   private static final long serialVersionUID = 1L;
@@ -15,7 +16,7 @@ public class HookException extends KrakeException {
   private final String hook;
 
   /** The dispatcher's point; null when the failure is not a dispatcher handler's. */
-  private final HookPoint point;
+  private final DispatcherHookPoint point;
 
   /**
    * Creates the exception.
@@ -36,7 +37,7 @@ public class HookException extends KrakeException {
    * @param message what failed
    * @param cause the handler's exception, or {@code null}
    */
-  public HookException(String hook, HookPoint point, String message, Throwable cause) {
+  public HookException(String hook, DispatcherHookPoint point, String message, Throwable cause) {
     super("hook " + Objects.requireNonNull(hook, "hook") + ": " + message, cause);
     this.hook = hook;
     this.point = point;
@@ -48,7 +49,7 @@ public class HookException extends KrakeException {
   }
 
   /** Returns the dispatcher's point the handler failed at; empty for other hooks. */
-  public Optional<HookPoint> point() {
+  public Optional<DispatcherHookPoint> point() {
     return Optional.ofNullable(point);
   }
 

@@ -1,10 +1,11 @@
 package cloud.krake.dispatcher;
 
 /**
- * What a failure of a handler at a {@link HookPoint} does to the operation the point belongs to.
- * Each point declares its policy ({@link HookPoint#failurePolicy()}); the {@link HookDispatcher}
- * applies {@link #LOG} itself, the controllers apply {@link #ABORT} and {@link #RETRY} to the
- * {@link HookException} the dispatcher throws (it names the point: {@link HookException#point()}).
+ * What a failure of a handler at a {@link DispatcherHookPoint} does to the operation the point
+ * belongs to. Each point declares its policy ({@link DispatcherHookPoint#failurePolicy()}); the
+ * {@link HookDispatcher} applies {@link #LOG} itself, the controllers apply {@link #ABORT} and
+ * {@link #RETRY} to the {@link HookException} the dispatcher throws (it names the point: {@link
+ * HookException#point()}).
  *
  * <p>A failure is a handler that throws, returns no context or one for another point, or changes
  * the application at a point that allows no change.

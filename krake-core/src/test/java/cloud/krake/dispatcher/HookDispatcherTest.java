@@ -24,7 +24,7 @@ class HookDispatcherTest {
           Application.class);
 
   private static HookContext mangling() {
-    return HookContext.of(HookPoint.APPLICATION_MANGLING, APP, Optional.empty());
+    return HookContext.of(DispatcherHookPoint.APPLICATION_MANGLING, APP, Optional.empty());
   }
 
   private static HookHandler label(String key) {
@@ -42,14 +42,14 @@ class HookDispatcherTest {
     HookDispatcher dispatcher =
         HookDispatcher.builder()
             .register(
-                HookPoint.APPLICATION_MANGLING,
+                DispatcherHookPoint.APPLICATION_MANGLING,
                 "complete",
                 ctx -> {
                   calls.add("complete");
                   return label("first").handle(ctx);
                 })
             .register(
-                HookPoint.APPLICATION_MANGLING,
+                DispatcherHookPoint.APPLICATION_MANGLING,
                 "shutdown",
                 ctx -> {
                   calls.add("shutdown");
@@ -63,9 +63,9 @@ class HookDispatcherTest {
     assertThat(result.requireApplication().metadata().labels())
         .containsEntry("first", "0")
         .containsEntry("second", "1");
-    assertThat(dispatcher.handlers(HookPoint.APPLICATION_MANGLING))
+    assertThat(dispatcher.handlers(DispatcherHookPoint.APPLICATION_MANGLING))
         .containsExactly("complete", "shutdown");
-    assertThat(dispatcher.handlers(HookPoint.CLUSTER_CREATION)).isEmpty();
+    assertThat(dispatcher.handlers(DispatcherHookPoint.CLUSTER_CREATION)).isEmpty();
   }
 
   @Test
@@ -74,13 +74,13 @@ class HookDispatcherTest {
     HookDispatcher dispatcher =
         HookDispatcher.builder()
             .register(
-                HookPoint.APPLICATION_PRE_DELETE,
+                DispatcherHookPoint.APPLICATION_PRE_DELETE,
                 "audit",
                 ctx -> {
                   throw new java.io.IOException("audit log unreachable");
                 })
             .register(
-                HookPoint.APPLICATION_PRE_DELETE,
+                DispatcherHookPoint.APPLICATION_PRE_DELETE,
                 "after",
                 ctx -> {
                   calls.add("after");
@@ -91,7 +91,8 @@ class HookDispatcherTest {
     assertThatThrownBy(
             () ->
                 dispatcher.dispatch(
-                    HookContext.of(HookPoint.APPLICATION_PRE_DELETE, APP, Optional.empty())))
+                    HookContext.of(
+                        DispatcherHookPoint.APPLICATION_PRE_DELETE, APP, Optional.empty())))
         .isInstanceOfSatisfying(
             HookException.class,
             e -> {
@@ -107,13 +108,14 @@ class HookDispatcherTest {
   void aHandlerMayNotChangeTheApplicationWhereThePointForbidsIt() {
     HookDispatcher dispatcher =
         HookDispatcher.builder()
-            .register(HookPoint.APPLICATION_PRE_RECONCILE, "meddler", label("x"))
+            .register(DispatcherHookPoint.APPLICATION_PRE_RECONCILE, "meddler", label("x"))
             .build();
 
     assertThatThrownBy(
             () ->
                 dispatcher.dispatch(
-                    HookContext.of(HookPoint.APPLICATION_PRE_RECONCILE, APP, Optional.empty())))
+                    HookContext.of(
+                        DispatcherHookPoint.APPLICATION_PRE_RECONCILE, APP, Optional.empty())))
         .isInstanceOfSatisfying(
             HookException.class,
             e -> {
@@ -126,7 +128,7 @@ class HookDispatcherTest {
   void aHandlerReturningNothingIsAFailure() {
     HookDispatcher dispatcher =
         HookDispatcher.builder()
-            .register(HookPoint.APPLICATION_MANGLING, "lost", ctx -> null)
+            .register(DispatcherHookPoint.APPLICATION_MANGLING, "lost", ctx -> null)
             .build();
 
     assertThatThrownBy(() -> dispatcher.dispatch(mangling()))
@@ -136,13 +138,16 @@ class HookDispatcherTest {
   @Test
   void rejectsDuplicateAndEmptyHandlerNames() {
     HookDispatcher.Builder builder =
-        HookDispatcher.builder().register(HookPoint.APPLICATION_MANGLING, "complete", ctx -> ctx);
+        HookDispatcher.builder()
+            .register(DispatcherHookPoint.APPLICATION_MANGLING, "complete", ctx -> ctx);
 
     assertThatThrownBy(
-            () -> builder.register(HookPoint.APPLICATION_MANGLING, "complete", ctx -> ctx))
+            () ->
+                builder.register(DispatcherHookPoint.APPLICATION_MANGLING, "complete", ctx -> ctx))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("complete");
-    assertThatThrownBy(() -> builder.register(HookPoint.APPLICATION_MANGLING, " ", ctx -> ctx))
+    assertThatThrownBy(
+            () -> builder.register(DispatcherHookPoint.APPLICATION_MANGLING, " ", ctx -> ctx))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -151,7 +156,7 @@ class HookDispatcherTest {
     HookDispatcher.Builder builder = HookDispatcher.builder();
     HookDispatcher dispatcher = builder.build();
 
-    builder.register(HookPoint.APPLICATION_MANGLING, "late", label("late"));
+    builder.register(DispatcherHookPoint.APPLICATION_MANGLING, "late", label("late"));
 
     assertThat(dispatcher.dispatch(mangling())).isEqualTo(mangling());
     assertThat(HookDispatcher.NONE.dispatch(mangling())).isEqualTo(mangling());
@@ -163,7 +168,7 @@ class HookDispatcherTest {
         KrakeJson.toObjectNode(java.util.Map.of("kind", "Pod"));
     HookContext context =
         new HookContext(
-            HookPoint.RESOURCE_PRE_CREATE,
+            DispatcherHookPoint.RESOURCE_PRE_CREATE,
             Optional.of(APP),
             Optional.empty(),
             Optional.of(resource),
@@ -176,7 +181,8 @@ class HookDispatcherTest {
   }
 
   /** A failing handler then a recording one at {@code point}; dispatches and returns the calls. */
-  private static List<String> dispatchFailingThenRecording(HookPoint point, HookContext context) {
+  private static List<String> dispatchFailingThenRecording(
+      DispatcherHookPoint point, HookContext context) {
     List<String> calls = new ArrayList<>();
     HookDispatcher dispatcher =
         HookDispatcher.builder()
@@ -208,8 +214,9 @@ class HookDispatcherTest {
   }
 
   @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.EnumSource(HookPoint.class)
-  void theDispatcherAppliesLogItselfAndThrowsForAbortAndRetryNamingThePoint(HookPoint point) {
+  @org.junit.jupiter.params.provider.EnumSource(DispatcherHookPoint.class)
+  void theDispatcherAppliesLogItselfAndThrowsForAbortAndRetryNamingThePoint(
+      DispatcherHookPoint point) {
     HookContext context =
         point.name().startsWith("CLUSTER_")
             ? HookContext.of(

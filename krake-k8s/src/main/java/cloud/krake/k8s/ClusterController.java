@@ -1,9 +1,9 @@
 package cloud.krake.k8s;
 
 import cloud.krake.KrakeContext;
+import cloud.krake.dispatcher.DispatcherHookPoint;
 import cloud.krake.dispatcher.HookContext;
 import cloud.krake.dispatcher.HookException;
-import cloud.krake.dispatcher.HookPoint;
 import cloud.krake.model.Cluster;
 import cloud.krake.model.ClusterState;
 import cloud.krake.model.ClusterStatus;
@@ -95,7 +95,8 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
 
   /**
    * Reconciles a cluster; a {@link HookException} of the cluster points, whose {@link
-   * HookPoint#failurePolicy()} is RETRY, makes the whole reconcile try again with back-off.
+   * DispatcherHookPoint#failurePolicy()} is RETRY, makes the whole reconcile try again with
+   * back-off.
    */
   @Override
   protected ReconcileResult reconcile(ResourceKey key) {
@@ -124,7 +125,7 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
       Cluster deleted = deletions.get(key);
       if (deleted != null) {
         // kept until the handlers succeed: a failure is retried (CLUSTER_DELETION's policy)
-        dispatch(HookPoint.CLUSTER_DELETION, deleted);
+        dispatch(DispatcherHookPoint.CLUSTER_DELETION, deleted);
         deletions.remove(key);
       }
       Cluster last = known.remove(key);
@@ -183,7 +184,7 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
    */
   private void announce(ResourceKey key, Cluster cluster) {
     if (!announced.contains(key)) {
-      dispatch(HookPoint.CLUSTER_CREATION, cluster);
+      dispatch(DispatcherHookPoint.CLUSTER_CREATION, cluster);
       announced.add(key);
     }
   }
@@ -294,7 +295,7 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
     }
   }
 
-  private void dispatch(HookPoint point, Cluster cluster) {
+  private void dispatch(DispatcherHookPoint point, Cluster cluster) {
     if (!krake.dispatcher().handlers(point).isEmpty()) {
       krake.dispatcher().dispatch(HookContext.of(point, cluster));
     }

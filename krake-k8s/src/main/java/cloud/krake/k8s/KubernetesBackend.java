@@ -3,6 +3,7 @@ package cloud.krake.k8s;
 import cloud.krake.InvalidConfigurationException;
 import cloud.krake.Krake;
 import cloud.krake.KrakeExtension;
+import cloud.krake.action.ActionInterceptor;
 import cloud.krake.hooks.HooksConfig;
 import cloud.krake.hooks.endpoint.EmbeddedHookServer;
 import cloud.krake.hooks.execution.Blueprint;
@@ -14,7 +15,6 @@ import cloud.krake.hooks.shutdown.ShutdownProtocol;
 import cloud.krake.hooks.tls.CertificateIssuer;
 import cloud.krake.model.Application;
 import cloud.krake.model.FieldError;
-import cloud.krake.runtime.Component;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The Kubernetes backend as a {@link KrakeExtension}: installs Krake's application controller and
@@ -35,19 +34,20 @@ import java.util.concurrent.atomic.AtomicReference;
  *     .store(store)
  *     .extension(KubernetesBackend.builder()
  *         .connector(KubeconfigClusterConnector.builder().build())
- *         .hooks(hooksConfig, certificateAuthorities)
- *         .hookServer(server)
+ *         .krakeHooks(hooksConfig, certificateAuthorities)
+ *         .krakeHookServer(server)
  *         .build())
  *     .build();
  * }</pre>
  *
+ * <p>Krake's four actions (deploy, update, migrate, delete) run through a chain of {@link
+ * ActionInterceptor}s: the host's ({@link Builder#actionInterceptor}) outermost, then Krake's gates
+ * in the order of its gating table, then the action's work.
+ *
  * <p>What it is given, it owns: the connector and the hook server are closed when the {@code Krake}
- * instance is closed.
+ * instance is closed ({@link #close()}).
  */
 public final class KubernetesBackend implements KrakeExtension {
-
-  /** The name of the component that holds the backend's resources (closed last). */
-  public static final String RESOURCES = "kubernetes-backend";
 
   private final ClusterConnector connector;
   private final Optional<HooksConfig> hooks;
@@ -55,6 +55,7 @@ public final class KubernetesBackend implements KrakeExtension {
   private final Optional<EmbeddedHookServer> hookServer;
   private final Duration clusterProbeInterval;
   private final HookSettings hookSettings;
+  private final List<ActionInterceptor> actionInterceptors;
 
   private KubernetesBackend(Builder b) {
     this.connector = b.connector;
@@ -63,7 +64,9 @@ public final class KubernetesBackend implements KrakeExtension {
     this.hookServer = b.hookServer;
     this.clusterProbeInterval = b.clusterProbeInterval;
     this.hookSettings =
-        new HookSettings(Blueprints.of(b.blueprints), b.functions, b.hookThreads, b.restartBackoff);
+        new HookSettings(
+            Blueprints.of(b.blueprints), b.functions, b.workloadHookThreads, b.restartBackoff);
+    this.actionInterceptors = List.copyOf(b.actionInterceptors);
   }
 
   /** Returns a builder; {@link Builder#connector} is required. */
@@ -79,40 +82,31 @@ public final class KubernetesBackend implements KrakeExtension {
     if (hooks.isEmpty()) {
       builder.applicationValidator(KubernetesBackend::unconfiguredHooks);
     }
-    builder.component(k -> new Resources());
-    AtomicReference<ApplicationController> controller = new AtomicReference<>();
-    builder.applicationValidator(
-        app -> {
-          ApplicationController c = controller.get();
-          return c == null ? List.of() : c.workloadHooks().validate(app);
-        });
+    builder.applicationValidator(hookSettings::validate);
     builder.component(
-        k -> {
-          ApplicationController c =
-              new ApplicationController(
-                  k,
-                  connector,
-                  hooks.map(
-                      config ->
-                          ShutdownProtocol.builder()
-                              .applications(k.applications())
-                              .config(config.shutdown())
-                              .clock(k.clock())
-                              .build()),
-                  hookSettings);
-          controller.set(c);
-          return c;
-        });
+        k ->
+            new ApplicationController(
+                k,
+                connector,
+                hooks.map(
+                    config ->
+                        ShutdownProtocol.builder()
+                            .applications(k.applications())
+                            .config(config.shutdown())
+                            .clock(k.clock())
+                            .build()),
+                hookSettings,
+                actionInterceptors));
     builder.component(k -> new ClusterController(k, connector, clusterProbeInterval));
   }
 
   /**
    * The errors of an application that asks for Krake's {@code complete} or {@code shutdown} hook on
-   * a backend built without {@link Builder#hooks hooks}: one per such entry of {@code spec.hooks},
-   * naming it ({@code spec.hooks[1]}). Krake does not start without its hooks configuration; here
-   * the backend may, and then refuses the applications that would need it rather than run them
-   * without their hook ({@code complete} never injected, deletion without the {@code shutdown}
-   * call). Other names are ignored, as by Krake.
+   * a backend built without {@link Builder#krakeHooks krakeHooks}: one per such entry of {@code
+   * spec.hooks}, naming it ({@code spec.hooks[1]}). Krake does not start without its hooks
+   * configuration; here the backend may, and then refuses the applications that would need it
+   * rather than run them without their hook ({@code complete} never injected, deletion without the
+   * {@code shutdown} call). Other names are ignored, as by Krake.
    */
   static List<FieldError> unconfiguredHooks(Application app) {
     List<FieldError> errors = new ArrayList<>();
@@ -126,40 +120,20 @@ public final class KubernetesBackend implements KrakeExtension {
                 "the "
                     + hook
                     + " hook is not configured on this host: the Kubernetes backend was built"
-                    + " without a hooks configuration (KubernetesBackend.Builder.hooks)"));
+                    + " without a hooks configuration (KubernetesBackend.Builder.krakeHooks)"));
       }
     }
     return errors;
   }
 
-  /** Closes the connector and the hook server when the instance closes. */
-  private final class Resources implements Component {
-    @Override
-    public String name() {
-      return RESOURCES;
-    }
-
-    @Override
-    public void watch() {}
-
-    @Override
-    public void start() {}
-
-    @Override
-    public int drain() {
-      return 0;
-    }
-
-    @Override
-    public int queued() {
-      return 0;
-    }
-
-    @Override
-    public void close() {
-      hookServer.ifPresent(EmbeddedHookServer::close);
-      connector.close();
-    }
+  /**
+   * Closes the hook server and the connector; called by {@code Krake.close()} once the controllers
+   * have stopped.
+   */
+  @Override
+  public void close() {
+    hookServer.ifPresent(EmbeddedHookServer::close);
+    connector.close();
   }
 
   /** Builds a {@link KubernetesBackend}; not thread-safe. */
@@ -171,8 +145,9 @@ public final class KubernetesBackend implements KrakeExtension {
     private Duration clusterProbeInterval = ClusterController.DEFAULT_PROBE_INTERVAL;
     private final List<Blueprint> blueprints = new ArrayList<>();
     private final List<HookFunction> functions = new ArrayList<>();
-    private int hookThreads = HookSettings.DEFAULT_THREADS;
+    private int workloadHookThreads = HookSettings.DEFAULT_THREADS;
     private RestartBackoff restartBackoff = RestartBackoff.DEFAULT;
+    private final List<ActionInterceptor> actionInterceptors = new ArrayList<>();
 
     private Builder() {}
 
@@ -194,14 +169,40 @@ public final class KubernetesBackend implements KrakeExtension {
     }
 
     /**
-     * Registers a phase function besides the built-ins ({@code KubeTask}, {@code KubeExec}, {@code
-     * Wait}, {@code HttpCall}): the Java analogue of compiling a Kanister {@code Func} into the
-     * controller. Phases name it in {@code func}.
+     * Adds an interceptor around Krake's four actions (deploy, update, migrate, delete) of every
+     * application: the host's way to observe, veto, delay or wrap them. Host interceptors run
+     * outermost, in the order they are added, before Krake's own gates (the shutdown hook, the
+     * execution hooks' preHook, preStop, the dispatcher's application hook points), and see the
+     * outcome of everything inside them. An interceptor that does not proceed stops the action for
+     * this pass: {@code ActionOutcome.waitUntil} comes back at an instant, {@code waitForEvent}
+     * when the application changes, {@code fail} makes it FAILED with the reason. It runs on the
+     * controller's workers, once per pass of an application with an action to carry out (not on
+     * passes that only observe), so it must be quick and keep what it must remember in the store.
      *
-     * @param function the function; its name must not be a built-in's or another's
+     * <pre>{@code
+     * .actionInterceptor(chain -> chain.action() == KrakeAction.DEPLOY && frozen()
+     *     ? ActionOutcome.waitUntil(freezeEnds())
+     *     : chain.proceed())
+     * }</pre>
+     *
+     * @param interceptor the interceptor; thread-safe
      * @return this builder
      */
-    public Builder hookFunction(HookFunction function) {
+    public Builder actionInterceptor(ActionInterceptor interceptor) {
+      actionInterceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+      return this;
+    }
+
+    /**
+     * Registers a phase function for execution hooks besides the built-ins ({@code KubeTask},
+     * {@code KubeExec}, {@code Wait}, {@code HttpCall}): the Java analogue of compiling a Kanister
+     * {@code Func} into the controller. Phases name it in {@code func}.
+     *
+     * @param function the function; its name must not be a built-in's or another registered one's
+     *     ({@link #build()} rejects it)
+     * @return this builder
+     */
+    public Builder executionHookFunction(HookFunction function) {
       functions.add(Objects.requireNonNull(function, "function"));
       return this;
     }
@@ -219,19 +220,19 @@ public final class KubernetesBackend implements KrakeExtension {
     }
 
     /**
-     * Sets how many lifecycle and execution hooks may run at once (the pool {@code
-     * krake-app-hooks-N}); default 8. A hook occupies a thread while it runs (a KubeTask until its
-     * pod ends, an exec until it exits).
+     * Sets how many workload hooks, container lifecycle hooks and execution hooks together, may run
+     * at once (the pool {@code krake-app-hooks-N}); default 8. A hook occupies a thread while it
+     * runs (a KubeTask until its pod ends, an exec until it exits).
      *
      * @param threads at least 1
      * @return this builder
      * @throws IllegalArgumentException if {@code threads < 1}
      */
-    public Builder hookThreads(int threads) {
+    public Builder workloadHookThreads(int threads) {
       if (threads < 1) {
-        throw new IllegalArgumentException("hookThreads must be at least 1: " + threads);
+        throw new IllegalArgumentException("workloadHookThreads must be at least 1: " + threads);
       }
-      this.hookThreads = threads;
+      this.workloadHookThreads = threads;
       return this;
     }
 
@@ -247,27 +248,29 @@ public final class KubernetesBackend implements KrakeExtension {
     }
 
     /**
-     * Enables Krake's {@code complete} and {@code shutdown} hooks.
+     * Enables Krake's own hooks, {@code complete} and {@code shutdown} (an application lists them
+     * in {@code spec.hooks}).
      *
      * @param config the hooks configuration (endpoint, TLS, env names, shutdown timeout, strategy)
      * @param issuer issues the per-application client certificates (used with TLS only), e.g.
      *     {@code HookCertificateAuthorities.of(config, clock)}
      * @return this builder
      */
-    public Builder hooks(HooksConfig config, CertificateIssuer issuer) {
+    public Builder krakeHooks(HooksConfig config, CertificateIssuer issuer) {
       this.hooks = Optional.of(Objects.requireNonNull(config, "config"));
       this.issuer = Optional.of(Objects.requireNonNull(issuer, "issuer"));
       return this;
     }
 
     /**
-     * Hands over the hook endpoint's embedded server, started by the host (its URL goes into the
-     * hooks configuration), to be closed with the {@code Krake} instance.
+     * Hands over the embedded server of Krake's hook endpoint (the {@code complete} and {@code
+     * shutdown} calls), started by the host (its URL goes into the hooks configuration), to be
+     * closed with the {@code Krake} instance.
      *
      * @param server the server
      * @return this builder
      */
-    public Builder hookServer(EmbeddedHookServer server) {
+    public Builder krakeHookServer(EmbeddedHookServer server) {
       this.hookServer = Optional.of(Objects.requireNonNull(server, "server"));
       return this;
     }
@@ -291,8 +294,9 @@ public final class KubernetesBackend implements KrakeExtension {
      * Checks the settings and returns the backend.
      *
      * @throws InvalidConfigurationException naming every problem, as {@code
-     *     Krake.builder().build()} does: no {@code connector}, or two {@code blueprints} with the
-     *     same name
+     *     Krake.builder().build()} does: no {@code connector}, two {@code blueprints} with the same
+     *     name, or an {@code executionHookFunctions} entry named as a built-in function or another
+     *     registered one
      */
     public KubernetesBackend build() {
       List<FieldError> errors = new ArrayList<>();
@@ -303,6 +307,17 @@ public final class KubernetesBackend implements KrakeExtension {
       for (Blueprint blueprint : blueprints) {
         if (!names.add(blueprint.name())) {
           errors.add(new FieldError("blueprints", "two blueprints are named " + blueprint.name()));
+        }
+      }
+      Set<String> functionNames = new HashSet<>(HookSettings.BUILT_IN_FUNCTIONS);
+      for (HookFunction function : functions) {
+        if (!functionNames.add(function.name())) {
+          errors.add(
+              new FieldError(
+                  "executionHookFunctions",
+                  HookSettings.BUILT_IN_FUNCTIONS.contains(function.name())
+                      ? "the function " + function.name() + " is a built-in"
+                      : "two functions are named " + function.name()));
         }
       }
       if (!errors.isEmpty()) {

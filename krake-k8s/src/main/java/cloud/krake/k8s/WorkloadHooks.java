@@ -1,6 +1,7 @@
 package cloud.krake.k8s;
 
 import cloud.krake.KrakeException;
+import cloud.krake.action.ActionOutcome;
 import cloud.krake.hooks.execution.ActionRun;
 import cloud.krake.hooks.execution.ExecutionContext;
 import cloud.krake.hooks.execution.ExecutionHooks;
@@ -9,7 +10,6 @@ import cloud.krake.hooks.execution.HookDecision;
 import cloud.krake.hooks.execution.HookKind;
 import cloud.krake.hooks.execution.HookRunner;
 import cloud.krake.hooks.execution.Subject;
-import cloud.krake.hooks.lifecycle.HookTarget;
 import cloud.krake.hooks.lifecycle.LifecycleContext;
 import cloud.krake.hooks.lifecycle.LifecycleHandler;
 import cloud.krake.hooks.lifecycle.LifecycleHooks;
@@ -18,8 +18,6 @@ import cloud.krake.hooks.lifecycle.LifecycleRun;
 import cloud.krake.hooks.lifecycle.LifecycleRunner;
 import cloud.krake.hooks.lifecycle.RestartBackoff;
 import cloud.krake.model.Application;
-import cloud.krake.model.FieldError;
-import cloud.krake.model.InvalidResourceException;
 import cloud.krake.model.PodTemplates;
 import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
@@ -30,9 +28,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -44,7 +39,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,11 +49,11 @@ import org.slf4j.LoggerFactory;
  * onSuccess, onFailure; Kasten K10's rules, see {@link HookRunner}).
  *
  * <p>Every step returns at once: a hook that has to run is started on the hooks' pool and the
- * application is queued again when it ends ({@link Step.Kind#WAIT}); a later pass picks up the
- * outcome. The outcome of a finished hook is read from its durable record, so a pass after a
- * restart finds a hook that succeeded and does not run it again. onSuccess and onFailure are driven
- * to their end in the background (retries at the times the runner gives, on the timer): they gate
- * nothing.
+ * application is queued again when it ends ({@link ActionOutcome.Kind#WAIT_FOR_EVENT}); a later
+ * pass picks up the outcome. The outcome of a finished hook is read from its durable record, so a
+ * pass after a restart finds a hook that succeeded and does not run it again. onSuccess and
+ * onFailure are driven to their end in the background (retries at the times the runner gives, on
+ * the timer): they gate nothing.
  *
  * <p>Thread-safe.
  */
@@ -101,76 +95,12 @@ final class WorkloadHooks implements AutoCloseable {
     this.resources = List.copyOf(resources);
   }
 
-  /** What the controller does after a step. */
-  record Step(Kind kind, Optional<Duration> after, Optional<Reason> reason) {
-    enum Kind {
-      /** Go on with the action. */
-      PROCEED,
-      /** Come back: after the delay, or (empty) when the running hook ends and requeues. */
-      WAIT,
-      /** The action fails with the reason. */
-      FAIL
-    }
-
-    static final Step PROCEED = new Step(Kind.PROCEED, Optional.empty(), Optional.empty());
-
-    static Step waiting(Optional<Duration> after) {
-      return new Step(Kind.WAIT, after, Optional.empty());
-    }
-
-    static Step fail(Reason reason) {
-      return new Step(Kind.FAIL, Optional.empty(), Optional.of(reason));
-    }
-
-    boolean proceeds() {
-      return kind == Kind.PROCEED;
-    }
+  /** Come back after the delay, or (empty) when the running hook ends and requeues. */
+  private ActionOutcome waiting(Optional<Duration> after) {
+    return after.map(d -> ActionOutcome.waitFor(d, clock)).orElse(ActionOutcome.waitForEvent());
   }
 
   // ------------------------------------------------------------------ validation
-
-  /**
-   * Checks {@code spec.lifecycle} and {@code spec.execution_hooks} of an application completely:
-   * structure, handlers, timeouts, the target workload, blueprint references, functions and
-   * templates.
-   */
-  List<FieldError> validate(Application app) {
-    List<FieldError> errors = new ArrayList<>();
-    JsonNode lifecycleNode = app.spec().lifecycle();
-    if (lifecycleNode.isObject() && !lifecycleNode.isEmpty()) {
-      List<ObjectNode> manifest = app.spec().manifest();
-      List<FieldError> found =
-          LifecycleHooks.validate(lifecycleNode, LifecycleHooks.FIELD, gracePeriod(manifest));
-      errors.addAll(found);
-      if (found.isEmpty()) {
-        LifecycleHooks hooks =
-            LifecycleHooks.parse(lifecycleNode, LifecycleHooks.FIELD, gracePeriod(manifest));
-        for (cloud.krake.hooks.lifecycle.HookPoint point :
-            cloud.krake.hooks.lifecycle.HookPoint.values()) {
-          Optional<LifecycleHandler> handler = hooks.at(point);
-          if (handler.isPresent()
-              && HookTarget.resolve(handler.get().target(), manifest).isEmpty()) {
-            errors.add(
-                new FieldError(
-                    LifecycleHooks.FIELD + "." + point.jsonName() + ".target",
-                    handler.get().target().isPresent()
-                        ? "the manifest has no such workload and container"
-                        : "the manifest has no workload (Pod, Deployment, StatefulSet, DaemonSet,"
-                            + " ReplicaSet, Job) with a container to run the hook in"));
-          }
-        }
-      }
-    }
-    JsonNode executionNode = app.spec().executionHooks();
-    if (executionNode.isObject() && !executionNode.isEmpty()) {
-      try {
-        executions.validate(executionNode, "spec.execution_hooks");
-      } catch (InvalidResourceException e) {
-        errors.addAll(e.errors());
-      }
-    }
-    return errors;
-  }
 
   /** The termination grace period of the first workload's pods, seconds (Kubernetes: 30). */
   static long gracePeriod(List<? extends JsonNode> manifest) {
@@ -201,18 +131,18 @@ final class WorkloadHooks implements AutoCloseable {
    * until its next attempt is due, FAIL once it failed for good (the caller then calls {@link
    * #finish} with {@code false}, which runs onFailure).
    */
-  Step before(ResourceKey key, Application app, HookAction action, ActionRun run) {
+  ActionOutcome before(ResourceKey key, Application app, HookAction action, ActionRun run) {
     if (!declares(app, action)) {
-      return Step.PROCEED;
+      return ActionOutcome.proceed();
     }
     ExecutionHooks hooks = parse(app);
     if (hooks.forAction(action).preHook().isEmpty()) {
-      return Step.PROCEED;
+      return ActionOutcome.proceed();
     }
     String id = key + "|" + action.jsonName() + "|preHook|" + run.operation();
     Optional<Object> outcome = async(id, key, () -> executions.before(hooks, run));
     if (outcome.isEmpty()) {
-      return Step.waiting(Optional.empty());
+      return ActionOutcome.waitForEvent();
     }
     if (outcome.get() instanceof Throwable failure) {
       log.warn(
@@ -220,14 +150,14 @@ final class WorkloadHooks implements AutoCloseable {
           key,
           action,
           failure.toString());
-      return Step.waiting(Optional.of(Duration.ofSeconds(1)));
+      return ActionOutcome.waitFor(Duration.ofSeconds(1), clock);
     }
     HookDecision decision = (HookDecision) outcome.get();
     return switch (decision.kind()) {
-      case PROCEED -> Step.PROCEED;
-      case RETRY_AT -> Step.waiting(Optional.of(until(decision.retryAt().orElse(clock.instant()))));
+      case PROCEED -> ActionOutcome.proceed();
+      case RETRY_AT -> ActionOutcome.waitUntil(decision.retryAt().orElse(clock.instant()));
       case FAILED ->
-          Step.fail(
+          ActionOutcome.fail(
               Reason.of(
                   ReasonCode.INTERNAL_ERROR,
                   "the preHook of " + action.jsonName() + " failed: " + decision.reason()));
@@ -332,130 +262,28 @@ final class WorkloadHooks implements AutoCloseable {
         LifecycleHooks.parse(node, LifecycleHooks.FIELD, gracePeriod(app.spec().manifest())));
   }
 
-  /** A pod of the hook's target workload, with what the hook needs of it. */
-  private record TargetPod(ObjectNode pod, HookTarget target, String namespace) {
-    String name() {
-      return pod.path("metadata").path("name").asText();
-    }
-
-    Optional<Instant> created() {
-      try {
-        return Optional.of(Instant.parse(pod.path("metadata").path("creationTimestamp").asText()));
-      } catch (DateTimeParseException e) {
-        return Optional.empty();
-      }
-    }
-
-    boolean terminating() {
-      return pod.path("metadata").hasNonNull("deletionTimestamp");
-    }
-
-    boolean containerRunning() {
-      String container = target.container().orElse("");
-      for (JsonNode status : pod.path("status").path("containerStatuses")) {
-        if (container.isEmpty() || status.path("name").asText().equals(container)) {
-          return status.path("state").has("running");
-        }
-      }
-      return false;
-    }
-
-    String restartPolicy() {
-      return pod.path("spec").path("restartPolicy").asText("Always");
-    }
-
-    long gracePeriod() {
-      return pod.path("spec")
-          .path("terminationGracePeriodSeconds")
-          .asLong(LifecycleHooks.DEFAULT_GRACE_PERIOD_SECONDS);
-    }
-
-    /** Where a hook runs in this pod, for the runner. */
-    LifecycleContext context(ResourceKey key, String cluster, Set<String> secrets) {
-      return new LifecycleContext(
-          key.namespace(),
-          key.name(),
-          cluster,
-          namespace,
-          name(),
-          target.container(),
-          podIp(),
-          secrets);
-    }
-
-    Optional<String> podIp() {
-      String ip = pod.path("status").path("podIP").asText("");
-      return ip.isEmpty() ? Optional.empty() : Optional.of(ip);
-    }
-  }
-
-  /** The pods of the workload a hook targets, not being deleted, oldest first. */
-  private static List<TargetPod> pods(
-      Application app, LifecycleHandler handler, ClusterClient client) {
-    List<ObjectNode> manifest = app.spec().manifest();
-    Optional<HookTarget> target = HookTarget.resolve(handler.target(), manifest);
-    if (target.isEmpty()) {
-      return List.of();
-    }
-    for (ObjectNode resource : manifest) {
-      if (!PodTemplates.isWorkload(resource)
-          || !resource.path("kind").asText().equals(target.get().kind())
-          || !resource.path("metadata").path("name").asText().equals(target.get().name())) {
-        continue;
-      }
-      String namespace =
-          resource.path("metadata").path("namespace").asText(client.defaultNamespace());
-      List<ObjectNode> found;
-      if (target.get().kind().equals("Pod")) {
-        found = client.get(resource).map(List::of).orElse(List.of());
-      } else {
-        JsonNode labels = PodTemplates.podTemplate(resource);
-        String selector =
-            labels.path("metadata").path("labels").properties().stream()
-                .map(e -> e.getKey() + "=" + e.getValue().asText())
-                .sorted()
-                .collect(Collectors.joining(","));
-        if (selector.isEmpty()) {
-          return List.of();
-        }
-        found = client.list("v1", "Pod", Optional.of(namespace), selector);
-      }
-      List<TargetPod> pods = new ArrayList<>();
-      for (ObjectNode pod : found) {
-        TargetPod candidate = new TargetPod(pod, target.get(), namespace);
-        if (!candidate.terminating()) {
-          pods.add(candidate);
-        }
-      }
-      pods.sort(
-          (a, b) -> a.created().orElse(Instant.EPOCH).compareTo(b.created().orElse(Instant.EPOCH)));
-      return pods;
-    }
-    return List.of();
-  }
-
   /**
    * The postStart gate: PROCEED once the hook has succeeded in every running pod of its target (or
    * there is none); WAIT while a pod has not started or its hook runs; a failed hook restarts the
    * pod after the kubelet's back-off (the pod is deleted and its controller makes a new one, which
    * runs postStart again), or FAIL for a pod whose restart policy is Never.
    */
-  Step postStart(ResourceKey key, Application app, String cluster, ClusterClient client) {
+  ActionOutcome postStart(ResourceKey key, Application app, String cluster, ClusterClient client) {
     Optional<LifecycleHooks> hooks = lifecycleHooks(app);
     if (hooks.isEmpty() || hooks.get().postStart().isEmpty()) {
-      return Step.PROCEED;
+      return ActionOutcome.proceed();
     }
     LifecycleHandler handler = hooks.get().postStart().orElseThrow();
-    List<TargetPod> pods = pods(app, handler, client);
+    List<TargetPods.TargetPod> pods = TargetPods.pods(app, handler, client);
     if (pods.isEmpty()) {
-      return Step.waiting(Optional.of(POD_RECHECK));
+      return ActionOutcome.waitFor(POD_RECHECK, clock);
     }
     List<LifecycleRun> runs =
         lifecycle.records().list(key.namespace(), key.name()).stream()
-            .filter(r -> r.hook() == cloud.krake.hooks.lifecycle.HookPoint.POST_START)
+            .filter(r -> r.hook() == cloud.krake.hooks.lifecycle.LifecycleHookPoint.POST_START)
             .toList();
     Optional<Duration> wait = Optional.empty();
-    for (TargetPod pod : pods) {
+    for (TargetPods.TargetPod pod : pods) {
       String target = cluster + "/" + pod.namespace() + "/" + pod.name();
       Optional<LifecycleRun> latest =
           runs.stream()
@@ -467,7 +295,7 @@ final class WorkloadHooks implements AutoCloseable {
       }
       if (latest.isPresent() && latest.get().state() == LifecycleRun.State.FAILED) {
         if (pod.restartPolicy().equals("Never")) {
-          return Step.fail(
+          return ActionOutcome.fail(
               Reason.of(
                   ReasonCode.INTERNAL_ERROR,
                   "FailedPostStartHook in pod "
@@ -495,13 +323,13 @@ final class WorkloadHooks implements AutoCloseable {
         wait = shorter(wait, POD_RECHECK);
         continue;
       }
-      LifecycleContext context = pod.context(key, cluster, secrets(app));
+      LifecycleContext context = pod.context(key, cluster, TargetPods.secrets(app));
       String id =
           key + "|postStart|" + target + "|" + pod.pod().path("metadata").path("uid").asText();
       Optional<Object> outcome =
           async(id, key, interruptible(() -> lifecycle.postStart(hooks.get(), context)));
       if (outcome.isEmpty()) {
-        return Step.waiting(wait);
+        return waiting(wait);
       }
       // ended: its record is read on the next pass (a failure counts from there)
       if (outcome.get() instanceof Throwable failure) {
@@ -513,7 +341,7 @@ final class WorkloadHooks implements AutoCloseable {
       }
       wait = shorter(wait, Duration.ZERO);
     }
-    return wait.isEmpty() ? Step.PROCEED : Step.waiting(wait);
+    return wait.isEmpty() ? ActionOutcome.proceed() : waiting(wait);
   }
 
   private static int trailingFailures(List<LifecycleRun> runs) {
@@ -531,25 +359,25 @@ final class WorkloadHooks implements AutoCloseable {
    * is left running (pods already terminating are not stopped again); skipped at a grace period of
    * 0; a failure ({@code FailedPreStopHook}) does not stop the termination.
    */
-  Step preStop(
+  ActionOutcome preStop(
       ResourceKey key, Application app, String cluster, ClusterClient client, String operation) {
     Optional<LifecycleHooks> hooks = lifecycleHooks(app);
     if (hooks.isEmpty() || hooks.get().preStop().isEmpty()) {
-      return Step.PROCEED;
+      return ActionOutcome.proceed();
     }
-    List<TargetPod> pods;
+    List<TargetPods.TargetPod> pods;
     try {
-      pods = pods(app, hooks.get().preStop().orElseThrow(), client);
+      pods = TargetPods.pods(app, hooks.get().preStop().orElseThrow(), client);
     } catch (KrakeException e) {
       log.warn("application {}: pods for preStop could not be listed: {}", key, e.getMessage());
-      return Step.PROCEED;
+      return ActionOutcome.proceed();
     }
     boolean waiting = false;
-    for (TargetPod pod : pods) {
+    for (TargetPods.TargetPod pod : pods) {
       if (!pod.containerRunning()) {
         continue; // the kubelet runs preStop only on the kill path of a running container
       }
-      LifecycleContext context = pod.context(key, cluster, secrets(app));
+      LifecycleContext context = pod.context(key, cluster, TargetPods.secrets(app));
       String id = key + "|preStop|" + operation + "|" + pod.name();
       Duration grace = Duration.ofSeconds(pod.gracePeriod());
       Optional<Object> outcome =
@@ -570,14 +398,7 @@ final class WorkloadHooks implements AutoCloseable {
           grace.toSeconds());
       client.delete(pod.pod(), remaining);
     }
-    return waiting ? Step.waiting(Optional.empty()) : Step.PROCEED;
-  }
-
-  private static Set<String> secrets(Application app) {
-    Set<String> secrets = new HashSet<>();
-    app.status().complete().token().ifPresent(secrets::add);
-    app.status().shutdown().token().ifPresent(secrets::add);
-    return secrets;
+    return waiting ? ActionOutcome.waitForEvent() : ActionOutcome.proceed();
   }
 
   // ------------------------------------------------------------------ async

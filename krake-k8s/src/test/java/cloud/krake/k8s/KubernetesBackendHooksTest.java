@@ -71,12 +71,12 @@ class KubernetesBackendHooksTest {
                             "spec.hooks[1]",
                             "the complete hook is not configured on this host: the Kubernetes"
                                 + " backend was built without a hooks configuration"
-                                + " (KubernetesBackend.Builder.hooks)"),
+                                + " (KubernetesBackend.Builder.krakeHooks)"),
                         org.assertj.core.groups.Tuple.tuple(
                             "spec.hooks[2]",
                             "the shutdown hook is not configured on this host: the Kubernetes"
                                 + " backend was built without a hooks configuration"
-                                + " (KubernetesBackend.Builder.hooks)")));
+                                + " (KubernetesBackend.Builder.krakeHooks)")));
 
     assertThat(krake.applications().get("tenant", "job")).isEmpty();
     assertThat(store.revision()).isEqualTo(before);
@@ -120,7 +120,8 @@ class KubernetesBackendHooksTest {
     Krake krake =
         krake(
             backend ->
-                backend.hooks(config, HookCertificateAuthorities.of(config, Clock.systemUTC())));
+                backend.krakeHooks(
+                    config, HookCertificateAuthorities.of(config, Clock.systemUTC())));
 
     assertThat(krake.applications().create(app("[complete, shutdown]")).spec().hooks())
         .containsExactly("complete", "shutdown");

@@ -1,8 +1,8 @@
 package cloud.krake.examples.dispatcher;
 
 import cloud.krake.Krake;
+import cloud.krake.dispatcher.DispatcherHookPoint;
 import cloud.krake.dispatcher.HookContext;
-import cloud.krake.dispatcher.HookPoint;
 import cloud.krake.k8s.KubeconfigClusterConnector;
 import cloud.krake.k8s.KubernetesBackend;
 import cloud.krake.model.Application;
@@ -29,10 +29,11 @@ import java.util.List;
  * Krake.Builder#hook}. Two handlers:
  *
  * <ul>
- *   <li>at {@link HookPoint#APPLICATION_MANGLING} (which may change the application), {@link
- *       #labelEveryResource} adds the label {@value #TENANT_LABEL} = the application's namespace to
- *       every resource Krake applies, as Krake's own {@code complete} hook injects its Secret;
- *   <li>at {@link HookPoint#APPLICATION_PRE_RECONCILE} (no changes; a failure aborts the
+ *   <li>at {@link DispatcherHookPoint#APPLICATION_MANGLING} (which may change the application),
+ *       {@link #labelEveryResource} adds the label {@value #TENANT_LABEL} = the application's
+ *       namespace to every resource Krake applies, as Krake's own {@code complete} hook injects its
+ *       Secret;
+ *   <li>at {@link DispatcherHookPoint#APPLICATION_PRE_RECONCILE} (no changes; a failure aborts the
  *       reconcile), {@link #onlyTrustedImages} vetoes an application whose containers pull from
  *       another registry than {@value #TRUSTED_REGISTRY}: it becomes FAILED with reason {@code
  *       INVALID_RESOURCE} and the handler's message, and nothing reaches the cluster.
@@ -133,11 +134,11 @@ public final class PlatformPolicy {
           Krake.builder()
               .store(store)
               .hook(
-                  HookPoint.APPLICATION_MANGLING,
+                  DispatcherHookPoint.APPLICATION_MANGLING,
                   "tenant-label",
                   PlatformPolicy::labelEveryResource)
               .hook(
-                  HookPoint.APPLICATION_PRE_RECONCILE,
+                  DispatcherHookPoint.APPLICATION_PRE_RECONCILE,
                   "trusted-images",
                   PlatformPolicy::onlyTrustedImages)
               .extension(

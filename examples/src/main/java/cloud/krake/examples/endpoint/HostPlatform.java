@@ -138,7 +138,7 @@ public final class HostPlatform {
               .extension(
                   KubernetesBackend.builder()
                       .connector(KubeconfigClusterConnector.builder().build())
-                      .hooks(hooks, authorities)
+                      .krakeHooks(hooks, authorities)
                       .build())
               .build();
       HookEndpoint endpoint =

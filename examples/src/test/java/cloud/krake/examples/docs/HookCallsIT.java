@@ -94,7 +94,7 @@ class HookCallsIT {
             .extension(
                 KubernetesBackend.builder()
                     .connector(KubeconfigClusterConnector.builder().build())
-                    .hooks(hooksConfig, HookCertificateAuthorities.of(hooksConfig, clock))
+                    .krakeHooks(hooksConfig, HookCertificateAuthorities.of(hooksConfig, clock))
                     .build())
             .build();
     IssuedCertificate serverCertificate =

@@ -73,10 +73,10 @@ class KubernetesBackendDocTest {
               .extension(
                   KubernetesBackend.builder()
                       .connector(KubeconfigClusterConnector.builder().build())
-                      .hooks(
+                      .krakeHooks(
                           hooksConfig,
                           HookCertificateAuthorities.of(hooksConfig, clock)) // optional
-                      .hookServer(embeddedHookServer) // optional
+                      .krakeHookServer(embeddedHookServer) // optional
                       .build())
               .build();
       krake.start(); // or krake.watch() + krake.settle(timeout), step by step

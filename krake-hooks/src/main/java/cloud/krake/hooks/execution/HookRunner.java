@@ -7,13 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,13 +61,13 @@ public final class HookRunner {
 
   private final ExecutionEngine engine;
   private final HookRecords records;
-  private final Blueprints blueprints;
+  private final ExecutionHookChecks checks;
   private final Clock clock;
 
   private HookRunner(Builder builder) {
     this.engine = builder.engine;
     this.records = builder.records;
-    this.blueprints = builder.blueprints;
+    this.checks = new ExecutionHookChecks(builder.engine, builder.blueprints);
     this.clock = builder.clock == null ? builder.engine.clock() : builder.clock;
   }
 
@@ -85,9 +82,8 @@ public final class HookRunner {
   }
 
   /**
-   * Reads and checks an application's {@code execution_hooks} completely, so that an application
-   * with bad hooks is rejected when it is created, before anything is stored: structure (see {@link
-   * ExecutionHooks#fromJson}), then {@link #check}.
+   * Reads and checks an application's {@code execution_hooks} completely (see {@link
+   * ExecutionHookChecks#validate}).
    *
    * @param node the {@code execution_hooks} object
    * @param field its path, for example {@code spec.execution_hooks}
@@ -95,93 +91,18 @@ public final class HookRunner {
    * @throws cloud.krake.model.InvalidResourceException with every error, each naming its field
    */
   public ExecutionHooks validate(JsonNode node, String field) {
-    ExecutionHooks hooks = ExecutionHooks.fromJson(node, field);
-    Json.throwIfAny(check(hooks, field));
-    return hooks;
+    return checks.validate(node, field);
   }
 
   /**
-   * Checks the references of parsed hooks: the blueprint and its action exist, every phase's
-   * function is registered and accepts its arguments, and templates reference only options the hook
-   * provides and input artifacts the preHook's action produces.
+   * Checks the references of parsed hooks (see {@link ExecutionHookChecks#check}).
    *
    * @param hooks the hooks
    * @param field the path of {@code execution_hooks} for error messages
-   * @return every problem, for example {@code spec.execution_hooks.deploy.preHook.actionName:
-   *     blueprint "mysql" has no action "frezee"; its actions: [freeze, thaw]}; empty if none
+   * @return every problem, each naming its field; empty if none
    */
   public List<FieldError> check(ExecutionHooks hooks, String field) {
-    Objects.requireNonNull(hooks, "hooks");
-    Objects.requireNonNull(field, "field");
-    List<FieldError> errors = new ArrayList<>();
-    for (HookAction action : HookAction.values()) {
-      ActionHooks actionHooks = hooks.forAction(action);
-      Optional<BlueprintAction> preHook =
-          actionHooks.preHook().flatMap(ref -> resolve(ref, "", new ArrayList<>()));
-      for (HookKind kind : HookKind.values()) {
-        Optional<HookRef> ref = actionHooks.hook(kind);
-        if (ref.isEmpty()) {
-          continue;
-        }
-        String hookField = Json.join(field, action.jsonName() + "." + kind.jsonName());
-        Optional<BlueprintAction> resolved = resolve(ref.get(), hookField, errors);
-        if (resolved.isEmpty()) {
-          continue;
-        }
-        String prefix =
-            ref.get().action().isPresent()
-                ? hookField + ".action"
-                : hookField
-                    + " (blueprint "
-                    + ref.get().blueprint().orElseThrow()
-                    + ").actions."
-                    + ref.get().actionName().orElseThrow();
-        engine.validate(resolved.get(), prefix, errors);
-        Map<String, Set<String>> artifactsIn = new LinkedHashMap<>();
-        if (kind != HookKind.PRE_HOOK) {
-          preHook.ifPresent(
-              p ->
-                  p.outputArtifacts()
-                      .forEach((name, a) -> artifactsIn.put(name, a.keyValue().keySet())));
-        }
-        TemplateChecks.check(
-            resolved.get(),
-            prefix,
-            new TemplateChecks.Scope(
-                Optional.of(ref.get().options().keySet()), Optional.of(artifactsIn)),
-            errors);
-      }
-    }
-    return errors;
-  }
-
-  private Optional<BlueprintAction> resolve(HookRef ref, String field, List<FieldError> errors) {
-    if (ref.action().isPresent()) {
-      return ref.action();
-    }
-    String name = ref.blueprint().orElseThrow();
-    Optional<Blueprint> blueprint = blueprints.find(name);
-    if (blueprint.isEmpty()) {
-      errors.add(
-          new FieldError(
-              Json.join(field, "blueprint"),
-              "unknown blueprint \"" + name + "\"; registered: " + blueprints.names()));
-      return Optional.empty();
-    }
-    String actionName = ref.actionName().orElseThrow();
-    Optional<BlueprintAction> action = blueprint.get().action(actionName);
-    if (action.isEmpty()) {
-      errors.add(
-          new FieldError(
-              Json.join(field, "actionName"),
-              "blueprint \""
-                  + name
-                  + "\" has no action \""
-                  + actionName
-                  + "\"; its actions: "
-                  + new TreeSet<>(blueprint.get().actions().keySet())));
-    }
-    return action;
+    return checks.check(hooks, field);
   }
 
   /**
@@ -327,7 +248,7 @@ public final class HookRunner {
             continue;
         }
       }
-      Optional<BlueprintAction> action = resolve(ref, "", new ArrayList<>());
+      Optional<BlueprintAction> action = checks.resolve(ref, "", new ArrayList<>());
       HookRecord running =
           new HookRecord(
               ns,

@@ -16,7 +16,11 @@ import java.util.Objects;
  * @param hook the hook it belongs to
  */
 public record LifecycleEvent(
-    LifecycleEvent.Type type, String reason, String message, Instant time, HookPoint hook) {
+    LifecycleEvent.Type type,
+    String reason,
+    String message,
+    Instant time,
+    LifecycleHookPoint hook) {
 
   /** A postStart handler failed (Warning), as the kubelet's event of that name. */
   public static final String FAILED_POST_START_HOOK = "FailedPostStartHook";
@@ -57,7 +61,8 @@ public record LifecycleEvent(
     Objects.requireNonNull(hook, "hook");
   }
 
-  static LifecycleEvent warning(String reason, String message, Instant time, HookPoint hook) {
+  static LifecycleEvent warning(
+      String reason, String message, Instant time, LifecycleHookPoint hook) {
     return new LifecycleEvent(Type.Warning, reason, message, time, hook);
   }
 }

@@ -69,8 +69,8 @@ public record LifecycleHooks(
    * @param point postStart or preStop
    * @return its handler, or empty if none is declared
    */
-  public Optional<LifecycleHandler> at(HookPoint point) {
-    return point == HookPoint.POST_START ? postStart : preStop;
+  public Optional<LifecycleHandler> at(LifecycleHookPoint point) {
+    return point == LifecycleHookPoint.POST_START ? postStart : preStop;
   }
 
   /**
@@ -130,7 +130,7 @@ public record LifecycleHooks(
       return errors;
     }
     for (Map.Entry<String, JsonNode> member : node.properties()) {
-      if (HookPoint.fromJsonName(member.getKey()).isEmpty()) {
+      if (LifecycleHookPoint.fromJsonName(member.getKey()).isEmpty()) {
         errors.add(
             new FieldError(
                 field + "." + member.getKey(), "unknown field; expected post_start or pre_stop"));

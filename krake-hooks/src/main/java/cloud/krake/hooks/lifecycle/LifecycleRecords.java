@@ -68,7 +68,8 @@ public final class LifecycleRecords {
    * @throws IllegalArgumentException if the namespace or name has characters other than {@code
    *     [.a-zA-Z0-9_:-]}
    */
-  public static String key(String namespace, String application, HookPoint hook, long run) {
+  public static String key(
+      String namespace, String application, LifecycleHookPoint hook, long run) {
     return hookPrefix(namespace, application, hook) + String.format("%010d", run);
   }
 
@@ -80,7 +81,7 @@ public final class LifecycleRecords {
         + "/";
   }
 
-  private static String hookPrefix(String namespace, String application, HookPoint hook) {
+  private static String hookPrefix(String namespace, String application, LifecycleHookPoint hook) {
     return prefix(namespace, application) + Objects.requireNonNull(hook, "hook").jsonName() + "/";
   }
 
@@ -102,7 +103,7 @@ public final class LifecycleRecords {
    * @return its runs with their revisions
    * @throws KrakeException if a stored document is not a lifecycle record
    */
-  public List<Versioned> runs(String namespace, String application, HookPoint hook) {
+  public List<Versioned> runs(String namespace, String application, LifecycleHookPoint hook) {
     List<Versioned> runs = new ArrayList<>();
     for (KeyValue kv : store.listAll(hookPrefix(namespace, application, hook))) {
       runs.add(decode(kv));
@@ -119,7 +120,8 @@ public final class LifecycleRecords {
    * @param hook the hook
    * @return the run, or empty if the hook never ran
    */
-  public Optional<LifecycleRun> latest(String namespace, String application, HookPoint hook) {
+  public Optional<LifecycleRun> latest(
+      String namespace, String application, LifecycleHookPoint hook) {
     List<Versioned> runs = runs(namespace, application, hook);
     return runs.isEmpty() ? Optional.empty() : Optional.of(runs.get(runs.size() - 1).run());
   }
@@ -134,7 +136,7 @@ public final class LifecycleRecords {
    */
   public List<LifecycleRun> list(String namespace, String application) {
     List<LifecycleRun> all = new ArrayList<>();
-    for (HookPoint hook : HookPoint.values()) {
+    for (LifecycleHookPoint hook : LifecycleHookPoint.values()) {
       runs(namespace, application, hook).forEach(v -> all.add(v.run()));
     }
     return all;

@@ -37,7 +37,7 @@ import java.util.Optional;
 public record LifecycleRun(
     String namespace,
     String application,
-    HookPoint hook,
+    LifecycleHookPoint hook,
     long run,
     String handler,
     LifecycleRun.State state,
@@ -136,7 +136,8 @@ public record LifecycleRun(
 
   static LifecycleRun fromJson(byte[] document) {
     JsonNode node = KrakeJson.read(document, JsonNode.class);
-    HookPoint hook = HookPoint.fromJsonName(node.path("hook").asText()).orElseThrow();
+    LifecycleHookPoint hook =
+        LifecycleHookPoint.fromJsonName(node.path("hook").asText()).orElseThrow();
     List<LifecycleEvent> events = new ArrayList<>();
     for (JsonNode event : node.path("events")) {
       events.add(

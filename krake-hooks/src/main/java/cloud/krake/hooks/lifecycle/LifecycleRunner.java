@@ -9,14 +9,12 @@ import cloud.krake.model.FieldError;
 import cloud.krake.runtime.Timer;
 import cloud.krake.store.ConflictException;
 import cloud.krake.store.Store;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -28,10 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,6 +97,7 @@ public final class LifecycleRunner implements AutoCloseable {
   private final ExecutorService executor;
   private final boolean ownsExecutor;
   private final Optional<ScheduledExecutorService> ownScheduler;
+  private final LifecycleHandlers handlers;
 
   private LifecycleRunner(Builder builder) {
     this.records = new LifecycleRecords(builder.store);
@@ -110,6 +106,7 @@ public final class LifecycleRunner implements AutoCloseable {
     this.ownsHttpClient = builder.httpClient.isEmpty();
     this.clock = builder.clock;
     this.sleeper = builder.sleeper;
+    this.handlers = new LifecycleHandlers(podRunner, httpClient, clock, sleeper);
     if (builder.executor.isPresent()) {
       this.executor = builder.executor.get();
       this.ownsExecutor = false;
@@ -177,7 +174,7 @@ public final class LifecycleRunner implements AutoCloseable {
     if (handler.isEmpty()) {
       return LifecycleResult.skipped();
     }
-    return run(HookPoint.POST_START, handler.get(), context, handler.get().timeout());
+    return run(LifecycleHookPoint.POST_START, handler.get(), context, handler.get().timeout());
   }
 
   /**
@@ -212,7 +209,7 @@ public final class LifecycleRunner implements AutoCloseable {
       return LifecycleResult.skipped().withRemainingGrace(floor(grace));
     }
     LifecycleResult result =
-        run(HookPoint.PRE_STOP, handler.get(), context, Duration.ofSeconds(grace));
+        run(LifecycleHookPoint.PRE_STOP, handler.get(), context, Duration.ofSeconds(grace));
     return result.withRemainingGrace(floor(grace - result.elapsed().toSeconds()));
   }
 
@@ -220,12 +217,8 @@ public final class LifecycleRunner implements AutoCloseable {
     return Duration.ofSeconds(Math.max(seconds, MINIMUM_GRACE_PERIOD.toSeconds()));
   }
 
-  /** What a handler produced. */
-  private record Outcome(
-      boolean ok, Optional<String> error, String tail, List<LifecycleEvent> warnings) {}
-
   private LifecycleResult run(
-      HookPoint point, LifecycleHandler handler, LifecycleContext context, Duration budget)
+      LifecycleHookPoint point, LifecycleHandler handler, LifecycleContext context, Duration budget)
       throws InterruptedException {
     Set<String> secrets = new HashSet<>(context.secrets());
     if (handler.action() instanceof LifecycleHandler.HttpGet http) {
@@ -245,9 +238,11 @@ public final class LifecycleRunner implements AutoCloseable {
 
     Instant deadline = start.plus(budget);
     Cancellation cancellation = new Cancellation();
-    CompletableFuture<Outcome> work =
+    CompletableFuture<LifecycleHandlers.Outcome> work =
         CompletableFuture.supplyAsync(
-            () -> execute(point, handler.action(), context, deadline, cancellation, redaction),
+            () ->
+                handlers.execute(
+                    point, handler.action(), context, deadline, cancellation, redaction),
             executor);
     CompletableFuture<Object> expired = new CompletableFuture<>();
     Timer.Handle timer = scheduler.schedule(() -> expired.complete(Boolean.TRUE), budget);
@@ -271,22 +266,24 @@ public final class LifecycleRunner implements AutoCloseable {
     Instant end = clock.instant();
     Duration elapsed = Duration.between(start, end);
 
-    Outcome outcome;
+    LifecycleHandlers.Outcome outcome;
     if (work.isDone() && !work.isCompletedExceptionally()) {
       outcome = work.join();
     } else if (work.isDone()) {
-      outcome = new Outcome(false, Optional.of("the handler could not run"), "", List.of());
+      outcome =
+          new LifecycleHandlers.Outcome(
+              false, Optional.of("the handler could not run"), "", List.of());
     } else {
       cancellation.cancel(); // abandoned, as the kubelet's preStop goroutine; never interrupted
       if (elapsed.compareTo(budget) < 0) {
         elapsed = budget; // the deadline fired on the scheduler's time
       }
       String what =
-          point == HookPoint.PRE_STOP
+          point == LifecycleHookPoint.PRE_STOP
               ? "the grace period of " + budget.toSeconds() + " s"
               : "its timeout of " + budget.toSeconds() + " s";
       outcome =
-          new Outcome(
+          new LifecycleHandlers.Outcome(
               false,
               Optional.of("did not finish within " + what + "; abandoned"),
               "",
@@ -347,7 +344,7 @@ public final class LifecycleRunner implements AutoCloseable {
 
   /** Marks runs left RUNNING as interrupted and records the new run as RUNNING. */
   private LifecycleRecords.Versioned begin(
-      HookPoint point,
+      LifecycleHookPoint point,
       LifecycleHandler handler,
       LifecycleContext context,
       Instant start,
@@ -410,148 +407,6 @@ public final class LifecycleRunner implements AutoCloseable {
         }
       }
     }
-  }
-
-  private Outcome execute(
-      HookPoint point,
-      LifecycleHandler.Action action,
-      LifecycleContext context,
-      Instant deadline,
-      Cancellation cancellation,
-      Redaction redaction) {
-    try {
-      if (action instanceof LifecycleHandler.Exec exec) {
-        return exec(exec, context, deadline, cancellation, redaction);
-      }
-      if (action instanceof LifecycleHandler.HttpGet http) {
-        return httpGet(point, http, context, deadline, redaction);
-      }
-      return sleep((LifecycleHandler.Sleep) action, deadline);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Outcome(false, Optional.of("interrupted"), "", List.of());
-    } catch (RuntimeException e) {
-      // HookException from the pod runner, or a bug in a collaborator: a failed hook either way
-      return new Outcome(
-          false, Optional.of(redaction.redact(String.valueOf(e.getMessage()))), "", List.of());
-    }
-  }
-
-  private Outcome exec(
-      LifecycleHandler.Exec exec,
-      LifecycleContext context,
-      Instant deadline,
-      Cancellation cancellation,
-      Redaction redaction)
-      throws InterruptedException {
-    PodRunner.ExecResult result =
-        podRunner.exec(
-            new PodRunner.ExecRequest(
-                context.clusterRef(),
-                context.podNamespace(),
-                context.pod(),
-                context.container(),
-                exec.command(),
-                deadline),
-            cancellation);
-    String tail = redaction.tail(result.stdout() + result.stderr());
-    if (result.exitCode() == 0) {
-      return new Outcome(true, Optional.empty(), tail, List.of());
-    }
-    return new Outcome(
-        false, Optional.of("command exited with code " + result.exitCode()), tail, List.of());
-  }
-
-  private Outcome httpGet(
-      HookPoint point,
-      LifecycleHandler.HttpGet http,
-      LifecycleContext context,
-      Instant deadline,
-      Redaction redaction) {
-    Optional<String> host = http.host().or(context::podIp);
-    if (host.isEmpty()) {
-      return new Outcome(
-          false, Optional.of("http_get has no host and the pod's IP is not known"), "", List.of());
-    }
-    HttpUrl base;
-    try {
-      base =
-          new HttpUrl.Builder()
-              .scheme(http.scheme().name().toLowerCase(Locale.ROOT))
-              .host(host.get())
-              .port(http.port())
-              .build();
-    } catch (IllegalArgumentException e) {
-      return new Outcome(false, Optional.of("http_get host is not valid"), "", List.of());
-    }
-    HttpUrl url = base.resolve(http.path());
-    if (url == null) {
-      return new Outcome(false, Optional.of("http_get path is not valid"), "", List.of());
-    }
-    String target =
-        redaction.redact(
-            "GET " + url.scheme() + "://" + url.host() + ":" + url.port() + url.encodedPath());
-    Duration timeout = Duration.between(clock.instant(), deadline);
-    if (timeout.isNegative() || timeout.isZero()) {
-      return new Outcome(false, Optional.of(target + ": no time left"), "", List.of());
-    }
-    Request.Builder request = new Request.Builder().url(url).get();
-    boolean userAgent = false;
-    boolean accept = false;
-    for (LifecycleHandler.HttpHeader header : http.headers()) {
-      request.addHeader(header.name(), header.value());
-      userAgent |= header.name().equalsIgnoreCase("User-Agent");
-      accept |= header.name().equalsIgnoreCase("Accept");
-    }
-    if (!userAgent) {
-      request.header("User-Agent", "krake-lifecycle"); // the kubelet sends kube-lifecycle/<version>
-    }
-    if (!accept) {
-      request.header("Accept", "*/*");
-    }
-    OkHttpClient client = httpClient.newBuilder().callTimeout(timeout).build();
-    try (Response response = client.newCall(request.build()).execute()) {
-      response.peekBody(MAX_HTTP_BODY); // read up to 10 KiB and discard it, as the kubelet
-      int code = response.code();
-      if (code >= 200 && code < 300) {
-        return new Outcome(true, Optional.empty(), "", List.of());
-      }
-      String answer = target + " answered " + code;
-      LifecycleEvent warning =
-          LifecycleEvent.warning(
-              LifecycleEvent.LIFECYCLE_HTTP_NON_2XX,
-              answer
-                  + (http.strict()
-                      ? " (strict: a failure)"
-                      : " (counted as success, as the kubelet does; set strict to fail)"),
-              clock.instant(),
-              point);
-      return new Outcome(
-          !http.strict(),
-          http.strict() ? Optional.of(answer) : Optional.empty(),
-          "",
-          List.of(warning));
-    } catch (IOException e) {
-      String message = e.getMessage() == null ? "" : ": " + redaction.redact(e.getMessage());
-      return new Outcome(
-          false,
-          Optional.of(target + " failed: " + e.getClass().getSimpleName() + message),
-          "",
-          List.of());
-    }
-  }
-
-  private Outcome sleep(LifecycleHandler.Sleep sleep, Instant deadline)
-      throws InterruptedException {
-    Duration wanted = Duration.ofSeconds(sleep.seconds());
-    Duration left = Duration.between(clock.instant(), deadline);
-    if (left.compareTo(wanted) < 0) {
-      sleeper.sleep(left.isNegative() ? Duration.ZERO : left);
-      return new Outcome(
-          false, Optional.of("terminated before sleep hook finished"), "", List.of());
-    }
-    sleeper.sleep(wanted);
-    return new Outcome(true, Optional.empty(), "", List.of());
   }
 
   /**

@@ -1,9 +1,9 @@
 package cloud.krake.hooks.mangling;
 
 import cloud.krake.Krake;
+import cloud.krake.dispatcher.DispatcherHookPoint;
 import cloud.krake.dispatcher.HookContext;
 import cloud.krake.dispatcher.HookHandler;
-import cloud.krake.dispatcher.HookPoint;
 import cloud.krake.hooks.HookConfig;
 import cloud.krake.hooks.HooksConfig;
 import cloud.krake.hooks.tls.CertificateIssuer;
@@ -165,8 +165,8 @@ public final class HookMangling implements HookHandler {
   }
 
   /**
-   * Registers both handlers at {@link HookPoint#APPLICATION_MANGLING} in Krake's order, {@code
-   * complete} then {@code shutdown}, named so, with tokens from a new {@link SecureRandom}.
+   * Registers both handlers at {@link DispatcherHookPoint#APPLICATION_MANGLING} in Krake's order,
+   * {@code complete} then {@code shutdown}, named so, with tokens from a new {@link SecureRandom}.
    *
    * @param builder the entry point's builder
    * @param config the hooks configuration
@@ -197,9 +197,13 @@ public final class HookMangling implements HookHandler {
     Objects.requireNonNull(builder, "builder");
     return builder
         .hook(
-            HookPoint.APPLICATION_MANGLING, HooksConfig.COMPLETE, complete(config, issuer, random))
+            DispatcherHookPoint.APPLICATION_MANGLING,
+            HooksConfig.COMPLETE,
+            complete(config, issuer, random))
         .hook(
-            HookPoint.APPLICATION_MANGLING, HooksConfig.SHUTDOWN, shutdown(config, issuer, random));
+            DispatcherHookPoint.APPLICATION_MANGLING,
+            HooksConfig.SHUTDOWN,
+            shutdown(config, issuer, random));
   }
 
   /** Returns the hook this handler mangles for: {@code complete} or {@code shutdown}. */
@@ -210,14 +214,15 @@ public final class HookMangling implements HookHandler {
   /**
    * Mangles the context's application ({@link #mangle(Application)}); warnings are logged only.
    *
-   * @throws IllegalArgumentException if the point is not {@link HookPoint#APPLICATION_MANGLING}
+   * @throws IllegalArgumentException if the point is not {@link
+   *     DispatcherHookPoint#APPLICATION_MANGLING}
    * @throws IllegalStateException if the context carries no application
    * @throws InvalidResourceException as {@link #mangle(Application)}
    */
   @Override
   public HookContext handle(HookContext context) {
     Objects.requireNonNull(context, "context");
-    if (context.point() != HookPoint.APPLICATION_MANGLING) {
+    if (context.point() != DispatcherHookPoint.APPLICATION_MANGLING) {
       throw new IllegalArgumentException(
           "the " + hook + " mangling runs at APPLICATION_MANGLING, not " + context.point());
     }

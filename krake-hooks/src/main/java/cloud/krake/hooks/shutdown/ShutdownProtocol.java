@@ -13,7 +13,6 @@ import cloud.krake.store.Applications;
 import cloud.krake.store.ConflictException;
 import cloud.krake.store.NotFoundException;
 import cloud.krake.store.Resources;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,15 +25,10 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import okhttp3.Call;
-import okhttp3.Callback;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -263,7 +257,11 @@ public final class ShutdownProtocol implements AutoCloseable {
                       name,
                       plan.attempt(),
                       why));
-      plan.call().ifPresent(url -> call(namespace, name, url, plan.attempt(), plan.deadline()));
+      plan.call()
+          .ifPresent(
+              url ->
+                  new ShutdownCall(client, clock, applications, closed)
+                      .start(namespace, name, url, plan.attempt(), plan.deadline()));
       log.debug("Shutdown of {}/{} for {}: {}", namespace, name, purpose, plan.decision());
       return plan.decision();
     }
@@ -430,96 +428,9 @@ public final class ShutdownProtocol implements AutoCloseable {
         .orElse(config.failureStrategy());
   }
 
-  // ---- the service call ----
-
   /** The id of one attempt: unique across rounds because the deadline differs. */
   static String attemptId(String namespace, String name, int attempt, Instant deadline) {
-    return namespace + "/" + name + "/" + attempt + "/" + deadline.toEpochMilli();
-  }
-
-  private void call(String namespace, String name, HttpUrl url, int attempt, Instant deadline) {
-    Request request =
-        new Request.Builder()
-            .url(url)
-            .put(RequestBody.EMPTY)
-            .header(ATTEMPT_HEADER, attemptId(namespace, name, attempt, deadline))
-            .build();
-    log.info("Shutdown of {}/{}: attempt {}, calling {}", namespace, name, attempt, url);
-    Call call = client.newCall(request);
-    // A call never outlives its attempt: the next attempt must not meet this one still running.
-    long remaining = Duration.between(clock.instant(), deadline).toMillis();
-    if (remaining > 0 && remaining < client.callTimeoutMillis()) {
-      call.timeout().timeout(remaining, TimeUnit.MILLISECONDS);
-    }
-    call.enqueue(
-        new Callback() {
-          @Override
-          public void onResponse(Call call, Response response) {
-            try (response) {
-              if (response.isSuccessful()) {
-                log.debug(
-                    "Shutdown of {}/{}: attempt {} answered {}",
-                    namespace,
-                    name,
-                    attempt,
-                    response.code());
-              } else {
-                log.warn(
-                    "Shutdown of {}/{}: attempt {} answered {}; counted as called, as in Krake",
-                    namespace,
-                    name,
-                    attempt,
-                    response.code());
-              }
-            }
-          }
-
-          @Override
-          public void onFailure(Call call, IOException e) {
-            if (closed.get() || call.isCanceled()) {
-              log.debug("Shutdown of {}/{}: attempt {} call cancelled", namespace, name, attempt);
-              return;
-            }
-            log.warn(
-                "Shutdown of {}/{}: attempt {} call to {} failed, ending the attempt: {}",
-                namespace,
-                name,
-                attempt,
-                url,
-                e.toString());
-            endAttemptEarly(namespace, name, attempt, deadline);
-          }
-        });
-  }
-
-  /** Moves the deadline of a failed attempt to now, if that attempt is still the current one. */
-  private void endAttemptEarly(String namespace, String name, int attempt, Instant deadline) {
-    try {
-      applications.modifyStatus(
-          namespace,
-          name,
-          current -> {
-            ApplicationStatus status = current.status();
-            Instant now = clock.instant();
-            boolean stillCurrent =
-                status.state() == ApplicationState.WAITING_FOR_CLEANING
-                    && status.shutdownAttempts() == attempt
-                    && status.shutdownGracePeriod().equals(Optional.of(deadline));
-            return stillCurrent && now.isBefore(deadline)
-                ? status.withShutdownGracePeriod(Optional.of(now))
-                : status;
-          });
-    } catch (NotFoundException e) {
-      log.debug("Shutdown of {}/{}: gone before its failed attempt could end", namespace, name);
-    } catch (RuntimeException e) {
-      log.warn(
-          "Shutdown of {}/{}: could not end failed attempt {} early; it ends at {}: {}",
-          namespace,
-          name,
-          attempt,
-          deadline,
-          e.toString());
-    }
+    return ShutdownCall.attemptId(namespace, name, attempt, deadline);
   }
 
   /**

@@ -96,7 +96,7 @@ class LifecycleRunnerTest {
                   .isEqualTo(T0.plus(LifecycleHandler.DEFAULT_POST_START_TIMEOUT));
             });
     LifecycleRun run =
-        runner.records().latest("default", "echo", HookPoint.POST_START).orElseThrow();
+        runner.records().latest("default", "echo", LifecycleHookPoint.POST_START).orElseThrow();
     assertThat(run.state()).isEqualTo(LifecycleRun.State.SUCCEEDED);
     assertThat(run.run()).isEqualTo(1);
     assertThat(run.startedAt()).isEqualTo(T0);
@@ -121,7 +121,7 @@ class LifecycleRunnerTest {
               assertThat(e.type()).isEqualTo(LifecycleEvent.Type.Warning);
               assertThat(e.reason()).isEqualTo("FailedPostStartHook");
               assertThat(e.message()).isEqualTo("PostStartHook failed: command exited with code 3");
-              assertThat(e.hook()).isEqualTo(HookPoint.POST_START);
+              assertThat(e.hook()).isEqualTo(LifecycleHookPoint.POST_START);
             });
     assertThat(second.succeeded()).isFalse();
     List<LifecycleRun> runs = runner.records().list("default", "echo");
@@ -239,7 +239,12 @@ class LifecycleRunnerTest {
         .extracting(LifecycleEvent::reason)
         .containsExactly("LifecycleHookDeadlineExceeded", "FailedPreStopHook");
     assertThat(pods.cancellations.get(0).isCancelled()).isTrue();
-    assertThat(runner.records().latest("default", "echo", HookPoint.PRE_STOP).orElseThrow().state())
+    assertThat(
+            runner
+                .records()
+                .latest("default", "echo", LifecycleHookPoint.PRE_STOP)
+                .orElseThrow()
+                .state())
         .isEqualTo(LifecycleRun.State.FAILED);
   }
 
@@ -260,7 +265,7 @@ class LifecycleRunnerTest {
         .doesNotContain(secret)
         .endsWith("logged in with ***\nwarning: token *** expires soon\n");
     LifecycleRun run =
-        runner.records().latest("default", "echo", HookPoint.POST_START).orElseThrow();
+        runner.records().latest("default", "echo", LifecycleHookPoint.POST_START).orElseThrow();
     assertThat(run.outputTail()).isEqualTo(result.outputTail());
     assertThat(run.toString()).doesNotContain("xxxx");
     assertThat(store.listAll("/krake/lifecycle/"))
@@ -285,7 +290,7 @@ class LifecycleRunnerTest {
               assertThat(e.reason()).isEqualTo("FailedPostStartHook");
               assertThat(e.time()).isEqualTo(T0.plusSeconds(2));
             });
-    assertThat(runner.records().latest("default", "echo", HookPoint.POST_START))
+    assertThat(runner.records().latest("default", "echo", LifecycleHookPoint.POST_START))
         .map(LifecycleRun::state)
         .contains(LifecycleRun.State.FAILED);
   }
@@ -299,7 +304,7 @@ class LifecycleRunnerTest {
             new LifecycleRun(
                 "default",
                 "echo",
-                HookPoint.POST_START,
+                LifecycleHookPoint.POST_START,
                 1,
                 "exec",
                 LifecycleRun.State.RUNNING,

@@ -2,9 +2,9 @@ package cloud.krake.hooks.mangling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import cloud.krake.dispatcher.DispatcherHookPoint;
 import cloud.krake.dispatcher.HookContext;
 import cloud.krake.dispatcher.HookDispatcher;
-import cloud.krake.dispatcher.HookPoint;
 import cloud.krake.hooks.HooksConfig;
 import cloud.krake.hooks.mangling.Mangling.FakeIssuer;
 import cloud.krake.model.Application;
@@ -110,11 +110,11 @@ class HookManglingSamplesTest {
     HookDispatcher dispatcher =
         HookDispatcher.builder()
             .register(
-                HookPoint.APPLICATION_MANGLING,
+                DispatcherHookPoint.APPLICATION_MANGLING,
                 "complete",
                 HookMangling.complete(config, issuer, random))
             .register(
-                HookPoint.APPLICATION_MANGLING,
+                DispatcherHookPoint.APPLICATION_MANGLING,
                 "shutdown",
                 HookMangling.shutdown(config, issuer, random))
             .build();
@@ -173,7 +173,8 @@ class HookManglingSamplesTest {
 
   private static Application mangle(HookDispatcher dispatcher, Application app) {
     HookContext result =
-        dispatcher.dispatch(HookContext.of(HookPoint.APPLICATION_MANGLING, app, Optional.empty()));
+        dispatcher.dispatch(
+            HookContext.of(DispatcherHookPoint.APPLICATION_MANGLING, app, Optional.empty()));
     return result.requireApplication();
   }
 

@@ -13,9 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import cloud.krake.Krake;
+import cloud.krake.dispatcher.DispatcherHookPoint;
 import cloud.krake.dispatcher.HookContext;
 import cloud.krake.dispatcher.HookException;
-import cloud.krake.dispatcher.HookPoint;
 import cloud.krake.hooks.HookConfig;
 import cloud.krake.hooks.HooksConfig;
 import cloud.krake.hooks.mangling.Mangling.FakeIssuer;
@@ -273,7 +273,8 @@ class HookManglingTest {
     assertThat(result.application()).isSameAs(app);
     assertThat(result.warnings()).isEmpty();
     assertThat(issuer.issued).isEmpty();
-    HookContext context = HookContext.of(HookPoint.APPLICATION_MANGLING, app, Optional.empty());
+    HookContext context =
+        HookContext.of(DispatcherHookPoint.APPLICATION_MANGLING, app, Optional.empty());
     assertThat(complete(true).handle(context)).isSameAs(context);
   }
 
@@ -846,11 +847,11 @@ class HookManglingTest {
         HookMangling.register(Krake.builder().store(MemoryStore.create()), config(false), issuer)
             .build();
 
-    assertThat(krake.dispatcher().handlers(HookPoint.APPLICATION_MANGLING))
+    assertThat(krake.dispatcher().handlers(DispatcherHookPoint.APPLICATION_MANGLING))
         .containsExactly("complete", "shutdown");
     HookContext context =
         HookContext.of(
-            HookPoint.APPLICATION_MANGLING,
+            DispatcherHookPoint.APPLICATION_MANGLING,
             application(List.of(pod), "shutdown"),
             Optional.empty());
     assertThatThrownBy(() -> krake.dispatcher().dispatch(context))
@@ -863,7 +864,7 @@ class HookManglingTest {
   void theHandlerRefusesAnotherPoint() {
     HookContext context =
         HookContext.of(
-            HookPoint.APPLICATION_PRE_RECONCILE,
+            DispatcherHookPoint.APPLICATION_PRE_RECONCILE,
             application(sample("echo.yaml"), "complete"),
             Optional.empty());
 

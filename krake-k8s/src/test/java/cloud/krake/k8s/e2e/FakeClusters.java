@@ -206,8 +206,8 @@ final class FakeClusters implements AutoCloseable {
     KubernetesBackend.Builder backendBuilder =
         KubernetesBackend.builder()
             .connector(KubeconfigClusterConnector.builder().build())
-            .hooks(config, HookCertificateAuthorities.of(config, clock))
-            .hookServer(server)
+            .krakeHooks(config, HookCertificateAuthorities.of(config, clock))
+            .krakeHookServer(server)
             .clusterProbeInterval(Duration.ofSeconds(1));
     backend.accept(backendBuilder);
     Krake.Builder krakeBuilder =

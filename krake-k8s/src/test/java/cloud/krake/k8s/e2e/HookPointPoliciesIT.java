@@ -5,9 +5,9 @@ import static cloud.krake.k8s.e2e.FakeClusters.TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import cloud.krake.dispatcher.DispatcherHookPoint;
 import cloud.krake.dispatcher.HookFailurePolicy;
 import cloud.krake.dispatcher.HookHandler;
-import cloud.krake.dispatcher.HookPoint;
 import cloud.krake.hooks.ShutdownHookConfig;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
@@ -26,10 +26,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Every dispatcher point, through the real controllers on fake clusters: a handler that fails its
  * first two calls, followed by a recording one, does what the point's declared {@link
- * HookPoint#failurePolicy()} says — ABORT: the application FAILED naming the handler, never called
- * again, the handler after it never run; RETRY: called again with back-off until it succeeds, the
- * operation completes and the application is never FAILED; LOG: the handler after it runs and the
- * operation completes, never FAILED.
+ * DispatcherHookPoint#failurePolicy()} says — ABORT: the application FAILED naming the handler,
+ * never called again, the handler after it never run; RETRY: called again with back-off until it
+ * succeeds, the operation completes and the application is never FAILED; LOG: the handler after it
+ * runs and the operation completes, never FAILED.
  */
 class HookPointPoliciesIT {
 
@@ -53,7 +53,7 @@ class HookPointPoliciesIT {
     store.close();
   }
 
-  private void start(HookPoint point) {
+  private void start(DispatcherHookPoint point) {
     HookHandler failing =
         context -> {
           if (failingCalls.incrementAndGet() <= FAILURES) {
@@ -100,8 +100,8 @@ class HookPointPoliciesIT {
   }
 
   @ParameterizedTest
-  @EnumSource(HookPoint.class)
-  void aFailingHandlerDoesWhatItsPointsDeclaredPolicySays(HookPoint point) {
+  @EnumSource(DispatcherHookPoint.class)
+  void aFailingHandlerDoesWhatItsPointsDeclaredPolicySays(DispatcherHookPoint point) {
     start(point);
     HookFailurePolicy policy = point.failurePolicy();
 

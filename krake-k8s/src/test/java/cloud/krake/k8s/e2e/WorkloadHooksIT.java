@@ -13,8 +13,8 @@ import cloud.krake.hooks.execution.HookKind;
 import cloud.krake.hooks.execution.HookRecord;
 import cloud.krake.hooks.execution.HookRecords;
 import cloud.krake.hooks.execution.HookState;
-import cloud.krake.hooks.lifecycle.HookPoint;
 import cloud.krake.hooks.lifecycle.LifecycleEvent;
+import cloud.krake.hooks.lifecycle.LifecycleHookPoint;
 import cloud.krake.hooks.lifecycle.LifecycleRecords;
 import cloud.krake.hooks.lifecycle.LifecycleRun;
 import cloud.krake.hooks.lifecycle.RestartBackoff;
@@ -172,7 +172,8 @@ class WorkloadHooksIT {
                   if (e.resource().status().state() == ApplicationState.RUNNING
                       && atFirstRunning.isEmpty()) {
                     atFirstRunning.add(
-                        new LifecycleRecords(store).latest(NS, "warm", HookPoint.POST_START));
+                        new LifecycleRecords(store)
+                            .latest(NS, "warm", LifecycleHookPoint.POST_START));
                   }
                 });
     try {
@@ -268,7 +269,7 @@ class WorkloadHooksIT {
     env.awaitGone("drain");
     List<LifecycleRun> runs = runs("drain");
     assertThat(runs).hasSize(1);
-    assertThat(runs.get(0).hook()).isEqualTo(HookPoint.PRE_STOP);
+    assertThat(runs.get(0).hook()).isEqualTo(LifecycleHookPoint.PRE_STOP);
     assertThat(runs.get(0).state()).isEqualTo(LifecycleRun.State.SUCCEEDED);
     assertThat(runs.get(0).outputTail()).contains("draining");
     await().atMost(TIMEOUT).untilAsserted(() -> assertThat(env.a.objects()).isEmpty());

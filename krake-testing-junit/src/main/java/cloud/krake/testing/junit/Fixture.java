@@ -115,8 +115,8 @@ final class Fixture implements AutoCloseable {
       KubernetesBackend.Builder backend =
           KubernetesBackend.builder()
               .connector(KubeconfigClusterConnector.builder().build())
-              .hooks(hooks, HookCertificateAuthorities.of(hooks, clock))
-              .hookServer(hookServer)
+              .krakeHooks(hooks, HookCertificateAuthorities.of(hooks, clock))
+              .krakeHookServer(hookServer)
               .clusterProbeInterval(KrakeTestExtension.DEFAULT_CLUSTER_PROBE_INTERVAL);
       settings.backend.accept(backend);
       Krake.Builder builder = Krake.builder().store(store).clock(clock);

@@ -5,7 +5,7 @@ import java.util.Optional;
 /**
  * The two container lifecycle hook points, as the kubelet's {@code postStart} and {@code preStop}.
  */
-public enum HookPoint {
+public enum LifecycleHookPoint {
   /** Runs once the workload has been applied, concurrently with its start. */
   POST_START("post_start", "PostStartHook", "FailedPostStartHook"),
   /** Runs before the workload's resources are deleted, within the termination grace period. */
@@ -15,7 +15,7 @@ public enum HookPoint {
   private final String displayName;
   private final String failureReason;
 
-  HookPoint(String jsonName, String displayName, String failureReason) {
+  LifecycleHookPoint(String jsonName, String displayName, String failureReason) {
     this.jsonName = jsonName;
     this.displayName = displayName;
     this.failureReason = failureReason;
@@ -47,8 +47,8 @@ public enum HookPoint {
    * @param jsonName {@code post_start} or {@code pre_stop}
    * @return the hook point, or empty for any other name
    */
-  public static Optional<HookPoint> fromJsonName(String jsonName) {
-    for (HookPoint point : values()) {
+  public static Optional<LifecycleHookPoint> fromJsonName(String jsonName) {
+    for (LifecycleHookPoint point : values()) {
       if (point.jsonName.equals(jsonName)) {
         return Optional.of(point);
       }

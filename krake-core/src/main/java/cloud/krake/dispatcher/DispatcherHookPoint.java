@@ -9,7 +9,7 @@ package cloud.krake.dispatcher;
  * else; the Javadoc of each point names it, and a test checks that it does, as it checks the table
  * of {@code docs/hooks.md}).
  */
-public enum HookPoint {
+public enum DispatcherHookPoint {
   /**
    * Before a new manifest resource is created on the cluster. Context: application, cluster,
    * resource. No changes. Failure: {@link HookFailurePolicy#ABORT} (application FAILED).
@@ -95,7 +95,7 @@ public enum HookPoint {
   private final boolean mayChangeApplication;
   private final HookFailurePolicy failurePolicy;
 
-  HookPoint(boolean mayChangeApplication, HookFailurePolicy failurePolicy) {
+  DispatcherHookPoint(boolean mayChangeApplication, HookFailurePolicy failurePolicy) {
     this.mayChangeApplication = mayChangeApplication;
     this.failurePolicy = failurePolicy;
   }

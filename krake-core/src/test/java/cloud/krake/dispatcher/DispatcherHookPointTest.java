@@ -14,19 +14,20 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link HookPoint#failurePolicy()} is the one statement of each point's failure policy: its
- * Javadoc and the table of {@code docs/hooks.md} are checked against it.
+ * {@link DispatcherHookPoint#failurePolicy()} is the one statement of each point's failure policy:
+ * its Javadoc and the table of {@code docs/hooks.md} are checked against it.
  */
-class HookPointTest {
+class DispatcherHookPointTest {
 
-  private static final Path SOURCE = Path.of("src/main/java/cloud/krake/dispatcher/HookPoint.java");
+  private static final Path SOURCE =
+      Path.of("src/main/java/cloud/krake/dispatcher/DispatcherHookPoint.java");
   private static final Path DOCS = Path.of("../docs/hooks.md");
 
   @Test
   void theJavadocOfEveryPointNamesExactlyItsDeclaredPolicy() throws IOException {
     String source = Files.readString(SOURCE);
     Pattern policyLink = Pattern.compile("HookFailurePolicy#(\\w+)");
-    for (HookPoint point : HookPoint.values()) {
+    for (DispatcherHookPoint point : DispatcherHookPoint.values()) {
       Matcher constant =
           Pattern.compile("/\\*\\*((?:(?!\\*/).)*)\\*/\\s*" + point.name() + "\\(", Pattern.DOTALL)
               .matcher(source);
@@ -54,7 +55,7 @@ class HookPointTest {
     row.matcher(section)
         .results()
         .forEach(r -> documented.put(r.group(1), r.group(2) + " " + r.group(3)));
-    for (HookPoint point : HookPoint.values()) {
+    for (DispatcherHookPoint point : DispatcherHookPoint.values()) {
       declared.put(
           point.name(),
           (point.mayChangeApplication() ? "yes" : "no") + " " + point.failurePolicy());
@@ -65,7 +66,8 @@ class HookPointTest {
 
   @Test
   void noClusterPointAbortsForAClusterHasNoFailedStateOfAHandler() {
-    for (HookPoint point : EnumSet.of(HookPoint.CLUSTER_CREATION, HookPoint.CLUSTER_DELETION)) {
+    for (DispatcherHookPoint point :
+        EnumSet.of(DispatcherHookPoint.CLUSTER_CREATION, DispatcherHookPoint.CLUSTER_DELETION)) {
       assertThat(point.failurePolicy()).as("%s", point).isNotEqualTo(HookFailurePolicy.ABORT);
     }
   }

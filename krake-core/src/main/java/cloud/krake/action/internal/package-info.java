@@ -1,0 +1,2 @@
+/** The action chain's implementation; not API, may change in any release. */
+package cloud.krake.action.internal;

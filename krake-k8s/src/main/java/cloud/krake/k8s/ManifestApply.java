@@ -1,0 +1,488 @@
+package cloud.krake.k8s;
+
+import cloud.krake.action.ActionOutcome;
+import cloud.krake.dispatcher.DispatcherHookPoint;
+import cloud.krake.hooks.execution.HookAction;
+import cloud.krake.k8s.internal.ClusterObjects;
+import cloud.krake.k8s.internal.ObservedManifests;
+import cloud.krake.k8s.internal.WorkloadHealth;
+import cloud.krake.model.Application;
+import cloud.krake.model.ApplicationState;
+import cloud.krake.model.ApplicationStatus;
+import cloud.krake.model.Cluster;
+import cloud.krake.model.ObserverSchemas;
+import cloud.krake.model.Reason;
+import cloud.krake.model.ResourceRef;
+import cloud.krake.runtime.ResourceKey;
+import cloud.krake.store.Applications;
+import cloud.krake.store.ConflictException;
+import cloud.krake.store.NotFoundException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The end of a deploy's and an update's chain, and the reconcile pass's work on a cluster ({@code
+ * running_on} empty or equal to {@code scheduled_to}): {@code ApplicationPreReconcile}; the
+ * observer schema and {@code last_applied_manifest} regenerated; {@code ApplicationMangling} (the
+ * complete and shutdown hooks inject their Secrets and environment); the delta against what the
+ * cluster's watches report; when there is one: finalizer, the target cluster recorded in {@code
+ * metadata.owners} (if the binding has not already) and CREATING or RECONCILING, in one write
+ * before anything is applied; deletes then creates then updates by server-side apply, each between
+ * {@code ResourcePre*} and {@code ResourcePost*} ({@link AppliedResources}); {@code running_on};
+ * the state from the workloads' health, settled by the postStart gate ({@link
+ * WorkloadHooks#postStart}); {@code ApplicationPostReconcile}.
+ *
+ * <p>Observation: the cluster's objects are watched (one list-and-watch per cluster and kind), not
+ * polled; a change of an application's object re-queues it, and the next pass records {@code
+ * last_observed_manifest}, {@code services} and the health (RUNNING, DEGRADED, COMPLETED,
+ * RESTARTING), and repairs drift by applying again. Thread-safe.
+ */
+final class ManifestApply {
+
+  private static final Logger log = LoggerFactory.getLogger(ApplicationController.class);
+
+  /** States of an application that has not been RUNNING since its last apply. */
+  private static final Set<ApplicationState> SETTLING_STATES =
+      Set.of(ApplicationState.CREATING, ApplicationState.RECONCILING, ApplicationState.MIGRATING);
+
+  private static final Set<ApplicationState> OBSERVED_STATES =
+      Set.of(
+          ApplicationState.PENDING,
+          ApplicationState.CREATING,
+          ApplicationState.RECONCILING,
+          ApplicationState.RUNNING,
+          ApplicationState.DEGRADED,
+          ApplicationState.COMPLETED,
+          ApplicationState.RESTARTING,
+          ApplicationState.FAILED,
+          ApplicationState.MIGRATING);
+
+  /**
+   * One apply of an application's manifest to a cluster.
+   *
+   * @param key the application's key
+   * @param app the application as read (after {@code ApplicationPreReconcile})
+   * @param mangled the application with its regenerated and mangled manifest
+   * @param cluster the target cluster
+   * @param target the reference to it
+   * @param client its client
+   * @param present the server objects of the desired resources
+   * @param delta what to delete, create and update
+   * @param observed the projections of what the cluster has, by the observer schema
+   * @param migrating whether this is the second half of a migration
+   * @param operation the deploy's or update's occurrence, when it declares execution hooks (its
+   *     failure count is reset once the resources are applied)
+   */
+  record Request(
+      ResourceKey key,
+      Application app,
+      Application mangled,
+      Cluster cluster,
+      ResourceRef target,
+      ClusterClient client,
+      Map<ObjectNode, ObjectNode> present,
+      ObservedManifests.Delta delta,
+      List<ObjectNode> observed,
+      boolean migrating,
+      Optional<String> operation) {
+
+    Request withOperation(String operation) {
+      return new Request(
+          key,
+          app,
+          mangled,
+          cluster,
+          target,
+          client,
+          present,
+          delta,
+          observed,
+          migrating,
+          Optional.of(operation));
+    }
+  }
+
+  /** The state to record after an apply or an observation, and what comes next. */
+  private record Settled(ApplicationState state, Optional<Reason> reason, ActionOutcome next) {}
+
+  private final Applications applications;
+  private final ApplicationHookPoints points;
+  private final ClusterObjects<ResourceKey> objects;
+  private final WorkloadHooks workloadHooks;
+  private final ActionAttempts attempts;
+  private final ClusterCleanup cleanup;
+  private final ClusterConnector connector;
+
+  ManifestApply(
+      Applications applications,
+      ApplicationHookPoints points,
+      ClusterObjects<ResourceKey> objects,
+      WorkloadHooks workloadHooks,
+      ActionAttempts attempts,
+      ClusterCleanup cleanup,
+      ClusterConnector connector) {
+    this.cleanup = cleanup;
+    this.connector = connector;
+    this.applications = applications;
+    this.points = points;
+    this.objects = objects;
+    this.workloadHooks = workloadHooks;
+    this.attempts = attempts;
+  }
+
+  /**
+   * Prepares a pass on the target cluster: {@code ApplicationPreReconcile}, the manifest
+   * regenerated and mangled ({@code ApplicationMangling}), the cluster's objects observed (watch
+   * cache first), the delta against them.
+   *
+   * @return the request, or empty when the cluster does not exist (yet)
+   */
+  Optional<Request> prepare(
+      ResourceKey key, Application read, ResourceRef target, boolean migrating) {
+    Optional<Cluster> found = cleanup.cluster(target);
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    Cluster cluster = found.get();
+    ClusterClient client = connector.connect(cluster);
+    String clusterKey = target.namespace().orElse("") + "/" + target.name();
+
+    Application app = points.dispatch(DispatcherHookPoint.APPLICATION_PRE_RECONCILE, read, cluster);
+    Application mangled = mangle(app, cluster);
+    ApplicationStatus status = mangled.status();
+    List<ObjectNode> schemas = status.mangledObserverSchema();
+    objects.declare(key, clusterKey, client, status.lastAppliedManifest());
+
+    Map<ObjectNode, ObjectNode> present = observe(clusterKey, client, status.lastAppliedManifest());
+    List<ObjectNode> observed = new ArrayList<>();
+    present.forEach(
+        (desired, object) ->
+            ObserverSchemas.find(schemas, desired)
+                .ifPresent(schema -> observed.add(ObservedManifests.project(schema, object))));
+    ObservedManifests.Delta delta =
+        ObservedManifests.delta(
+            status.lastAppliedManifest(),
+            observedForDelta(app, status.lastAppliedManifest(), observed),
+            schemas);
+    return Optional.of(
+        new Request(
+            key,
+            app,
+            mangled,
+            cluster,
+            target,
+            client,
+            present,
+            delta,
+            observed,
+            migrating,
+            Optional.empty()));
+  }
+
+  /**
+   * Applies the delta: finalizer, owner and CREATING / RECONCILING / MIGRATING in one write first,
+   * then every resource, then {@code running_on} and the settled state; {@code
+   * ApplicationPostReconcile}. The outcome is never FAIL: a failed postStart is written as FAILED
+   * here.
+   */
+  ActionOutcome apply(Request r) {
+    Application app = r.app();
+    ApplicationStatus status = r.mangled().status();
+    ApplicationState applying =
+        r.migrating()
+            ? ApplicationState.MIGRATING
+            : app.status().runningOn().isEmpty()
+                ? ApplicationState.CREATING
+                : ApplicationState.RECONCILING;
+    Application written =
+        applications.writeByController(
+            ClusterCleanup.withFinalizer(ClusterCleanup.withOwner(r.mangled(), r.target()))
+                .withStatus(
+                    // a FAILED application being retried stays FAILED until the retry works: a
+                    // CREATING/FAILED write per attempt would re-queue it at once, around its
+                    // back-off
+                    status.withState(
+                        app.status().state() == ApplicationState.FAILED
+                            ? ApplicationState.FAILED
+                            : applying)));
+    log.info(
+        "application {}: {} on cluster {} (+{} ~{} -{})",
+        r.key(),
+        applying,
+        r.target().name(),
+        r.delta().created().size(),
+        r.delta().modified().size(),
+        r.delta().deleted().size());
+
+    AppliedResources applied =
+        new AppliedResources(
+            written.status(), new LinkedHashMap<>(r.present()), r.client(), points);
+    for (ObjectNode resource : r.delta().deleted()) {
+      applied.delete(written, r.cluster(), resource);
+    }
+    for (ObjectNode resource : r.delta().created()) {
+      applied.apply(written, r.cluster(), resource, true);
+    }
+    for (ObjectNode resource : r.delta().modified()) {
+      applied.apply(written, r.cluster(), resource, false);
+    }
+    WorkloadHealth health = WorkloadHealth.of(applied.objects.values());
+    r.operation().ifPresent(operation -> attempts.reset(r.key(), operation));
+    Settled settled =
+        settle(
+            r.key(),
+            written,
+            r.cluster().metadata().name(),
+            r.client(),
+            health.state(),
+            health.starting(),
+            applying);
+    ApplicationStatus done =
+        applied
+            .status
+            .withRunningOn(Optional.of(r.target()))
+            .withState(settled.state())
+            .withContainerHealth(health.containers())
+            .withReason(settled.reason());
+    if (r.migrating()) {
+      done = done.withShutdownGracePeriod(Optional.empty()).withShutdownAttempts(0);
+    }
+    try {
+      written = applications.writeByController(applied.app.withStatus(done));
+    } catch (ConflictException | NotFoundException e) {
+      if (takeBackIfAbandoned(
+          r.key(), r.target(), r.client(), written, app.status().runningOn().isEmpty())) {
+        return ActionOutcome.proceed();
+      }
+      throw e;
+    }
+    points.dispatch(DispatcherHookPoint.APPLICATION_POST_RECONCILE, written, r.cluster());
+    log.info("application {}: {} on cluster {}", r.key(), settled.state(), r.target().name());
+    return settled.next();
+  }
+
+  /**
+   * After an apply lost its final write: when the cluster has been given up meanwhile, by a
+   * deletion or a new binding that another host may already have carried out while this one was
+   * applying, deletes again everything the apply may have created there, so that nothing outlives
+   * the decision; a later pass sees the rest. Given up: the application is gone; or this cluster is
+   * no longer recorded (neither among the owners nor {@code running_on}: it has been cleaned up);
+   * or its deletion is past the shutdown (DELETING, or its finalizer removed); or its migration to
+   * another cluster is past the shutdown (MIGRATING); or, for a first apply (no workload recorded
+   * as running, so no shutdown to wait for), it is deleted or scheduled elsewhere.
+   *
+   * @return whether the application is gone (nothing left to reconcile)
+   */
+  private boolean takeBackIfAbandoned(
+      ResourceKey key,
+      ResourceRef target,
+      ClusterClient client,
+      Application applying,
+      boolean firstApply) {
+    Optional<Application> now = applications.get(key.namespace(), key.name());
+    boolean givenUp =
+        now.map(
+                a ->
+                    !ClusterCleanup.recorded(a, target)
+                        || (a.metadata().isDeleted()
+                            && (a.status().state() == ApplicationState.DELETING
+                                || !a.metadata()
+                                    .finalizers()
+                                    .contains(ApplicationController.RESOURCES_FINALIZER)))
+                        || (a.status().state() == ApplicationState.MIGRATING
+                            && !ClusterCleanup.scheduledTo(a, target))
+                        || (firstApply
+                            && (a.metadata().isDeleted()
+                                || !ClusterCleanup.scheduledTo(a, target))))
+            .orElse(true);
+    if (givenUp) {
+      log.info(
+          "application {}: deleted or moved while it was applied to cluster {};"
+              + " deleting what this apply created there",
+          key,
+          target.name());
+      for (ObjectNode resource : applying.status().lastAppliedManifest()) {
+        try {
+          client.delete(resource);
+        } catch (KubernetesException e) {
+          log.warn(
+              "application {}: could not delete {} from cluster {}: {}",
+              key,
+              resource.path("kind").asText()
+                  + " "
+                  + resource.path("metadata").path("name").asText(),
+              target.name(),
+              e.getMessage());
+        }
+      }
+    }
+    return now.isEmpty();
+  }
+
+  /**
+   * After the workload is applied or observed: postStart gates RUNNING (kubelet: the container is
+   * not running until its postStart succeeded); once it has succeeded, the deploy's or update's
+   * onSuccess runs in the background, once it failed for good their onFailure.
+   */
+  private Settled settle(
+      ResourceKey key,
+      Application app,
+      String cluster,
+      ClusterClient client,
+      ApplicationState health,
+      boolean starting,
+      ApplicationState pending) {
+    if (health == ApplicationState.DEGRADED
+        && starting
+        && SETTLING_STATES.contains(app.status().state())) {
+      health = pending;
+    }
+    ActionOutcome postStart = workloadHooks.postStart(key, app, cluster, client);
+    switch (postStart.kind()) {
+      case FAIL:
+        finishCurrentAction(key, app, cluster, client, false);
+        return new Settled(
+            ApplicationState.FAILED, postStart.reason(), ActionOutcome.waitForEvent());
+      case WAIT_UNTIL:
+      case WAIT_FOR_EVENT:
+        ApplicationState state =
+            health == ApplicationState.RUNNING || health == ApplicationState.COMPLETED
+                ? pending
+                : health;
+        return new Settled(state, Optional.empty(), postStart);
+      default:
+        finishCurrentAction(key, app, cluster, client, true);
+        return new Settled(health, Optional.empty(), ActionOutcome.proceed());
+    }
+  }
+
+  /** onSuccess or onFailure of the latest deploy or update, if the application declares hooks. */
+  private void finishCurrentAction(
+      ResourceKey key, Application app, String cluster, ClusterClient client, boolean ok) {
+    HookAction action = updated(app) ? HookAction.UPDATE : HookAction.DEPLOY;
+    // most applications declare no execution hooks: no action run is built on every pass for them
+    if (WorkloadHooks.declares(app, action)) {
+      workloadHooks.finish(
+          key, app, action, WorkloadHookGates.actionRun(app, action, cluster, client), ok);
+    }
+  }
+
+  /** Whether the spec changed since the application was created (an update, not a deploy). */
+  static boolean updated(Application app) {
+    Optional<Instant> modified = app.metadata().modified();
+    Optional<Instant> created = app.metadata().created();
+    return modified.isPresent() && created.isPresent() && modified.get().isAfter(created.get());
+  }
+
+  /**
+   * What the delta compares against: the projections of the desired resources the cluster has, and
+   * the resources observed before that are no longer desired (so that they are deleted).
+   */
+  private static List<ObjectNode> observedForDelta(
+      Application before, List<ObjectNode> desired, List<ObjectNode> observed) {
+    List<ObjectNode> all = new ArrayList<>(observed);
+    for (ObjectNode old : before.status().lastObservedManifest()) {
+      if (ObservedManifests.find(desired, old).isEmpty()) {
+        all.add(old);
+      }
+    }
+    return all;
+  }
+
+  /** Nothing to apply: record what the cluster reports, if it changed. */
+  ActionOutcome recordObservation(Request r) {
+    Application app = r.app();
+    List<ObjectNode> observed = r.observed();
+    WorkloadHealth health = WorkloadHealth.of(r.present().values());
+    ApplicationStatus status = r.mangled().status().withLastObservedManifest(observed);
+    status =
+        status.withServices(
+            AppliedResources.services(status.services(), r.present().values(), r.client().host()));
+    ApplicationState state = app.status().state();
+    ActionOutcome next = ActionOutcome.proceed();
+    if (OBSERVED_STATES.contains(state)
+        || state == ApplicationState.WAITING_FOR_CLEANING
+        || state == ApplicationState.READY_FOR_ACTION) {
+      // WAITING_FOR_CLEANING / READY_FOR_ACTION without a migration: the scheduler called the
+      // migration off; the application simply runs on.
+      ApplicationState pending =
+          state == ApplicationState.CREATING || state == ApplicationState.MIGRATING
+              ? state
+              : ApplicationState.RECONCILING;
+      Settled settled =
+          settle(
+              r.key(),
+              app,
+              r.cluster().metadata().name(),
+              r.client(),
+              health.state(),
+              health.starting(),
+              pending);
+      next = settled.next();
+      status =
+          status
+              .withState(settled.state())
+              .withContainerHealth(health.containers())
+              .withReason(settled.reason())
+              .withRunningOn(Optional.of(r.target()));
+      if (state == ApplicationState.WAITING_FOR_CLEANING
+          || state == ApplicationState.READY_FOR_ACTION
+          || state == ApplicationState.MIGRATING) {
+        status = status.withShutdownGracePeriod(Optional.empty()).withShutdownAttempts(0);
+      }
+    }
+    Application updated = r.mangled().withStatus(status);
+    if (!updated.status().equals(app.status())) {
+      Application written = applications.writeByController(updated);
+      if (written.status().state() != app.status().state()) {
+        log.info("application {}: {}", r.key(), written.status().state());
+      }
+    }
+    points.dispatch(DispatcherHookPoint.APPLICATION_POST_RECONCILE, r.mangled(), r.cluster());
+    return next;
+  }
+
+  /** The server objects of the desired resources: from the watch cache, else read. */
+  Map<ObjectNode, ObjectNode> observe(
+      String clusterKey, ClusterClient client, List<ObjectNode> desired) {
+    Map<ObjectNode, ObjectNode> present = new LinkedHashMap<>();
+    for (ObjectNode resource : desired) {
+      ClusterObjects.Observation seen = objects.observed(clusterKey, resource);
+      Optional<ObjectNode> object = seen.known() ? seen.object() : client.get(resource);
+      object.ifPresent(o -> present.put(resource, o));
+    }
+    return present;
+  }
+
+  /**
+   * Regenerates the observer schema and {@code last_applied_manifest} from the spec, keeping the
+   * values filled from earlier answers, then runs the mangling hooks.
+   */
+  Application mangle(Application app, Cluster cluster) {
+    List<ObjectNode> manifest = app.spec().manifest();
+    List<ObjectNode> schemas =
+        ObserverSchemas.effectiveSchema(manifest, app.spec().observerSchema());
+    List<ObjectNode> lastApplied = new ArrayList<>();
+    for (ObjectNode resource : manifest) {
+      Optional<ObjectNode> before =
+          ObservedManifests.find(app.status().lastAppliedManifest(), resource);
+      Optional<ObjectNode> schema = ObserverSchemas.find(schemas, resource);
+      lastApplied.add(
+          before.isPresent() && schema.isPresent()
+              ? ObservedManifests.fill(schema.get(), resource, before.get())
+              : resource.deepCopy());
+    }
+    Application regenerated =
+        app.withStatus(
+            app.status().withMangledObserverSchema(schemas).withLastAppliedManifest(lastApplied));
+    return points.mangling(regenerated, cluster);
+  }
+}

@@ -1,0 +1,213 @@
+package cloud.krake.k8s;
+
+import cloud.krake.action.ActionChain;
+import cloud.krake.action.ActionInterceptor;
+import cloud.krake.action.ActionOutcome;
+import cloud.krake.action.KrakeAction;
+import cloud.krake.dispatcher.HookException;
+import cloud.krake.hooks.execution.ActionRun;
+import cloud.krake.hooks.execution.HookAction;
+import cloud.krake.model.Application;
+import cloud.krake.model.ApplicationState;
+import cloud.krake.model.Cluster;
+import cloud.krake.model.InvalidResourceException;
+import cloud.krake.model.ReasonCode;
+import cloud.krake.model.ResourceRef;
+import cloud.krake.runtime.ResourceKey;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+
+/**
+ * The hooks around a workload as interceptors of Krake's actions, in the order they gate an action:
+ * the execution hooks' preHook ({@link #preHook()}), the container lifecycle hooks' preStop before
+ * a migration or deletion takes the workload away ({@link #preStop()}), and, innermost, the
+ * execution hooks' onSuccess / onFailure around the action's own work ({@link #results()}). Each
+ * acts only where the action has a cluster to act on; a deletion already DELETING (its gates passed
+ * in an earlier pass) runs no preHook or preStop again.
+ *
+ * <p>What they remember between passes is in the store: the hooks' records ({@code HookRecords},
+ * {@code LifecycleRecords}) and the count of an action's transient failures ({@link
+ * ActionAttempts}). Thread-safe.
+ */
+final class WorkloadHookGates {
+
+  /** How often a Kubernetes error may fail an action before its onFailure hook runs. */
+  static final int ACTION_ATTEMPTS = 3;
+
+  private final WorkloadHooks hooks;
+  private final ClusterConnector connector;
+  private final ActionAttempts attempts;
+
+  WorkloadHookGates(WorkloadHooks hooks, ClusterConnector connector, ActionAttempts attempts) {
+    this.hooks = hooks;
+    this.connector = connector;
+    this.attempts = attempts;
+  }
+
+  /** Whether the gates before the action's work apply: a cluster, and not a decided deletion. */
+  private static boolean gated(ActionChain chain) {
+    return chain.cluster().isPresent()
+        && !(chain.action() == KrakeAction.DELETE
+            && chain.application().status().state() == ApplicationState.DELETING);
+  }
+
+  private ActionRun run(ActionChain chain) {
+    Cluster cluster = chain.cluster().orElseThrow();
+    return actionRun(
+        chain.application(),
+        hookAction(chain.action()),
+        cluster.metadata().name(),
+        connector.connect(cluster));
+  }
+
+  /**
+   * The preHook gate: the action goes on once its preHook succeeded (or there is none), waits while
+   * it runs or until its next attempt, and fails once it failed for good, after starting onFailure.
+   */
+  ActionInterceptor preHook() {
+    return new ActionInterceptor() {
+      @Override
+      public ActionOutcome intercept(ActionChain chain) {
+        if (!gated(chain)) {
+          return chain.proceed();
+        }
+        Application app = chain.application();
+        ResourceKey key = ResourceKey.of(app);
+        ActionRun run = run(chain);
+        ActionOutcome gate = hooks.before(key, app, run.action(), run);
+        if (gate.kind() == ActionOutcome.Kind.FAIL) {
+          hooks.finish(key, app, run.action(), run, false);
+        }
+        return gate.proceeds() ? chain.proceed() : gate;
+      }
+
+      @Override
+      public String toString() {
+        return "ExecutionHooks.preHook";
+      }
+    };
+  }
+
+  /** The preStop gate of a migration or deletion (see {@link WorkloadHooks#preStop}). */
+  ActionInterceptor preStop() {
+    return new ActionInterceptor() {
+      @Override
+      public ActionOutcome intercept(ActionChain chain) {
+        if (!gated(chain)
+            || (chain.action() != KrakeAction.MIGRATE && chain.action() != KrakeAction.DELETE)) {
+          return chain.proceed();
+        }
+        Application app = chain.application();
+        Cluster cluster = chain.cluster().orElseThrow();
+        ActionOutcome stop =
+            hooks.preStop(
+                ResourceKey.of(app),
+                app,
+                cluster.metadata().name(),
+                connector.connect(cluster),
+                chain.operation());
+        return stop.proceeds() ? chain.proceed() : stop;
+      }
+
+      @Override
+      public String toString() {
+        return "LifecycleHooks.preStop";
+      }
+    };
+  }
+
+  /**
+   * onSuccess and onFailure around the action's own work: a failure that does not go away by itself
+   * runs onFailure at once, a Kubernetes error (or a retried dispatcher hook) after {@value
+   * #ACTION_ATTEMPTS} attempts, counted in the store; a migration or deletion that went through
+   * runs onSuccess (a deploy's or update's follows its postStart, see {@link ManifestApply}).
+   */
+  ActionInterceptor results() {
+    return new ActionInterceptor() {
+      @Override
+      public ActionOutcome intercept(ActionChain chain) {
+        if (chain.cluster().isEmpty()) {
+          return chain.proceed();
+        }
+        Application app = chain.application();
+        ActionRun run = run(chain);
+        ActionOutcome outcome;
+        try {
+          outcome = chain.proceed();
+        } catch (KubernetesException | InvalidResourceException | HookException e) {
+          failed(ResourceKey.of(app), app, run, e);
+          throw e;
+        }
+        if (outcome.proceeds()
+            && (chain.action() == KrakeAction.MIGRATE || chain.action() == KrakeAction.DELETE)) {
+          hooks.finish(
+              ResourceKey.of(app), outcome.application().orElse(app), run.action(), run, true);
+        }
+        return outcome;
+      }
+
+      @Override
+      public String toString() {
+        return "ExecutionHooks.onSuccess/onFailure";
+      }
+    };
+  }
+
+  private void failed(ResourceKey key, Application app, ActionRun run, RuntimeException e) {
+    if (!WorkloadHooks.declares(app, run.action())) {
+      return; // nothing would run: no count kept
+    }
+    boolean transient_ =
+        (e instanceof KubernetesException k8s && k8s.reason() == ReasonCode.KUBERNETES_ERROR)
+            || (e instanceof HookException hook && hook.retried());
+    int failures = transient_ ? attempts.recordFailure(key, run.operation()) : 0;
+    if (!transient_ || failures >= ACTION_ATTEMPTS) {
+      attempts.reset(key, run.operation());
+      hooks.finish(key, app, run.action(), run, false);
+    }
+  }
+
+  static HookAction hookAction(KrakeAction action) {
+    return HookAction.valueOf(action.name());
+  }
+
+  /**
+   * The occurrence of an action, stable across passes and restarts: the application's uid for
+   * deploy and delete, its modification time for update, the binding time and the clusters for
+   * migrate.
+   */
+  static String operation(Application app, KrakeAction action) {
+    String uid = app.metadata().uid().orElse(app.metadata().name());
+    return switch (action) {
+      case DEPLOY -> uid + "/deploy";
+      case DELETE -> uid + "/delete";
+      case UPDATE -> uid + "/update@" + app.metadata().modified().map(Instant::toString).orElse("");
+      case MIGRATE ->
+          uid
+              + "/migrate@"
+              + app.status().scheduled().map(Instant::toString).orElse("")
+              + "->"
+              + app.status().scheduledTo().map(ResourceRef::name).orElse("");
+    };
+  }
+
+  /** The execution hooks' view of an action's occurrence on a cluster. */
+  static ActionRun actionRun(
+      Application app, HookAction action, String cluster, ClusterClient client) {
+    return new ActionRun(
+        action,
+        operation(app, KrakeAction.valueOf(action.name())),
+        WorkloadHooks.context(app, cluster, namespace(app, client)));
+  }
+
+  /** The Kubernetes namespace of an application's resources ({@code .Namespace.Name}). */
+  private static String namespace(Application app, ClusterClient client) {
+    for (ObjectNode resource : app.spec().manifest()) {
+      String ns = resource.path("metadata").path("namespace").asText("");
+      if (!ns.isEmpty()) {
+        return ns;
+      }
+    }
+    return client.defaultNamespace();
+  }
+}
