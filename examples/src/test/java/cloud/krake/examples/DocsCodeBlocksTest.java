@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 7's rule "every code block in the docs is either compiled in {@code examples} or checked by
- * a test", enforced on {@code README.md} and {@code docs/*.md}: the line before every fenced block
+ * a test", enforced on {@code README.md}, {@code ARCHITECTURE.md} and {@code docs/*.md}: the line before every fenced block
  * is exactly one marker,
  *
  * <ul>
@@ -183,10 +183,13 @@ class DocsCodeBlocksTest {
 
   // ------------------------------------------------------------------ the checker
 
-  /** README.md and docs/*.md under the root. */
+  /** README.md, ARCHITECTURE.md and docs/*.md under the root. */
   static List<Path> pages(Path root) {
     List<Path> pages = new ArrayList<>();
     pages.add(root.resolve("README.md"));
+    if (Files.exists(root.resolve("ARCHITECTURE.md"))) {
+      pages.add(root.resolve("ARCHITECTURE.md"));
+    }
     try (Stream<Path> docs = Files.list(root.resolve("docs"))) {
       docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(pages::add);
     } catch (IOException e) {
