@@ -32,6 +32,10 @@ if built; then
   exit 0
 fi
 
+if ! command -v go > /dev/null && [ -x /usr/local/go/bin/go ]; then
+  # Go's own installer puts it there, outside a non-login shell's PATH
+  PATH="$PATH:/usr/local/go/bin"
+fi
 if ! command -v go > /dev/null; then
   echo "build-control-plane: Go is needed to build Kubernetes $release (https://go.dev/dl/)" >&2
   exit 1
