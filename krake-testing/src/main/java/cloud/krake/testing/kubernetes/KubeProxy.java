@@ -31,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * containerPorts}. Pods that are terminating or not {@code Ready} get no connections, as they leave
  * a Service's endpoints; with none, a connection is accepted and closed. Only TCP.
  *
+ * <p>Where the store serves EndpointSlices (the local view of a real API server, whose endpoint
+ * slice controller maintains them) the endpoints are those of the Service's slices instead (label
+ * {@code kubernetes.io/service-name}): each endpoint's addresses whose {@code conditions.ready} is
+ * not {@code false}, at the slice port named as the Service port, as kube-proxy reads them.
+ *
  * <p>A node port another process holds on the host (another fake cluster's kube-proxy) is logged
  * and tried again at the next sync. {@link #sync()} runs on the kubelet's sync thread; the relay
  * picks endpoints from its own thread (the lists are swapped atomically).
@@ -44,6 +49,7 @@ final class KubeProxy implements AutoCloseable {
   private final ObjectStore store;
   private final ResourceType serviceType;
   private final ResourceType podType;
+  private final Optional<ResourceType> sliceType;
   private final Relay relay;
 
   // Confined to the sync thread
@@ -75,11 +81,13 @@ final class KubeProxy implements AutoCloseable {
       ObjectStore store,
       ResourceType serviceType,
       ResourceType podType,
+      Optional<ResourceType> sliceType,
       Relay relay) {
     this.cluster = cluster;
     this.store = store;
     this.serviceType = serviceType;
     this.podType = podType;
+    this.sliceType = sliceType;
     this.relay = relay;
   }
 
@@ -110,6 +118,8 @@ final class KubeProxy implements AutoCloseable {
     Map<Integer, String> services = new HashMap<>();
     Map<Integer, List<SocketAddress>> endpoints = new HashMap<>();
     List<ObjectNode> pods = store.list(podType, null, Selectors.NONE, 0, null).items();
+    List<ObjectNode> slices =
+        sliceType.map(t -> store.list(t, null, Selectors.NONE, 0, null).items()).orElse(null);
     for (ObjectNode service : store.list(serviceType, null, Selectors.NONE, 0, null).items()) {
       JsonNode spec = service.path("spec");
       String type = spec.path("type").asText("ClusterIP");
@@ -124,7 +134,12 @@ final class KubeProxy implements AutoCloseable {
         }
         int nodePort = port.get("nodePort").asInt();
         services.put(nodePort, name);
-        endpoints.put(nodePort, endpoints(namespace, spec.path("selector"), port, pods));
+        endpoints.put(
+            nodePort,
+            slices != null
+                ? sliceEndpoints(
+                    namespace, service.path("metadata").path("name").asText(), port, slices)
+                : endpoints(namespace, spec.path("selector"), port, pods));
       }
     }
     for (Iterator<Map.Entry<Integer, Route>> i = routes.entrySet().iterator(); i.hasNext(); ) {
@@ -193,6 +208,45 @@ final class KubeProxy implements AutoCloseable {
         }
       }
     }
+    return List.copyOf(out);
+  }
+
+  /** The ready endpoints of a Service port in the Service's EndpointSlices. */
+  private static List<SocketAddress> sliceEndpoints(
+      String namespace, String service, JsonNode servicePort, List<ObjectNode> slices) {
+    List<SocketAddress> out = new ArrayList<>();
+    String portName = servicePort.path("name").asText("");
+    for (ObjectNode slice : slices) {
+      JsonNode metadata = slice.path("metadata");
+      if (!metadata.path("namespace").asText().equals(namespace)
+          || !metadata.path("labels").path("kubernetes.io/service-name").asText().equals(service)
+          || !slice.path("addressType").asText("IPv4").equals("IPv4")) {
+        continue;
+      }
+      int target = -1;
+      for (JsonNode port : slice.path("ports")) {
+        if (port.path("name").asText("").equals(portName)
+            && port.path("protocol").asText("TCP").equals("TCP")) {
+          target = port.path("port").asInt(-1);
+        }
+      }
+      if (target <= 0) {
+        continue;
+      }
+      for (JsonNode endpoint : slice.path("endpoints")) {
+        if (!endpoint.path("conditions").path("ready").asBoolean(true)) {
+          continue;
+        }
+        for (JsonNode address : endpoint.path("addresses")) {
+          try {
+            out.add(new InetSocketAddress(InetAddress.getByName(address.asText()), target));
+          } catch (UnknownHostException e) {
+            // not an address literal: skipped
+          }
+        }
+      }
+    }
+    out.sort(Comparator.comparing(SocketAddress::toString));
     return List.copyOf(out);
   }
 

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -153,6 +154,72 @@ import org.slf4j.LoggerFactory;
  * computed from the Pods; the fake's auto-ready leaves these kinds alone while a kubelet is
  * attached.
  *
+ * <h2>A node of a real API server</h2>
+ *
+ * {@link #forApiServer} makes the kubelet a Node of a real control plane (kube-apiserver,
+ * kube-controller-manager and kube-scheduler), as the kubelet is; {@link #builder} keeps it the
+ * kubelet of a {@link FakeKubernetesApiServer}. The pod workers are the same in both: the kubelet
+ * keeps its view of the cluster (the Pods bound to its Node, and all Secrets, ConfigMaps, Services
+ * and EndpointSlices, listed and watched with the kubeconfig's credentials) in a private in-memory
+ * {@link FakeKubernetesApiServer}, as the kubelet keeps its informer caches, and:
+ *
+ * <ul>
+ *   <li><b>registers its Node</b> ({@link Builder#nodeName}): labels {@code
+ *       kubernetes.io/hostname}, {@code kubernetes.io/os} and {@code kubernetes.io/arch}; status
+ *       with {@code capacity} and {@code allocatable} (the host's processors and memory, 110 Pods),
+ *       the conditions {@code MemoryPressure}, {@code DiskPressure}, {@code PIDPressure} ({@code
+ *       False}) and {@code Ready} ({@code True}, {@code KubeletReady}), one address ({@code
+ *       InternalIP} {@value #POD_IP}: with a {@code Hostname} address the API server would dial the
+ *       node's name), {@code daemonEndpoints.kubeletEndpoint.Port} ({@link #kubeletPort()}), {@code
+ *       nodeInfo} and {@code declaredFeatures: [ExtendWebSocketsToKubelet]} (below). The status is
+ *       rewritten every minute; the Node's heartbeat is its {@code coordination.k8s.io/v1} Lease in
+ *       {@code kube-node-lease} ({@code leaseDurationSeconds} 40, owned by the Node), renewed every
+ *       10 s as the kubelet does, both on the {@link Builder#clock} and {@link Builder#timer}. On
+ *       {@link #close()} the kubelet <b>deletes its Node</b> (the Lease goes with it): the control
+ *       plane's pod garbage collector then removes the Pods that were bound to it, rather than
+ *       keeping a {@code NotReady} node around.
+ *   <li><b>runs the Pods the scheduler binds to it</b> (watch with {@code
+ *       fieldSelector=spec.nodeName=<node>}) as described above, reports their status through
+ *       {@code pods/status} (phase, conditions, {@code containerStatuses}, {@code podIP}, {@code
+ *       hostIP}, {@code startTime}; {@code qosClass} stays the API server's), honours deletion
+ *       (SIGTERM, SIGKILL after {@code deletionGracePeriodSeconds}) and, once the containers have
+ *       stopped, deletes the Pod with grace period 0 and a uid precondition, as the kubelet's
+ *       status manager does. A Pod it never ran is deleted at once.
+ *   <li><b>volumes</b> as above from the watched Secrets and ConfigMaps; a projected {@code
+ *       serviceAccountToken} is a token the API server issues for the Pod (TokenRequest bound to
+ *       the Pod, not refreshed), so the {@code kube-api-access-*} volume the API server's admission
+ *       adds holds a real {@code token}, {@code ca.crt} (ConfigMap {@code kube-root-ca.crt}) and
+ *       {@code namespace}. {@code KUBERNETES_SERVICE_HOST}/{@code _PORT} point at the real API
+ *       server's port on {@value #POD_IP} (relayed into isolated Pods). The downward API's {@code
+ *       metadata.uid} is the local view's uid, not the API server's.
+ *   <li><b>serves the kubelet API</b> on HTTPS at {@code 127.0.0.1:}{@link #kubeletPort()} (a
+ *       self-signed serving certificate: the API server does not verify it unless it is given
+ *       {@code --kubelet-certificate-authority}); with {@link Builder#kubeletClientCa} it requires
+ *       a client certificate that authority signed (the API server's {@code
+ *       --kubelet-client-certificate}). {@code GET /containerLogs/{ns}/{pod}/{container}} ({@code
+ *       previous}, {@code tailLines}, {@code limitBytes}; {@code follow} returns what is there,
+ *       {@code timestamps} and {@code sinceSeconds} are ignored) and {@code
+ *       /exec/{ns}/{pod}/{container}} ({@code command}, {@code input}, {@code output}, {@code
+ *       error}, {@code tty}) over WebSocket ({@code v5.channel.k8s.io}, {@code v4.channel.k8s.io}),
+ *       so that {@code kubectl logs}, {@code kubectl exec} and client-java's {@code Exec} work
+ *       through the API server.
+ *   <li><b>kube-proxy</b> as above, its endpoints read from the Service's EndpointSlices (the
+ *       control plane's endpoint slice controller fills them from the Pods' status).
+ * </ul>
+ *
+ * <p>Exec streaming, as found in Kubernetes v1.37.2 ({@code pkg/registry/core/pod/rest/
+ * subresources.go}): for a WebSocket {@code v5.channel.k8s.io} request the API server translates
+ * the stream to SPDY/3.1 toward the kubelet ({@code TranslateStreamCloseWebsocketRequests}),
+ * <em>unless</em> the feature gate {@code ExtendWebSocketsToKubelet} (beta, on by default since
+ * 1.36) is on and the Node declares it in {@code status.declaredFeatures} (NodeDeclaredFeatures, GA
+ * in 1.37): then, as for {@code v4.channel.k8s.io}, it proxies the WebSocket upgrade to the kubelet
+ * unchanged. The kubelet declares it, so no SPDY is spoken and no flag is needed; clients that use
+ * SPDY themselves (kubectl before 1.30, or with {@code KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false})
+ * are not served. Port forwarding and attach are not served.
+ *
+ * <p>Credentials: the kubeconfig's (cluster-admin), not a {@code system:node:<name>} certificate:
+ * the kubelet lists all Secrets and ConfigMaps, which the Node authorizer forbids a node.
+ *
  * <h2>Time and threads</h2>
  *
  * Back-off and grace periods are measured by the {@link Builder#clock} and waited for on the {@link
@@ -270,6 +337,10 @@ public final class LocalKubelet implements AutoCloseable {
   private final KubeProxy kubeProxy;
   private final Set<Integer> hostPorts;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final int apiServerPort;
+  private final Endpoints runtime = new Endpoints();
+  private final NodeAgent agent; // null for a fake cluster
+  private final boolean ownsServer;
   private final Set<Process> execs = ConcurrentHashMap.newKeySet();
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
@@ -292,6 +363,8 @@ public final class LocalKubelet implements AutoCloseable {
     this.defaultCommand = builder.defaultCommand;
     this.logLimitBytes = builder.logLimitBytes;
     this.hostPorts = Set.copyOf(builder.hostPorts);
+    this.ownsServer = builder.api != null;
+    this.apiServerPort = builder.api != null ? builder.api.port() : server.port();
     boolean bubblewrap = Files.isExecutable(bwrap);
     if (builder.podIsolation == PodIsolation.BUBBLEWRAP && !bubblewrap) {
       throw new IllegalStateException(
@@ -358,7 +431,13 @@ public final class LocalKubelet implements AutoCloseable {
     this.podNetwork = isolated == null ? PodNetwork.HOST : PodNetwork.ISOLATED;
     this.isolation = describeIsolation(builder.podIsolation, hostNetworkReason);
     this.kubeProxy =
-        new KubeProxy(server.name(), store, server.resourceType("v1", "Service"), podType, relay);
+        new KubeProxy(
+            server.name(),
+            store,
+            server.resourceType("v1", "Service"),
+            podType,
+            store.byKind("discovery.k8s.io/v1", "EndpointSlice"),
+            relay);
     this.lookup =
         new PodConfig.Lookup() {
           @Override
@@ -370,10 +449,25 @@ public final class LocalKubelet implements AutoCloseable {
           public java.util.Optional<ObjectNode> configMap(String namespace, String name) {
             return store.find(configMapType, namespace, name);
           }
+
+          @Override
+          public java.util.Optional<String> serviceAccountToken(
+              ObjectNode pod, String audience, long expirationSeconds) {
+            if (agent == null) {
+              return java.util.Optional.empty();
+            }
+            JsonNode metadata = pod.path("metadata");
+            return agent.serviceAccountToken(
+                metadata.path("namespace").asText(),
+                metadata.path("name").asText(),
+                pod.path("spec").path("serviceAccountName").asText("default"),
+                audience,
+                expirationSeconds);
+          }
         };
     this.controllers = new WorkloadControllers(server, clock);
     try {
-      server.attachKubelet(new Endpoints(), listener);
+      server.attachKubelet(runtime, listener);
     } catch (RuntimeException e) {
       if (network != null) {
         network.close();
@@ -383,6 +477,32 @@ public final class LocalKubelet implements AutoCloseable {
       io.shutdownNow();
       deleteWorkDirectory();
       throw e;
+    }
+    NodeAgent started = null;
+    if (builder.api != null) {
+      try {
+        started =
+            new NodeAgent(
+                server.name(),
+                builder.api,
+                server,
+                clock,
+                scheduler,
+                runtime,
+                builder.kubeletPort,
+                builder.kubeletClientCa);
+        this.agent = started;
+        started.start();
+      } catch (RuntimeException e) {
+        if (started == null) {
+          builder.api.close();
+        }
+        close(); // closes the agent and the local view too
+        throw new IllegalStateException(
+            "the local kubelet cannot join " + builder.api + ": " + e.getMessage(), e);
+      }
+    } else {
+      this.agent = null;
     }
     store.nodePortCheck(KubeProxy::available);
     enqueue(new Key("proxy", "", ""));
@@ -485,7 +605,52 @@ public final class LocalKubelet implements AutoCloseable {
    * @param server the fake cluster whose Pods it runs
    */
   public static Builder builder(FakeKubernetesApiServer server) {
-    return new Builder(Objects.requireNonNull(server, "server"));
+    return new Builder(Objects.requireNonNull(server, "server"), null);
+  }
+
+  /**
+   * Returns a builder for a kubelet that joins a real API server as a Node: see "A node of a real
+   * API server" in the {@link LocalKubelet class documentation}. Nothing is contacted before {@link
+   * Builder#build()}.
+   *
+   * @param kubeconfig a kubeconfig with embedded credentials (its current context) allowed to
+   *     create Nodes, Leases and TokenRequests, write Pods' status, delete Pods and list and watch
+   *     Pods, Secrets, ConfigMaps, Services and EndpointSlices: cluster-admin credentials
+   */
+  public static Builder forApiServer(String kubeconfig) {
+    return new Builder(null, Objects.requireNonNull(kubeconfig, "kubeconfig"));
+  }
+
+  /**
+   * The name of the Node this kubelet registered with a real API server.
+   *
+   * @throws IllegalStateException for a kubelet of a fake cluster
+   */
+  public String nodeName() {
+    if (agent == null) {
+      throw new IllegalStateException("a kubelet of a fake cluster has no Node of its own");
+    }
+    return server.name();
+  }
+
+  /**
+   * The port of this kubelet's API on {@code 127.0.0.1} (a kubelet of a real API server).
+   *
+   * @throws IllegalStateException for a kubelet of a fake cluster
+   */
+  public int kubeletPort() {
+    if (agent == null) {
+      throw new IllegalStateException("a kubelet of a fake cluster serves no kubelet API");
+    }
+    return agent.kubeletPort();
+  }
+
+  /**
+   * When this kubelet last renewed its Node's Lease, by its {@link Builder#clock}; empty before the
+   * first renewal and for a kubelet of a fake cluster.
+   */
+  public Optional<Instant> lastLeaseRenewal() {
+    return agent == null ? Optional.empty() : agent.lastLeaseRenewal();
   }
 
   /**
@@ -556,6 +721,9 @@ public final class LocalKubelet implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    if (agent != null) {
+      agent.close();
+    }
     server.detachKubelet(listener);
     List<Process> processes = new ArrayList<>(execs);
     try {
@@ -610,6 +778,9 @@ public final class LocalKubelet implements AutoCloseable {
     io.shutdownNow();
     deleteWorkDirectory();
     removeCreatedMountPoints();
+    if (ownsServer) {
+      server.close();
+    }
     log.info("Local kubelet for {} closed", server.name());
   }
 
@@ -628,7 +799,7 @@ public final class LocalKubelet implements AutoCloseable {
     switch (kind) {
       case "/Secret", "/ConfigMap" -> enqueue(new Key("config", namespace, ""));
       case "/Node" -> enqueue(new Key("nodes", "", ""));
-      case "/Service" -> enqueue(new Key("proxy", "", ""));
+      case "/Service", "discovery.k8s.io/EndpointSlice" -> enqueue(new Key("proxy", "", ""));
       default -> {
         if (kind.equals("/Pod")) {
           enqueue(new Key("proxy", "", ""));
@@ -853,7 +1024,7 @@ public final class LocalKubelet implements AutoCloseable {
    */
   Set<Integer> hostPorts(Map<String, String> env) {
     Set<Integer> ports = new java.util.TreeSet<>(hostPorts);
-    ports.add(server.port());
+    ports.add(apiServerPort);
     for (String value : env.values()) {
       Matcher matcher = LOOPBACK_PORT.matcher(value);
       while (matcher.find()) {
@@ -908,7 +1079,7 @@ public final class LocalKubelet implements AutoCloseable {
     env.put("HOSTNAME", pod.path("metadata").path("name").asText());
     env.put("HOME", "/root");
     env.put("KUBERNETES_SERVICE_HOST", POD_IP);
-    env.put("KUBERNETES_SERVICE_PORT", Integer.toString(server.port()));
+    env.put("KUBERNETES_SERVICE_PORT", Integer.toString(apiServerPort));
     return env;
   }
 
@@ -1128,7 +1299,12 @@ public final class LocalKubelet implements AutoCloseable {
    * Configures a {@link LocalKubelet}; {@link #build()} attaches and starts it. Not thread-safe.
    */
   public static final class Builder {
-    private final FakeKubernetesApiServer server;
+    private FakeKubernetesApiServer server; // the local view, for a real API server
+    private final String kubeconfig;
+    private ApiServerClient api;
+    private String nodeName;
+    private int kubeletPort;
+    private Optional<String> kubeletClientCa = Optional.empty();
     private Clock clock = Clock.systemUTC();
     private Timer scheduler;
     private Path workDirectory;
@@ -1141,8 +1317,64 @@ public final class LocalKubelet implements AutoCloseable {
     private Path python = DEFAULT_PYTHON;
     private Set<Integer> hostPorts = Set.of();
 
-    private Builder(FakeKubernetesApiServer server) {
+    private Builder(FakeKubernetesApiServer server, String kubeconfig) {
       this.server = server;
+      this.kubeconfig = kubeconfig;
+    }
+
+    /**
+     * The name of the Node the kubelet registers with a real API server ({@link
+     * LocalKubelet#forApiServer}); default {@code krake-node-} and five random lowercase letters.
+     *
+     * @throws IllegalArgumentException if it is not a DNS subdomain name
+     * @throws IllegalStateException for a kubelet of a fake cluster
+     */
+    public Builder nodeName(String name) {
+      requireReal("nodeName");
+      if (!name.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
+        throw new IllegalArgumentException("nodeName: not a DNS subdomain name: " + name);
+      }
+      this.nodeName = name;
+      return this;
+    }
+
+    /**
+     * The port of the kubelet API on {@code 127.0.0.1} (the Node's {@code
+     * daemonEndpoints.kubeletEndpoint.Port}); default 0, a free port.
+     *
+     * @throws IllegalArgumentException if it is not in 0–65535
+     * @throws IllegalStateException for a kubelet of a fake cluster
+     */
+    public Builder kubeletPort(int port) {
+      requireReal("kubeletPort");
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("kubeletPort: not a port: " + port);
+      }
+      this.kubeletPort = port;
+      return this;
+    }
+
+    /**
+     * The PEM certificate(s) of the authority that signed the API server's kubelet client
+     * certificate ({@code --kubelet-client-certificate}): the kubelet API then requires a client
+     * certificate it signed, as the kubelet's {@code --client-ca-file}. Default none: the kubelet
+     * API accepts any client (logged as a warning).
+     *
+     * @throws IllegalArgumentException if it holds no PEM certificate
+     * @throws IllegalStateException for a kubelet of a fake cluster
+     */
+    public Builder kubeletClientCa(String pem) {
+      requireReal("kubeletClientCa");
+      ApiServerClient.Pem.certificates(Objects.requireNonNull(pem, "pem"));
+      this.kubeletClientCa = Optional.of(pem);
+      return this;
+    }
+
+    private void requireReal(String setting) {
+      if (kubeconfig == null) {
+        throw new IllegalStateException(
+            setting + " applies to a kubelet of a real API server (LocalKubelet.forApiServer)");
+      }
     }
 
     /** The clock of status timestamps and of the back-off reset; default the UTC system clock. */
@@ -1265,7 +1497,38 @@ public final class LocalKubelet implements AutoCloseable {
      * @throws UncheckedIOException if the work directory cannot be created
      */
     public LocalKubelet build() {
-      return new LocalKubelet(this);
+      if (kubeconfig == null) {
+        return new LocalKubelet(this);
+      }
+      String node =
+          nodeName != null
+              ? nodeName
+              : "krake-node-"
+                  + new java.security.SecureRandom()
+                      .ints(5, 'a', 'z' + 1)
+                      .collect(
+                          StringBuilder::new,
+                          StringBuilder::appendCodePoint,
+                          StringBuilder::append);
+      api = ApiServerClient.fromKubeconfig(kubeconfig);
+      if (kubeletClientCa.isEmpty()) {
+        log.warn("Local kubelet {}: no kubeletClientCa, its kubelet API accepts any client", node);
+      }
+      server =
+          FakeKubernetesApiServer.builder()
+              .name(node)
+              .clock(clock)
+              .autoReady(false)
+              .enforceNamespaces(false)
+              .build();
+      server.registerKind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, false);
+      try {
+        return new LocalKubelet(this);
+      } catch (RuntimeException e) {
+        server.close();
+        api.close();
+        throw e;
+      }
     }
   }
 }

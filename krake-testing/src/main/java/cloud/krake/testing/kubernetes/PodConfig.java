@@ -43,6 +43,15 @@ final class PodConfig {
     Optional<ObjectNode> secret(String namespace, String name);
 
     Optional<ObjectNode> configMap(String namespace, String name);
+
+    /**
+     * A token of the Pod's service account for a {@code serviceAccountToken} projection, bound to
+     * the Pod; empty where the cluster issues none (a fake cluster: the file is left out).
+     */
+    default Optional<String> serviceAccountToken(
+        ObjectNode pod, String audience, long expirationSeconds) {
+      return Optional.empty();
+    }
   }
 
   private PodConfig() {}
@@ -254,6 +263,19 @@ final class PodConfig {
    */
   static void materialise(String namespace, JsonNode volume, Path directory, Lookup lookup)
       throws ConfigError, IOException {
+    ObjectNode pod = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    pod.putObject("metadata").put("namespace", namespace);
+    materialise(pod, volume, directory, lookup);
+  }
+
+  /**
+   * The files of a volume of {@code pod}: as {@link #materialise(String, JsonNode, Path, Lookup)},
+   * plus {@code downwardAPI} volumes and the {@code downwardAPI} and {@code serviceAccountToken}
+   * sources of projected ones.
+   */
+  static void materialise(ObjectNode pod, JsonNode volume, Path directory, Lookup lookup)
+      throws ConfigError, IOException {
+    String namespace = pod.path("metadata").path("namespace").asText("default");
     Files.createDirectories(directory);
     if (volume.has("secret")) {
       JsonNode source = volume.get("secret");
@@ -282,7 +304,10 @@ final class PodConfig {
           directory,
           "ConfigMap " + namespace + "/" + name);
     } else if (volume.has("projected")) {
-      projected(namespace, volume.get("projected"), directory, lookup);
+      projected(pod, volume.get("projected"), directory, lookup);
+    } else if (volume.has("downwardAPI")) {
+      JsonNode source = volume.get("downwardAPI");
+      downwardApi(pod, source, source.path("defaultMode").asInt(0644), directory);
     } else {
       setMode(directory, 0777); // emptyDir (and the stand-ins for other sources)
     }
@@ -290,11 +315,14 @@ final class PodConfig {
 
   /**
    * A projected volume: the files of its {@code secret} and {@code configMap} sources (each named
-   * by {@code name}, with {@code items} and {@code optional}) in one directory, with the volume's
-   * {@code defaultMode}; other sources (downward API, service account token) add nothing.
+   * by {@code name}, with {@code items} and {@code optional}), its {@code downwardAPI} items
+   * ({@code fieldRef}s) and its {@code serviceAccountToken} (where {@link
+   * Lookup#serviceAccountToken} issues one) in one directory, with the volume's {@code
+   * defaultMode}; {@code clusterTrustBundle} and {@code podCertificate} sources add nothing.
    */
-  private static void projected(String namespace, JsonNode volume, Path directory, Lookup lookup)
+  private static void projected(ObjectNode pod, JsonNode volume, Path directory, Lookup lookup)
       throws ConfigError, IOException {
+    String namespace = pod.path("metadata").path("namespace").asText("default");
     int defaultMode = volume.path("defaultMode").asInt(0644);
     for (JsonNode source : volume.path("sources")) {
       if (source.has("secret")) {
@@ -329,7 +357,39 @@ final class PodConfig {
             configMapFiles(configMap.get()),
             directory,
             "ConfigMap " + namespace + "/" + name);
+      } else if (source.has("downwardAPI")) {
+        downwardApi(pod, source.get("downwardAPI"), defaultMode, directory);
+      } else if (source.has("serviceAccountToken")) {
+        JsonNode token = source.get("serviceAccountToken");
+        Optional<String> issued =
+            lookup.serviceAccountToken(
+                pod,
+                token.path("audience").asText(""),
+                token.path("expirationSeconds").asLong(3600));
+        if (issued.isPresent()) {
+          write(
+              directory,
+              token.path("path").asText("token"),
+              issued.get().getBytes(StandardCharsets.UTF_8),
+              defaultMode);
+        }
       }
+    }
+  }
+
+  /** The {@code fieldRef} items of a downward API volume or projection. */
+  private static void downwardApi(ObjectNode pod, JsonNode source, int defaultMode, Path directory)
+      throws IOException {
+    for (JsonNode item : source.path("items")) {
+      if (!item.has("fieldRef")) {
+        continue; // resourceFieldRef: no resources are accounted
+      }
+      String value = field(pod, item.get("fieldRef").path("fieldPath").asText());
+      write(
+          directory,
+          item.path("path").asText(),
+          value.getBytes(StandardCharsets.UTF_8),
+          item.path("mode").asInt(defaultMode));
     }
   }
 

@@ -234,7 +234,7 @@ final class PodWorker {
         if (volume.has("hostPath")) {
           continue;
         }
-        PodConfig.materialise(namespace, volume, volumeDirectory(volumeName), kubelet.lookup());
+        PodConfig.materialise(pod, volume, volumeDirectory(volumeName), kubelet.lookup());
       }
       volumesReady = true;
       volumeError = "";
