@@ -188,6 +188,8 @@ class WorkloadHooksIT {
           """);
 
       env.awaitRunningOn("warm", env.a);
+      // the watch delivers the RUNNING event after the store read above may have seen it
+      await().atMost(TIMEOUT).until(() -> !atFirstRunning.isEmpty());
     } finally {
       watch.close();
     }
