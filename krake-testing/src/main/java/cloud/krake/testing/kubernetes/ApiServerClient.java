@@ -1,7 +1,6 @@
 package cloud.krake.testing.kubernetes;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -296,75 +295,37 @@ final class ApiServerClient implements AutoCloseable {
     }
 
     /**
-     * A certificate with its private key: PKCS#8 ({@code BEGIN PRIVATE KEY}) or PKCS#1 RSA ({@code
-     * BEGIN RSA PRIVATE KEY}, wrapped into PKCS#8 here).
+     * A certificate with its private key, in any PEM form BouncyCastle reads ({@code PRIVATE KEY}
+     * PKCS#8, {@code RSA PRIVATE KEY} PKCS#1, {@code EC PRIVATE KEY} SEC 1), given to okhttp-tls as
+     * PKCS#8.
      */
     static HeldCertificate heldCertificate(String certificatePem, String keyPem) {
-      String key = keyPem;
-      if (keyPem.contains("-----BEGIN RSA PRIVATE KEY-----")) {
-        byte[] pkcs1 = body(keyPem, "RSA PRIVATE KEY");
-        key =
-            "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder().encodeToString(wrapRsa(pkcs1))
-                + "\n-----END PRIVATE KEY-----\n";
-      } else if (!keyPem.contains("-----BEGIN PRIVATE KEY-----")) {
-        throw new IllegalArgumentException(
-            "client-key-data: expected a PKCS#8 (BEGIN PRIVATE KEY) or PKCS#1 RSA key");
+      java.security.PrivateKey key;
+      try (org.bouncycastle.openssl.PEMParser parser =
+          new org.bouncycastle.openssl.PEMParser(new java.io.StringReader(keyPem))) {
+        Object parsed = parser.readObject();
+        org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter converter =
+            new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter();
+        if (parsed instanceof org.bouncycastle.openssl.PEMKeyPair pair) {
+          key = converter.getKeyPair(pair).getPrivate();
+        } else if (parsed instanceof org.bouncycastle.asn1.pkcs.PrivateKeyInfo info) {
+          key = converter.getPrivateKey(info);
+        } else {
+          throw new IllegalArgumentException("the private key is not an unencrypted PEM key");
+        }
+      } catch (IOException e) {
+        throw new IllegalArgumentException("the private key cannot be read as PEM", e);
       }
-      String first =
-          certificatePem.substring(0, certificatePem.indexOf("-----END CERTIFICATE-----"));
-      return HeldCertificate.decode(first + "-----END CERTIFICATE-----\n" + key);
-    }
-
-    private static byte[] body(String pem, String label) {
-      int start = pem.indexOf("-----BEGIN " + label + "-----") + label.length() + 16;
-      int end = pem.indexOf("-----END " + label + "-----");
-      return Base64.getMimeDecoder().decode(pem.substring(start, end).trim());
-    }
-
-    /** PrivateKeyInfo { version 0, rsaEncryption, OCTET STRING pkcs1 } in DER. */
-    private static byte[] wrapRsa(byte[] pkcs1) {
-      byte[] algorithm = {
-        0x30,
-        0x0d,
-        0x06,
-        0x09,
-        0x2a,
-        (byte) 0x86,
-        0x48,
-        (byte) 0x86,
-        (byte) 0xf7,
-        0x0d,
-        0x01,
-        0x01,
-        0x01,
-        0x05,
-        0x00
-      };
-      ByteArrayOutputStream inner = new ByteArrayOutputStream();
-      inner.writeBytes(new byte[] {0x02, 0x01, 0x00});
-      inner.writeBytes(algorithm);
-      inner.write(0x04);
-      inner.writeBytes(length(pkcs1.length));
-      inner.writeBytes(pkcs1);
-      ByteArrayOutputStream outer = new ByteArrayOutputStream();
-      outer.write(0x30);
-      outer.writeBytes(length(inner.size()));
-      outer.writeBytes(inner.toByteArray());
-      return outer.toByteArray();
-    }
-
-    private static byte[] length(int length) {
-      if (length < 0x80) {
-        return new byte[] {(byte) length};
+      int end = certificatePem.indexOf("-----END CERTIFICATE-----");
+      if (end < 0) {
+        throw new IllegalArgumentException("no PEM certificate found");
       }
-      if (length < 0x100) {
-        return new byte[] {(byte) 0x81, (byte) length};
-      }
-      if (length < 0x10000) {
-        return new byte[] {(byte) 0x82, (byte) (length >> 8), (byte) length};
-      }
-      return new byte[] {(byte) 0x83, (byte) (length >> 16), (byte) (length >> 8), (byte) length};
+      String first = certificatePem.substring(0, end) + "-----END CERTIFICATE-----\n";
+      String pkcs8 =
+          "-----BEGIN PRIVATE KEY-----\n"
+              + Base64.getMimeEncoder().encodeToString(key.getEncoded())
+              + "\n-----END PRIVATE KEY-----\n";
+      return HeldCertificate.decode(first + pkcs8);
     }
   }
 }

@@ -31,10 +31,10 @@ import org.slf4j.LoggerFactory;
  * containerPorts}. Pods that are terminating or not {@code Ready} get no connections, as they leave
  * a Service's endpoints; with none, a connection is accepted and closed. Only TCP.
  *
- * <p>Where the store serves EndpointSlices (the local view of a real API server, whose endpoint
- * slice controller maintains them) the endpoints are those of the Service's slices instead (label
- * {@code kubernetes.io/service-name}): each endpoint's addresses whose {@code conditions.ready} is
- * not {@code false}, at the slice port named as the Service port, as kube-proxy reads them.
+ * <p>Given the EndpointSlice type (the local view of a real API server, whose endpoint slice
+ * controller maintains them) the endpoints are those of the Service's slices instead (label {@code
+ * kubernetes.io/service-name}): each endpoint's addresses whose {@code conditions.ready} is not
+ * {@code false}, at the slice port named as the Service port, as kube-proxy reads them.
  *
  * <p>A node port another process holds on the host (another fake cluster's kube-proxy) is logged
  * and tried again at the next sync. {@link #sync()} runs on the kubelet's sync thread; the relay

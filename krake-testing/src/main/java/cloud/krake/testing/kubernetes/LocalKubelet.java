@@ -1,6 +1,8 @@
 package cloud.krake.testing.kubernetes;
 
 import cloud.krake.runtime.Timer;
+import cloud.krake.testing.controlplane.KubernetesControlPlane;
+import cloud.krake.testing.controlplane.NodeCredentials;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -193,9 +195,9 @@ import org.slf4j.LoggerFactory;
  *       server's port on {@value #POD_IP} (relayed into isolated Pods). The downward API's {@code
  *       metadata.uid} is the local view's uid, not the API server's.
  *   <li><b>serves the kubelet API</b> on HTTPS at {@code 127.0.0.1:}{@link #kubeletPort()} (a
- *       self-signed serving certificate: the API server does not verify it unless it is given
- *       {@code --kubelet-certificate-authority}); with {@link Builder#kubeletClientCa} it requires
- *       a client certificate that authority signed (the API server's {@code
+ *       {@link Builder#kubeletServingCertificate}, else a self-signed one, which an API server with
+ *       {@code --kubelet-certificate-authority} refuses); with {@link Builder#kubeletClientCa} it
+ *       requires a client certificate that authority signed (the API server's {@code
  *       --kubelet-client-certificate}). {@code GET /containerLogs/{ns}/{pod}/{container}} ({@code
  *       previous}, {@code tailLines}, {@code limitBytes}; {@code follow} returns what is there,
  *       {@code timestamps} and {@code sinceSeconds} are ignored) and {@code
@@ -436,7 +438,9 @@ public final class LocalKubelet implements AutoCloseable {
             store,
             server.resourceType("v1", "Service"),
             podType,
-            store.byKind("discovery.k8s.io/v1", "EndpointSlice"),
+            builder.api != null
+                ? store.byKind("discovery.k8s.io/v1", "EndpointSlice")
+                : Optional.empty(),
             relay);
     this.lookup =
         new PodConfig.Lookup() {
@@ -490,7 +494,8 @@ public final class LocalKubelet implements AutoCloseable {
                 scheduler,
                 runtime,
                 builder.kubeletPort,
-                builder.kubeletClientCa);
+                builder.kubeletClientCa,
+                builder.kubeletServing);
         this.agent = started;
         started.start();
       } catch (RuntimeException e) {
@@ -619,6 +624,26 @@ public final class LocalKubelet implements AutoCloseable {
    */
   public static Builder forApiServer(String kubeconfig) {
     return new Builder(null, Objects.requireNonNull(kubeconfig, "kubeconfig"));
+  }
+
+  /**
+   * Returns a builder for a kubelet that joins {@code controlPlane} as the Node {@code nodeName}:
+   * {@link #forApiServer} with the control plane's administrator kubeconfig, {@link
+   * Builder#nodeName}, the serving certificate the control plane issues for the node ({@link
+   * KubernetesControlPlane#nodeCredentials}, checked by its API server) and, as {@link
+   * Builder#kubeletClientCa}, the authority of the API server's kubelet client certificate. The
+   * control plane must be started.
+   *
+   * @throws IllegalArgumentException if {@code nodeName} is not a DNS subdomain name
+   */
+  public static Builder forControlPlane(KubernetesControlPlane controlPlane, String nodeName) {
+    Objects.requireNonNull(controlPlane, "controlPlane");
+    NodeCredentials node =
+        controlPlane.nodeCredentials(Objects.requireNonNull(nodeName, "nodeName"));
+    return forApiServer(controlPlane.kubeconfig().toString())
+        .nodeName(nodeName)
+        .kubeletServingCertificate(node.serving().certificatePem(), node.serving().privateKeyPem())
+        .kubeletClientCa(node.apiServerClientCaPem());
   }
 
   /**
@@ -1305,6 +1330,7 @@ public final class LocalKubelet implements AutoCloseable {
     private String nodeName;
     private int kubeletPort;
     private Optional<String> kubeletClientCa = Optional.empty();
+    private Optional<String> kubeletServing = Optional.empty(); // certificate and key PEM
     private Clock clock = Clock.systemUTC();
     private Timer scheduler;
     private Path workDirectory;
@@ -1367,6 +1393,25 @@ public final class LocalKubelet implements AutoCloseable {
       requireReal("kubeletClientCa");
       ApiServerClient.Pem.certificates(Objects.requireNonNull(pem, "pem"));
       this.kubeletClientCa = Optional.of(pem);
+      return this;
+    }
+
+    /**
+     * The kubelet API's serving certificate and its private key (PEM; the key PKCS#8, RSA or EC),
+     * as the kubelet's {@code --tls-cert-file} and {@code --tls-private-key-file}: needed where the
+     * API server checks kubelets' certificates ({@code --kubelet-certificate-authority}). Default a
+     * self-signed certificate for {@code 127.0.0.1}.
+     *
+     * @throws IllegalArgumentException if they cannot be read (the message names which, never the
+     *     key)
+     * @throws IllegalStateException for a kubelet of a fake cluster
+     */
+    public Builder kubeletServingCertificate(String certificatePem, String privateKeyPem) {
+      requireReal("kubeletServingCertificate");
+      ApiServerClient.Pem.heldCertificate(
+          Objects.requireNonNull(certificatePem, "certificatePem"),
+          Objects.requireNonNull(privateKeyPem, "privateKeyPem"));
+      this.kubeletServing = Optional.of(certificatePem + "\n" + privateKeyPem);
       return this;
     }
 

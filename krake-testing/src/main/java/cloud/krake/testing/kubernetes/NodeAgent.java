@@ -107,7 +107,8 @@ final class NodeAgent implements AutoCloseable {
       Timer timer,
       PodRuntime runtime,
       int kubeletPort,
-      Optional<String> kubeletClientCa) {
+      Optional<String> kubeletClientCa,
+      Optional<String> kubeletServing) {
     this.node = node;
     this.api = api;
     this.local = local;
@@ -123,7 +124,7 @@ final class NodeAgent implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
-    this.kubeletServer = startKubeletServer(kubeletPort, kubeletClientCa);
+    this.kubeletServer = startKubeletServer(kubeletPort, kubeletClientCa, kubeletServing);
   }
 
   // ---------------------------------------------------------------------------- lifecycle
@@ -616,7 +617,8 @@ final class NodeAgent implements AutoCloseable {
     try {
       api.mergePatch("/api/v1/namespaces/" + parts[0] + "/pods/" + parts[1] + "/status", patch);
     } catch (RuntimeException e) {
-      log.debug("cannot write the status of Pod {}: {}", key, e.getMessage());
+      log.warn(
+          "Local kubelet {}: cannot write the status of Pod {}: {}", node, key, e.getMessage());
     }
   }
 
@@ -694,14 +696,17 @@ final class NodeAgent implements AutoCloseable {
 
   // ------------------------------------------------------------------------- kubelet API
 
-  private MockWebServer startKubeletServer(int port, Optional<String> clientCa) {
+  private MockWebServer startKubeletServer(
+      int port, Optional<String> clientCa, Optional<String> servingPem) {
     HeldCertificate serving =
-        new HeldCertificate.Builder()
-            .commonName(node)
-            .addSubjectAlternativeName("127.0.0.1")
-            .addSubjectAlternativeName("localhost")
-            .duration(1, TimeUnit.DAYS)
-            .build();
+        servingPem.isPresent()
+            ? heldCertificate(servingPem.get())
+            : new HeldCertificate.Builder()
+                .commonName(node)
+                .addSubjectAlternativeName("127.0.0.1")
+                .addSubjectAlternativeName("localhost")
+                .duration(1, TimeUnit.DAYS)
+                .build();
     HandshakeCertificates.Builder tls =
         new HandshakeCertificates.Builder().heldCertificate(serving);
     clientCa.ifPresent(
@@ -720,6 +725,13 @@ final class NodeAgent implements AutoCloseable {
       throw new UncheckedIOException("cannot start the kubelet API on port " + port, e);
     }
     return server;
+  }
+
+  private static HeldCertificate heldCertificate(String certificateAndKey) {
+    int end = certificateAndKey.indexOf("-----END CERTIFICATE-----");
+    int keyStart = certificateAndKey.indexOf("-----BEGIN", end);
+    return ApiServerClient.Pem.heldCertificate(
+        certificateAndKey.substring(0, keyStart), certificateAndKey.substring(keyStart));
   }
 
   /**

@@ -23,7 +23,9 @@ import java.util.stream.Stream;
  * <p>A mount path whose parent does not exist on the host (say {@code /etc/krake_complete_cert})
  * cannot be created in the read-only root, so its nearest existing ancestor is shadowed: a tmpfs
  * with every entry of the host directory bind-mounted back (read-only) and symlinks recreated,
- * remounted read-only once the mount points are made.
+ * remounted read-only once the mount points are made. A mount path leading through a symlink of the
+ * host ({@code /var/run}, where the API server mounts service account tokens) is mounted where the
+ * symlink leads.
  */
 final class Sandbox {
   private static final Set<String> SPECIAL = Set.of("/dev", "/proc", "/tmp");
@@ -41,7 +43,10 @@ final class Sandbox {
    */
   static List<String> command(
       Path bwrap, Path tmp, List<Mount> mounts, String workingDir, List<String> argv) {
-    List<Mount> sorted = new ArrayList<>(mounts);
+    List<Mount> sorted = new ArrayList<>();
+    for (Mount mount : mounts) {
+      sorted.add(new Mount(mount.source(), throughHostSymlinks(mount.target()), mount.readOnly()));
+    }
     sorted.sort(Comparator.comparing(Mount::target));
     List<String> targets = sorted.stream().map(Mount::target).toList();
     boolean createWorkingDir = !exists(workingDir);
@@ -131,6 +136,35 @@ final class Sandbox {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + directory + " for the sandbox", e);
+    }
+  }
+
+  /**
+   * A mount path with the host's symlinks among its existing ancestors resolved ({@code
+   * /var/run/secrets/...} is {@code /run/secrets/...} where {@code /var/run} links to {@code /run},
+   * as on Debian): bubblewrap cannot shadow a symlink with a tmpfs, and the path still leads to the
+   * mount inside the sandbox, whose root is the host's.
+   */
+  static String throughHostSymlinks(String target) {
+    if (under(target, "/tmp") || under(target, "/dev") || under(target, "/proc")) {
+      return target;
+    }
+    Path path = Path.of(target);
+    Path existing = path;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return target;
+    }
+    try {
+      Path real = existing.toRealPath();
+      if (real.equals(existing)) {
+        return target;
+      }
+      return real.resolve(existing.relativize(path)).toString();
+    } catch (IOException e) {
+      return target;
     }
   }
 

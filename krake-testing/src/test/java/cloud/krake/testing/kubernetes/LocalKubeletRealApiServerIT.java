@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import cloud.krake.testing.ManualClock;
 import cloud.krake.testing.ManualTimer;
+import cloud.krake.testing.controlplane.KubernetesControlPlaneExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kubernetes.client.Exec;
 import io.kubernetes.client.util.ClientBuilder;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,26 +41,29 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalKubeletRealApiServerIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-  static ControlPlaneHandle controlPlane;
+  @RegisterExtension
+  static final KubernetesControlPlaneExtension CONTROL_PLANE =
+      KubernetesControlPlaneExtension.builder().build();
+
   static ApiServerClient api;
 
   private final List<LocalKubelet> kubelets = new ArrayList<>();
   @TempDir Path temp;
 
   @BeforeAll
-  static void startControlPlane() {
-    controlPlane = ControlPlaneHandle.start();
-    api = ApiServerClient.fromKubeconfig(controlPlane.kubeconfig());
+  static void connect() {
+    api = ApiServerClient.fromKubeconfig(kubeconfig());
   }
 
   @AfterAll
-  static void stopControlPlane() {
+  static void disconnect() {
     if (api != null) {
       api.close();
     }
-    if (controlPlane != null) {
-      controlPlane.close();
-    }
+  }
+
+  private static String kubeconfig() {
+    return CONTROL_PLANE.kubeconfig().toString();
   }
 
   @AfterEach
@@ -70,21 +75,20 @@ class LocalKubeletRealApiServerIT {
   }
 
   private LocalKubelet kubelet(LocalKubelet.Builder builder) {
-    LocalKubelet kubelet = builder.kubeletClientCa(controlPlane.kubeletClientCa()).build();
+    LocalKubelet kubelet = builder.build();
     kubelets.add(kubelet);
     return kubelet;
+  }
+
+  private static LocalKubelet.Builder node(String name) {
+    return LocalKubelet.forControlPlane(CONTROL_PLANE.controlPlane(), name);
   }
 
   @Test
   void registersAReadyNodeAndRenewsItsLease() {
     ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
     ManualTimer timer = new ManualTimer(clock);
-    LocalKubelet kubelet =
-        kubelet(
-            LocalKubelet.forApiServer(controlPlane.kubeconfig())
-                .nodeName("lease-node")
-                .clock(clock)
-                .timer(timer));
+    LocalKubelet kubelet = kubelet(node("lease-node").clock(clock).timer(timer));
 
     JsonNode node = api.get("/api/v1/nodes/lease-node");
     assertThat(condition(node, "Ready")).isEqualTo("True");
@@ -112,9 +116,39 @@ class LocalKubeletRealApiServerIT {
   }
 
   @Test
+  void servesTheKubeletApiOnlyToClientsWithACertificateOfTheApiServersClientCa() throws Exception {
+    LocalKubelet kubelet = kubelet(node("auth-node"));
+    String healthz = "https://127.0.0.1:" + kubelet.kubeletPort() + "/healthz";
+    Path cert = Files.writeString(temp.resolve("client.crt"), admin().certificatePem());
+    Path key = Files.writeString(temp.resolve("client.key"), admin().privateKeySec1Pem());
+    Path ca =
+        Files.writeString(temp.resolve("ca.crt"), CONTROL_PLANE.controlPlane().caCertificatePem());
+
+    assertThat(curl("--cacert", ca.toString(), healthz).exitValue()).isNotZero();
+    Process withCertificate =
+        curl(
+            "--cacert", ca.toString(), "--cert", cert.toString(), "--key", key.toString(), healthz);
+    assertThat(new String(withCertificate.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .isEqualTo("ok");
+    assertThat(withCertificate.exitValue()).isZero();
+  }
+
+  private static cloud.krake.testing.controlplane.CertificateAndKey admin() {
+    return CONTROL_PLANE.controlPlane().adminCredentials();
+  }
+
+  private static Process curl(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "10"));
+    command.addAll(List.of(args));
+    Process process =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    return process;
+  }
+
+  @Test
   void runsTheRunningPodsOfADeploymentTheSchedulerBindsToIt() {
-    LocalKubelet kubelet =
-        kubelet(LocalKubelet.forApiServer(controlPlane.kubeconfig()).nodeName("deploy-node"));
+    LocalKubelet kubelet = kubelet(node("deploy-node"));
     create(
         "/apis/apps/v1/namespaces/default/deployments",
         """
@@ -164,7 +198,7 @@ class LocalKubeletRealApiServerIT {
 
   @Test
   void kubectlLogsAndExecAndClientJavaExecReachThePodThroughTheApiServer() throws Exception {
-    kubelet(LocalKubelet.forApiServer(controlPlane.kubeconfig()).nodeName("exec-node"));
+    kubelet(node("exec-node"));
     create(
         "/api/v1/namespaces/default/pods",
         """
@@ -172,6 +206,7 @@ class LocalKubeletRealApiServerIT {
         kind: Pod
         metadata: {name: shell}
         spec:
+          nodeName: exec-node
           containers:
           - name: main
             image: busybox
@@ -179,7 +214,7 @@ class LocalKubeletRealApiServerIT {
             command: [sh, -c, 'echo one; echo two; exec sleep infinity']
         """);
     awaitPhase("shell", "Running");
-    Path kubeconfig = Files.writeString(temp.resolve("kubeconfig"), controlPlane.kubeconfig());
+    Path kubeconfig = Files.writeString(temp.resolve("kubeconfig"), kubeconfig());
 
     await()
         .atMost(TIMEOUT)
@@ -190,8 +225,7 @@ class LocalKubeletRealApiServerIT {
 
     Process process =
         new Exec(
-                ClientBuilder.kubeconfig(
-                        KubeConfig.loadKubeConfig(new StringReader(controlPlane.kubeconfig())))
+                ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(new StringReader(kubeconfig())))
                     .build())
             .exec(
                 "default",
@@ -209,11 +243,7 @@ class LocalKubeletRealApiServerIT {
   void deletesAPodAfterItsGracePeriodAndAtOnceWhenItsContainersStop() {
     ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
     ManualTimer timer = new ManualTimer(clock);
-    kubelet(
-        LocalKubelet.forApiServer(controlPlane.kubeconfig())
-            .nodeName("grace-node")
-            .clock(clock)
-            .timer(timer));
+    kubelet(node("grace-node").clock(clock).timer(timer));
     create(
         "/api/v1/namespaces/default/pods",
         """
@@ -221,6 +251,7 @@ class LocalKubeletRealApiServerIT {
         kind: Pod
         metadata: {name: stubborn}
         spec:
+          nodeName: grace-node
           containers:
           - name: main
             image: busybox
@@ -233,6 +264,7 @@ class LocalKubeletRealApiServerIT {
         kind: Pod
         metadata: {name: polite}
         spec:
+          nodeName: grace-node
           containers:
           - name: main
             image: busybox
@@ -258,7 +290,7 @@ class LocalKubeletRealApiServerIT {
 
   @Test
   void aNodePortServiceReachesThePodThroughItsEndpointSlice() {
-    kubelet(LocalKubelet.forApiServer(controlPlane.kubeconfig()).nodeName("proxy-node"));
+    kubelet(node("proxy-node"));
     create(
         "/api/v1/namespaces/default/pods",
         """
@@ -266,6 +298,7 @@ class LocalKubeletRealApiServerIT {
         kind: Pod
         metadata: {name: http, labels: {app: http}}
         spec:
+          nodeName: proxy-node
           containers:
           - name: main
             image: python
@@ -346,7 +379,7 @@ class LocalKubeletRealApiServerIT {
     try {
       Path kubeconfig = temp.resolve("exec-kubeconfig");
       if (!Files.exists(kubeconfig)) {
-        Files.writeString(kubeconfig, controlPlane.kubeconfig());
+        Files.writeString(kubeconfig, kubeconfig());
       }
       return kubectl(kubeconfig, "exec", pod, "--", "sh", "-c", script).strip();
     } catch (IOException | InterruptedException e) {
@@ -365,22 +398,5 @@ class LocalKubeletRealApiServerIT {
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).as("kubectl %s: %s", List.of(args), out).isZero();
     return out;
-  }
-
-  /** The control plane under test; replaced by the KubernetesControlPlane fixture. */
-  record ControlPlaneHandle(String kubeconfig, String kubeletClientCa) implements AutoCloseable {
-    static ControlPlaneHandle start() {
-      try {
-        Path dir = Path.of(System.getProperty("h5.controlPlane", "/tmp/h5cp/run"));
-        return new ControlPlaneHandle(
-            Files.readString(dir.resolve("admin.kubeconfig")),
-            Files.readString(dir.resolve("ca.crt")));
-      } catch (IOException e) {
-        throw new AssertionError(e);
-      }
-    }
-
-    @Override
-    public void close() {}
   }
 }

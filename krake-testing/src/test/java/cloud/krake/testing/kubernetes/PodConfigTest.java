@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -132,6 +133,55 @@ class PodConfigTest {
                     directory.resolve("q"),
                     lookup))
         .hasMessage("secret \"gone\" not found");
+  }
+
+  @Test
+  void materialisesTheServiceAccountVolumeTheApiServerAdds(@TempDir Path directory)
+      throws Exception {
+    ObjectNode pod =
+        yaml("{metadata: {name: web-1, namespace: ns}, spec: {serviceAccountName: builder}}");
+    ObjectNode volume =
+        yaml(
+            "{name: kube-api-access-x, projected: {defaultMode: 0420, sources: ["
+                + "{serviceAccountToken: {expirationSeconds: 3607, path: token}},"
+                + "{configMap: {name: app, items: [{key: conf.ini, path: ca.crt}]}},"
+                + "{downwardAPI: {items: [{path: namespace, fieldRef: {apiVersion: v1,"
+                + " fieldPath: metadata.namespace}}]}}]}}");
+    List<String> asked = new java.util.ArrayList<>();
+    PodConfig.Lookup issuing =
+        new PodConfig.Lookup() {
+          @Override
+          public Optional<ObjectNode> secret(String namespace, String name) {
+            return lookup.secret(namespace, name);
+          }
+
+          @Override
+          public Optional<ObjectNode> configMap(String namespace, String name) {
+            return lookup.configMap(namespace, name);
+          }
+
+          @Override
+          public Optional<String> serviceAccountToken(
+              ObjectNode of, String audience, long expirationSeconds) {
+            asked.add(
+                of.at("/metadata/name").asText()
+                    + " "
+                    + of.at("/spec/serviceAccountName").asText()
+                    + " "
+                    + expirationSeconds);
+            return Optional.of("issued-token");
+          }
+        };
+
+    PodConfig.materialise(pod, volume, directory.resolve("sa"), issuing);
+    PodConfig.materialise(pod, volume, directory.resolve("fake"), lookup);
+
+    assertThat(Files.readString(directory.resolve("sa/token"))).isEqualTo("issued-token");
+    assertThat(Files.readString(directory.resolve("sa/ca.crt"))).isEqualTo("a=1");
+    assertThat(Files.readString(directory.resolve("sa/namespace"))).isEqualTo("ns");
+    assertThat(asked).containsExactly("web-1 builder 3607");
+    assertThat(directory.resolve("fake/token")).doesNotExist();
+    assertThat(Files.readString(directory.resolve("fake/namespace"))).isEqualTo("ns");
   }
 
   private static ObjectNode yaml(String text) {

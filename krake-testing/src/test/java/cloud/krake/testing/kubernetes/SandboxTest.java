@@ -2,8 +2,10 @@ package cloud.krake.testing.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class SandboxTest {
@@ -45,6 +47,28 @@ class SandboxTest {
         .contains("--remount-ro /etc");
     assertThat(line.indexOf("--tmpfs /etc")).isLessThan(line.indexOf("--ro-bind /w/certs"));
     assertThat(line.indexOf("--ro-bind /w/certs")).isLessThan(line.indexOf("--remount-ro /etc"));
+  }
+
+  @Test
+  void mountsAPathThroughAHostSymlinkWhereTheSymlinkLeads() throws Exception {
+    // Debian: /var/run -> /run; the API server mounts service account tokens under /var/run
+    Assumptions.assumeTrue(Files.isSymbolicLink(Path.of("/var/run")), "/var/run is a symlink");
+    String real = Path.of("/var/run").toRealPath().toString();
+    List<String> command =
+        Sandbox.command(
+            BWRAP,
+            TMP,
+            List.of(
+                new Sandbox.Mount(
+                    Path.of("/w/sa"), "/var/run/secrets/kubernetes.io/serviceaccount", true)),
+            "/",
+            List.of("true"));
+
+    String line = String.join(" ", command);
+    assertThat(line)
+        .doesNotContain("--tmpfs /var/run")
+        .contains("--tmpfs " + real + " ")
+        .contains("--ro-bind /w/sa " + real + "/secrets/kubernetes.io/serviceaccount");
   }
 
   @Test
