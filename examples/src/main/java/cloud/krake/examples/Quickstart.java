@@ -40,7 +40,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -245,7 +248,10 @@ public final class Quickstart {
     } else {
       timeline.say("-", "-", "store: in memory");
     }
-    if (options.kubeconfigs().isEmpty()) {
+    if (options.kubeconfigs().isEmpty()
+        && options.controlPlane() == QuickstartOptions.ControlPlane.REAL) {
+      startRealControlPlanes();
+    } else if (options.kubeconfigs().isEmpty()) {
       clusters.add(DemoCluster.fake("de", "DE"));
       clusters.add(DemoCluster.fake("fr", "FR"));
     } else {
@@ -299,6 +305,47 @@ public final class Quickstart {
     for (DemoCluster cluster : clusters) {
       register(cluster);
     }
+  }
+
+  /**
+   * Starts the two real control planes side by side (each waits mostly for its own processes), and
+   * says how long it took.
+   */
+  private void startRealControlPlanes() {
+    long started = System.nanoTime();
+    ExecutorService starters = Executors.newFixedThreadPool(2, daemon("quickstart-control-plane"));
+    try {
+      Future<DemoCluster> de = starters.submit(() -> DemoCluster.realControlPlane("de", "DE"));
+      Future<DemoCluster> fr = starters.submit(() -> DemoCluster.realControlPlane("fr", "FR"));
+      RuntimeException failure = null;
+      for (Future<DemoCluster> cluster : List.of(de, fr)) {
+        try {
+          clusters.add(cluster.get()); // closed by tearDown, also when the other one failed
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (failure == null) {
+            failure =
+                cause instanceof RuntimeException r
+                    ? r
+                    : new KrakeException(String.valueOf(cause.getMessage()), cause);
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KrakeException("interrupted while starting the control planes", e);
+    } finally {
+      starters.shutdown();
+    }
+    timeline.say(
+        "-",
+        "-",
+        String.format(
+            "two real control planes with their kubelet nodes started in %.1f s",
+            (System.nanoTime() - started) / 1e9));
   }
 
   private static HooksConfig hooks(GeneratedHookCa ca, URI endpoint) {
