@@ -11,10 +11,8 @@ import cloud.krake.testing.controlplane.KubernetesControlPlane;
 import cloud.krake.testing.kubernetes.LocalKubelet;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -67,11 +65,7 @@ final class RealTestCluster implements TestCluster {
       controlPlane.start();
       ObjectNode admin = controlPlane.kubeconfig();
       this.kubeconfig = KrakeJson.write(admin);
-      this.kubelet =
-          LocalKubelet.forApiServer(kubeletKubeconfig(controlPlane))
-              .nodeName(name + "-node")
-              .kubeletClientCa(controlPlane.caCertificatePem())
-              .build();
+      this.kubelet = LocalKubelet.forControlPlane(controlPlane, name + "-node").build();
     } catch (RuntimeException e) {
       controlPlane.close();
       throw e;
@@ -86,25 +80,6 @@ final class RealTestCluster implements TestCluster {
     for (ObjectNode o : all()) {
       baseline.add(o.at("/metadata/uid").asText());
     }
-  }
-
-  /**
-   * The administrator's kubeconfig with its key as PKCS#8 ({@code PRIVATE KEY}): the local
-   * kubelet's API client reads PKCS#8 or PKCS#1 RSA keys, not the SEC 1 {@code EC PRIVATE KEY} of
-   * the control plane's kubeconfig.
-   */
-  static String kubeletKubeconfig(KubernetesControlPlane controlPlane) {
-    ObjectNode kubeconfig = controlPlane.kubeconfig();
-    ((ObjectNode) kubeconfig.path("users").path(0).path("user"))
-        .put(
-            "client-key-data",
-            Base64.getEncoder()
-                .encodeToString(
-                    controlPlane
-                        .adminCredentials()
-                        .privateKeyPem()
-                        .getBytes(StandardCharsets.US_ASCII)));
-    return KrakeJson.write(kubeconfig);
   }
 
   /** One of the module's two shared clusters, started on first use. */
