@@ -155,6 +155,17 @@ import org.slf4j.LoggerFactory;
  *       --control-plane real} ({@code QuickstartIT} runs both).
  * </ul>
  *
+ * <p>Differences those runs showed, beyond the limitations below, which the suites allow for: a
+ * real controller manager recomputes workload status at once, so status a test sets on a Deployment
+ * does not stay (the fake keeps it: tests of status set by hand are fake-only); a real garbage
+ * collector removes a deleted Deployment's ReplicaSets and Pods a moment later (the fake has none,
+ * so "nothing left" is awaited, not asserted at once); the real API server creates a {@code
+ * kube-root-ca.crt} ConfigMap and a {@code default} ServiceAccount in every namespace and its
+ * ServiceAccount admission adds a projected {@code kube-api-access-*} volume at {@code
+ * /var/run/secrets/kubernetes.io/serviceaccount} to every Pod (the fake adds neither); {@code logs}
+ * and {@code exec} reach the kubelet through the API server over HTTPS with certificates checked
+ * both ways (the fake calls its attached kubelet directly).
+ *
  * <h2>Limitations</h2>
  *
  * Not a conformant API server: no field managers (apply never prunes fields a previous apply set,
