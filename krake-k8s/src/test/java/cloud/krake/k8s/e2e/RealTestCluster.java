@@ -139,7 +139,12 @@ final class RealTestCluster implements TestCluster {
 
   @Override
   public ObjectNode put(ObjectNode object) {
-    return client.apply(object);
+    // an object read back carries managedFields, which a server-side apply must not send
+    ObjectNode copy = object.deepCopy();
+    if (copy.get("metadata") instanceof ObjectNode metadata) {
+      metadata.remove("managedFields");
+    }
+    return client.apply(copy);
   }
 
   @Override
