@@ -123,7 +123,12 @@ class QuickstartHost {
     ObjectNode ref = JsonNodeFactory.instance.objectNode();
     ref.put("apiVersion", "v1").put("kind", "Namespace");
     ref.putObject("metadata").put("name", name);
-    return client.get(ref).orElse(ref);
+    ObjectNode namespace = client.get(ref).orElse(ref);
+    // a real API server refuses to apply an object that carries managedFields (read back here)
+    if (namespace.get("metadata") instanceof ObjectNode metadata) {
+      metadata.remove("managedFields");
+    }
+    return namespace;
   }
 
   static boolean ready(ObjectNode pod) {
