@@ -1,5 +1,7 @@
 package cloud.krake.examples;
 
+import cloud.krake.model.KrakeJson;
+import cloud.krake.testing.controlplane.KubernetesControlPlane;
 import cloud.krake.testing.kubernetes.FakeKubernetesApiServer;
 import cloud.krake.testing.kubernetes.LocalKubelet;
 import java.io.IOException;
@@ -11,7 +13,8 @@ import java.util.List;
 
 /**
  * A cluster the quickstart registers with Krake: a fake Kubernetes API server with a local kubelet
- * (the default; closed with it), or a real cluster given by a kubeconfig file.
+ * (the default; closed with it), a real control plane started on this machine with a local kubelet
+ * as its node (closed with it), or a real cluster given by a kubeconfig file.
  */
 final class DemoCluster implements AutoCloseable {
 
@@ -71,6 +74,51 @@ final class DemoCluster implements AutoCloseable {
         fake.kubeconfig(),
         "fake API server " + fake.url() + " with a local kubelet: " + kubelet.isolation(),
         owned);
+  }
+
+  /**
+   * Starts a real control plane ({@link KubernetesControlPlane}: etcd, kube-apiserver,
+   * kube-controller-manager and kube-scheduler of Kubernetes {@value
+   * KubernetesControlPlane#KUBERNETES_RELEASE}) and a local kubelet that joins it as its node; the
+   * description says how long the start took.
+   *
+   * @throws IllegalStateException if a binary is missing (the message names it and the build
+   *     script) or the control plane is not ready in time
+   */
+  static DemoCluster realControlPlane(String name, String location) {
+    long started = System.nanoTime();
+    KubernetesControlPlane controlPlane = KubernetesControlPlane.builder().build();
+    List<AutoCloseable> owned = new ArrayList<>();
+    owned.add(controlPlane);
+    try {
+      controlPlane.start();
+      double controlPlaneSeconds = (System.nanoTime() - started) / 1e9;
+      String kubeconfig = KrakeJson.write(controlPlane.kubeconfig());
+      LocalKubelet kubelet =
+          LocalKubelet.forControlPlane(controlPlane, name + "-node")
+              .bwrap(
+                  Path.of(
+                      System.getProperty(BWRAP_PROPERTY, LocalKubelet.DEFAULT_BWRAP.toString())))
+              .build();
+      owned.add(0, kubelet);
+      double seconds = (System.nanoTime() - started) / 1e9;
+      return new DemoCluster(
+          name,
+          location,
+          kubeconfig,
+          String.format(
+              "real control plane %s (Kubernetes %s) started in %.1f s, its local kubelet node"
+                  + " ready after %.1f s: %s",
+              controlPlane.server(),
+              KubernetesControlPlane.KUBERNETES_RELEASE,
+              controlPlaneSeconds,
+              seconds,
+              kubelet.isolation()),
+          owned);
+    } catch (RuntimeException e) {
+      new DemoCluster(name, location, "", "", owned).close();
+      throw e;
+    }
   }
 
   /** A real cluster from a kubeconfig file. */

@@ -10,22 +10,36 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The quickstart's command line: {@code --kubeconfig FILE} (at most twice), {@code --etcd URL},
- * {@code --help}. Options may also be written {@code --name=value}.
+ * The quickstart's command line: {@code --kubeconfig FILE} (at most twice), {@code --control-plane
+ * fake|real}, {@code --etcd URL}, {@code --help}. Options may also be written {@code --name=value}.
  *
  * @param kubeconfigs the kubeconfig files of real clusters, in order (the first becomes cluster
- *     {@code de}, the second {@code fr}); empty for the two fake clusters
+ *     {@code de}, the second {@code fr}); empty for the two clusters the quickstart starts
+ * @param controlPlane what the two clusters the quickstart starts are (without kubeconfigs)
  * @param etcd the etcd endpoint to keep the state in; empty for the in-memory store
  * @param help whether {@code --help} was given
  */
-record QuickstartOptions(List<Path> kubeconfigs, Optional<URI> etcd, boolean help) {
+record QuickstartOptions(
+    List<Path> kubeconfigs, ControlPlane controlPlane, Optional<URI> etcd, boolean help) {
+
+  /** The clusters the quickstart starts itself, each with a local kubelet as its node. */
+  enum ControlPlane {
+    /** Two fake API servers of krake-testing (the default: they start in milliseconds). */
+    FAKE,
+    /**
+     * Two real control planes of krake-testing ({@code KubernetesControlPlane}: etcd,
+     * kube-apiserver, kube-controller-manager, kube-scheduler of Kubernetes' own release).
+     */
+    REAL
+  }
 
   /** The exit code of a bad command line, as the usual Unix convention. */
   static final int USAGE_EXIT_CODE = 2;
 
   static final String USAGE =
       """
-      Usage: java -jar examples/target/krake-examples.jar [--kubeconfig FILE]... [--etcd URL]
+      Usage: java -jar examples/target/krake-examples.jar [--control-plane fake|real]
+                 [--kubeconfig FILE]... [--etcd URL]
 
       Runs Krake's hook scenarios end to end and prints their timeline and a table like
       `rok kube app list`; exits 0 when every scenario reached its expected end, 1 with the
@@ -36,6 +50,12 @@ record QuickstartOptions(List<Path> kubeconfigs, Optional<URI> etcd, boolean hel
       hook endpoint with a hook CA generated at start.
 
       Options:
+        --control-plane fake|real
+                           what the two clusters are: fake API servers (the default), or real
+                           Kubernetes control planes started on this machine (etcd,
+                           kube-apiserver, kube-controller-manager, kube-scheduler, built by
+                           scripts/build-control-plane.sh), whose node is the same local kubelet.
+                           Not with --kubeconfig.
         --kubeconfig FILE  use a real cluster instead of the fakes; give it once or twice. The
                            first file becomes cluster "de" (location DE), the second "fr"
                            (location FR). With one file the migration of scenario 3 is skipped
@@ -54,6 +74,7 @@ record QuickstartOptions(List<Path> kubeconfigs, Optional<URI> etcd, boolean hel
 
   QuickstartOptions {
     kubeconfigs = List.copyOf(kubeconfigs);
+    Objects.requireNonNull(controlPlane, "controlPlane");
     Objects.requireNonNull(etcd, "etcd");
   }
 
@@ -63,11 +84,14 @@ record QuickstartOptions(List<Path> kubeconfigs, Optional<URI> etcd, boolean hel
    * @param args the arguments
    * @return the options
    * @throws UsageException when an option is unknown, misses its value, names a file that cannot be
-   *     read, gives more than two kubeconfigs, or an etcd URL that is not http(s)
+   *     read, gives more than two kubeconfigs, a control plane other than {@code fake} or {@code
+   *     real}, {@code --control-plane} with {@code --kubeconfig}, or an etcd URL that is not
+   *     http(s)
    */
   static QuickstartOptions parse(String... args) {
     List<Path> kubeconfigs = new ArrayList<>();
     Optional<URI> etcd = Optional.empty();
+    Optional<ControlPlane> controlPlane = Optional.empty();
     boolean help = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -91,6 +115,21 @@ record QuickstartOptions(List<Path> kubeconfigs, Optional<URI> etcd, boolean hel
             throw new UsageException("--kubeconfig given more than twice (two clusters at most)");
           }
         }
+        case "--control-plane" -> {
+          if (controlPlane.isPresent()) {
+            throw new UsageException("--control-plane given twice");
+          }
+          String value = inline.isPresent() ? inline.get() : value(args, ++i, name);
+          controlPlane =
+              Optional.of(
+                  switch (value) {
+                    case "fake" -> ControlPlane.FAKE;
+                    case "real" -> ControlPlane.REAL;
+                    default ->
+                        throw new UsageException(
+                            "--control-plane " + value + ": neither fake nor real");
+                  });
+        }
         case "--etcd" -> {
           if (etcd.isPresent()) {
             throw new UsageException("--etcd given twice");
@@ -102,7 +141,11 @@ record QuickstartOptions(List<Path> kubeconfigs, Optional<URI> etcd, boolean hel
                 arg.startsWith("-") ? "unknown option " + arg : "unexpected argument " + arg);
       }
     }
-    return new QuickstartOptions(kubeconfigs, etcd, help);
+    if (controlPlane.isPresent() && !kubeconfigs.isEmpty()) {
+      throw new UsageException(
+          "--control-plane and --kubeconfig exclude each other: the clusters are started or given");
+    }
+    return new QuickstartOptions(kubeconfigs, controlPlane.orElse(ControlPlane.FAKE), etcd, help);
   }
 
   private static String value(String[] args, int index, String option) {

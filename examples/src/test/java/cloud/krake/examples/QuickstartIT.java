@@ -22,9 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's main job, run as a user runs it: every scenario reaches its expected end on the
- * embedded defaults, on an etcd store, on clusters given by kubeconfig files, and, as the built
- * jar, on a machine without bubblewrap. Pods run as local processes (python3; bwrap where
- * installed).
+ * embedded defaults, on an etcd store, on clusters given by kubeconfig files, on two real control
+ * planes, and, as the built jar, on a machine without bubblewrap. Pods run as local processes
+ * (python3; bwrap where installed).
  */
 class QuickstartIT {
 
@@ -131,6 +131,23 @@ class QuickstartIT {
         .contains("migration skipped: one cluster")
         .doesNotContain("migrated de -> fr")
         .contains("All scenarios reached their expected end");
+  }
+
+  /**
+   * {@code --control-plane real}: the scenarios on two real control planes (Kubernetes' own API
+   * server, controller manager and scheduler) whose node is the local kubelet.
+   */
+  @Test
+  void runsEveryScenarioOnTwoRealControlPlanes() {
+    Result result = run("--control-plane", "real");
+
+    assertThat(result.code).as(result.output).isZero();
+    assertEveryScenarioReachedItsEnd(result.output);
+    assertThat(result.output)
+        .containsPattern("two real control planes with their kubelet nodes started in [0-9.]+ s")
+        .containsPattern("real control plane https://127\\.0\\.0\\.1:\\d+ \\(Kubernetes v1\\.")
+        .contains("location=DE")
+        .contains("migrated de -> fr");
   }
 
   private static void assertEveryScenarioReachedItsEnd(String output) {

@@ -34,6 +34,7 @@ class QuickstartOptionsTest {
     assertThat(out.toString(UTF_8))
         .contains("--kubeconfig FILE")
         .contains("--etcd URL")
+        .contains("--control-plane fake|real")
         .contains("the migration of scenario 3 is skipped");
     assertThat(err.toString(UTF_8)).isEmpty();
   }
@@ -49,6 +50,9 @@ class QuickstartOptionsTest {
         "--kubeconfig /nonexistent/kube.yaml | --kubeconfig /nonexistent/kube.yaml: no such readable file",
         "--etcd ftp://127.0.0.1:2379        | not an http(s) URL",
         "--etcd=localhost:2379              | not an http(s) URL",
+        "--control-plane                    | --control-plane needs a value",
+        "--control-plane=cloud              | --control-plane cloud: neither fake nor real",
+        "--control-plane real --control-plane=fake | --control-plane given twice",
       })
   void rejectsABadCommandLineWithTheReasonAndTheUsage(String args, String reason) {
     int code = run(args.split(" "));
@@ -80,5 +84,25 @@ class QuickstartOptionsTest {
     assertThat(options.kubeconfigs()).containsExactly(file);
     assertThat(options.etcd()).hasValueSatisfying(u -> assertThat(u.getPort()).isEqualTo(2379));
     assertThat(options.help()).isTrue();
+  }
+
+  @Test
+  void rejectsAControlPlaneWithKubeconfigs() throws IOException {
+    Path file = Files.writeString(dir.resolve("kubeconfig.yaml"), "apiVersion: v1\n");
+
+    int code = run("--control-plane", "real", "--kubeconfig", file.toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(UTF_8)).contains("--control-plane and --kubeconfig exclude each other");
+  }
+
+  @Test
+  void startsFakeControlPlanesUnlessToldReal() {
+    assertThat(QuickstartOptions.parse().controlPlane())
+        .isEqualTo(QuickstartOptions.ControlPlane.FAKE);
+    assertThat(QuickstartOptions.parse("--control-plane", "fake").controlPlane())
+        .isEqualTo(QuickstartOptions.ControlPlane.FAKE);
+    assertThat(QuickstartOptions.parse("--control-plane=real").controlPlane())
+        .isEqualTo(QuickstartOptions.ControlPlane.REAL);
   }
 }

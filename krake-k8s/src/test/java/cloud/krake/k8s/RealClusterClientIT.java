@@ -1,5 +1,6 @@
 package cloud.krake.k8s;
 
+import cloud.krake.k8s.e2e.SharedControlPlanes;
 import cloud.krake.model.Cluster;
 import cloud.krake.model.ClusterSpec;
 import cloud.krake.model.Metadata;
@@ -11,13 +12,15 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The {@link ClusterClientContract} against a real cluster, when the environment variable {@code
- * KRAKE_IT_KUBECONFIG} names a kubeconfig file (exactly one context, user and cluster, embedded
- * credentials). The build runs it only then (the {@code real-cluster} Maven profile, activated by
- * that variable); without it, it is left out rather than reported as skipped.
+ * The {@link ClusterClientContract} against a real Kubernetes API server: by default cluster {@code
+ * a} of the module's shared real control planes ({@code KubernetesControlPlane} of krake-testing,
+ * Kubernetes' own kube-apiserver, controller manager and scheduler, with the local kubelet as its
+ * node; see {@link cloud.krake.k8s.e2e.SharedControlPlanes}), so every build runs it; or, when the
+ * environment variable {@value #KUBECONFIG_VARIABLE} names a kubeconfig file (exactly one context,
+ * user and cluster, embedded credentials), that cluster instead.
  *
  * <p>It works in a namespace of its own ({@code krake-it-<random>}, made the context's namespace so
  * that namespace-less samples land there, plus {@code krake-it-<random>-secondary} for the sample
@@ -26,8 +29,11 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
  * PersistentVolume sample the cluster-scoped {@code pv}: do not point it at a cluster that has
  * those.
  */
-@EnabledIfEnvironmentVariable(named = "KRAKE_IT_KUBECONFIG", matches = ".+")
+@ExtendWith(SharedControlPlanes.class)
 class RealClusterClientIT extends ClusterClientContract {
+
+  /** The environment variable naming another real cluster's kubeconfig file. */
+  static final String KUBECONFIG_VARIABLE = "KRAKE_IT_KUBECONFIG";
 
   private static final String NAMESPACE =
       "krake-it-" + UUID.randomUUID().toString().substring(0, 8);
@@ -38,7 +44,12 @@ class RealClusterClientIT extends ClusterClientContract {
 
   @BeforeAll
   static void connect() throws Exception {
-    kubeconfig = Manifests.yaml(Files.readString(Path.of(System.getenv("KRAKE_IT_KUBECONFIG"))));
+    String file = System.getenv(KUBECONFIG_VARIABLE);
+    kubeconfig =
+        Manifests.yaml(
+            file == null || file.isBlank()
+                ? SharedControlPlanes.current().cluster("a").kubeconfig()
+                : Files.readString(Path.of(file)));
     ((ObjectNode) kubeconfig.path("contexts").path(0).path("context")).put("namespace", NAMESPACE);
     connector = KubeconfigClusterConnector.builder().build();
     client = connector.connect(cluster("real", List.of()));

@@ -33,10 +33,12 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * Krake for Java on two fake Kubernetes clusters ({@code a} and {@code b}, labelled {@code
- * location=a|b} in the Krake namespace {@value #NS}), with the complete and shutdown hooks over the
- * embedded HTTPS hook endpoint and a generated hook CA: the whole library path, as a host would
- * wire it.
+ * Krake for Java on two Kubernetes clusters ({@code a} and {@code b}, labelled {@code location=a|b}
+ * in the Krake namespace {@value #NS}), with the complete and shutdown hooks over the embedded
+ * HTTPS hook endpoint and a generated hook CA: the whole library path, as a host would wire it. The
+ * clusters come from a {@link ClusterSource}: two fake API servers ({@link #a}, {@link #b}, for the
+ * suites that inject faults), or the module's two shared real control planes with a local kubelet
+ * as their node ({@link #clusterA}, {@link #clusterB} are either).
  */
 final class FakeClusters implements AutoCloseable {
 
@@ -54,8 +56,14 @@ final class FakeClusters implements AutoCloseable {
    */
   static final String SHUTDOWN_CERT_DEST = "/etc/krake_shutdown_cert";
 
+  /** Cluster {@code a} as a fake; null for real clusters. */
   final FakeKubernetesApiServer a;
+
+  /** Cluster {@code b} as a fake; null for real clusters. */
   final FakeKubernetesApiServer b;
+
+  final TestCluster clusterA;
+  final TestCluster clusterB;
   final Store store;
   final GeneratedHookCa ca;
   final Clock clock = Clock.systemUTC();
@@ -116,8 +124,51 @@ final class FakeClusters implements AutoCloseable {
     this(store, shutdown, backend, entryPoint, COMPLETE_CERT_DEST, SHUTDOWN_CERT_DEST, b -> {});
   }
 
+  /** On the clusters of a source, with the backend's builder adjusted before it is built. */
+  FakeClusters(
+      Store store,
+      ClusterSource source,
+      ShutdownHookConfig shutdown,
+      java.util.function.Consumer<KubernetesBackend.Builder> backend) {
+    this(
+        store, source, shutdown, backend, k -> {}, COMPLETE_CERT_DEST, SHUTDOWN_CERT_DEST, b -> {});
+  }
+
+  /** On the clusters of a source, with the default hooks. */
+  FakeClusters(Store store, ClusterSource source) {
+    this(
+        store,
+        source,
+        ShutdownHookConfig.defaults(),
+        b -> {},
+        k -> {},
+        COMPLETE_CERT_DEST,
+        SHUTDOWN_CERT_DEST,
+        b -> {});
+  }
+
   private FakeClusters(
       Store store,
+      ShutdownHookConfig shutdown,
+      java.util.function.Consumer<KubernetesBackend.Builder> backend,
+      java.util.function.Consumer<Krake.Builder> entryPoint,
+      String completeCertDest,
+      String shutdownCertDest,
+      java.util.function.Consumer<HooksConfig.Builder> hooks) {
+    this(
+        store,
+        ClusterSource.FAKE,
+        shutdown,
+        backend,
+        entryPoint,
+        completeCertDest,
+        shutdownCertDest,
+        hooks);
+  }
+
+  private FakeClusters(
+      Store store,
+      ClusterSource source,
       ShutdownHookConfig shutdown,
       java.util.function.Consumer<KubernetesBackend.Builder> backend,
       java.util.function.Consumer<Krake.Builder> entryPoint,
@@ -131,10 +182,12 @@ final class FakeClusters implements AutoCloseable {
     this.entryPoint = entryPoint;
     this.store = store;
     this.shutdownDefaults = shutdown;
-    this.a = FakeKubernetesApiServer.builder().name("a").build();
-    this.b = FakeKubernetesApiServer.builder().name("b").build();
-    for (FakeKubernetesApiServer fake : List.of(a, b)) {
-      fake.createNamespace("secondary");
+    this.clusterA = source.cluster("a");
+    this.clusterB = source.cluster("b");
+    this.a = clusterA instanceof FakeTestCluster f ? f.fake() : null;
+    this.b = clusterB instanceof FakeTestCluster f ? f.fake() : null;
+    for (TestCluster cluster : List.of(clusterA, clusterB)) {
+      cluster.createNamespace("secondary");
     }
     this.ca = GeneratedHookCa.generate(clock);
     start();
@@ -223,7 +276,7 @@ final class FakeClusters implements AutoCloseable {
   }
 
   void registerClusters() {
-    for (FakeKubernetesApiServer fake : List.of(a, b)) {
+    for (TestCluster fake : List.of(clusterA, clusterB)) {
       ObjectNode doc = JsonNodeFactory.instance.objectNode();
       ObjectNode metadata = doc.putObject("metadata");
       metadata.put("name", fake.name()).put("namespace", NS);
@@ -293,11 +346,19 @@ final class FakeClusters implements AutoCloseable {
   }
 
   Application awaitRunningOn(String name, FakeKubernetesApiServer fake) {
+    return awaitRunningOn(name, fake.name());
+  }
+
+  Application awaitRunningOn(String name, TestCluster cluster) {
+    return awaitRunningOn(name, cluster.name());
+  }
+
+  private Application awaitRunningOn(String name, String cluster) {
     return await(
         name,
         app ->
             app.status().state() == ApplicationState.RUNNING
-                && app.status().runningOn().map(r -> r.name().equals(fake.name())).orElse(false));
+                && app.status().runningOn().map(r -> r.name().equals(cluster)).orElse(false));
   }
 
   void awaitGone(String name) {
@@ -324,7 +385,7 @@ final class FakeClusters implements AutoCloseable {
   @Override
   public void close() {
     krake.close();
-    a.close();
-    b.close();
+    clusterA.close();
+    clusterB.close();
   }
 }

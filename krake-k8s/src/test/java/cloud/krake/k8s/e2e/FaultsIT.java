@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
- * Faults on the way: a failing API server, dropped watches, lost compare-and-sets, and a Krake
- * instance replaced mid-reconcile on the same etcd store.
+ * Faults on the way: a failing API server, dropped watches, lost compare-and-sets, a Krake instance
+ * replaced mid-reconcile on the same etcd store, and workload status set on the cluster. Fake
+ * clusters only: they inject the faults.
  */
 class FaultsIT {
 
@@ -156,5 +157,28 @@ class FaultsIT {
   private static ObjectNode setStatus(ObjectNode object, String field, int value) {
     object.withObjectProperty("status").put(field, value);
     return object;
+  }
+
+  /**
+   * Workload health as the cluster reports it (status set on the fake: a real controller manager
+   * would overwrite it at once).
+   */
+  @Test
+  void workloadHealthFollowsTheCluster() {
+    try (MemoryStore store = MemoryStore.create();
+        FakeClusters env = new FakeClusters(store)) {
+      env.registerClusters();
+      env.create("echo", documents("echo.yaml"), List.of(), List.of(), "a");
+      env.awaitRunningOn("echo", env.a);
+
+      env.a.updateStatus(
+          "apps/v1", "Deployment", "default", "echo-demo", o -> setStatus(o, "readyReplicas", 0));
+      env.awaitState("echo", ApplicationState.DEGRADED);
+
+      env.a.updateStatus(
+          "apps/v1", "Deployment", "default", "echo-demo", o -> setStatus(o, "readyReplicas", 1));
+      Application healthy = env.awaitState("echo", ApplicationState.RUNNING);
+      assertThat(healthy.status().containerHealth().runningPods()).isEqualTo(1);
+    }
   }
 }

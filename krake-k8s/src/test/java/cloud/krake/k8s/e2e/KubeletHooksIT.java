@@ -10,7 +10,6 @@ import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
 import cloud.krake.store.Watch;
 import cloud.krake.store.memory.MemoryStore;
-import cloud.krake.testing.kubernetes.FakeKubernetesApiServer;
 import cloud.krake.testing.kubernetes.LocalKubelet;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -23,14 +22,24 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The hook manifests of the test manifests with pods that really run: the local kubelet starts the
  * manifest's Python script in a sandbox, with the token, URL and certificates the library injected,
  * and the script calls the hook endpoint over mutual TLS. {@link KubeletHooksSamplesConformanceIT}
- * runs the same with Krake's own hook samples.
+ * runs the same with Krake's own hook samples. On two fake API servers and on two real control
+ * planes, whose node is the local kubelet.
  */
+@ParameterizedClass(name = "{0} clusters")
+@EnumSource(ClusterSource.class)
+@ExtendWith(SharedControlPlanes.class)
 class KubeletHooksIT {
+
+  @Parameter ClusterSource source;
 
   /** The complete-hook manifest file (see {@link FakeClusters#documents}). */
   String completeManifest() {
@@ -59,18 +68,15 @@ class KubeletHooksIT {
 
   @BeforeEach
   void start() {
-    env = new FakeClusters(store);
-    kubeletA = LocalKubelet.builder(env.a).build();
-    kubeletB = LocalKubelet.builder(env.b).build();
+    env = new FakeClusters(store, source);
+    kubeletA = env.clusterA.kubelet();
+    kubeletB = env.clusterB.kubelet();
     env.registerClusters();
   }
 
   @AfterEach
   void stop() {
-    env.krake.close();
-    kubeletA.close();
-    kubeletB.close();
-    env.close();
+    env.close(); // Krake, then the kubelets of fakes and the fakes (a real cluster is emptied)
     store.close();
   }
 
@@ -80,7 +86,7 @@ class KubeletHooksIT {
 
     env.awaitGone("complete");
 
-    awaitEmpty(env.a);
+    awaitEmpty(env.clusterA);
   }
 
   @Test
@@ -105,13 +111,13 @@ class KubeletHooksIT {
     } finally {
       watch.close();
     }
-    awaitEmpty(env.a);
+    awaitEmpty(env.clusterA);
   }
 
   @Test
   void shutdownHookScriptAcknowledgesItsMigrationAndItsSuccessorBindsTheSamePort() {
     deployShutdownSample("migrating");
-    String podIpOnA = runningPod(env.a).at("/status/podIP").asText();
+    String podIpOnA = runningPod(env.clusterA).at("/status/podIP").asText();
     List<ApplicationState> states = new CopyOnWriteArrayList<>();
     Watch watch =
         env.krake
@@ -121,7 +127,7 @@ class KubeletHooksIT {
 
       env.moveTo("migrating", "b");
 
-      Application moved = env.awaitRunningOn("migrating", env.b);
+      Application moved = env.awaitRunningOn("migrating", env.clusterB);
       await()
           .atMost(TIMEOUT)
           .untilAsserted(
@@ -139,10 +145,11 @@ class KubeletHooksIT {
     }
     // The successor binds ("", 10000) in its own network namespace, even while its predecessor
     // may still be in its grace period on a.
-    ObjectNode successor = await().atMost(TIMEOUT).until(() -> runningPod(env.b), Objects::nonNull);
+    ObjectNode successor =
+        await().atMost(TIMEOUT).until(() -> runningPod(env.clusterB), Objects::nonNull);
     await().atMost(TIMEOUT).ignoreExceptions().until(() -> listening(successor));
     String name = successor.at("/metadata/name").asText();
-    ObjectNode current = env.b.get("v1", "Pod", "default", name).orElseThrow();
+    ObjectNode current = env.clusterB.get("v1", "Pod", "default", name).orElseThrow();
     assertThat(current.at("/status/phase").asText()).isEqualTo("Running");
     assertThat(current.at("/status/containerStatuses/0/restartCount").asInt()).isZero();
     assertThat(current.at("/status/podIP").asText())
@@ -150,9 +157,10 @@ class KubeletHooksIT {
         .isNotEqualTo(podIpOnA);
     assertThat(kubeletB.logs("default", name, shutdownContainer()))
         .doesNotContain("Address already in use");
-    awaitEmpty(env.a);
+    awaitEmpty(env.clusterA);
     List<String> workload = shutdownWorkload();
-    assertThat(env.b.get(workload.get(0), workload.get(1), "default", workload.get(2))).isPresent();
+    assertThat(env.clusterB.get(workload.get(0), workload.get(1), "default", workload.get(2)))
+        .isPresent();
   }
 
   /**
@@ -162,15 +170,16 @@ class KubeletHooksIT {
    */
   private Application deployShutdownSample(String name) {
     env.create(name, documents(shutdownManifest()), List.of(), List.of("shutdown"), "a");
-    Application running = env.awaitRunningOn(name, env.a);
+    Application running = env.awaitRunningOn(name, env.clusterA);
     assertThat(running.status().services().get("shutdown")).startsWith("127.0.0.1:3");
-    ObjectNode pod = await().atMost(TIMEOUT).until(() -> runningPod(env.a), Objects::nonNull);
+    ObjectNode pod =
+        await().atMost(TIMEOUT).until(() -> runningPod(env.clusterA), Objects::nonNull);
     await().atMost(TIMEOUT).ignoreExceptions().until(() -> listening(pod));
     return running;
   }
 
   /** The manifest's running pod on a cluster (with its address), or null. */
-  private static ObjectNode runningPod(FakeKubernetesApiServer cluster) {
+  private static ObjectNode runningPod(TestCluster cluster) {
     return cluster.list("v1", "Pod").stream()
         .filter(p -> p.at("/status/phase").asText().equals("Running"))
         .filter(p -> !p.at("/status/podIP").asText().isEmpty())
@@ -191,7 +200,7 @@ class KubeletHooksIT {
   private String podLogs() {
     StringBuilder logs = new StringBuilder();
     for (LocalKubelet kubelet : List.of(kubeletA, kubeletB)) {
-      FakeKubernetesApiServer cluster = kubelet == kubeletA ? env.a : env.b;
+      TestCluster cluster = kubelet == kubeletA ? env.clusterA : env.clusterB;
       for (ObjectNode pod : cluster.list("v1", "Pod")) {
         String name = pod.at("/metadata/name").asText();
         logs.append(cluster.name()).append('/').append(name).append(": ");
@@ -206,7 +215,7 @@ class KubeletHooksIT {
     return logs.toString();
   }
 
-  private static void awaitEmpty(FakeKubernetesApiServer cluster) {
+  private static void awaitEmpty(TestCluster cluster) {
     await().atMost(TIMEOUT).untilAsserted(() -> assertThat(cluster.objects()).isEmpty());
   }
 }

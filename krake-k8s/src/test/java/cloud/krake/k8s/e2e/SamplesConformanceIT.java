@@ -4,24 +4,33 @@ import cloud.krake.store.memory.MemoryStore;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link SamplesIT} with Krake's own sample files, read from the directory the {@code
  * krake-samples} Maven profile gives as {@code krake.samples.dir}: every Kubernetes manifest Krake
  * publishes deployed, observed, migrated between two clusters and deleted, leaving no object
- * behind.
+ * behind; on fake and on real clusters.
  */
+@ParameterizedClass(name = "{0} clusters")
+@EnumSource(ClusterSource.class)
+@ExtendWith(SharedControlPlanes.class)
 class SamplesConformanceIT {
+
+  @Parameter ClusterSource source;
 
   private final MemoryStore store = MemoryStore.create();
   private FakeClusters env;
 
   @BeforeEach
   void start() {
-    env = new FakeClusters(store);
+    env = new FakeClusters(store, source);
     env.registerClusters();
   }
 

@@ -25,7 +25,6 @@ import cloud.krake.model.InvalidResourceException;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.store.Watch;
 import cloud.krake.store.memory.MemoryStore;
-import cloud.krake.testing.kubernetes.LocalKubelet;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.List;
@@ -34,12 +33,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Container lifecycle hooks (kubelet semantics) and execution hooks (Kasten K10's rules) declared
  * on applications, run by the application controller against pods that really run on the local
- * kubelet; and their validation when an application is created.
+ * kubelet; and their validation when an application is created. On two fake API servers and on two
+ * real control planes, whose node is the local kubelet.
  */
+@ParameterizedClass(name = "{0} clusters")
+@EnumSource(ClusterSource.class)
+@ExtendWith(SharedControlPlanes.class)
 class WorkloadHooksIT {
 
   /** Kasten K10's first documented example, adapted: a KubeTask that unlabels the namespace. */
@@ -88,15 +95,17 @@ class WorkloadHooksIT {
       # end::blueprint[]
       """;
 
+  @Parameter ClusterSource source;
+
   private final MemoryStore store = MemoryStore.create();
   private FakeClusters env;
-  private LocalKubelet kubeletA;
 
   @BeforeEach
   void start() {
     env =
         new FakeClusters(
             store,
+            source,
             ShutdownHookConfig.defaults(),
             backend ->
                 backend
@@ -105,15 +114,13 @@ class WorkloadHooksIT {
                     // end::register[]
                     .restartBackoff(
                         new RestartBackoff(Duration.ofSeconds(1), Duration.ofSeconds(2))));
-    kubeletA = LocalKubelet.builder(env.a).build();
+    env.clusterA.kubelet();
     env.registerClusters();
   }
 
   @AfterEach
   void stop() {
-    env.krake.close();
-    kubeletA.close();
-    env.close();
+    env.close(); // Krake, then the kubelets of fakes and the fakes (a real cluster is emptied)
     store.close();
   }
 
@@ -188,7 +195,9 @@ class WorkloadHooksIT {
           # end::post-start[]
           """);
 
-      env.awaitRunningOn("warm", env.a);
+      env.awaitRunningOn("warm", env.clusterA);
+      // the watch delivers the RUNNING event after the store read above may have seen it
+      await().atMost(TIMEOUT).until(() -> !atFirstRunning.isEmpty());
     } finally {
       watch.close();
     }
@@ -248,7 +257,7 @@ class WorkloadHooksIT {
             exec: {command: [/bin/sh, -c, 'echo draining; sleep 1']}
         # end::pre-stop[]
         """);
-    env.awaitRunningOn("drain", env.a);
+    env.awaitRunningOn("drain", env.clusterA);
 
     env.krake.applications().delete(NS, "drain");
 
@@ -257,7 +266,7 @@ class WorkloadHooksIT {
             .atMost(TIMEOUT)
             .until(
                 () ->
-                    env.a.list("v1", "Pod").stream()
+                    env.clusterA.list("v1", "Pod").stream()
                         .filter(p -> p.at("/metadata/deletionGracePeriodSeconds").isNumber())
                         .filter(p -> p.at("/metadata/deletionGracePeriodSeconds").asLong() < 4)
                         .findFirst(),
@@ -272,17 +281,19 @@ class WorkloadHooksIT {
     assertThat(runs.get(0).hook()).isEqualTo(LifecycleHookPoint.PRE_STOP);
     assertThat(runs.get(0).state()).isEqualTo(LifecycleRun.State.SUCCEEDED);
     assertThat(runs.get(0).outputTail()).contains("draining");
-    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(env.a.objects()).isEmpty());
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(env.clusterA.objects()).isEmpty());
   }
 
   // ------------------------------------------------------------------ execution hooks
 
   @Test
   void k10KubeTaskOnSuccessRemovesTheMigrateLabelFromTheApplicationsNamespace() {
-    env.a.allowAnonymous(true); // kubectl sends no token over the fake's plain HTTP
-    ObjectNode namespace = env.a.get("v1", "Namespace", "", "default").orElseThrow();
+    if (env.a != null) {
+      env.a.allowAnonymous(true); // kubectl sends no token over the fake's plain HTTP
+    }
+    ObjectNode namespace = env.clusterA.get("v1", "Namespace", "", "default").orElseThrow();
     ((ObjectNode) namespace.path("metadata")).putObject("labels").put("migrate", "true");
-    env.a.put(namespace);
+    env.clusterA.put(namespace);
     ObjectNode kubeconfig =
         KrakeJson.read(
             """
@@ -296,8 +307,8 @@ class WorkloadHooksIT {
             "config",
             java.util.Base64.getEncoder()
                 .encodeToString(
-                    env.a.kubeconfig().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    env.a.put(kubeconfig);
+                    env.clusterA.kubeconfig().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    env.clusterA.put(kubeconfig);
 
     create(
         "labelled",
@@ -317,7 +328,7 @@ class WorkloadHooksIT {
             s -> s.isPresent() && s.get() != HookState.RUNNING);
     assertThat(record("labelled", HookKind.ON_SUCCESS).orElseThrow().error()).isEmpty();
     assertThat(
-            env.a
+            env.clusterA
                 .get("v1", "Namespace", "", "default")
                 .orElseThrow()
                 .path("metadata")
@@ -342,7 +353,7 @@ class WorkloadHooksIT {
         .until(
             () -> record("waiting", HookKind.ON_SUCCESS).map(HookRecord::state),
             s -> s.equals(Optional.of(HookState.SUCCEEDED)));
-    assertThat(env.a.list("v1", "Pod"))
+    assertThat(env.clusterA.list("v1", "Pod"))
         .isNotEmpty()
         .allSatisfy(
             p -> assertThat(p.at("/status/conditions/0/status").asText()).isEqualTo("True"));
@@ -372,7 +383,7 @@ class WorkloadHooksIT {
             () -> record("vetoed", HookKind.ON_FAILURE).map(HookRecord::state),
             s -> s.equals(Optional.of(HookState.SUCCEEDED)));
     assertThat(record("vetoed", HookKind.ON_FAILURE).orElseThrow().attempt()).isEqualTo(1);
-    assertThat(env.a.list("apps/v1", "Deployment")).as("the action did not run").isEmpty();
+    assertThat(env.clusterA.list("apps/v1", "Deployment")).as("the action did not run").isEmpty();
   }
 
   private Optional<HookRecord> record(String name, HookKind kind) {

@@ -128,6 +128,44 @@ import org.slf4j.LoggerFactory;
  * {@link #failNext}, {@link #failRequests}, {@link #latency}, {@link #dropWatches()} and {@link
  * #compact()} inject the failures a client must survive.
  *
+ * <h2>Which suites use it, and which a real API server</h2>
+ *
+ * The project's own suites run on it where they need its fault injection or its speed, and on real
+ * control planes ({@code KubernetesControlPlane} of this module: Kubernetes' own kube-apiserver,
+ * kube-controller-manager and kube-scheduler, with a {@link LocalKubelet} as their node) where the
+ * real thing matters:
+ *
+ * <ul>
+ *   <li>On both (parameterised over the cluster source, once on two fakes, once on two real control
+ *       planes): krake-k8s's {@code SamplesIT} and {@code SamplesConformanceIT} (every sample
+ *       manifest through scheduler, controller and cluster, migrated and deleted with nothing
+ *       left), {@code KubeletHooksIT} and {@code KubeletHooksSamplesConformanceIT} (the complete
+ *       and shutdown hooks with real pods calling back, migration between the two clusters), {@code
+ *       WorkloadHooksIT} (container lifecycle hooks, execution hooks with K10's Wait and {@code
+ *       kubectl patch} KubeTask). The backend's contract ({@code ClusterClientContract}) runs on
+ *       the fake in {@code FakeClusterClientTest} and on a real API server in {@code
+ *       RealClusterClientIT}.
+ *   <li>On the fake only: {@code FakeClusterClientTest}'s fault cases, krake-k8s's {@code
+ *       FaultsIT}, {@code HooksIT}, {@code InterruptedApplyIT}, {@code ClustersIT}, {@code
+ *       TenantClustersIT}, {@code HookPointPoliciesIT}, {@code SteppedIT}, {@code LoadBalancerIT},
+ *       {@code SharedCertDirectoryIT} and {@code KubernetesPodRunnerIT} (failed, slow or dropped
+ *       requests, status set by the test, node conditions, stepped time), krake-testing-junit's
+ *       fixtures and examples, and the examples' documentation tests.
+ *   <li>The quickstart runs on two fakes by default and on two real control planes with {@code
+ *       --control-plane real} ({@code QuickstartIT} runs both).
+ * </ul>
+ *
+ * <p>Differences those runs showed, beyond the limitations below, which the suites allow for: a
+ * real controller manager recomputes workload status at once, so status a test sets on a Deployment
+ * does not stay (the fake keeps it: tests of status set by hand are fake-only); a real garbage
+ * collector removes a deleted Deployment's ReplicaSets and Pods a moment later (the fake has none,
+ * so "nothing left" is awaited, not asserted at once); the real API server creates a {@code
+ * kube-root-ca.crt} ConfigMap and a {@code default} ServiceAccount in every namespace and its
+ * ServiceAccount admission adds a projected {@code kube-api-access-*} volume at {@code
+ * /var/run/secrets/kubernetes.io/serviceaccount} to every Pod (the fake adds neither); {@code logs}
+ * and {@code exec} reach the kubelet through the API server over HTTPS with certificates checked
+ * both ways (the fake calls its attached kubelet directly).
+ *
  * <h2>Limitations</h2>
  *
  * Not a conformant API server: no field managers (apply never prunes fields a previous apply set,
