@@ -1,7 +1,7 @@
 package cloud.krake.examples;
 
-import cloud.krake.hooks.lifecycle.LifecycleHookPoint;
 import cloud.krake.hooks.lifecycle.LifecycleEvent;
+import cloud.krake.hooks.lifecycle.LifecycleHookPoint;
 import cloud.krake.hooks.lifecycle.LifecycleRun;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;

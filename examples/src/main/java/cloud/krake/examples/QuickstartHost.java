@@ -4,8 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import cloud.krake.Krake;
 import cloud.krake.hooks.execution.HookRecords;
-import cloud.krake.hooks.lifecycle.LifecycleHookPoint;
 import cloud.krake.hooks.lifecycle.LifecycleEvent;
+import cloud.krake.hooks.lifecycle.LifecycleHookPoint;
 import cloud.krake.hooks.lifecycle.LifecycleRecords;
 import cloud.krake.hooks.lifecycle.LifecycleRun;
 import cloud.krake.k8s.ClusterClient;

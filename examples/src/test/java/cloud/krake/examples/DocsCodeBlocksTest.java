@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 7's rule "every code block in the docs is either compiled in {@code examples} or checked by
- * a test", enforced on {@code README.md}, {@code ARCHITECTURE.md} and {@code docs/*.md}: the line before every fenced block
- * is exactly one marker,
+ * a test", enforced on {@code README.md}, {@code ARCHITECTURE.md} and {@code docs/*.md}: the line
+ * before every fenced block is exactly one marker,
  *
  * <ul>
  *   <li>{@code <!-- snippet: <repo-relative path>#<tag> -->}: the block equals the lines between
