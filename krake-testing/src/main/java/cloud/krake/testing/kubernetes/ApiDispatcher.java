@@ -443,6 +443,11 @@ final class ApiDispatcher extends Dispatcher {
                   + name
                   + ")");
         }
+        JsonNode managedFields = configuration.path("metadata").path("managedFields");
+        if (!managedFields.isMissingNode() && !managedFields.isNull()) {
+          // kube-apiserver: an apply configuration states intent, not another manager's fields
+          throw ApiError.badRequest("metadata.managedFields must be nil");
+        }
         ObjectNode create = configuration.deepCopy();
         Json.child(create, "metadata").put("name", name);
         return store.update(

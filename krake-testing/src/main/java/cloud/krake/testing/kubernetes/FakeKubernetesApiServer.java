@@ -164,7 +164,9 @@ import org.slf4j.LoggerFactory;
  * ServiceAccount admission adds a projected {@code kube-api-access-*} volume at {@code
  * /var/run/secrets/kubernetes.io/serviceaccount} to every Pod (the fake adds neither); {@code logs}
  * and {@code exec} reach the kubelet through the API server over HTTPS with certificates checked
- * both ways (the fake calls its attached kubelet directly).
+ * both ways (the fake calls its attached kubelet directly). Fixed in the fake: a server-side apply
+ * whose configuration carries {@code metadata.managedFields} (an object read back from a cluster)
+ * is answered 400 {@code metadata.managedFields must be nil}, as kube-apiserver answers it.
  *
  * <h2>Limitations</h2>
  *

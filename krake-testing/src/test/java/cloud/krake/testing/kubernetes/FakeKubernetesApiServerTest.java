@@ -711,6 +711,25 @@ class FakeKubernetesApiServerTest {
     assertThat(status.getCode()).isEqualTo(422);
   }
 
+  /** As kube-apiserver: an object read back from a cluster cannot be applied as it is. */
+  @Test
+  void applyRefusesAConfigurationCarryingManagedFields() throws Exception {
+    V1Status status =
+        configMaps()
+            .patch(
+                "default",
+                "a",
+                V1Patch.PATCH_FORMAT_APPLY_YAML,
+                new V1Patch(
+                    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"a\","
+                        + "\"managedFields\":[{\"manager\":\"kubectl\",\"operation\":\"Apply\"}]}}"),
+                apply())
+            .getStatus();
+
+    assertThat(status.getCode()).isEqualTo(400);
+    assertThat(status.getMessage()).contains("metadata.managedFields must be nil");
+  }
+
   // ------------------------------------------------------------------------------- selectors
 
   @Test
