@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -57,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Threads: one watch thread per kind, one thread for writes to the API server; the timer only
- * queues work on the latter.
+ * queues work on the latter, and ends a watch's back-off ({@link #WATCH_BACKOFF}) after a failure.
  */
 final class NodeAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
@@ -70,6 +71,12 @@ final class NodeAgent implements AutoCloseable {
 
   /** How often the Node's status is written even when nothing changed. */
   static final Duration STATUS_INTERVAL = Duration.ofMinutes(1);
+
+  /**
+   * How long a watch waits, on the kubelet's timer, after a failed list or watch before it tries
+   * again.
+   */
+  static final Duration WATCH_BACKOFF = Duration.ofMillis(500);
 
   /** The kubelet version the Node reports. */
   static final String KUBELET_VERSION = "v1.37.2-krake-local";
@@ -422,6 +429,7 @@ final class NodeAgent implements AutoCloseable {
       Consumer<JsonNode> onEvent,
       Consumer<JsonNode> onList) {
     AtomicBoolean listed = new AtomicBoolean();
+    Semaphore backoff = new Semaphore(0);
     Runnable loop =
         () -> {
           String resourceVersion = null;
@@ -468,18 +476,24 @@ final class NodeAgent implements AutoCloseable {
                 resourceVersion = null;
               } else if (!closed.get()) {
                 log.warn("Local kubelet {}: watch of {} failed: {}", node, name, e.getMessage());
-                pause();
+                if (!pause(backoff)) {
+                  return;
+                }
               }
             } catch (UncheckedIOException | IllegalStateException e) {
               if (!closed.get()) {
                 log.debug("Local kubelet {}: watch of {} broke: {}", node, name, e.getMessage());
-                pause();
+                if (!pause(backoff)) {
+                  return;
+                }
               }
             } catch (RuntimeException e) {
               if (!closed.get()) {
                 log.warn("Local kubelet {}: watch of {} failed", node, name, e);
                 resourceVersion = null;
-                pause();
+                if (!pause(backoff)) {
+                  return;
+                }
               }
             }
           }
@@ -507,13 +521,29 @@ final class NodeAgent implements AutoCloseable {
     }
   }
 
-  /** A short back-off between failed watches (real time: the API server is real). */
-  private void pause() {
+  /**
+   * Waits {@link #WATCH_BACKOFF} on the kubelet's timer between failed watches: the timer releases
+   * the permit the watch thread waits for. An interrupt (from {@link #close()}) ends the watch, as
+   * does a timer that no longer takes tasks (the kubelet is closing).
+   *
+   * @return whether the watch goes on
+   */
+  private boolean pause(Semaphore backoff) {
+    Timer.Handle wake;
     try {
-      Thread.sleep(500); // back-off against a real server, not a test's wait
+      wake = timer.schedule(backoff::release, WATCH_BACKOFF);
+    } catch (RejectedExecutionException e) {
+      log.debug("Local kubelet {}: the timer is stopped; a watch ends", node);
+      return false;
+    }
+    try {
+      backoff.acquire();
+      return true;
     } catch (InterruptedException e) {
+      wake.cancel();
       Thread.currentThread().interrupt();
       closed.set(true);
+      return false;
     }
   }
 
