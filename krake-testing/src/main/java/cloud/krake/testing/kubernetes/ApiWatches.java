@@ -22,17 +22,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The list-and-watch loops of a {@link NodeAgent} against the real API server, and the mirrors of
  * whole kinds into the kubelet's local view built on them: one daemon thread per kind ({@code
- * krake-kubelet-<node>-watch-<kind>}); a failed list or watch backs off {@link #WATCH_BACKOFF} on
- * the kubelet's timer. The loops end once the agent's {@code closed} flag is set and {@link
- * #interrupt()} is called.
+ * krake-kubelet-<node>-watch-<kind>}); a failed list or watch backs off {@link #WATCH_BACKOFF} on a
+ * real-time timer (the kubelet's sync executor, never a test's manual timer: the API server is
+ * real). The loops end once the agent's {@code closed} flag is set and {@link #interrupt()} is
+ * called.
  */
 final class ApiWatches {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
 
-  /**
-   * How long a watch waits, on the kubelet's timer, after a failed list or watch before it tries
-   * again.
-   */
+  /** How long a watch waits, in real time, after a failed list or watch before it tries again. */
   static final Duration WATCH_BACKOFF = Duration.ofMillis(500);
 
   private final String node;
@@ -159,7 +157,7 @@ final class ApiWatches {
   }
 
   /**
-   * Waits {@link #WATCH_BACKOFF} on the kubelet's timer between failed watches: the timer releases
+   * Waits {@link #WATCH_BACKOFF} on the real-time timer between failed watches: the timer releases
    * the permit the watch thread waits for. An interrupt (from {@link #interrupt()}) ends the watch,
    * as does a timer that no longer takes tasks (the kubelet is closing).
    *

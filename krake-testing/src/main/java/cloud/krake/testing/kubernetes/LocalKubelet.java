@@ -489,6 +489,7 @@ public final class LocalKubelet implements AutoCloseable {
                 server,
                 clock,
                 scheduler,
+                Timer.system(sync),
                 runtime,
                 builder.kubeletPort,
                 builder.kubeletClientCa,

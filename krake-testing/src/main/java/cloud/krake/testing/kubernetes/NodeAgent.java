@@ -48,8 +48,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Threads: one watch thread per kind, one thread for writes to the API server; the timer only
- * queues work on the latter, and ends a watch's back-off ({@link ApiWatches#WATCH_BACKOFF}) after a
- * failure.
+ * queues work on the latter. A failed watch backs off ({@link ApiWatches#WATCH_BACKOFF}) on a
+ * real-time timer of the kubelet's own, not on the injected one: the API server is real, and a
+ * test's manual timer would hold the watch back until the test advanced it.
  */
 final class NodeAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
@@ -97,6 +98,7 @@ final class NodeAgent implements AutoCloseable {
       FakeKubernetesApiServer local,
       Clock clock,
       Timer timer,
+      Timer backoffTimer,
       PodRuntime runtime,
       int kubeletPort,
       Optional<String> kubeletClientCa,
@@ -116,7 +118,7 @@ final class NodeAgent implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
-    this.watches = new ApiWatches(node, api, local, timer, closed);
+    this.watches = new ApiWatches(node, api, local, backoffTimer, closed);
     this.kubeletServer =
         KubeletApiServer.start(node, runtime, kubeletPort, kubeletClientCa, kubeletServing);
   }
