@@ -4,13 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Normalisation helpers for the records' compact constructors: absent becomes empty, collections
- * are copied, and a {@code null} element (which {@link List#copyOf} would reject with a bare {@link
+ * are copied (maps keep their entries' order, so a document is written in the order it was read),
+ * and a {@code null} element (which {@link List#copyOf} would reject with a bare {@link
  * NullPointerException}) becomes an {@link InvalidResourceException} naming the element.
  */
 final class Values {
@@ -41,7 +44,9 @@ final class Values {
         throw InvalidResourceException.of(field + "." + e.getKey(), "must not be null");
       }
     }
-    return Map.copyOf(map);
+    // Map.copyOf's iteration order changes from one JVM run to the next; the documents must keep
+    // theirs (Krake's dicts keep insertion order), so stored bytes stay the same across runs.
+    return Collections.unmodifiableMap(new LinkedHashMap<>(map));
   }
 
   static List<ObjectNode> nodes(String field, List<ObjectNode> nodes) {

@@ -24,6 +24,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * KrakeJson#writeBytes(Object)}); the bytes must not change. A golden is never regenerated to make
  * this test pass: a difference is a change of the stored format, which Krake (and older Krake for
  * Java) instances read.
+ *
+ * <p>The {@code *-multi-entry*} goldens hold maps of several entries (labels, services, metrics
+ * reasons, static metrics) in an order that is neither sorted nor a hash order: a map must be
+ * written in the order it was read, as Krake's dicts are, in every JVM run (an immutable {@code
+ * Map.copyOf} copy iterates in an order salted per run).
  */
 class WireFormatTest {
 

@@ -9,6 +9,7 @@ import cloud.krake.hooks.tls.HookCertificateAuthorities;
 import cloud.krake.hooks.tls.IssuedCertificate;
 import cloud.krake.hooks.tls.TlsMaterial;
 import cloud.krake.model.FieldError;
+import cloud.krake.runtime.KrakeExecutors;
 import cloud.krake.store.Applications;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -30,10 +31,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
@@ -205,7 +204,7 @@ public final class EmbeddedHookServer implements AutoCloseable {
               0,
               TimeUnit.MILLISECONDS,
               new ArrayBlockingQueue<>(queueCapacity),
-              named("krake-hook-endpoint-", true),
+              KrakeExecutors.daemonThreads("krake-hook-endpoint-"),
               this::overload);
       overflow =
           new ThreadPoolExecutor(
@@ -214,9 +213,11 @@ public final class EmbeddedHookServer implements AutoCloseable {
               0,
               TimeUnit.MILLISECONDS,
               new ArrayBlockingQueue<>(OVERLOAD_QUEUE),
-              named("krake-hook-endpoint-overload", false),
+              KrakeExecutors.namedThreads("krake-hook-endpoint-overload", false, true),
               new ThreadPoolExecutor.AbortPolicy());
-      timer = new ScheduledThreadPoolExecutor(1, named("krake-hook-endpoint-timer", false));
+      timer =
+          new ScheduledThreadPoolExecutor(
+              1, KrakeExecutors.namedThreads("krake-hook-endpoint-timer", false, true));
       timer.setRemoveOnCancelPolicy(true);
       try {
         InetSocketAddress address = new InetSocketAddress(bindAddress, requestedPort);
@@ -322,15 +323,6 @@ public final class EmbeddedHookServer implements AutoCloseable {
 
   private void exchange(HttpExchange exchange) throws IOException {
     HookExchanges.serve(exchange, endpoint, DEADLINE.get(), OVERLOADED.get(), readTimeout);
-  }
-
-  private static ThreadFactory named(String name, boolean numbered) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, numbered ? name + count.incrementAndGet() : name);
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   /** Runs one JDK exchange task with a read deadline that interrupts (and so closes) its reads. */

@@ -6,6 +6,7 @@ import cloud.krake.k8s.KubernetesExecResult;
 import cloud.krake.k8s.ObjectListener;
 import cloud.krake.k8s.ObjectWatch;
 import cloud.krake.model.ReasonCode;
+import cloud.krake.runtime.KrakeExecutors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -38,7 +39,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import okhttp3.Call;
 import okhttp3.OkHttpClient;
@@ -116,7 +116,6 @@ public final class ApiServerClusterClient implements ClusterClient {
             .readTimeout(settings.watchTimeout().multipliedBy(2).plusSeconds(30))
             .build();
     this.resolver = new KindResolver(cluster, api, customResources);
-    AtomicInteger threads = new AtomicInteger();
     this.execStreams =
         new ThreadPoolExecutor(
             0,
@@ -124,12 +123,7 @@ public final class ApiServerClusterClient implements ClusterClient {
             30,
             TimeUnit.SECONDS,
             new SynchronousQueue<>(),
-            task -> {
-              Thread thread =
-                  new Thread(task, "krake-exec-" + cluster + "-" + threads.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
+            KrakeExecutors.daemonThreads("krake-exec-" + cluster + "-"));
   }
 
   /**

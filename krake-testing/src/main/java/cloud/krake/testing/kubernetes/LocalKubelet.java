@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -41,9 +40,6 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import mockwebserver3.MockResponse;
-import mockwebserver3.RecordedRequest;
-import okhttp3.HttpUrl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -341,7 +337,7 @@ public final class LocalKubelet implements AutoCloseable {
   private final Set<Integer> hostPorts;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final int apiServerPort;
-  private final Endpoints runtime = new Endpoints();
+  private final KubeletEndpoints runtime = new KubeletEndpoints(this);
   private final NodeAgent agent; // null for a fake cluster
   private final boolean ownsServer;
   private final Set<Process> execs = ConcurrentHashMap.newKeySet();
@@ -493,6 +489,7 @@ public final class LocalKubelet implements AutoCloseable {
                 server,
                 clock,
                 scheduler,
+                Timer.system(sync),
                 runtime,
                 builder.kubeletPort,
                 builder.kubeletClientCa,
@@ -999,6 +996,11 @@ public final class LocalKubelet implements AutoCloseable {
     return io;
   }
 
+  /** The running exec processes, ended by {@link #close()}. */
+  Set<Process> execs() {
+    return execs;
+  }
+
   /**
    * The command line running {@code argv} as a container (or exec) process: in a bubblewrap
    * sandbox, or as a plain process ({@link PlainProcess}), whose mount points missing on the host
@@ -1079,7 +1081,7 @@ public final class LocalKubelet implements AutoCloseable {
     }
   }
 
-  private <T> T onSyncAndWait(Callable<T> task) {
+  <T> T onSyncAndWait(Callable<T> task) {
     if (closed.get()) {
       throw new IllegalStateException(this + " is closed");
     }
@@ -1161,27 +1163,8 @@ public final class LocalKubelet implements AutoCloseable {
 
   // ---------------------------------------------------------------------- log and exec
 
-  /** The container of a log or exec request, as the API server resolves it. */
-  private PodWorker.Container container(PodWorker worker, String pod, String requested) {
-    Map<String, PodWorker.Container> containers = worker.containers();
-    if (requested == null || requested.isEmpty()) {
-      if (containers.size() == 1) {
-        return containers.values().iterator().next();
-      }
-      throw ApiError.badRequest(
-          "a container name must be specified for pod "
-              + pod
-              + ", choose one of: "
-              + containers.keySet().toString().replace(",", ""));
-    }
-    PodWorker.Container container = containers.get(requested);
-    if (container == null) {
-      throw ApiError.badRequest("container " + requested + " is not valid for pod " + pod);
-    }
-    return container;
-  }
-
-  private PodWorker worker(String namespace, String pod) {
+  /** The worker of a Pod, for a log or exec request; an {@link ApiError} if there is none. */
+  PodWorker worker(String namespace, String pod) {
     if (store.find(podType, namespace, pod).isEmpty()) {
       throw ApiError.notFound(podType, pod);
     }
@@ -1190,135 +1173,6 @@ public final class LocalKubelet implements AutoCloseable {
       throw ApiError.badRequest("pod " + pod + " is not run by the local kubelet");
     }
     return worker;
-  }
-
-  private record ExecTarget(
-      List<String> enter,
-      Map<String, String> env,
-      List<Sandbox.Mount> mounts,
-      Path tmp,
-      String workingDir) {}
-
-  private final class Endpoints implements PodRuntime {
-    @Override
-    public MockResponse logs(String namespace, String pod, HttpUrl url) {
-      boolean previous = "true".equalsIgnoreCase(url.queryParameter("previous"));
-      LogBuffer buffer =
-          onSyncAndWait(
-              () -> {
-                PodWorker worker = worker(namespace, pod);
-                PodWorker.Container c = container(worker, pod, url.queryParameter("container"));
-                LogBuffer selected = previous ? c.previousLog : c.log;
-                if (selected == null) {
-                  throw ApiError.badRequest(
-                      previous
-                          ? "previous terminated container \""
-                              + c.name
-                              + "\" in pod \""
-                              + pod
-                              + "\" not found"
-                          : "container \""
-                              + c.name
-                              + "\" in pod \""
-                              + pod
-                              + "\" is waiting to start: "
-                              + c.waitingReason);
-                }
-                return selected;
-              });
-      byte[] bytes = buffer.bytes();
-      String tailLines = url.queryParameter("tailLines");
-      if (tailLines != null) {
-        int lines = Integer.parseInt(tailLines);
-        int start = bytes.length;
-        int seen = 0;
-        if (start > 0 && bytes[start - 1] == '\n') {
-          start--;
-        }
-        while (start > 0 && seen < lines) {
-          start--;
-          if (bytes[start] == '\n') {
-            seen++;
-          }
-        }
-        if (seen == lines && start < bytes.length && bytes[start] == '\n') {
-          start++;
-        }
-        bytes = lines <= 0 ? new byte[0] : Arrays.copyOfRange(bytes, start, bytes.length);
-      }
-      String limitBytes = url.queryParameter("limitBytes");
-      if (limitBytes != null && Long.parseLong(limitBytes) < bytes.length) {
-        bytes = Arrays.copyOf(bytes, (int) Long.parseLong(limitBytes));
-      }
-      return new MockResponse.Builder()
-          .code(200)
-          .addHeader("Content-Type", "text/plain")
-          .body(new okio.Buffer().write(bytes))
-          .build();
-    }
-
-    @Override
-    public MockResponse exec(String namespace, String pod, HttpUrl url, RecordedRequest request) {
-      if (!"websocket".equalsIgnoreCase(request.getHeaders().get("Upgrade"))) {
-        throw ApiError.badRequest(
-            "the local kubelet serves exec over WebSocket only (" + EXEC_PROTOCOL_V5 + ")");
-      }
-      List<String> offered = new ArrayList<>();
-      for (String header : request.getHeaders().values("Sec-WebSocket-Protocol")) {
-        for (String protocol : header.split(",")) {
-          offered.add(protocol.trim());
-        }
-      }
-      String protocol =
-          offered.contains(EXEC_PROTOCOL_V5)
-              ? EXEC_PROTOCOL_V5
-              : offered.contains(EXEC_PROTOCOL_V4) ? EXEC_PROTOCOL_V4 : null;
-      if (protocol == null) {
-        throw ApiError.badRequest(
-            "unsupported stream protocols "
-                + offered
-                + ": use "
-                + EXEC_PROTOCOL_V5
-                + " or "
-                + EXEC_PROTOCOL_V4);
-      }
-      List<String> command =
-          url.queryParameterValues("command").stream().filter(Objects::nonNull).toList();
-      if (command.isEmpty()) {
-        throw ApiError.badRequest("you must specify at least one command for the container");
-      }
-      boolean stdin = "true".equalsIgnoreCase(url.queryParameter("stdin"));
-      boolean tty = "true".equalsIgnoreCase(url.queryParameter("tty"));
-      ExecTarget target =
-          onSyncAndWait(
-              () -> {
-                PodWorker worker = worker(namespace, pod);
-                PodWorker.Container c = container(worker, pod, url.queryParameter("container"));
-                if (c.state != PodWorker.State.RUNNING) {
-                  throw ApiError.badRequest(
-                      "unable to upgrade connection: container not found (\"" + c.name + "\")");
-                }
-                return new ExecTarget(
-                    worker.enterNetwork(), c.env, c.mounts, c.tmp(), c.workingDir());
-              });
-      Process process;
-      try {
-        List<String> argv = new ArrayList<>(target.enter());
-        argv.addAll(containerCommand(target.tmp(), target.mounts(), target.workingDir(), command));
-        ProcessBuilder builder = new ProcessBuilder(argv);
-        builder.environment().clear();
-        builder.environment().putAll(target.env());
-        process = builder.start();
-      } catch (IOException | IllegalStateException e) {
-        throw new ApiError(
-            500, "InternalError", "cannot start the exec sandbox: " + e.getMessage(), "", "", "");
-      }
-      execs.add(process);
-      return new MockResponse.Builder()
-          .addHeader("Sec-WebSocket-Protocol", protocol)
-          .webSocketUpgrade(new ExecSession(process, stdin, tty, protocol, io, execs::remove))
-          .build();
-    }
   }
 
   /**

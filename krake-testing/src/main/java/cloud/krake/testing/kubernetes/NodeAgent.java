@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -19,7 +17,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -30,13 +27,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import mockwebserver3.Dispatcher;
-import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
-import okhttp3.HttpUrl;
-import okhttp3.tls.HandshakeCertificates;
-import okhttp3.tls.HeldCertificate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Threads: one watch thread per kind, one thread for writes to the API server; the timer only
- * queues work on the latter.
+ * queues work on the latter. A failed watch backs off ({@link ApiWatches#WATCH_BACKOFF}) on a
+ * real-time timer of the kubelet's own, not on the injected one: the API server is real, and a
+ * test's manual timer would hold the watch back until the test advanced it.
  */
 final class NodeAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
@@ -88,8 +81,8 @@ final class NodeAgent implements AutoCloseable {
   private final Timer timer;
   private final PodRuntime runtime;
   private final ExecutorService writer;
-  private final List<Thread> watchThreads = new ArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final ApiWatches watches;
   private final Map<String, Ids> pods = new ConcurrentHashMap<>();
   private final Map<String, ObjectNode> pendingStatus = new LinkedHashMap<>(); // guarded by itself
   private final Consumer<Event> listener = this::onLocalEvent;
@@ -105,6 +98,7 @@ final class NodeAgent implements AutoCloseable {
       FakeKubernetesApiServer local,
       Clock clock,
       Timer timer,
+      Timer backoffTimer,
       PodRuntime runtime,
       int kubeletPort,
       Optional<String> kubeletClientCa,
@@ -124,7 +118,9 @@ final class NodeAgent implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
-    this.kubeletServer = startKubeletServer(kubeletPort, kubeletClientCa, kubeletServing);
+    this.watches = new ApiWatches(node, api, local, backoffTimer, closed);
+    this.kubeletServer =
+        KubeletApiServer.start(node, runtime, kubeletPort, kubeletClientCa, kubeletServing);
   }
 
   // ---------------------------------------------------------------------------- lifecycle
@@ -160,11 +156,11 @@ final class NodeAgent implements AutoCloseable {
     writeNodeStatus();
     renewLease();
     store.addListener(listener);
-    watch("pods", "/api/v1/pods", "spec.nodeName=" + node, this::onPod, this::relistPods);
-    mirror("secrets", "/api/v1/secrets", "v1", "Secret");
-    mirror("configmaps", "/api/v1/configmaps", "v1", "ConfigMap");
-    mirror("services", "/api/v1/services", "v1", "Service");
-    mirror(
+    watches.start("pods", "/api/v1/pods", "spec.nodeName=" + node, this::onPod, this::relistPods);
+    watches.mirror("secrets", "/api/v1/secrets", "v1", "Secret");
+    watches.mirror("configmaps", "/api/v1/configmaps", "v1", "ConfigMap");
+    watches.mirror("services", "/api/v1/services", "v1", "Service");
+    watches.mirror(
         "endpointslices",
         "/apis/discovery.k8s.io/v1/endpointslices",
         "discovery.k8s.io/v1",
@@ -215,9 +211,7 @@ final class NodeAgent implements AutoCloseable {
       log.debug("cannot delete Node {}: {}", node, e.getMessage());
     }
     api.close();
-    for (Thread thread : watchThreads) {
-      thread.interrupt();
-    }
+    watches.interrupt();
     kubeletServer.close();
   }
 
@@ -350,171 +344,9 @@ final class NodeAgent implements AutoCloseable {
 
   // ----------------------------------------------------------------------------- watches
 
-  /** Keeps every object of a kind in the local view. */
-  private void mirror(String name, String path, String apiVersion, String kind) {
-    Set<String> known = ConcurrentHashMap.newKeySet();
-    watch(
-        name,
-        path,
-        null,
-        event -> {
-          ObjectNode object = (ObjectNode) event.path("object");
-          String key = key(object);
-          if (event.path("type").asText().equals("DELETED")) {
-            known.remove(key);
-            deleteLocal(apiVersion, kind, object);
-          } else {
-            known.add(key);
-            local.put(forLocal(object, apiVersion, kind));
-          }
-        },
-        items -> {
-          Set<String> listed = new HashSet<>();
-          for (JsonNode item : items) {
-            listed.add(key(item));
-            applyEvent(
-                name,
-                event -> local.put(forLocal((ObjectNode) event.path("object"), apiVersion, kind)),
-                JsonNodeFactory.instance.objectNode().set("object", item));
-          }
-          for (ObjectNode stored : local.list(apiVersion, kind)) {
-            if (!listed.contains(key(stored))) {
-              deleteLocal(apiVersion, kind, stored);
-            }
-          }
-          known.clear();
-          known.addAll(listed);
-        });
-  }
-
-  private void deleteLocal(String apiVersion, String kind, JsonNode object) {
-    JsonNode metadata = object.path("metadata");
-    local.delete(
-        apiVersion, kind, metadata.path("namespace").asText(), metadata.path("name").asText());
-  }
-
-  private static ObjectNode forLocal(ObjectNode object, String apiVersion, String kind) {
-    ObjectNode copy = object.deepCopy();
-    copy.put("apiVersion", apiVersion);
-    copy.put("kind", kind);
-    ObjectNode metadata = Json.child(copy, "metadata");
-    metadata.remove("resourceVersion");
-    metadata.remove("managedFields");
-    metadata.remove("finalizers");
-    metadata.remove("deletionTimestamp");
-    metadata.remove("deletionGracePeriodSeconds");
-    return copy;
-  }
-
-  private static String key(JsonNode object) {
+  static String key(JsonNode object) {
     JsonNode metadata = object.path("metadata");
     return metadata.path("namespace").asText() + "/" + metadata.path("name").asText();
-  }
-
-  /**
-   * Lists, then watches from the list's resourceVersion on a thread of its own; lists again after a
-   * {@code 410 Gone} or a broken stream.
-   */
-  private void watch(
-      String name,
-      String path,
-      String fieldSelector,
-      Consumer<JsonNode> onEvent,
-      Consumer<JsonNode> onList) {
-    AtomicBoolean listed = new AtomicBoolean();
-    Runnable loop =
-        () -> {
-          String resourceVersion = null;
-          while (!closed.get()) {
-            try {
-              if (resourceVersion == null) {
-                HttpUrl.Builder url = api.url(path);
-                if (fieldSelector != null) {
-                  url.addQueryParameter("fieldSelector", fieldSelector);
-                }
-                JsonNode list = api.list(url.build());
-                onList.accept(list.path("items"));
-                resourceVersion = list.path("metadata").path("resourceVersion").asText();
-                listed.set(true);
-              }
-              HttpUrl.Builder url =
-                  api.url(path)
-                      .addQueryParameter("watch", "true")
-                      .addQueryParameter("allowWatchBookmarks", "true")
-                      .addQueryParameter("resourceVersion", resourceVersion)
-                      .addQueryParameter("timeoutSeconds", "300");
-              if (fieldSelector != null) {
-                url.addQueryParameter("fieldSelector", fieldSelector);
-              }
-              String[] last = {resourceVersion};
-              boolean[] gone = {false};
-              api.watch(
-                  url.build(),
-                  event -> {
-                    String type = event.path("type").asText();
-                    JsonNode object = event.path("object");
-                    if (type.equals("ERROR")) {
-                      gone[0] = object.path("code").asInt() == 410;
-                      return;
-                    }
-                    last[0] = object.path("metadata").path("resourceVersion").asText(last[0]);
-                    if (!type.equals("BOOKMARK")) {
-                      applyEvent(name, onEvent, event);
-                    }
-                  });
-              resourceVersion = gone[0] ? null : last[0];
-            } catch (ApiServerClient.Failure e) {
-              if (e.code() == 410) {
-                resourceVersion = null;
-              } else if (!closed.get()) {
-                log.warn("Local kubelet {}: watch of {} failed: {}", node, name, e.getMessage());
-                pause();
-              }
-            } catch (UncheckedIOException | IllegalStateException e) {
-              if (!closed.get()) {
-                log.debug("Local kubelet {}: watch of {} broke: {}", node, name, e.getMessage());
-                pause();
-              }
-            } catch (RuntimeException e) {
-              if (!closed.get()) {
-                log.warn("Local kubelet {}: watch of {} failed", node, name, e);
-                resourceVersion = null;
-                pause();
-              }
-            }
-          }
-        };
-    Thread thread = new Thread(loop, "krake-kubelet-" + node + "-watch-" + name);
-    thread.setDaemon(true);
-    watchThreads.add(thread);
-    thread.start();
-  }
-
-  /**
-   * Applies one event to the local view; one the local view refuses (its validation is stricter
-   * than the API server's somewhere) is logged, not retried, so the watch goes on.
-   */
-  private void applyEvent(String name, Consumer<JsonNode> onEvent, JsonNode event) {
-    try {
-      onEvent.accept(event);
-    } catch (IllegalArgumentException | ApiError e) {
-      log.warn(
-          "Local kubelet {}: cannot take {} {} into its view: {}",
-          node,
-          name,
-          key(event.path("object")),
-          e.getMessage());
-    }
-  }
-
-  /** A short back-off between failed watches (real time: the API server is real). */
-  private void pause() {
-    try {
-      Thread.sleep(500); // back-off against a real server, not a test's wait
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      closed.set(true);
-    }
   }
 
   // --------------------------------------------------------------------------------- Pods
@@ -523,7 +355,7 @@ final class NodeAgent implements AutoCloseable {
     Set<String> listed = new HashSet<>();
     for (JsonNode item : items) {
       listed.add(key(item));
-      applyEvent(
+      watches.applyEvent(
           "pods",
           this::onPod,
           JsonNodeFactory.instance.objectNode().put("type", "MODIFIED").set("object", item));
@@ -576,7 +408,7 @@ final class NodeAgent implements AutoCloseable {
     if (ids == null && (phase.equals("Succeeded") || phase.equals("Failed"))) {
       return; // finished before this kubelet saw it
     }
-    ObjectNode copy = forLocal(pod, "v1", "Pod");
+    ObjectNode copy = ApiWatches.forLocal(pod, "v1", "Pod");
     copy.remove("status");
     ObjectNode stored = local.put(copy);
     pods.put(key, new Ids(uid, stored.path("metadata").path("uid").asText()));
@@ -714,96 +546,6 @@ final class NodeAgent implements AutoCloseable {
           });
     } catch (RejectedExecutionException e) {
       // closed
-    }
-  }
-
-  // ------------------------------------------------------------------------- kubelet API
-
-  private MockWebServer startKubeletServer(
-      int port, Optional<String> clientCa, Optional<String> servingPem) {
-    HeldCertificate serving =
-        servingPem.isPresent()
-            ? heldCertificate(servingPem.get())
-            : new HeldCertificate.Builder()
-                .commonName(node)
-                .addSubjectAlternativeName("127.0.0.1")
-                .addSubjectAlternativeName("localhost")
-                .duration(1, TimeUnit.DAYS)
-                .build();
-    HandshakeCertificates.Builder tls =
-        new HandshakeCertificates.Builder().heldCertificate(serving);
-    clientCa.ifPresent(
-        pem -> ApiServerClient.Pem.certificates(pem).forEach(tls::addTrustedCertificate));
-    HandshakeCertificates certificates = tls.build();
-    MockWebServer server = new MockWebServer();
-    server.useHttps(certificates.sslSocketFactory());
-    server.setProtocols(List.of(okhttp3.Protocol.HTTP_1_1));
-    if (clientCa.isPresent()) {
-      server.requireClientAuth();
-    }
-    server.setDispatcher(new KubeletApi());
-    try {
-      server.start(InetAddress.getByName(LocalKubelet.POD_IP), port);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the kubelet API on port " + port, e);
-    }
-    return server;
-  }
-
-  private static HeldCertificate heldCertificate(String certificateAndKey) {
-    int end = certificateAndKey.indexOf("-----END CERTIFICATE-----");
-    int keyStart = certificateAndKey.indexOf("-----BEGIN", end);
-    return ApiServerClient.Pem.heldCertificate(
-        certificateAndKey.substring(0, keyStart), certificateAndKey.substring(keyStart));
-  }
-
-  /**
-   * The kubelet server's {@code containerLogs} and {@code exec} as the API server calls them,
-   * answered by the local kubelet's log and exec endpoints.
-   */
-  private final class KubeletApi extends Dispatcher {
-    @Override
-    public MockResponse dispatch(RecordedRequest request) {
-      HttpUrl url = request.getUrl();
-      List<String> segments = url.pathSegments();
-      try {
-        if (segments.size() == 1 && segments.get(0).equals("healthz")) {
-          return new MockResponse.Builder().code(200).body("ok").build();
-        }
-        if (segments.size() == 4 && segments.get(0).equals("containerLogs")) {
-          HttpUrl logs = url.newBuilder().setQueryParameter("container", segments.get(3)).build();
-          return runtime.logs(segments.get(1), segments.get(2), logs);
-        }
-        if (segments.size() == 4 && segments.get(0).equals("exec")) {
-          HttpUrl.Builder exec =
-              url.newBuilder()
-                  .setQueryParameter("container", segments.get(3))
-                  .removeAllQueryParameters("input")
-                  .removeAllQueryParameters("output")
-                  .removeAllQueryParameters("error")
-                  .removeAllQueryParameters("tty");
-          exec.setQueryParameter("stdin", flag(url, "input"));
-          exec.setQueryParameter("stdout", flag(url, "output"));
-          exec.setQueryParameter("stderr", flag(url, "error"));
-          exec.setQueryParameter("tty", flag(url, "tty"));
-          return runtime.exec(segments.get(1), segments.get(2), exec.build(), request);
-        }
-        return new MockResponse.Builder().code(404).body("404 page not found").build();
-      } catch (ApiError e) {
-        return new MockResponse.Builder()
-            .code(e.code())
-            .addHeader("Content-Type", "application/json")
-            .body(new String(Json.bytes(e.toStatus()), java.nio.charset.StandardCharsets.UTF_8))
-            .build();
-      } catch (RuntimeException e) {
-        log.warn("kubelet API of {} failed on {}", node, url.encodedPath(), e);
-        return new MockResponse.Builder().code(500).body(e.toString()).build();
-      }
-    }
-
-    private static String flag(HttpUrl url, String name) {
-      String value = url.queryParameter(name);
-      return Boolean.toString(value != null && (value.equals("1") || value.equals("true")));
     }
   }
 }

@@ -2,8 +2,6 @@ package cloud.krake.testing.kubernetes;
 
 import cloud.krake.runtime.Timer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -93,14 +91,14 @@ final class PodWorker {
   final String uid;
   private final LocalKubelet kubelet;
   private final Path directory;
-  private final Instant startTime;
+  final Instant startTime;
   private final Map<String, Container> containers = new LinkedHashMap<>();
-  private final Map<String, String[]> conditionTimes = new HashMap<>();
-  private ObjectNode pod;
-  private boolean volumesReady;
-  private String volumeError = "";
+  private final PodStatusReport report = new PodStatusReport();
+  ObjectNode pod;
+  boolean volumesReady;
+  String volumeError = "";
   private PodSandbox sandbox; // null until created, and on the host's network
-  private String sandboxError = "";
+  String sandboxError = "";
   private boolean terminating;
   private boolean gone;
   private Timer.Handle killTimer;
@@ -420,7 +418,7 @@ final class PodWorker {
           container.backoff.multipliedBy(2).compareTo(BACKOFF_MAX) > 0
               ? BACKOFF_MAX
               : container.backoff.multipliedBy(2);
-      container.lastTerminated = terminatedState(container);
+      container.lastTerminated = PodStatusReport.terminatedState(this, container);
       container.state = State.WAITING;
       container.waitingReason = "CrashLoopBackOff";
       container.waitingMessage =
@@ -461,7 +459,7 @@ final class PodWorker {
     };
   }
 
-  private String restartPolicy() {
+  String restartPolicy() {
     return pod.path("spec").path("restartPolicy").asText("Always");
   }
 
@@ -577,147 +575,16 @@ final class PodWorker {
 
   /** The Pod's status as the kubelet reports it. */
   ObjectNode status() {
-    JsonNodeFactory f = JsonNodeFactory.instance;
-    ObjectNode status = f.objectNode();
-    status.put("phase", phase());
-    String created = pod.path("metadata").path("creationTimestamp").asText(time(startTime));
-    List<String> unready = new ArrayList<>();
-    for (Container container : containers.values()) {
-      if (container.state != State.RUNNING) {
-        unready.add(container.name);
-      }
-    }
-    ArrayNode conditions = status.putArray("conditions");
-    condition(conditions, "PodReadyToStartContainers", volumesReady, "", "", created);
-    condition(conditions, "Initialized", true, "", "", created);
-    String message = unready.isEmpty() ? "" : "containers with unready status: " + unready;
-    condition(conditions, "Ready", unready.isEmpty(), "ContainersNotReady", message, created);
-    condition(
-        conditions, "ContainersReady", unready.isEmpty(), "ContainersNotReady", message, created);
-    condition(conditions, "PodScheduled", true, "", "", created);
-    status.put("hostIP", LocalKubelet.POD_IP);
-    status.putArray("hostIPs").addObject().put("ip", LocalKubelet.POD_IP);
-    podIp()
-        .ifPresent(
-            ip -> {
-              status.put("podIP", ip);
-              status.putArray("podIPs").addObject().put("ip", ip);
-            });
-    status.put("startTime", time(startTime));
-    status.put("qosClass", "BestEffort");
-    ArrayNode statuses = status.putArray("containerStatuses");
-    for (Container container : containers.values()) {
-      ObjectNode c = statuses.addObject();
-      c.put("name", container.name);
-      c.put("image", container.spec.path("image").asText(""));
-      c.put("imageID", "");
-      if (container.everStarted) {
-        c.put("containerID", "local://" + uid + "/" + container.name + "/" + container.run);
-      }
-      c.put("ready", container.state == State.RUNNING);
-      c.put("started", container.state == State.RUNNING);
-      c.put("restartCount", container.restartCount);
-      ObjectNode state = c.putObject("state");
-      switch (container.state) {
-        case RUNNING -> state.putObject("running").put("startedAt", time(container.startedAt));
-        case TERMINATED -> state.set("terminated", terminatedState(container));
-        default -> {
-          ObjectNode waiting = state.putObject("waiting");
-          waiting.put("reason", container.waitingReason);
-          if (!container.waitingMessage.isEmpty()) {
-            waiting.put("message", container.waitingMessage);
-          } else if (!volumeError.isEmpty()) {
-            waiting.put("message", volumeError);
-          } else if (!sandboxError.isEmpty()) {
-            waiting.put("message", sandboxError);
-          }
-        }
-      }
-      ObjectNode last = c.putObject("lastState");
-      if (container.lastTerminated != null) {
-        last.set("terminated", container.lastTerminated.deepCopy());
-      }
-    }
-    return status;
-  }
-
-  private ObjectNode terminatedState(Container container) {
-    ObjectNode terminated = JsonNodeFactory.instance.objectNode();
-    terminated.put("exitCode", container.exitCode);
-    terminated.put("reason", container.terminatedReason);
-    terminated.put("startedAt", time(container.startedAt));
-    terminated.put("finishedAt", time(container.finishedAt));
-    terminated.put("containerID", "local://" + uid + "/" + container.name + "/" + container.run);
-    return terminated;
+    return report.status(this);
   }
 
   /** The phase as the kubelet's {@code getPhase}. */
   String phase() {
-    int waiting = 0;
-    int running = 0;
-    int stopped = 0;
-    int succeeded = 0;
-    for (Container container : containers.values()) {
-      switch (container.state) {
-        case RUNNING -> running++;
-        case TERMINATED -> {
-          stopped++;
-          if (container.exitCode == 0) {
-            succeeded++;
-          }
-        }
-        default -> {
-          if (container.lastTerminated != null) {
-            stopped++;
-          } else {
-            waiting++;
-          }
-        }
-      }
-    }
-    if (waiting > 0) {
-      return "Pending";
-    }
-    if (running > 0) {
-      return "Running";
-    }
-    if (stopped == 0) {
-      return "Pending";
-    }
-    return switch (restartPolicy()) {
-      case "Never" -> stopped == succeeded ? "Succeeded" : "Failed";
-      case "OnFailure" -> stopped == succeeded ? "Succeeded" : "Running";
-      default -> "Running";
-    };
+    return PodStatusReport.phase(this);
   }
 
-  private void condition(
-      ArrayNode conditions,
-      String type,
-      boolean value,
-      String reason,
-      String message,
-      String initial) {
-    String status = value ? "True" : "False";
-    String[] previous = conditionTimes.get(type);
-    String since;
-    if (previous == null) {
-      since = value ? initial : time(kubelet.now());
-    } else if (previous[0].equals(status)) {
-      since = previous[1];
-    } else {
-      since = time(kubelet.now());
-    }
-    conditionTimes.put(type, new String[] {status, since});
-    ObjectNode condition = conditions.addObject();
-    condition.put("type", type);
-    condition.put("status", status);
-    condition.put("lastProbeTime", (String) null);
-    condition.put("lastTransitionTime", since);
-    if (!value && !reason.isEmpty()) {
-      condition.put("reason", reason);
-      condition.put("message", message);
-    }
+  Instant now() {
+    return kubelet.now();
   }
 
   static String time(Instant instant) {
