@@ -410,7 +410,20 @@ final class NodeAgent implements AutoCloseable {
     }
     ObjectNode copy = ApiWatches.forLocal(pod, "v1", "Pod");
     copy.remove("status");
-    ObjectNode stored = local.put(copy);
+    if (ids == null) {
+      // The real uid before the local Pod exists: the sync thread materialises the Pod's volumes,
+      // its service-account token bound to this uid among them, as soon as the local put is seen.
+      pods.put(key, new Ids(uid, ""));
+    }
+    ObjectNode stored;
+    try {
+      stored = local.put(copy);
+    } catch (RuntimeException e) {
+      if (ids == null) {
+        pods.remove(key);
+      }
+      throw e;
+    }
     pods.put(key, new Ids(uid, stored.path("metadata").path("uid").asText()));
   }
 
