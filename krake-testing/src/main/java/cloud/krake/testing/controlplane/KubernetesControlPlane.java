@@ -79,9 +79,9 @@ import org.slf4j.LoggerFactory;
  * ${KRAKE_CONTROL_PLANE_CACHE:-$HOME/.cache/krake/control-plane}/}{@value #KUBERNETES_RELEASE}
  * {@code /bin}, where {@value #BUILD_SCRIPT} puts them.
  *
- * <p>Each component's output goes to {@link #logFile(Component)}; a failed start quotes the last
- * lines of the component that failed. Keys are written with mode 600 into the temporary directory
- * and never logged.
+ * <p>Each component's output goes to {@link #logFile(ControlPlaneComponent)}; a failed start quotes
+ * the last lines of the component that failed. Keys are written with mode 600 into the temporary
+ * directory and never logged.
  *
  * <p>Threading: the lifecycle methods are {@code synchronized}; the accessors may be called from
  * any thread.
@@ -128,7 +128,7 @@ public final class KubernetesControlPlane implements AutoCloseable {
   private static final ObjectMapper json = new ObjectMapper();
 
   /** The three Kubernetes components the fixture runs, in start order. */
-  public enum Component {
+  public enum ControlPlaneComponent {
     /** {@code kube-apiserver}. */
     KUBE_APISERVER("kube-apiserver"),
     /** {@code kube-controller-manager}. */
@@ -138,7 +138,7 @@ public final class KubernetesControlPlane implements AutoCloseable {
 
     private final String binaryName;
 
-    Component(String binaryName) {
+    ControlPlaneComponent(String binaryName) {
       this.binaryName = binaryName;
     }
 
@@ -148,8 +148,8 @@ public final class KubernetesControlPlane implements AutoCloseable {
     }
   }
 
-  private final Map<Component, Path> binaries;
-  private final Map<Component, List<String>> extraArguments;
+  private final Map<ControlPlaneComponent, Path> binaries;
+  private final Map<ControlPlaneComponent, List<String>> extraArguments;
   private final List<String> apiServerAddresses;
   private final Duration startupTimeout;
   private final Path directory;
@@ -158,21 +158,22 @@ public final class KubernetesControlPlane implements AutoCloseable {
   private final TestPki pki;
   private final CertificateAndKey admin;
   private final CertificateAndKey kubeletClient;
-  private final Map<Component, Integer> ports;
-  private final Map<Component, Path> logFiles;
+  private final Map<ControlPlaneComponent, Integer> ports;
+  private final Map<ControlPlaneComponent, Path> logFiles;
   private final ObjectNode kubeconfig;
   private final Path kubeconfigFile;
   private final OkHttpClient client;
 
   // Guarded by this.
-  private final Map<Component, Process> processes = new EnumMap<>(Component.class);
+  private final Map<ControlPlaneComponent, Process> processes =
+      new EnumMap<>(ControlPlaneComponent.class);
   private boolean closed;
 
   private KubernetesControlPlane(Builder builder) {
     Path binaryDirectory =
         builder.binaryDirectory.orElseGet(KubernetesControlPlane::binaryDirectory);
-    Map<Component, Path> found = new EnumMap<>(Component.class);
-    for (Component component : Component.values()) {
+    Map<ControlPlaneComponent, Path> found = new EnumMap<>(ControlPlaneComponent.class);
+    for (ControlPlaneComponent component : ControlPlaneComponent.values()) {
       Path binary = binaryDirectory.resolve(component.binaryName());
       if (!Files.isExecutable(binary)) {
         throw new IllegalStateException(
@@ -202,16 +203,18 @@ public final class KubernetesControlPlane implements AutoCloseable {
       this.directory = Files.createTempDirectory("krake-control-plane-");
       this.pkiDirectory = Files.createDirectory(directory.resolve("pki"));
       Files.createDirectory(directory.resolve("logs"));
-      int[] free = freePorts(Component.values().length);
-      Map<Component, Integer> assigned = new EnumMap<>(Component.class);
-      Map<Component, Path> logs = new EnumMap<>(Component.class);
-      for (Component component : Component.values()) {
+      int[] free = freePorts(ControlPlaneComponent.values().length);
+      Map<ControlPlaneComponent, Integer> assigned = new EnumMap<>(ControlPlaneComponent.class);
+      Map<ControlPlaneComponent, Path> logs = new EnumMap<>(ControlPlaneComponent.class);
+      for (ControlPlaneComponent component : ControlPlaneComponent.values()) {
         assigned.put(component, free[component.ordinal()]);
         logs.put(component, directory.resolve("logs").resolve(component.binaryName() + ".log"));
       }
       this.ports = Map.copyOf(assigned);
       this.logFiles = Map.copyOf(logs);
-      this.pki = TestPki.create("krake-test-kubernetes-ca-" + ports.get(Component.KUBE_APISERVER));
+      this.pki =
+          TestPki.create(
+              "krake-test-kubernetes-ca-" + ports.get(ControlPlaneComponent.KUBE_APISERVER));
       this.admin = pki.client(ADMIN, List.of("system:masters"));
       this.kubeletClient = pki.client(API_SERVER_KUBELET_CLIENT, List.of("system:masters"));
       this.kubeconfig = kubeconfig(ADMIN, admin);
@@ -299,16 +302,18 @@ public final class KubernetesControlPlane implements AutoCloseable {
     try {
       etcd.start();
       etcdReady = System.nanoTime();
-      launch(Component.KUBE_APISERVER);
-      awaitOk(Component.KUBE_APISERVER, "/readyz", deadline);
+      launch(ControlPlaneComponent.KUBE_APISERVER);
+      awaitOk(ControlPlaneComponent.KUBE_APISERVER, "/readyz", deadline);
       apiServerReady = System.nanoTime();
       // Only now: they exit when the RBAC roles the API server bootstraps are not there yet.
-      launch(Component.KUBE_CONTROLLER_MANAGER);
-      launch(Component.KUBE_SCHEDULER);
-      awaitOk(Component.KUBE_CONTROLLER_MANAGER, "/healthz", deadline);
-      awaitOk(Component.KUBE_SCHEDULER, "/healthz", deadline);
+      launch(ControlPlaneComponent.KUBE_CONTROLLER_MANAGER);
+      launch(ControlPlaneComponent.KUBE_SCHEDULER);
+      awaitOk(ControlPlaneComponent.KUBE_CONTROLLER_MANAGER, "/healthz", deadline);
+      awaitOk(ControlPlaneComponent.KUBE_SCHEDULER, "/healthz", deadline);
       awaitOk(
-          Component.KUBE_APISERVER, "/api/v1/namespaces/default/serviceaccounts/default", deadline);
+          ControlPlaneComponent.KUBE_APISERVER,
+          "/api/v1/namespaces/default/serviceaccounts/default",
+          deadline);
     } catch (RuntimeException e) {
       stop();
       throw e;
@@ -334,9 +339,9 @@ public final class KubernetesControlPlane implements AutoCloseable {
    */
   public synchronized void stop() {
     List<Process> stopping = new ArrayList<>();
-    Component[] components = Component.values();
+    ControlPlaneComponent[] components = ControlPlaneComponent.values();
     for (int i = components.length - 1; i >= 0; i--) {
-      Component component = components[i];
+      ControlPlaneComponent component = components[i];
       Process process = processes.remove(component);
       if (process != null) {
         process.destroy();
@@ -361,7 +366,7 @@ public final class KubernetesControlPlane implements AutoCloseable {
 
   /** Returns whether all three components and etcd are running. */
   public synchronized boolean running() {
-    if (!etcd.running() || processes.size() != Component.values().length) {
+    if (!etcd.running() || processes.size() != ControlPlaneComponent.values().length) {
       return false;
     }
     return processes.values().stream().allMatch(Process::isAlive);
@@ -390,7 +395,7 @@ public final class KubernetesControlPlane implements AutoCloseable {
 
   /** Returns the API server's URL, {@code https://127.0.0.1:<port>}; stable across restarts. */
   public URI server() {
-    return URI.create("https://127.0.0.1:" + ports.get(Component.KUBE_APISERVER));
+    return URI.create("https://127.0.0.1:" + ports.get(ControlPlaneComponent.KUBE_APISERVER));
   }
 
   /**
@@ -459,17 +464,17 @@ public final class KubernetesControlPlane implements AutoCloseable {
   }
 
   /** Returns the binary run for a component. */
-  public Path binary(Component component) {
+  public Path binary(ControlPlaneComponent component) {
     return binaries.get(Objects.requireNonNull(component, "component"));
   }
 
   /** Returns the loopback port a component serves HTTPS on. */
-  public int port(Component component) {
+  public int port(ControlPlaneComponent component) {
     return ports.get(Objects.requireNonNull(component, "component"));
   }
 
   /** Returns the file that collects a component's output. */
-  public Path logFile(Component component) {
+  public Path logFile(ControlPlaneComponent component) {
     return logFiles.get(Objects.requireNonNull(component, "component"));
   }
 
@@ -478,7 +483,7 @@ public final class KubernetesControlPlane implements AutoCloseable {
    *
    * @return the pid, or empty when the component is not running
    */
-  public synchronized Optional<Long> pid(Component component) {
+  public synchronized Optional<Long> pid(ControlPlaneComponent component) {
     Process process = processes.get(Objects.requireNonNull(component, "component"));
     return process != null && process.isAlive() ? Optional.of(process.pid()) : Optional.empty();
   }
@@ -493,7 +498,7 @@ public final class KubernetesControlPlane implements AutoCloseable {
     return directory;
   }
 
-  private void launch(Component component) {
+  private void launch(ControlPlaneComponent component) {
     List<String> command = new ArrayList<>();
     command.add(binaries.get(component).toString());
     command.addAll(arguments(component));
@@ -510,7 +515,7 @@ public final class KubernetesControlPlane implements AutoCloseable {
     }
   }
 
-  private List<String> arguments(Component component) {
+  private List<String> arguments(ControlPlaneComponent component) {
     String pkiDir = pkiDirectory.toString() + "/";
     String port = Integer.toString(ports.get(component));
     return switch (component) {
@@ -557,7 +562,7 @@ public final class KubernetesControlPlane implements AutoCloseable {
               "--cluster-signing-key-file=" + pkiDir + "ca.key",
               "--allocate-node-cidrs=false",
               "--service-cluster-ip-range=" + SERVICE_CLUSTER_IP_RANGE,
-              "--cluster-name=krake-test-" + ports.get(Component.KUBE_APISERVER));
+              "--cluster-name=krake-test-" + ports.get(ControlPlaneComponent.KUBE_APISERVER));
       case KUBE_SCHEDULER ->
           List.of(
               "--kubeconfig=" + directory.resolve("scheduler.kubeconfig"),
@@ -624,7 +629,7 @@ public final class KubernetesControlPlane implements AutoCloseable {
 
   private ObjectNode kubeconfig(String user, CertificateAndKey credentials) {
     Base64.Encoder base64 = Base64.getEncoder();
-    String cluster = "krake-test-" + ports.get(Component.KUBE_APISERVER);
+    String cluster = "krake-test-" + ports.get(ControlPlaneComponent.KUBE_APISERVER);
     ObjectNode config = json.createObjectNode().put("apiVersion", "v1").put("kind", "Config");
     ObjectNode clusterEntry = config.putArray("clusters").addObject().put("name", cluster);
     clusterEntry
@@ -662,7 +667,7 @@ public final class KubernetesControlPlane implements AutoCloseable {
     Files.writeString(file, content);
   }
 
-  private void awaitOk(Component component, String path, long deadline) {
+  private void awaitOk(ControlPlaneComponent component, String path, long deadline) {
     Request request =
         new Request.Builder().url("https://127.0.0.1:" + ports.get(component) + path).build();
     while (true) {
@@ -698,7 +703,7 @@ public final class KubernetesControlPlane implements AutoCloseable {
     }
   }
 
-  private String logTail(Component component) {
+  private String logTail(ControlPlaneComponent component) {
     Path file = logFiles.get(component);
     try {
       List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -733,7 +738,7 @@ public final class KubernetesControlPlane implements AutoCloseable {
     private Optional<Path> binaryDirectory = Optional.empty();
     private Optional<Path> etcdBinary = Optional.empty();
     private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
-    private final Map<Component, List<String>> extraArguments = new LinkedHashMap<>();
+    private final Map<ControlPlaneComponent, List<String>> extraArguments = new LinkedHashMap<>();
     private final List<String> apiServerAddresses = new ArrayList<>();
 
     private Builder() {}
@@ -783,7 +788,7 @@ public final class KubernetesControlPlane implements AutoCloseable {
      * Adds IP addresses to the API server's serving certificate (besides {@code 127.0.0.1} and
      * {@link KubernetesControlPlane#KUBERNETES_SERVICE_IP}), for clients that reach it at another
      * address of the host, such as pods behind a bridge; the API server listens there only with
-     * {@code arguments(Component.KUBE_APISERVER, "--bind-address=0.0.0.0")}.
+     * {@code arguments(ControlPlaneComponent.KUBE_APISERVER, "--bind-address=0.0.0.0")}.
      *
      * @param ipAddresses IPv4 or IPv6 literals
      * @return this builder
@@ -802,13 +807,13 @@ public final class KubernetesControlPlane implements AutoCloseable {
 
     /**
      * Adds command-line flags for a component, after the fixture's own (a later flag wins), e.g.
-     * {@code argument(Component.KUBE_APISERVER, "--feature-gates=SomeGate=true")}.
+     * {@code argument(ControlPlaneComponent.KUBE_APISERVER, "--feature-gates=SomeGate=true")}.
      *
      * @param component the component
      * @param arguments the flags
      * @return this builder
      */
-    public Builder arguments(Component component, String... arguments) {
+    public Builder arguments(ControlPlaneComponent component, String... arguments) {
       Objects.requireNonNull(component, "component");
       List<String> list = new ArrayList<>(extraArguments.getOrDefault(component, List.of()));
       for (String argument : arguments) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import cloud.krake.testing.controlplane.KubernetesControlPlane.Component;
+import cloud.krake.testing.controlplane.KubernetesControlPlane.ControlPlaneComponent;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
@@ -285,7 +285,7 @@ class KubernetesControlPlaneIT {
 
       controlPlane.stop();
       assertThat(controlPlane.running()).isFalse();
-      assertThat(controlPlane.pid(Component.KUBE_APISERVER)).isEmpty();
+      assertThat(controlPlane.pid(ControlPlaneComponent.KUBE_APISERVER)).isEmpty();
       controlPlane.start();
 
       assertThat(controlPlane.running()).isTrue();
@@ -319,7 +319,10 @@ class KubernetesControlPlaneIT {
           .contains(List.of(2, "kubernetes.default.svc"));
       directory = second.directory();
       etcdData = second.etcd().dataDir();
-      pids = List.of(Component.values()).stream().map(c -> second.pid(c).orElseThrow()).toList();
+      pids =
+          List.of(ControlPlaneComponent.values()).stream()
+              .map(c -> second.pid(c).orElseThrow())
+              .toList();
       assertThat(second.server()).isNotEqualTo(first.server());
       assertThat(second.caCertificatePem()).isNotEqualTo(first.caCertificatePem());
 
@@ -345,7 +348,7 @@ class KubernetesControlPlaneIT {
     StringBuilder out = new StringBuilder();
     long total = 0;
     for (KubernetesControlPlane controlPlane : controlPlanes) {
-      for (Component component : Component.values()) {
+      for (ControlPlaneComponent component : ControlPlaneComponent.values()) {
         long kb = rssKb(controlPlane.pid(component).orElseThrow());
         total += kb;
         out.append(component.binaryName()).append('=').append(kb / 1024).append(" MiB, ");
