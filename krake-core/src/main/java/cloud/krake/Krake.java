@@ -539,7 +539,9 @@ public final class Krake implements KrakeContext, AutoCloseable {
     }
 
     /**
-     * Registers a hook handler after those already registered at the point.
+     * Registers a handler of the hook dispatcher ({@link HookDispatcher}: Krake's hook points,
+     * {@link DispatcherHookPoint}) after those already registered at the point. Not the Kubernetes
+     * backend's hooks (Krake's complete/shutdown hooks, container lifecycle and execution hooks).
      *
      * @param point where it runs
      * @param name its name, unique at the point
@@ -547,7 +549,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
      * @return this builder
      * @throws IllegalArgumentException if the name is empty or taken at the point
      */
-    public Builder hook(DispatcherHookPoint point, String name, HookHandler handler) {
+    public Builder dispatcherHook(DispatcherHookPoint point, String name, HookHandler handler) {
       hooks.register(point, name, handler);
       return this;
     }
