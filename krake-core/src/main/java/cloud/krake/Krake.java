@@ -132,7 +132,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
                 this, fetcher, builder.schedulerConfig, builder.random, timer, workers));
         built.add(new GarbageCollector(this, timer, workers));
       }
-      for (Function<Krake, ? extends Component> factory : builder.components) {
+      for (Function<? super KrakeContext, ? extends Component> factory : builder.components) {
         built.add(Objects.requireNonNull(factory.apply(this), "a component factory returned null"));
       }
     } catch (RuntimeException e) {
@@ -509,7 +509,8 @@ public final class Krake implements KrakeContext, AutoCloseable {
     private MetricsProviders metricsProviders = MetricsProviders.STATIC_ONLY;
     private Duration metricsCacheTtl = MetricsFetcher.DEFAULT_CACHE_TTL;
     private RandomGenerator random = RandomGenerator.getDefault();
-    private final List<Function<Krake, ? extends Component>> components = new ArrayList<>();
+    private final List<Function<? super KrakeContext, ? extends Component>> components =
+        new ArrayList<>();
     private final List<ApplicationValidator> validators = new ArrayList<>();
     private final List<KrakeExtension> extensions = new ArrayList<>();
 
@@ -538,7 +539,9 @@ public final class Krake implements KrakeContext, AutoCloseable {
     }
 
     /**
-     * Registers a hook handler after those already registered at the point.
+     * Registers a handler of the hook dispatcher ({@link HookDispatcher}: Krake's hook points,
+     * {@link DispatcherHookPoint}) after those already registered at the point. Not the Kubernetes
+     * backend's hooks (Krake's complete/shutdown hooks, container lifecycle and execution hooks).
      *
      * @param point where it runs
      * @param name its name, unique at the point
@@ -546,7 +549,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
      * @return this builder
      * @throws IllegalArgumentException if the name is empty or taken at the point
      */
-    public Builder hook(DispatcherHookPoint point, String name, HookHandler handler) {
+    public Builder dispatcherHook(DispatcherHookPoint point, String name, HookHandler handler) {
       hooks.register(point, name, handler);
       return this;
     }
@@ -656,10 +659,11 @@ public final class Krake implements KrakeContext, AutoCloseable {
      * Adds a component, made once the instance exists (it usually needs the store, the clock and
      * the timer from it). Components start in the order added, after the built-in ones.
      *
-     * @param factory makes the component
+     * @param factory makes the component from the instance's {@link KrakeContext} (a component is
+     *     never handed the {@code Krake} that starts it)
      * @return this builder
      */
-    public Builder component(Function<Krake, ? extends Component> factory) {
+    public Builder component(Function<? super KrakeContext, ? extends Component> factory) {
       components.add(Objects.requireNonNull(factory, "factory"));
       return this;
     }

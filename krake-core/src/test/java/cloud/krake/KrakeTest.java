@@ -82,8 +82,8 @@ class KrakeTest {
         Krake.builder()
             .store(UNUSED_STORE)
             .clock(clock)
-            .hook(DispatcherHookPoint.APPLICATION_MANGLING, "host-first", ctx -> ctx)
-            .hook(DispatcherHookPoint.APPLICATION_MANGLING, "host-second", ctx -> ctx)
+            .dispatcherHook(DispatcherHookPoint.APPLICATION_MANGLING, "host-first", ctx -> ctx)
+            .dispatcherHook(DispatcherHookPoint.APPLICATION_MANGLING, "host-second", ctx -> ctx)
             .build();
 
     assertThat(krake.dispatcher().handlers(DispatcherHookPoint.APPLICATION_MANGLING))

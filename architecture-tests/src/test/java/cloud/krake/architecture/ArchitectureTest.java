@@ -158,22 +158,11 @@ class ArchitectureTest {
         }
       };
 
-  /**
-   * Components still handed the whole {@link Krake} by the Kubernetes backend, until the action
-   * pipeline of issue 14 moves them to the context; each entry is a known debt, not a licence.
-   */
-  private static final Set<String> COMPONENTS_STILL_GIVEN_KRAKE =
-      Set.of("cloud.krake.k8s.ApplicationController");
-
   @Test
   void componentsReceiveTheContextNotKrake() {
     noClasses()
         .that()
         .areAssignableTo(Component.class)
-        .and(
-            DescribedPredicate.describe(
-                "are not known debts",
-                (JavaClass c) -> !COMPONENTS_STILL_GIVEN_KRAKE.contains(c.getName())))
         .should()
         .dependOnClassesThat()
         .belongToAnyOf(Krake.class)
@@ -200,12 +189,6 @@ class ArchitectureTest {
    * two nested {@code Builder}s do not collide; a nested {@code ExecResult} and a top-level one
    * do).
    */
-  /**
-   * Names still shared, until their rename of issue 14 lands (the two {@code HookPoint}s: Krake's
-   * dispatcher points and the kubelet's lifecycle points); each entry is a known debt.
-   */
-  private static final Set<String> NAMES_STILL_SHARED = Set.of("HookPoint");
-
   @Test
   void noTwoPublicTypesShareASimpleName() {
     List<JavaClass> publicTypes =
@@ -235,7 +218,6 @@ class ArchitectureTest {
                 duplicates
                     .computeIfAbsent(c.getSimpleName(), n -> new TreeSet<>(topLevel.get(n)))
                     .add(c.getName()));
-    duplicates.keySet().removeAll(NAMES_STILL_SHARED);
     assertThat(duplicates).as("public types sharing a simple name").isEmpty();
   }
 }

@@ -1,8 +1,11 @@
 package cloud.krake.action;
 
+import cloud.krake.action.internal.InterceptorChain;
 import cloud.krake.model.Application;
 import cloud.krake.model.Cluster;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * One of Krake's actions on an application, at one interceptor of its chain: what is being done, to
@@ -55,4 +58,29 @@ public interface ActionChain {
    * @throws IllegalStateException if called a second time
    */
   ActionOutcome proceed(Application application);
+
+  /**
+   * Runs an action through interceptors and then the end of the chain that carries it out: what a
+   * backend (the Kubernetes backend's application controller) calls for each action it runs. The
+   * chain enforces its rules: {@link #proceed} at most once per interceptor, never a {@code null}
+   * outcome. Runs on the calling thread.
+   *
+   * @param interceptors outermost first
+   * @param action the action
+   * @param application the application as read
+   * @param cluster the cluster the action works on, if it exists
+   * @param operation the occurrence's stable identity ({@link #operation()})
+   * @param end carries the action out, given the chain as the last interceptor left it
+   * @return the outermost interceptor's outcome
+   * @throws NullPointerException if an interceptor or the end returns {@code null}
+   */
+  static ActionOutcome run(
+      List<ActionInterceptor> interceptors,
+      KrakeAction action,
+      Application application,
+      Optional<Cluster> cluster,
+      String operation,
+      Function<ActionChain, ActionOutcome> end) {
+    return InterceptorChain.run(interceptors, action, application, cluster, operation, end);
+  }
 }

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Calls the handlers registered at a {@link DispatcherHookPoint}, in registration order, as Krake's
  * {@code HookDispatcher}. Immutable once built, hence thread-safe; registration happens on the
- * {@link Builder} (host platforms register through {@code Krake.builder().hook(...)}).
+ * {@link Builder} (host platforms register through {@code Krake.builder().dispatcherHook(...)}).
  *
  * <pre>{@code
  * HookDispatcher dispatcher = HookDispatcher.builder()

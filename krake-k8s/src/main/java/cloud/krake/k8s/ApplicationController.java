@@ -5,7 +5,6 @@ import cloud.krake.action.ActionChain;
 import cloud.krake.action.ActionInterceptor;
 import cloud.krake.action.ActionOutcome;
 import cloud.krake.action.KrakeAction;
-import cloud.krake.action.internal.InterceptorChain;
 import cloud.krake.dispatcher.HookException;
 import cloud.krake.hooks.shutdown.ShutdownGate;
 import cloud.krake.hooks.shutdown.ShutdownProtocol;
@@ -295,7 +294,7 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
       Application app,
       Optional<Cluster> cluster,
       Function<ActionChain, ActionOutcome> end) {
-    return InterceptorChain.run(
+    return ActionChain.run(
         interceptors, action, app, cluster, WorkloadHookGates.operation(app, action), end);
   }
 

@@ -1,6 +1,7 @@
 package cloud.krake.k8s;
 
 import cloud.krake.KrakeContext;
+import cloud.krake.hooks.SharedHttpClient;
 import cloud.krake.hooks.execution.Blueprints;
 import cloud.krake.hooks.execution.ExecutionEngine;
 import cloud.krake.hooks.execution.ExecutionHookChecks;
@@ -21,6 +22,7 @@ import cloud.krake.model.Cluster;
 import cloud.krake.model.FieldError;
 import cloud.krake.model.InvalidResourceException;
 import cloud.krake.model.ResourceRef;
+import cloud.krake.runtime.KrakeExecutors;
 import cloud.krake.runtime.ResourceKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -30,8 +32,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -131,7 +131,17 @@ record HookSettings(
     return errors;
   }
 
-  /** Builds the hooks for a controller: runners on the instance's store, clock and timer. */
+  /**
+   * The name of the hooks' pool in the instance's {@link KrakeExecutors}: {@link #threads()} daemon
+   * threads {@code krake-app-hooks-N}, shut down when the instance closes.
+   */
+  static final String POOL = "app-hooks";
+
+  /**
+   * Builds the hooks for a controller: runners on the instance's store, clock and timer; the hooks'
+   * pool and their HTTP client ({@link SharedHttpClient}) from the instance's {@link
+   * KrakeExecutors}, which shuts them down when the instance closes.
+   */
   WorkloadHooks create(
       KrakeContext krake, ClusterConnector connector, Consumer<ResourceKey> requeue) {
     Function<ResourceRef, ClusterClient> clients = ref -> connector.connect(cluster(krake, ref));
@@ -140,6 +150,7 @@ record HookSettings(
         ExecutionEngine.builder()
             .podRunner(pods)
             .objectReader(KubernetesObjectReader.of(clients))
+            .httpClient(SharedHttpClient.of(krake.executors()))
             .clock(krake.clock());
     functions.forEach(engine::function);
     ExecutionEngine built = engine.build();
@@ -150,13 +161,22 @@ record HookSettings(
             .blueprints(blueprints)
             .clock(krake.clock())
             .build();
-    ExecutorService pool = Executors.newFixedThreadPool(threads, named("krake-app-hooks-"));
+    ExecutorService pool =
+        krake
+            .executors()
+            .executor(
+                POOL,
+                ExecutorService.class,
+                () ->
+                    Executors.newFixedThreadPool(
+                        threads, KrakeExecutors.daemonThreads("krake-app-hooks-")));
     LifecycleRunner lifecycle =
         LifecycleRunner.builder()
             .store(krake.store())
             .podRunner(pods)
             .clock(krake.clock())
             .executor(pool)
+            .httpClient(SharedHttpClient.of(krake.executors()))
             .timer(krake.timer())
             .build();
     return new WorkloadHooks(
@@ -186,14 +206,5 @@ record HookSettings(
                     0,
                     "no cluster " + KubernetesPodRunner.display(ref),
                     null));
-  }
-
-  private static ThreadFactory named(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return task -> {
-      Thread thread = new Thread(task, prefix + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 }

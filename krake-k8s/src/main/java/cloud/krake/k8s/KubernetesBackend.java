@@ -94,6 +94,7 @@ public final class KubernetesBackend implements KrakeExtension {
                             .applications(k.applications())
                             .config(config.shutdown())
                             .clock(k.clock())
+                            .executors(k.executors())
                             .build()),
                 hookSettings,
                 actionInterceptors));

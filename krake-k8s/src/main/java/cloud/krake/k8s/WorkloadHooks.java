@@ -475,7 +475,7 @@ final class WorkloadHooks implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    executor.shutdownNow();
+    // The pool is the instance's (KrakeExecutors), shut down when the instance closes.
     lifecycle.close();
     for (AutoCloseable resource : resources) {
       try {

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import cloud.krake.Krake;
 import cloud.krake.hooks.HookConfig;
 import cloud.krake.hooks.HooksConfig;
+import cloud.krake.hooks.SharedHttpClient;
 import cloud.krake.hooks.ShutdownHookConfig;
+import cloud.krake.hooks.shutdown.ShutdownProtocol;
 import cloud.krake.hooks.tls.GeneratedHookCa;
 import cloud.krake.hooks.tls.HookCertificateAuthorities;
 import cloud.krake.model.Application;
@@ -16,7 +18,9 @@ import cloud.krake.model.KrakeJson;
 import cloud.krake.store.memory.MemoryStore;
 import java.net.URI;
 import java.time.Clock;
+import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -125,5 +129,45 @@ class KubernetesBackendHooksTest {
 
     assertThat(krake.applications().create(app("[complete, shutdown]")).spec().hooks())
         .containsExactly("complete", "shutdown");
+  }
+
+  @Test
+  void theHooksPoolsAndHttpClientAreTheInstancesAndClosingKrakeShutsThemDown() {
+    GeneratedHookCa ca = GeneratedHookCa.generate(Clock.systemUTC());
+    HooksConfig config =
+        HooksConfig.builder()
+            .endpoint(URI.create("http://127.0.0.1:1"))
+            .complete(ca.withIntermediate(HookConfig.completeDefaults()))
+            .shutdown(
+                ShutdownHookConfig.defaults()
+                    .withHook(ca.withIntermediate(HookConfig.shutdownDefaults())))
+            .build();
+    Krake krake =
+        krake(
+            backend ->
+                backend.krakeHooks(
+                    config, HookCertificateAuthorities.of(config, Clock.systemUTC())));
+    assertThat(krake.executors().created())
+        .contains(HookSettings.POOL, ShutdownProtocol.POOL, SharedHttpClient.NAME);
+    ExecutorService hooksPool = created(krake, HookSettings.POOL);
+    ExecutorService shutdownPool = created(krake, ShutdownProtocol.POOL);
+    OkHttpClient client = SharedHttpClient.of(krake.executors());
+
+    krake.close();
+
+    assertThat(hooksPool.isShutdown()).as("krake-app-hooks-N").isTrue();
+    assertThat(shutdownPool.isShutdown()).as("krake-shutdown-N").isTrue();
+    assertThat(client.dispatcher().executorService().isShutdown()).as("okhttp").isTrue();
+  }
+
+  private static ExecutorService created(Krake krake, String name) {
+    return krake
+        .executors()
+        .executor(
+            name,
+            ExecutorService.class,
+            () -> {
+              throw new AssertionError("the backend made no pool " + name);
+            });
   }
 }

@@ -26,7 +26,7 @@ import java.util.List;
 
 /**
  * Custom hook handlers on Krake's dispatcher: a host's platform policy, registered with {@link
- * Krake.Builder#hook}. Two handlers:
+ * Krake.Builder#dispatcherHook}. Two handlers:
  *
  * <ul>
  *   <li>at {@link DispatcherHookPoint#APPLICATION_MANGLING} (which may change the application),
@@ -133,11 +133,11 @@ public final class PlatformPolicy {
       Krake krake =
           Krake.builder()
               .store(store)
-              .hook(
+              .dispatcherHook(
                   DispatcherHookPoint.APPLICATION_MANGLING,
                   "tenant-label",
                   PlatformPolicy::labelEveryResource)
-              .hook(
+              .dispatcherHook(
                   DispatcherHookPoint.APPLICATION_PRE_RECONCILE,
                   "trusted-images",
                   PlatformPolicy::onlyTrustedImages)

@@ -196,11 +196,11 @@ public final class HookMangling implements HookHandler {
       Krake.Builder builder, HooksConfig config, CertificateIssuer issuer, SecureRandom random) {
     Objects.requireNonNull(builder, "builder");
     return builder
-        .hook(
+        .dispatcherHook(
             DispatcherHookPoint.APPLICATION_MANGLING,
             HooksConfig.COMPLETE,
             complete(config, issuer, random))
-        .hook(
+        .dispatcherHook(
             DispatcherHookPoint.APPLICATION_MANGLING,
             HooksConfig.SHUTDOWN,
             shutdown(config, issuer, random));

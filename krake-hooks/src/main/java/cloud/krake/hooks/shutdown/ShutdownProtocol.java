@@ -3,12 +3,14 @@ package cloud.krake.hooks.shutdown;
 import cloud.krake.InvalidConfigurationException;
 import cloud.krake.KrakeException;
 import cloud.krake.hooks.FailureStrategy;
+import cloud.krake.hooks.SharedHttpClient;
 import cloud.krake.hooks.ShutdownHookConfig;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationSpec;
 import cloud.krake.model.ApplicationState;
 import cloud.krake.model.ApplicationStatus;
 import cloud.krake.model.FieldError;
+import cloud.krake.runtime.KrakeExecutors;
 import cloud.krake.store.Applications;
 import cloud.krake.store.ConflictException;
 import cloud.krake.store.NotFoundException;
@@ -24,7 +26,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
@@ -122,7 +124,8 @@ import org.slf4j.LoggerFactory;
  * one (the compare-and-set writes make sure each attempt is started, and its service called, once
  * per store). {@code step} blocks only on the store; service calls run on at most {@link
  * Builder#maxConcurrentCalls} library-owned daemon threads named {@code krake-shutdown-N}, further
- * calls queue. Times come from the injected {@link Clock}.
+ * calls queue; with {@link Builder#executors} that pool is the instance's ({@value #POOL}), shut
+ * down when the instance's executors close. Times come from the injected {@link Clock}.
  *
  * <pre>{@code
  * try (ShutdownProtocol shutdown =
@@ -156,11 +159,15 @@ public final class ShutdownProtocol implements AutoCloseable {
 
   private static final long CLOSE_WAIT_SECONDS = 5;
 
+  /** The name of the call pool in a {@link KrakeExecutors} ({@link Builder#executors}). */
+  public static final String POOL = "shutdown";
+
   private final Applications applications;
   private final ShutdownHookConfig config;
   private final Clock clock;
   private final boolean https;
   private final ThreadPoolExecutor executor;
+  private final boolean ownsExecutor;
   private final OkHttpClient client;
 
   /** Set once by {@link #close()}; read by steps and by call callbacks. */
@@ -171,26 +178,35 @@ public final class ShutdownProtocol implements AutoCloseable {
     this.config = builder.config;
     this.clock = builder.clock;
     this.https = builder.https;
-    AtomicInteger threads = new AtomicInteger();
+    int calls = builder.maxConcurrentCalls;
+    Supplier<ThreadPoolExecutor> pool =
+        () -> {
+          ThreadPoolExecutor made =
+              new ThreadPoolExecutor(
+                  calls,
+                  calls,
+                  60,
+                  TimeUnit.SECONDS,
+                  new LinkedBlockingQueue<>(),
+                  KrakeExecutors.daemonThreads("krake-shutdown-"));
+          made.allowCoreThreadTimeOut(true);
+          return made;
+        };
+    this.ownsExecutor = builder.executors == null;
     this.executor =
-        new ThreadPoolExecutor(
-            builder.maxConcurrentCalls,
-            builder.maxConcurrentCalls,
-            60,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            task -> {
-              Thread thread = new Thread(task, "krake-shutdown-" + threads.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
-    executor.allowCoreThreadTimeOut(true);
+        ownsExecutor
+            ? pool.get()
+            : builder.executors.executor(POOL, ThreadPoolExecutor.class, pool);
     Dispatcher dispatcher = new Dispatcher(executor);
     dispatcher.setMaxRequests(builder.maxConcurrentCalls);
     // Services are NodePorts of the API host: many applications share one host.
     dispatcher.setMaxRequestsPerHost(builder.maxConcurrentCalls);
     OkHttpClient.Builder http =
-        builder.httpClient == null ? new OkHttpClient.Builder() : builder.httpClient.newBuilder();
+        builder.httpClient != null
+            ? builder.httpClient.newBuilder()
+            : builder.executors != null
+                ? SharedHttpClient.of(builder.executors).newBuilder()
+                : new OkHttpClient.Builder();
     this.client =
         http.dispatcher(dispatcher)
             .connectionPool(new ConnectionPool())
@@ -269,8 +285,9 @@ public final class ShutdownProtocol implements AutoCloseable {
 
   /**
    * Stops the service calls in flight (their attempts then end at their deadlines, also for a new
-   * instance on the same store), and the pool; waits up to {@value #CLOSE_WAIT_SECONDS} s for its
-   * threads. Idempotent.
+   * instance on the same store), and the pool if the protocol made it (not one taken from {@link
+   * Builder#executors}, which its owner shuts down); waits up to {@value #CLOSE_WAIT_SECONDS} s for
+   * the threads of its own pool. Idempotent.
    */
   @Override
   public void close() {
@@ -278,13 +295,15 @@ public final class ShutdownProtocol implements AutoCloseable {
       return;
     }
     client.dispatcher().cancelAll();
-    executor.shutdownNow();
-    try {
-      if (!executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
-        log.warn("Shutdown protocol: call threads still running after {} s", CLOSE_WAIT_SECONDS);
+    if (ownsExecutor) {
+      executor.shutdownNow();
+      try {
+        if (!executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+          log.warn("Shutdown protocol: call threads still running after {} s", CLOSE_WAIT_SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
     client.connectionPool().evictAll();
     log.info("Shutdown protocol closed");
@@ -461,6 +480,7 @@ public final class ShutdownProtocol implements AutoCloseable {
     private int maxConcurrentCalls = DEFAULT_MAX_CONCURRENT_CALLS;
     private boolean https;
     private OkHttpClient httpClient;
+    private KrakeExecutors executors;
 
     private Builder() {}
 
@@ -553,6 +573,22 @@ public final class ShutdownProtocol implements AutoCloseable {
      */
     public Builder httpClient(OkHttpClient httpClient) {
       this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+      return this;
+    }
+
+    /**
+     * Takes the call pool ({@value ShutdownProtocol#POOL}, threads {@code krake-shutdown-N}) from
+     * the instance's executors, which shut it down when they close ({@code Krake.close()}), and,
+     * unless {@link #httpClient} is set, derives the calls' client from the instance's {@link
+     * SharedHttpClient}. {@link ShutdownProtocol#close()} then cancels the calls in flight but
+     * leaves the pool to its owner.
+     *
+     * @param executors the owner, e.g. {@code KrakeContext.executors()}; default none: the protocol
+     *     makes and shuts down its own pool
+     * @return this builder
+     */
+    public Builder executors(KrakeExecutors executors) {
+      this.executors = Objects.requireNonNull(executors, "executors");
       return this;
     }
 

@@ -71,7 +71,10 @@ class HookPointPoliciesIT {
             store,
             ShutdownHookConfig.defaults(),
             backend -> {},
-            krake -> krake.hook(point, "failing", failing).hook(point, "after", after));
+            krake ->
+                krake
+                    .dispatcherHook(point, "failing", failing)
+                    .dispatcherHook(point, "after", after));
     watch =
         env.krake
             .applications()
