@@ -43,7 +43,12 @@ import java.util.function.Predicate;
 final class FakeClusters implements AutoCloseable {
 
   static final String NS = "tenant";
-  static final Duration TIMEOUT = Duration.ofSeconds(60);
+  /**
+   * The bound of every wait: generous, since on a real control plane a rollout goes through the
+   * controller manager, the scheduler and the kubelet's status reports on a loaded 2-core machine
+   * (one sample stayed CREATING past 60 s in a full run beside another build).
+   */
+  static final Duration TIMEOUT = Duration.ofSeconds(180);
 
   /**
    * Where the complete-hook scripts read their certificates (complete-job.yaml, Krake's samples).
