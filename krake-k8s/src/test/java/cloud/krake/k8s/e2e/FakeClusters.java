@@ -43,6 +43,7 @@ import java.util.function.Predicate;
 final class FakeClusters implements AutoCloseable {
 
   static final String NS = "tenant";
+
   /**
    * The bound of every wait: generous, since on a real control plane a rollout goes through the
    * controller manager, the scheduler and the kubelet's status reports on a loaded 2-core machine
