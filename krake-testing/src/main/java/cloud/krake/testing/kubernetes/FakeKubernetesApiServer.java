@@ -137,14 +137,14 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>On both (parameterised over the cluster source, once on two fakes, once on two real control
- *       planes): krake-k8s's {@code SamplesIT} and {@code SamplesConformanceIT} (every sample
- *       manifest through scheduler, controller and cluster, migrated and deleted with nothing
- *       left), {@code KubeletHooksIT} and {@code KubeletHooksSamplesConformanceIT} (the complete
- *       and shutdown hooks with real pods calling back, migration between the two clusters), {@code
- *       WorkloadHooksIT} (container lifecycle hooks, execution hooks with K10's Wait and {@code
- *       kubectl patch} KubeTask). The backend's contract ({@code ClusterClientContract}) runs on
- *       the fake in {@code FakeClusterClientTest} and on a real API server in {@code
- *       RealClusterClientIT}.
+ *       planes): krake-k8s's {@code SamplesIT} (every sample manifest of the project through
+ *       scheduler, controller and cluster, migrated and deleted with nothing left; Krake's own
+ *       samples in {@code SamplesConformanceIT} on the fakes only, for now), {@code KubeletHooksIT}
+ *       and {@code KubeletHooksSamplesConformanceIT} (the complete and shutdown hooks with real
+ *       pods calling back, migration between the two clusters), {@code WorkloadHooksIT} (container
+ *       lifecycle hooks, execution hooks with K10's Wait and {@code kubectl patch} KubeTask). The
+ *       backend's contract ({@code ClusterClientContract}) runs on the fake in {@code
+ *       FakeClusterClientTest} and on a real API server in {@code RealClusterClientIT}.
  *   <li>On the fake only: {@code FakeClusterClientTest}'s fault cases, krake-k8s's {@code
  *       FaultsIT}, {@code HooksIT}, {@code InterruptedApplyIT}, {@code ClustersIT}, {@code
  *       TenantClustersIT}, {@code HookPointPoliciesIT}, {@code SteppedIT}, {@code LoadBalancerIT},
