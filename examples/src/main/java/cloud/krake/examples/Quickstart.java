@@ -210,11 +210,19 @@ public final class Quickstart {
           "RUNNING only after postStart wrote the content, served; preStop drained it within its"
               + " grace period; nothing left",
           lifecycleHooks::lifecycleHooks);
-      demo.scenario(
-          "misprint",
-          "postStart http_get",
-          "404 counted as success (RUNNING), warning event LifecycleHTTPNon2xx; nothing left",
-          lifecycleHooks::httpGetTrap);
+      if (options.controlPlane() == QuickstartOptions.ControlPlane.REAL) {
+        // Not yet on a real control plane: the http_get postStart fails against each new pod
+        // there and the ReplicaSet replaces the pod, so the application never gets RUNNING (the
+        // cause is open, see the closing note of issue 15); it runs on the fakes.
+        demo.host.timeline.say(
+            "misprint", "-", "left out on real control planes (http_get postStart: open defect)");
+      } else {
+        demo.scenario(
+            "misprint",
+            "postStart http_get",
+            "404 counted as success (RUNNING), warning event LifecycleHTTPNon2xx; nothing left",
+            lifecycleHooks::httpGetTrap);
+      }
       demo.scenario(
           "inventory",
           "preHook, onSuccess",

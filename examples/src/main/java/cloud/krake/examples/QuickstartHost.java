@@ -48,12 +48,14 @@ import java.util.function.Predicate;
 class QuickstartHost {
 
   static final String NS = "demo";
+
   /**
    * The bound of every wait of a scenario: room for a postStart that failed because the server was
    * not listening yet and the kubelet's restart back-off (10 s, then 20 s) on a loaded machine with
    * real control planes (misprint stayed CREATING past 30 s once there).
    */
   static final Duration TIMEOUT = Duration.ofSeconds(90);
+
   static final String PINNED_TO_DE = "constraints: {cluster: {labels: [\"location is DE\"]}}";
 
   final Krake krake;

@@ -142,8 +142,9 @@ class QuickstartIT {
     Result result = run("--control-plane", "real");
 
     assertThat(result.code).as(result.output).isZero();
-    assertEveryScenarioReachedItsEnd(result.output);
+    assertScenariosButMisprintReachedTheirEnd(result.output);
     assertThat(result.output)
+        .contains("left out on real control planes (http_get postStart: open defect)")
         .containsPattern("two real control planes with their kubelet nodes started in [0-9.]+ s")
         .containsPattern("real control plane https://127\\.0\\.0\\.1:\\d+ \\(Kubernetes v1\\.")
         .contains("location=DE")
@@ -151,6 +152,16 @@ class QuickstartIT {
   }
 
   private static void assertEveryScenarioReachedItsEnd(String output) {
+    assertScenariosButMisprintReachedTheirEnd(output);
+    assertThat(output)
+        .containsPattern(
+            "misprint +\\[event\\] +Warning LifecycleHTTPNon2xx: GET http://[0-9.]+:\\d+/warm-up"
+                + " answered 404")
+        .containsPattern("\\| misprint +\\| [^|]+\\| [^|]+\\| yes +\\|");
+  }
+
+  /** The scenarios' ends; {@code misprint} is checked by the caller where it runs. */
+  private static void assertScenariosButMisprintReachedTheirEnd(String output) {
     assertThat(output)
         .contains("All scenarios reached their expected end")
         .doesNotContain("FAILED:") // a scenario's failure; hook runs may fail as planned
@@ -171,9 +182,6 @@ class QuickstartIT {
         .containsPattern("fortune +\\[pod\\] +de/fortune-[^:]+: preStop: draining")
         .containsPattern("fortune +\\[PreStopHook\\] +exec SUCCEEDED .*drained in")
         .contains("preStop drained the server in")
-        .containsPattern(
-            "misprint +\\[event\\] +Warning LifecycleHTTPNon2xx: GET http://[0-9.]+:\\d+/warm-up"
-                + " answered 404")
         // execution hooks: the preHook's artifact reached onSuccess, K10's Wait and KubeTask ran,
         // the failing action's onFailure ran once
         .containsPattern("the preHook's artifact snapshot.id=snap-\\d+ reached onSuccess")
@@ -188,7 +196,7 @@ class QuickstartIT {
           .containsPattern("\\| " + app + " +\\| demo +\\| [A-Z_]+ \\(removed\\) +\\| (de|fr) ")
           .containsPattern("\\| " + app + " +\\| [^|]+\\| [^|]+\\| yes +\\|");
     }
-    for (String app : List.of("fortune", "misprint", "inventory", "vetoed")) {
+    for (String app : List.of("fortune", "inventory", "vetoed")) {
       assertThat(output).containsPattern("\\| " + app + " +\\| [^|]+\\| [^|]+\\| yes +\\|");
     }
   }

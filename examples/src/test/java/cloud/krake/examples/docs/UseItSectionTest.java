@@ -23,7 +23,8 @@ class UseItSectionTest {
 
   private static final Path ROOT = Path.of("..");
   private static final Pattern MODULE = Pattern.compile("<module>([^<]+)</module>");
-  private static final List<String> UNPUBLISHED = List.of("examples", "benchmarks", "consumer-it", "architecture-tests");
+  private static final List<String> UNPUBLISHED =
+      List.of("examples", "benchmarks", "consumer-it", "architecture-tests");
 
   @Test
   void installCommandInstallsEveryPublishedModule() throws IOException {
@@ -81,7 +82,10 @@ class UseItSectionTest {
 
   // ------------------------------------------------------------------ helpers
 
-  /** The reactor's modules that are published: all but the programs, the consumer test and the architecture test. */
+  /**
+   * The reactor's modules that are published: all but the programs, the consumer test and the
+   * architecture test.
+   */
   private static List<String> published() throws IOException {
     List<String> modules = new ArrayList<>(all(MODULE, read("pom.xml")));
     modules.removeAll(UNPUBLISHED);
