@@ -1,9 +1,8 @@
 package cloud.krake.testing;
 
+import cloud.krake.testing.internal.LoopbackPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -97,7 +96,7 @@ public final class EtcdServer implements AutoCloseable {
       this.directory = Files.createTempDirectory("krake-etcd-");
       this.dataDir = directory.resolve("data");
       this.logFile = directory.resolve("etcd.log");
-      int[] ports = freePorts();
+      int[] ports = LoopbackPorts.free(2);
       this.clientPort = ports[0];
       this.peerPort = ports[1];
       this.tls = builder.tls ? Optional.of(Tls.generate(directory)) : Optional.empty();
@@ -310,15 +309,6 @@ public final class EtcdServer implements AutoCloseable {
     }
     throw new IllegalStateException(
         "etcd not found at " + DEBIAN_ETCD_BINARY + " nor on the PATH; " + INSTALL_HINT);
-  }
-
-  /** Two distinct free loopback ports: both sockets are held until both are known. */
-  private static int[] freePorts() throws IOException {
-    InetAddress loopback = InetAddress.getLoopbackAddress();
-    try (ServerSocket client = new ServerSocket(0, 1, loopback);
-        ServerSocket peer = new ServerSocket(0, 1, loopback)) {
-      return new int[] {client.getLocalPort(), peer.getLocalPort()};
-    }
   }
 
   /**

@@ -1,5 +1,6 @@
 package cloud.krake.testing;
 
+import cloud.krake.testing.internal.LoopbackPorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
@@ -9,7 +10,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -147,7 +147,7 @@ public final class PrometheusServer implements AutoCloseable {
       exporter = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
       exporter.createContext("/metrics", this::export);
       exporter.start();
-      port = freePort();
+      port = LoopbackPorts.free(1)[0];
       Path config = directory.resolve("prometheus.yml");
       String interval = scrapeInterval.toMillis() + "ms";
       Files.writeString(
@@ -370,12 +370,6 @@ public final class PrometheusServer implements AutoCloseable {
     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
     if (Thread.currentThread().isInterrupted()) {
       throw new IllegalStateException("interrupted while waiting for Prometheus");
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
     }
   }
 

@@ -1,13 +1,12 @@
 package cloud.krake.testing.controlplane;
 
 import cloud.krake.testing.EtcdServer;
+import cloud.krake.testing.internal.LoopbackPorts;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -203,7 +202,7 @@ public final class KubernetesControlPlane implements AutoCloseable {
       this.directory = Files.createTempDirectory("krake-control-plane-");
       this.pkiDirectory = Files.createDirectory(directory.resolve("pki"));
       Files.createDirectory(directory.resolve("logs"));
-      int[] free = freePorts(ControlPlaneComponent.values().length);
+      int[] free = LoopbackPorts.free(ControlPlaneComponent.values().length);
       Map<ControlPlaneComponent, Integer> assigned = new EnumMap<>(ControlPlaneComponent.class);
       Map<ControlPlaneComponent, Path> logs = new EnumMap<>(ControlPlaneComponent.class);
       for (ControlPlaneComponent component : ControlPlaneComponent.values()) {
@@ -711,25 +710,6 @@ public final class KubernetesControlPlane implements AutoCloseable {
       return "; last lines of " + file + ":\n" + String.join("\n", tail);
     } catch (IOException e) {
       return "; no log at " + file;
-    }
-  }
-
-  /** Distinct free loopback ports: all sockets are held until all are known. */
-  private static int[] freePorts(int count) throws IOException {
-    InetAddress loopback = InetAddress.getLoopbackAddress();
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket(0, 1, loopback);
-        sockets.add(socket);
-        ports[i] = socket.getLocalPort();
-      }
-      return ports;
-    } finally {
-      for (ServerSocket socket : sockets) {
-        socket.close();
-      }
     }
   }
 
