@@ -1,10 +1,10 @@
 package cloud.krake.testing;
 
+import cloud.krake.testing.internal.LocalProcesses;
 import cloud.krake.testing.internal.LoopbackPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -66,7 +66,6 @@ public final class EtcdServer implements AutoCloseable {
   /** How long {@link #stop()} waits after SIGTERM before it kills the process: 10 s. */
   public static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
-  private static final int LOG_TAIL_LINES = 30;
   private static final String INSTALL_HINT =
       "install the Debian package etcd-server (apt-get install etcd-server)";
 
@@ -138,16 +137,7 @@ public final class EtcdServer implements AutoCloseable {
     if (process != null && process.isAlive()) {
       return this;
     }
-    List<String> command = command();
-    try {
-      process =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-              .start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot launch " + binary, e);
-    }
+    process = LocalProcesses.launch(command(), logFile);
     long deadline = System.nanoTime() + startupTimeout.toNanos();
     while (!healthy()) {
       if (!process.isAlive()) {
@@ -179,15 +169,7 @@ public final class EtcdServer implements AutoCloseable {
     }
     Process p = process;
     process = null;
-    p.destroy();
-    try {
-      if (!p.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      }
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    LocalProcesses.stop(List.of(p), STOP_TIMEOUT);
     log.info("etcd at {} stopped", endpoint());
   }
 
@@ -288,13 +270,7 @@ public final class EtcdServer implements AutoCloseable {
   }
 
   private String logTail() {
-    try {
-      List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
-      List<String> tail = lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size());
-      return "; last lines of " + logFile + ":\n" + String.join("\n", tail);
-    } catch (IOException e) {
-      return "; no log at " + logFile;
-    }
+    return LocalProcesses.logTail(logFile);
   }
 
   private static Path findBinary() {

@@ -1,5 +1,6 @@
 package cloud.krake.testing;
 
+import cloud.krake.testing.internal.LocalProcesses;
 import cloud.krake.testing.internal.LoopbackPorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -79,7 +80,6 @@ public final class PrometheusServer implements AutoCloseable {
   public static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
 
   private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
-  private static final int LOG_TAIL_LINES = 30;
   private static final String INSTALL_HINT =
       "install the Debian package prometheus (apt-get install prometheus)";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -143,12 +143,12 @@ public final class PrometheusServer implements AutoCloseable {
     if (process != null) {
       return this;
     }
+    Path config = directory.resolve("prometheus.yml");
     try {
       exporter = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
       exporter.createContext("/metrics", this::export);
       exporter.start();
       port = LoopbackPorts.free(1)[0];
-      Path config = directory.resolve("prometheus.yml");
       String interval = scrapeInterval.toMillis() + "ms";
       Files.writeString(
           config,
@@ -162,18 +162,17 @@ public final class PrometheusServer implements AutoCloseable {
                 - targets: ['127.0.0.1:%d']
           """
               .formatted(interval, interval, exporter.getAddress().getPort()));
-      process =
-          new ProcessBuilder(
-                  binary.toString(),
-                  "--config.file=" + config,
-                  "--storage.tsdb.path=" + directory.resolve("data"),
-                  "--web.listen-address=127.0.0.1:" + port)
-              .redirectErrorStream(true)
-              .redirectOutput(logFile.toFile())
-              .start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start Prometheus " + binary, e);
     }
+    process =
+        LocalProcesses.launch(
+            List.of(
+                binary.toString(),
+                "--config.file=" + config,
+                "--storage.tsdb.path=" + directory.resolve("data"),
+                "--web.listen-address=127.0.0.1:" + port),
+            logFile);
     long deadline = System.nanoTime() + startupTimeout.toNanos();
     while (!ready()
         || !gauges.entrySet().stream().allMatch(g -> matches(g.getKey(), g.getValue()))) {
@@ -296,15 +295,7 @@ public final class PrometheusServer implements AutoCloseable {
     }
     closed = true;
     if (process != null) {
-      process.destroy();
-      try {
-        if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-          process.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        }
-      } catch (InterruptedException e) {
-        process.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
+      LocalProcesses.stop(List.of(process), STOP_TIMEOUT);
     }
     if (exporter != null) {
       exporter.stop(0);
@@ -357,13 +348,7 @@ public final class PrometheusServer implements AutoCloseable {
   }
 
   private String logTail() {
-    try {
-      List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
-      List<String> tail = lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size());
-      return "; last lines of " + logFile + ":\n" + String.join("\n", tail);
-    } catch (IOException e) {
-      return "; no log at " + logFile;
-    }
+    return LocalProcesses.logTail(logFile);
   }
 
   private static void pause() {

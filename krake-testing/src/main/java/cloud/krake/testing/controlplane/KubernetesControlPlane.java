@@ -1,21 +1,17 @@
 package cloud.krake.testing.controlplane;
 
 import cloud.krake.testing.EtcdServer;
+import cloud.krake.testing.internal.LocalProcesses;
 import cloud.krake.testing.internal.LoopbackPorts;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -24,13 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
-import okhttp3.tls.HandshakeCertificates;
-import okhttp3.tls.HeldCertificate;
 import org.bouncycastle.util.IPAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -122,7 +112,6 @@ public final class KubernetesControlPlane implements AutoCloseable {
   /** How long {@link #stop()} waits after SIGTERM before it kills a process: 10 s. */
   public static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
-  private static final int LOG_TAIL_LINES = 30;
   private static final String ADMIN = "krake-admin";
   private static final ObjectMapper json = new ObjectMapper();
 
@@ -157,11 +146,12 @@ public final class KubernetesControlPlane implements AutoCloseable {
   private final TestPki pki;
   private final CertificateAndKey admin;
   private final CertificateAndKey kubeletClient;
+  private final ControlPlaneFiles files;
   private final Map<ControlPlaneComponent, Integer> ports;
   private final Map<ControlPlaneComponent, Path> logFiles;
   private final ObjectNode kubeconfig;
   private final Path kubeconfigFile;
-  private final OkHttpClient client;
+  private final ControlPlaneProbe probe;
 
   // Guarded by this.
   private final Map<ControlPlaneComponent, Process> processes =
@@ -216,32 +206,21 @@ public final class KubernetesControlPlane implements AutoCloseable {
               "krake-test-kubernetes-ca-" + ports.get(ControlPlaneComponent.KUBE_APISERVER));
       this.admin = pki.client(ADMIN, List.of("system:masters"));
       this.kubeletClient = pki.client(API_SERVER_KUBELET_CLIENT, List.of("system:masters"));
-      this.kubeconfig = kubeconfig(ADMIN, admin);
+      this.files =
+          new ControlPlaneFiles(
+              directory, pkiDirectory, pki, kubeletClient, ports, apiServerAddresses, server());
+      this.kubeconfig = files.kubeconfig(ADMIN, admin);
       this.kubeconfigFile = directory.resolve("admin.kubeconfig");
-      writeSecret(
+      ControlPlaneFiles.writeSecret(
           kubeconfigFile, json.writerWithDefaultPrettyPrinter().writeValueAsString(kubeconfig));
-      writeFiles();
+      files.write();
     } catch (IOException | RuntimeException e) {
       etcd.close();
       throw e instanceof IOException io
           ? new UncheckedIOException("cannot prepare the control plane's temporary directory", io)
           : (RuntimeException) e;
     }
-    HandshakeCertificates certificates =
-        new HandshakeCertificates.Builder()
-            .addTrustedCertificate(pki.ca().certificate())
-            .heldCertificate(
-                new HeldCertificate(
-                    new KeyPair(admin.certificate().getPublicKey(), admin.privateKey()),
-                    admin.certificate()))
-            .build();
-    this.client =
-        new OkHttpClient.Builder()
-            .sslSocketFactory(certificates.sslSocketFactory(), certificates.trustManager())
-            .connectTimeout(Duration.ofSeconds(1))
-            .callTimeout(Duration.ofSeconds(5))
-            .retryOnConnectionFailure(false)
-            .build();
+    this.probe = new ControlPlaneProbe(pki.ca(), admin);
   }
 
   /** Returns a builder with the default binaries and startup timeout. */
@@ -340,23 +319,12 @@ public final class KubernetesControlPlane implements AutoCloseable {
     List<Process> stopping = new ArrayList<>();
     ControlPlaneComponent[] components = ControlPlaneComponent.values();
     for (int i = components.length - 1; i >= 0; i--) {
-      ControlPlaneComponent component = components[i];
-      Process process = processes.remove(component);
+      Process process = processes.remove(components[i]);
       if (process != null) {
-        process.destroy();
         stopping.add(process);
       }
     }
-    for (Process process : stopping) {
-      try {
-        if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-          process.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        }
-      } catch (InterruptedException e) {
-        process.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-    }
+    LocalProcesses.stop(stopping, STOP_TIMEOUT);
     etcd.stop();
     if (!stopping.isEmpty()) {
       log.info("Kubernetes control plane at {} stopped", server());
@@ -383,8 +351,7 @@ public final class KubernetesControlPlane implements AutoCloseable {
     stop();
     closed = true;
     etcd.close();
-    client.dispatcher().executorService().shutdown();
-    client.connectionPool().evictAll();
+    probe.close();
     try (Stream<Path> files = Files.walk(directory)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
@@ -422,7 +389,7 @@ public final class KubernetesControlPlane implements AutoCloseable {
   public ObjectNode kubeconfig(String user, List<String> groups) {
     Objects.requireNonNull(user, "user");
     List<String> copy = List.copyOf(Objects.requireNonNull(groups, "groups"));
-    return kubeconfig(user, pki.client(user, copy));
+    return files.kubeconfig(user, pki.client(user, copy));
   }
 
   /** Returns the cluster CA's certificate as PEM (it signed the API server's certificate). */
@@ -459,7 +426,7 @@ public final class KubernetesControlPlane implements AutoCloseable {
         serving,
         caCertificatePem(),
         API_SERVER_KUBELET_CLIENT,
-        kubeconfig("system:node:" + nodeName, client));
+        files.kubeconfig("system:node:" + nodeName, client));
   }
 
   /** Returns the binary run for a component. */
@@ -500,217 +467,24 @@ public final class KubernetesControlPlane implements AutoCloseable {
   private void launch(ControlPlaneComponent component) {
     List<String> command = new ArrayList<>();
     command.add(binaries.get(component).toString());
-    command.addAll(arguments(component));
+    command.addAll(files.arguments(component, etcd.endpoint().toString()));
     command.addAll(extraArguments.getOrDefault(component, List.of()));
-    try {
-      processes.put(
-          component,
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFiles.get(component).toFile()))
-              .start());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot launch " + binaries.get(component), e);
-    }
-  }
-
-  private List<String> arguments(ControlPlaneComponent component) {
-    String pkiDir = pkiDirectory.toString() + "/";
-    String port = Integer.toString(ports.get(component));
-    return switch (component) {
-      case KUBE_APISERVER ->
-          List.of(
-              "--etcd-servers=" + etcd.endpoint(),
-              "--bind-address=127.0.0.1",
-              "--advertise-address=127.0.0.1",
-              // The Endpoints of the kubernetes service may not hold a loopback address.
-              "--endpoint-reconciler-type=none",
-              "--secure-port=" + port,
-              "--cert-dir=" + directory.resolve("kube-apiserver"),
-              "--tls-cert-file=" + pkiDir + "apiserver.crt",
-              "--tls-private-key-file=" + pkiDir + "apiserver.key",
-              "--client-ca-file=" + pkiDir + "ca.crt",
-              "--authorization-mode=Node,RBAC",
-              "--enable-admission-plugins=NodeRestriction",
-              "--allow-privileged=true",
-              "--service-cluster-ip-range=" + SERVICE_CLUSTER_IP_RANGE,
-              "--service-account-issuer=" + SERVICE_ACCOUNT_ISSUER,
-              "--service-account-key-file=" + pkiDir + "sa.pub",
-              "--service-account-signing-key-file=" + pkiDir + "sa.key",
-              "--kubelet-client-certificate=" + pkiDir + "apiserver-kubelet-client.crt",
-              "--kubelet-client-key=" + pkiDir + "apiserver-kubelet-client.key",
-              "--kubelet-certificate-authority=" + pkiDir + "ca.crt",
-              "--kubelet-preferred-address-types=InternalIP,Hostname,ExternalIP");
-      case KUBE_CONTROLLER_MANAGER ->
-          List.of(
-              "--kubeconfig=" + directory.resolve("controller-manager.kubeconfig"),
-              "--authentication-kubeconfig=" + directory.resolve("controller-manager.kubeconfig"),
-              "--authorization-kubeconfig=" + directory.resolve("controller-manager.kubeconfig"),
-              "--bind-address=127.0.0.1",
-              "--secure-port=" + port,
-              "--cert-dir=" + directory.resolve("kube-controller-manager"),
-              "--tls-cert-file=" + pkiDir + "controller-manager.crt",
-              "--tls-private-key-file=" + pkiDir + "controller-manager.key",
-              "--client-ca-file=" + pkiDir + "ca.crt",
-              "--leader-elect=false",
-              "--controllers=*",
-              "--use-service-account-credentials=true",
-              "--service-account-private-key-file=" + pkiDir + "sa.key",
-              "--root-ca-file=" + pkiDir + "ca.crt",
-              "--cluster-signing-cert-file=" + pkiDir + "ca.crt",
-              "--cluster-signing-key-file=" + pkiDir + "ca.key",
-              "--allocate-node-cidrs=false",
-              "--service-cluster-ip-range=" + SERVICE_CLUSTER_IP_RANGE,
-              "--cluster-name=krake-test-" + ports.get(ControlPlaneComponent.KUBE_APISERVER));
-      case KUBE_SCHEDULER ->
-          List.of(
-              "--kubeconfig=" + directory.resolve("scheduler.kubeconfig"),
-              "--authentication-kubeconfig=" + directory.resolve("scheduler.kubeconfig"),
-              "--authorization-kubeconfig=" + directory.resolve("scheduler.kubeconfig"),
-              "--bind-address=127.0.0.1",
-              "--secure-port=" + port,
-              "--cert-dir=" + directory.resolve("kube-scheduler"),
-              "--tls-cert-file=" + pkiDir + "scheduler.crt",
-              "--tls-private-key-file=" + pkiDir + "scheduler.key",
-              "--client-ca-file=" + pkiDir + "ca.crt",
-              "--leader-elect=false");
-    };
-  }
-
-  /** Writes the PKI and the components' kubeconfigs. */
-  private void writeFiles() throws IOException {
-    Files.writeString(caCertificateFile(), pki.ca().certificatePem());
-    writeSecret(pkiDirectory.resolve("ca.key"), pki.ca().privateKeyPem());
-    List<String> loopback = List.of("127.0.0.1");
-    writePair(
-        "apiserver",
-        pki.server(
-            "kube-apiserver",
-            List.of(
-                "localhost",
-                "kubernetes",
-                "kubernetes.default",
-                "kubernetes.default.svc",
-                "kubernetes.default.svc.cluster.local"),
-            Stream.concat(
-                    Stream.of("127.0.0.1", KUBERNETES_SERVICE_IP), apiServerAddresses.stream())
-                .toList()));
-    writePair("apiserver-kubelet-client", kubeletClient);
-    writePair(
-        "controller-manager",
-        pki.server("kube-controller-manager", List.of("localhost"), loopback));
-    writePair("scheduler", pki.server("kube-scheduler", List.of("localhost"), loopback));
-    KeyPair serviceAccount = TestPki.keyPair();
-    Files.writeString(
-        pkiDirectory.resolve("sa.pub"), TestPki.publicKeyPem(serviceAccount.getPublic()));
-    writeSecret(pkiDirectory.resolve("sa.key"), TestPki.pkcs8Pem(serviceAccount));
-    writeKubeconfig(
-        "controller-manager.kubeconfig",
-        "system:kube-controller-manager",
-        pki.client("system:kube-controller-manager", List.of()));
-    writeKubeconfig(
-        "scheduler.kubeconfig",
-        "system:kube-scheduler",
-        pki.client("system:kube-scheduler", List.of()));
-  }
-
-  private void writePair(String name, CertificateAndKey pair) throws IOException {
-    Files.writeString(pkiDirectory.resolve(name + ".crt"), pair.certificatePem());
-    writeSecret(pkiDirectory.resolve(name + ".key"), pair.privateKeyPem());
-  }
-
-  private void writeKubeconfig(String file, String user, CertificateAndKey credentials)
-      throws IOException {
-    writeSecret(
-        directory.resolve(file),
-        json.writerWithDefaultPrettyPrinter().writeValueAsString(kubeconfig(user, credentials)));
-  }
-
-  private ObjectNode kubeconfig(String user, CertificateAndKey credentials) {
-    Base64.Encoder base64 = Base64.getEncoder();
-    String cluster = "krake-test-" + ports.get(ControlPlaneComponent.KUBE_APISERVER);
-    ObjectNode config = json.createObjectNode().put("apiVersion", "v1").put("kind", "Config");
-    ObjectNode clusterEntry = config.putArray("clusters").addObject().put("name", cluster);
-    clusterEntry
-        .putObject("cluster")
-        .put("server", server().toString())
-        .put(
-            "certificate-authority-data",
-            base64.encodeToString(pki.ca().certificatePem().getBytes(StandardCharsets.US_ASCII)));
-    ObjectNode userEntry = config.putArray("users").addObject().put("name", user);
-    userEntry
-        .putObject("user")
-        .put(
-            "client-certificate-data",
-            base64.encodeToString(credentials.certificatePem().getBytes(StandardCharsets.US_ASCII)))
-        .put(
-            "client-key-data",
-            base64.encodeToString(
-                credentials.privateKeySec1Pem().getBytes(StandardCharsets.US_ASCII)));
-    String context = user + "@" + cluster;
-    ArrayNode contexts = config.putArray("contexts");
-    contexts
-        .addObject()
-        .put("name", context)
-        .putObject("context")
-        .put("cluster", cluster)
-        .put("user", user);
-    config.put("current-context", context);
-    config.putObject("preferences");
-    return config;
-  }
-
-  private static void writeSecret(Path file, String content) throws IOException {
-    Files.createFile(
-        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(file, content);
+    processes.put(component, LocalProcesses.launch(command, logFiles.get(component)));
   }
 
   private void awaitOk(ControlPlaneComponent component, String path, long deadline) {
-    Request request =
-        new Request.Builder().url("https://127.0.0.1:" + ports.get(component) + path).build();
-    while (true) {
-      Process process = processes.get(component);
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            component.binaryName()
-                + " exited with code "
-                + process.exitValue()
-                + " while starting"
-                + logTail(component));
-      }
-      try (Response response = client.newCall(request).execute()) {
-        if (response.isSuccessful()) {
-          return;
-        }
-      } catch (IOException e) {
-        // Not listening yet.
-      }
-      if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException(
-            component.binaryName()
-                + " did not answer GET "
-                + path
-                + " within "
-                + startupTimeout
-                + logTail(component));
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
-      if (Thread.currentThread().isInterrupted()) {
-        throw new IllegalStateException("interrupted while waiting for the control plane");
-      }
-    }
+    probe.awaitOk(
+        component,
+        ports.get(component),
+        path,
+        processes.get(component),
+        deadline,
+        startupTimeout,
+        () -> logTail(component));
   }
 
   private String logTail(ControlPlaneComponent component) {
-    Path file = logFiles.get(component);
-    try {
-      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-      List<String> tail = lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size());
-      return "; last lines of " + file + ":\n" + String.join("\n", tail);
-    } catch (IOException e) {
-      return "; no log at " + file;
-    }
+    return LocalProcesses.logTail(logFiles.get(component));
   }
 
   /** Builds a {@link KubernetesControlPlane}; not thread-safe. */
