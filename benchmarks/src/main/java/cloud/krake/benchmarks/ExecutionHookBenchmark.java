@@ -1,5 +1,6 @@
 package cloud.krake.benchmarks;
 
+import cloud.krake.action.ActionOutcome;
 import cloud.krake.hooks.execution.ActionHooks;
 import cloud.krake.hooks.execution.ActionResult;
 import cloud.krake.hooks.execution.ActionRun;
@@ -9,7 +10,6 @@ import cloud.krake.hooks.execution.ExecutionEngine;
 import cloud.krake.hooks.execution.ExecutionHooks;
 import cloud.krake.hooks.execution.FunctionContext;
 import cloud.krake.hooks.execution.HookAction;
-import cloud.krake.hooks.execution.HookDecision;
 import cloud.krake.hooks.execution.HookFunction;
 import cloud.krake.hooks.execution.HookRecords;
 import cloud.krake.hooks.execution.HookRef;
@@ -103,14 +103,14 @@ public class ExecutionHookBenchmark {
 
   /** One hook run with its record written (a new occurrence each time). */
   @Benchmark
-  public HookDecision runnerHookWithRecord() {
+  public ActionOutcome runnerHookWithRecord() {
     return runner.before(
         hooks, new ActionRun(HookAction.DEPLOY, "op-" + operations.incrementAndGet(), context));
   }
 
   /** The step for a hook that already succeeded: one read, no run. */
   @Benchmark
-  public HookDecision runnerSucceededHook() {
+  public ActionOutcome runnerSucceededHook() {
     return runner.before(hooks, done);
   }
 }

@@ -6,7 +6,6 @@ import cloud.krake.hooks.execution.ActionRun;
 import cloud.krake.hooks.execution.ExecutionContext;
 import cloud.krake.hooks.execution.ExecutionHooks;
 import cloud.krake.hooks.execution.HookAction;
-import cloud.krake.hooks.execution.HookDecision;
 import cloud.krake.hooks.execution.HookKind;
 import cloud.krake.hooks.execution.HookRunner;
 import cloud.krake.hooks.execution.Subject;
@@ -152,16 +151,15 @@ final class WorkloadHooks implements AutoCloseable {
           failure.toString());
       return ActionOutcome.waitFor(Duration.ofSeconds(1), clock);
     }
-    HookDecision decision = (HookDecision) outcome.get();
-    return switch (decision.kind()) {
-      case PROCEED -> ActionOutcome.proceed();
-      case RETRY_AT -> ActionOutcome.waitUntil(decision.retryAt().orElse(clock.instant()));
-      case FAILED ->
-          ActionOutcome.fail(
-              Reason.of(
-                  ReasonCode.INTERNAL_ERROR,
-                  "the preHook of " + action.jsonName() + " failed: " + decision.reason()));
-    };
+    ActionOutcome step = (ActionOutcome) outcome.get();
+    return step.reason()
+        .map(
+            failed ->
+                ActionOutcome.fail(
+                    Reason.of(
+                        failed.code(),
+                        "the preHook of " + action.jsonName() + " failed: " + failed.message())))
+        .orElse(step);
   }
 
   /**
@@ -195,17 +193,17 @@ final class WorkloadHooks implements AutoCloseable {
           () -> {
             Optional<Instant> again = Optional.empty();
             try {
-              HookDecision decision = executions.after(hooks, run, ok);
-              if (decision.kind() == HookDecision.Kind.RETRY_AT) {
-                again = decision.retryAt();
+              ActionOutcome step = executions.after(hooks, run, ok);
+              if (step.kind() == ActionOutcome.Kind.WAIT_UNTIL) {
+                again = step.until();
               } else {
-                if (decision.kind() == HookDecision.Kind.FAILED) {
+                if (step.kind() == ActionOutcome.Kind.FAIL) {
                   log.warn(
                       "application {}/{}: {} failed: {}",
                       run.context().applicationNamespace(),
                       run.context().applicationName(),
                       id.substring(id.indexOf('|') + 1),
-                      decision.reason());
+                      step.reason().orElseThrow().message());
                 }
                 finished.add(id);
               }

@@ -63,17 +63,18 @@ public final class ExecutionEngine implements AutoCloseable {
   private final Clock clock;
   private final Sleeper sleeper;
   private final Duration deferPhaseBudget;
-  private final Optional<OkHttpClient> ownedClient;
+  private final HttpCallFunction httpCall;
 
   private ExecutionEngine(Builder builder) {
     this.clock = builder.clock;
     this.sleeper = builder.sleeper;
     this.deferPhaseBudget = builder.deferPhaseBudget;
     Map<String, HookFunction> all = new TreeMap<>();
-    OkHttpClient owned = builder.httpClient == null ? new OkHttpClient() : null;
-    this.ownedClient = Optional.ofNullable(owned);
-    all.put(
-        HttpCallFunction.NAME, new HttpCallFunction(owned != null ? owned : builder.httpClient));
+    this.httpCall =
+        builder.httpClient == null
+            ? new HttpCallFunction()
+            : new HttpCallFunction(builder.httpClient);
+    all.put(HttpCallFunction.NAME, httpCall);
     all.put(WaitFunction.NAME, new WaitFunction(builder.objectReader));
     all.put(KubeTaskFunction.NAME, new KubeTaskFunction(builder.podRunner));
     all.put(KubeExecFunction.NAME, new KubeExecFunction(builder.podRunner));
@@ -362,10 +363,13 @@ public final class ExecutionEngine implements AutoCloseable {
         clock.instant());
   }
 
-  /** Releases the connections of the engine's own HTTP client, if it made one. Idempotent. */
+  /**
+   * Releases the connections of the engine's own HTTP client, if HttpCall made one; a client given
+   * to {@link Builder#httpClient} is left alone. Idempotent.
+   */
   @Override
   public void close() {
-    ownedClient.ifPresent(client -> client.connectionPool().evictAll());
+    httpCall.releaseOwnClient();
   }
 
   /** Builds an {@link ExecutionEngine}. Not thread-safe. */
@@ -420,7 +424,8 @@ public final class ExecutionEngine implements AutoCloseable {
 
     /**
      * Sets the HTTP client of HttpCall (TLS, proxies); the caller keeps ownership. Default: a
-     * client of the engine's own, released by {@link ExecutionEngine#close()}.
+     * client of the engine's own, made on HttpCall's first call (an engine that only validates
+     * makes none) and whose connections {@link ExecutionEngine#close()} releases.
      *
      * @param httpClient the client
      * @return this builder

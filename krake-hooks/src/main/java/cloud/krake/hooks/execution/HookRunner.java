@@ -1,7 +1,10 @@
 package cloud.krake.hooks.execution;
 
 import cloud.krake.KrakeException;
+import cloud.krake.action.ActionOutcome;
 import cloud.krake.model.FieldError;
+import cloud.krake.model.Reason;
+import cloud.krake.model.ReasonCode;
 import cloud.krake.store.ConflictException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Clock;
@@ -24,7 +27,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #after} with {@code false}: onFailure, after the action failed, once the caller's
  *       own retries of the action are exhausted (also when the preHook failed for good);
  *   <li>a failed preHook or onSuccess is tried again per its {@link RetryPolicy} with exponential
- *       back-off, returned as {@link HookDecision#retryAt}; onFailure is never retried;
+ *       back-off, returned as {@link ActionOutcome#waitUntil}; onFailure is never retried;
  *   <li>a hook that succeeded is never run again for the same {@link ActionRun#operation()}, across
  *       restarts: every attempt is recorded in the store ({@link HookRecords}) before it starts
  *       ({@link HookState#RUNNING} with its deadline) and when it ends;
@@ -44,8 +47,8 @@ import org.slf4j.LoggerFactory;
  *     .blueprints(Blueprints.of(blueprint)).build();
  * ExecutionHooks spec = hooks.validate(app.spec().executionHooks(), "spec.execution_hooks");
  * ActionRun run = new ActionRun(HookAction.DEPLOY, app.metadata().uid(), context);
- * HookDecision d = hooks.before(spec, run);      // PROCEED: apply the manifests now
- * if (d.kind() == HookDecision.Kind.RETRY_AT) requeueAt(d.retryAt().orElseThrow());
+ * ActionOutcome o = hooks.before(spec, run);     // PROCEED: apply the manifests now
+ * if (o.kind() == ActionOutcome.Kind.WAIT_UNTIL) requeueAt(o.until().orElseThrow());
  * }</pre>
  *
  * <p>Threading: thread-safe. A step that starts an attempt runs it on the calling thread (a
@@ -110,11 +113,12 @@ public final class HookRunner {
    *
    * @param hooks the application's hooks
    * @param run the occurrence of the action
-   * @return {@link HookDecision.Kind#PROCEED} to run the action now
+   * @return {@link ActionOutcome.Kind#PROCEED} to run the action now (see {@link #after} for every
+   *     kind)
    * @throws ConflictException if more than {@value #MAX_CONFLICT_ROUNDS} compare-and-sets were lost
    * @throws KrakeException if the store fails; the step can be repeated
    */
-  public HookDecision before(ExecutionHooks hooks, ActionRun run) {
+  public ActionOutcome before(ExecutionHooks hooks, ActionRun run) {
     return before(hooks, run, new Cancellation());
   }
 
@@ -124,10 +128,10 @@ public final class HookRunner {
    * @param hooks the application's hooks
    * @param run the occurrence of the action
    * @param cancellation set it to stop a running attempt (its deferPhase still runs)
-   * @return the decision
+   * @return the outcome of the step (see {@link #after(ExecutionHooks, ActionRun, boolean)})
    * @throws ConflictException if more than {@value #MAX_CONFLICT_ROUNDS} compare-and-sets were lost
    */
-  public HookDecision before(ExecutionHooks hooks, ActionRun run, Cancellation cancellation) {
+  public ActionOutcome before(ExecutionHooks hooks, ActionRun run, Cancellation cancellation) {
     Objects.requireNonNull(hooks, "hooks");
     Objects.requireNonNull(run, "run");
     return step(HookKind.PRE_HOOK, hooks.forAction(run.action()), run, Map.of(), cancellation);
@@ -140,10 +144,18 @@ public final class HookRunner {
    * @param run the occurrence of the action
    * @param actionSucceeded whether the action (and the preHook) succeeded; {@code false} only once
    *     the caller's retries of the action are exhausted
-   * @return the decision
+   * @return the outcome of the step, as for {@link #before}: {@link ActionOutcome#proceed()} when
+   *     there is no such hook or it succeeded (now or earlier; it is not run again); {@link
+   *     ActionOutcome#waitUntil} when an attempt failed and the next is due then, or an attempt is
+   *     in progress (here or on another host) until its deadline; {@link ActionOutcome#fail} when
+   *     the hook failed for good, with {@link ReasonCode#INTERNAL_ERROR} and the message {@code
+   *     <action>.<hook> failed after <n> attempt(s): <error>}. A preHook's failure fails the
+   *     action: the caller calls this method with {@code false}, which runs onFailure. A failure of
+   *     onSuccess or onFailure is reported; nothing else runs. Never {@link
+   *     ActionOutcome.Kind#WAIT_FOR_EVENT}
    * @throws ConflictException if more than {@value #MAX_CONFLICT_ROUNDS} compare-and-sets were lost
    */
-  public HookDecision after(ExecutionHooks hooks, ActionRun run, boolean actionSucceeded) {
+  public ActionOutcome after(ExecutionHooks hooks, ActionRun run, boolean actionSucceeded) {
     return after(hooks, run, actionSucceeded, new Cancellation());
   }
 
@@ -154,10 +166,10 @@ public final class HookRunner {
    * @param run the occurrence of the action
    * @param actionSucceeded whether the action succeeded
    * @param cancellation set it to stop a running attempt
-   * @return the decision
+   * @return the outcome of the step (see {@link #after(ExecutionHooks, ActionRun, boolean)})
    * @throws ConflictException if more than {@value #MAX_CONFLICT_ROUNDS} compare-and-sets were lost
    */
-  public HookDecision after(
+  public ActionOutcome after(
       ExecutionHooks hooks, ActionRun run, boolean actionSucceeded, Cancellation cancellation) {
     Objects.requireNonNull(hooks, "hooks");
     Objects.requireNonNull(run, "run");
@@ -181,7 +193,7 @@ public final class HookRunner {
         cancellation);
   }
 
-  private HookDecision step(
+  private ActionOutcome step(
       HookKind kind,
       ActionHooks hooks,
       ActionRun run,
@@ -190,7 +202,7 @@ public final class HookRunner {
     Optional<HookRef> found = hooks.hook(kind);
     String label = run.action().jsonName() + "." + kind.jsonName();
     if (found.isEmpty()) {
-      return HookDecision.proceed(Optional.empty(), "no " + label);
+      return ActionOutcome.proceed();
     }
     HookRef ref = found.get();
     RetryPolicy policy = kind.retryable() ? ref.retry() : RetryPolicy.NONE;
@@ -206,27 +218,20 @@ public final class HookRunner {
         HookRecord record = stored.get().record();
         switch (record.state()) {
           case SUCCEEDED:
-            return HookDecision.proceed(
-                Optional.of(record), label + " succeeded (attempt " + record.attempt() + ")");
+            return ActionOutcome.proceed();
           case FAILED:
             if (record.nextAttemptAt().isEmpty()) {
-              return failedDecision(label, record);
+              return failedOutcome(label, record);
             }
             if (now.isBefore(record.nextAttemptAt().get())) {
-              return HookDecision.retryAt(
-                  record.nextAttemptAt().get(),
-                  record,
-                  label + " attempt " + record.attempt() + " failed; next attempt then");
+              return ActionOutcome.waitUntil(record.nextAttemptAt().get());
             }
             attempt = record.attempt() + 1;
             break;
           case RUNNING:
           default:
             if (now.isBefore(record.deadline())) {
-              return HookDecision.retryAt(
-                  record.deadline(),
-                  record,
-                  label + " attempt " + record.attempt() + " is running until its deadline");
+              return ActionOutcome.waitUntil(record.deadline());
             }
             HookRecord lost =
                 failure(
@@ -325,8 +330,7 @@ public final class HookRunner {
       }
       if (done.state() == HookState.SUCCEEDED) {
         log.info("{} of {}/{} succeeded (attempt {})", label, ns, app, attempt);
-        return HookDecision.proceed(
-            Optional.of(done), label + " succeeded (attempt " + attempt + ")");
+        return ActionOutcome.proceed();
       }
       if (done.nextAttemptAt().isPresent()) {
         log.info(
@@ -337,17 +341,14 @@ public final class HookRunner {
             attempt,
             done.nextAttemptAt().get(),
             done.error().orElseThrow());
-        return HookDecision.retryAt(
-            done.nextAttemptAt().get(),
-            done,
-            label + " attempt " + attempt + " failed; next attempt then");
+        return ActionOutcome.waitUntil(done.nextAttemptAt().get());
       }
-      return failedDecision(label, done);
+      return failedOutcome(label, done);
     }
     throw new ConflictException(HookRecords.key(ns, app, run.action(), kind), -1, -1);
   }
 
-  private static HookDecision failedDecision(String label, HookRecord record) {
+  private static ActionOutcome failedOutcome(String label, HookRecord record) {
     log.warn(
         "{} of {}/{} failed after {} attempt(s): {}",
         label,
@@ -355,13 +356,14 @@ public final class HookRunner {
         record.application(),
         record.attempt(),
         record.error().orElseThrow());
-    return HookDecision.failed(
-        record,
-        label
-            + " failed after "
-            + record.attempt()
-            + " attempt(s): "
-            + record.error().orElseThrow());
+    return ActionOutcome.fail(
+        Reason.of(
+            ReasonCode.INTERNAL_ERROR,
+            label
+                + " failed after "
+                + record.attempt()
+                + " attempt(s): "
+                + record.error().orElseThrow()));
   }
 
   private static HookRecord failure(

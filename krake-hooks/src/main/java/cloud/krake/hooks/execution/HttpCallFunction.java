@@ -61,11 +61,20 @@ public final class HttpCallFunction implements HookFunction {
   private static final Set<String> METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
-  private final OkHttpClient client;
+  /** Whether the client is the function's own (made on the first call) or the caller's. */
+  private final boolean ownClient;
 
-  /** Creates the function on a client of its own (no TLS customisation; the JDK's trust store). */
+  /** The client; null until the first call when it is the function's own. Guarded by this. */
+  private OkHttpClient client;
+
+  /**
+   * Creates the function on a client of its own (OkHttp's defaults: no TLS customisation, the JDK's
+   * trust store), made on the first call: a function that only validates arguments (an engine that
+   * checks applications) makes none. Within a Krake instance the engine is given the instance's
+   * shared client instead ({@code cloud.krake.hooks.SharedHttpClient}).
+   */
   public HttpCallFunction() {
-    this(new OkHttpClient.Builder().build());
+    this.ownClient = true;
   }
 
   /**
@@ -75,7 +84,31 @@ public final class HttpCallFunction implements HookFunction {
    * @param client the client; its timeouts are replaced per call
    */
   public HttpCallFunction(OkHttpClient client) {
+    this.ownClient = false;
     this.client = Objects.requireNonNull(client, "client");
+  }
+
+  /** The client of calls: the caller's, or the function's own, made now if this is the first. */
+  private synchronized OkHttpClient client() {
+    if (client == null) {
+      client = new OkHttpClient.Builder().build();
+    }
+    return client;
+  }
+
+  /** Whether the function made a client of its own (for tests: validation makes none). */
+  synchronized boolean ownClientCreated() {
+    return ownClient && client != null;
+  }
+
+  /**
+   * Evicts the idle connections of the function's own client, if it made one; a caller's client is
+   * left alone. Called by {@link ExecutionEngine#close()}.
+   */
+  synchronized void releaseOwnClient() {
+    if (ownClient && client != null) {
+      client.connectionPool().evictAll();
+    }
   }
 
   @Override
@@ -183,7 +216,7 @@ public final class HttpCallFunction implements HookFunction {
       throw new HookException(NAME, target + ": no time left before the deadline", null);
     }
     OkHttpClient perCall =
-        client
+        client()
             .newBuilder()
             .callTimeout(timeout)
             .connectTimeout(timeout)

@@ -4,7 +4,9 @@ import static cloud.krake.hooks.execution.Fixtures.T0;
 import static cloud.krake.hooks.execution.Fixtures.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import cloud.krake.action.ActionOutcome;
 import cloud.krake.dispatcher.HookException;
+import cloud.krake.model.Reason;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ManualClock;
 import java.time.Duration;
@@ -41,6 +43,15 @@ class HookRunnerTest {
     return HookRunner.builder().engine(engine.build()).records(new HookRecords(store)).build();
   }
 
+  /** The hook's record in the store after a step (of the deploy in {@link #run}). */
+  private HookRecord stored(HookKind kind) {
+    return runner
+        .records()
+        .find("default", "mysql", HookAction.DEPLOY, kind)
+        .map(HookRecords.Versioned::record)
+        .orElseThrow();
+  }
+
   private static HookRef flakyHook(int attempts) {
     return HookRef.inline(BlueprintAction.of(Phase.of("Flaky", "try")))
         .withRetry(new RetryPolicy(attempts, Duration.ofSeconds(10), Duration.ofSeconds(15)));
@@ -52,8 +63,8 @@ class HookRunnerTest {
 
   @Test
   void proceedsAtOnceWithoutHooks() {
-    assertThat(runner.before(ExecutionHooks.NONE, run).isProceed()).isTrue();
-    assertThat(runner.after(ExecutionHooks.NONE, run, false).isProceed()).isTrue();
+    assertThat(runner.before(ExecutionHooks.NONE, run).proceeds()).isTrue();
+    assertThat(runner.after(ExecutionHooks.NONE, run, false).proceeds()).isTrue();
     assertThat(runner.records().list("default", "mysql")).isEmpty();
   }
 
@@ -65,13 +76,13 @@ class HookRunnerTest {
                 HookRef.inline(
                     BlueprintAction.of(Phase.of("Echo", "say", json("{\"k\": \"v\"}"))))));
 
-    HookDecision first = runner.before(hooks, run);
-    HookDecision second = runner.before(hooks, run);
+    ActionOutcome first = runner.before(hooks, run);
+    ActionOutcome second = runner.before(hooks, run);
 
-    assertThat(first.isProceed()).isTrue();
-    assertThat(second.isProceed()).isTrue();
+    assertThat(first.proceeds()).isTrue();
+    assertThat(second.proceeds()).isTrue();
     assertThat(echo.calls).containsExactly("say");
-    HookRecord record = second.record().orElseThrow();
+    HookRecord record = stored(HookKind.PRE_HOOK);
     assertThat(record.state()).isEqualTo(HookState.SUCCEEDED);
     assertThat(record.attempt()).isEqualTo(1);
     assertThat(record.outputs()).containsEntry("say", Map.of("k", "v"));
@@ -96,9 +107,9 @@ class HookRunnerTest {
     assertThat(runner.check(hooks, "spec.execution_hooks")).isEmpty();
 
     runner.before(hooks, run);
-    HookDecision after = runner.after(hooks, run, true);
+    ActionOutcome after = runner.after(hooks, run, true);
 
-    assertThat(after.isProceed()).isTrue();
+    assertThat(after.proceeds()).isTrue();
     assertThat(echo.args.get(1).get("got").asText()).isEqualTo("s-42");
   }
 
@@ -111,24 +122,24 @@ class HookRunnerTest {
                 .withPreHook(flakyHook(3))
                 .withOnFailure(HookRef.inline(BlueprintAction.of(Phase.of("Echo", "alert")))));
 
-    HookDecision first = runner.before(hooks, run);
-    HookDecision early = runner.before(hooks, run);
+    ActionOutcome first = runner.before(hooks, run);
+    ActionOutcome early = runner.before(hooks, run);
     clock.advance(Duration.ofSeconds(10));
-    HookDecision second = runner.before(hooks, run);
+    ActionOutcome second = runner.before(hooks, run);
     clock.advance(Duration.ofSeconds(15));
-    HookDecision third = runner.before(hooks, run);
-    HookDecision onFailure = runner.after(hooks, run, false);
+    ActionOutcome third = runner.before(hooks, run);
+    ActionOutcome onFailure = runner.after(hooks, run, false);
 
-    assertThat(first.kind()).isEqualTo(HookDecision.Kind.RETRY_AT);
-    assertThat(first.retryAt()).contains(T0.plusSeconds(10));
-    assertThat(early.retryAt()).contains(T0.plusSeconds(10));
-    assertThat(second.retryAt()).contains(T0.plusSeconds(10 + 15)); // 20 s capped at 15 s
-    assertThat(third.kind()).isEqualTo(HookDecision.Kind.FAILED);
-    assertThat(third.reason())
+    assertThat(first.kind()).isEqualTo(ActionOutcome.Kind.WAIT_UNTIL);
+    assertThat(first.until()).contains(T0.plusSeconds(10));
+    assertThat(early.until()).contains(T0.plusSeconds(10));
+    assertThat(second.until()).contains(T0.plusSeconds(10 + 15)); // 20 s capped at 15 s
+    assertThat(third.kind()).isEqualTo(ActionOutcome.Kind.FAIL);
+    assertThat(third.reason().map(Reason::message).orElseThrow())
         .contains("deploy.preHook failed after 3 attempt(s)")
         .contains("not yet");
     assertThat(flaky.calls).hasSize(3);
-    assertThat(onFailure.isProceed()).isTrue();
+    assertThat(onFailure.proceeds()).isTrue();
     assertThat(echo.calls).containsExactly("alert");
   }
 
@@ -137,14 +148,14 @@ class HookRunnerTest {
     failuresLeft.set(Integer.MAX_VALUE);
     ExecutionHooks hooks = deploy(ActionHooks.NONE.withOnFailure(flakyHook(5)));
 
-    HookDecision first = runner.after(hooks, run, false);
+    ActionOutcome first = runner.after(hooks, run, false);
     clock.advance(Duration.ofHours(1));
-    HookDecision again = runner.after(hooks, run, false);
+    ActionOutcome again = runner.after(hooks, run, false);
 
-    assertThat(first.kind()).isEqualTo(HookDecision.Kind.FAILED);
-    assertThat(again.kind()).isEqualTo(HookDecision.Kind.FAILED);
+    assertThat(first.kind()).isEqualTo(ActionOutcome.Kind.FAIL);
+    assertThat(again.kind()).isEqualTo(ActionOutcome.Kind.FAIL);
     assertThat(flaky.calls).hasSize(1);
-    assertThat(again.record().orElseThrow().nextAttemptAt()).isEmpty();
+    assertThat(stored(HookKind.ON_FAILURE).nextAttemptAt()).isEmpty();
   }
 
   @Test
@@ -152,13 +163,13 @@ class HookRunnerTest {
     failuresLeft.set(1);
     ExecutionHooks hooks = deploy(ActionHooks.NONE.withOnSuccess(flakyHook(3)));
 
-    HookDecision first = runner.after(hooks, run, true);
+    ActionOutcome first = runner.after(hooks, run, true);
     clock.advance(Duration.ofSeconds(10));
-    HookDecision second = runner.after(hooks, run, true);
+    ActionOutcome second = runner.after(hooks, run, true);
 
-    assertThat(first.kind()).isEqualTo(HookDecision.Kind.RETRY_AT);
-    assertThat(second.isProceed()).isTrue();
-    assertThat(second.record().orElseThrow().attempt()).isEqualTo(2);
+    assertThat(first.kind()).isEqualTo(ActionOutcome.Kind.WAIT_UNTIL);
+    assertThat(second.proceeds()).isTrue();
+    assertThat(stored(HookKind.ON_SUCCESS).attempt()).isEqualTo(2);
   }
 
   @Test
@@ -171,9 +182,9 @@ class HookRunnerTest {
 
     Fixtures.Recording afterRestart = Fixtures.Recording.echo("Echo");
     HookRunner restarted = runner(afterRestart, flaky);
-    HookDecision decision = restarted.before(hooks, run);
+    ActionOutcome decision = restarted.before(hooks, run);
 
-    assertThat(decision.isProceed()).isTrue();
+    assertThat(decision.proceeds()).isTrue();
     assertThat(afterRestart.calls).isEmpty();
     assertThat(echo.calls).containsExactly("once");
   }
@@ -205,20 +216,21 @@ class HookRunnerTest {
                 Map.of(),
                 Map.of()));
 
-    HookDecision running = runner.before(hooks, run);
+    ActionOutcome running = runner.before(hooks, run);
     clock.advance(Duration.ofMinutes(1));
-    HookDecision lost = runner.before(hooks, run);
+    ActionOutcome lost = runner.before(hooks, run);
+    HookRecord lostRecord = stored(HookKind.PRE_HOOK);
     clock.advance(Duration.ofSeconds(10));
-    HookDecision resumed = runner.before(hooks, run);
+    ActionOutcome resumed = runner.before(hooks, run);
 
-    assertThat(running.retryAt()).contains(T0.plus(Duration.ofMinutes(1)));
-    assertThat(lost.kind()).isEqualTo(HookDecision.Kind.RETRY_AT);
-    assertThat(lost.record().orElseThrow().error())
+    assertThat(running.until()).contains(T0.plus(Duration.ofMinutes(1)));
+    assertThat(lost.kind()).isEqualTo(ActionOutcome.Kind.WAIT_UNTIL);
+    assertThat(lostRecord.error())
         .get()
         .asString()
         .contains("attempt 1 did not finish by its deadline");
-    assertThat(resumed.isProceed()).isTrue();
-    assertThat(resumed.record().orElseThrow().attempt()).isEqualTo(2);
+    assertThat(resumed.proceeds()).isTrue();
+    assertThat(stored(HookKind.PRE_HOOK).attempt()).isEqualTo(2);
     assertThat(echo.calls).containsExactly("once");
   }
 
@@ -260,10 +272,10 @@ class HookRunnerTest {
                     .withTimeout(Duration.ofSeconds(5))
                     .withRetry(RetryPolicy.NONE)));
 
-    HookDecision decision = r.before(hooks, run);
+    ActionOutcome decision = r.before(hooks, run);
 
-    assertThat(decision.kind()).isEqualTo(HookDecision.Kind.FAILED);
-    HookRecord record = decision.record().orElseThrow();
+    assertThat(decision.kind()).isEqualTo(ActionOutcome.Kind.FAIL);
+    HookRecord record = stored(HookKind.PRE_HOOK);
     assertThat(record.error()).get().asString().contains("after the deadline");
     assertThat(record.finishedAt()).contains(T0.plusSeconds(30));
     assertThat(record.deadline()).isEqualTo(Instant.parse("2026-11-21T10:00:05Z"));

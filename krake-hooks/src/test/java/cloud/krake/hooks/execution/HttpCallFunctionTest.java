@@ -39,6 +39,34 @@ class HttpCallFunctionTest {
   }
 
   @Test
+  void anEngineThatOnlyValidatesMakesNoHttpClientAndTheFirstCallMakesOne() {
+    ExecutionEngine checking = ExecutionEngine.builder().build();
+    HttpCallFunction httpCall =
+        (HttpCallFunction) checking.function(HttpCallFunction.NAME).orElseThrow();
+    BlueprintAction action =
+        BlueprintAction.of(
+            Phase.of("HttpCall", "call", json("{\"url\": \"" + server.url("/") + "ok\"}")));
+
+    assertThat(checking.validate(action)).isEmpty();
+    assertThat(httpCall.validate(json("{\"url\": \"http://hooks.example/\"}"))).isEmpty();
+    assertThat(httpCall.ownClientCreated()).as("a client made by validation").isFalse();
+
+    server.enqueue(new MockResponse.Builder().code(200).build());
+    assertThat(checking.run(action, Fixtures.context()).succeeded()).isTrue();
+    assertThat(httpCall.ownClientCreated()).as("a client made by the first call").isTrue();
+    checking.close();
+  }
+
+  @Test
+  void theDefaultFunctionMakesNoClientUntilItsFirstCall() {
+    HttpCallFunction httpCall = new HttpCallFunction();
+
+    assertThat(httpCall.validate(json("{\"url\": \"http://hooks.example/\"}"))).isEmpty();
+
+    assertThat(httpCall.ownClientCreated()).isFalse();
+  }
+
+  @Test
   void sendsTheRenderedRequestAndPublishesStatusAndBody() throws InterruptedException {
     server.enqueue(
         new MockResponse.Builder()
