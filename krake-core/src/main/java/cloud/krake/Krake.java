@@ -3,7 +3,6 @@ package cloud.krake;
 import cloud.krake.dispatcher.DispatcherHookPoint;
 import cloud.krake.dispatcher.HookDispatcher;
 import cloud.krake.dispatcher.HookHandler;
-import cloud.krake.gc.GarbageCollector;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationValidator;
 import cloud.krake.model.Cluster;
@@ -18,7 +17,6 @@ import cloud.krake.runtime.KrakeExecutors;
 import cloud.krake.runtime.Timer;
 import cloud.krake.scheduler.MetricsFetcher;
 import cloud.krake.scheduler.SchedulerConfig;
-import cloud.krake.scheduler.SchedulerController;
 import cloud.krake.scheduler.metrics.MetricsProviders;
 import cloud.krake.store.Applications;
 import cloud.krake.store.Clusters;
@@ -28,18 +26,12 @@ import cloud.krake.store.Store;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The entry point of Krake for Java: one store, one clock, one hook dispatcher, typed access to
@@ -71,8 +63,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Krake implements KrakeContext, AutoCloseable {
 
-  private static final Logger log = LoggerFactory.getLogger(Krake.class);
-
   /** How long the work queues must stay empty for {@link #settle} to return. */
   public static final Duration SETTLE_QUIET_PERIOD = Duration.ofMillis(100);
 
@@ -91,17 +81,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
   private final Timer timer;
   private final KrakeExecutors executors;
   private final int workers;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-  private final List<Component> components;
-
-  /** Guarded by this. */
-  private boolean started;
-
-  /** Guarded by this. */
-  private boolean watching;
-
-  /** Guarded by this. */
-  private boolean closed;
+  private final ComponentLoops loops;
 
   private Krake(Builder builder) {
     this.store = builder.store;
@@ -117,38 +97,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
     this.workers = builder.workers;
     this.executors = builder.executors != null ? builder.executors : KrakeExecutors.create();
     this.timer = builder.timer != null ? builder.timer : Timer.system(executors.timer());
-    List<Component> built = new ArrayList<>();
-    // closed after the components, the last installed first
-    for (int i = builder.extensions.size() - 1; i >= 0; i--) {
-      closeables.add(builder.extensions.get(i));
-    }
-    try {
-      if (builder.builtInControllers) {
-        MetricsFetcher fetcher =
-            new MetricsFetcher(this, builder.metricsProviders, builder.metricsCacheTtl);
-        closeables.add(fetcher);
-        built.add(
-            new SchedulerController(
-                this, fetcher, builder.schedulerConfig, builder.random, timer, workers));
-        built.add(new GarbageCollector(this, timer, workers));
-      }
-      for (Function<? super KrakeContext, ? extends Component> factory : builder.components) {
-        built.add(Objects.requireNonNull(factory.apply(this), "a component factory returned null"));
-      }
-    } catch (RuntimeException e) {
-      built.forEach(Component::close);
-      closeQuietly();
-      throw e;
-    }
-    Set<String> names = new HashSet<>();
-    for (Component c : built) {
-      if (!names.add(c.name())) {
-        built.forEach(Component::close);
-        closeQuietly();
-        throw new IllegalArgumentException("two components are named " + c.name());
-      }
-    }
-    this.components = List.copyOf(built);
+    this.loops = new ComponentLoops(this, builder);
   }
 
   /** Returns a builder. */
@@ -232,7 +181,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
 
   /** Returns the components in the order they start: built-in ones first, then the added ones. */
   public List<Component> components() {
-    return components;
+    return loops.components();
   }
 
   /**
@@ -242,7 +191,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
    * @return the component, or empty
    */
   public Optional<Component> component(String name) {
-    return components.stream().filter(c -> c.name().equals(name)).findFirst();
+    return loops.components().stream().filter(c -> c.name().equals(name)).findFirst();
   }
 
   /**
@@ -250,17 +199,8 @@ public final class Krake implements KrakeContext, AutoCloseable {
    *
    * @throws IllegalStateException if this instance was closed
    */
-  public synchronized void start() {
-    checkOpen();
-    if (started) {
-      return;
-    }
-    started = true;
-    watching = true;
-    for (Component c : components) {
-      c.start();
-    }
-    log.info("Krake started: {}", components.stream().map(Component::name).toList());
+  public void start() {
+    loops.start();
   }
 
   /**
@@ -269,15 +209,8 @@ public final class Krake implements KrakeContext, AutoCloseable {
    *
    * @throws IllegalStateException if this instance was closed
    */
-  public synchronized void watch() {
-    checkOpen();
-    if (watching) {
-      return;
-    }
-    watching = true;
-    for (Component c : components) {
-      c.watch();
-    }
+  public void watch() {
+    loops.watch();
   }
 
   /**
@@ -289,22 +222,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
    * @throws IllegalStateException if {@link #start()} was called (the workers own the queues)
    */
   public int drain() {
-    synchronized (this) {
-      if (started) {
-        throw new IllegalStateException("this Krake instance runs its own workers");
-      }
-    }
-    int total = 0;
-    while (true) {
-      int pass = 0;
-      for (Component c : components) {
-        pass += c.drain();
-      }
-      if (pass == 0) {
-        return total;
-      }
-      total += pass;
-    }
+    return loops.drain();
   }
 
   /**
@@ -319,30 +237,12 @@ public final class Krake implements KrakeContext, AutoCloseable {
    *     keeps re-queueing itself)
    */
   public int settle(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    long quietNanos = SETTLE_QUIET_PERIOD.toNanos();
-    int total = 0;
-    long quietSince = System.nanoTime();
-    while (true) {
-      int done = drain();
-      total += done;
-      long now = System.nanoTime();
-      if (done > 0 || queued() > 0) {
-        quietSince = now;
-      } else if (now - quietSince >= quietNanos) {
-        return total;
-      }
-      if (now - deadline > 0) {
-        throw new KrakeException(
-            "the loops did not settle within " + timeout + "; still queued: " + queued());
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-    }
+    return loops.settle(timeout);
   }
 
   /** Returns how many items are ready in every component's work queue together. */
   public int queued() {
-    return components.stream().mapToInt(Component::queued).sum();
+    return loops.queued();
   }
 
   /**
@@ -464,55 +364,27 @@ public final class Krake implements KrakeContext, AutoCloseable {
    * time for work in progress. The store stays open. Idempotent.
    */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    for (int i = components.size() - 1; i >= 0; i--) {
-      try {
-        components.get(i).close();
-      } catch (RuntimeException e) {
-        log.warn("Closing component {} failed", components.get(i).name(), e);
-      }
-    }
-    closeQuietly();
-  }
-
-  private void closeQuietly() {
-    for (AutoCloseable c : closeables) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        log.warn("Closing {} failed", c, e);
-      }
-    }
-    executors.close();
-  }
-
-  private void checkOpen() {
-    if (closed) {
-      throw new IllegalStateException("this Krake instance is closed");
-    }
+  public void close() {
+    loops.close();
   }
 
   /** Builds a {@link Krake}; not thread-safe. */
   public static final class Builder {
+    // the package-private fields are read by ComponentLoops, which makes the components
     private Store store;
     private Clock clock = Clock.systemUTC();
     private final HookDispatcher.Builder hooks = HookDispatcher.builder();
     private Timer timer;
     private KrakeExecutors executors;
     private int workers = DEFAULT_WORKERS;
-    private boolean builtInControllers = true;
-    private SchedulerConfig schedulerConfig = SchedulerConfig.DEFAULTS;
-    private MetricsProviders metricsProviders = MetricsProviders.STATIC_ONLY;
-    private Duration metricsCacheTtl = MetricsFetcher.DEFAULT_CACHE_TTL;
-    private RandomGenerator random = RandomGenerator.getDefault();
-    private final List<Function<? super KrakeContext, ? extends Component>> components =
-        new ArrayList<>();
+    boolean builtInControllers = true;
+    SchedulerConfig schedulerConfig = SchedulerConfig.DEFAULTS;
+    MetricsProviders metricsProviders = MetricsProviders.STATIC_ONLY;
+    Duration metricsCacheTtl = MetricsFetcher.DEFAULT_CACHE_TTL;
+    RandomGenerator random = RandomGenerator.getDefault();
+    final List<Function<? super KrakeContext, ? extends Component>> components = new ArrayList<>();
     private final List<ApplicationValidator> validators = new ArrayList<>();
-    private final List<KrakeExtension> extensions = new ArrayList<>();
+    final List<KrakeExtension> extensions = new ArrayList<>();
 
     private Builder() {}
 

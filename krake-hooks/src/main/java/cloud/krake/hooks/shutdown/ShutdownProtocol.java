@@ -2,13 +2,9 @@ package cloud.krake.hooks.shutdown;
 
 import cloud.krake.InvalidConfigurationException;
 import cloud.krake.KrakeException;
-import cloud.krake.hooks.FailureStrategy;
 import cloud.krake.hooks.SharedHttpClient;
 import cloud.krake.hooks.ShutdownHookConfig;
 import cloud.krake.model.Application;
-import cloud.krake.model.ApplicationSpec;
-import cloud.krake.model.ApplicationState;
-import cloud.krake.model.ApplicationStatus;
 import cloud.krake.model.FieldError;
 import cloud.krake.runtime.KrakeExecutors;
 import cloud.krake.store.Applications;
@@ -29,7 +25,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
-import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -163,9 +158,8 @@ public final class ShutdownProtocol implements AutoCloseable {
   public static final String POOL = "shutdown";
 
   private final Applications applications;
-  private final ShutdownHookConfig config;
+  private final ShutdownPlanner planner;
   private final Clock clock;
-  private final boolean https;
   private final ThreadPoolExecutor executor;
   private final boolean ownsExecutor;
   private final OkHttpClient client;
@@ -175,9 +169,8 @@ public final class ShutdownProtocol implements AutoCloseable {
 
   private ShutdownProtocol(Builder builder) {
     this.applications = builder.applications;
-    this.config = builder.config;
+    this.planner = new ShutdownPlanner(builder.config, builder.https);
     this.clock = builder.clock;
-    this.https = builder.https;
     int calls = builder.maxConcurrentCalls;
     Supplier<ThreadPoolExecutor> pool =
         () -> {
@@ -250,7 +243,7 @@ public final class ShutdownProtocol implements AutoCloseable {
         return ShutdownDecision.notApplicable("the application does not exist");
       }
       Application app = read.get();
-      Plan plan = plan(app, purpose, clock.instant());
+      ShutdownPlanner.Plan plan = planner.plan(app, purpose, clock.instant());
       if (plan.status().isPresent()) {
         try {
           applications.updateStatus(app.withStatus(plan.status().get()));
@@ -309,165 +302,9 @@ public final class ShutdownProtocol implements AutoCloseable {
     log.info("Shutdown protocol closed");
   }
 
-  // ---- decisions (pure: no side effects, may run several times per step) ----
-
-  private Plan plan(Application app, ShutdownPurpose purpose, Instant now) {
-    if (!app.spec().hooks().contains(Applications.SHUTDOWN_HOOK)) {
-      return Plan.of(ShutdownDecision.proceed(false));
-    }
-    boolean deleted = app.metadata().isDeleted();
-    if (purpose == ShutdownPurpose.DELETION && !deleted) {
-      return Plan.of(
-          ShutdownDecision.notApplicable(
-              "not marked deleted; Applications.delete starts the deletion"));
-    }
-    if (purpose == ShutdownPurpose.MIGRATION && deleted) {
-      return Plan.of(
-          ShutdownDecision.notApplicable("marked deleted; its shutdown runs for the deletion"));
-    }
-    ApplicationState state = app.status().state();
-    switch (state) {
-      case READY_FOR_ACTION:
-        return Plan.of(ShutdownDecision.proceed(true));
-      case FAILED:
-        return mayBeRunning(app) ? attempt(app, 1, now) : failureStrategy(app);
-      case DEGRADED:
-        return Plan.of(
-            ShutdownDecision.notApplicable(
-                "DEGRADED: waiting for a late acknowledgement or Applications.retryShutdown"));
-      case RUNNING:
-      case RECONCILING:
-        return attempt(app, 1, now);
-      case WAITING_FOR_CLEANING:
-        return waiting(app, now);
-      default:
-        return Plan.of(
-            ShutdownDecision.notApplicable(state + ": no shutdown in this state, as in Krake"));
-    }
-  }
-
-  /**
-   * Whether the workload of a FAILED application may be running: an apply completed on a cluster
-   * ({@code running_on}) and its resources have not been deleted, or a shutdown service was
-   * recorded. A transient API error (a 503 during an apply) makes an application FAILED with its
-   * workload running; only one whose workload never ran skips the call (Krake's #562 guard).
-   */
-  private static boolean mayBeRunning(Application app) {
-    return app.status().runningOn().isPresent()
-        || app.status().services().containsKey(SHUTDOWN_SERVICE);
-  }
-
-  private Plan waiting(Application app, Instant now) {
-    ApplicationStatus status = app.status();
-    Optional<Instant> deadline = status.shutdownGracePeriod();
-    if (deadline.isEmpty()) {
-      return attempt(app, 1, now);
-    }
-    if (now.isBefore(deadline.get())) {
-      return Plan.of(ShutdownDecision.waitUntil(deadline.get()));
-    }
-    // A deadline without a count was written by Krake, whose round made one attempt at least.
-    int made = Math.max(1, status.shutdownAttempts());
-    if (made < 1 + retryCount(app.spec())) {
-      return attempt(app, made + 1, now);
-    }
-    return failureStrategy(app);
-  }
-
-  private Plan attempt(Application app, int attempt, Instant now) {
-    Instant deadline = now.plus(graceTime(app.spec()));
-    ApplicationStatus started =
-        app.status()
-            .withState(ApplicationState.WAITING_FOR_CLEANING)
-            .withShutdownAttempts(attempt)
-            .withShutdownGracePeriod(Optional.of(deadline));
-    String endpoint = app.status().services().get(SHUTDOWN_SERVICE);
-    Optional<HttpUrl> url = serviceUrl(endpoint);
-    if (url.isEmpty()) {
-      String why =
-          endpoint == null
-              ? "no services[\"shutdown\"] entry (the manifest needs a Service named shutdown)"
-              : "services[\"shutdown\"] is not a host:port";
-      return new Plan(
-          ShutdownDecision.waitUntil(now),
-          Optional.of(started.withShutdownGracePeriod(Optional.of(now))),
-          Optional.empty(),
-          Optional.of(why),
-          attempt,
-          now);
-    }
-    return new Plan(
-        ShutdownDecision.waitUntil(deadline),
-        Optional.of(started),
-        url,
-        Optional.empty(),
-        attempt,
-        deadline);
-  }
-
-  private Plan failureStrategy(Application app) {
-    if (strategy(app.spec()) == FailureStrategy.DELETE) {
-      return Plan.of(ShutdownDecision.proceedWithoutAcknowledgement());
-    }
-    ApplicationStatus degraded =
-        app.status().withState(ApplicationState.DEGRADED).withShutdownGracePeriod(Optional.empty());
-    return new Plan(
-        ShutdownDecision.gaveUp(),
-        Optional.of(degraded),
-        Optional.empty(),
-        Optional.empty(),
-        0,
-        Instant.EPOCH);
-  }
-
-  private Optional<HttpUrl> serviceUrl(String endpoint) {
-    if (endpoint == null || endpoint.isBlank() || endpoint.matches(".*[/?#@\\\\\\s].*")) {
-      return Optional.empty();
-    }
-    return Optional.ofNullable(
-        HttpUrl.parse((https ? "https://" : "http://") + endpoint + "/shutdown"));
-  }
-
-  private Duration graceTime(ApplicationSpec spec) {
-    return spec.shutdownGraceTime()
-        .filter(seconds -> seconds > 0)
-        .map(seconds -> Duration.ofSeconds(seconds))
-        .orElse(config.timeout());
-  }
-
-  private int retryCount(ApplicationSpec spec) {
-    return spec.shutdownRetryCount()
-        .filter(count -> count >= 0)
-        .orElse(Math.max(0, config.failureRetryCount()));
-  }
-
-  private FailureStrategy strategy(ApplicationSpec spec) {
-    return spec.shutdownFailureStrategy()
-        .map(value -> FailureStrategy.fromConfigValue(value).orElse(FailureStrategy.GIVE_UP))
-        .orElse(config.failureStrategy());
-  }
-
   /** The id of one attempt: unique across rounds because the deadline differs. */
   static String attemptId(String namespace, String name, int attempt, Instant deadline) {
     return ShutdownCall.attemptId(namespace, name, attempt, deadline);
-  }
-
-  /**
-   * One step's outcome: the decision, the status to write first, the call to start after the write,
-   * an immediate failure to log, and the attempt with its deadline.
-   */
-  private record Plan(
-      ShutdownDecision decision,
-      Optional<ApplicationStatus> status,
-      Optional<HttpUrl> call,
-      Optional<String> failure,
-      int attempt,
-      Instant deadline) {
-
-    static Plan of(ShutdownDecision decision) {
-      return new Plan(
-          decision, Optional.empty(), Optional.empty(), Optional.empty(), 0, Instant.EPOCH);
-    }
   }
 
   /** Builds a {@link ShutdownProtocol}; not thread-safe. */

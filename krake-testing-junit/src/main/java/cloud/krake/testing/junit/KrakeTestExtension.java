@@ -11,19 +11,12 @@ import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
 import cloud.krake.model.Cluster;
 import cloud.krake.model.ClusterState;
-import cloud.krake.model.GlobalMetric;
-import cloud.krake.model.GlobalMetricsProvider;
-import cloud.krake.model.KrakeJson;
-import cloud.krake.model.Metric;
-import cloud.krake.model.MetricsProvider;
 import cloud.krake.model.Resource;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ManualClock;
 import cloud.krake.testing.ManualTimer;
 import cloud.krake.testing.kubernetes.FakeKubernetesApiServer;
 import cloud.krake.testing.kubernetes.LocalKubelet;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +30,6 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -165,11 +157,6 @@ public final class KrakeTestExtension
           "Attach Listener",
           "junit-");
 
-  private enum Scope {
-    CLASS,
-    METHOD
-  }
-
   /** A cluster to create: its name (of the Krake Cluster and the fake) and Krake labels. */
   record ClusterSpec(String name, Map<String, String> labels) {
     ClusterSpec {
@@ -179,18 +166,11 @@ public final class KrakeTestExtension
   }
 
   private final Builder settings;
-
-  /** The running fixture, if any. Guarded by this. */
-  private Fixture fixture;
-
-  /** Who started it. Guarded by this. */
-  private Scope scope;
-
-  /** Nesting depth of class-scoped starts (nested classes reuse the fixture). Guarded by this. */
-  private int depth;
+  private final FixtureLifecycle lifecycle;
 
   private KrakeTestExtension(Builder builder) {
     this.settings = builder.copy();
+    this.lifecycle = new FixtureLifecycle(settings);
   }
 
   /** Returns a builder; without clusters, the fixture has none (add them with {@code cluster}). */
@@ -201,118 +181,23 @@ public final class KrakeTestExtension
   // ------------------------------------------------------------------ JUnit callbacks
 
   @Override
-  public synchronized void beforeAll(ExtensionContext context) {
-    if (depth++ == 0) {
-      try {
-        fixture = Fixture.start(settings);
-      } catch (RuntimeException | Error e) {
-        depth = 0;
-        throw e;
-      }
-      scope = Scope.CLASS;
-    }
+  public void beforeAll(ExtensionContext context) {
+    lifecycle.beforeAll();
   }
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    synchronized (this) {
-      if (fixture == null) {
-        fixture = Fixture.start(settings);
-        scope = Scope.METHOD;
-      }
-    }
+    lifecycle.beforeEach();
   }
 
   @Override
   public void afterEach(ExtensionContext context) {
-    Fixture ending;
-    boolean close;
-    synchronized (this) {
-      ending = fixture;
-      if (ending == null) {
-        return;
-      }
-      close = scope == Scope.METHOD;
-      if (close) {
-        fixture = null;
-        scope = null;
-      }
-    }
-    if (close) {
-      finish(ending);
-    } else {
-      checkErrors(ending, "during the test");
-    }
+    lifecycle.afterEach();
   }
 
   @Override
   public void afterAll(ExtensionContext context) {
-    Fixture ending;
-    synchronized (this) {
-      if (depth == 0 || --depth > 0) {
-        return;
-      }
-      ending = fixture;
-      fixture = null;
-      scope = null;
-    }
-    if (ending != null) {
-      finish(ending);
-    }
-  }
-
-  /** Closes the fixture, then fails on close failures, errors recorded and leaked threads. */
-  private void finish(Fixture ending) {
-    List<Throwable> closeFailures = ending.closeAll();
-    closeFailures.forEach(e -> ending.errors.record("close", e));
-    List<Thread> leaked =
-        settings.checkThreads ? ending.threads.awaitLeaks(settings.leakGrace) : List.of();
-    AssertionError errors = errorsFailure(ending, "during the test or while closing");
-    if (!leaked.isEmpty()) {
-      AssertionError failure =
-          new AssertionError(
-              leaked.size()
-                  + " thread(s) started while the Krake test fixture was up are still alive "
-                  + settings.leakGrace
-                  + " after it closed:\n"
-                  + ThreadLeakCheck.describe(leaked));
-      if (errors != null) {
-        failure.addSuppressed(errors);
-      }
-      throw failure;
-    }
-    if (errors != null) {
-      throw errors;
-    }
-  }
-
-  private void checkErrors(Fixture running, String when) {
-    AssertionError failure = errorsFailure(running, when);
-    if (failure != null) {
-      throw failure;
-    }
-  }
-
-  private AssertionError errorsFailure(Fixture f, String when) {
-    if (!settings.checkErrors) {
-      f.errors.drain();
-      return null;
-    }
-    List<UncaughtErrors.Recorded> recorded = f.errors.drain();
-    if (recorded.isEmpty()) {
-      return null;
-    }
-    AssertionError failure =
-        new AssertionError(
-            recorded.size()
-                + " error(s) recorded "
-                + when
-                + ":\n"
-                + recorded.stream()
-                    .map(r -> "  [" + r.thread() + "] " + r.error())
-                    .collect(Collectors.joining("\n")));
-    recorded.forEach(r -> failure.addSuppressed(r.error()));
-    return failure;
+    lifecycle.afterAll();
   }
 
   @Override
@@ -326,27 +211,22 @@ public final class KrakeTestExtension
     if (parameter.getParameter().getType() == KrakeTestExtension.class) {
       return this;
     }
-    synchronized (this) {
-      if (fixture == null) {
-        throw new ParameterResolutionException(
-            "the Krake test fixture is not running for "
-                + parameter.getDeclaringExecutable()
-                + ": register the extension in a static field to inject into constructors and"
-                + " @BeforeAll methods");
-      }
-      return fixture.krake;
-    }
+    return lifecycle
+        .current()
+        .orElseThrow(
+            () ->
+                new ParameterResolutionException(
+                    "the Krake test fixture is not running for "
+                        + parameter.getDeclaringExecutable()
+                        + ": register the extension in a static field to inject into constructors"
+                        + " and @BeforeAll methods"))
+        .krake;
   }
 
   // ------------------------------------------------------------------ what the test uses
 
-  private synchronized Fixture running() {
-    if (fixture == null) {
-      throw new IllegalStateException(
-          "the Krake test fixture is not running: use it from a test or a lifecycle method, and"
-              + " register it in a static field to use it in @BeforeAll methods");
-    }
-    return fixture;
+  private Fixture running() {
+    return lifecycle.running();
   }
 
   /**
@@ -527,38 +407,7 @@ public final class KrakeTestExtension
    */
   public List<Resource<?>> create(String yamlOrJson) {
     Objects.requireNonNull(yamlOrJson, "yamlOrJson");
-    Krake krake = krake();
-    List<Resource<?>> created = new ArrayList<>();
-    for (ObjectNode doc : KrakeJson.readAll(yamlOrJson, ObjectNode.class)) {
-      if (doc == null || doc.isEmpty()) {
-        continue;
-      }
-      if (!doc.path("kind").asText().startsWith("Global")
-          && doc.path("metadata").path("namespace").asText("").isEmpty()) {
-        ObjectNode metadata =
-            doc.path("metadata").isObject()
-                ? (ObjectNode) doc.get("metadata")
-                : doc.putObject("metadata");
-        metadata.put("namespace", settings.namespace);
-      }
-      Resource<?> resource = KrakeJson.readResource(KrakeJson.write(doc));
-      if (resource instanceof Application a) {
-        created.add(krake.applications().create(a));
-      } else if (resource instanceof Cluster c) {
-        created.add(krake.clusters().create(c));
-      } else if (resource instanceof Metric m) {
-        created.add(krake.metrics().create(m));
-      } else if (resource instanceof MetricsProvider p) {
-        created.add(krake.metricsProviders().create(p));
-      } else if (resource instanceof GlobalMetric m) {
-        created.add(krake.globalMetrics().create(m));
-      } else if (resource instanceof GlobalMetricsProvider p) {
-        created.add(krake.globalMetricsProviders().create(p));
-      } else {
-        throw new IllegalArgumentException("cannot create a " + resource.getClass().getName());
-      }
-    }
-    return List.copyOf(created);
+    return KrakeDocuments.create(krake(), settings.namespace, yamlOrJson);
   }
 
   /**
@@ -576,20 +425,9 @@ public final class KrakeTestExtension
       String name, String manifestYaml, String... labelConstraints) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(manifestYaml, "manifestYaml");
-    ObjectNode doc = JsonNodeFactory.instance.objectNode();
-    doc.putObject("metadata").put("name", name).put("namespace", settings.namespace);
-    ObjectNode spec = doc.putObject("spec");
-    var manifest = spec.putArray("manifest");
-    for (ObjectNode resource : KrakeJson.readAll(manifestYaml, ObjectNode.class)) {
-      if (resource != null && !resource.isEmpty()) {
-        manifest.add(resource);
-      }
-    }
-    var labels = spec.putObject("constraints").putObject("cluster").putArray("labels");
-    for (String constraint : labelConstraints) {
-      labels.add(Objects.requireNonNull(constraint, "labelConstraints"));
-    }
-    return krake().applications().create(KrakeJson.convert(doc, Application.class));
+    Application application =
+        KrakeDocuments.application(settings.namespace, name, manifestYaml, labelConstraints);
+    return krake().applications().create(application);
   }
 
   /**

@@ -11,10 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -44,13 +42,11 @@ final class ApiDispatcher extends Dispatcher {
   static final String JSON_PATCH = "application/json-patch+json";
   static final String APPLY_PATCH = "application/apply-patch+yaml";
 
-  private static final List<String> OBJECT_VERBS =
-      List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
   private static final long FOREVER_NANOS = TimeUnit.DAYS.toNanos(365);
 
   private final ObjectStore store;
   private final byte[] token;
-  private final Supplier<String> serverAddress;
+  private final Discovery discovery;
 
   // Guarded by this
   private final List<String> requests = new ArrayList<>();
@@ -70,7 +66,7 @@ final class ApiDispatcher extends Dispatcher {
   ApiDispatcher(ObjectStore store, String token, Supplier<String> serverAddress) {
     this.store = store;
     this.token = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
-    this.serverAddress = serverAddress;
+    this.discovery = new Discovery(store, serverAddress);
   }
 
   // ------------------------------------------------------------------------------------ faults
@@ -174,21 +170,21 @@ final class ApiDispatcher extends Dispatcher {
     }
     switch (segments.get(0)) {
       case "version":
-        return json(200, version());
+        return json(200, Discovery.version());
       case "healthz", "livez", "readyz":
         return new MockResponse.Builder().code(200).body("ok").build();
       case "api":
         if (segments.size() == 1) {
-          return json(200, apiVersions());
+          return json(200, discovery.apiVersions());
         }
         return resource(
             request, method, url, "", segments.get(1), segments.subList(2, segments.size()), watch);
       case "apis":
         if (segments.size() == 1) {
-          return json(200, groupList());
+          return json(200, discovery.groupList());
         }
         if (segments.size() == 2) {
-          return json(200, group(segments.get(1)).orElseThrow(ApiDispatcher::notFound));
+          return json(200, discovery.group(segments.get(1)).orElseThrow(ApiDispatcher::notFound));
         }
         return resource(
             request,
@@ -227,7 +223,7 @@ final class ApiDispatcher extends Dispatcher {
       if (types.isEmpty()) {
         throw notFound();
       }
-      return json(200, resourceList(apiVersion, types));
+      return json(200, Discovery.resourceList(apiVersion, types));
     }
     String namespace = null;
     List<String> path = rest;
@@ -544,112 +540,6 @@ final class ApiDispatcher extends Dispatcher {
     ArrayNode items = list.putArray("items");
     for (ObjectNode item : page.items()) {
       items.add(item);
-    }
-    return list;
-  }
-
-  private static ObjectNode version() {
-    ObjectNode version = JsonNodeFactory.instance.objectNode();
-    version.put("major", "1");
-    version.put("minor", "30");
-    version.put("gitVersion", "v1.30.0-krake-fake");
-    version.put("gitCommit", "0000000000000000000000000000000000000000");
-    version.put("gitTreeState", "clean");
-    version.put("buildDate", "2024-01-01T00:00:00Z");
-    version.put("goVersion", "go1.22.0");
-    version.put("compiler", "gc");
-    version.put("platform", "linux/amd64");
-    return version;
-  }
-
-  private ObjectNode apiVersions() {
-    ObjectNode versions = JsonNodeFactory.instance.objectNode();
-    versions.put("kind", "APIVersions");
-    ArrayNode list = versions.putArray("versions");
-    for (String apiVersion : store.apiVersions()) {
-      if (!apiVersion.contains("/")) {
-        list.add(apiVersion);
-      }
-    }
-    ObjectNode address = versions.putArray("serverAddressByClientCIDRs").addObject();
-    address.put("clientCIDR", "0.0.0.0/0");
-    address.put("serverAddress", serverAddress.get());
-    return versions;
-  }
-
-  /** Groups and their versions, in registration order (the first version is preferred). */
-  private Map<String, List<String>> groups() {
-    Map<String, List<String>> groups = new LinkedHashMap<>();
-    for (String apiVersion : store.apiVersions()) {
-      int slash = apiVersion.indexOf('/');
-      if (slash > 0) {
-        groups
-            .computeIfAbsent(apiVersion.substring(0, slash), g -> new ArrayList<>())
-            .add(apiVersion.substring(slash + 1));
-      }
-    }
-    return groups;
-  }
-
-  private ObjectNode groupList() {
-    ObjectNode list = JsonNodeFactory.instance.objectNode();
-    list.put("kind", "APIGroupList");
-    list.put("apiVersion", "v1");
-    ArrayNode groups = list.putArray("groups");
-    for (Map.Entry<String, List<String>> group : groups().entrySet()) {
-      groups.add(group(group.getKey(), group.getValue()));
-    }
-    return list;
-  }
-
-  private Optional<ObjectNode> group(String name) {
-    List<String> versions = groups().get(name);
-    if (versions == null) {
-      return Optional.empty();
-    }
-    ObjectNode group = group(name, versions);
-    group.put("kind", "APIGroup");
-    group.put("apiVersion", "v1");
-    return Optional.of(group);
-  }
-
-  private static ObjectNode group(String name, List<String> versions) {
-    ObjectNode group = JsonNodeFactory.instance.objectNode();
-    group.put("name", name);
-    ArrayNode list = group.putArray("versions");
-    for (String version : versions) {
-      ObjectNode entry = list.addObject();
-      entry.put("groupVersion", name + "/" + version);
-      entry.put("version", version);
-    }
-    ObjectNode preferred = group.putObject("preferredVersion");
-    preferred.put("groupVersion", name + "/" + versions.get(0));
-    preferred.put("version", versions.get(0));
-    return group;
-  }
-
-  private static ObjectNode resourceList(String apiVersion, List<ApiResource> types) {
-    ObjectNode list = JsonNodeFactory.instance.objectNode();
-    list.put("kind", "APIResourceList");
-    list.put("apiVersion", "v1");
-    list.put("groupVersion", apiVersion);
-    ArrayNode resources = list.putArray("resources");
-    for (ApiResource type : types) {
-      ObjectNode resource = resources.addObject();
-      resource.put("name", type.plural());
-      resource.put("singularName", type.singular());
-      resource.put("namespaced", type.namespaced());
-      resource.put("kind", type.kind());
-      ArrayNode verbs = resource.putArray("verbs");
-      OBJECT_VERBS.forEach(verbs::add);
-      if (type.statusSubresource()) {
-        ObjectNode status = resources.addObject();
-        status.put("name", type.plural() + "/status");
-        status.put("singularName", "");
-        status.put("namespaced", type.namespaced());
-        status.put("kind", type.kind());
-        status.putArray("verbs").add("get").add("patch").add("update");
-      }
     }
     return list;
   }

@@ -1,5 +1,6 @@
 package cloud.krake.testing.kubernetes;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 
@@ -31,6 +32,21 @@ final class Event {
     this.namespace = namespace;
     this.object = object;
     this.previous = previous;
+  }
+
+  /** The event of a change to {@code object}, at the resourceVersion it was stored with. */
+  static Event of(String type, ObjectNode object, ObjectNode previous) {
+    JsonNode metadata = object.path("metadata");
+    String apiVersion = object.path("apiVersion").asText();
+    int slash = apiVersion.indexOf('/');
+    return new Event(
+        metadata.path("resourceVersion").asLong(),
+        type,
+        new ApiResource.GroupKind(
+            slash < 0 ? "" : apiVersion.substring(0, slash), object.path("kind").asText()),
+        metadata.path("namespace").asText(""),
+        object,
+        previous);
   }
 
   byte[] line() {

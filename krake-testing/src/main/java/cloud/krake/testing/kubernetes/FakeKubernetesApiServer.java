@@ -2,9 +2,7 @@ package cloud.krake.testing.kubernetes;
 
 import cloud.krake.testing.kubernetes.ApiResource.GroupKind;
 import cloud.krake.testing.kubernetes.ObjectStore.Mode;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -224,7 +222,7 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
     this.contextNamespace = builder.contextNamespace;
     this.clock = builder.clock;
     this.store = new ObjectStore(clock, builder.autoReady, builder.enforceNamespaces);
-    registerBuiltIns();
+    BuiltInKinds.ALL.forEach(store::register);
     for (String namespace : DEFAULT_NAMESPACES) {
       createNamespace(namespace);
     }
@@ -269,7 +267,7 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
    * the token: do not log it.
    */
   public String kubeconfig() {
-    return kubeconfigText();
+    return KubeconfigDocument.of(name, url, token, contextNamespace);
   }
 
   /**
@@ -282,24 +280,6 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
    */
   public void allowAnonymous(boolean allowed) {
     dispatcher.anonymous = allowed;
-  }
-
-  private String kubeconfigText() {
-    StringBuilder yaml = new StringBuilder();
-    String quotedName = quote(name);
-    yaml.append("apiVersion: v1\nkind: Config\n");
-    yaml.append("clusters:\n- name: ").append(quotedName).append('\n');
-    yaml.append("  cluster:\n    server: ").append(quote(url)).append('\n');
-    yaml.append("users:\n- name: ").append(quotedName).append('\n');
-    yaml.append("  user:\n    token: ").append(quote(token)).append('\n');
-    yaml.append("contexts:\n- name: ").append(quotedName).append('\n');
-    yaml.append("  context:\n    cluster: ").append(quotedName).append('\n');
-    yaml.append("    user: ").append(quotedName).append('\n');
-    contextNamespace.ifPresent(
-        namespace -> yaml.append("    namespace: ").append(quote(namespace)).append('\n'));
-    yaml.append("current-context: ").append(quotedName).append('\n');
-    yaml.append("preferences: {}\n");
-    return yaml.toString();
   }
 
   /**
@@ -483,34 +463,7 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
     requireText(status, "status");
     String now = store.now();
     updateStatus(
-        "v1",
-        "Node",
-        null,
-        node,
-        object -> {
-          ObjectNode nodeStatus = Json.child(object, "status");
-          ArrayNode conditions =
-              nodeStatus.get("conditions") instanceof ArrayNode existing
-                  ? existing
-                  : nodeStatus.putArray("conditions");
-          ObjectNode condition = null;
-          for (JsonNode candidate : conditions) {
-            if (candidate.path("type").asText().equals(type)) {
-              condition = (ObjectNode) candidate;
-            }
-          }
-          if (condition == null) {
-            condition = conditions.addObject();
-            condition.put("type", type);
-          }
-          if (!condition.path("status").asText().equals(status)) {
-            condition.put("lastTransitionTime", now);
-          }
-          condition.put("status", status);
-          condition.put("lastHeartbeatTime", now);
-          condition.put("reason", "SetByTest");
-          return object;
-        });
+        "v1", "Node", null, node, object -> NodeObjects.setCondition(object, type, status, now));
   }
 
   /**
@@ -520,65 +473,13 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
    */
   public void addNode(String name) {
     requireText(name, "name");
-    ObjectNode node = JsonNodeFactory.instance.objectNode();
-    node.put("apiVersion", "v1");
-    node.put("kind", "Node");
-    ObjectNode metadata = node.putObject("metadata");
-    metadata.put("name", name);
-    ObjectNode labels = metadata.putObject("labels");
-    labels.put("kubernetes.io/hostname", name);
-    labels.put("kubernetes.io/os", "linux");
-    labels.put("kubernetes.io/arch", "amd64");
-    node.putObject("spec");
     try {
-      store.create(type("v1", "Node"), null, node);
+      store.create(type("v1", "Node"), null, NodeObjects.node(name));
     } catch (ApiError e) {
       throw translate(e);
     }
     String now = store.now();
-    updateStatus(
-        "v1",
-        "Node",
-        null,
-        name,
-        object -> {
-          ObjectNode status = object.putObject("status");
-          ArrayNode conditions = status.putArray("conditions");
-          condition(conditions, "MemoryPressure", "False", "KubeletHasSufficientMemory", now);
-          condition(conditions, "DiskPressure", "False", "KubeletHasNoDiskPressure", now);
-          condition(conditions, "PIDPressure", "False", "KubeletHasSufficientPID", now);
-          condition(conditions, "Ready", "True", "KubeletReady", now);
-          ObjectNode capacity = status.putObject("capacity");
-          capacity.put("cpu", "4");
-          capacity.put("memory", "8Gi");
-          capacity.put("pods", "110");
-          status.set("allocatable", capacity.deepCopy());
-          ArrayNode addresses = status.putArray("addresses");
-          addresses.addObject().put("type", "InternalIP").put("address", "127.0.0.1");
-          addresses.addObject().put("type", "Hostname").put("address", name);
-          ObjectNode info = status.putObject("nodeInfo");
-          info.put("architecture", "amd64");
-          info.put("bootID", "00000000-0000-0000-0000-000000000000");
-          info.put("containerRuntimeVersion", "containerd://1.7.0");
-          info.put("kernelVersion", "6.1.0");
-          info.put("kubeProxyVersion", "v1.30.0");
-          info.put("kubeletVersion", "v1.30.0");
-          info.put("machineID", name);
-          info.put("operatingSystem", "linux");
-          info.put("osImage", "Krake fake node");
-          info.put("systemUUID", name);
-          return object;
-        });
-  }
-
-  private static void condition(
-      ArrayNode conditions, String type, String status, String reason, String now) {
-    ObjectNode condition = conditions.addObject();
-    condition.put("type", type);
-    condition.put("status", status);
-    condition.put("reason", reason);
-    condition.put("lastHeartbeatTime", now);
-    condition.put("lastTransitionTime", now);
+    updateStatus("v1", "Node", null, name, object -> NodeObjects.setReady(object, name, now));
   }
 
   // ----------------------------------------------------------------------------------- kubelet
@@ -723,47 +624,6 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
 
   // ---------------------------------------------------------------------------------- helpers
 
-  private void registerBuiltIns() {
-    core("Namespace", "namespaces", false, true);
-    core("Node", "nodes", false, true);
-    core("Pod", "pods", true, true);
-    core("Service", "services", true, true);
-    core("Secret", "secrets", true, false);
-    core("ConfigMap", "configmaps", true, false);
-    core("PersistentVolumeClaim", "persistentvolumeclaims", true, true);
-    core("PersistentVolume", "persistentvolumes", false, true);
-    core("ServiceAccount", "serviceaccounts", true, false);
-    core("Endpoints", "endpoints", true, false);
-    core("Event", "events", true, false);
-    core("ReplicationController", "replicationcontrollers", true, true);
-    registerKind("apps", "v1", "Deployment", "deployments", true, true);
-    registerKind("apps", "v1", "StatefulSet", "statefulsets", true, true);
-    registerKind("apps", "v1", "DaemonSet", "daemonsets", true, true);
-    registerKind("apps", "v1", "ReplicaSet", "replicasets", true, true);
-    registerKind("batch", "v1", "Job", "jobs", true, true);
-    registerKind("batch", "v1", "CronJob", "cronjobs", true, true);
-    registerKind("networking.k8s.io", "v1", "Ingress", "ingresses", true, true);
-    registerKind("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, false);
-    String rbac = "rbac.authorization.k8s.io";
-    registerKind(rbac, "v1", "Role", "roles", true, false);
-    registerKind(rbac, "v1", "RoleBinding", "rolebindings", true, false);
-    registerKind(rbac, "v1", "ClusterRole", "clusterroles", false, false);
-    registerKind(rbac, "v1", "ClusterRoleBinding", "clusterrolebindings", false, false);
-    registerKind("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, true);
-    registerKind("coordination.k8s.io", "v1", "Lease", "leases", true, false);
-    registerKind(
-        "apiextensions.k8s.io",
-        "v1",
-        "CustomResourceDefinition",
-        "customresourcedefinitions",
-        false,
-        true);
-  }
-
-  private void core(String kind, String plural, boolean namespaced, boolean status) {
-    registerKind("", "v1", kind, plural, namespaced, status);
-  }
-
   private ApiResource type(String apiVersion, String kind) {
     requireText(apiVersion, "apiVersion");
     requireText(kind, "kind");
@@ -814,14 +674,6 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
       throw new IllegalArgumentException(name + " must not be empty");
     }
     return value;
-  }
-
-  private static String quote(String value) {
-    try {
-      return Json.JSON.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static String randomToken() {

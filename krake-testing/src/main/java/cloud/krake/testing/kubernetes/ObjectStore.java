@@ -3,31 +3,26 @@ package cloud.krake.testing.kubernetes;
 import cloud.krake.testing.kubernetes.ApiResource.GroupKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * The fake's state and API semantics: the registry of served kinds, objects by kind, the global
- * resourceVersion counter, the event log per kind and the open watches.
+ * resourceVersion counter, the event log per kind and the open watches. Its parts: the served kinds
+ * ({@link KindRegistry}), one kind's objects, event log and watches ({@link KindBucket}), what a
+ * write checks and fills in ({@link WriteRules}, {@link GracefulPodDeletion}) and the open watches
+ * ({@link OpenWatches}); this class holds the lock, the counter and the write verbs.
  *
  * <p>Thread-safe: every method takes one lock; stored objects are never changed after they are
  * stored (a write stores a new tree), so they may be read and serialised outside the lock. Watch
@@ -43,12 +38,6 @@ final class ObjectStore {
   static final GroupKind CRD = new GroupKind("apiextensions.k8s.io", "CustomResourceDefinition");
   static final GroupKind POD = new GroupKind("", "Pod");
 
-  /** A Pod's {@code terminationGracePeriodSeconds} when its spec has none, as Kubernetes'. */
-  static final long DEFAULT_TERMINATION_GRACE_SECONDS = 30;
-
-  private static final SecureRandom RANDOM = new SecureRandom();
-  private static final String NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
-
   private final Object lock = new Object();
   private final Clock clock;
   private final boolean enforceNamespaces;
@@ -61,10 +50,9 @@ final class ObjectStore {
   private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
 
   // All guarded by lock
-  private final Map<String, Map<String, ApiResource>> byPlural = new LinkedHashMap<>();
-  private final Map<String, Map<String, ApiResource>> byKind = new HashMap<>();
-  private final Map<GroupKind, Bucket> buckets = new HashMap<>();
-  private final Set<WatchStream> openWatches = new LinkedHashSet<>();
+  private final KindRegistry kinds = new KindRegistry();
+  private final Map<GroupKind, KindBucket> buckets = new HashMap<>();
+  private final OpenWatches openWatches = new OpenWatches(lock);
   private long resourceVersion;
   private long compactedResourceVersion;
   private boolean closed;
@@ -75,13 +63,6 @@ final class ObjectStore {
     this.clock = clock;
     this.enforceNamespaces = enforceNamespaces;
     this.simulation = new Simulation(autoReady, this::now);
-  }
-
-  private static final class Bucket {
-    final TreeMap<String, ObjectNode> objects = new TreeMap<>();
-    final ArrayList<Event> log = new ArrayList<>();
-    final Set<WatchStream> watches = new LinkedHashSet<>();
-    long evictedUpTo;
   }
 
   /** A page of a list. */
@@ -132,8 +113,8 @@ final class ObjectStore {
       if (closed) {
         return;
       }
-      Bucket bucket = buckets.get(POD);
-      ApiResource type = byKind.getOrDefault("v1", Map.of()).get("Pod");
+      KindBucket bucket = buckets.get(POD);
+      ApiResource type = kinds.byKind("v1", "Pod").orElse(null);
       if (bucket == null || type == null) {
         return;
       }
@@ -164,56 +145,42 @@ final class ObjectStore {
 
   void register(ApiResource type) {
     synchronized (lock) {
-      byPlural
-          .computeIfAbsent(type.apiVersion(), v -> new LinkedHashMap<>())
-          .put(type.plural(), type);
-      byKind.computeIfAbsent(type.apiVersion(), v -> new HashMap<>()).put(type.kind(), type);
-      buckets.computeIfAbsent(type.groupKind(), gk -> new Bucket());
+      kinds.register(type);
+      buckets.computeIfAbsent(type.groupKind(), gk -> new KindBucket());
     }
   }
 
   /** The type served at {@code /apis/group/version/plural}, if any. */
   Optional<ApiResource> byPlural(String apiVersion, String plural) {
     synchronized (lock) {
-      return Optional.ofNullable(byPlural.getOrDefault(apiVersion, Map.of()).get(plural));
+      return kinds.byPlural(apiVersion, plural);
     }
   }
 
   Optional<ApiResource> byKind(String apiVersion, String kind) {
     synchronized (lock) {
-      return Optional.ofNullable(byKind.getOrDefault(apiVersion, Map.of()).get(kind));
+      return kinds.byKind(apiVersion, kind);
     }
   }
 
   /** The served types of a group version, in registration order; empty if it is not served. */
   List<ApiResource> types(String apiVersion) {
     synchronized (lock) {
-      return List.copyOf(byPlural.getOrDefault(apiVersion, Map.of()).values());
+      return kinds.types(apiVersion);
     }
   }
 
   /** Served group versions ({@code v1}, {@code apps/v1}, ...) in registration order. */
   List<String> apiVersions() {
     synchronized (lock) {
-      List<String> versions = new ArrayList<>();
-      for (Map.Entry<String, Map<String, ApiResource>> entry : byPlural.entrySet()) {
-        if (!entry.getValue().isEmpty()) {
-          versions.add(entry.getKey());
-        }
-      }
-      return versions;
+      return kinds.apiVersions();
     }
   }
 
   /** Stops serving a kind in every version: its objects are deleted and its watches end. */
   private void unregister(GroupKind groupKind) {
-    for (Map<String, ApiResource> types : byPlural.values()) {
-      types.values().removeIf(type -> type.groupKind().equals(groupKind));
-    }
-    for (Map<String, ApiResource> types : byKind.values()) {
-      types.values().removeIf(type -> type.groupKind().equals(groupKind));
-    }
-    Bucket bucket = buckets.remove(groupKind);
+    kinds.unregister(groupKind);
+    KindBucket bucket = buckets.remove(groupKind);
     if (bucket == null) {
       return;
     }
@@ -252,26 +219,13 @@ final class ObjectStore {
   Page list(
       ApiResource type, String namespace, Selectors selectors, long limit, String continueToken) {
     synchronized (lock) {
-      NavigableMap<String, ObjectNode> scope = bucket(type).objects;
-      if (namespace != null && type.namespaced()) {
-        scope = scope.subMap(namespace + "/", true, namespace + "0", false);
-      }
-      if (continueToken != null && !continueToken.isEmpty()) {
-        scope = scope.tailMap(decodeContinue(continueToken), false);
-      }
-      List<ObjectNode> items = new ArrayList<>();
-      String last = null;
-      for (Map.Entry<String, ObjectNode> entry : scope.entrySet()) {
-        if (!selectors.matches(entry.getValue())) {
-          continue;
-        }
-        if (limit > 0 && items.size() == limit) {
-          return new Page(items, resourceVersion, Optional.of(encodeContinue(last)));
-        }
-        items.add(entry.getValue());
-        last = entry.getKey();
-      }
-      return new Page(items, resourceVersion, Optional.empty());
+      return bucket(type)
+          .list(
+              type.namespaced() ? namespace : null,
+              selectors,
+              limit,
+              continueToken,
+              resourceVersion);
     }
   }
 
@@ -279,7 +233,7 @@ final class ObjectStore {
   List<ObjectNode> all(Set<GroupKind> except) {
     synchronized (lock) {
       List<ObjectNode> objects = new ArrayList<>();
-      for (Map.Entry<GroupKind, Bucket> entry : buckets.entrySet()) {
+      for (Map.Entry<GroupKind, KindBucket> entry : buckets.entrySet()) {
         if (!except.contains(entry.getKey())) {
           objects.addAll(entry.getValue().objects.values());
         }
@@ -303,50 +257,28 @@ final class ObjectStore {
    *     AlreadyExists, 422 without a name
    */
   ObjectNode create(ApiResource type, String namespace, JsonNode body) {
-    ObjectNode object = asObject(body).deepCopy();
-    checkKind(type, object);
+    ObjectNode object = WriteRules.asObject(body).deepCopy();
+    WriteRules.checkKind(type, object);
     ObjectNode metadata = Json.child(object, "metadata");
-    String ns = namespaceOf(type, namespace, metadata);
-    String name = metadata.path("name").asText("");
-    if (name.isEmpty()) {
-      String prefix = metadata.path("generateName").asText("");
-      if (prefix.isEmpty()) {
-        throw ApiError.invalid(
-            type, "", "metadata.name: Required value: name or generateName is required");
-      }
-      name = prefix + randomSuffix();
-    }
+    String ns = WriteRules.namespaceOf(type, namespace, metadata);
+    String name = WriteRules.nameOf(type, metadata);
     synchronized (lock) {
       checkOpen();
       checkNamespace(type, ns);
-      Bucket bucket = bucket(type);
+      KindBucket bucket = bucket(type);
       String key = key(type, ns, name);
       if (bucket.objects.containsKey(key)) {
         throw ApiError.alreadyExists(type, name);
       }
-      metadata.put("name", name);
-      if (type.namespaced()) {
-        metadata.put("namespace", ns);
-      } else {
-        metadata.remove("namespace");
-      }
-      metadata.put("uid", UUID.randomUUID().toString());
-      metadata.put("creationTimestamp", now());
-      metadata.put("generation", 1);
-      metadata.remove("deletionTimestamp");
-      metadata.remove("deletionGracePeriodSeconds");
-      if (type.statusSubresource()) {
-        // as a typed Go object: status is written, empty until a controller fills it
-        object.putObject("status");
-      }
-      validateCrd(type, object);
+      WriteRules.setServerFields(type, object, ns, name, now());
+      KindRegistry.validateCrd(type, object);
       PodSpecValidation.validate(type, object);
       simulation.onWrite(type, object, null);
       metadata.put("resourceVersion", Long.toString(++resourceVersion));
       bucket.objects.put(key, object);
       emit(bucket, "ADDED", object, null);
       if (type.groupKind().equals(CRD)) {
-        registerCrd(object);
+        buckets.computeIfAbsent(kinds.serveCrd(object), gk -> new KindBucket());
       }
       return object;
     }
@@ -379,7 +311,7 @@ final class ObjectStore {
       JsonNode create) {
     synchronized (lock) {
       checkOpen();
-      Bucket bucket = bucket(type);
+      KindBucket bucket = bucket(type);
       String ns = type.namespaced() ? namespace : "";
       String key = key(type, ns, name);
       ObjectNode old = bucket.objects.get(key);
@@ -389,26 +321,10 @@ final class ObjectStore {
         }
         throw ApiError.notFound(type, name);
       }
-      ObjectNode candidate = asObject(change.apply(old.deepCopy()));
-      checkKind(type, candidate);
+      ObjectNode candidate = WriteRules.asObject(change.apply(old.deepCopy()));
+      WriteRules.checkKind(type, candidate);
       ObjectNode candidateMetadata = Json.child(candidate, "metadata");
-      String candidateName = candidateMetadata.path("name").asText(name);
-      if (!candidateName.equals(name)) {
-        throw ApiError.badRequest(
-            "the name of the object ("
-                + candidateName
-                + ") does not match the name on the URL ("
-                + name
-                + ")");
-      }
-      if (type.namespaced()) {
-        String candidateNs = candidateMetadata.path("namespace").asText(ns);
-        if (!candidateNs.equals(ns)) {
-          throw ApiError.badRequest(
-              "the namespace of the provided object does not match the namespace sent on the"
-                  + " request");
-        }
-      }
+      WriteRules.checkSameObject(type, ns, name, candidateMetadata);
       String oldVersion = old.path("metadata").path("resourceVersion").asText();
       String expected = candidateMetadata.path("resourceVersion").asText("");
       if (mode != Mode.FORCE && !expected.isEmpty() && !expected.equals(oldVersion)) {
@@ -416,39 +332,11 @@ final class ObjectStore {
       }
       ObjectNode next;
       if (mode == Mode.STATUS) {
-        next = old.deepCopy();
-        if (candidate.get("status") instanceof ObjectNode status) {
-          next.set("status", status);
-        } else {
-          next.putObject("status");
-        }
+        next = WriteRules.withStatusOf(old, candidate);
       } else {
         next = candidate;
-        ObjectNode metadata = Json.child(next, "metadata");
-        JsonNode oldMetadata = old.get("metadata");
-        for (String field :
-            List.of(
-                "name",
-                "namespace",
-                "uid",
-                "creationTimestamp",
-                "deletionTimestamp",
-                "deletionGracePeriodSeconds",
-                "generation",
-                "resourceVersion")) {
-          if (oldMetadata.has(field)) {
-            metadata.set(field, oldMetadata.get(field));
-          } else {
-            metadata.remove(field);
-          }
-        }
-        if (type.statusSubresource()) {
-          next.set("status", old.path("status").isObject() ? old.get("status") : next.objectNode());
-        }
-        if (!withoutMetadataAndStatus(old).equals(withoutMetadataAndStatus(next))) {
-          metadata.put("generation", oldMetadata.path("generation").asLong(1) + 1);
-        }
-        validateCrd(type, next);
+        WriteRules.keepServerFields(type, old, next);
+        KindRegistry.validateCrd(type, next);
         PodSpecValidation.validate(type, next);
         simulation.onWrite(type, next, old);
       }
@@ -467,7 +355,7 @@ final class ObjectStore {
       bucket.objects.put(key, next);
       emit(bucket, "MODIFIED", next, old);
       if (type.groupKind().equals(CRD)) {
-        registerCrd(next);
+        buckets.computeIfAbsent(kinds.serveCrd(next), gk -> new KindBucket());
       }
       return new Written(next, false);
     }
@@ -501,39 +389,23 @@ final class ObjectStore {
       Long gracePeriodSeconds) {
     synchronized (lock) {
       checkOpen();
-      Bucket bucket = bucket(type);
+      KindBucket bucket = bucket(type);
       String key = key(type, type.namespaced() ? namespace : "", name);
       ObjectNode old = bucket.objects.get(key);
       if (old == null) {
         throw ApiError.notFound(type, name);
       }
       JsonNode oldMetadata = old.path("metadata");
-      if (preconditions != null) {
-        for (String field : List.of("uid", "resourceVersion")) {
-          JsonNode want = preconditions.get(field);
-          if (want != null
-              && !want.isNull()
-              && !want.asText().equals(oldMetadata.path(field).asText())) {
-            throw new ApiError(
-                409,
-                "Conflict",
-                "Precondition failed: "
-                    + field
-                    + " in precondition: "
-                    + want.asText()
-                    + ", "
-                    + field
-                    + " in object meta: "
-                    + oldMetadata.path(field).asText(),
-                name,
-                type.group(),
-                type.plural());
-          }
-        }
-      }
+      WriteRules.checkPreconditions(type, name, old, preconditions);
       if (gracefulPodDeletion && type.groupKind().equals(POD)) {
-        ObjectNode marked = deletePodGracefully(type, bucket, key, old, gracePeriodSeconds);
+        ObjectNode marked = GracefulPodDeletion.mark(old, gracePeriodSeconds, clock.instant());
+        if (marked == old) {
+          return old;
+        }
         if (marked != null) {
+          Json.child(marked, "metadata").put("resourceVersion", Long.toString(++resourceVersion));
+          bucket.objects.put(key, marked);
+          emit(bucket, "MODIFIED", marked, old);
           return marked;
         }
       }
@@ -558,46 +430,8 @@ final class ObjectStore {
     }
   }
 
-  /**
-   * Marks a Pod for graceful deletion, or shortens the grace period of a marked one; returns the
-   * marked Pod, or {@code null} when it is to be deleted at once (grace 0, or a finished Pod).
-   */
-  private ObjectNode deletePodGracefully(
-      ApiResource type, Bucket bucket, String key, ObjectNode old, Long gracePeriodSeconds) {
-    JsonNode oldMetadata = old.path("metadata");
-    long grace =
-        gracePeriodSeconds != null
-            ? Math.max(0, gracePeriodSeconds)
-            : old.path("spec")
-                .path("terminationGracePeriodSeconds")
-                .asLong(DEFAULT_TERMINATION_GRACE_SECONDS);
-    String phase = old.path("status").path("phase").asText("");
-    if (grace == 0 || phase.equals("Succeeded") || phase.equals("Failed")) {
-      if (oldMetadata.has("deletionTimestamp") && !oldMetadata.path("finalizers").isEmpty()) {
-        // already marked: the finalizers decide; the kubelet sees the grace period drop to 0
-        grace = 0;
-      } else {
-        return null;
-      }
-    }
-    if (oldMetadata.has("deletionTimestamp")
-        && oldMetadata.path("deletionGracePeriodSeconds").asLong(0) <= grace) {
-      return old; // a second delete may only shorten the grace period
-    }
-    ObjectNode next = old.deepCopy();
-    ObjectNode metadata = Json.child(next, "metadata");
-    metadata.put(
-        "deletionTimestamp",
-        clock.instant().plusSeconds(grace).truncatedTo(ChronoUnit.SECONDS).toString());
-    metadata.put("deletionGracePeriodSeconds", grace);
-    metadata.put("resourceVersion", Long.toString(++resourceVersion));
-    bucket.objects.put(key, next);
-    emit(bucket, "MODIFIED", next, old);
-    return next;
-  }
-
   /** Removes a stored object and what hangs on it; {@code gone} carries the new version. */
-  private void remove(ApiResource type, Bucket bucket, String key, ObjectNode gone) {
+  private void remove(ApiResource type, KindBucket bucket, String key, ObjectNode gone) {
     bucket.objects.remove(key);
     simulation.onDelete(type, gone);
     emit(bucket, "DELETED", gone, null);
@@ -609,9 +443,8 @@ final class ObjectStore {
     } else if (groupKind.equals(NAMESPACE)) {
       // as the namespace controller, without waiting for finalizers of the contents
       String namespace = gone.path("metadata").path("name").asText();
-      for (Bucket other : buckets.values()) {
-        NavigableMap<String, ObjectNode> contents =
-            other.objects.subMap(namespace + "/", true, namespace + "0", false);
+      for (KindBucket other : buckets.values()) {
+        NavigableMap<String, ObjectNode> contents = other.objectsIn(namespace);
         for (ObjectNode object : new ArrayList<>(contents.values())) {
           removeStored(other, object);
         }
@@ -620,7 +453,7 @@ final class ObjectStore {
   }
 
   /** Removes an object without finalizer or subresource semantics, emitting DELETED. */
-  private void removeStored(Bucket bucket, ObjectNode object) {
+  private void removeStored(KindBucket bucket, ObjectNode object) {
     JsonNode metadata = object.path("metadata");
     String namespace = metadata.path("namespace").asText("");
     bucket.objects.remove(namespace + "/" + metadata.path("name").asText());
@@ -659,39 +492,10 @@ final class ObjectStore {
         watch.end();
         return watch;
       }
-      Bucket bucket = bucket(type);
-      if (fromVersion == null || fromVersion.isEmpty() || fromVersion.equals("0")) {
-        NavigableMap<String, ObjectNode> scope = bucket.objects;
-        if (namespace != null && type.namespaced()) {
-          scope = scope.subMap(namespace + "/", true, namespace + "0", false);
-        }
-        for (ObjectNode object : scope.values()) {
-          watch.added(object);
-        }
-      } else {
-        long from;
-        try {
-          from = Long.parseLong(fromVersion);
-        } catch (NumberFormatException e) {
-          throw ApiError.badRequest("invalid resource version: " + fromVersion);
-        }
-        long oldest = Math.max(compactedResourceVersion, bucket.evictedUpTo);
-        if (from < oldest) {
-          watch.error(
-              new ApiError(
-                      410,
-                      "Expired",
-                      "too old resource version: " + from + " (" + oldest + ")",
-                      "",
-                      "",
-                      "")
-                  .toStatus());
-          watch.end();
-          return watch;
-        }
-        for (int i = firstAfter(bucket.log, from); i < bucket.log.size(); i++) {
-          watch.deliver(bucket.log.get(i));
-        }
+      KindBucket bucket = bucket(type);
+      if (!bucket.replay(
+          watch, type.namespaced() ? namespace : null, fromVersion, compactedResourceVersion)) {
+        return watch;
       }
       bucket.watches.add(watch);
       openWatches.add(watch);
@@ -702,8 +506,7 @@ final class ObjectStore {
   private void finished(WatchStream watch) {
     synchronized (lock) {
       openWatches.remove(watch);
-      lock.notifyAll();
-      Bucket bucket = buckets.get(watch.type.groupKind());
+      KindBucket bucket = buckets.get(watch.type.groupKind());
       if (bucket != null) {
         bucket.watches.remove(watch);
       }
@@ -712,15 +515,13 @@ final class ObjectStore {
 
   int watchCount() {
     synchronized (lock) {
-      return openWatches.size();
+      return openWatches.count();
     }
   }
 
   void dropWatches() {
     synchronized (lock) {
-      for (WatchStream watch : openWatches) {
-        watch.drop();
-      }
+      openWatches.dropAll();
     }
   }
 
@@ -728,9 +529,8 @@ final class ObjectStore {
   void compact() {
     synchronized (lock) {
       compactedResourceVersion = resourceVersion;
-      for (Bucket bucket : buckets.values()) {
-        bucket.log.clear();
-        bucket.evictedUpTo = resourceVersion;
+      for (KindBucket bucket : buckets.values()) {
+        bucket.compact(resourceVersion);
       }
     }
   }
@@ -742,73 +542,23 @@ final class ObjectStore {
   void close(Duration timeout) {
     synchronized (lock) {
       closed = true;
-      for (WatchStream watch : openWatches) {
-        watch.end();
-      }
-      long deadline = System.nanoTime() + timeout.toNanos();
-      try {
-        while (!openWatches.isEmpty()) {
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            return;
-          }
-          TimeUnit.NANOSECONDS.timedWait(lock, left);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      openWatches.endAll();
+      openWatches.awaitNone(timeout);
     }
   }
 
   // ---------------------------------------------------------------------------------- helpers
 
-  private void emit(Bucket bucket, String type, ObjectNode object, ObjectNode previous) {
-    JsonNode metadata = object.path("metadata");
-    Event event =
-        new Event(
-            metadata.path("resourceVersion").asLong(),
-            type,
-            groupKindOf(object),
-            metadata.path("namespace").asText(""),
-            object,
-            previous);
-    bucket.log.add(event);
-    if (bucket.log.size() > EVENT_HISTORY_PER_KIND) {
-      int drop = bucket.log.size() - EVENT_HISTORY_PER_KIND / 2;
-      bucket.evictedUpTo = bucket.log.get(drop - 1).resourceVersion;
-      bucket.log.subList(0, drop).clear();
-    }
-    for (WatchStream watch : bucket.watches) {
-      watch.deliver(event);
-    }
+  private void emit(KindBucket bucket, String type, ObjectNode object, ObjectNode previous) {
+    Event event = Event.of(type, object, previous);
+    bucket.record(event);
     for (Consumer<Event> listener : listeners) {
       listener.accept(event);
     }
   }
 
-  private static GroupKind groupKindOf(ObjectNode object) {
-    String apiVersion = object.path("apiVersion").asText();
-    int slash = apiVersion.indexOf('/');
-    return new GroupKind(
-        slash < 0 ? "" : apiVersion.substring(0, slash), object.path("kind").asText());
-  }
-
-  private static int firstAfter(List<Event> log, long version) {
-    int low = 0;
-    int high = log.size();
-    while (low < high) {
-      int middle = (low + high) >>> 1;
-      if (log.get(middle).resourceVersion <= version) {
-        low = middle + 1;
-      } else {
-        high = middle;
-      }
-    }
-    return low;
-  }
-
-  private Bucket bucket(ApiResource type) {
-    Bucket bucket = buckets.get(type.groupKind());
+  private KindBucket bucket(ApiResource type) {
+    KindBucket bucket = buckets.get(type.groupKind());
     if (bucket == null) {
       throw ApiError.notFound(type, "");
     }
@@ -825,163 +575,16 @@ final class ObjectStore {
     if (!enforceNamespaces || !type.namespaced()) {
       return;
     }
-    Bucket namespaces = buckets.get(NAMESPACE);
-    ObjectNode existing = namespaces == null ? null : namespaces.objects.get("/" + namespace);
-    if (existing == null) {
-      throw ApiError.namespaceNotFound(namespace);
-    }
-    if (existing.path("metadata").has("deletionTimestamp")) {
-      throw new ApiError(
-          403,
-          "Forbidden",
-          "unable to create new content in namespace "
-              + namespace
-              + " because it is being terminated",
-          namespace,
-          "",
-          "namespaces");
-    }
+    KindBucket namespaces = buckets.get(NAMESPACE);
+    WriteRules.checkNamespaceTakesContent(
+        namespace, namespaces == null ? null : namespaces.objects.get("/" + namespace));
   }
 
   private static String key(ApiResource type, String namespace, String name) {
     return (type.namespaced() ? namespace : "") + "/" + name;
   }
 
-  private static String namespaceOf(ApiResource type, String pathNamespace, ObjectNode metadata) {
-    if (!type.namespaced()) {
-      return "";
-    }
-    String bodyNamespace = metadata.path("namespace").asText("");
-    if (pathNamespace == null || pathNamespace.isEmpty()) {
-      return bodyNamespace.isEmpty() ? "default" : bodyNamespace;
-    }
-    if (!bodyNamespace.isEmpty() && !bodyNamespace.equals(pathNamespace)) {
-      throw ApiError.badRequest(
-          "the namespace of the provided object does not match the namespace sent on the request");
-    }
-    return pathNamespace;
-  }
-
-  private static ObjectNode asObject(JsonNode body) {
-    if (!(body instanceof ObjectNode object)) {
-      // also null: a change that produced nothing
-      throw ApiError.badRequest("the request body must be a JSON object");
-    }
-    return object;
-  }
-
-  /** Fills in a missing apiVersion and kind; rejects others. */
-  private static void checkKind(ApiResource type, ObjectNode object) {
-    String kind = object.path("kind").asText("");
-    String apiVersion = object.path("apiVersion").asText("");
-    if ((!kind.isEmpty() && !kind.equals(type.kind()))
-        || (!apiVersion.isEmpty() && !apiVersion.equals(type.apiVersion()))) {
-      throw ApiError.badRequest(
-          "the API version in the data ("
-              + apiVersion
-              + ") and kind ("
-              + kind
-              + ") do not match the request ("
-              + type.apiVersion()
-              + ", "
-              + type.kind()
-              + ")");
-    }
-    object.put("apiVersion", type.apiVersion());
-    object.put("kind", type.kind());
-  }
-
-  private static ObjectNode withoutMetadataAndStatus(ObjectNode object) {
-    ObjectNode copy = object.deepCopy();
-    copy.remove("metadata");
-    copy.remove("status");
-    return copy;
-  }
-
-  private static void validateCrd(ApiResource type, ObjectNode crd) {
-    if (!type.groupKind().equals(CRD)) {
-      return;
-    }
-    JsonNode spec = crd.path("spec");
-    String group = spec.path("group").asText("");
-    String plural = spec.path("names").path("plural").asText("");
-    String kind = spec.path("names").path("kind").asText("");
-    String name = crd.path("metadata").path("name").asText();
-    if (group.isEmpty() || plural.isEmpty() || kind.isEmpty()) {
-      throw ApiError.invalid(
-          type, name, "spec.group, spec.names.plural and spec.names.kind are required");
-    }
-    if (!name.equals(plural + "." + group)) {
-      throw ApiError.invalid(
-          type,
-          name,
-          "metadata.name: Invalid value: \""
-              + name
-              + "\": must be spec.names.plural+\".\"+spec.group");
-    }
-    if (!spec.path("versions").isArray() || spec.path("versions").isEmpty()) {
-      throw ApiError.invalid(
-          type,
-          name,
-          "spec.versions: Invalid value: must have exactly one version marked as storage version");
-    }
-  }
-
-  /** Serves the kind a CRD defines in its served versions (and no longer in the others). */
-  private void registerCrd(ObjectNode crd) {
-    JsonNode spec = crd.path("spec");
-    String group = spec.path("group").asText();
-    String kind = spec.path("names").path("kind").asText();
-    String plural = spec.path("names").path("plural").asText();
-    boolean namespaced = !spec.path("scope").asText("Namespaced").equals("Cluster");
-    GroupKind groupKind = new GroupKind(group, kind);
-    Set<String> served = new LinkedHashSet<>();
-    for (JsonNode version : spec.path("versions")) {
-      if (version.path("served").asBoolean(true)) {
-        String name = version.path("name").asText();
-        served.add(group + "/" + name);
-        boolean status = version.path("subresources").has("status");
-        ApiResource type = new ApiResource(group, name, kind, plural, namespaced, status);
-        byPlural.computeIfAbsent(type.apiVersion(), v -> new LinkedHashMap<>()).put(plural, type);
-        byKind.computeIfAbsent(type.apiVersion(), v -> new HashMap<>()).put(kind, type);
-      }
-    }
-    for (Map.Entry<String, Map<String, ApiResource>> entry : byPlural.entrySet()) {
-      if (!served.contains(entry.getKey())) {
-        entry.getValue().values().removeIf(type -> type.groupKind().equals(groupKind));
-      }
-    }
-    for (Map.Entry<String, Map<String, ApiResource>> entry : byKind.entrySet()) {
-      if (!served.contains(entry.getKey())) {
-        entry.getValue().values().removeIf(type -> type.groupKind().equals(groupKind));
-      }
-    }
-    buckets.computeIfAbsent(groupKind, gk -> new Bucket());
-  }
-
   String now() {
     return clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
-  }
-
-  private static String randomSuffix() {
-    StringBuilder suffix = new StringBuilder();
-    for (int i = 0; i < 5; i++) {
-      suffix.append(NAME_CHARS.charAt(RANDOM.nextInt(NAME_CHARS.length())));
-    }
-    return suffix.toString();
-  }
-
-  private static String encodeContinue(String key) {
-    return Base64.getUrlEncoder()
-        .withoutPadding()
-        .encodeToString(key.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String decodeContinue(String token) {
-    try {
-      return new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw ApiError.badRequest("invalid continue token");
-    }
   }
 }

@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * and Pod failure policies are ignored; Job failures are counted from failed Pods only (not from
  * restarts in place with {@code OnFailure}), without the Job's own back-off between retries.
  *
+ * <p>The StatefulSet and Job controllers are {@link StatefulSetController} and {@link
+ * JobController}; they use this class's writes and Pod template.
+ *
  * <p>Confined to the kubelet's sync thread.
  */
 final class WorkloadControllers {
@@ -44,6 +47,8 @@ final class WorkloadControllers {
   private final ApiResource nodes;
   private final ApiResource claims;
   private final Map<String, ApiResource> types = new HashMap<>();
+  private final StatefulSetController statefulSets;
+  private final JobController jobs;
 
   WorkloadControllers(FakeKubernetesApiServer server, Clock clock) {
     this.store = server.store();
@@ -58,6 +63,8 @@ final class WorkloadControllers {
     types.put("apps/DaemonSet", server.resourceType("apps/v1", "DaemonSet"));
     types.put("batch/Job", server.resourceType("batch/v1", "Job"));
     types.put("/ReplicationController", server.resourceType("v1", "ReplicationController"));
+    this.statefulSets = new StatefulSetController(this, store, pods, claims);
+    this.jobs = new JobController(this, pods, clock);
   }
 
   /** Reconciles one controller object; {@code kind} is {@code group/Kind}. */
@@ -71,9 +78,9 @@ final class WorkloadControllers {
     switch (kind) {
       case "apps/Deployment" -> deployment(type, object);
       case "apps/ReplicaSet", "/ReplicationController" -> replicaSet(type, object);
-      case "apps/StatefulSet" -> statefulSet(type, object);
+      case "apps/StatefulSet" -> statefulSets.sync(type, object);
       case "apps/DaemonSet" -> daemonSet(type, object);
-      case "batch/Job" -> job(type, object);
+      case "batch/Job" -> jobs.sync(type, object);
       default -> throw new IllegalArgumentException("not a workload: " + kind);
     }
   }
@@ -240,144 +247,6 @@ final class WorkloadControllers {
     writeStatus(type, set, status);
   }
 
-  // ---------------------------------------------------------------------- StatefulSet
-
-  private void statefulSet(ApiResource type, ObjectNode set) {
-    JsonNode metadata = set.path("metadata");
-    JsonNode spec = set.path("spec");
-    String namespace = metadata.path("namespace").asText();
-    String name = name(set);
-    int replicas = spec.path("replicas").asInt(1);
-    String revision = name + "-" + templateHash(spec.path("template"));
-    boolean parallel = spec.path("podManagementPolicy").asText("").equals("Parallel");
-    Map<Integer, ObjectNode> byOrdinal = new HashMap<>();
-    for (ObjectNode pod : owned(pods, namespace, metadata.path("uid").asText())) {
-      String podName = name(pod);
-      if (podName.startsWith(name + "-")) {
-        try {
-          byOrdinal.put(Integer.parseInt(podName.substring(name.length() + 1)), pod);
-        } catch (NumberFormatException e) {
-          // not one of ours
-        }
-      }
-    }
-    boolean busy = false;
-    for (ObjectNode pod : byOrdinal.values()) {
-      if (terminating(pod)) {
-        busy = true;
-      } else if (isFinished(pod)) {
-        delete(pods, pod); // recreated once it is gone
-        busy = true;
-      }
-    }
-    List<Integer> ordinals = new ArrayList<>(byOrdinal.keySet());
-    ordinals.sort(Comparator.reverseOrder());
-    for (int ordinal : ordinals) {
-      if (ordinal >= replicas && !terminating(byOrdinal.get(ordinal)) && (parallel || !busy)) {
-        delete(pods, byOrdinal.get(ordinal));
-        busy = true;
-      }
-    }
-    for (int i = 0; i < replicas; i++) {
-      ObjectNode pod = byOrdinal.get(i);
-      if (pod == null) {
-        if (!busy || parallel) {
-          createStatefulPod(set, namespace, name + "-" + i, i, revision);
-        }
-        if (!parallel) {
-          break;
-        }
-      } else if (!parallel && !ready(pod)) {
-        break;
-      }
-    }
-    boolean allReady = true;
-    for (int i = 0; i < replicas; i++) {
-      ObjectNode pod = byOrdinal.get(i);
-      allReady &= pod != null && ready(pod) && !terminating(pod);
-    }
-    if (allReady && !spec.path("updateStrategy").path("type").asText("").equals("OnDelete")) {
-      for (int i = replicas - 1; i >= 0; i--) {
-        if (!revision.equals(label(byOrdinal.get(i), "controller-revision-hash"))) {
-          delete(pods, byOrdinal.get(i));
-          break;
-        }
-      }
-    }
-    int existing = 0;
-    int ready = 0;
-    int updated = 0;
-    for (ObjectNode pod : byOrdinal.values()) {
-      if (terminating(pod)) {
-        continue;
-      }
-      existing++;
-      ready += ready(pod) ? 1 : 0;
-      updated += revision.equals(label(pod, "controller-revision-hash")) ? 1 : 0;
-    }
-    ObjectNode status = JsonNodeFactory.instance.objectNode();
-    status.put("observedGeneration", metadata.path("generation").asLong(1));
-    status.put("replicas", existing);
-    status.put("readyReplicas", ready);
-    status.put("currentReplicas", updated);
-    status.put("updatedReplicas", updated);
-    status.put("availableReplicas", ready);
-    status.put("currentRevision", revision);
-    status.put("updateRevision", revision);
-    status.put("collisionCount", 0);
-    writeStatus(type, set, status);
-  }
-
-  private void createStatefulPod(
-      ObjectNode set, String namespace, String podName, int ordinal, String revision) {
-    JsonNode spec = set.path("spec");
-    Map<String, String> labels = new HashMap<>();
-    labels.put("controller-revision-hash", revision);
-    labels.put("statefulset.kubernetes.io/pod-name", podName);
-    labels.put("apps.kubernetes.io/pod-index", Integer.toString(ordinal));
-    List<ObjectNode> volumes = new ArrayList<>();
-    for (JsonNode template : spec.path("volumeClaimTemplates")) {
-      String volume = template.path("metadata").path("name").asText();
-      String claim = volume + "-" + podName;
-      if (store.find(claims, namespace, claim).isEmpty()) {
-        ObjectNode pvc = JsonNodeFactory.instance.objectNode();
-        pvc.put("apiVersion", "v1");
-        pvc.put("kind", "PersistentVolumeClaim");
-        ObjectNode pvcMetadata = pvc.putObject("metadata");
-        pvcMetadata.put("name", claim);
-        pvcMetadata.put("namespace", namespace);
-        pvcMetadata.putObject("labels").setAll(labelsOf(spec.path("template")));
-        pvc.set("spec", template.path("spec").deepCopy());
-        create(claims, namespace, pvc);
-      }
-      ObjectNode podVolume = JsonNodeFactory.instance.objectNode();
-      podVolume.put("name", volume);
-      podVolume.putObject("persistentVolumeClaim").put("claimName", claim);
-      volumes.add(podVolume);
-    }
-    ObjectNode pod = podFrom(set, namespace, podName, null, labels, null);
-    ObjectNode podSpec = Json.child(pod, "spec");
-    podSpec.put("hostname", podName);
-    if (spec.hasNonNull("serviceName")) {
-      podSpec.put("subdomain", spec.path("serviceName").asText());
-    }
-    if (!volumes.isEmpty()) {
-      ArrayNode podVolumes =
-          podSpec.get("volumes") instanceof ArrayNode existing
-              ? existing
-              : podSpec.putArray("volumes");
-      for (ObjectNode volume : volumes) {
-        for (int i = podVolumes.size() - 1; i >= 0; i--) {
-          if (podVolumes.get(i).path("name").asText().equals(volume.path("name").asText())) {
-            podVolumes.remove(i);
-          }
-        }
-        podVolumes.add(volume);
-      }
-    }
-    create(pods, namespace, pod);
-  }
-
   // ------------------------------------------------------------------------ DaemonSet
 
   private void daemonSet(ApiResource type, ObjectNode set) {
@@ -443,113 +312,9 @@ final class WorkloadControllers {
     writeStatus(type, set, status);
   }
 
-  // ------------------------------------------------------------------------------ Job
-
-  private void job(ApiResource type, ObjectNode job) {
-    JsonNode metadata = job.path("metadata");
-    JsonNode spec = job.path("spec");
-    String namespace = metadata.path("namespace").asText();
-    String uid = metadata.path("uid").asText();
-    JsonNode old = job.path("status");
-    List<ObjectNode> owned = owned(pods, namespace, uid);
-    int succeeded = 0;
-    int failed = 0;
-    int ready = 0;
-    List<ObjectNode> active = new ArrayList<>();
-    for (ObjectNode pod : owned) {
-      String phase = pod.path("status").path("phase").asText("");
-      if (phase.equals("Succeeded")) {
-        succeeded++;
-      } else if (phase.equals("Failed")) {
-        failed++;
-      } else if (!terminating(pod)) {
-        active.add(pod);
-        ready += ready(pod) ? 1 : 0;
-      }
-    }
-    boolean finished = hasCondition(old, "Complete") || hasCondition(old, "Failed");
-    int completions = spec.path("completions").asInt(1);
-    int parallelism = spec.path("parallelism").asInt(1);
-    int backoffLimit = spec.path("backoffLimit").asInt(6);
-    boolean suspended = spec.path("suspend").asBoolean(false);
-    String now = PodWorker.time(clock.instant());
-    ObjectNode status = JsonNodeFactory.instance.objectNode();
-    status.put("startTime", old.path("startTime").asText(now));
-    ArrayNode conditions = status.putArray("conditions");
-    for (JsonNode condition : old.path("conditions")) {
-      conditions.add(condition.deepCopy());
-    }
-    if (!finished && succeeded >= completions) {
-      conditions.add(jobCondition("SuccessCriteriaMet", "CompletionsReached", now));
-      conditions.add(jobCondition("Complete", "CompletionsReached", now));
-      status.put("completionTime", now);
-      finished = true;
-    } else if (!finished && failed > backoffLimit) {
-      conditions.add(jobCondition("FailureTarget", "BackoffLimitExceeded", now));
-      conditions.add(jobCondition("Failed", "BackoffLimitExceeded", now));
-      finished = true;
-    } else if (old.has("completionTime")) {
-      status.set("completionTime", old.get("completionTime"));
-    }
-    if (finished || suspended) {
-      active.forEach(pod -> delete(pods, pod));
-      active.clear();
-      ready = 0;
-    } else {
-      int want = Math.min(parallelism, completions - succeeded) - active.size();
-      Map<String, String> labels =
-          Map.of(
-              "batch.kubernetes.io/controller-uid",
-              uid,
-              "batch.kubernetes.io/job-name",
-              name(job),
-              "controller-uid",
-              uid,
-              "job-name",
-              name(job));
-      for (int i = 0; i < want; i++) {
-        createPod(job, namespace, null, name(job) + "-", labels, null);
-      }
-    }
-    if (conditions.isEmpty()) {
-      status.remove("conditions");
-    }
-    status.put("active", active.size());
-    status.put("ready", ready);
-    status.put("succeeded", succeeded);
-    status.put("failed", failed);
-    status.putObject("uncountedTerminatedPods");
-    writeStatus(type, job, status);
-  }
-
-  private ObjectNode jobCondition(String type, String reason, String now) {
-    ObjectNode condition = JsonNodeFactory.instance.objectNode();
-    condition.put("type", type);
-    condition.put("status", "True");
-    condition.put("reason", reason);
-    condition.put(
-        "message",
-        reason.equals("CompletionsReached")
-            ? "Reached expected number of succeeded pods"
-            : "Job has reached the specified backoff limit");
-    condition.put("lastProbeTime", now);
-    condition.put("lastTransitionTime", now);
-    return condition;
-  }
-
-  private static boolean hasCondition(JsonNode status, String type) {
-    for (JsonNode condition : status.path("conditions")) {
-      if (condition.path("type").asText().equals(type)
-          && condition.path("status").asText().equals("True")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   // -------------------------------------------------------------------------- helpers
 
-  private void createPod(
+  void createPod(
       ObjectNode owner,
       String namespace,
       String podName,
@@ -559,7 +324,7 @@ final class WorkloadControllers {
     create(pods, namespace, podFrom(owner, namespace, podName, generateName, labels, nodeName));
   }
 
-  private ObjectNode podFrom(
+  ObjectNode podFrom(
       ObjectNode owner,
       String namespace,
       String podName,
@@ -595,7 +360,7 @@ final class WorkloadControllers {
     return pod;
   }
 
-  private static ObjectNode labelsOf(JsonNode template) {
+  static ObjectNode labelsOf(JsonNode template) {
     JsonNode labels = template.path("metadata").path("labels");
     return labels.isObject()
         ? ((ObjectNode) labels).deepCopy()
@@ -614,7 +379,7 @@ final class WorkloadControllers {
   }
 
   /** The objects of a kind in the namespace whose controller owner has this uid. */
-  private List<ObjectNode> owned(ApiResource type, String namespace, String ownerUid) {
+  List<ObjectNode> owned(ApiResource type, String namespace, String ownerUid) {
     List<ObjectNode> owned = new ArrayList<>();
     for (ObjectNode object : store.list(type, namespace, Selectors.NONE, 0, null).items()) {
       for (JsonNode reference : object.path("metadata").path("ownerReferences")) {
@@ -641,7 +406,7 @@ final class WorkloadControllers {
     return Optional.empty();
   }
 
-  private Optional<ObjectNode> create(ApiResource type, String namespace, ObjectNode object) {
+  Optional<ObjectNode> create(ApiResource type, String namespace, ObjectNode object) {
     try {
       return Optional.of(store.create(type, namespace, object));
     } catch (ApiError e) {
@@ -668,7 +433,7 @@ final class WorkloadControllers {
     }
   }
 
-  private void delete(ApiResource type, ObjectNode object) {
+  void delete(ApiResource type, ObjectNode object) {
     try {
       store.delete(type, object.path("metadata").path("namespace").asText(), name(object), null);
     } catch (ApiError e) {
@@ -676,7 +441,7 @@ final class WorkloadControllers {
     }
   }
 
-  private void writeStatus(ApiResource type, ObjectNode object, ObjectNode status) {
+  void writeStatus(ApiResource type, ObjectNode object, ObjectNode status) {
     String uid = object.path("metadata").path("uid").asText();
     try {
       store.update(
@@ -761,11 +526,11 @@ final class WorkloadControllers {
     return encoded.toString();
   }
 
-  private static String name(JsonNode object) {
+  static String name(JsonNode object) {
     return object.path("metadata").path("name").asText();
   }
 
-  private static String label(JsonNode object, String label) {
+  static String label(JsonNode object, String label) {
     return object.path("metadata").path("labels").path(label).asText("");
   }
 
@@ -778,16 +543,16 @@ final class WorkloadControllers {
     return false;
   }
 
-  private static boolean terminating(JsonNode pod) {
+  static boolean terminating(JsonNode pod) {
     return pod.path("metadata").has("deletionTimestamp");
   }
 
-  private static boolean isFinished(JsonNode pod) {
+  static boolean isFinished(JsonNode pod) {
     String phase = pod.path("status").path("phase").asText("");
     return phase.equals("Succeeded") || phase.equals("Failed");
   }
 
-  private static boolean active(JsonNode pod) {
+  static boolean active(JsonNode pod) {
     return !terminating(pod) && !isFinished(pod);
   }
 }
