@@ -18,9 +18,9 @@ import okhttp3.HttpUrl;
  * resolved on the kubelet's sync thread; an exec runs as a process in the container's sandbox.
  */
 final class KubeletEndpoints implements PodRuntime {
-  private final LocalKubelet kubelet;
+  private final PodWorkerContext kubelet;
 
-  KubeletEndpoints(LocalKubelet kubelet) {
+  KubeletEndpoints(PodWorkerContext kubelet) {
     this.kubelet = kubelet;
   }
 

@@ -14,20 +14,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
@@ -37,9 +29,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -267,9 +256,6 @@ public final class LocalKubelet implements AutoCloseable {
     ISOLATED
   }
 
-  private static final Pattern LOOPBACK_PORT =
-      Pattern.compile("(?i)(?:127\\.0\\.0\\.1|localhost):(\\d{1,5})(?!\\d)");
-
   /** Where Debian's {@code bubblewrap} puts {@code bwrap}. */
   public static final Path DEFAULT_BWRAP = Path.of("/usr/bin/bwrap");
 
@@ -307,8 +293,6 @@ public final class LocalKubelet implements AutoCloseable {
   static final String EXEC_PROTOCOL_V5 = "v5.channel.k8s.io";
   static final String EXEC_PROTOCOL_V4 = "v4.channel.k8s.io";
 
-  private record Key(String kind, String namespace, String name) {}
-
   private final FakeKubernetesApiServer server;
   private final ObjectStore store;
   private final ApiResource podType;
@@ -320,36 +304,18 @@ public final class LocalKubelet implements AutoCloseable {
   private final ThreadPoolExecutor io;
   private final Path workDirectory;
   private final boolean ownsWorkDirectory;
-  private final Path bwrap;
   private final PodIsolation podIsolation; // BUBBLEWRAP or PLAIN_PROCESS
-  private final PlainProcess.Tools plain; // with PLAIN_PROCESS
   private final String isolation;
-  private final Set<Path> createdOnHost = ConcurrentHashMap.newKeySet();
-  private final List<String> defaultCommand;
-  private final int logLimitBytes;
-  private final WorkloadControllers controllers;
-  private final Consumer<Event> listener = this::onEvent;
-  private final PodConfig.Lookup lookup;
+  private final Consumer<Event> listener;
   private final Relay relay;
   private final PodNetwork podNetwork;
   private final NodeNetwork network; // null with PodNetwork.HOST
-  private final KubeProxy kubeProxy;
-  private final Set<Integer> hostPorts;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final int apiServerPort;
-  private final KubeletEndpoints runtime = new KubeletEndpoints(this);
+  private final PodWorkerContext context;
+  private final PodSyncLoop pods;
+  private final KubeletEndpoints runtime;
   private final NodeAgent agent; // null for a fake cluster
   private final boolean ownsServer;
-  private final Set<Process> execs = ConcurrentHashMap.newKeySet();
-  private final Set<String> warned = ConcurrentHashMap.newKeySet();
-
-  // Confined to the sync thread
-  private final Map<Key, PodWorker> workers = new HashMap<>();
-  private final List<PodWorker> stopping = new ArrayList<>();
-
-  // Guarded by queue
-  private final LinkedHashSet<Key> queue = new LinkedHashSet<>();
-  private boolean draining;
 
   private LocalKubelet(Builder builder) {
     this.server = builder.server;
@@ -358,12 +324,8 @@ public final class LocalKubelet implements AutoCloseable {
     this.secretType = server.resourceType("v1", "Secret");
     this.configMapType = server.resourceType("v1", "ConfigMap");
     this.clock = builder.clock;
-    this.bwrap = builder.bwrap;
-    this.defaultCommand = builder.defaultCommand;
-    this.logLimitBytes = builder.logLimitBytes;
-    this.hostPorts = Set.copyOf(builder.hostPorts);
+    Path bwrap = builder.bwrap;
     this.ownsServer = builder.api != null;
-    this.apiServerPort = builder.api != null ? builder.api.port() : server.port();
     boolean bubblewrap = Files.isExecutable(bwrap);
     if (builder.podIsolation == PodIsolation.BUBBLEWRAP && !bubblewrap) {
       throw new IllegalStateException(
@@ -373,7 +335,8 @@ public final class LocalKubelet implements AutoCloseable {
         builder.podIsolation == PodIsolation.PLAIN_PROCESS || !bubblewrap
             ? PodIsolation.PLAIN_PROCESS
             : PodIsolation.BUBBLEWRAP;
-    this.plain = podIsolation == PodIsolation.PLAIN_PROCESS ? PlainProcess.tools() : null;
+    PlainProcess.Tools plain =
+        podIsolation == PodIsolation.PLAIN_PROCESS ? PlainProcess.tools() : null;
     String prefix = "krake-kubelet-" + server.name();
     this.sync = new ScheduledThreadPoolExecutor(1, named(prefix + "-sync", null));
     sync.setRemoveOnCancelPolicy(true);
@@ -428,8 +391,7 @@ public final class LocalKubelet implements AutoCloseable {
     }
     this.network = isolated;
     this.podNetwork = isolated == null ? PodNetwork.HOST : PodNetwork.ISOLATED;
-    this.isolation = describeIsolation(builder.podIsolation, hostNetworkReason);
-    this.kubeProxy =
+    KubeProxy kubeProxy =
         new KubeProxy(
             server.name(),
             store,
@@ -439,7 +401,7 @@ public final class LocalKubelet implements AutoCloseable {
                 ? store.byKind("discovery.k8s.io/v1", "EndpointSlice")
                 : Optional.empty(),
             relay);
-    this.lookup =
+    PodConfig.Lookup lookup =
         new PodConfig.Lookup() {
           @Override
           public java.util.Optional<ObjectNode> secret(String namespace, String name) {
@@ -466,7 +428,32 @@ public final class LocalKubelet implements AutoCloseable {
                 expirationSeconds);
           }
         };
-    this.controllers = new WorkloadControllers(server, clock);
+    WorkloadControllers controllers = new WorkloadControllers(server, clock);
+    this.context =
+        new PodWorkerContext(
+            server.name(),
+            toString(),
+            clock,
+            scheduler,
+            sync,
+            io,
+            closed,
+            workDirectory,
+            bwrap,
+            podIsolation,
+            plain,
+            builder.defaultCommand,
+            builder.logLimitBytes,
+            lookup,
+            network,
+            Set.copyOf(builder.hostPorts),
+            builder.api != null ? builder.api.port() : server.port(),
+            context ->
+                new PodSyncLoop(server, sync, workDirectory, controllers, kubeProxy, context));
+    this.pods = context.pods();
+    this.listener = pods::onEvent;
+    this.runtime = new KubeletEndpoints(context);
+    this.isolation = context.describeIsolation(builder.podIsolation, hostNetworkReason);
     try {
       server.attachKubelet(runtime, listener);
     } catch (RuntimeException e) {
@@ -508,13 +495,7 @@ public final class LocalKubelet implements AutoCloseable {
       this.agent = null;
     }
     store.nodePortCheck(KubeProxy::available);
-    enqueue(new Key("proxy", "", ""));
-    for (String kind : OWNED_KINDS) {
-      for (ObjectNode object : store.list(typeOf(kind), null, Selectors.NONE, 0, null).items()) {
-        JsonNode metadata = object.path("metadata");
-        enqueue(new Key(kind, metadata.path("namespace").asText(), metadata.path("name").asText()));
-      }
-    }
+    pods.start();
     boolean degraded =
         (podIsolation == PodIsolation.PLAIN_PROCESS
                 && builder.podIsolation != PodIsolation.PLAIN_PROCESS)
@@ -527,49 +508,9 @@ public final class LocalKubelet implements AutoCloseable {
     log.debug("Local kubelet for {} started in {}", server.name(), workDirectory);
   }
 
-  private String describeIsolation(PodIsolation asked, String hostNetworkReason) {
-    String processes;
-    if (podIsolation == PodIsolation.BUBBLEWRAP) {
-      processes = "Pods run in bubblewrap sandboxes (" + bwrap + ")";
-    } else {
-      String why = asked == PodIsolation.PLAIN_PROCESS ? "as asked" : "no bubblewrap at " + bwrap;
-      processes =
-          plain.namespaces()
-              ? "Pods run as plain processes in private mount and PID namespaces (" + why + ")"
-              : "Pods run as plain processes sharing the host's mounts, PIDs and /tmp ("
-                  + why
-                  + "; private namespaces need root and unshare)";
-    }
-    String networking =
-        network == null
-            ? "on the host's network (" + hostNetworkReason + ")"
-            : "each in its own network namespace (bridge "
-                + network.bridge()
-                + ", "
-                + network.gateway()
-                + "/24)";
-    return processes + ", " + networking;
-  }
-
-  /**
-   * Removes the mount points plain processes had created on the host, where they hold nothing but
-   * directories (another kubelet may have put something there meanwhile: left alone).
-   */
-  private void removeCreatedMountPoints() {
-    for (Path path : createdOnHost) {
-      try (Stream<Path> tree = Files.walk(path)) {
-        if (tree.allMatch(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
-          deleteRecursively(path);
-        }
-      } catch (IOException | UncheckedIOException e) {
-        // gone already, or not ours to remove
-      }
-    }
-  }
-
   private void deleteWorkDirectory() {
     if (ownsWorkDirectory) {
-      deleteRecursively(workDirectory);
+      PodWorkerContext.deleteRecursively(workDirectory);
     }
   }
 
@@ -584,13 +525,6 @@ public final class LocalKubelet implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a directory for the Pod network's sockets", e);
     }
-  }
-
-  private ApiResource typeOf(String groupKind) {
-    int slash = groupKind.indexOf('/');
-    String group = groupKind.substring(0, slash);
-    return server.resourceType(
-        group.isEmpty() ? "v1" : group + "/v1", groupKind.substring(slash + 1));
   }
 
   private static java.util.concurrent.ThreadFactory named(String name, AtomicInteger counter) {
@@ -689,9 +623,9 @@ public final class LocalKubelet implements AutoCloseable {
     Objects.requireNonNull(pod, "pod");
     Objects.requireNonNull(container, "container");
     LogBuffer buffer =
-        onSyncAndWait(
+        context.onSyncAndWait(
             () -> {
-              PodWorker worker = workers.get(new Key("/Pod", namespace, pod));
+              PodWorker worker = pods.running(namespace, pod);
               PodWorker.Container c = worker == null ? null : worker.containers().get(container);
               if (c == null || c.log == null) {
                 throw new NoSuchElementException(
@@ -728,6 +662,11 @@ public final class LocalKubelet implements AutoCloseable {
     return podNetwork;
   }
 
+  /** The node network of isolated Pods; empty with {@link PodNetwork#HOST}. */
+  java.util.Optional<NodeNetwork> network() {
+    return java.util.Optional.ofNullable(network);
+  }
+
   /** The directory holding the Pods' volumes, claims and {@code /tmp}s. */
   public Path workDirectory() {
     return workDirectory;
@@ -748,28 +687,10 @@ public final class LocalKubelet implements AutoCloseable {
       agent.close();
     }
     server.detachKubelet(listener);
-    List<Process> processes = new ArrayList<>(execs);
+    List<Process> processes = new ArrayList<>(context.execs());
     try {
       processes.addAll(
-          sync.submit(
-                  () -> {
-                    List<Process> running = new ArrayList<>();
-                    List<PodWorker> all = new ArrayList<>(workers.values());
-                    all.addAll(stopping);
-                    for (PodWorker worker : all) {
-                      worker.abort();
-                      for (PodWorker.Container c : worker.containers().values()) {
-                        if (c.process != null) {
-                          running.add(c.process);
-                        }
-                      }
-                    }
-                    workers.clear();
-                    stopping.clear();
-                    kubeProxy.close();
-                    return running;
-                  })
-              .get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+          sync.submit(pods::abort).get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
@@ -800,7 +721,7 @@ public final class LocalKubelet implements AutoCloseable {
     }
     io.shutdownNow();
     deleteWorkDirectory();
-    removeCreatedMountPoints();
+    context.removeCreatedMountPoints();
     if (ownsServer) {
       server.close();
     }
@@ -810,369 +731,6 @@ public final class LocalKubelet implements AutoCloseable {
   @Override
   public String toString() {
     return "LocalKubelet[cluster=" + server.name() + ", workDirectory=" + workDirectory + "]";
-  }
-
-  // ------------------------------------------------------------------------------- events
-
-  /** Under the store's lock: only queue work. */
-  private void onEvent(Event event) {
-    String kind = event.groupKind.group() + "/" + event.groupKind.kind();
-    String name = event.object.path("metadata").path("name").asText();
-    String namespace = event.namespace;
-    switch (kind) {
-      case "/Secret", "/ConfigMap" -> enqueue(new Key("config", namespace, ""));
-      case "/Node" -> enqueue(new Key("nodes", "", ""));
-      case "/Service", "discovery.k8s.io/EndpointSlice" -> enqueue(new Key("proxy", "", ""));
-      default -> {
-        if (kind.equals("/Pod")) {
-          enqueue(new Key("proxy", "", ""));
-        }
-        if (!OWNED_KINDS.contains(kind)) {
-          return;
-        }
-        enqueue(new Key(kind, namespace, name));
-        WorkloadControllers.controllerOf(event.object)
-            .ifPresent(owner -> enqueue(new Key(owner[0], namespace, owner[1])));
-        if (event.type.equals("DELETED") && !kind.equals("/Pod")) {
-          enqueue(new Key("gc", namespace, event.object.path("metadata").path("uid").asText()));
-        }
-      }
-    }
-  }
-
-  void enqueuePod(String namespace, String name) {
-    enqueue(new Key("/Pod", namespace, name));
-  }
-
-  private void enqueue(Key key) {
-    synchronized (queue) {
-      if (!queue.add(key) || draining) {
-        return;
-      }
-      draining = true;
-    }
-    try {
-      sync.execute(this::drain);
-    } catch (RejectedExecutionException e) {
-      // closed
-    }
-  }
-
-  private void drain() {
-    while (true) {
-      Key key;
-      synchronized (queue) {
-        Iterator<Key> next = queue.iterator();
-        if (!next.hasNext()) {
-          draining = false;
-          return;
-        }
-        key = next.next();
-        next.remove();
-      }
-      try {
-        process(key);
-      } catch (RuntimeException e) {
-        log.warn("Local kubelet for {}: failed on {}", server.name(), key, e);
-      }
-    }
-  }
-
-  private void process(Key key) {
-    switch (key.kind()) {
-      case "/Pod" -> syncPod(key);
-      case "config" -> {
-        for (PodWorker worker : workers.values()) {
-          if (worker.namespace.equals(key.namespace()) && worker.waitingForConfig()) {
-            syncPod(new Key("/Pod", worker.namespace, worker.name));
-          }
-        }
-      }
-      case "nodes" -> controllers.syncDaemonSets();
-      case "proxy" -> kubeProxy.sync();
-      case "gc" -> controllers.collect(key.namespace(), key.name());
-      default -> controllers.sync(key.kind(), key.namespace(), key.name());
-    }
-  }
-
-  private void syncPod(Key key) {
-    java.util.Optional<ObjectNode> found = store.find(podType, key.namespace(), key.name());
-    PodWorker worker = workers.get(key);
-    if (worker != null
-        && (found.isEmpty()
-            || !found.get().path("metadata").path("uid").asText().equals(worker.uid))) {
-      workers.remove(key);
-      stopping.add(worker);
-      worker.terminate(PodWorker.MINIMUM_GRACE_SECONDS, true);
-      reap(worker);
-      worker = null;
-    }
-    if (found.isEmpty()) {
-      return;
-    }
-    ObjectNode pod = found.get();
-    JsonNode metadata = pod.path("metadata");
-    if (worker == null) {
-      String phase = pod.path("status").path("phase").asText("");
-      if (metadata.has("deletionTimestamp")) {
-        store.finishPodDeletion(key.namespace(), key.name(), metadata.path("uid").asText());
-        return;
-      }
-      if (phase.equals("Succeeded") || phase.equals("Failed")) {
-        return; // finished before this kubelet saw it
-      }
-      worker =
-          new PodWorker(
-              this, pod, workDirectory.resolve("pods").resolve(metadata.path("uid").asText()));
-      workers.put(key, worker);
-    }
-    if (metadata.has("deletionTimestamp")) {
-      worker.terminate(metadata.path("deletionGracePeriodSeconds").asLong(0), false);
-    } else {
-      worker.sync(pod);
-    }
-    writeStatus(worker);
-    if (worker.terminating() && worker.stopped()) {
-      workers.remove(key);
-      worker.releaseNetwork();
-      store.finishPodDeletion(key.namespace(), key.name(), worker.uid);
-      deleteRecursively(worker.directory());
-    }
-  }
-
-  /** After a container of the worker exited. */
-  void podChanged(PodWorker worker) {
-    if (worker.gone()) {
-      reap(worker);
-    } else {
-      syncPod(new Key("/Pod", worker.namespace, worker.name));
-    }
-  }
-
-  private void reap(PodWorker worker) {
-    if (worker.stopped() && stopping.remove(worker)) {
-      worker.releaseNetwork();
-      deleteRecursively(worker.directory());
-    }
-  }
-
-  private void writeStatus(PodWorker worker) {
-    ObjectNode status = worker.status();
-    try {
-      store.update(
-          podType,
-          worker.namespace,
-          worker.name,
-          pod -> {
-            if (pod.path("metadata").path("uid").asText().equals(worker.uid)) {
-              pod.set("status", status);
-            }
-            return pod;
-          },
-          ObjectStore.Mode.STATUS,
-          null);
-    } catch (ApiError e) {
-      log.debug(
-          "cannot write the status of Pod {}/{}: {}",
-          worker.namespace,
-          worker.name,
-          e.getMessage());
-    } catch (IllegalStateException e) {
-      // the server is closed
-    }
-  }
-
-  // -------------------------------------------------------------------- for the workers
-
-  Instant now() {
-    return clock.instant();
-  }
-
-  Timer timer() {
-    return scheduler;
-  }
-
-  Executor io() {
-    return io;
-  }
-
-  /** The running exec processes, ended by {@link #close()}. */
-  Set<Process> execs() {
-    return execs;
-  }
-
-  /**
-   * The command line running {@code argv} as a container (or exec) process: in a bubblewrap
-   * sandbox, or as a plain process ({@link PlainProcess}), whose mount points missing on the host
-   * are remembered to be removed on close.
-   *
-   * @throws IllegalStateException if a plain process cannot have its volumes (message says why)
-   */
-  List<String> containerCommand(
-      Path tmp, List<Sandbox.Mount> mounts, String workingDir, List<String> argv) {
-    if (podIsolation == PodIsolation.BUBBLEWRAP) {
-      return Sandbox.command(bwrap, tmp, mounts, workingDir, argv);
-    }
-    List<String> command = PlainProcess.command(plain, tmp, mounts, workingDir, argv);
-    if (plain.namespaces()) {
-      createdOnHost.addAll(PlainProcess.missingOnHost(mounts, workingDir));
-    }
-    return command;
-  }
-
-  /**
-   * Whether a container's PID 1 is the child of the process the kubelet started (bubblewrap, or
-   * {@code unshare --fork}) rather than that process itself.
-   */
-  boolean pid1IsChild() {
-    return podIsolation == PodIsolation.BUBBLEWRAP || plain.namespaces();
-  }
-
-  List<String> defaultCommand() {
-    return defaultCommand;
-  }
-
-  int logLimitBytes() {
-    return logLimitBytes;
-  }
-
-  PodConfig.Lookup lookup() {
-    return lookup;
-  }
-
-  /** The node network of isolated Pods; empty with {@link PodNetwork#HOST}. */
-  java.util.Optional<NodeNetwork> network() {
-    return java.util.Optional.ofNullable(network);
-  }
-
-  /**
-   * The host ports a container of an isolated Pod reaches at its {@code 127.0.0.1}: the API
-   * server's, every {@code 127.0.0.1:<port>} or {@code localhost:<port>} in its environment's
-   * values (the hook URLs), and {@link Builder#hostPorts}.
-   */
-  Set<Integer> hostPorts(Map<String, String> env) {
-    Set<Integer> ports = new java.util.TreeSet<>(hostPorts);
-    ports.add(apiServerPort);
-    for (String value : env.values()) {
-      Matcher matcher = LOOPBACK_PORT.matcher(value);
-      while (matcher.find()) {
-        int port = Integer.parseInt(matcher.group(1));
-        if (port > 0 && port < 65536) {
-          ports.add(port);
-        }
-      }
-    }
-    return ports;
-  }
-
-  /** Runs a task on the sync thread (dropped once closed). */
-  void onSync(Runnable task) {
-    try {
-      sync.execute(
-          () -> {
-            try {
-              task.run();
-            } catch (RuntimeException e) {
-              log.warn("Local kubelet for {}: task failed", server.name(), e);
-            }
-          });
-    } catch (RejectedExecutionException e) {
-      // closed
-    }
-  }
-
-  <T> T onSyncAndWait(Callable<T> task) {
-    if (closed.get()) {
-      throw new IllegalStateException(this + " is closed");
-    }
-    try {
-      return sync.submit(task).get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException cause) {
-        throw cause;
-      }
-      throw new IllegalStateException(e.getCause());
-    } catch (TimeoutException | RejectedExecutionException e) {
-      throw new IllegalStateException(this + " did not answer", e);
-    }
-  }
-
-  /** The environment every container starts from, as an image and the kubelet would set it. */
-  Map<String, String> baseEnvironment(ObjectNode pod) {
-    Map<String, String> env = new java.util.LinkedHashMap<>();
-    env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-    env.put("HOSTNAME", pod.path("metadata").path("name").asText());
-    env.put("HOME", "/root");
-    env.put("KUBERNETES_SERVICE_HOST", POD_IP);
-    env.put("KUBERNETES_SERVICE_PORT", Integer.toString(apiServerPort));
-    return env;
-  }
-
-  /** The directory standing in for a PersistentVolumeClaim, kept while the kubelet lives. */
-  Path claimDirectory(String namespace, JsonNode claim) {
-    Path directory =
-        workDirectory
-            .resolve("claims")
-            .resolve(namespace)
-            .resolve(claim.path("claimName").asText("unnamed"));
-    try {
-      return Files.createDirectories(directory);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  void imageIgnored(String image) {
-    if (warned.add("image:" + image)) {
-      log.info(
-          "Local kubelet for {}: image {} is ignored; containers run the host's userland",
-          server.name(),
-          image.isEmpty() ? "(none)" : image);
-    }
-  }
-
-  void warnOnce(String key, String message) {
-    if (warned.add(key)) {
-      log.warn("Local kubelet for {}: {}", server.name(), message);
-    }
-  }
-
-  /**
-   * A duration as Go prints it ({@code 10s}, {@code 1m20s}, {@code 5m0s}), as in kubelet messages.
-   */
-  static String goDuration(Duration duration) {
-    long seconds = duration.toSeconds();
-    return seconds < 60 ? seconds + "s" : (seconds / 60) + "m" + (seconds % 60) + "s";
-  }
-
-  static void deleteRecursively(Path path) {
-    if (!Files.exists(path)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(path)) {
-      for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      log.debug("cannot delete {}: {}", path, e.getMessage());
-    }
-  }
-
-  // ---------------------------------------------------------------------- log and exec
-
-  /** The worker of a Pod, for a log or exec request; an {@link ApiError} if there is none. */
-  PodWorker worker(String namespace, String pod) {
-    if (store.find(podType, namespace, pod).isEmpty()) {
-      throw ApiError.notFound(podType, pod);
-    }
-    PodWorker worker = workers.get(new Key("/Pod", namespace, pod));
-    if (worker == null) {
-      throw ApiError.badRequest("pod " + pod + " is not run by the local kubelet");
-    }
-    return worker;
   }
 
   /**

@@ -89,7 +89,7 @@ final class PodWorker {
   final String namespace;
   final String name;
   final String uid;
-  private final LocalKubelet kubelet;
+  private final PodWorkerContext kubelet;
   private final Path directory;
   final Instant startTime;
   private final Map<String, Container> containers = new LinkedHashMap<>();
@@ -103,7 +103,7 @@ final class PodWorker {
   private boolean gone;
   private Timer.Handle killTimer;
 
-  PodWorker(LocalKubelet kubelet, ObjectNode pod, Path directory) {
+  PodWorker(PodWorkerContext kubelet, ObjectNode pod, Path directory) {
     this.kubelet = kubelet;
     this.pod = pod;
     JsonNode metadata = pod.path("metadata");
@@ -333,7 +333,7 @@ final class PodWorker {
     container.mounts = mounts(container);
     Process process;
     try {
-      LocalKubelet.deleteRecursively(container.tmp());
+      PodWorkerContext.deleteRecursively(container.tmp());
       java.nio.file.Files.createDirectories(container.tmp());
       for (Sandbox.Mount mount : container.mounts) {
         if (!mount.readOnly()) {
@@ -423,7 +423,7 @@ final class PodWorker {
       container.waitingReason = "CrashLoopBackOff";
       container.waitingMessage =
           "back-off "
-              + LocalKubelet.goDuration(delay)
+              + PodWorkerContext.goDuration(delay)
               + " restarting failed container="
               + container.name
               + " pod="
