@@ -53,8 +53,8 @@ import org.slf4j.LoggerFactory;
  * ApplicationPre/Post*} points, the state write, onSuccess / onFailure; the action's work last) and
  * <b>writes</b> what the outcome asks for. An apply and an observation settle the state through an
  * inner chain, the settle chain ({@link ManifestApply}): the latest deploy's or update's onSuccess
- * / onFailure around the postStart gate ({@link WorkloadHookGates#settledResults()}, {@link
- * WorkloadHookGates#postStart()}), so the execution and lifecycle hooks reach the application only
+ * / onFailure around the postStart gate ({@code WorkloadHookGates.settledResults()}, {@code
+ * WorkloadHookGates.postStart()}), so the execution and lifecycle hooks reach the application only
  * through chains.
  *
  * <p>Failures: a Kubernetes error makes the application FAILED with Krake's reason code ({@link
