@@ -51,7 +51,11 @@ import org.slf4j.LoggerFactory;
  * ActionInterceptor}s (the host's, then Krake's gates in the order of its gating table: the {@code
  * shutdown} hook, the execution hooks' preHook, preStop, the dispatcher's {@code
  * ApplicationPre/Post*} points, the state write, onSuccess / onFailure; the action's work last) and
- * <b>writes</b> what the outcome asks for.
+ * <b>writes</b> what the outcome asks for. An apply and an observation settle the state through an
+ * inner chain, the settle chain ({@link ManifestApply}): the latest deploy's or update's onSuccess
+ * / onFailure around the postStart gate ({@code WorkloadHookGates.settledResults()}, {@code
+ * WorkloadHookGates.postStart()}), so the execution and lifecycle hooks reach the application only
+ * through chains.
  *
  * <p>Failures: a Kubernetes error makes the application FAILED with Krake's reason code ({@link
  * KubernetesException#reason()}); invalid manifests INVALID_RESOURCE; a failing hook handler
@@ -149,10 +153,11 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
     this.attempts = new ActionAttempts(context.store());
     this.points = new ApplicationHookPoints(context.dispatcher(), this::cluster);
     this.cleanup = new ClusterCleanup(applications, context.clusters(), connector, objects, points);
-    this.manifests =
-        new ManifestApply(
-            applications, points, objects, workloadHooks, attempts, cleanup, connector);
     WorkloadHookGates gates = new WorkloadHookGates(workloadHooks, connector, attempts);
+    // the settle chain after an apply or an observation: onSuccess / onFailure around postStart
+    List<ActionInterceptor> settle = List.of(gates.settledResults(), gates.postStart());
+    this.manifests =
+        new ManifestApply(applications, points, objects, settle, attempts, cleanup, connector);
     ShutdownGate shutdownGate = ShutdownGate.of(shutdown, applications);
     // Krake's gating order; the host's interceptors outermost (see KubernetesBackend.Builder)
     this.applyChain = chain(hostInterceptors, gates.preHook(), gates.results());

@@ -1,8 +1,10 @@
 package cloud.krake.k8s;
 
+import cloud.krake.action.ActionChain;
+import cloud.krake.action.ActionInterceptor;
 import cloud.krake.action.ActionOutcome;
+import cloud.krake.action.KrakeAction;
 import cloud.krake.dispatcher.DispatcherHookPoint;
-import cloud.krake.hooks.execution.HookAction;
 import cloud.krake.k8s.internal.ClusterObjects;
 import cloud.krake.k8s.internal.ObservedManifests;
 import cloud.krake.k8s.internal.WorkloadHealth;
@@ -37,8 +39,20 @@ import org.slf4j.LoggerFactory;
  * metadata.owners} (if the binding has not already) and CREATING or RECONCILING, in one write
  * before anything is applied; deletes then creates then updates by server-side apply, each between
  * {@code ResourcePre*} and {@code ResourcePost*} ({@link AppliedResources}); {@code running_on};
- * the state from the workloads' health, settled by the postStart gate ({@link
- * WorkloadHooks#postStart}); {@code ApplicationPostReconcile}.
+ * the state, settled through the settle chain (below); {@code ApplicationPostReconcile}.
+ *
+ * <p>Settling, after an apply and on every observation pass: an inner {@link ActionChain} of the
+ * settle interceptors the controller gives (outermost first: the latest deploy's or update's
+ * onSuccess / onFailure, {@link WorkloadHookGates#settledResults()}, around the postStart gate,
+ * {@link WorkloadHookGates#postStart()}), whose action is that latest deploy or update ({@code
+ * UPDATE} when the spec changed since creation, else {@code DEPLOY}, also for a migration's second
+ * half and for an observation) and whose end is the state from the workloads' health (a starting
+ * DEGRADED workload of an application that has not been RUNNING since its last apply stays at the
+ * pending state). Its outcome is the state written: {@code PROCEED} the end's state; a wait the
+ * pending state while the workload looks RUNNING or COMPLETED (else the health), and the pass waits
+ * too; {@code FAIL} FAILED with the reason. This class knows no hook: it only runs the chain; the
+ * chain writes nothing, so an apply still ends in one write and an observation writes only what
+ * changed.
  *
  * <p>Observation: the cluster's objects are watched (one list-and-watch per cluster and kind), not
  * polled; a change of an application's object re-queues it, and the next pass records {@code
@@ -116,7 +130,7 @@ final class ManifestApply {
   private final Applications applications;
   private final ApplicationHookPoints points;
   private final ClusterObjects<ResourceKey> objects;
-  private final WorkloadHooks workloadHooks;
+  private final List<ActionInterceptor> settle;
   private final ActionAttempts attempts;
   private final ClusterCleanup cleanup;
   private final ClusterConnector connector;
@@ -125,7 +139,7 @@ final class ManifestApply {
       Applications applications,
       ApplicationHookPoints points,
       ClusterObjects<ResourceKey> objects,
-      WorkloadHooks workloadHooks,
+      List<ActionInterceptor> settle,
       ActionAttempts attempts,
       ClusterCleanup cleanup,
       ClusterConnector connector) {
@@ -134,7 +148,7 @@ final class ManifestApply {
     this.applications = applications;
     this.points = points;
     this.objects = objects;
-    this.workloadHooks = workloadHooks;
+    this.settle = List.copyOf(settle);
     this.attempts = attempts;
   }
 
@@ -236,15 +250,7 @@ final class ManifestApply {
     }
     WorkloadHealth health = WorkloadHealth.of(applied.objects.values());
     r.operation().ifPresent(operation -> attempts.reset(r.key(), operation));
-    Settled settled =
-        settle(
-            r.key(),
-            written,
-            r.cluster().metadata().name(),
-            r.client(),
-            health.state(),
-            health.starting(),
-            applying);
+    Settled settled = settle(written, r.cluster(), health, applying);
     ApplicationStatus done =
         applied
             .status
@@ -328,51 +334,49 @@ final class ManifestApply {
   }
 
   /**
-   * After the workload is applied or observed: postStart gates RUNNING (kubelet: the container is
-   * not running until its postStart succeeded); once it has succeeded, the deploy's or update's
-   * onSuccess runs in the background, once it failed for good their onFailure.
+   * After the workload is applied or observed: runs the settle chain (see the class comment) and
+   * maps its outcome to the state to record and what comes next.
+   *
+   * @param app the application as written before the apply, or as read for an observation
+   * @param cluster the cluster it is on
+   * @param health the health of its workloads there
+   * @param pending the state it stays in while it has not settled
    */
   private Settled settle(
-      ResourceKey key,
-      Application app,
-      String cluster,
-      ClusterClient client,
-      ApplicationState health,
-      boolean starting,
-      ApplicationState pending) {
-    if (health == ApplicationState.DEGRADED
-        && starting
-        && SETTLING_STATES.contains(app.status().state())) {
-      health = pending;
-    }
-    ActionOutcome postStart = workloadHooks.postStart(key, app, cluster, client);
-    switch (postStart.kind()) {
-      case FAIL:
-        finishCurrentAction(key, app, cluster, client, false);
-        return new Settled(
-            ApplicationState.FAILED, postStart.reason(), ActionOutcome.waitForEvent());
-      case WAIT_UNTIL:
-      case WAIT_FOR_EVENT:
-        ApplicationState state =
-            health == ApplicationState.RUNNING || health == ApplicationState.COMPLETED
-                ? pending
-                : health;
-        return new Settled(state, Optional.empty(), postStart);
-      default:
-        finishCurrentAction(key, app, cluster, client, true);
-        return new Settled(health, Optional.empty(), ActionOutcome.proceed());
-    }
-  }
-
-  /** onSuccess or onFailure of the latest deploy or update, if the application declares hooks. */
-  private void finishCurrentAction(
-      ResourceKey key, Application app, String cluster, ClusterClient client, boolean ok) {
-    HookAction action = updated(app) ? HookAction.UPDATE : HookAction.DEPLOY;
-    // most applications declare no execution hooks: no action run is built on every pass for them
-    if (WorkloadHooks.declares(app, action)) {
-      workloadHooks.finish(
-          key, app, action, WorkloadHookGates.actionRun(app, action, cluster, client), ok);
-    }
+      Application app, Cluster cluster, WorkloadHealth health, ApplicationState pending) {
+    ApplicationState state =
+        health.state() == ApplicationState.DEGRADED
+                && health.starting()
+                && SETTLING_STATES.contains(app.status().state())
+            ? pending
+            : health.state();
+    KrakeAction action = updated(app) ? KrakeAction.UPDATE : KrakeAction.DEPLOY;
+    ActionOutcome outcome =
+        ActionChain.run(
+            settle,
+            action,
+            app,
+            Optional.of(cluster),
+            WorkloadHookGates.operation(app, action),
+            end ->
+                ActionOutcome.proceed(
+                    end.application().withStatus(end.application().status().withState(state))));
+    return switch (outcome.kind()) {
+      case PROCEED ->
+          new Settled(
+              outcome.application().map(a -> a.status().state()).orElse(state),
+              Optional.empty(),
+              ActionOutcome.proceed());
+      case WAIT_UNTIL, WAIT_FOR_EVENT ->
+          new Settled(
+              state == ApplicationState.RUNNING || state == ApplicationState.COMPLETED
+                  ? pending
+                  : state,
+              Optional.empty(),
+              outcome);
+      case FAIL ->
+          new Settled(ApplicationState.FAILED, outcome.reason(), ActionOutcome.waitForEvent());
+    };
   }
 
   /** Whether the spec changed since the application was created (an update, not a deploy). */
@@ -417,15 +421,7 @@ final class ManifestApply {
           state == ApplicationState.CREATING || state == ApplicationState.MIGRATING
               ? state
               : ApplicationState.RECONCILING;
-      Settled settled =
-          settle(
-              r.key(),
-              app,
-              r.cluster().metadata().name(),
-              r.client(),
-              health.state(),
-              health.starting(),
-              pending);
+      Settled settled = settle(app, r.cluster(), health, pending);
       next = settled.next();
       status =
           status

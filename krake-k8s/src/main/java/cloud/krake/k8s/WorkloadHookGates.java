@@ -25,6 +25,12 @@ import java.time.Instant;
  * acts only where the action has a cluster to act on; a deletion already DELETING (its gates passed
  * in an earlier pass) runs no preHook or preStop again.
  *
+ * <p>Two more are the interceptors of the settle chain, the inner chain that {@link ManifestApply}
+ * runs after an apply and on every observation pass to settle the state: outermost the latest
+ * deploy's or update's onSuccess / onFailure ({@link #settledResults()}), around the container
+ * lifecycle hooks' postStart gate ({@link #postStart()}; the kubelet's rule: a container is not
+ * running until its postStart succeeded), and then the end, the state from the workloads' health.
+ *
  * <p>What they remember between passes is in the store: the hooks' records ({@code HookRecords},
  * {@code LifecycleRecords}) and the count of an action's transient failures ({@link
  * ActionAttempts}). Thread-safe.
@@ -120,7 +126,7 @@ final class WorkloadHookGates {
    * onSuccess and onFailure around the action's own work: a failure that does not go away by itself
    * runs onFailure at once, a Kubernetes error (or a retried dispatcher hook) after {@value
    * #ACTION_ATTEMPTS} attempts, counted in the store; a migration or deletion that went through
-   * runs onSuccess (a deploy's or update's follows its postStart, see {@link ManifestApply}).
+   * runs onSuccess (a deploy's or update's follows its postStart: {@link #settledResults()}).
    */
   ActionInterceptor results() {
     return new ActionInterceptor() {
@@ -149,6 +155,67 @@ final class WorkloadHookGates {
       @Override
       public String toString() {
         return "ExecutionHooks.onSuccess/onFailure";
+      }
+    };
+  }
+
+  /**
+   * The postStart gate of the settle chain (see {@link WorkloadHooks#postStart}): the chain goes on
+   * once the hook has succeeded in every running pod of its target (or the application declares
+   * none); it waits while a pod has not started or its hook runs, or until a pod restarted after a
+   * failed hook is due (kubelet back-off), and fails for a pod whose restart policy is Never. Runs
+   * on every settle, so an observation pass also restarts a pod whose postStart failed.
+   */
+  ActionInterceptor postStart() {
+    return new ActionInterceptor() {
+      @Override
+      public ActionOutcome intercept(ActionChain chain) {
+        if (chain.cluster().isEmpty()) {
+          return chain.proceed();
+        }
+        Application app = chain.application();
+        Cluster cluster = chain.cluster().orElseThrow();
+        ActionOutcome gate =
+            hooks.postStart(
+                ResourceKey.of(app), app, cluster.metadata().name(), connector.connect(cluster));
+        return gate.proceeds() ? chain.proceed() : gate;
+      }
+
+      @Override
+      public String toString() {
+        return "LifecycleHooks.postStart";
+      }
+    };
+  }
+
+  /**
+   * onSuccess and onFailure of the settle chain's action (the latest deploy or update), around the
+   * postStart gate: once the rest of the chain went through, onSuccess runs in the background; once
+   * it failed (a postStart failed for good), onFailure; while it waits, neither. Only for an
+   * application that declares hooks for the action (no action run is built on every pass for the
+   * others); a second start of the same occurrence's hook does nothing ({@link
+   * WorkloadHooks#finish}). An exception of the rest of the chain passes through and runs nothing.
+   */
+  ActionInterceptor settledResults() {
+    return new ActionInterceptor() {
+      @Override
+      public ActionOutcome intercept(ActionChain chain) {
+        Application app = chain.application();
+        HookAction action = hookAction(chain.action());
+        if (chain.cluster().isEmpty() || !WorkloadHooks.declares(app, action)) {
+          return chain.proceed();
+        }
+        ActionOutcome outcome = chain.proceed();
+        if (outcome.kind() == ActionOutcome.Kind.PROCEED
+            || outcome.kind() == ActionOutcome.Kind.FAIL) {
+          hooks.finish(ResourceKey.of(app), app, action, run(chain), outcome.proceeds());
+        }
+        return outcome;
+      }
+
+      @Override
+      public String toString() {
+        return "ExecutionHooks.onSuccess/onFailure (settled)";
       }
     };
   }
