@@ -5,9 +5,11 @@ import cloud.krake.hooks.lifecycle.LifecycleHookPoint;
 import cloud.krake.hooks.lifecycle.LifecycleRun;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
+import cloud.krake.model.KrakeJson;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -98,10 +100,39 @@ final class LifecycleHookScenarios extends QuickstartHost {
   /**
    * The kubelet's http_get trap: a mistyped path answered 404 still counts as success, so the
    * application becomes RUNNING; the library records a warning event that makes it visible.
+   *
+   * <p>The hook is a warm-up pod's: its postStart calls the fortune server through the server's
+   * Service ({@code <node>:<nodePort>}, as a client of the cluster would). A postStart runs right
+   * after its container starts, as the kubelet runs it, so an {@code http_get} against the server's
+   * own container races the server's start and is refused (the kubelet's race, kubernetes#133091);
+   * each failure would then replace the server's pod with a new one that races again. Here a
+   * failure only replaces the warm-up pod, and after the restart back-off the next one finds the
+   * server listening.
    */
   void httpGetTrap() throws Exception {
-    List<ObjectNode> manifest = manifest("misprint", "fortune.yaml");
-    int port = containerPort(manifest);
+    List<ObjectNode> manifest = new ArrayList<>(manifest("misprint", "fortune.yaml"));
+    manifest.add(
+        KrakeJson.read(
+            """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: warm-up}
+            spec:
+              replicas: 1
+              selector:
+                matchLabels: {app: warm-up}
+              template:
+                metadata:
+                  labels: {app: warm-up}
+                spec:
+                  terminationGracePeriodSeconds: 2
+                  containers:
+                    - name: warm-up
+                      image: busybox
+                      command: [/bin/sh, -c, 'trap "exit 0" TERM; while true; do sleep 1; done']
+            """,
+            ObjectNode.class));
+    labelPods(manifest, "misprint");
     create(
         "misprint",
         manifest,
@@ -112,8 +143,9 @@ final class LifecycleHookScenarios extends QuickstartHost {
 
               lifecycle:
                 post_start:
-                  http_get: {path: /warm-up, port: %d}"""
-                    .formatted(port)));
+                  target: {kind: Deployment, name: warm-up}
+                  http_get: {host: %s, path: /warm-up, port: %d}"""
+                    .formatted(clients.get("de").host(), nodePort(manifest))));
     awaitState("misprint", ApplicationState.RUNNING);
     LifecycleRun postStart = lifecycle("misprint", LifecycleHookPoint.POST_START);
     List<LifecycleEvent> warnings =

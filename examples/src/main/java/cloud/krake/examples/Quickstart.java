@@ -74,7 +74,9 @@ import java.util.concurrent.ScheduledExecutorService;
  *       content it serves (RUNNING only once it has; the quickstart fetches it), its preStop drains
  *       it within the pod's grace period.
  *   <li>{@code misprint}: a postStart {@code http_get} answered 404 counts as success, as the
- *       kubelet counts it, with a {@code LifecycleHTTPNon2xx} warning event.
+ *       kubelet counts it, with a {@code LifecycleHTTPNon2xx} warning event; the hook is a warm-up
+ *       pod's, calling the server through its Service (an {@code http_get} against the server's own
+ *       container races the server's start).
  *   <li>{@code inventory}: execution hooks on a StatefulSet's deploy — a preHook whose output
  *       artifact reaches onSuccess, whose blueprint action ({@code demo/k10-examples.yaml}) is
  *       Kasten K10's two documented examples: Wait until the StatefulSet's pods are ready, a
@@ -210,19 +212,11 @@ public final class Quickstart {
           "RUNNING only after postStart wrote the content, served; preStop drained it within its"
               + " grace period; nothing left",
           lifecycleHooks::lifecycleHooks);
-      if (options.controlPlane() == QuickstartOptions.ControlPlane.REAL) {
-        // Not yet on a real control plane: the http_get postStart fails against each new pod
-        // there and the ReplicaSet replaces the pod, so the application never gets RUNNING (the
-        // cause is open, see the closing note of issue 15); it runs on the fakes.
-        demo.host.timeline.say(
-            "misprint", "-", "left out on real control planes (http_get postStart: open defect)");
-      } else {
-        demo.scenario(
-            "misprint",
-            "postStart http_get",
-            "404 counted as success (RUNNING), warning event LifecycleHTTPNon2xx; nothing left",
-            lifecycleHooks::httpGetTrap);
-      }
+      demo.scenario(
+          "misprint",
+          "postStart http_get",
+          "404 counted as success (RUNNING), warning event LifecycleHTTPNon2xx; nothing left",
+          lifecycleHooks::httpGetTrap);
       demo.scenario(
           "inventory",
           "preHook, onSuccess",

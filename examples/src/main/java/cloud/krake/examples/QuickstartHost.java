@@ -51,8 +51,7 @@ class QuickstartHost {
 
   /**
    * The bound of every wait of a scenario: room for a postStart that failed because the server was
-   * not listening yet and the kubelet's restart back-off (10 s, then 20 s) on a loaded machine with
-   * real control planes (misprint stayed CREATING past 30 s once there).
+   * not listening yet and the restart back-off, on a loaded machine with real control planes.
    */
   static final Duration TIMEOUT = Duration.ofSeconds(90);
 
@@ -240,15 +239,15 @@ class QuickstartHost {
     return manifest;
   }
 
-  /** The first container port of the manifest's first workload. */
-  static int containerPort(List<ObjectNode> manifest) {
+  /** The {@code nodePort} of the manifest's first NodePort Service. */
+  static int nodePort(List<ObjectNode> manifest) {
     for (ObjectNode resource : manifest) {
-      JsonNode port = resource.at("/spec/template/spec/containers/0/ports/0/containerPort");
-      if (port.isInt()) {
+      JsonNode port = resource.at("/spec/ports/0/nodePort");
+      if (resource.path("kind").asText().equals("Service") && port.isInt()) {
         return port.asInt();
       }
     }
-    throw new IllegalStateException("no container port in the manifest");
+    throw new IllegalStateException("no NodePort Service in the manifest");
   }
 
   void create(String name, List<ObjectNode> manifest, String hooks, String extraSpec) {

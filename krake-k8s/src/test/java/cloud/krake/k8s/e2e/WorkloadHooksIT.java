@@ -26,7 +26,11 @@ import cloud.krake.model.KrakeJson;
 import cloud.krake.store.Watch;
 import cloud.krake.store.memory.MemoryStore;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -243,6 +247,117 @@ class WorkloadHooksIT {
         .isNotEqualTo(runs.get(runs.size() - 1).target());
     Application app = env.krake.applications().require(NS, "broken");
     assertThat(app.status().state()).isNotEqualTo(ApplicationState.RUNNING);
+  }
+
+  /**
+   * A Deployment whose server listens on port 8080 of its pod only {@code delay} seconds after its
+   * container started (an interpreter that takes long to load), with a NodePort Service on {@code
+   * nodePort}.
+   */
+  private static List<ObjectNode> lateServer(String name, int nodePort, int delay) {
+    List<ObjectNode> manifest = new ArrayList<>(worker(name, "terminationGracePeriodSeconds: 2"));
+    ((com.fasterxml.jackson.databind.node.ArrayNode)
+            manifest.get(0).at("/spec/template/spec/containers/0/command"))
+        .set(2, "sleep " + delay + "; exec python3 -m http.server --bind 0.0.0.0 8080");
+    manifest.add(
+        KrakeJson.read(
+            """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: %1$s}
+            spec:
+              type: NodePort
+              selector: {app: %1$s}
+              ports: [{port: 8080, targetPort: 8080, nodePort: %2$d}]
+            """
+                .formatted(name, nodePort),
+            ObjectNode.class));
+    return manifest;
+  }
+
+  /** A port of the Service node port range that is free on this host now. */
+  private static int freeNodePort() throws IOException {
+    for (int port = 30000 + new java.util.Random().nextInt(2000); port < 32768; port++) {
+      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // next one
+      }
+    }
+    throw new IOException("no free node port");
+  }
+
+  /**
+   * The root cause of the quickstart's {@code misprint} on real control planes (issue 15): an
+   * {@code http_get} postStart against the server in its own container runs as soon as the
+   * container runs (as the kubelet runs it), before the server listens, and is refused; the failure
+   * replaces the pod, whose server starts over, so every new pod's postStart is refused again.
+   */
+  @Test
+  void httpGetPostStartAgainstItsOwnServerIsRefusedInEveryNewPodWhileTheServerStarts()
+      throws IOException {
+    create(
+        "self",
+        lateServer("self", freeNodePort(), 30),
+        """
+        lifecycle:
+          post_start:
+            http_get: {path: /warm-up, port: 8080}
+        """);
+
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                runs("self").stream()
+                        .filter(r -> r.state() == LifecycleRun.State.FAILED)
+                        .map(LifecycleRun::target)
+                        .distinct()
+                        .count()
+                    >= 2);
+
+    assertThat(runs("self"))
+        .allSatisfy(
+            run -> {
+              assertThat(run.state()).isEqualTo(LifecycleRun.State.FAILED);
+              assertThat(run.error())
+                  .hasValueSatisfying(e -> assertThat(e).contains("ConnectException"));
+            });
+    assertThat(env.krake.applications().require(NS, "self").status().state())
+        .isNotEqualTo(ApplicationState.RUNNING);
+  }
+
+  /**
+   * What the quickstart's {@code misprint} does instead: the postStart is a warm-up pod's and calls
+   * the server through its Service's node port; a failure replaces only the warm-up pod, and once
+   * the server listens the hook's 404 counts as success with a {@code LifecycleHTTPNon2xx} warning.
+   */
+  @Test
+  void httpGetPostStartOfAWarmUpPodReachesALateServerThroughItsServiceAndA404CountsAsSuccess()
+      throws IOException {
+    int nodePort = freeNodePort();
+    List<ObjectNode> manifest = lateServer("late", nodePort, 3);
+    manifest.addAll(worker("warm-up", ""));
+    create(
+        "late",
+        manifest,
+        """
+        lifecycle:
+          post_start:
+            target: {kind: Deployment, name: warm-up}
+            http_get: {host: 127.0.0.1, path: /warm-up, port: %d}
+        """
+            .formatted(nodePort));
+
+    env.awaitRunningOn("late", env.clusterA);
+
+    List<LifecycleRun> runs = runs("late");
+    LifecycleRun last = runs.get(runs.size() - 1);
+    assertThat(last.state()).isEqualTo(LifecycleRun.State.SUCCEEDED);
+    assertThat(last.target()).startsWith("a/default/warm-up-");
+    assertThat(last.events())
+        .extracting(LifecycleEvent::reason)
+        .contains(LifecycleEvent.LIFECYCLE_HTTP_NON_2XX);
   }
 
   @Test

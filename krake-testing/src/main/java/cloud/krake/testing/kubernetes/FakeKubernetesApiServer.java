@@ -162,9 +162,15 @@ import org.slf4j.LoggerFactory;
  * ServiceAccount admission adds a projected {@code kube-api-access-*} volume at {@code
  * /var/run/secrets/kubernetes.io/serviceaccount} to every Pod (the fake adds neither); {@code logs}
  * and {@code exec} reach the kubelet through the API server over HTTPS with certificates checked
- * both ways (the fake calls its attached kubelet directly). Fixed in the fake: a server-side apply
- * whose configuration carries {@code metadata.managedFields} (an object read back from a cluster)
- * is answered 400 {@code metadata.managedFields must be nil}, as kube-apiserver answers it.
+ * both ways (the fake calls its attached kubelet directly); after the library deleted a Pod whose
+ * postStart failed, the real control plane's replacement was running within about 0.2 s and the
+ * library's next postStart reached it 50–80 ms after its container started, where on the fake the
+ * next postStart came about 2 s after (krake-k8s's recheck): a postStart that races its container's
+ * program (an {@code http_get} against a server that is not listening yet) lost again and again on
+ * the real control planes and usually won its second try on the fake ({@code WorkloadHooksIT} pins
+ * the race with a server that listens late, on both). Fixed in the fake: a server-side apply whose
+ * configuration carries {@code metadata.managedFields} (an object read back from a cluster) is
+ * answered 400 {@code metadata.managedFields must be nil}, as kube-apiserver answers it.
  *
  * <h2>Limitations</h2>
  *
