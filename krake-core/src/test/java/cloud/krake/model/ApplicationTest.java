@@ -266,7 +266,7 @@ class ApplicationTest {
                 "shutdown-statefulset-observer-schema.yaml", "shutdown-statefulset.yaml",
                 "pvc-pod-observer-schema.yaml", "pvc-pod.yaml"));
 
-    assertThat(checked).isEqualTo(11);
+    assertThat(checked).isEqualTo(10);
   }
 
   /**

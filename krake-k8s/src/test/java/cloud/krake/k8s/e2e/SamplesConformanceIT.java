@@ -1,8 +1,12 @@
 package cloud.krake.k8s.e2e;
 
-import static cloud.krake.k8s.e2e.FakeClusters.documents;
-
+import cloud.krake.model.KrakeJson;
 import cloud.krake.store.memory.MemoryStore;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -71,10 +75,31 @@ class SamplesConformanceIT {
   void krakeSampleIsDeployedObservedMigratedAndDeletedWithoutLeftovers(
       String manifest, String schema) {
     SamplesIT.assertDeployedObservedMigratedAndDeleted(
-        env,
-        manifest,
-        schema,
-        PREREQUISITES.containsKey(manifest) ? documents(PREREQUISITES.get(manifest)) : List.of(),
-        true);
+        env, manifest, schema, prerequisites(manifest), true);
+  }
+
+  /**
+   * The objects of a sample's {@link #PREREQUISITES} file, read from {@code /prerequisites/} on the
+   * test classpath (krake-k8s's test resources: not among the test manifests, which every
+   * manifest-wide test takes for applications).
+   */
+  private static List<ObjectNode> prerequisites(String manifest) {
+    String file = PREREQUISITES.get(manifest);
+    if (file == null) {
+      return List.of();
+    }
+    try (InputStream in =
+        SamplesConformanceIT.class.getResourceAsStream("/prerequisites/" + file)) {
+      if (in == null) {
+        throw new IllegalStateException("/prerequisites/" + file + " is not on the test classpath");
+      }
+      return KrakeJson.readAll(
+              new String(in.readAllBytes(), StandardCharsets.UTF_8), ObjectNode.class)
+          .stream()
+          .filter(doc -> doc != null && doc.size() > 0)
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }
