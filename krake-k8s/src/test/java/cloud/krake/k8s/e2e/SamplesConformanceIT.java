@@ -1,6 +1,14 @@
 package cloud.krake.k8s.e2e;
 
+import cloud.krake.model.KrakeJson;
 import cloud.krake.store.memory.MemoryStore;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,13 +24,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link SamplesIT} with Krake's own sample files, read from the directory the {@code
  * krake-samples} Maven profile gives as {@code krake.samples.dir}: every Kubernetes manifest Krake
  * publishes deployed, observed, migrated between two clusters and deleted, leaving no object
- * behind; on fake clusters. The project's own manifests ({@link SamplesIT}) run on fake and on real
- * control planes; on real ones two of Krake's samples are not green yet ({@code
- * hook-shutdown-service.yaml} stays CREATING, {@code pvc-pod.yaml}'s PersistentVolume is still
- * terminating when "nothing left" is checked), so this suite stays on the fakes until they are.
+ * behind; on two fake API servers and on two real control planes (each with a local kubelet as its
+ * node). Before each migration and deletion the sample's Pods are awaited out of Pending, so that
+ * on real clusters they have really run (a PersistentVolumeClaim bound, a ConfigMap mounted).
  */
 @ParameterizedClass(name = "{0} clusters")
-@EnumSource(value = ClusterSource.class, names = "FAKE")
+@EnumSource(ClusterSource.class)
 @ExtendWith(SharedControlPlanes.class)
 class SamplesConformanceIT {
 
@@ -43,6 +50,14 @@ class SamplesConformanceIT {
     store.close();
   }
 
+  /**
+   * What a sample uses without declaring it, by sample: Krake's own end-to-end test creates {@code
+   * sd-service-configmap} (the script hook-shutdown-service.yaml's command copies and runs) with
+   * kubectl before the application; without it, the kubelet keeps the Pod ContainerCreating.
+   */
+  private static final Map<String, String> PREREQUISITES =
+      Map.of("krake:hook-shutdown-service.yaml", "sd-service-configmap.yaml");
+
   static Stream<Arguments> samples() {
     return Stream.of(
         Arguments.of("krake:echo-demo.yaml", ""),
@@ -59,6 +74,32 @@ class SamplesConformanceIT {
   @MethodSource("samples")
   void krakeSampleIsDeployedObservedMigratedAndDeletedWithoutLeftovers(
       String manifest, String schema) {
-    SamplesIT.assertDeployedObservedMigratedAndDeleted(env, manifest, schema);
+    SamplesIT.assertDeployedObservedMigratedAndDeleted(
+        env, manifest, schema, prerequisites(manifest), true);
+  }
+
+  /**
+   * The objects of a sample's {@link #PREREQUISITES} file, read from {@code /prerequisites/} on the
+   * test classpath (krake-k8s's test resources: not among the test manifests, which every
+   * manifest-wide test takes for applications).
+   */
+  private static List<ObjectNode> prerequisites(String manifest) {
+    String file = PREREQUISITES.get(manifest);
+    if (file == null) {
+      return List.of();
+    }
+    try (InputStream in =
+        SamplesConformanceIT.class.getResourceAsStream("/prerequisites/" + file)) {
+      if (in == null) {
+        throw new IllegalStateException("/prerequisites/" + file + " is not on the test classpath");
+      }
+      return KrakeJson.readAll(
+              new String(in.readAllBytes(), StandardCharsets.UTF_8), ObjectNode.class)
+          .stream()
+          .filter(doc -> doc != null && doc.size() > 0)
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

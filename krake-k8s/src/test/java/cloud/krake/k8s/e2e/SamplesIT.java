@@ -9,6 +9,7 @@ import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
 import cloud.krake.store.memory.MemoryStore;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -75,9 +76,33 @@ class SamplesIT {
    */
   static void assertDeployedObservedMigratedAndDeleted(
       FakeClusters env, String manifest, String schema) {
+    assertDeployedObservedMigratedAndDeleted(env, manifest, schema, List.of(), false);
+  }
+
+  /**
+   * As {@link #assertDeployedObservedMigratedAndDeleted(FakeClusters, String, String)}, with
+   * objects the manifest uses without declaring them ({@code prerequisites}, in namespace {@code
+   * default}) put on both clusters before the application is created, as Krake's own end-to-end
+   * tests create them with kubectl, and deleted once the application is gone; with {@code
+   * podsStart}, the application's Pods on each cluster are awaited out of phase Pending (see {@link
+   * #awaitPodsStarted}) before it is migrated and before it is deleted.
+   */
+  static void assertDeployedObservedMigratedAndDeleted(
+      FakeClusters env,
+      String manifest,
+      String schema,
+      List<ObjectNode> prerequisites,
+      boolean podsStart) {
     List<ObjectNode> resources = documents(manifest);
     List<ObjectNode> schemas = schema.isEmpty() ? List.of() : documents(schema);
     String name = "sample";
+    for (TestCluster cluster : List.of(env.clusterA, env.clusterB)) {
+      for (ObjectNode prerequisite : prerequisites) {
+        ObjectNode copy = prerequisite.deepCopy();
+        ((ObjectNode) copy.get("metadata")).put("namespace", "default");
+        cluster.put(copy);
+      }
+    }
 
     env.create(name, resources, schemas, List.of(), "a");
     Application running = env.awaitRunningOn(name, env.clusterA);
@@ -93,23 +118,107 @@ class SamplesIT {
       }
     }
 
+    if (podsStart) {
+      awaitPodsStarted(env.clusterA);
+    }
+
     env.moveTo(name, "b");
     Application moved = env.awaitRunningOn(name, env.clusterB);
 
     assertOnlyOn(env.clusterB, env.clusterA, resources);
     assertThat(moved.metadata().owners()).extracting(r -> r.name()).containsExactly("b");
+    if (podsStart) {
+      awaitPodsStarted(env.clusterB);
+    }
 
     env.krake.applications().delete(NS, name);
     env.awaitGone(name);
+    for (TestCluster cluster : List.of(env.clusterA, env.clusterB)) {
+      for (ObjectNode prerequisite : prerequisites) {
+        cluster.delete(
+            prerequisite.path("apiVersion").asText(),
+            prerequisite.path("kind").asText(),
+            "default",
+            prerequisite.at("/metadata/name").asText());
+      }
+    }
 
-    // a real cluster's garbage collector removes the workloads' ReplicaSets and Pods after them
+    awaitNothingLeft(env.clusterA, env.clusterB);
+  }
+
+  /**
+   * Awaits until no cluster holds an object a test made, deleting ones included: on a real cluster
+   * the garbage collector removes a deleted workload's ReplicaSets and Pods a moment later, a Pod
+   * goes once the kubelet has stopped its containers, and the controller manager removes the {@code
+   * kubernetes.io/pvc-protection} finalizer of a PersistentVolumeClaim only once no Pod uses it,
+   * and {@code kubernetes.io/pv-protection} of a PersistentVolume only once it is no longer bound.
+   * Fails after {@link FakeClusters#TIMEOUT} naming what is left: kind, namespace, name, deletion
+   * timestamp, finalizers and phase.
+   */
+  static void awaitNothingLeft(TestCluster... clusters) {
     await()
         .atMost(FakeClusters.TIMEOUT)
         .untilAsserted(
             () -> {
-              assertThat(env.clusterA.objects()).isEmpty();
-              assertThat(env.clusterB.objects()).isEmpty();
+              List<String> left = new ArrayList<>();
+              for (TestCluster cluster : clusters) {
+                for (ObjectNode o : cluster.objects()) {
+                  left.add(describe(cluster, o));
+                }
+              }
+              assertThat(left).as("objects left on the clusters").isEmpty();
             });
+  }
+
+  /**
+   * Awaits until every Pod a test made on the cluster has left phase {@code Pending}: scheduled (a
+   * PersistentVolumeClaim it mounts bound), its volumes mounted and its containers started. The
+   * library counts a Pending Pod as running (as Krake's observer does: only a terminated or
+   * crash-looping first container counts against it), so without this wait a sample would be
+   * migrated and deleted before the kubelet ever ran it. Fails after {@link FakeClusters#TIMEOUT}
+   * naming the Pods still Pending and why (their containers' waiting reasons and messages).
+   */
+  static void awaitPodsStarted(TestCluster cluster) {
+    await()
+        .atMost(FakeClusters.TIMEOUT)
+        .untilAsserted(
+            () -> {
+              List<String> pending = new ArrayList<>();
+              for (ObjectNode o : cluster.objects()) {
+                if (o.path("kind").asText().equals("Pod")
+                    && !o.at("/metadata/deletionTimestamp").isTextual()
+                    && o.at("/status/phase").asText("Pending").equals("Pending")) {
+                  pending.add(
+                      describe(cluster, o)
+                          + " conditions "
+                          + o.at("/status/conditions")
+                          + " containers "
+                          + o.at("/status/containerStatuses"));
+                }
+              }
+              assertThat(pending).as("Pods still Pending").isEmpty();
+            });
+  }
+
+  /** One line naming an object left on a cluster, and why it may still be there. */
+  static String describe(TestCluster cluster, ObjectNode o) {
+    StringBuilder out =
+        new StringBuilder(cluster.name()).append(": ").append(o.path("kind").asText()).append(' ');
+    String namespace = o.at("/metadata/namespace").asText("");
+    if (!namespace.isEmpty()) {
+      out.append(namespace).append('/');
+    }
+    out.append(o.at("/metadata/name").asText());
+    if (o.at("/metadata/deletionTimestamp").isTextual()) {
+      out.append(" deleting since ").append(o.at("/metadata/deletionTimestamp").asText());
+    }
+    if (!o.at("/metadata/finalizers").isEmpty()) {
+      out.append(" finalizers ").append(o.at("/metadata/finalizers"));
+    }
+    if (o.at("/status/phase").isTextual()) {
+      out.append(" phase ").append(o.at("/status/phase").asText());
+    }
+    return out.toString();
   }
 
   @Test
@@ -199,7 +308,14 @@ class SamplesIT {
     return cloud.krake.model.KrakeJson.convert(spec, cloud.krake.model.ApplicationSpec.class);
   }
 
-  /** Every resource exists on {@code on} and none of them on {@code off}. */
+  /**
+   * Every resource exists on {@code on}, at once; none of them on {@code off}, awaited: the library
+   * deletes what an application leaves on the cluster it moved from and records the move without
+   * waiting for the cluster to finish (as Krake does), and a real cluster takes a while: a Pod goes
+   * once the kubelet has stopped its containers, a PersistentVolumeClaim and a PersistentVolume
+   * once the controller manager has removed their protection finalizers. Fails after {@link
+   * FakeClusters#TIMEOUT} naming what is still on {@code off}.
+   */
   private static void assertOnlyOn(TestCluster on, TestCluster off, List<ObjectNode> resources) {
     for (ObjectNode r : resources) {
       String apiVersion = r.path("apiVersion").asText();
@@ -208,9 +324,22 @@ class SamplesIT {
       assertThat(on.list(apiVersion, kind))
           .as("%s %s on %s", kind, name, on.name())
           .anySatisfy(o -> assertThat(o.at("/metadata/name").asText()).isEqualTo(name));
-      assertThat(off.list(apiVersion, kind))
-          .as("%s %s on %s", kind, name, off.name())
-          .noneSatisfy(o -> assertThat(o.at("/metadata/name").asText()).isEqualTo(name));
     }
+    await()
+        .atMost(FakeClusters.TIMEOUT)
+        .untilAsserted(
+            () -> {
+              List<String> still = new ArrayList<>();
+              for (ObjectNode r : resources) {
+                String name = r.at("/metadata/name").asText();
+                for (ObjectNode o :
+                    off.list(r.path("apiVersion").asText(), r.path("kind").asText())) {
+                  if (o.at("/metadata/name").asText().equals(name)) {
+                    still.add(describe(off, o));
+                  }
+                }
+              }
+              assertThat(still).as("the application's objects still on %s", off.name()).isEmpty();
+            });
   }
 }

@@ -137,12 +137,13 @@ import org.slf4j.LoggerFactory;
  *   <li>On both (parameterised over the cluster source, once on two fakes, once on two real control
  *       planes): krake-k8s's {@code SamplesIT} (every sample manifest of the project through
  *       scheduler, controller and cluster, migrated and deleted with nothing left; Krake's own
- *       samples in {@code SamplesConformanceIT} on the fakes only, for now), {@code KubeletHooksIT}
- *       and {@code KubeletHooksSamplesConformanceIT} (the complete and shutdown hooks with real
- *       pods calling back, migration between the two clusters), {@code WorkloadHooksIT} (container
- *       lifecycle hooks, execution hooks with K10's Wait and {@code kubectl patch} KubeTask). The
- *       backend's contract ({@code ClusterClientContract}) runs on the fake in {@code
- *       FakeClusterClientTest} and on a real API server in {@code RealClusterClientIT}.
+ *       samples in {@code SamplesConformanceIT}, where Krake's sample files are checked out),
+ *       {@code KubeletHooksIT} and {@code KubeletHooksSamplesConformanceIT} (the complete and
+ *       shutdown hooks with real pods calling back, migration between the two clusters), {@code
+ *       WorkloadHooksIT} (container lifecycle hooks, execution hooks with K10's Wait and {@code
+ *       kubectl patch} KubeTask). The backend's contract ({@code ClusterClientContract}) runs on
+ *       the fake in {@code FakeClusterClientTest} and on a real API server in {@code
+ *       RealClusterClientIT}.
  *   <li>On the fake only: {@code FakeClusterClientTest}'s fault cases, krake-k8s's {@code
  *       FaultsIT}, {@code HooksIT}, {@code InterruptedApplyIT}, {@code ClustersIT}, {@code
  *       TenantClustersIT}, {@code HookPointPoliciesIT}, {@code SteppedIT}, {@code LoadBalancerIT},
@@ -168,9 +169,21 @@ import org.slf4j.LoggerFactory;
  * next postStart came about 2 s after (krake-k8s's recheck): a postStart that races its container's
  * program (an {@code http_get} against a server that is not listening yet) lost again and again on
  * the real control planes and usually won its second try on the fake ({@code WorkloadHooksIT} pins
- * the race with a server that listens late, on both). Fixed in the fake: a server-side apply whose
- * configuration carries {@code metadata.managedFields} (an object read back from a cluster) is
- * answered 400 {@code metadata.managedFields must be nil}, as kube-apiserver answers it.
+ * the race with a server that listens late, on both). Without a kubelet attached, auto-ready
+ * reports a workload ready whose Pods could not start: a real node keeps a Pod {@code
+ * ContainerCreating} while a ConfigMap or Secret volume it mounts is missing (Krake's {@code
+ * hook-shutdown-service.yaml} mounts {@code sd-service-configmap}, which Krake's own test creates
+ * beforehand), and its Deployment at no ready replica. Auto-ready binds every PersistentVolumeClaim
+ * and PersistentVolume; a real control plane ({@code KubernetesControlPlane} has no StorageClass
+ * and no provisioner) binds a claim only to a matching PersistentVolume, and a Pod whose claim is
+ * unbound stays Pending, unscheduled. The fake deletes a PersistentVolumeClaim or PersistentVolume
+ * at once; a real API server gives them the {@code kubernetes.io/pvc-protection} and {@code
+ * kubernetes.io/pv-protection} finalizers, which the controller manager removes only once no Pod
+ * uses the claim and the volume is no longer {@code Bound} (for a Pod that ignores SIGTERM, after
+ * its grace period), so a deleted volume is still listed, terminating, for a while. Fixed in the
+ * fake: a server-side apply whose configuration carries {@code metadata.managedFields} (an object
+ * read back from a cluster) is answered 400 {@code metadata.managedFields must be nil}, as
+ * kube-apiserver answers it.
  *
  * <h2>Limitations</h2>
  *
