@@ -11,7 +11,9 @@ import cloud.krake.store.StoreUnavailableException;
 import cloud.krake.store.Watch;
 import cloud.krake.store.WatchEvent;
 import cloud.krake.store.WatchListener;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -40,11 +42,17 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>History: past versions and watch history are kept for the last {@link
+ * <p>History: past versions and watch history are kept for a window of recent revisions, bounded
+ * three ways, as etcd's auto-compaction bounds it by revisions or by time: at most {@link
  * Builder#retainedRevisions(int) retainedRevisions} revisions (default {@value
- * #DEFAULT_RETAINED_REVISIONS}); older history is compacted automatically, as etcd's
- * auto-compaction does, so memory stays bounded by the live data plus that window. {@link
- * #compact(long)} compacts explicitly.
+ * #DEFAULT_RETAINED_REVISIONS}), at most {@link Builder#retainedBytes(long) retainedBytes} bytes of
+ * written values and keys (default {@value #DEFAULT_RETAINED_BYTES}, 64 MiB) and revisions at most
+ * {@link Builder#retainedAge(Duration) retainedAge} old (default {@link #DEFAULT_RETAINED_AGE}, 5
+ * minutes, kube-apiserver's compaction interval). Older history is compacted automatically: checked
+ * on each write, once the window exceeds twice a bound it is cut back to that bound (so compaction,
+ * which visits every key, runs rarely), so memory stays bounded by the live data plus at most twice
+ * each bound. A read at, or a watch from, a compacted revision gets a {@link CompactedException},
+ * as with etcd. {@link #compact(long)} compacts explicitly.
  *
  * <p>Threading: all methods are thread-safe. Reads share a read lock; writes take a write lock, so
  * writes are serialised (a write costs O(log n) plus O(watches)). Each {@link Watch} has its own
@@ -55,6 +63,12 @@ public final class MemoryStore implements Store {
 
   /** The default number of past revisions kept for reads at a revision and for watch replay. */
   public static final int DEFAULT_RETAINED_REVISIONS = 10_000;
+
+  /** The default bound of the history's size: bytes of the values and keys written, 64 MiB. */
+  public static final long DEFAULT_RETAINED_BYTES = 64L << 20;
+
+  /** The default bound of the history's age: 5 minutes. */
+  public static final Duration DEFAULT_RETAINED_AGE = Duration.ofMinutes(5);
 
   private static final Logger log = LoggerFactory.getLogger(MemoryStore.class);
 
@@ -83,12 +97,17 @@ public final class MemoryStore implements Store {
       };
 
   private final int retainedRevisions;
+  private final long retainedBytes;
+  private final Duration retainedAge;
+  private final Clock clock;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final AtomicInteger watchIds = new AtomicInteger();
 
   // All guarded by lock.
   private final TreeMap<String, KeyHistory> keys = new TreeMap<>(KEY_ORDER);
   private final List<WatchEvent> events = new ArrayList<>(); // revision order, for replay
+  private final List<Logged> logged = new ArrayList<>(); // parallel to events: size and time
+  private long loggedBytes; // sum of logged's bytes
   private final List<MemoryWatch> watches = new ArrayList<>();
   private long revision = 1;
   private long compactRevision = 0;
@@ -96,6 +115,9 @@ public final class MemoryStore implements Store {
 
   private MemoryStore(Builder builder) {
     this.retainedRevisions = builder.retainedRevisions;
+    this.retainedBytes = builder.retainedBytes;
+    this.retainedAge = builder.retainedAge;
+    this.clock = builder.clock;
   }
 
   /** Returns a store with the defaults. */
@@ -111,6 +133,9 @@ public final class MemoryStore implements Store {
   /** Builds a {@link MemoryStore}. Not thread-safe. */
   public static final class Builder {
     private int retainedRevisions = DEFAULT_RETAINED_REVISIONS;
+    private long retainedBytes = DEFAULT_RETAINED_BYTES;
+    private Duration retainedAge = DEFAULT_RETAINED_AGE;
+    private Clock clock = Clock.systemUTC();
 
     private Builder() {}
 
@@ -127,6 +152,51 @@ public final class MemoryStore implements Store {
             "retainedRevisions must be at least 1: " + retainedRevisions);
       }
       this.retainedRevisions = retainedRevisions;
+      return this;
+    }
+
+    /**
+     * Sets how many bytes of history are kept: the values and keys written in the retained
+     * revisions (a deletion counts its key), compared once per write.
+     *
+     * @param retainedBytes at least 1; default {@value #DEFAULT_RETAINED_BYTES} (64 MiB)
+     * @return this builder
+     * @throws IllegalArgumentException if {@code retainedBytes < 1}
+     */
+    public Builder retainedBytes(long retainedBytes) {
+      if (retainedBytes < 1) {
+        throw new IllegalArgumentException("retainedBytes must be at least 1: " + retainedBytes);
+      }
+      this.retainedBytes = retainedBytes;
+      return this;
+    }
+
+    /**
+     * Sets how old the oldest retained revision may be, by the store's clock, compared once per
+     * write (a store nobody writes to keeps its history).
+     *
+     * @param retainedAge positive; default {@link #DEFAULT_RETAINED_AGE} (5 minutes)
+     * @return this builder
+     * @throws IllegalArgumentException if it is zero or negative
+     */
+    public Builder retainedAge(Duration retainedAge) {
+      Objects.requireNonNull(retainedAge, "retainedAge");
+      if (retainedAge.isZero() || retainedAge.isNegative()) {
+        throw new IllegalArgumentException("retainedAge must be positive: " + retainedAge);
+      }
+      this.retainedAge = retainedAge;
+      return this;
+    }
+
+    /**
+     * Sets the clock that dates the revisions for {@link #retainedAge(Duration)} (default the
+     * system clock, UTC); tests pass a manual one.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
@@ -312,6 +382,8 @@ public final class MemoryStore implements Store {
       watches.clear();
       keys.clear();
       events.clear();
+      logged.clear();
+      loggedBytes = 0;
     } finally {
       lock.writeLock().unlock();
     }
@@ -339,11 +411,32 @@ public final class MemoryStore implements Store {
     revision++;
     keys.computeIfAbsent(key, k -> new KeyHistory()).add(revision, kv);
     events.add(event);
+    Instant now = clock.instant();
+    int bytes = key.length() + (kv == null ? 0 : kv.value().length);
+    logged.add(new Logged(bytes, now));
+    loggedBytes += bytes;
     for (MemoryWatch watch : watches) {
       watch.offer(event);
     }
     if (revision - compactRevision > 2L * retainedRevisions) {
       compactTo(revision - retainedRevisions);
+    }
+    if (loggedBytes > 2 * retainedBytes) {
+      // cut back to the newest revisions within the bound
+      int i = logged.size() - 1; // the newest write stays, whatever its size
+      long kept = logged.get(i).bytes();
+      while (i > 0 && kept + logged.get(i - 1).bytes() <= retainedBytes) {
+        kept += logged.get(--i).bytes();
+      }
+      compactTo(events.get(i).revision());
+    }
+    Instant cutoff = now.minus(retainedAge);
+    if (!logged.isEmpty() && logged.get(0).at().isBefore(now.minus(retainedAge.multipliedBy(2)))) {
+      int i = 0;
+      while (i < logged.size() - 1 && logged.get(i).at().isBefore(cutoff)) {
+        i++;
+      }
+      compactTo(events.get(i).revision());
     }
   }
 
@@ -361,6 +454,11 @@ public final class MemoryStore implements Store {
     }
     int drop = firstLogIndexAtOrAfter(to);
     events.subList(0, drop).clear();
+    List<Logged> dropped = logged.subList(0, drop);
+    for (Logged l : dropped) {
+      loggedBytes -= l.bytes();
+    }
+    dropped.clear();
   }
 
   /** Binary search in the revision-ordered log. */
@@ -445,6 +543,9 @@ public final class MemoryStore implements Store {
       return values.isEmpty();
     }
   }
+
+  /** The size ({@code bytes}: key and value) and time of one logged write. */
+  private record Logged(int bytes, Instant at) {}
 
   private record Compacted(long compactRevision) {}
 

@@ -9,8 +9,11 @@ import cloud.krake.store.CompactedException;
 import cloud.krake.store.KeyValue;
 import cloud.krake.store.PageRequest;
 import cloud.krake.store.Store;
+import cloud.krake.testing.ManualClock;
 import cloud.krake.testing.RecordingWatchListener;
 import cloud.krake.testing.StoreContract;
+import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class MemoryStoreTest extends StoreContract {
@@ -38,6 +41,78 @@ class MemoryStoreTest extends StoreContract {
       small.watch("/", first, listener);
       await().atMost(AWAIT).until(() -> listener.compacted().isPresent());
     }
+  }
+
+  @Test
+  void compactsHistoryBeyondTwiceTheRetainedBytesBackToThem() {
+    // each write: key "/k" (2 bytes) + a 98-byte value = 100 bytes; bound 1,000 bytes
+    try (MemoryStore small = MemoryStore.builder().retainedBytes(1_000).build()) {
+      byte[] value = new byte[98];
+      KeyValue kv = small.create("/k", value);
+      long first = kv.modRevision();
+      for (int i = 1; i < 20; i++) { // 20 writes: 2,000 bytes, not more than twice the bound
+        kv = small.update("/k", value, kv.modRevision());
+      }
+      assertThat(small.list("/", new PageRequest(1, "", first)).items()).hasSize(1);
+
+      kv = small.update("/k", value, kv.modRevision()); // 2,100 bytes: back to the newest 1,000
+
+      long last = kv.modRevision();
+      assertThatThrownBy(() -> small.list("/", new PageRequest(1, "", last - 10)))
+          .isInstanceOf(CompactedException.class);
+      assertThat(small.list("/", new PageRequest(1, "", last - 9)).items()).hasSize(1);
+      RecordingWatchListener listener = new RecordingWatchListener();
+      small.watch("/", first, listener);
+      await().atMost(AWAIT).until(() -> listener.compacted().isPresent());
+    }
+  }
+
+  @Test
+  void keepsTheNewestWriteEvenWhenItAloneExceedsTheRetainedBytes() {
+    try (MemoryStore small = MemoryStore.builder().retainedBytes(10).build()) {
+      KeyValue kv = small.create("/k", new byte[100]);
+
+      assertThat(small.list("/", new PageRequest(1, "", kv.modRevision())).items())
+          .singleElement()
+          .satisfies(only -> assertThat(only.value()).hasSize(100));
+    }
+  }
+
+  @Test
+  void compactsHistoryOlderThanTwiceTheRetainedAgeBackToIt() {
+    ManualClock clock = new ManualClock(Instant.parse("2026-12-06T12:00:00Z"));
+    try (MemoryStore store =
+        MemoryStore.builder().retainedAge(Duration.ofMinutes(5)).clock(clock).build()) {
+      KeyValue kv = store.create("/k", "0".getBytes(UTF_8));
+      long first = kv.modRevision();
+      clock.advance(Duration.ofMinutes(6));
+      kv = store.update("/k", "1".getBytes(UTF_8), kv.modRevision());
+      long sixMinutesLater = kv.modRevision();
+      clock.advance(Duration.ofMinutes(3)); // the first write is 9 minutes old: kept (< 10)
+      kv = store.update("/k", "2".getBytes(UTF_8), kv.modRevision());
+      assertThat(store.list("/", new PageRequest(1, "", first)).items()).hasSize(1);
+
+      clock.advance(Duration.ofMinutes(3)); // 12 minutes: back to the revision visible at 12:07
+      store.update("/k", "3".getBytes(UTF_8), kv.modRevision());
+
+      assertThatThrownBy(() -> store.list("/", new PageRequest(1, "", sixMinutesLater)))
+          .isInstanceOf(CompactedException.class);
+      assertThatThrownBy(() -> store.list("/", new PageRequest(1, "", first)))
+          .isInstanceOf(CompactedException.class);
+      assertThat(store.list("/", new PageRequest(1, "", kv.modRevision())).items())
+          .singleElement()
+          .satisfies(v -> assertThat(v.valueAsString()).isEqualTo("2"));
+    }
+  }
+
+  @Test
+  void rejectsNonPositiveRetainedBytesAndAge() {
+    assertThatThrownBy(() -> MemoryStore.builder().retainedBytes(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("retainedBytes");
+    assertThatThrownBy(() -> MemoryStore.builder().retainedAge(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("retainedAge");
   }
 
   @Test
