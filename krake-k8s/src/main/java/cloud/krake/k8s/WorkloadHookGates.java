@@ -71,55 +71,43 @@ final class WorkloadHookGates {
    * it runs or until its next attempt, and fails once it failed for good, after starting onFailure.
    */
   ActionInterceptor preHook() {
-    return new ActionInterceptor() {
-      @Override
-      public ActionOutcome intercept(ActionChain chain) {
-        if (!gated(chain)) {
-          return chain.proceed();
-        }
-        Application app = chain.application();
-        ResourceKey key = ResourceKey.of(app);
-        ActionRun run = run(chain);
-        ActionOutcome gate = hooks.before(key, app, run.action(), run);
-        if (gate.kind() == ActionOutcome.Kind.FAIL) {
-          hooks.finish(key, app, run.action(), run, false);
-        }
-        return gate.proceeds() ? chain.proceed() : gate;
-      }
-
-      @Override
-      public String toString() {
-        return "ExecutionHooks.preHook";
-      }
-    };
+    return named(
+        "ExecutionHooks.preHook",
+        chain -> {
+          if (!gated(chain)) {
+            return chain.proceed();
+          }
+          Application app = chain.application();
+          ResourceKey key = ResourceKey.of(app);
+          ActionRun run = run(chain);
+          ActionOutcome gate = hooks.before(key, app, run.action(), run);
+          if (gate.kind() == ActionOutcome.Kind.FAIL) {
+            hooks.finish(key, app, run.action(), run, false);
+          }
+          return gate.proceeds() ? chain.proceed() : gate;
+        });
   }
 
   /** The preStop gate of a migration or deletion (see {@link WorkloadHooks#preStop}). */
   ActionInterceptor preStop() {
-    return new ActionInterceptor() {
-      @Override
-      public ActionOutcome intercept(ActionChain chain) {
-        if (!gated(chain)
-            || (chain.action() != KrakeAction.MIGRATE && chain.action() != KrakeAction.DELETE)) {
-          return chain.proceed();
-        }
-        Application app = chain.application();
-        Cluster cluster = chain.cluster().orElseThrow();
-        ActionOutcome stop =
-            hooks.preStop(
-                ResourceKey.of(app),
-                app,
-                cluster.metadata().name(),
-                connector.connect(cluster),
-                chain.operation());
-        return stop.proceeds() ? chain.proceed() : stop;
-      }
-
-      @Override
-      public String toString() {
-        return "LifecycleHooks.preStop";
-      }
-    };
+    return named(
+        "LifecycleHooks.preStop",
+        chain -> {
+          if (!gated(chain)
+              || (chain.action() != KrakeAction.MIGRATE && chain.action() != KrakeAction.DELETE)) {
+            return chain.proceed();
+          }
+          Application app = chain.application();
+          Cluster cluster = chain.cluster().orElseThrow();
+          ActionOutcome stop =
+              hooks.preStop(
+                  ResourceKey.of(app),
+                  app,
+                  cluster.metadata().name(),
+                  connector.connect(cluster),
+                  chain.operation());
+          return stop.proceeds() ? chain.proceed() : stop;
+        });
   }
 
   /**
@@ -129,34 +117,28 @@ final class WorkloadHookGates {
    * runs onSuccess (a deploy's or update's follows its postStart: {@link #settledResults()}).
    */
   ActionInterceptor results() {
-    return new ActionInterceptor() {
-      @Override
-      public ActionOutcome intercept(ActionChain chain) {
-        if (chain.cluster().isEmpty()) {
-          return chain.proceed();
-        }
-        Application app = chain.application();
-        ActionRun run = run(chain);
-        ActionOutcome outcome;
-        try {
-          outcome = chain.proceed();
-        } catch (KubernetesException | InvalidResourceException | HookException e) {
-          failed(ResourceKey.of(app), app, run, e);
-          throw e;
-        }
-        if (outcome.proceeds()
-            && (chain.action() == KrakeAction.MIGRATE || chain.action() == KrakeAction.DELETE)) {
-          hooks.finish(
-              ResourceKey.of(app), outcome.application().orElse(app), run.action(), run, true);
-        }
-        return outcome;
-      }
-
-      @Override
-      public String toString() {
-        return "ExecutionHooks.onSuccess/onFailure";
-      }
-    };
+    return named(
+        "ExecutionHooks.onSuccess/onFailure",
+        chain -> {
+          if (chain.cluster().isEmpty()) {
+            return chain.proceed();
+          }
+          Application app = chain.application();
+          ActionRun run = run(chain);
+          ActionOutcome outcome;
+          try {
+            outcome = chain.proceed();
+          } catch (KubernetesException | InvalidResourceException | HookException e) {
+            failed(ResourceKey.of(app), app, run, e);
+            throw e;
+          }
+          if (outcome.proceeds()
+              && (chain.action() == KrakeAction.MIGRATE || chain.action() == KrakeAction.DELETE)) {
+            hooks.finish(
+                ResourceKey.of(app), outcome.application().orElse(app), run.action(), run, true);
+          }
+          return outcome;
+        });
   }
 
   /**
@@ -167,25 +149,19 @@ final class WorkloadHookGates {
    * on every settle, so an observation pass also restarts a pod whose postStart failed.
    */
   ActionInterceptor postStart() {
-    return new ActionInterceptor() {
-      @Override
-      public ActionOutcome intercept(ActionChain chain) {
-        if (chain.cluster().isEmpty()) {
-          return chain.proceed();
-        }
-        Application app = chain.application();
-        Cluster cluster = chain.cluster().orElseThrow();
-        ActionOutcome gate =
-            hooks.postStart(
-                ResourceKey.of(app), app, cluster.metadata().name(), connector.connect(cluster));
-        return gate.proceeds() ? chain.proceed() : gate;
-      }
-
-      @Override
-      public String toString() {
-        return "LifecycleHooks.postStart";
-      }
-    };
+    return named(
+        "LifecycleHooks.postStart",
+        chain -> {
+          if (chain.cluster().isEmpty()) {
+            return chain.proceed();
+          }
+          Application app = chain.application();
+          Cluster cluster = chain.cluster().orElseThrow();
+          ActionOutcome gate =
+              hooks.postStart(
+                  ResourceKey.of(app), app, cluster.metadata().name(), connector.connect(cluster));
+          return gate.proceeds() ? chain.proceed() : gate;
+        });
   }
 
   /**
@@ -197,25 +173,34 @@ final class WorkloadHookGates {
    * WorkloadHooks#finish}). An exception of the rest of the chain passes through and runs nothing.
    */
   ActionInterceptor settledResults() {
+    return named(
+        "ExecutionHooks.onSuccess/onFailure (settled)",
+        chain -> {
+          Application app = chain.application();
+          HookAction action = hookAction(chain.action());
+          if (chain.cluster().isEmpty() || !WorkloadHooks.declares(app, action)) {
+            return chain.proceed();
+          }
+          ActionOutcome outcome = chain.proceed();
+          if (outcome.kind() == ActionOutcome.Kind.PROCEED
+              || outcome.kind() == ActionOutcome.Kind.FAIL) {
+            hooks.finish(ResourceKey.of(app), app, action, run(chain), outcome.proceeds());
+          }
+          return outcome;
+        });
+  }
+
+  /** An interceptor whose {@code toString} is {@code name} (how chains and logs show it). */
+  private static ActionInterceptor named(String name, ActionInterceptor interceptor) {
     return new ActionInterceptor() {
       @Override
       public ActionOutcome intercept(ActionChain chain) {
-        Application app = chain.application();
-        HookAction action = hookAction(chain.action());
-        if (chain.cluster().isEmpty() || !WorkloadHooks.declares(app, action)) {
-          return chain.proceed();
-        }
-        ActionOutcome outcome = chain.proceed();
-        if (outcome.kind() == ActionOutcome.Kind.PROCEED
-            || outcome.kind() == ActionOutcome.Kind.FAIL) {
-          hooks.finish(ResourceKey.of(app), app, action, run(chain), outcome.proceeds());
-        }
-        return outcome;
+        return interceptor.intercept(chain);
       }
 
       @Override
       public String toString() {
-        return "ExecutionHooks.onSuccess/onFailure (settled)";
+        return name;
       }
     };
   }
