@@ -1,8 +1,10 @@
 package cloud.krake.store;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A versioned key-value store, the persistence SPI of Krake for Java. Modelled on etcd v3: one
@@ -17,6 +19,11 @@ import java.util.Optional;
  * <p>Implementations are thread-safe; every method may be called from any thread. Operations are
  * synchronous and bounded by the implementation's timeouts. Every operation may throw {@code
  * StoreUnavailableException} when the store cannot be reached or has been closed.
+ *
+ * <p>Leases and guards, for several writers sharing one store: a {@link Lease} (etcd's v3 lease)
+ * makes keys live only while their holder keeps the lease alive, and a {@link Guard} makes a write
+ * conditional on another key's revision (fencing). The default implementations of these methods
+ * throw {@link UnsupportedOperationException}; both shipped stores implement them.
  *
  * <p>Implementations: {@code cloud.krake.store.memory.MemoryStore} (tests, embedded use) and {@code
  * cloud.krake.store.etcd.EtcdStore} (etcd 3.4+ through its JSON gateway). Both pass the shipped
@@ -130,6 +137,137 @@ public interface Store extends AutoCloseable {
    * @throws IllegalArgumentException if {@code revision} is greater than the current revision
    */
   void compact(long revision);
+
+  // ---------------------------------------------------------------- leases (etcd v3 leases)
+
+  /**
+   * Grants a lease, as etcd's {@code LeaseGrant}.
+   *
+   * @param ttl the time to live asked for; rounded up to whole seconds (etcd's unit), at least 1 s
+   * @return the lease, with the TTL granted (which may be longer than asked for)
+   * @throws IllegalArgumentException if {@code ttl} is zero or negative
+   * @throws UnsupportedOperationException if the store has no leases (not the shipped stores)
+   */
+  default Lease grantLease(Duration ttl) {
+    throw new UnsupportedOperationException(getClass().getName() + " has no leases");
+  }
+
+  /**
+   * Refreshes a lease once, as one round of etcd's {@code LeaseKeepAlive}: it expires {@link
+   * Lease#ttl()} from now. A holder calls this well within the TTL (a third of it, as etcd's
+   * clients do).
+   *
+   * @param lease the lease
+   * @return the lease with the TTL it now has
+   * @throws LeaseNotFoundException if the lease expired or was revoked
+   */
+  default Lease keepAliveLease(Lease lease) {
+    throw new UnsupportedOperationException(getClass().getName() + " has no leases");
+  }
+
+  /**
+   * Revokes a lease, as etcd's {@code LeaseRevoke}: every key attached to it is deleted, each with
+   * a {@link WatchEvent.Type#DELETED} event, as on expiry (etcd deletes them in one revision,
+   * {@code MemoryStore} at one revision each).
+   *
+   * @param lease the lease
+   * @throws LeaseNotFoundException if the lease expired or was revoked already
+   */
+  default void revokeLease(Lease lease) {
+    throw new UnsupportedOperationException(getClass().getName() + " has no leases");
+  }
+
+  /**
+   * Returns how long a lease has left to live, as etcd's {@code LeaseTimeToLive}: whole seconds,
+   * rounded down by etcd.
+   *
+   * @param lease the lease
+   * @return the remaining time, or empty if the lease expired or was revoked
+   */
+  default Optional<Duration> leaseTimeToLive(Lease lease) {
+    throw new UnsupportedOperationException(getClass().getName() + " has no leases");
+  }
+
+  /**
+   * Creates a document attached to a lease (etcd's put with {@code lease}): it is deleted, with a
+   * {@link WatchEvent.Type#DELETED} event, when the lease expires or is revoked. As etcd's put, a
+   * later {@link #update} or {@link #update(String, byte[], long, Guard)} of the key detaches it
+   * from the lease.
+   *
+   * @param key the key
+   * @param value the document's bytes
+   * @param lease the lease
+   * @return the document as stored
+   * @throws ConflictException if the key exists
+   * @throws LeaseNotFoundException if the lease expired or was revoked (nothing is written)
+   */
+  default KeyValue create(String key, byte[] value, Lease lease) {
+    throw new UnsupportedOperationException(getClass().getName() + " has no leases");
+  }
+
+  /**
+   * Returns the id of the lease a document is attached to ({@code lease} of etcd's {@code
+   * mvccpb.KeyValue}).
+   *
+   * @param key the key
+   * @return the lease id, or empty if the key does not exist or has no lease
+   */
+  default OptionalLong leaseId(String key) {
+    throw new UnsupportedOperationException(getClass().getName() + " has no leases");
+  }
+
+  // ---------------------------------------------------------------- guarded writes (fencing)
+
+  /**
+   * {@link #create(String, byte[])} if, and only if, {@code guard}'s key still has its revision;
+   * both conditions are checked atomically with the write (one etcd transaction).
+   *
+   * @param key the key
+   * @param value the document's bytes
+   * @param guard the fence
+   * @return the document as stored
+   * @throws ConflictException if the guard's key was modified or deleted ({@link
+   *     ConflictException#key()} is the guard's key, checked first), or else if {@code key} exists
+   *     ({@code key()} is {@code key}); nothing is written
+   */
+  default KeyValue create(String key, byte[] value, Guard guard) {
+    throw new UnsupportedOperationException(getClass().getName() + " has no guarded writes");
+  }
+
+  /**
+   * {@link #update(String, byte[], long)} if, and only if, {@code guard}'s key still has its
+   * revision; both comparisons are made atomically with the write (one etcd transaction).
+   *
+   * @param key the key
+   * @param value the new bytes
+   * @param expectedRevision the {@link KeyValue#modRevision()} the caller read
+   * @param guard the fence
+   * @return the document as stored
+   * @throws ConflictException if the guard's key was modified or deleted ({@link
+   *     ConflictException#key()} is the guard's key, checked first), or else if {@code key} is not
+   *     at {@code expectedRevision}; nothing is written
+   * @throws IllegalArgumentException if {@code expectedRevision} is not positive
+   */
+  default KeyValue update(String key, byte[] value, long expectedRevision, Guard guard) {
+    throw new UnsupportedOperationException(getClass().getName() + " has no guarded writes");
+  }
+
+  /**
+   * {@link #delete(String, long)} if, and only if, {@code guard}'s key still has its revision; both
+   * comparisons are made atomically with the deletion (one etcd transaction).
+   *
+   * @param key the key
+   * @param expectedRevision the {@link KeyValue#modRevision()} the caller read
+   * @param guard the fence
+   * @return the store revision of the deletion
+   * @throws ConflictException if the guard's key was modified or deleted ({@link
+   *     ConflictException#key()} is the guard's key, checked first), or else if {@code key} is not
+   *     at {@code expectedRevision}; nothing is deleted
+   * @throws IllegalArgumentException if {@code expectedRevision} is not positive
+   */
+  default long delete(String key, long expectedRevision, Guard guard) {
+    throw new UnsupportedOperationException(getClass().getName() + " has no guarded writes");
+  }
 
   /**
    * Closes the store: running watches end with {@link WatchListener#onClosed}, later calls throw

@@ -1,13 +1,17 @@
 package cloud.krake.testing;
 
+import cloud.krake.store.Guard;
 import cloud.krake.store.KeyValue;
+import cloud.krake.store.Lease;
 import cloud.krake.store.Page;
 import cloud.krake.store.PageRequest;
 import cloud.krake.store.Store;
 import cloud.krake.store.Watch;
 import cloud.krake.store.WatchListener;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A {@link Store} that forwards every call to another one, for tests that interfere with a few of
@@ -79,6 +83,51 @@ public class ForwardingStore implements Store {
   @Override
   public void compact(long revision) {
     delegate.compact(revision);
+  }
+
+  @Override
+  public Lease grantLease(Duration ttl) {
+    return delegate.grantLease(ttl);
+  }
+
+  @Override
+  public Lease keepAliveLease(Lease lease) {
+    return delegate.keepAliveLease(lease);
+  }
+
+  @Override
+  public void revokeLease(Lease lease) {
+    delegate.revokeLease(lease);
+  }
+
+  @Override
+  public Optional<Duration> leaseTimeToLive(Lease lease) {
+    return delegate.leaseTimeToLive(lease);
+  }
+
+  @Override
+  public KeyValue create(String key, byte[] value, Lease lease) {
+    return delegate.create(key, value, lease);
+  }
+
+  @Override
+  public OptionalLong leaseId(String key) {
+    return delegate.leaseId(key);
+  }
+
+  @Override
+  public KeyValue create(String key, byte[] value, Guard guard) {
+    return delegate.create(key, value, guard);
+  }
+
+  @Override
+  public KeyValue update(String key, byte[] value, long expectedRevision, Guard guard) {
+    return delegate.update(key, value, expectedRevision, guard);
+  }
+
+  @Override
+  public long delete(String key, long expectedRevision, Guard guard) {
+    return delegate.delete(key, expectedRevision, guard);
   }
 
   /** Does nothing: the delegate is not closed. */

@@ -40,14 +40,16 @@ import org.junit.jupiter.api.Test;
  * itself. A store with a server process extends {@link ServerStoreContract} instead, which adds the
  * "watch survives a server restart" test.
  *
- * <p>Waits use Awaitility with a generous bound ({@link #AWAIT}); nothing sleeps.
+ * <p>Waits use Awaitility with a generous bound ({@link #AWAIT}); nothing sleeps. Leases expire on
+ * the store's time: a store on a manual clock overrides {@link #passTime(java.time.Duration)} to
+ * advance it; a store on real time (etcd) keeps the default and the suite awaits the expiry.
  *
  * <p>The suite's assertions are AssertJ's and its waits Awaitility's, which {@code krake-testing}
  * declares optional (as it declares JUnit {@code provided}): a project that extends this class has
  * JUnit Jupiter, AssertJ and Awaitility on its test classpath, at versions of its own choosing;
  * without them a test fails with a {@link NoClassDefFoundError} naming the missing class.
  */
-public abstract class StoreContract extends StoreWatchContract {
+public abstract class StoreContract extends StoreLeaseContract {
 
   // ---------------------------------------------------------------- get / create / update / delete
 

@@ -133,6 +133,121 @@ final class EtcdRequests {
     }
   }
 
+  // ---- leases and guarded writes ----------------------------------------------------------------
+
+  /** A lease grant ({@code LeaseGrantRequest}) of {@code ttlSeconds}. */
+  static String grantLease(long ttlSeconds) {
+    return "{\"TTL\":\"" + ttlSeconds + "\"}";
+  }
+
+  /** A request naming one lease ({@code ID}): keep-alive, revoke, time-to-live. */
+  static String lease(long leaseId) {
+    return "{\"ID\":\"" + leaseId + "\"}";
+  }
+
+  /** {@link #create} with the key attached to a lease. */
+  static String create(String key, byte[] value, long leaseId) {
+    String k = base64(key);
+    return "{\"compare\":["
+        + compareAbsent(k)
+        + "],"
+        + "\"success\":[{\"request_put\":{\"key\":\""
+        + k
+        + "\",\"value\":\""
+        + base64(value)
+        + "\",\"lease\":\""
+        + leaseId
+        + "\"}}],\"failure\":[{\"request_range\":{\"key\":\""
+        + k
+        + "\"}}]}";
+  }
+
+  /**
+   * {@link #create} guarded by another key's mod revision: the failure branch reads the target,
+   * then the guard's key.
+   */
+  static String create(String key, byte[] value, String guardKey, long guardRevision) {
+    String k = base64(key);
+    return guarded(
+        compareAbsent(k),
+        "{\"request_put\":{\"key\":\"" + k + "\",\"value\":\"" + base64(value) + "\"}}",
+        k,
+        guardKey,
+        guardRevision);
+  }
+
+  /** {@link #update} guarded by another key's mod revision. */
+  static String update(
+      String key, byte[] value, long expectedRevision, String guardKey, long guardRevision) {
+    String k = base64(key);
+    return guarded(
+        compareModRevision(k, expectedRevision),
+        "{\"request_put\":{\"key\":\""
+            + k
+            + "\",\"value\":\""
+            + base64(value)
+            + "\",\"prev_kv\":true}}",
+        k,
+        guardKey,
+        guardRevision);
+  }
+
+  /** {@link #delete} guarded by another key's mod revision. */
+  static String delete(String key, long expectedRevision, String guardKey, long guardRevision) {
+    String k = base64(key);
+    return guarded(
+        compareModRevision(k, expectedRevision),
+        "{\"request_delete_range\":{\"key\":\"" + k + "\"}}",
+        k,
+        guardKey,
+        guardRevision);
+  }
+
+  /**
+   * The guard's key's mod revision as read by the failure branch of a guarded transaction (its
+   * second response), 0 if absent.
+   */
+  static long guardRevision(JsonNode answer) {
+    return answer
+        .path("responses")
+        .path(1)
+        .path("response_range")
+        .path("kvs")
+        .path(0)
+        .path("mod_revision")
+        .asLong(0);
+  }
+
+  private static String guarded(
+      String targetCompare, String success, String target, String guardKey, long guardRevision) {
+    String g = base64(guardKey);
+    return "{\"compare\":["
+        + compareModRevision(g, guardRevision)
+        + ","
+        + targetCompare
+        + "],\"success\":["
+        + success
+        + "],\"failure\":[{\"request_range\":{\"key\":\""
+        + target
+        + "\"}},{\"request_range\":{\"key\":\""
+        + g
+        + "\"}}]}";
+  }
+
+  private static String compareAbsent(String key) {
+    return "{\"key\":\""
+        + key
+        + "\",\"target\":\"CREATE\",\"result\":\"EQUAL\",\"create_revision\":\"0\"}";
+  }
+
+  private static String compareModRevision(String key, long revision) {
+    return "{\"key\":\""
+        + key
+        + "\",\"target\":\"MOD\",\"result\":\"EQUAL\",\"mod_revision\":\""
+        + revision
+        + "\"}";
+  }
+
   private static String compareMod(String key, long expectedRevision) {
     return "{\"compare\":[{\"key\":\""
         + key

@@ -7,7 +7,10 @@ import cloud.krake.model.FieldError;
 import cloud.krake.runtime.DependencyAvailability;
 import cloud.krake.store.CompactedException;
 import cloud.krake.store.ConflictException;
+import cloud.krake.store.Guard;
 import cloud.krake.store.KeyValue;
+import cloud.krake.store.Lease;
+import cloud.krake.store.LeaseNotFoundException;
 import cloud.krake.store.Page;
 import cloud.krake.store.PageRequest;
 import cloud.krake.store.Store;
@@ -23,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +34,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
-import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
 import okhttp3.Request;
@@ -77,8 +80,23 @@ import org.slf4j.LoggerFactory;
  * delayed ACK, about 40 ms per call. Each watch owns one daemon thread named {@code
  * krake-etcd-watch-N} that calls its listener. {@link #close()} ends them.
  *
- * <p>Limits: one endpoint (no fail-over between members); no authentication by user name and
- * password (etcd's gateway does not support TLS common-name authentication either).
+ * <p>Members: with several {@link Builder#endpoints(List) endpoints} (the members of one cluster)
+ * every call goes to one member, the first, until it fails; then the next member in order is used,
+ * and so on round the list. A read, and a call whose connection was refused (so nothing was sent),
+ * is retried on the next member at once; a write that failed otherwise throws {@link
+ * StoreUnavailableException} (etcd may have applied it: re-read before writing again) and the next
+ * call goes to the next member. A watch stream that breaks is re-opened on the next member from the
+ * revision after the last delivered event: etcd's revisions are the cluster's, so no event is lost
+ * or repeated across members.
+ *
+ * <p>Leases are etcd's ({@code /v3/lease/grant}, {@code keepalive}, {@code revoke}, {@code
+ * timetolive}); etcd grants at least its minimum TTL (about 2 s with the default election timeout)
+ * and checks expiry about every 500 ms. Guarded writes are transactions comparing the guard's mod
+ * revision and the target's; their failure branch reads both keys so that the {@link
+ * ConflictException} names the comparison that failed.
+ *
+ * <p>Limits: no authentication by user name and password (etcd's gateway does not support TLS
+ * common-name authentication either).
  */
 public final class EtcdStore implements Store {
   private static final Logger log = LoggerFactory.getLogger(EtcdStore.class);
@@ -109,20 +127,17 @@ public final class EtcdStore implements Store {
   /** How long {@link #close()} waits for each watch thread to end: 5 s. */
   static final Duration WATCH_JOIN_TIMEOUT = Duration.ofSeconds(5);
 
-  private final URI endpoint;
+  private final List<URI> endpoints;
   private final Gateway gateway;
   private final OkHttpClient watchClient;
   private final Duration requestTimeout;
   private final Duration reconnectBackoff;
-  private final HttpUrl rangeUrl;
-  private final HttpUrl txnUrl;
-  private final HttpUrl compactionUrl;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicInteger watchCounter = new AtomicInteger();
   private final Set<EtcdWatch> watches = ConcurrentHashMap.newKeySet();
 
   private EtcdStore(Builder builder) {
-    this.endpoint = builder.endpoint;
+    this.endpoints = builder.endpoints;
     this.requestTimeout = builder.requestTimeout;
     this.reconnectBackoff = builder.reconnectBackoff;
     OkHttpClient.Builder client =
@@ -143,26 +158,32 @@ public final class EtcdStore implements Store {
     OkHttpClient unary = client.build();
     this.watchClient =
         unary.newBuilder().callTimeout(Duration.ZERO).readTimeout(builder.watchIdleTimeout).build();
+    String name = String.join(",", endpoints.stream().map(URI::toString).toList());
     this.gateway =
         new Gateway(
-            endpoint,
+            endpoints,
             unary,
             new ObjectMapper(),
-            new DependencyAvailability("etcd at " + endpoint, log, Clock.systemUTC()));
-    this.rangeUrl = gateway.url(Gateway.RANGE);
-    this.txnUrl = gateway.url(Gateway.TXN);
-    this.compactionUrl = gateway.url(Gateway.COMPACTION);
-    log.debug("etcd store for {} created", endpoint);
+            new DependencyAvailability("etcd at " + name, log, Clock.systemUTC()));
+    log.debug("etcd store for {} created", name);
   }
 
-  /** Returns a builder; {@link Builder#endpoint(URI)} is required. */
+  /**
+   * Returns a builder; {@link Builder#endpoint(URI)} or {@link Builder#endpoints(List)} is
+   * required.
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns the etcd endpoint this store talks to. */
+  /** Returns the first configured etcd endpoint (the only one unless several were given). */
   public URI endpoint() {
-    return endpoint;
+    return endpoints.get(0);
+  }
+
+  /** Returns the configured etcd endpoints, the members of one cluster, in the order tried. */
+  public List<URI> endpoints() {
+    return endpoints;
   }
 
   @Override
@@ -170,7 +191,7 @@ public final class EtcdStore implements Store {
     Objects.requireNonNull(key, "key");
     String operation = "get " + key;
     ensureOpen(operation);
-    JsonNode answer = gateway.post(rangeUrl, utf8(EtcdRequests.get(key)), operation);
+    JsonNode answer = gateway.post(Gateway.RANGE, utf8(EtcdRequests.get(key)), operation, true);
     JsonNode kvs = answer.path("kvs");
     return kvs.isArray() && !kvs.isEmpty()
         ? Optional.of(Gateway.keyValue(kvs.get(0)))
@@ -195,7 +216,7 @@ public final class EtcdStore implements Store {
     String body = EtcdRequests.list(prefix, start, request.limit(), request.revision());
     JsonNode answer;
     try {
-      answer = gateway.post(rangeUrl, utf8(body), operation);
+      answer = gateway.post(Gateway.RANGE, utf8(body), operation, true);
     } catch (Gateway.EtcdErrorException e) {
       throw RevisionErrors.translate(this, e, request.revision());
     }
@@ -213,7 +234,8 @@ public final class EtcdStore implements Store {
     Objects.requireNonNull(value, "value");
     String operation = "create " + key;
     ensureOpen(operation);
-    JsonNode answer = gateway.post(txnUrl, utf8(EtcdRequests.create(key, value)), operation);
+    JsonNode answer =
+        gateway.post(Gateway.TXN, utf8(EtcdRequests.create(key, value)), operation, false);
     if (!answer.path("succeeded").asBoolean(false)) {
       throw new ConflictException(key, 0, EtcdRequests.actualRevision(answer));
     }
@@ -229,7 +251,8 @@ public final class EtcdStore implements Store {
     String operation = "update " + key;
     ensureOpen(operation);
     JsonNode answer =
-        gateway.post(txnUrl, utf8(EtcdRequests.update(key, value, expectedRevision)), operation);
+        gateway.post(
+            Gateway.TXN, utf8(EtcdRequests.update(key, value, expectedRevision)), operation, false);
     if (!answer.path("succeeded").asBoolean(false)) {
       throw new ConflictException(key, expectedRevision, EtcdRequests.actualRevision(answer));
     }
@@ -250,7 +273,8 @@ public final class EtcdStore implements Store {
     String operation = "delete " + key;
     ensureOpen(operation);
     JsonNode answer =
-        gateway.post(txnUrl, utf8(EtcdRequests.delete(key, expectedRevision)), operation);
+        gateway.post(
+            Gateway.TXN, utf8(EtcdRequests.delete(key, expectedRevision)), operation, false);
     if (!answer.path("succeeded").asBoolean(false)) {
       throw new ConflictException(key, expectedRevision, EtcdRequests.actualRevision(answer));
     }
@@ -261,7 +285,7 @@ public final class EtcdStore implements Store {
   public long revision() {
     String operation = "revision";
     ensureOpen(operation);
-    JsonNode answer = gateway.post(rangeUrl, utf8(EtcdRequests.revision()), operation);
+    JsonNode answer = gateway.post(Gateway.RANGE, utf8(EtcdRequests.revision()), operation, true);
     return Gateway.revision(answer);
   }
 
@@ -302,6 +326,177 @@ public final class EtcdStore implements Store {
     return watch;
   }
 
+  // ---- leases -----------------------------------------------------------------------------------
+
+  @Override
+  public Lease grantLease(Duration ttl) {
+    long seconds = Lease.seconds(ttl);
+    String operation = "grant lease";
+    ensureOpen(operation);
+    JsonNode answer =
+        gateway.post(Gateway.LEASE_GRANT, utf8(EtcdRequests.grantLease(seconds)), operation, false);
+    return new Lease(answer.path("ID").asLong(0), Duration.ofSeconds(answer.path("TTL").asLong()));
+  }
+
+  @Override
+  public Lease keepAliveLease(Lease lease) {
+    Objects.requireNonNull(lease, "lease");
+    String operation = "keep lease " + lease.id() + " alive";
+    ensureOpen(operation);
+    JsonNode answer =
+        gateway.post(
+            Gateway.LEASE_KEEPALIVE, utf8(EtcdRequests.lease(lease.id())), operation, true);
+    JsonNode result = answer.path("result");
+    if (result.isMissingNode()) {
+      // grpc-gateway reports stream errors as {"error":{"grpc_code":…,"message":…}}.
+      throw new StoreUnavailableException(
+          "etcd at "
+              + gateway.endpoint
+              + ": "
+              + operation
+              + " failed: "
+              + answer.path("error").path("message").asText("no result"),
+          null);
+    }
+    long ttl = result.path("TTL").asLong(0);
+    if (ttl <= 0) {
+      throw new LeaseNotFoundException(lease.id());
+    }
+    return new Lease(lease.id(), Duration.ofSeconds(ttl));
+  }
+
+  @Override
+  public void revokeLease(Lease lease) {
+    Objects.requireNonNull(lease, "lease");
+    String operation = "revoke lease " + lease.id();
+    ensureOpen(operation);
+    try {
+      gateway.post(Gateway.LEASE_REVOKE, utf8(EtcdRequests.lease(lease.id())), operation, false);
+    } catch (Gateway.EtcdErrorException e) {
+      throw leaseError(e, lease);
+    }
+  }
+
+  @Override
+  public Optional<Duration> leaseTimeToLive(Lease lease) {
+    Objects.requireNonNull(lease, "lease");
+    String operation = "time to live of lease " + lease.id();
+    ensureOpen(operation);
+    JsonNode answer =
+        gateway.post(
+            Gateway.LEASE_TIME_TO_LIVE, utf8(EtcdRequests.lease(lease.id())), operation, true);
+    long ttl = answer.path("TTL").asLong(-1);
+    return ttl < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(ttl));
+  }
+
+  @Override
+  public KeyValue create(String key, byte[] value, Lease lease) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    Objects.requireNonNull(lease, "lease");
+    String operation = "create " + key + " with lease " + lease.id();
+    ensureOpen(operation);
+    JsonNode answer;
+    try {
+      answer =
+          gateway.post(
+              Gateway.TXN, utf8(EtcdRequests.create(key, value, lease.id())), operation, false);
+    } catch (Gateway.EtcdErrorException e) {
+      throw leaseError(e, lease);
+    }
+    if (!answer.path("succeeded").asBoolean(false)) {
+      throw new ConflictException(key, 0, EtcdRequests.actualRevision(answer));
+    }
+    long revision = Gateway.revision(answer);
+    return new KeyValue(key, value, revision, revision, 1);
+  }
+
+  @Override
+  public OptionalLong leaseId(String key) {
+    Objects.requireNonNull(key, "key");
+    String operation = "lease of " + key;
+    ensureOpen(operation);
+    JsonNode answer = gateway.post(Gateway.RANGE, utf8(EtcdRequests.get(key)), operation, true);
+    long lease = answer.path("kvs").path(0).path("lease").asLong(0);
+    return lease == 0 ? OptionalLong.empty() : OptionalLong.of(lease);
+  }
+
+  private static RuntimeException leaseError(Gateway.EtcdErrorException e, Lease lease) {
+    if (e.code() == Gateway.CODE_NOT_FOUND && e.etcdMessage().contains("lease not found")) {
+      LeaseNotFoundException notFound = new LeaseNotFoundException(lease.id());
+      notFound.initCause(e);
+      return notFound;
+    }
+    return e;
+  }
+
+  // ---- guarded writes ---------------------------------------------------------------------------
+
+  @Override
+  public KeyValue create(String key, byte[] value, Guard guard) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    Objects.requireNonNull(guard, "guard");
+    String operation = "create " + key + " guarded by " + guard.key();
+    ensureOpen(operation);
+    String body = EtcdRequests.create(key, value, guard.key(), guard.modRevision());
+    JsonNode answer = gateway.post(Gateway.TXN, utf8(body), operation, false);
+    if (!answer.path("succeeded").asBoolean(false)) {
+      throw guardedConflict(answer, guard, key, 0);
+    }
+    long revision = Gateway.revision(answer);
+    return new KeyValue(key, value, revision, revision, 1);
+  }
+
+  @Override
+  public KeyValue update(String key, byte[] value, long expectedRevision, Guard guard) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    Objects.requireNonNull(guard, "guard");
+    EtcdRequests.requirePositive(expectedRevision);
+    String operation = "update " + key + " guarded by " + guard.key();
+    ensureOpen(operation);
+    String body =
+        EtcdRequests.update(key, value, expectedRevision, guard.key(), guard.modRevision());
+    JsonNode answer = gateway.post(Gateway.TXN, utf8(body), operation, false);
+    if (!answer.path("succeeded").asBoolean(false)) {
+      throw guardedConflict(answer, guard, key, expectedRevision);
+    }
+    JsonNode previous = answer.path("responses").path(0).path("response_put").path("prev_kv");
+    long revision = Gateway.revision(answer);
+    return new KeyValue(
+        key,
+        value,
+        previous.path("create_revision").asLong(revision),
+        revision,
+        previous.path("version").asLong(0) + 1);
+  }
+
+  @Override
+  public long delete(String key, long expectedRevision, Guard guard) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(guard, "guard");
+    EtcdRequests.requirePositive(expectedRevision);
+    String operation = "delete " + key + " guarded by " + guard.key();
+    ensureOpen(operation);
+    String body = EtcdRequests.delete(key, expectedRevision, guard.key(), guard.modRevision());
+    JsonNode answer = gateway.post(Gateway.TXN, utf8(body), operation, false);
+    if (!answer.path("succeeded").asBoolean(false)) {
+      throw guardedConflict(answer, guard, key, expectedRevision);
+    }
+    return Gateway.revision(answer);
+  }
+
+  /** The conflict of a failed guarded transaction: the guard's if it moved, else the target's. */
+  private static ConflictException guardedConflict(
+      JsonNode answer, Guard guard, String key, long expectedRevision) {
+    long guardActual = EtcdRequests.guardRevision(answer);
+    if (guardActual != guard.modRevision()) {
+      return new ConflictException(guard.key(), guard.modRevision(), guardActual);
+    }
+    return new ConflictException(key, expectedRevision, EtcdRequests.actualRevision(answer));
+  }
+
   /**
    * {@inheritDoc}
    *
@@ -321,11 +516,11 @@ public final class EtcdStore implements Store {
       return;
     }
     try {
-      gateway.post(compactionUrl, utf8(EtcdRequests.compact(revision)), operation);
-      log.info("etcd at {} compacted to revision {}", endpoint, revision);
+      gateway.post(Gateway.COMPACTION, utf8(EtcdRequests.compact(revision)), operation, false);
+      log.info("etcd at {} compacted to revision {}", gateway.endpoint, revision);
     } catch (Gateway.EtcdErrorException e) {
       if (e.code() == Gateway.CODE_OUT_OF_RANGE && e.etcdMessage().contains("compacted")) {
-        log.debug("etcd at {} already compacted past revision {}", endpoint, revision);
+        log.debug("etcd at {} already compacted past revision {}", gateway.endpoint, revision);
         return;
       }
       if (e.code() == Gateway.CODE_OUT_OF_RANGE && e.etcdMessage().contains("future")) {
@@ -354,12 +549,12 @@ public final class EtcdStore implements Store {
     watches.clear();
     gateway.client.dispatcher().executorService().shutdown();
     gateway.client.connectionPool().evictAll();
-    log.info("etcd store for {} closed", endpoint);
+    log.info("etcd store for {} closed", gateway.endpoint);
   }
 
   @Override
   public String toString() {
-    return "EtcdStore[" + endpoint + "]";
+    return "EtcdStore[" + gateway.endpoint + "]";
   }
 
   // ---- for EtcdWatch ---------------------------------------------------------------------------
@@ -400,12 +595,32 @@ public final class EtcdStore implements Store {
     return watchClient;
   }
 
-  /** Starts a watch stream; the caller closes the response and may cancel the call. */
+  /** The index of the member calls go to now, for {@link #watchCall(int, String, long)}. */
+  int currentMember() {
+    return gateway.currentMember();
+  }
+
+  /** A member's endpoint, for messages. */
+  String member(int member) {
+    return gateway.member(member);
+  }
+
+  /** Reports that a member failed a watch stream: later calls and streams go to the next one. */
+  void memberFailed(int member) {
+    gateway.failed(member);
+  }
+
+  /** Starts a watch stream on the current member. */
   Call watchCall(String prefix, long startRevision) {
+    return watchCall(gateway.currentMember(), prefix, startRevision);
+  }
+
+  /** Starts a watch stream on a member; the caller closes the response and may cancel the call. */
+  Call watchCall(int member, String prefix, long startRevision) {
     String body = EtcdRequests.watch(prefix, startRevision);
     Request request =
         new Request.Builder()
-            .url(gateway.url(Gateway.WATCH))
+            .url(gateway.url(member, Gateway.WATCH))
             .post(RequestBody.create(utf8(body), Gateway.JSON))
             .build();
     return watchClient.newCall(request);
@@ -413,7 +628,7 @@ public final class EtcdStore implements Store {
 
   StoreUnavailableException closedException(String operation) {
     return new StoreUnavailableException(
-        "etcd store for " + endpoint + " is closed (" + operation + ")", null);
+        "etcd store for " + gateway.endpoint + " is closed (" + operation + ")", null);
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
@@ -426,7 +641,7 @@ public final class EtcdStore implements Store {
 
   /** Builds an {@link EtcdStore}; not thread-safe. */
   public static final class Builder {
-    private URI endpoint;
+    private List<URI> endpoints = List.of();
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private Duration reconnectBackoff = DEFAULT_RECONNECT_BACKOFF;
@@ -445,18 +660,49 @@ public final class EtcdStore implements Store {
      *     missing, or the URL carries user information
      */
     public Builder endpoint(URI endpoint) {
-      Objects.requireNonNull(endpoint, "endpoint");
-      String scheme = endpoint.getScheme();
-      if (!"http".equals(scheme) && !"https".equals(scheme)) {
-        throw new IllegalArgumentException("endpoint must be http:// or https://: " + endpoint);
+      return endpoints(List.of(Objects.requireNonNull(endpoint, "endpoint")));
+    }
+
+    /**
+     * The client URLs of the members of one etcd cluster (this or {@link #endpoint(URI)} is
+     * required), as etcd's own clients take {@code --endpoints}. Calls go to the first member until
+     * it fails, then to the next (see the class documentation, "Members"); replaces an earlier
+     * {@link #endpoint(URI)}.
+     *
+     * @param endpoints at least one URL, each as {@link #endpoint(URI)} requires, all with the same
+     *     scheme
+     * @return this builder
+     * @throws IllegalArgumentException if the list is empty or has duplicates, mixes http and
+     *     https, or an URL is not as {@link #endpoint(URI)} requires (the message names it by its
+     *     index, {@code endpoints[1]})
+     */
+    public Builder endpoints(List<URI> endpoints) {
+      List<URI> copy = List.copyOf(Objects.requireNonNull(endpoints, "endpoints"));
+      if (copy.isEmpty()) {
+        throw new IllegalArgumentException("endpoints must not be empty");
       }
-      if (endpoint.getHost() == null) {
-        throw new IllegalArgumentException("endpoint has no host: " + endpoint);
+      for (int i = 0; i < copy.size(); i++) {
+        URI endpoint = copy.get(i);
+        String name = copy.size() == 1 ? "endpoint" : "endpoints[" + i + "]";
+        String scheme = endpoint.getScheme();
+        if (!"http".equals(scheme) && !"https".equals(scheme)) {
+          throw new IllegalArgumentException(name + " must be http:// or https://: " + endpoint);
+        }
+        if (endpoint.getHost() == null) {
+          throw new IllegalArgumentException(name + " has no host: " + endpoint);
+        }
+        if (endpoint.getRawUserInfo() != null) {
+          throw new IllegalArgumentException(name + " must not carry credentials");
+        }
+        if (!scheme.equals(copy.get(0).getScheme())) {
+          throw new IllegalArgumentException(
+              name + " must use the scheme of endpoints[0] (" + copy.get(0).getScheme() + ")");
+        }
+        if (copy.indexOf(endpoint) != i) {
+          throw new IllegalArgumentException(name + " repeats " + endpoint);
+        }
       }
-      if (endpoint.getRawUserInfo() != null) {
-        throw new IllegalArgumentException("endpoint must not carry credentials");
-      }
-      this.endpoint = endpoint;
+      this.endpoints = copy;
       return this;
     }
 
@@ -552,13 +798,13 @@ public final class EtcdStore implements Store {
      *     endpoint or their PEM text cannot be decoded (the PEM is never quoted)
      */
     public EtcdStore build() {
-      if (endpoint == null) {
+      if (endpoints.isEmpty()) {
         throw new InvalidConfigurationException(
             List.of(new FieldError("endpoint", "is required: call endpoint(URI)")));
       }
-      if (tls.isPresent() && !"https".equals(endpoint.getScheme())) {
+      if (tls.isPresent() && !"https".equals(endpoints.get(0).getScheme())) {
         throw new InvalidConfigurationException(
-            List.of(new FieldError("tls", "needs an https:// endpoint, not " + endpoint)));
+            List.of(new FieldError("tls", "needs an https:// endpoint, not " + endpoints.get(0))));
       }
       try {
         return new EtcdStore(this);

@@ -104,7 +104,8 @@ final class EtcdWatch implements Watch {
     int failures = 0;
     try {
       while (!stopped) {
-        Call current = store.watchCall(prefix, nextRevision);
+        int member = store.currentMember();
+        Call current = store.watchCall(member, prefix, nextRevision);
         call = current;
         if (stopped) {
           current.cancel();
@@ -156,6 +157,7 @@ final class EtcdWatch implements Watch {
             break;
           }
           failures++;
+          store.memberFailed(member);
           if (failures > 1) {
             // Re-opening failed too: etcd is away (said once for the store, not per watch).
             store.availability().unavailable(e);

@@ -7,31 +7,49 @@ import cloud.krake.store.StoreUnavailableException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The unary calls of etcd's v3 JSON gateway: encoding (base64 keys and values, int64 as strings),
  * one POST, and translation of failures into the store's exceptions. Thread-safe.
+ *
+ * <p>Members: the calls go to one member of the cluster, the current one, until it fails (an I/O
+ * error or etcd answering "unavailable"); then the next member in the configured order becomes the
+ * current one. A call whose connection was refused (nothing was sent) and a read are retried at
+ * once on the next member, each member tried once; any other failed write throws {@link
+ * StoreUnavailableException} (it may have been applied), and the next call goes to the next member.
  */
 final class Gateway {
+  private static final Logger log = LoggerFactory.getLogger(EtcdStore.class);
+
   static final MediaType JSON = MediaType.get("application/json");
   static final String RANGE = "v3/kv/range";
   static final String PUT = "v3/kv/put";
   static final String TXN = "v3/kv/txn";
   static final String COMPACTION = "v3/kv/compaction";
   static final String WATCH = "v3/watch";
+  static final String LEASE_GRANT = "v3/lease/grant";
+  static final String LEASE_KEEPALIVE = "v3/lease/keepalive";
+  static final String LEASE_REVOKE = "v3/lease/revoke";
+  static final String LEASE_TIME_TO_LIVE = "v3/lease/timetolive";
 
   /** gRPC status codes etcd puts into its error bodies. */
   static final int CODE_DEADLINE_EXCEEDED = 4;
 
+  static final int CODE_NOT_FOUND = 5;
   static final int CODE_OUT_OF_RANGE = 11;
   static final int CODE_UNAVAILABLE = 14;
 
@@ -41,23 +59,90 @@ final class Gateway {
 
   final ObjectMapper mapper;
   final OkHttpClient client;
+
+  /** The configured endpoints, comma-separated: the store's name in messages. */
   final String endpoint;
+
   final DependencyAvailability availability;
-  private final HttpUrl base;
+  private final List<HttpUrl> bases;
+  private final List<String> members;
+  private final AtomicInteger current = new AtomicInteger();
 
   Gateway(
-      URI endpoint, OkHttpClient client, ObjectMapper mapper, DependencyAvailability availability) {
+      List<URI> endpoints,
+      OkHttpClient client,
+      ObjectMapper mapper,
+      DependencyAvailability availability) {
     this.availability = availability;
-    this.endpoint = endpoint.toString();
-    HttpUrl url = HttpUrl.get(endpoint.toString());
-    String path = url.encodedPath();
-    this.base = url.newBuilder().encodedPath(path.endsWith("/") ? path : path + "/").build();
+    this.members = endpoints.stream().map(URI::toString).toList();
+    this.endpoint = String.join(",", members);
+    this.bases =
+        endpoints.stream()
+            .map(
+                e -> {
+                  HttpUrl url = HttpUrl.get(e.toString());
+                  String path = url.encodedPath();
+                  return url.newBuilder()
+                      .encodedPath(path.endsWith("/") ? path : path + "/")
+                      .build();
+                })
+            .toList();
     this.client = client;
     this.mapper = mapper;
   }
 
-  HttpUrl url(String path) {
-    return base.resolve(path);
+  /** Returns the index of the member calls go to now. */
+  int currentMember() {
+    return current.get();
+  }
+
+  /** Returns a member's URL of {@code path}. */
+  HttpUrl url(int member, String path) {
+    return bases.get(member).resolve(path);
+  }
+
+  /** Returns a member's endpoint, for messages. */
+  String member(int member) {
+    return members.get(member);
+  }
+
+  /**
+   * Moves on from {@code member} after it failed: the next member becomes the current one, unless
+   * another call moved on already.
+   */
+  void failed(int member) {
+    if (bases.size() > 1) {
+      int next = (member + 1) % bases.size();
+      if (current.compareAndSet(member, next)) {
+        log.info(
+            "etcd member {} failed; calls go to {} now", members.get(member), members.get(next));
+      }
+    }
+  }
+
+  /**
+   * POSTs a JSON body to the current member, moving on to the next one on failure (retrying a read,
+   * or a call whose connection was refused, on it at once) and returns the parsed answer.
+   *
+   * @param idempotent whether the call may be repeated safely after an ambiguous failure (a read)
+   * @throws StoreUnavailableException as {@link #post(HttpUrl, String, byte[], String)}, once every
+   *     member was tried, or at once for an ambiguous failure of a write
+   * @throws EtcdErrorException on any other gRPC error etcd reports
+   */
+  JsonNode post(String path, byte[] body, String operation, boolean idempotent) {
+    for (int attempt = 1; ; attempt++) {
+      int member = current.get();
+      try {
+        return post(url(member, path), members.get(member), body, operation);
+      } catch (StoreUnavailableException e) {
+        failed(member);
+        boolean unsent = e.getCause() instanceof ConnectException;
+        if (attempt >= bases.size() || !(idempotent || unsent)) {
+          throw e;
+        }
+        log.debug("retrying {} on the next etcd member: {}", operation, e.toString());
+      }
+    }
   }
 
   /**
@@ -68,7 +153,7 @@ final class Gateway {
    *     reporting itself unavailable
    * @throws EtcdErrorException on any other gRPC error etcd reports
    */
-  JsonNode post(HttpUrl url, byte[] body, String operation) {
+  JsonNode post(HttpUrl url, String endpoint, byte[] body, String operation) {
     Request request = new Request.Builder().url(url).post(RequestBody.create(body, JSON)).build();
     byte[] answer;
     int status;
@@ -110,7 +195,7 @@ final class Gateway {
           null);
     }
     if (status / 100 != 2 || json.has("error") && json.has("code")) {
-      KrakeException failure = error(status, json, operation);
+      KrakeException failure = error(endpoint, status, json, operation);
       if (failure instanceof StoreUnavailableException) {
         availability.unavailable(failure);
       } else {
@@ -123,7 +208,7 @@ final class Gateway {
   }
 
   /** Translates an error body ({@code {"error":…,"code":…}}) into an exception. */
-  KrakeException error(int status, JsonNode json, String operation) {
+  static KrakeException error(String endpoint, int status, JsonNode json, String operation) {
     int code = json.path("code").asInt(-1);
     String message = json.path("message").asText(json.path("error").asText(""));
     if (code == -1) {

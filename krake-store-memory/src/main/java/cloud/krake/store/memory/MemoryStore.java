@@ -1,9 +1,13 @@
 package cloud.krake.store.memory;
 
 import cloud.krake.KrakeException;
+import cloud.krake.runtime.Timer;
 import cloud.krake.store.CompactedException;
 import cloud.krake.store.ConflictException;
+import cloud.krake.store.Guard;
 import cloud.krake.store.KeyValue;
+import cloud.krake.store.Lease;
+import cloud.krake.store.LeaseNotFoundException;
 import cloud.krake.store.Page;
 import cloud.krake.store.PageRequest;
 import cloud.krake.store.Store;
@@ -16,14 +20,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
@@ -53,6 +63,15 @@ import org.slf4j.LoggerFactory;
  * which visits every key, runs rarely), so memory stays bounded by the live data plus at most twice
  * each bound. A read at, or a watch from, a compacted revision gets a {@link CompactedException},
  * as with etcd. {@link #compact(long)} compacts explicitly.
+ *
+ * <p>Leases: as etcd's, a lease expires {@link Lease#ttl()} after it was granted or last kept
+ * alive, by the store's {@link Builder#clock(Clock) clock}; its keys are then deleted, each with a
+ * {@link WatchEvent.Type#DELETED} event at a revision of its own. Expiry is checked by a task on
+ * the store's {@link Builder#timer(Timer) timer} due at the lease's deadline (re-scheduled if the
+ * lease was kept alive meanwhile), and again by {@link #keepAliveLease(Lease)}; a test with a
+ * {@code ManualClock} and {@code ManualTimer} expires leases deterministically by advancing the
+ * timer. Lease ids count up from 1. Guarded writes ({@link Guard}) compare the guard's key and the
+ * target's under the write lock.
  *
  * <p>Threading: all methods are thread-safe. Reads share a read lock; writes take a write lock, so
  * writes are serialised (a write costs O(log n) plus O(watches)). Each {@link Watch} has its own
@@ -100,6 +119,8 @@ public final class MemoryStore implements Store {
   private final long retainedBytes;
   private final Duration retainedAge;
   private final Clock clock;
+  private final Timer timer;
+  private final ScheduledExecutorService ownedTimerExecutor; // null when the timer is injected
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final AtomicInteger watchIds = new AtomicInteger();
 
@@ -112,12 +133,29 @@ public final class MemoryStore implements Store {
   private long revision = 1;
   private long compactRevision = 0;
   private boolean closed;
+  private final Map<Long, MemoryLease> leases = new HashMap<>();
+  private final Map<String, Long> keyLeases = new HashMap<>(); // live key -> its lease id
+  private long lastLeaseId;
 
   private MemoryStore(Builder builder) {
     this.retainedRevisions = builder.retainedRevisions;
     this.retainedBytes = builder.retainedBytes;
     this.retainedAge = builder.retainedAge;
     this.clock = builder.clock;
+    if (builder.timer == null) {
+      AtomicInteger threads = new AtomicInteger();
+      this.ownedTimerExecutor =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "krake-memory-lease-" + threads.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
+      this.timer = Timer.system(ownedTimerExecutor);
+    } else {
+      this.ownedTimerExecutor = null;
+      this.timer = builder.timer;
+    }
   }
 
   /** Returns a store with the defaults. */
@@ -136,6 +174,7 @@ public final class MemoryStore implements Store {
     private long retainedBytes = DEFAULT_RETAINED_BYTES;
     private Duration retainedAge = DEFAULT_RETAINED_AGE;
     private Clock clock = Clock.systemUTC();
+    private Timer timer;
 
     private Builder() {}
 
@@ -197,6 +236,19 @@ public final class MemoryStore implements Store {
      */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Sets the timer that runs the lease expiry checks (default: one daemon thread owned by the
+     * store, named {@code krake-memory-lease-1}, shut down by {@link MemoryStore#close()}); tests
+     * pass a {@code ManualTimer} on the same manual clock as {@link #clock(Clock)}.
+     *
+     * @param timer the timer; it stays the caller's, never shut down by the store
+     * @return this builder
+     */
+    public Builder timer(Timer timer) {
+      this.timer = Objects.requireNonNull(timer, "timer");
       return this;
     }
 
@@ -287,6 +339,7 @@ public final class MemoryStore implements Store {
     try {
       ensureOpen();
       KeyValue current = current(key, expectedRevision);
+      detachLease(key);
       long next = revision + 1;
       KeyValue kv = new KeyValue(key, value, current.createRevision(), next, current.version() + 1);
       commit(key, kv, new WatchEvent(WatchEvent.Type.MODIFIED, kv));
@@ -304,6 +357,7 @@ public final class MemoryStore implements Store {
     try {
       ensureOpen();
       KeyValue current = current(key, expectedRevision);
+      detachLease(key);
       long next = revision + 1;
       KeyValue last = new KeyValue(key, current.value(), current.createRevision(), next, 0);
       commit(key, null, new WatchEvent(WatchEvent.Type.DELETED, last));
@@ -351,6 +405,143 @@ public final class MemoryStore implements Store {
     }
   }
 
+  // ------------------------------------------------------------------------------ leases
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The lease is granted the TTL asked for, rounded up to whole seconds.
+   */
+  @Override
+  public Lease grantLease(Duration ttl) {
+    Lease lease = new Lease(1, Duration.ofSeconds(Lease.seconds(ttl))); // checks ttl
+    lock.writeLock().lock();
+    try {
+      ensureOpen();
+      lease = new Lease(++lastLeaseId, lease.ttl());
+      MemoryLease held = new MemoryLease(lease, clock.instant().plus(lease.ttl()));
+      leases.put(lease.id(), held);
+      scheduleExpiryCheck(held, lease.ttl());
+      return lease;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public Lease keepAliveLease(Lease lease) {
+    Objects.requireNonNull(lease, "lease");
+    lock.writeLock().lock();
+    try {
+      MemoryLease held = liveLease(lease.id());
+      held.deadline = clock.instant().plus(held.lease.ttl());
+      return held.lease;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public void revokeLease(Lease lease) {
+    Objects.requireNonNull(lease, "lease");
+    lock.writeLock().lock();
+    try {
+      expire(liveLease(lease.id()));
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public Optional<Duration> leaseTimeToLive(Lease lease) {
+    Objects.requireNonNull(lease, "lease");
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      MemoryLease held = leases.get(lease.id());
+      Instant now = clock.instant();
+      if (held == null || !now.isBefore(held.deadline)) {
+        return Optional.empty();
+      }
+      return Optional.of(Duration.ofSeconds(Duration.between(now, held.deadline).getSeconds()));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public KeyValue create(String key, byte[] value, Lease lease) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    Objects.requireNonNull(lease, "lease");
+    lock.writeLock().lock();
+    try {
+      MemoryLease held = liveLease(lease.id());
+      KeyValue kv = create(key, value);
+      held.keys.add(key);
+      keyLeases.put(key, held.lease.id());
+      return kv;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public OptionalLong leaseId(String key) {
+    Objects.requireNonNull(key, "key");
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      Long id = keyLeases.get(key);
+      return id == null ? OptionalLong.empty() : OptionalLong.of(id);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  // ------------------------------------------------------------------------------ guarded writes
+
+  @Override
+  public KeyValue create(String key, byte[] value, Guard guard) {
+    Objects.requireNonNull(guard, "guard");
+    lock.writeLock().lock();
+    try {
+      ensureOpen();
+      checkGuard(guard);
+      return create(key, value);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public KeyValue update(String key, byte[] value, long expectedRevision, Guard guard) {
+    Objects.requireNonNull(guard, "guard");
+    requirePositive(expectedRevision);
+    lock.writeLock().lock();
+    try {
+      ensureOpen();
+      checkGuard(guard);
+      return update(key, value, expectedRevision);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public long delete(String key, long expectedRevision, Guard guard) {
+    Objects.requireNonNull(guard, "guard");
+    requirePositive(expectedRevision);
+    lock.writeLock().lock();
+    try {
+      ensureOpen();
+      checkGuard(guard);
+      return delete(key, expectedRevision);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
   @Override
   public void compact(long revision) {
     lock.writeLock().lock();
@@ -378,6 +569,9 @@ public final class MemoryStore implements Store {
         return;
       }
       closed = true;
+      leases.values().forEach(l -> l.check.cancel());
+      leases.clear();
+      keyLeases.clear();
       open = List.copyOf(watches);
       watches.clear();
       keys.clear();
@@ -387,11 +581,105 @@ public final class MemoryStore implements Store {
     } finally {
       lock.writeLock().unlock();
     }
+    if (ownedTimerExecutor != null) {
+      ownedTimerExecutor.shutdownNow();
+    }
     StoreUnavailableException cause = new StoreUnavailableException("memory store closed", null);
     open.forEach(w -> w.queue.add(new Closed(cause)));
   }
 
   // ------------------------------------------------------------------------------ internals
+
+  /** Throws unless the guard's key is at the guard's revision; under the write lock. */
+  private void checkGuard(Guard guard) {
+    KeyHistory history = keys.get(guard.key());
+    KeyValue current = history == null ? null : history.latest();
+    long actual = current == null ? 0 : current.modRevision();
+    if (actual != guard.modRevision()) {
+      throw new ConflictException(guard.key(), guard.modRevision(), actual);
+    }
+  }
+
+  /**
+   * Returns the lease if it is live; expires it if its deadline passed. Under the write lock.
+   *
+   * @throws LeaseNotFoundException if it expired or was revoked
+   */
+  private MemoryLease liveLease(long id) {
+    ensureOpen();
+    MemoryLease held = leases.get(id);
+    if (held != null && !clock.instant().isBefore(held.deadline)) {
+      expire(held);
+      held = null;
+    }
+    if (held == null) {
+      throw new LeaseNotFoundException(id);
+    }
+    return held;
+  }
+
+  /** Removes a lease and deletes its keys, each at a revision of its own. Under the write lock. */
+  private void expire(MemoryLease held) {
+    leases.remove(held.lease.id());
+    held.check.cancel();
+    for (String key : held.keys) {
+      keyLeases.remove(key);
+      KeyHistory history = keys.get(key);
+      KeyValue current = history == null ? null : history.latest();
+      if (current != null) {
+        long next = revision + 1;
+        KeyValue last = new KeyValue(key, current.value(), current.createRevision(), next, 0);
+        commit(key, null, new WatchEvent(WatchEvent.Type.DELETED, last));
+      }
+    }
+    log.debug("lease {} ended; {} keys deleted", held.lease.id(), held.keys.size());
+  }
+
+  /** Detaches a key from its lease, as etcd's put without a lease does. Under the write lock. */
+  private void detachLease(String key) {
+    Long id = keyLeases.remove(key);
+    if (id != null) {
+      MemoryLease held = leases.get(id);
+      if (held != null) {
+        held.keys.remove(key);
+      }
+    }
+  }
+
+  private void scheduleExpiryCheck(MemoryLease held, Duration delay) {
+    held.check = timer.schedule(() -> checkExpiry(held), delay);
+  }
+
+  /** The timer task: expires the lease if due, else checks again at its (later) deadline. */
+  private void checkExpiry(MemoryLease held) {
+    lock.writeLock().lock();
+    try {
+      if (closed || leases.get(held.lease.id()) != held) {
+        return;
+      }
+      Instant now = clock.instant();
+      if (now.isBefore(held.deadline)) {
+        scheduleExpiryCheck(held, Duration.between(now, held.deadline));
+      } else {
+        expire(held);
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** A granted lease: its deadline, keys and pending expiry check, all guarded by the lock. */
+  private static final class MemoryLease {
+    final Lease lease;
+    final Set<String> keys = new LinkedHashSet<>();
+    Instant deadline;
+    Timer.Handle check = () -> false;
+
+    MemoryLease(Lease lease, Instant deadline) {
+      this.lease = lease;
+      this.deadline = deadline;
+    }
+  }
 
   /** Returns the current document if its revision is the expected one; guarded by the lock. */
   private KeyValue current(String key, long expectedRevision) {

@@ -7,9 +7,11 @@ import static org.awaitility.Awaitility.await;
 
 import cloud.krake.store.CompactedException;
 import cloud.krake.store.KeyValue;
+import cloud.krake.store.Lease;
 import cloud.krake.store.PageRequest;
 import cloud.krake.store.Store;
 import cloud.krake.testing.ManualClock;
+import cloud.krake.testing.ManualTimer;
 import cloud.krake.testing.RecordingWatchListener;
 import cloud.krake.testing.StoreContract;
 import java.time.Duration;
@@ -18,9 +20,42 @@ import org.junit.jupiter.api.Test;
 
 class MemoryStoreTest extends StoreContract {
 
+  private final ManualTimer timer = new ManualTimer(new ManualClock(Instant.EPOCH));
+
   @Override
   protected Store createStore() {
-    return MemoryStore.create();
+    return MemoryStore.builder().clock(timer.clock()).timer(timer).build();
+  }
+
+  @Override
+  protected void passTime(Duration duration) {
+    timer.advance(duration);
+  }
+
+  @Test
+  void leaseKeptAliveOutlivesItsFirstDeadlineAndExpiresAtItsNewOne() {
+    ManualTimer manual = new ManualTimer(new ManualClock(Instant.EPOCH));
+    try (MemoryStore leased = MemoryStore.builder().clock(manual.clock()).timer(manual).build()) {
+      Lease lease = leased.grantLease(Duration.ofSeconds(10));
+      leased.create("/member", "1".getBytes(UTF_8), lease);
+
+      manual.advance(Duration.ofSeconds(6));
+      leased.keepAliveLease(lease); // new deadline: 16 s
+      manual.advance(Duration.ofSeconds(6)); // the first check, at 10 s, finds it alive
+      assertThat(leased.get("/member")).isPresent();
+      assertThat(leased.leaseTimeToLive(lease)).contains(Duration.ofSeconds(4));
+
+      manual.advance(Duration.ofSeconds(4));
+      assertThat(leased.get("/member")).isEmpty();
+      assertThat(manual.pendingDueTimes()).isEmpty();
+    }
+  }
+
+  @Test
+  void leaseGrantRoundsTheTtlUpToWholeSeconds() {
+    try (MemoryStore plain = MemoryStore.create()) {
+      assertThat(plain.grantLease(Duration.ofMillis(1500)).ttl()).isEqualTo(Duration.ofSeconds(2));
+    }
   }
 
   @Test
