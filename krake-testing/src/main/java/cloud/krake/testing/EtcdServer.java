@@ -77,6 +77,8 @@ public final class EtcdServer implements AutoCloseable {
   private final String name;
   private final int clientPort;
   private final int peerPort;
+  private final String initialCluster;
+  private final String clusterToken;
   private final Optional<Tls> tls;
   private final OkHttpClient healthClient;
 
@@ -85,6 +87,11 @@ public final class EtcdServer implements AutoCloseable {
   private boolean closed;
 
   private EtcdServer(Builder builder) {
+    this(builder, null);
+  }
+
+  /** A server, alone or (with {@code member} non-null) one member of an {@link EtcdCluster}. */
+  EtcdServer(Builder builder, EtcdCluster.Member member) {
     this.binary = builder.binary.orElseGet(EtcdServer::findBinary);
     if (!Files.isExecutable(binary)) {
       throw new IllegalStateException(
@@ -95,14 +102,22 @@ public final class EtcdServer implements AutoCloseable {
       this.directory = Files.createTempDirectory("krake-etcd-");
       this.dataDir = directory.resolve("data");
       this.logFile = directory.resolve("etcd.log");
-      int[] ports = LoopbackPorts.free(2);
-      this.clientPort = ports[0];
-      this.peerPort = ports[1];
+      if (member == null) {
+        int[] ports = LoopbackPorts.free(2);
+        this.clientPort = ports[0];
+        this.peerPort = ports[1];
+      } else {
+        this.clientPort = member.clientPort();
+        this.peerPort = member.peerPort();
+      }
       this.tls = builder.tls ? Optional.of(Tls.generate(directory)) : Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare a temporary directory for etcd", e);
     }
-    this.name = "krake-test-" + clientPort;
+    this.name = member == null ? "krake-test-" + clientPort : member.name();
+    this.initialCluster =
+        member == null ? name + "=http://127.0.0.1:" + peerPort : member.initialCluster();
+    this.clusterToken = member == null ? "etcd-cluster" : member.clusterToken();
     OkHttpClient.Builder client =
         new OkHttpClient.Builder()
             .connectTimeout(Duration.ofSeconds(1))
@@ -131,13 +146,28 @@ public final class EtcdServer implements AutoCloseable {
    * @throws UncheckedIOException if the process cannot be launched
    */
   public synchronized EtcdServer start() {
+    if (launch()) {
+      awaitHealthy();
+    }
+    return this;
+  }
+
+  /** Launches the process unless it runs; returns whether it did. */
+  synchronized boolean launch() {
     if (closed) {
       throw new IllegalStateException("etcd server was closed");
     }
     if (process != null && process.isAlive()) {
-      return this;
+      return false;
     }
     process = LocalProcesses.launch(command(), logFile);
+    return true;
+  }
+
+  /**
+   * Waits until the launched process reports itself healthy (a member: its cluster has a leader).
+   */
+  synchronized void awaitHealthy() {
     long deadline = System.nanoTime() + startupTimeout.toNanos();
     while (!healthy()) {
       if (!process.isAlive()) {
@@ -156,7 +186,26 @@ public final class EtcdServer implements AutoCloseable {
       }
     }
     log.info("etcd started at {} (data in {})", endpoint(), dataDir);
-    return this;
+  }
+
+  /**
+   * Kills etcd at once (SIGKILL), as a crash: no graceful shutdown, connections reset. The data
+   * directory stays, so {@link #start()} restarts it with its data. Does nothing if etcd is not
+   * running.
+   */
+  public synchronized void kill() {
+    if (process == null) {
+      return;
+    }
+    Process p = process;
+    process = null;
+    p.destroyForcibly();
+    try {
+      p.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    log.info("etcd at {} killed", endpoint());
   }
 
   /**
@@ -242,7 +291,9 @@ public final class EtcdServer implements AutoCloseable {
             "--initial-advertise-peer-urls",
             peer,
             "--initial-cluster",
-            name + "=" + peer,
+            initialCluster,
+            "--initial-cluster-token",
+            clusterToken,
             "--initial-cluster-state",
             "new"));
     tls.ifPresent(
