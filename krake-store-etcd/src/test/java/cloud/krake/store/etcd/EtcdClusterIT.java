@@ -11,7 +11,12 @@ import cloud.krake.store.Watch;
 import cloud.krake.store.WatchEvent;
 import cloud.krake.testing.EtcdCluster;
 import cloud.krake.testing.RecordingWatchListener;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -165,6 +170,56 @@ class EtcdClusterIT {
     } finally {
       cluster.member(2).start();
     }
+  }
+
+  @Test
+  void writesGoOnAfterTheLeaderIsKilled() throws Exception {
+    int leader = leaderIndex();
+    List<URI> leaderFirst = new ArrayList<>(cluster.endpoints());
+    leaderFirst.add(0, leaderFirst.remove(leader));
+    try (EtcdStore store = EtcdStore.builder().endpoints(leaderFirst).build()) {
+      store.create("/cluster/leader/before", "1".getBytes(UTF_8));
+      cluster.member(leader).kill();
+      long killedAt = System.nanoTime();
+      int failed = 0;
+      KeyValue written = null;
+      try {
+        while (written == null) {
+          try {
+            written = store.create("/cluster/leader/after", "2".getBytes(UTF_8));
+          } catch (StoreUnavailableException e) {
+            failed++;
+            written = readWithRetries(store, "/cluster/leader/after").orElse(null);
+          }
+        }
+        log.info(
+            "leader killed: the first write succeeded {} ms later, after {} failed attempts",
+            (System.nanoTime() - killedAt) / 1_000_000,
+            failed);
+        assertThat(store.get("/cluster/leader/before")).isPresent();
+        assertThat(written.valueAsString()).isEqualTo("2");
+      } finally {
+        cluster.member(leader).start();
+      }
+    }
+  }
+
+  /** Asks each member for its status; returns the index of the member that is the leader. */
+  private static int leaderIndex() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    for (int i = 0; i < cluster.members().size(); i++) {
+      HttpRequest request =
+          HttpRequest.newBuilder(cluster.member(i).endpoint().resolve("/v3/maintenance/status"))
+              .POST(HttpRequest.BodyPublishers.ofString("{}"))
+              .build();
+      JsonNode status =
+          new ObjectMapper()
+              .readTree(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
+      if (status.path("leader").asText().equals(status.path("header").path("member_id").asText())) {
+        return i;
+      }
+    }
+    throw new AssertionError("no member is the leader");
   }
 
   private static Lease keepAlive(EtcdStore store, Lease lease) {
