@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +49,34 @@ class EtcdStoreTest {
         .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("tls")
         .hasMessageContaining("https");
+  }
+
+  @Test
+  void builderChecksEveryEndpointOfAClusterNamingItsIndex() {
+    URI first = URI.create("http://10.0.0.1:2379");
+    assertThatThrownBy(() -> EtcdStore.builder().endpoints(List.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("endpoints");
+    assertThatThrownBy(
+            () -> EtcdStore.builder().endpoints(List.of(first, URI.create("ftp://10.0.0.2:2379"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("endpoints[1]");
+    assertThatThrownBy(
+            () ->
+                EtcdStore.builder().endpoints(List.of(first, URI.create("https://10.0.0.2:2379"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("endpoints[1]")
+        .hasMessageContaining("scheme");
+    assertThatThrownBy(() -> EtcdStore.builder().endpoints(List.of(first, first)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("endpoints[1] repeats");
+
+    URI second = URI.create("http://10.0.0.2:2379");
+    try (EtcdStore store = EtcdStore.builder().endpoints(List.of(first, second)).build()) {
+      assertThat(store.endpoints()).containsExactly(first, second);
+      assertThat(store.endpoint()).isEqualTo(first);
+      assertThat(store).hasToString("EtcdStore[http://10.0.0.1:2379,http://10.0.0.2:2379]");
+    }
   }
 
   @Test
