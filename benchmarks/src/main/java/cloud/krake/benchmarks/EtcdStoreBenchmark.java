@@ -25,44 +25,78 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@link EtcdStore} against a real etcd, next to a raw okhttp baseline that sends the same HTTP
  * requests with the same JSON bodies to the same gateway and only reads the answer, so that the
- * ratio {@code store*} / {@code raw*} shows what the store costs on top of the wire.
+ * ratio {@code store} / {@code raw} shows what the store costs on top of the wire.
  *
- * <p>Operations: {@code create} (a transaction creating a fresh key), {@code get} (a range of one
- * key), {@code update} (a compare-and-set transaction on a key of the calling thread), each at 1
- * and 16 threads. Throughput in operations per second.
+ * <p>Each operation is one JMH group in which a store thread and a raw thread (or 8 of each) run at
+ * the same time, in the same JVM, through the same warm-up and measurement iterations, against the
+ * same etcd: JMH reports each side's throughput, and their ratio compares like with like at every
+ * instant, whatever else the machine is doing. (Forking each benchmark separately, all raw ones
+ * first, with two 2-second warm-up iterations, made the store look 0.65 to 0.95 times as fast as
+ * the wire on a busy machine, where interleaved it is about as fast.)
  *
- * <p>The value is {@link SampleDocuments#runningApplication()}, a stored RUNNING application of 23
- * KiB. An 80-byte value used to hide that neither client set {@code TCP_NODELAY}: a request larger
- * than one TCP segment then waited for etcd's delayed ACK (about 40 ms), which capped a
- * compare-and-set at about 20 per second per thread. Both clients now set it ({@link EtcdStore}'s
- * own, and {@link #noDelay()} for the raw baseline), so the ratio compares like with like.
+ * <ul>
+ *   <li>{@code get1}, {@code get16}: a range of one key, 1 + 1 and 8 + 8 threads;
+ *   <li>{@code update1}, {@code update16}: a compare-and-set transaction (put if the key's mod
+ *       revision is the last one this thread wrote) on a key of the calling thread;
+ *   <li>{@code create1}, {@code create16}: a transaction creating a fresh key.
+ * </ul>
+ *
+ * Throughput in operations per second of each side. The value ({@link #value}) is either {@code
+ * application}, {@link SampleDocuments#runningApplication()}, a stored RUNNING application of
+ * 23,580 bytes, or {@code small}, an 80-byte JSON object. The small value used to hide that neither
+ * client set {@code TCP_NODELAY}: a request larger than one TCP segment then waited for etcd's
+ * delayed ACK (about 40 ms), which capped a compare-and-set at about 20 per second per thread. Both
+ * clients now set it ({@link EtcdStore}'s own, and {@link #noDelay()} for the raw baseline).
+ *
+ * <p>Run (etcd must be on the {@code PATH}; each value is one fork that starts its own etcd on a
+ * loopback port): {@code java -jar benchmarks/target/benchmarks.jar EtcdStoreBenchmark}, or one
+ * operation with {@code 'EtcdStoreBenchmark.update1'} and one value with {@code -p
+ * value=application}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(1)
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 5, time = 2)
 public class EtcdStoreBenchmark {
   private static final MediaType JSON = MediaType.get("application/json");
 
-  /** A RUNNING application as stored: 23 KiB, larger than one TCP segment (see the class doc). */
-  private static final byte[] VALUE = SampleDocuments.runningApplication();
+  /** An 80-byte JSON value, smaller than one TCP segment. */
+  static final byte[] SMALL_VALUE =
+      "{\"metadata\":{\"name\":\"app-000\",\"namespace\":\"bench\"},\"status\":{\"state\":\"RUNNING\"}}"
+          .getBytes(StandardCharsets.UTF_8);
 
-  private static final String VALUE64 = Base64.getEncoder().encodeToString(VALUE);
   private static final String GET_KEY = "/bench/get";
+
+  /**
+   * The value written and read: {@code application} (a RUNNING application as stored, 23,580 bytes,
+   * larger than one TCP segment) or {@code small} (80 bytes).
+   */
+  @Param({"application", "small"})
+  public String value;
 
   private final AtomicInteger threads = new AtomicInteger();
 
+  byte[] bytes;
+  String bytes64;
   EtcdServer server;
   EtcdStore store;
   OkHttpClient raw;
@@ -72,6 +106,13 @@ public class EtcdStoreBenchmark {
   /** Starts etcd, the store and the raw client; writes the key that {@code get} reads. */
   @Setup(Level.Trial)
   public void start() {
+    bytes =
+        switch (value) {
+          case "application" -> SampleDocuments.runningApplication();
+          case "small" -> SMALL_VALUE.clone();
+          default -> throw new IllegalArgumentException("unknown value " + value);
+        };
+    bytes64 = Base64.getEncoder().encodeToString(bytes);
     server = EtcdServer.builder().build().start();
     store = EtcdStore.builder().endpoint(server.endpoint()).build();
     raw =
@@ -86,7 +127,7 @@ public class EtcdStoreBenchmark {
     HttpUrl base = HttpUrl.get(server.endpoint().toString());
     rangeUrl = base.resolve("/v3/kv/range");
     txnUrl = base.resolve("/v3/kv/txn");
-    store.create(GET_KEY, VALUE);
+    store.create(GET_KEY, bytes);
   }
 
   /** Stops everything. */
@@ -113,10 +154,10 @@ public class EtcdStoreBenchmark {
     public void setUp(EtcdStoreBenchmark benchmark) {
       prefix = "/bench/t" + benchmark.threads.incrementAndGet() + "/";
       storeKey = prefix + "cas-store";
-      storeRevision = benchmark.store.create(storeKey, VALUE).modRevision();
+      storeRevision = benchmark.store.create(storeKey, benchmark.bytes).modRevision();
       String rawKey = prefix + "cas-raw";
       rawKey64 = base64(rawKey);
-      rawRevision = benchmark.store.create(rawKey, VALUE).modRevision();
+      rawRevision = benchmark.store.create(rawKey, benchmark.bytes).modRevision();
     }
 
     String nextKey() {
@@ -124,98 +165,114 @@ public class EtcdStoreBenchmark {
     }
   }
 
-  // ---- EtcdStore ------------------------------------------------------------------------------
+  // ---- get: one key ----------------------------------------------------------------------------
 
-  /** Creates a fresh key through the store. */
+  /** Reads one key through the store, next to {@link #get1Raw()}. */
   @Benchmark
-  @Threads(1)
-  public KeyValue storeCreate1(PerThread state) {
-    return store.create(state.nextKey(), VALUE);
-  }
-
-  /** Creates a fresh key through the store, 16 threads. */
-  @Benchmark
-  @Threads(16)
-  public KeyValue storeCreate16(PerThread state) {
-    return store.create(state.nextKey(), VALUE);
-  }
-
-  /** Reads one key through the store. */
-  @Benchmark
-  @Threads(1)
-  public Optional<KeyValue> storeGet1() {
+  @Group("get1")
+  @GroupThreads(1)
+  public Optional<KeyValue> get1Store() {
     return store.get(GET_KEY);
-  }
-
-  /** Reads one key through the store, 16 threads. */
-  @Benchmark
-  @Threads(16)
-  public Optional<KeyValue> storeGet16() {
-    return store.get(GET_KEY);
-  }
-
-  /** Compare-and-set update through the store. */
-  @Benchmark
-  @Threads(1)
-  public long storeUpdate1(PerThread state) {
-    return storeUpdate(state);
-  }
-
-  /** Compare-and-set update through the store, 16 threads. */
-  @Benchmark
-  @Threads(16)
-  public long storeUpdate16(PerThread state) {
-    return storeUpdate(state);
-  }
-
-  private long storeUpdate(PerThread state) {
-    state.storeRevision = store.update(state.storeKey, VALUE, state.storeRevision).modRevision();
-    return state.storeRevision;
-  }
-
-  // ---- raw okhttp, same requests ----------------------------------------------------------------
-
-  /** Creates a fresh key with the store's transaction, sent by hand. */
-  @Benchmark
-  @Threads(1)
-  public String rawCreate1(PerThread state) {
-    return rawCreate(state);
-  }
-
-  /** Creates a fresh key with the store's transaction, sent by hand, 16 threads. */
-  @Benchmark
-  @Threads(16)
-  public String rawCreate16(PerThread state) {
-    return rawCreate(state);
   }
 
   /** Reads one key with the store's range request, sent by hand. */
   @Benchmark
-  @Threads(1)
-  public String rawGet1() {
+  @Group("get1")
+  @GroupThreads(1)
+  public String get1Raw() {
     return rawGet();
   }
 
-  /** Reads one key with the store's range request, sent by hand, 16 threads. */
+  /** Reads one key through the store, 8 threads next to 8 of {@link #get16Raw()}. */
   @Benchmark
-  @Threads(16)
-  public String rawGet16() {
+  @Group("get16")
+  @GroupThreads(8)
+  public Optional<KeyValue> get16Store() {
+    return store.get(GET_KEY);
+  }
+
+  /** Reads one key with the store's range request, sent by hand, 8 threads. */
+  @Benchmark
+  @Group("get16")
+  @GroupThreads(8)
+  public String get16Raw() {
     return rawGet();
+  }
+
+  // ---- update: compare-and-set ------------------------------------------------------------------
+
+  /** Compare-and-set update through the store, next to {@link #update1Raw}. */
+  @Benchmark
+  @Group("update1")
+  @GroupThreads(1)
+  public long update1Store(PerThread state) {
+    return storeUpdate(state);
   }
 
   /** Compare-and-set update with the store's transaction, sent by hand. */
   @Benchmark
-  @Threads(1)
-  public long rawUpdate1(PerThread state) {
+  @Group("update1")
+  @GroupThreads(1)
+  public long update1Raw(PerThread state) {
     return rawUpdate(state);
   }
 
-  /** Compare-and-set update with the store's transaction, sent by hand, 16 threads. */
+  /** Compare-and-set update through the store, 8 threads next to 8 of {@link #update16Raw}. */
   @Benchmark
-  @Threads(16)
-  public long rawUpdate16(PerThread state) {
+  @Group("update16")
+  @GroupThreads(8)
+  public long update16Store(PerThread state) {
+    return storeUpdate(state);
+  }
+
+  /** Compare-and-set update with the store's transaction, sent by hand, 8 threads. */
+  @Benchmark
+  @Group("update16")
+  @GroupThreads(8)
+  public long update16Raw(PerThread state) {
     return rawUpdate(state);
   }
+
+  // ---- create: a fresh key ----------------------------------------------------------------------
+
+  /** Creates a fresh key through the store, next to {@link #create1Raw}. */
+  @Benchmark
+  @Group("create1")
+  @GroupThreads(1)
+  public KeyValue create1Store(PerThread state) {
+    return store.create(state.nextKey(), bytes);
+  }
+
+  /** Creates a fresh key with the store's transaction, sent by hand. */
+  @Benchmark
+  @Group("create1")
+  @GroupThreads(1)
+  public String create1Raw(PerThread state) {
+    return rawCreate(state);
+  }
+
+  /** Creates a fresh key through the store, 8 threads next to 8 of {@link #create16Raw}. */
+  @Benchmark
+  @Group("create16")
+  @GroupThreads(8)
+  public KeyValue create16Store(PerThread state) {
+    return store.create(state.nextKey(), bytes);
+  }
+
+  /** Creates a fresh key with the store's transaction, sent by hand, 8 threads. */
+  @Benchmark
+  @Group("create16")
+  @GroupThreads(8)
+  public String create16Raw(PerThread state) {
+    return rawCreate(state);
+  }
+
+  private long storeUpdate(PerThread state) {
+    state.storeRevision = store.update(state.storeKey, bytes, state.storeRevision).modRevision();
+    return state.storeRevision;
+  }
+
+  // ---- raw okhttp, same requests ----------------------------------------------------------------
 
   private String rawCreate(PerThread state) {
     String k = base64(state.nextKey());
@@ -227,7 +284,7 @@ public class EtcdStoreBenchmark {
             + "\"success\":[{\"request_put\":{\"key\":\""
             + k
             + "\",\"value\":\""
-            + VALUE64
+            + bytes64
             + "\"}}],\"failure\":[{\"request_range\":{\"key\":\""
             + k
             + "\"}}]}");
@@ -249,7 +306,7 @@ public class EtcdStoreBenchmark {
                 + "\"}],\"success\":[{\"request_put\":{\"key\":\""
                 + k
                 + "\",\"value\":\""
-                + VALUE64
+                + bytes64
                 + "\",\"prev_kv\":true}}],\"failure\":[{\"request_range\":{\"key\":\""
                 + k
                 + "\"}}]}");
