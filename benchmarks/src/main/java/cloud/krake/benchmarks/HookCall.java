@@ -78,14 +78,17 @@ record HookCall(String name, URI url, String token, SSLContext tls) {
    * Connection: close}: a pod calls once and goes. A Java 17 {@link HttpClient} cannot be closed;
    * without it each abandoned client's pooled connection stays open until the client is garbage
    * collected, and then hundreds close at once: each close is a task on the endpoint's pool, and
-   * the burst fills its queue, so that real calls are answered 503 (seen in a run of 1,000).
+   * the burst fills its queue, so that real calls are answered 503 (seen in a run of 1,000). The
+   * connection (TCP and TLS handshake) may take as long as the whole call, {@link
+   * #HOOK_CALL_TIMEOUT}: with 10 s, 14 of 1,000 calls timed out while the host's two cores were
+   * shared with a load average of 30.
    */
   Answer complete(ExecutorService httpExecutor) {
     HttpClient client =
         HttpClient.newBuilder()
             .sslContext(tls)
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10))
+            .connectTimeout(HOOK_CALL_TIMEOUT)
             .executor(httpExecutor)
             .build();
     HttpRequest request =
