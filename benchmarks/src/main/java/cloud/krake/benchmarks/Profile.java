@@ -67,6 +67,23 @@ final class Profile {
   }
 
   /**
+   * Stops the recording and writes it to {@code file}, for another process to read ({@link
+   * Samples#read}).
+   *
+   * @throws java.io.UncheckedIOException if the file cannot be written
+   */
+  void stopTo(Path file) {
+    try {
+      recording.stop();
+      recording.dump(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      recording.close();
+    }
+  }
+
+  /**
    * Stops the recording, writes it to {@code file} and reads its samples back.
    *
    * @throws UncheckedIOException if the file cannot be written or read

@@ -6,32 +6,49 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The load program on a few applications: the whole path runs and every check passes. */
+/**
+ * The load program on a few applications, in its three processes: the whole path runs, every check
+ * passes, and the baseline sends the same writes as the library.
+ */
 class ControllerLoadIT {
 
   @Test
-  void aSmallRunCreatesCompletesAndLeavesNothingBehind() {
+  void aSmallRunCreatesCompletesLeavesNothingBehindAndMeasuresTheBaseline() {
     ByteArrayOutputStream progress = new ByteArrayOutputStream();
     ControllerLoad load =
         new ControllerLoad(
-            new ControllerLoad.Options(10, 2, 4, Duration.ofMinutes(2), Optional.empty()),
+            new ControllerLoad.Options(
+                10, 2, 4, Duration.ofMinutes(2), Optional.empty(), List.of("-Xmx256m")),
             new PrintStream(progress, true, StandardCharsets.UTF_8));
 
-    ControllerLoad.Result result = load.run();
+    LoadResult result = load.run();
 
     ByteArrayOutputStream report = new ByteArrayOutputStream();
     result.print(new PrintStream(report, true, StandardCharsets.UTF_8));
     String text = report.toString(StandardCharsets.UTF_8);
     assertThat(result.problems()).as(text).isEmpty();
     assertThat(result.ok()).isTrue();
+    assertThat(result.hostPid).isNotEqualTo(ProcessHandle.current().pid());
     assertThat(result.createToRunning())
         .hasValueSatisfying(l -> assertThat(l.count()).isEqualTo(10));
     assertThat(result.sentToGone()).hasValueSatisfying(l -> assertThat(l.count()).isEqualTo(10));
     assertThat(result.phase1PerSecond()).isPositive();
     assertThat(result.phase2PerSecond()).isPositive();
-    assertThat(text).contains("hot frames, self time", "result: OK").doesNotContain("token\":");
+    assertThat(result.baseline).hasSize(ControllerLoad.BASELINE_ROUNDS);
+    assertThat(result.callDifferences()).as(text).isEmpty();
+    assertThat(result.libraryRequests)
+        .hasEntrySatisfying(
+            "PATCH /apis/apps/v1/namespaces/{namespace}/deployments/{name}",
+            c -> assertThat(c.requests()).isEqualTo(10));
+    assertThat(result.wallRatio()).isPositive();
+    assertThat(result.cpuRatio()).isPositive();
+    assertThat(result.heapRunning).isPositive();
+    assertThat(text)
+        .contains("hot frames, self time", "library / baseline", "result: OK")
+        .doesNotContain("token\":");
   }
 }

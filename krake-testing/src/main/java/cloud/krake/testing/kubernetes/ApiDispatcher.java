@@ -10,10 +10,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -48,8 +53,12 @@ final class ApiDispatcher extends Dispatcher {
   private final byte[] token;
   private final Discovery discovery;
 
+  // The most requests kept in the log
+  private final int requestLogLimit;
+
   // Guarded by this
-  private final List<String> requests = new ArrayList<>();
+  private final ArrayDeque<String> requests = new ArrayDeque<>();
+  private final Map<String, long[]> requestCounts = new HashMap<>();
   private int failNextCount;
   private int failNextStatus;
   private final List<FailureRule> failureRules = new ArrayList<>();
@@ -63,8 +72,10 @@ final class ApiDispatcher extends Dispatcher {
 
   private record FailureRule(String method, String pathPrefix, int status) {}
 
-  ApiDispatcher(ObjectStore store, String token, Supplier<String> serverAddress) {
+  ApiDispatcher(
+      ObjectStore store, String token, Supplier<String> serverAddress, int requestLogLimit) {
     this.store = store;
+    this.requestLogLimit = requestLogLimit;
     this.token = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     this.discovery = new Discovery(store, serverAddress);
   }
@@ -97,8 +108,65 @@ final class ApiDispatcher extends Dispatcher {
     return List.copyOf(requests);
   }
 
+  synchronized Map<String, FakeKubernetesApiServer.RequestCount> requestCounts() {
+    Map<String, FakeKubernetesApiServer.RequestCount> out = new TreeMap<>();
+    requestCounts.forEach(
+        (key, c) -> out.put(key, new FakeKubernetesApiServer.RequestCount(c[0], c[1])));
+    return Collections.unmodifiableMap(out);
+  }
+
   synchronized void clearRequests() {
     requests.clear();
+    requestCounts.clear();
+  }
+
+  /** Logs a request (the latest {@link #requestLogLimit}) and counts it by its path pattern. */
+  private synchronized void recordRequest(
+      String method, String target, HttpUrl url, long bodyBytes) {
+    if (requestLogLimit > 0) {
+      if (requests.size() == requestLogLimit) {
+        requests.removeFirst();
+      }
+      requests.addLast(method + " " + target);
+    }
+    long[] count = requestCounts.computeIfAbsent(method + " " + pathPattern(url), k -> new long[2]);
+    count[0]++;
+    count[1] += Math.max(bodyBytes, 0);
+  }
+
+  /**
+   * The request path with the namespace and the object name replaced by {@code {namespace}} and
+   * {@code {name}}, and {@code ?watch} appended for a watch: {@code
+   * /apis/apps/v1/namespaces/{namespace}/deployments/{name}}. Paths outside {@code /api/v1} and
+   * {@code /apis/GROUP/VERSION} are kept as they are.
+   */
+  static String pathPattern(HttpUrl url) {
+    List<String> segments = url.pathSegments();
+    int prefix;
+    if (segments.size() > 2 && segments.get(0).equals("api")) {
+      prefix = 2;
+    } else if (segments.size() > 3 && segments.get(0).equals("apis")) {
+      prefix = 3;
+    } else {
+      return url.encodedPath();
+    }
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < prefix; i++) {
+      out.append('/').append(segments.get(i));
+    }
+    List<String> rest = segments.subList(prefix, segments.size());
+    int kind = 0;
+    if (rest.size() > 2 && rest.get(0).equals("namespaces")) {
+      out.append("/namespaces/{namespace}");
+      kind = 2;
+    }
+    for (int i = kind; i < rest.size(); i++) {
+      out.append('/').append(i == kind + 1 ? "{name}" : rest.get(i));
+    }
+    if (isWatch(url)) {
+      out.append("?watch");
+    }
+    return out.toString();
   }
 
   /** The status code of an injected failure for this request, or 0; consumes a failNext. */
@@ -122,9 +190,9 @@ final class ApiDispatcher extends Dispatcher {
   public MockResponse dispatch(RecordedRequest request) {
     String method = request.getMethod();
     HttpUrl url = request.getUrl();
+    recordRequest(method, request.getTarget(), url, request.getBodySize());
     Duration delay;
     synchronized (this) {
-      requests.add(method + " " + request.getTarget());
       delay = latency;
     }
     MockResponse response;
@@ -426,7 +494,7 @@ final class ApiDispatcher extends Dispatcher {
               "meta.k8s.io",
               "PatchOptions");
         }
-        JsonNode applied = Json.readYaml(raw);
+        JsonNode applied = Json.readApply(raw);
         if (!(applied instanceof ObjectNode configuration)) {
           throw ApiError.badRequest("an apply configuration must be an object");
         }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
@@ -221,6 +222,9 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
   /** How long {@link #close()} waits for open watch streams to write their last chunk. */
   public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
 
+  /** The most requests {@link #requests()} keeps by default. */
+  public static final int DEFAULT_REQUEST_LOG_LIMIT = 10_000;
+
   private static final Set<GroupKind> INFRASTRUCTURE =
       Set.of(ObjectStore.NAMESPACE, ObjectStore.NODE, ObjectStore.CRD);
 
@@ -248,7 +252,9 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
     addNode(DEFAULT_NODE);
     this.server = new MockWebServer();
     server.setServerSocketFactory(new NoDelayServerSocketFactory());
-    this.dispatcher = new ApiDispatcher(store, token, () -> "127.0.0.1:" + server.getPort());
+    this.dispatcher =
+        new ApiDispatcher(
+            store, token, () -> "127.0.0.1:" + server.getPort(), builder.requestLogLimit);
     server.setDispatcher(dispatcher);
     try {
       server.start(InetAddress.getByName("127.0.0.1"), 0);
@@ -604,14 +610,38 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
   }
 
   /**
-   * Returns {@code "METHOD /path?query"} (the request target as sent) of every request received
-   * since the start or the last {@link #clearRequests()}, in arrival order.
+   * Returns {@code "METHOD /path?query"} (the request target as sent) of the latest requests
+   * received since the start or the last {@link #clearRequests()}, in arrival order: at most the
+   * {@link Builder#requestLogLimit(int) request log limit} (default {@value
+   * #DEFAULT_REQUEST_LOG_LIMIT}), the oldest forgotten first, so that a long run does not keep
+   * every request it served. {@link #requestCounts()} counts every request.
    */
   public List<String> requests() {
     return dispatcher.requests();
   }
 
-  /** Forgets the recorded {@link #requests()}. */
+  /**
+   * Returns the number of requests received since the start or the last {@link #clearRequests()},
+   * and the bytes of their bodies, by method and path pattern: {@code "PATCH
+   * /apis/apps/v1/namespaces/{namespace}/deployments/{name}"}, the namespace and name replaced by
+   * {@code {namespace}} and {@code {name}}, a subresource kept ({@code .../{name}/status}), {@code
+   * ?watch} appended for a watch; paths outside {@code /api/v1} and {@code /apis/GROUP/VERSION} as
+   * they are. Every request is counted, however many {@link #requests()} keeps; a snapshot, sorted
+   * by key. Thread-safe.
+   */
+  public Map<String, RequestCount> requestCounts() {
+    return dispatcher.requestCounts();
+  }
+
+  /**
+   * How many requests of one method and path pattern were served ({@link #requestCounts()}).
+   *
+   * @param requests the number of requests, authenticated or not
+   * @param bodyBytes the sum of their body sizes, bytes
+   */
+  public record RequestCount(long requests, long bodyBytes) {}
+
+  /** Forgets the recorded {@link #requests()} and {@link #requestCounts()}. */
   public void clearRequests() {
     dispatcher.clearRequests();
   }
@@ -709,8 +739,24 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
     private boolean autoReady = true;
     private boolean enforceNamespaces = true;
     private Clock clock = Clock.systemUTC();
+    private int requestLogLimit = DEFAULT_REQUEST_LOG_LIMIT;
 
     private Builder() {}
+
+    /**
+     * The most requests {@link FakeKubernetesApiServer#requests()} keeps, the latest; default
+     * {@value FakeKubernetesApiServer#DEFAULT_REQUEST_LOG_LIMIT}; 0 keeps none ({@link
+     * FakeKubernetesApiServer#requestCounts()} still counts every request).
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder requestLogLimit(int limit) {
+      if (limit < 0) {
+        throw new IllegalArgumentException("requestLogLimit must not be negative: " + limit);
+      }
+      this.requestLogLimit = limit;
+      return this;
+    }
 
     /** The cluster, user and context name in the kubeconfig; default {@code fake}. */
     public Builder name(String name) {

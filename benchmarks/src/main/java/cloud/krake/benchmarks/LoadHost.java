@@ -1,0 +1,267 @@
+package cloud.krake.benchmarks;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import cloud.krake.Krake;
+import cloud.krake.hooks.HookConfig;
+import cloud.krake.hooks.HooksConfig;
+import cloud.krake.hooks.ShutdownHookConfig;
+import cloud.krake.hooks.endpoint.EmbeddedHookServer;
+import cloud.krake.hooks.tls.GeneratedHookCa;
+import cloud.krake.hooks.tls.HookCertificateAuthorities;
+import cloud.krake.k8s.KubeconfigClusterConnector;
+import cloud.krake.k8s.KubernetesBackend;
+import cloud.krake.model.Application;
+import cloud.krake.model.ApplicationState;
+import cloud.krake.model.Cluster;
+import cloud.krake.model.ClusterState;
+import cloud.krake.model.KrakeJson;
+import cloud.krake.model.Reason;
+import cloud.krake.model.ResourceRef;
+import cloud.krake.store.Applications;
+import cloud.krake.store.ResourceEvent;
+import cloud.krake.store.ResourceListener;
+import cloud.krake.store.Watch;
+import cloud.krake.store.WatchEvent;
+import cloud.krake.store.memory.MemoryStore;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The host process of {@link ControllerLoad}: only what a host platform runs. {@link Krake} on a
+ * {@link MemoryStore} with its scheduler and garbage collector, the {@link KubernetesBackend} with
+ * the {@link KubeconfigClusterConnector} (the official client, over loopback to the driver's fake
+ * API servers), Krake's complete and shutdown hooks with TLS (a {@link GeneratedHookCa}) and the
+ * {@link EmbeddedHookServer} over HTTPS with client certificates.
+ *
+ * <p>Commands on standard input ({@link LoadProtocol}), one per line, answered on standard output:
+ *
+ * <ul>
+ *   <li>{@code cluster <name> <base64 kubeconfig>}: registers a cluster labelled {@code
+ *       location=<name>}, waits until it is ONLINE; answer {@code cluster <name>};
+ *   <li>{@code create <application JSON>}: {@code applications().create}; no answer (the event
+ *       {@code create-failed <exception>} if it throws);
+ *   <li>{@code usage}: answer {@code usage <JvmUsage as JSON>}; {@code reset-peaks}: answer {@code
+ *       ok};
+ *   <li>{@code heap} / {@code heap-compacted}: a full GC (after compacting the store's history for
+ *       the second); answer {@code heap <bytes in use>};
+ *   <li>{@code profile-start} / {@code profile-stop <file>}: a JFR recording ({@link Profile}) of
+ *       this process, written to the file; answer {@code ok};
+ *   <li>{@code manifest <name>}: answer {@code manifest <document bytes> <base64 JSON array of its
+ *       last applied manifest>} (what the library applied: the baseline's bodies);
+ *   <li>{@code count}: answer {@code count <applications in the store>}; {@code states}: answer
+ *       {@code states <applications by state>}.
+ * </ul>
+ *
+ * <p>Events, from a store watch on the applications: {@code running <name> <nanoTime> <cluster>}
+ * (the first time it is RUNNING), {@code gone <name> <nanoTime>}, {@code failed <name> <reason>}.
+ * Ends when standard input ends.
+ */
+public final class LoadHost {
+
+  private final MemoryStore store = MemoryStore.create();
+  private final Krake krake;
+  private final LoadProtocol.Out out = new LoadProtocol.Out(System.out);
+  private Profile profile;
+
+  private LoadHost(int workers) {
+    Clock clock = Clock.systemUTC();
+    GeneratedHookCa ca = GeneratedHookCa.generate(clock);
+    HooksConfig unbound = config(ca, URI.create("https://127.0.0.1"));
+    EmbeddedHookServer server =
+        EmbeddedHookServer.loopback(ca, new Applications(store, clock), unbound, clock)
+            .port(0)
+            .build()
+            .start();
+    HooksConfig config = config(ca, server.url());
+    this.krake =
+        Krake.builder()
+            .store(store)
+            .clock(clock)
+            .workers(workers)
+            .extension(
+                KubernetesBackend.builder()
+                    .connector(KubeconfigClusterConnector.builder().build())
+                    .krakeHooks(config, HookCertificateAuthorities.of(config, clock))
+                    .krakeHookServer(server)
+                    .build())
+            .build();
+    krake.start();
+  }
+
+  private static HooksConfig config(GeneratedHookCa ca, URI endpoint) {
+    return HooksConfig.builder()
+        .endpoint(endpoint)
+        .tls(true)
+        .complete(ca.withIntermediate(HookConfig.completeDefaults()))
+        .shutdown(
+            ShutdownHookConfig.defaults()
+                .withHook(ca.withIntermediate(HookConfig.shutdownDefaults())))
+        .addCaBundle(ca.rootCertificateSource())
+        .build();
+  }
+
+  /**
+   * Runs the host until standard input ends.
+   *
+   * @param args {@code workers}
+   */
+  public static void main(String[] args) throws IOException {
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      // EmbeddedHookServer's Javadoc: without it each response waits ~40 ms (Nagle + delayed ACK).
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+    LoadHost host = new LoadHost(Integer.parseInt(args[0]));
+    Tracker tracker = new Tracker(host.out);
+    Watch watch = host.krake.applications().watch(LoadProtocol.NS, 0, tracker);
+    try {
+      host.out.send("ready");
+      LoadProtocol.eachInputLine(host::handle);
+    } finally {
+      watch.close();
+      host.krake.close(); // also the hook server and the connector
+      host.store.close();
+    }
+    System.exit(0);
+  }
+
+  private void handle(String line) {
+    int space = line.indexOf(' ');
+    String command = space < 0 ? line : line.substring(0, space);
+    String arg = space < 0 ? "" : line.substring(space + 1);
+    try {
+      switch (command) {
+        case "create" -> krake.applications().create(KrakeJson.read(arg, Application.class));
+        case "cluster" -> {
+          String[] parts = arg.split(" ", 2);
+          registerCluster(parts[0], new String(Base64.getDecoder().decode(parts[1]), UTF_8));
+          out.send("cluster " + parts[0]);
+        }
+        case "usage" -> out.send("usage " + LoadProtocol.encode(JvmUsage.now()));
+        case "reset-peaks" -> {
+          JvmUsage.resetPeaks();
+          out.send("ok");
+        }
+        case "heap" -> out.send("heap " + JvmUsage.heapAfterFullGc());
+        case "heap-compacted" -> {
+          store.compact(store.revision());
+          out.send("heap " + JvmUsage.heapAfterFullGc());
+        }
+        case "histogram" -> {
+          System.err.println(JvmUsage.liveClassHistogram(Integer.parseInt(arg)));
+          out.send("ok");
+        }
+        case "profile-start" -> {
+          profile = Profile.start();
+          out.send("ok");
+        }
+        case "profile-stop" -> {
+          profile.stopTo(Path.of(arg));
+          profile = null;
+          out.send("ok");
+        }
+        case "manifest" -> out.send("manifest " + manifest(arg));
+        case "count" ->
+            out.send("count " + krake.applications().list(LoadProtocol.NS).items().size());
+        case "states" -> out.send("states " + states());
+        default -> out.send("error unknown command " + command);
+      }
+    } catch (RuntimeException e) {
+      String message = String.valueOf(e).replace('\n', ' ');
+      // create has no answer: its failure is an event
+      out.send((command.equals("create") ? "create-failed " : "error " + command + ": ") + message);
+    }
+  }
+
+  private void registerCluster(String name, String kubeconfig) {
+    ObjectNode doc = JsonNodeFactory.instance.objectNode();
+    ObjectNode metadata = doc.putObject("metadata");
+    metadata.put("name", name).put("namespace", LoadProtocol.NS);
+    metadata.putObject("labels").put("location", name);
+    doc.putObject("spec").set("kubeconfig", KrakeJson.read(kubeconfig, ObjectNode.class));
+    krake.clusters().create(KrakeJson.convert(doc, Cluster.class));
+    krake.awaitCluster(
+        LoadProtocol.NS,
+        name,
+        c -> c.status().state() == ClusterState.ONLINE,
+        Duration.ofMinutes(1));
+  }
+
+  private String manifest(String name) {
+    Application app =
+        krake
+            .applications()
+            .get(LoadProtocol.NS, name)
+            .orElseThrow(() -> new IllegalStateException("no application " + name));
+    ArrayNode applied = JsonNodeFactory.instance.arrayNode();
+    app.status().lastAppliedManifest().forEach(applied::add);
+    return KrakeJson.writeBytes(app).length
+        + " "
+        + Base64.getEncoder().encodeToString(applied.toString().getBytes(UTF_8));
+  }
+
+  private String states() {
+    Map<String, Integer> states = new TreeMap<>();
+    for (Application app : krake.applications().list(LoadProtocol.NS).items()) {
+      String state =
+          app.status().state()
+              + (app.metadata().isDeleted() ? " (deleted)" : "")
+              + app.status().reason().map(r -> " " + r.code()).orElse("");
+      states.merge(state, 1, Integer::sum);
+    }
+    return states.toString();
+  }
+
+  /** Reports, from the store watch, when each application first reached RUNNING and left. */
+  private static final class Tracker implements ResourceListener<Application> {
+    private final LoadProtocol.Out out;
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
+
+    Tracker(LoadProtocol.Out out) {
+      this.out = out;
+    }
+
+    @Override
+    public void onEvent(ResourceEvent<Application> event) {
+      long now = System.nanoTime();
+      Application app = event.resource();
+      String name = app.metadata().name();
+      if (event.type() == WatchEvent.Type.DELETED) {
+        running.remove(name);
+        out.send("gone " + name + " " + now);
+      } else if (app.status().state() == ApplicationState.RUNNING) {
+        if (running.add(name)) {
+          Optional<String> on = app.status().runningOn().map(ResourceRef::name);
+          out.send("running " + name + " " + now + " " + on.orElse("-"));
+        }
+      } else if (app.status().state() == ApplicationState.FAILED) {
+        out.send(
+            "failed "
+                + name
+                + " "
+                + app.status()
+                    .reason()
+                    .map(Reason::toString)
+                    .orElse("no reason")
+                    .replace('\n', ' '));
+      }
+    }
+
+    @Override
+    public void onCompacted(long compactRevision) {
+      System.err.println("the applications watch was compacted at " + compactRevision);
+    }
+  }
+}

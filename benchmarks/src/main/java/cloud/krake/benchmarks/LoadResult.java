@@ -1,0 +1,382 @@
+package cloud.krake.benchmarks;
+
+import cloud.krake.testing.kubernetes.FakeKubernetesApiServer.RequestCount;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * What one {@link ControllerLoad} run measured, and what went wrong; printed as the report. Filled
+ * by the run's own thread, then read: not thread-safe.
+ */
+final class LoadResult {
+
+  /** The number of rows in each profile table. */
+  static final int TOP = 15;
+
+  /**
+   * One baseline round ({@link LoadBaseline}): wall and process CPU time of every application's
+   * applies, then of every application's deletes, and the requests the fakes served meanwhile.
+   */
+  record BaselineRound(
+      long applyNanos,
+      long applyCpuNanos,
+      long deleteNanos,
+      long deleteCpuNanos,
+      int failedCalls,
+      Map<String, RequestCount> requests) {
+    long nanos() {
+      return applyNanos + deleteNanos;
+    }
+
+    long cpuNanos() {
+      return applyCpuNanos + deleteCpuNanos;
+    }
+  }
+
+  final ControllerLoad.Options options;
+  final List<String> problems = new ArrayList<>();
+  final List<String> notes = new ArrayList<>();
+  boolean timedOut;
+  long hostPid;
+  long createLoopNanos;
+  long phase1Nanos;
+  long phase2Nanos;
+  int documentBytes;
+  Latencies createToRunning;
+  Latencies hookCall;
+  Latencies sentToGone;
+  JvmUsage hostStart;
+  JvmUsage hostAfterPhase1;
+  JvmUsage hostBeforePhase2;
+  JvmUsage hostEnd;
+  long heapBeforeCreate = -1;
+  long heapRunning = -1;
+  long heapRunningCompacted = -1;
+  long heapGone = -1;
+  double loadAtStart = Double.NaN;
+  double loadAtEnd = Double.NaN;
+  Map<String, RequestCount> libraryRequests;
+  final List<BaselineRound> baseline = new ArrayList<>();
+  Optional<Profile.Samples> profile1 = Optional.empty();
+  Optional<Profile.Samples> profile2 = Optional.empty();
+
+  LoadResult(ControllerLoad.Options options) {
+    this.options = options;
+  }
+
+  void problem(String problem) {
+    problems.add(problem);
+  }
+
+  void note(String note) {
+    notes.add(note);
+  }
+
+  void timedOut(String what) {
+    timedOut = true;
+    problems.add(what + " within " + options.phaseTimeout());
+  }
+
+  List<String> problems() {
+    return List.copyOf(problems);
+  }
+
+  int exitCode() {
+    return timedOut ? 2 : problems.isEmpty() ? 0 : 1;
+  }
+
+  boolean ok() {
+    return exitCode() == 0;
+  }
+
+  Optional<Latencies> createToRunning() {
+    return Optional.ofNullable(createToRunning);
+  }
+
+  Optional<Latencies> sentToGone() {
+    return Optional.ofNullable(sentToGone);
+  }
+
+  double phase1PerSecond() {
+    return options.applications() / (phase1Nanos / 1e9);
+  }
+
+  double phase2PerSecond() {
+    return options.applications() / (phase2Nanos / 1e9);
+  }
+
+  /** The host's CPU time over both phases, nanoseconds; -1 if unknown. */
+  long hostCpuNanos() {
+    if (hostStart == null
+        || hostAfterPhase1 == null
+        || hostBeforePhase2 == null
+        || hostEnd == null) {
+      return -1;
+    }
+    return hostAfterPhase1.cpuNanos()
+        - hostStart.cpuNanos()
+        + hostEnd.cpuNanos()
+        - hostBeforePhase2.cpuNanos();
+  }
+
+  /** The baseline round the ratios are taken against: the last (warm) one. */
+  Optional<BaselineRound> warmBaseline() {
+    return baseline.isEmpty() ? Optional.empty() : Optional.of(baseline.get(baseline.size() - 1));
+  }
+
+  /** Library wall time over both phases divided by the warm baseline's; NaN if not measured. */
+  double wallRatio() {
+    return warmBaseline()
+        .map(b -> (phase1Nanos + phase2Nanos) / (double) b.nanos())
+        .orElse(Double.NaN);
+  }
+
+  /** Library CPU (the host's) divided by the warm baseline's (its process's); NaN if unknown. */
+  double cpuRatio() {
+    long host = hostCpuNanos();
+    return host < 0
+        ? Double.NaN
+        : warmBaseline().map(b -> host / (double) b.cpuNanos()).orElse(Double.NaN);
+  }
+
+  void print(PrintStream out) {
+    int n = options.applications();
+    Runtime rt = Runtime.getRuntime();
+    out.println();
+    out.println("== Krake for Java: controller load ==");
+    out.printf(
+        "%d applications (Deployment + NodePort Service, hooks complete+shutdown, TLS) over 2"
+            + " fake clusters; %d workers per component; %d hook clients%n",
+        n, options.workers(), options.clientThreads());
+    out.printf(
+        "processes: driver (fakes, creates, hook clients) pid %d max heap %d MiB; host (the"
+            + " library) pid %d %s; baseline: the same applies and deletes, %d threads%n",
+        ProcessHandle.current().pid(),
+        rt.maxMemory() >> 20,
+        hostPid,
+        options.hostJvmOptions(),
+        options.workers());
+    out.printf(
+        "machine: %d CPUs, %s %s, load average %.2f at start, %.2f at end%n",
+        rt.availableProcessors(),
+        System.getProperty("java.vm.name"),
+        System.getProperty("java.version"),
+        loadAtStart,
+        loadAtEnd);
+    out.println();
+    out.printf(
+        "%-34s %10s %10s %10s %12s%n",
+        "phase (library, host process)", "wall s", "apps/s", "CPU s", "CPU ms/app");
+    if (createLoopNanos > 0) {
+      out.printf(
+          "%-34s %10.2f %10.0f%n",
+          "  create loop (sent to the host)", createLoopNanos / 1e9, n / (createLoopNanos / 1e9));
+    }
+    double cpu1 = cpuSeconds(hostStart, hostAfterPhase1);
+    double cpu2 = cpuSeconds(hostBeforePhase2, hostEnd);
+    row(out, "1 create -> all RUNNING", phase1Nanos, cpu1, n);
+    row(out, "2 complete -> all gone", phase2Nanos, cpu2, n);
+    if (phase1Nanos > 0 && phase2Nanos > 0) {
+      row(out, "both", phase1Nanos + phase2Nanos, cpu1 + cpu2, n);
+    }
+    for (int i = 0; i < baseline.size(); i++) {
+      BaselineRound b = baseline.get(i);
+      String round = "baseline round " + (i + 1) + (i == 0 ? " (cold JVM)" : " (warm)");
+      out.println();
+      out.printf("%-34s%n", round);
+      row(out, "  6 applies per application", b.applyNanos(), b.applyCpuNanos() / 1e9, n);
+      row(out, "  6 deletes per application", b.deleteNanos(), b.deleteCpuNanos() / 1e9, n);
+      row(out, "  both", b.nanos(), b.cpuNanos() / 1e9, n);
+      if (b.failedCalls() > 0) {
+        out.printf("  %d calls failed%n", b.failedCalls());
+      }
+    }
+    warmBaseline()
+        .ifPresent(
+            b -> {
+              out.println();
+              out.printf(
+                  "library / baseline (warm round; cold round in brackets): wall %.2f [%.2f],"
+                      + " phase 1 / applies %.2f, phase 2 / deletes %.2f; CPU %.2f [%.2f]%n",
+                  wallRatio(),
+                  (phase1Nanos + phase2Nanos) / (double) baseline.get(0).nanos(),
+                  phase1Nanos / (double) b.applyNanos(),
+                  phase2Nanos / (double) b.deleteNanos(),
+                  cpuRatio(),
+                  hostCpuNanos() / (double) baseline.get(0).cpuNanos());
+            });
+    printRequests(out, n);
+    out.println();
+    out.printf("%-34s %10s %10s %10s%n", "latency (ms)", "p50", "p99", "max");
+    latency(out, "create sent -> RUNNING", createToRunning);
+    latency(out, "complete call (PUT over mTLS)", hookCall);
+    latency(out, "complete PUT sent -> gone", sentToGone);
+    printMemory(out, n);
+    if (profile1.isPresent()) {
+      printProfile(out, profile1.get(), profile2);
+    }
+    out.println();
+    notes.forEach(note -> out.println("note: " + note));
+    problems.forEach(problem -> out.println("PROBLEM: " + problem));
+    out.println(
+        timedOut ? "result: TIMED OUT" : problems.isEmpty() ? "result: OK" : "result: FAILED");
+  }
+
+  private static double cpuSeconds(JvmUsage from, JvmUsage to) {
+    return from == null || to == null ? Double.NaN : to.cpuSecondsSince(from);
+  }
+
+  private static void row(PrintStream out, String what, long nanos, double cpuSeconds, int n) {
+    if (nanos <= 0) {
+      return;
+    }
+    out.printf(
+        "%-34s %10.2f %10.1f %10.2f %12.2f%n",
+        what, nanos / 1e9, n / (nanos / 1e9), cpuSeconds, cpuSeconds * 1000 / n);
+  }
+
+  private void printRequests(PrintStream out, int n) {
+    Optional<BaselineRound> warm = warmBaseline();
+    if (libraryRequests == null) {
+      return;
+    }
+    Map<String, RequestCount> base = warm.map(BaselineRound::requests).orElse(Map.of());
+    out.println();
+    out.printf(
+        "%-72s %9s %9s %9s%n",
+        "requests per application, both fakes", "library", "baseline", "KiB/req");
+    TreeSet<String> keys = new TreeSet<>(libraryRequests.keySet());
+    keys.addAll(base.keySet());
+    for (String key : keys) {
+      RequestCount lib = libraryRequests.getOrDefault(key, new RequestCount(0, 0));
+      RequestCount b = base.getOrDefault(key, new RequestCount(0, 0));
+      out.printf(
+          "%-72s %9.2f %9.2f %4.1f/%4.1f%n",
+          key,
+          lib.requests() / (double) n,
+          b.requests() / (double) n,
+          lib.requests() == 0 ? 0 : lib.bodyBytes() / 1024.0 / lib.requests(),
+          b.requests() == 0 ? 0 : b.bodyBytes() / 1024.0 / b.requests());
+    }
+  }
+
+  /**
+   * The writes (PATCH, DELETE, POST, PUT) the library sent that the baseline did not send as many
+   * of, or the other way round: empty when the calls are the same.
+   */
+  List<String> callDifferences() {
+    List<String> out = new ArrayList<>();
+    if (libraryRequests == null || warmBaseline().isEmpty()) {
+      return out;
+    }
+    Map<String, RequestCount> base = warmBaseline().get().requests();
+    Map<String, long[]> both = new TreeMap<>();
+    libraryRequests.forEach((k, v) -> both.computeIfAbsent(k, x -> new long[2])[0] = v.requests());
+    base.forEach((k, v) -> both.computeIfAbsent(k, x -> new long[2])[1] = v.requests());
+    both.forEach(
+        (key, c) -> {
+          boolean write = !key.startsWith("GET ");
+          if (write && c[0] != c[1]) {
+            out.add(key + ": library " + c[0] + ", baseline " + c[1]);
+          }
+        });
+    return out;
+  }
+
+  private void printMemory(PrintStream out, int n) {
+    out.println();
+    if (heapBeforeCreate >= 0 && heapRunning >= 0) {
+      out.printf(
+          "host live heap (after a full GC): %.1f MiB before the first create, %.1f MiB with %d"
+              + " applications RUNNING: %.1f KiB per RUNNING application (%.1f KiB with the store's"
+              + " history compacted)%n",
+          heapBeforeCreate / 1048576.0,
+          heapRunning / 1048576.0,
+          n,
+          (heapRunning - heapBeforeCreate) / 1024.0 / n,
+          (heapRunningCompacted - heapBeforeCreate) / 1024.0 / n);
+    }
+    if (heapGone >= 0) {
+      out.printf(
+          "host live heap with every application gone (history compacted): %.1f MiB (%+.1f KiB"
+              + " per application)%n",
+          heapGone / 1048576.0, (heapGone - heapBeforeCreate) / 1024.0 / n);
+    }
+    if (hostStart != null && hostEnd != null) {
+      long[] gc = hostEnd.collectionsSince(hostStart);
+      StringBuilder collectors = new StringBuilder();
+      hostEnd
+          .collections()
+          .forEach(
+              (name, now) -> {
+                long[] then = hostStart.collections().getOrDefault(name, new long[2]);
+                collectors.append(
+                    String.format("; %s %d (%d ms)", name, now[0] - then[0], now[1] - then[1]));
+              });
+      out.printf(
+          "host peak heap: %d MiB (sum of the heap pools' peaks, both phases and the heap"
+              + " measurements); GC: %d collections, %d ms%s; peak live threads %d%n",
+          hostEnd.heapPeakBytes() >> 20, gc[0], gc[1], collectors, hostEnd.peakThreads());
+    }
+    if (documentBytes > 0) {
+      out.printf("one RUNNING application as stored: %.1f KiB of JSON%n", documentBytes / 1024.0);
+    }
+  }
+
+  private static void latency(PrintStream out, String what, Latencies latencies) {
+    if (latencies != null) {
+      out.printf(
+          "%-34s %10.1f %10.1f %10.1f%n",
+          what,
+          latencies.percentileMillis(50),
+          latencies.percentileMillis(99),
+          latencies.maxMillis());
+    }
+  }
+
+  private static void printProfile(
+      PrintStream out, Profile.Samples phase1, Optional<Profile.Samples> phase2) {
+    Profile.Samples both = phase2.map(phase1::plus).orElse(phase1);
+    out.println();
+    out.printf(
+        "JFR execution samples of the host every %d ms, phase 1%s: %d samples (%d in phase 1; %d"
+            + " with truncated stacks)%n",
+        Profile.SAMPLE_PERIOD.toMillis(),
+        phase2.isPresent() ? " and phase 2" : "",
+        both.count(),
+        phase1.count(),
+        both.truncated());
+    table(out, "hot frames, self time", both.selfByMethod(), both.count(), TOP);
+    table(
+        out,
+        "where time goes: first frame in " + String.join("/", Profile.LIBRARY_PREFIXES),
+        both.byFirstLibraryFrame(),
+        both.count(),
+        TOP);
+    table(
+        out,
+        "phase 1 by package of that frame",
+        phase1.byFirstLibraryPackage(),
+        phase1.count(),
+        10);
+    phase2.ifPresent(
+        p ->
+            table(
+                out, "phase 2 by package of that frame", p.byFirstLibraryPackage(), p.count(), 10));
+    table(out, "by thread (digits as #)", both.byThreadGroup(), both.count(), 10);
+  }
+
+  private static void table(
+      PrintStream out, String title, Map<String, Long> counts, int total, int rows) {
+    out.println();
+    out.printf("%-6s %7s  %s%n", "%", "samples", title);
+    for (Map.Entry<String, Long> e : Profile.Samples.top(counts, rows)) {
+      out.printf("%5.1f%% %7d  %s%n", 100.0 * e.getValue() / total, e.getValue(), e.getKey());
+    }
+  }
+}
