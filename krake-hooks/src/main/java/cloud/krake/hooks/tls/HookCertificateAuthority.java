@@ -260,8 +260,8 @@ public final class HookCertificateAuthority
           config.certificateValidity());
     }
     log.info(
-        "Hook CA for the {} hook: intermediate {}, issuing {} certificates valid for {} ({}, {} key"
-            + " pairs ready)",
+        "Hook CA for the {} hook: intermediate {}, issuing {} certificates valid for {} ({}, a pool"
+            + " of {} key pairs)",
         hook,
         intermediate.getSubjectX500Principal().getName(),
         config.keyAlgorithm(),
