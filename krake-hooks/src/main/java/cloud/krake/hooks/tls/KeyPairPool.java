@@ -161,6 +161,11 @@ final class KeyPairPool implements AutoCloseable {
     return inline.get();
   }
 
+  /** Returns whether the pool's own refill thread has ended after {@link #close()} (tests). */
+  boolean refillStopped() {
+    return owned == null || owned.isTerminated();
+  }
+
   private void refill() {
     if (capacity == 0 || closed || ready.size() >= capacity) {
       return;
