@@ -44,6 +44,12 @@ import java.util.regex.Pattern;
  *     before each hook had its own token), so that scripts written for it run unmodified: the
  *     complete hook's token, or the shutdown hook's for an application without the complete hook
  *     (default {@code false})
+ * @param cryptoProvider which provider generates the keys and signs the certificates of the hook CA
+ *     (default {@link CryptoProvider#AUTO}: Conscrypt when it is on the class path and loads, else
+ *     the JDK's; see {@code HookCrypto})
+ * @param keyPoolSize how many key pairs (of {@code keyAlgorithm}) the hook CA keeps ready, made in
+ *     the background, so that issuing a certificate on a reconcile worker does not generate a key
+ *     there (default {@value #DEFAULT_KEY_POOL_SIZE}; 0 generates every key on the issuing thread)
  */
 public record HooksConfig(
     URI endpoint,
@@ -53,13 +59,24 @@ public record HooksConfig(
     KeyAlgorithm keyAlgorithm,
     Duration certificateValidity,
     List<PemSource> caBundle,
-    boolean legacyTokenVariable) {
+    boolean legacyTokenVariable,
+    CryptoProvider cryptoProvider,
+    int keyPoolSize) {
 
   /** Krake's default {@code api_endpoint}. */
   public static final String DEFAULT_ENDPOINT = "http://localhost:8080";
 
   /** The default validity of issued client certificates: 365 days, as Krake. */
   public static final Duration DEFAULT_CERTIFICATE_VALIDITY = Duration.ofDays(365);
+
+  /**
+   * The default number of key pairs the hook CA keeps ready: 64, a burst of 32 new applications
+   * with both hooks (about 2 ms of background work per refill with Conscrypt, 40 ms with SunEC).
+   */
+  public static final int DEFAULT_KEY_POOL_SIZE = 64;
+
+  /** The largest {@link #keyPoolSize()} accepted. */
+  public static final int MAX_KEY_POOL_SIZE = 65_536;
 
   /** The name of the complete hook in {@code spec.hooks}. */
   public static final String COMPLETE = "complete";
@@ -82,6 +99,7 @@ public record HooksConfig(
     Objects.requireNonNull(shutdown, "shutdown");
     Objects.requireNonNull(keyAlgorithm, "keyAlgorithm");
     Objects.requireNonNull(certificateValidity, "certificateValidity");
+    Objects.requireNonNull(cryptoProvider, "cryptoProvider");
     caBundle = List.copyOf(caBundle);
   }
 
@@ -209,6 +227,8 @@ public record HooksConfig(
     private Duration certificateValidity = DEFAULT_CERTIFICATE_VALIDITY;
     private final List<PemSource> caBundle = new ArrayList<>();
     private boolean legacyTokenVariable;
+    private CryptoProvider cryptoProvider = CryptoProvider.AUTO;
+    private int keyPoolSize = DEFAULT_KEY_POOL_SIZE;
 
     private Builder() {}
 
@@ -306,6 +326,32 @@ public record HooksConfig(
     }
 
     /**
+     * Sets which provider generates the hook CA's keys and signs its certificates. An explicit
+     * {@link CryptoProvider#CONSCRYPT} makes {@code HookCertificateAuthority.of} fail, naming
+     * {@code crypto_provider}, when Conscrypt is absent or its native library does not load.
+     *
+     * @param cryptoProvider default {@link CryptoProvider#AUTO}
+     * @return this builder
+     */
+    public Builder cryptoProvider(CryptoProvider cryptoProvider) {
+      this.cryptoProvider = Objects.requireNonNull(cryptoProvider, "cryptoProvider");
+      return this;
+    }
+
+    /**
+     * Sets how many key pairs the hook CA keeps ready for new certificates, generated on its
+     * background thread {@code krake-hook-keys-1}.
+     *
+     * @param keyPoolSize in key pairs, 0 to {@value HooksConfig#MAX_KEY_POOL_SIZE}; default {@value
+     *     HooksConfig#DEFAULT_KEY_POOL_SIZE}; 0 generates every key on the issuing thread
+     * @return this builder
+     */
+    public Builder keyPoolSize(int keyPoolSize) {
+      this.keyPoolSize = keyPoolSize;
+      return this;
+    }
+
+    /**
      * Checks every key and returns the configuration.
      *
      * @throws InvalidConfigurationException listing every problem, each naming its key
@@ -324,6 +370,12 @@ public record HooksConfig(
       if (certificateValidity.isNegative() || certificateValidity.isZero()) {
         errors.add(new FieldError("certificate_validity", "must be positive"));
       }
+      if (keyPoolSize < 0 || keyPoolSize > MAX_KEY_POOL_SIZE) {
+        errors.add(
+            new FieldError(
+                "key_pool_size",
+                "must be 0 to " + MAX_KEY_POOL_SIZE + " key pairs, not " + keyPoolSize));
+      }
       if (legacyTokenVariable) {
         checkLegacy(errors, "hooks.complete", complete);
         checkLegacy(errors, "hooks.shutdown", shutdown.hook());
@@ -339,7 +391,9 @@ public record HooksConfig(
           keyAlgorithm,
           certificateValidity,
           caBundle,
-          legacyTokenVariable);
+          legacyTokenVariable,
+          cryptoProvider,
+          keyPoolSize);
     }
 
     private static void checkLegacy(List<FieldError> errors, String prefix, HookConfig hook) {

@@ -2,6 +2,7 @@ package cloud.krake.k8s;
 
 import cloud.krake.InvalidConfigurationException;
 import cloud.krake.Krake;
+import cloud.krake.KrakeException;
 import cloud.krake.KrakeExtension;
 import cloud.krake.action.ActionInterceptor;
 import cloud.krake.hooks.HooksConfig;
@@ -44,8 +45,9 @@ import java.util.Set;
  * ActionInterceptor}s: the host's ({@link Builder#actionInterceptor}) outermost, then Krake's gates
  * in the order of its gating table, then the action's work.
  *
- * <p>What it is given, it owns: the connector and the hook server are closed when the {@code Krake}
- * instance is closed ({@link #close()}).
+ * <p>What it is given, it owns: the connector, the hook server and the certificate issuer (when it
+ * is {@link AutoCloseable}, as {@code HookCertificateAuthorities} with its key-pair thread) are
+ * closed when the {@code Krake} instance is closed ({@link #close()}).
  */
 public final class KubernetesBackend implements KrakeExtension {
 
@@ -128,13 +130,25 @@ public final class KubernetesBackend implements KrakeExtension {
   }
 
   /**
-   * Closes the hook server and the connector; called by {@code Krake.close()} once the controllers
-   * have stopped.
+   * Closes the hook server, the certificate issuer (when {@link AutoCloseable}) and the connector;
+   * called by {@code Krake.close()} once the controllers have stopped.
+   *
+   * @throws cloud.krake.KrakeException if the issuer's {@code close()} throws a checked exception
    */
   @Override
   public void close() {
     hookServer.ifPresent(EmbeddedHookServer::close);
-    connector.close();
+    try {
+      if (issuer.isPresent() && issuer.get() instanceof AutoCloseable closeable) {
+        closeable.close();
+      }
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new KrakeException("cannot close the hook certificate issuer", e);
+    } finally {
+      connector.close();
+    }
   }
 
   /** Builds a {@link KubernetesBackend}; not thread-safe. */
@@ -254,7 +268,8 @@ public final class KubernetesBackend implements KrakeExtension {
      *
      * @param config the hooks configuration (endpoint, TLS, env names, shutdown timeout, strategy)
      * @param issuer issues the per-application client certificates (used with TLS only), e.g.
-     *     {@code HookCertificateAuthorities.of(config, clock)}
+     *     {@code HookCertificateAuthorities.of(config, clock)}; closed with the {@code Krake}
+     *     instance when it is {@link AutoCloseable}
      * @return this builder
      */
     public Builder krakeHooks(HooksConfig config, CertificateIssuer issuer) {

@@ -2,6 +2,7 @@ package cloud.krake.hooks.tls;
 
 import cloud.krake.InvalidConfigurationException;
 import cloud.krake.hooks.HooksConfig;
+import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -15,17 +16,23 @@ import java.util.Optional;
  * ClientCertificateCheck}, routing by {@link HookIdentity#hook()}: each hook has its own
  * intermediate ({@code hooks.complete.intermediate_src}, {@code hooks.shutdown.intermediate_src}),
  * as in Krake. Pass it where one issuer or check serves both hooks ({@code HookMangling.register},
- * {@code HookEndpoint.Builder.clientCertificateCheck}). Thread-safe.
+ * {@code HookEndpoint.Builder.clientCertificateCheck}). Both CAs take their key pairs from one pool
+ * of {@link HooksConfig#keyPoolSize()} ready pairs, refilled on the daemon thread {@code
+ * krake-hook-keys-1} (see {@link HookCertificateAuthority}); {@link #close()} stops it, and {@code
+ * KubernetesBackend} closes the issuer it is given with {@code Krake}. Thread-safe.
  */
-public final class HookCertificateAuthorities implements CertificateIssuer, ClientCertificateCheck {
+public final class HookCertificateAuthorities
+    implements CertificateIssuer, ClientCertificateCheck, AutoCloseable {
 
   private final HookCertificateAuthority complete;
   private final HookCertificateAuthority shutdown;
+  private final KeyPairPool keys;
 
   private HookCertificateAuthorities(
-      HookCertificateAuthority complete, HookCertificateAuthority shutdown) {
+      HookCertificateAuthority complete, HookCertificateAuthority shutdown, KeyPairPool keys) {
     this.complete = complete;
     this.shutdown = shutdown;
+    this.keys = keys;
   }
 
   /**
@@ -33,14 +40,34 @@ public final class HookCertificateAuthorities implements CertificateIssuer, Clie
    *
    * @param config the hooks configuration, with TLS and both intermediates
    * @param clock the source of validity times
-   * @throws InvalidConfigurationException naming each key whose PEM is missing or unusable
+   * @throws InvalidConfigurationException naming each key whose PEM is missing or unusable, or
+   *     {@code crypto_provider} when it chooses a Conscrypt that cannot be used
    */
   public static HookCertificateAuthorities of(HooksConfig config, Clock clock) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(clock, "clock");
+    KeyPairPool keys;
+    try {
+      keys =
+          KeyPairPool.create(
+              config.keyAlgorithm(),
+              HookCrypto.select(config.cryptoProvider()),
+              new SecureRandom(),
+              config.keyPoolSize());
+    } catch (InvalidConfigurationException e) {
+      // Report it with the PEM problems, if any.
+      HookCertificateAuthority.of(config, HooksConfig.COMPLETE, clock);
+      throw e;
+    }
+    return of(config, clock, keys);
+  }
+
+  /** {@link #of(HooksConfig, Clock)} with the pool given (tests); it is closed by this object. */
+  static HookCertificateAuthorities of(HooksConfig config, Clock clock, KeyPairPool keys) {
     return new HookCertificateAuthorities(
-        HookCertificateAuthority.of(config, HooksConfig.COMPLETE, clock),
-        HookCertificateAuthority.of(config, HooksConfig.SHUTDOWN, clock));
+        HookCertificateAuthority.of(config, HooksConfig.COMPLETE, clock, keys),
+        HookCertificateAuthority.of(config, HooksConfig.SHUTDOWN, clock, keys),
+        keys);
   }
 
   /**
@@ -65,6 +92,23 @@ public final class HookCertificateAuthorities implements CertificateIssuer, Clie
   @Override
   public Optional<String> reject(List<X509Certificate> chain, HookIdentity expected) {
     return authority(expected.hook()).reject(chain, expected);
+  }
+
+  /**
+   * Returns how many key pairs were generated on an issuing thread because the shared pool was
+   * empty.
+   */
+  public long inlineKeyGenerations() {
+    return keys.inlineGenerations();
+  }
+
+  /**
+   * Stops the background generation of key pairs and drops the ready ones. Idempotent; the CAs
+   * still issue afterwards, generating each key on the calling thread.
+   */
+  @Override
+  public void close() {
+    keys.close();
   }
 
   /**

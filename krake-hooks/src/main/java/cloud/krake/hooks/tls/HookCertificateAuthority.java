@@ -10,6 +10,7 @@ import cloud.krake.model.FieldError;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateParsingException;
@@ -64,11 +65,22 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>The PEM files are read and checked once, by {@link #of}; Krake re-reads them for every
- * certificate. Issuing a certificate generates a key pair on the calling thread (EC P-256: about
- * 1–2 ms; RSA-2048: tens to hundreds of milliseconds), so callers should not issue on a latency
- * sensitive thread. Instances are immutable and thread-safe.
+ * certificate. Keys are generated and certificates signed by the provider {@link
+ * HooksConfig#cryptoProvider()} selects ({@link HookCrypto}: Conscrypt when available, else SunEC).
+ *
+ * <p>Issuing does not generate the key pair on the calling thread (a reconcile worker): it takes
+ * one of up to {@link HooksConfig#keyPoolSize()} pairs made in advance on the daemon thread {@code
+ * krake-hook-keys-1}, which tops the pool up after each take. Only when the pool is empty (the
+ * first certificate, a burst larger than the pool) does the caller generate the pair itself (EC
+ * P-256: tens of microseconds with Conscrypt, about half a millisecond with SunEC; RSA-2048: tens
+ * to hundreds of milliseconds), counted by {@link #inlineKeyGenerations()}; it never waits for the
+ * background thread. {@link #close()} stops that thread. A CA that never issues (the hook
+ * endpoint's check) starts no thread.
+ *
+ * <p>Thread-safe; the configuration is immutable.
  */
-public final class HookCertificateAuthority implements CertificateIssuer, ClientCertificateCheck {
+public final class HookCertificateAuthority
+    implements CertificateIssuer, ClientCertificateCheck, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(HookCertificateAuthority.class);
 
@@ -114,7 +126,6 @@ public final class HookCertificateAuthority implements CertificateIssuer, Client
                 }
               }));
 
-  private final PrivateKey intermediateKey;
   private final X500Name intermediateSubject;
   private final List<X509Certificate> trustedCertificates;
   private final String caBundlePem;
@@ -122,6 +133,15 @@ public final class HookCertificateAuthority implements CertificateIssuer, Client
   private final Duration validity;
   private final Clock clock;
   private final SecureRandom random;
+  private final HookCrypto crypto;
+
+  /** The intermediate's key as the provider's own key object (imported once). */
+  private final PrivateKey signingKey;
+
+  private final KeyPairPool keys;
+
+  /** Whether {@link #close()} closes {@link #keys} (false when the pool is shared). */
+  private final boolean ownsKeys;
 
   private HookCertificateAuthority(
       String hook,
@@ -131,10 +151,12 @@ public final class HookCertificateAuthority implements CertificateIssuer, Client
       KeyAlgorithm keyAlgorithm,
       Duration validity,
       Clock clock,
-      SecureRandom random) {
+      SecureRandom random,
+      HookCrypto crypto,
+      KeyPairPool keys,
+      boolean ownsKeys) {
     this.hook = hook;
     this.intermediate = intermediateChain.get(0);
-    this.intermediateKey = intermediateKey;
     this.intermediateSubject =
         X500Name.getInstance(intermediate.getSubjectX500Principal().getEncoded());
     List<X509Certificate> bundle = new ArrayList<>(caBundle);
@@ -145,6 +167,10 @@ public final class HookCertificateAuthority implements CertificateIssuer, Client
     this.validity = validity;
     this.clock = clock;
     this.random = random;
+    this.crypto = crypto;
+    this.signingKey = crypto.importPrivateKey(intermediateKey);
+    this.keys = keys;
+    this.ownsKeys = ownsKeys;
   }
 
   /**
@@ -163,9 +189,20 @@ public final class HookCertificateAuthority implements CertificateIssuer, Client
    * @throws InvalidConfigurationException naming {@code hooks.<hook>.intermediate_src}, {@code
    *     hooks.<hook>.intermediate_key_src} or {@code ca_bundle[i]} when one is missing, cannot be
    *     read or parsed, when the certificate is not a CA certificate (BasicConstraints CA:true and
-   *     KeyUsage keyCertSign), or when the key does not belong to the certificate
+   *     KeyUsage keyCertSign), or when the key does not belong to the certificate; naming {@code
+   *     crypto_provider} (or {@value HookCrypto#PROVIDER_PROPERTY}) when it chooses a Conscrypt
+   *     that cannot be used
    */
   public static HookCertificateAuthority of(HooksConfig config, String hook, Clock clock) {
+    return of(config, hook, clock, null);
+  }
+
+  /**
+   * {@link #of(HooksConfig, String, Clock)} taking keys from a pool owned by the caller, or (when
+   * {@code sharedKeys} is null) from a pool of its own.
+   */
+  static HookCertificateAuthority of(
+      HooksConfig config, String hook, Clock clock, KeyPairPool sharedKeys) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(clock, "clock");
     HookConfig hookConfig = config.hook(Objects.requireNonNull(hook, "hook"));
@@ -201,6 +238,13 @@ public final class HookCertificateAuthority implements CertificateIssuer, Client
         && !X509Support.matches(key, chain.get(0).getPublicKey(), random)) {
       errors.add(new FieldError(keyKey, "is not the private key of " + certKey));
     }
+    HookCrypto crypto = null;
+    try {
+      crypto =
+          sharedKeys != null ? sharedKeys.crypto() : HookCrypto.select(config.cryptoProvider());
+    } catch (InvalidConfigurationException e) {
+      errors.addAll(e.errors());
+    }
     if (!errors.isEmpty()) {
       throw new InvalidConfigurationException(errors, problems.cause);
     }
@@ -216,11 +260,18 @@ public final class HookCertificateAuthority implements CertificateIssuer, Client
           config.certificateValidity());
     }
     log.info(
-        "Hook CA for the {} hook: intermediate {}, issuing {} certificates valid for {}",
+        "Hook CA for the {} hook: intermediate {}, issuing {} certificates valid for {} ({}, a pool"
+            + " of {} key pairs)",
         hook,
         intermediate.getSubjectX500Principal().getName(),
         config.keyAlgorithm(),
-        config.certificateValidity());
+        config.certificateValidity(),
+        crypto.provider(),
+        config.keyPoolSize());
+    KeyPairPool keys =
+        sharedKeys != null
+            ? sharedKeys
+            : KeyPairPool.create(config.keyAlgorithm(), crypto, random, config.keyPoolSize());
     return new HookCertificateAuthority(
         hook,
         chain,
@@ -229,7 +280,10 @@ public final class HookCertificateAuthority implements CertificateIssuer, Client
         config.keyAlgorithm(),
         config.certificateValidity(),
         clock,
-        random);
+        random,
+        crypto,
+        keys,
+        sharedKeys == null);
   }
 
   private interface Parser<T> {
@@ -269,6 +323,20 @@ public final class HookCertificateAuthority implements CertificateIssuer, Client
     return hook;
   }
 
+  /** Returns the provider that generates this CA's keys and signs its certificates. */
+  public HookCrypto crypto() {
+    return crypto;
+  }
+
+  /**
+   * Returns how many key pairs were generated on an issuing thread because no ready pair was left
+   * (the first certificate, a burst larger than {@link HooksConfig#keyPoolSize()}); counted over
+   * the pool, which {@link HookCertificateAuthorities} shares between both hooks.
+   */
+  public long inlineKeyGenerations() {
+    return keys.inlineGenerations();
+  }
+
   /** Returns the intermediate CA certificate that signs this hook's client certificates. */
   public X509Certificate intermediateCertificate() {
     return intermediate;
@@ -301,7 +369,8 @@ public final class HookCertificateAuthority implements CertificateIssuer, Client
    * KeyUsage digitalSignature (plus keyEncipherment for RSA; critical), ExtendedKeyUsage
    * clientAuth, SubjectAlternativeName URI {@link HookIdentity#sanUri()}, subject and authority key
    * identifiers; signed with SHA-256 (ECDSA or RSA after the intermediate's key). Thread-safe; the
-   * key pair is generated on the calling thread.
+   * key pair comes from the pool of ready pairs, or is generated on the calling thread when none is
+   * ready (see the class documentation).
    *
    * @param identity the application, hook and CN to certify; its hook must be this CA's
    * @return the certificate, its key as unencrypted PKCS#8 PEM and {@code ca-bundle.pem}
@@ -315,7 +384,7 @@ public final class HookCertificateAuthority implements CertificateIssuer, Client
           "the " + hook + " hook's CA cannot issue for the " + identity.hook() + " hook");
     }
     Instant now = clock.instant();
-    KeyPair keyPair = X509Support.generateKeyPair(keyAlgorithm, random);
+    KeyPair keyPair = keys.take();
     X509v3CertificateBuilder builder =
         new JcaX509v3CertificateBuilder(
             intermediateSubject,
@@ -352,7 +421,7 @@ public final class HookCertificateAuthority implements CertificateIssuer, Client
     } catch (CertIOException e) {
       throw new KrakeException("cannot encode the extensions of a hook certificate", e);
     }
-    X509Certificate certificate = X509Support.sign(builder, intermediateKey);
+    X509Certificate certificate = X509Support.sign(builder, crypto.signer(signingKey));
     log.debug(
         "Issued a {} {} hook certificate for {} (serial {})",
         keyAlgorithm,
@@ -419,7 +488,12 @@ public final class HookCertificateAuthority implements CertificateIssuer, Client
     }
     if (!verifiedSignatures.contains(leaf)) {
       try {
-        leaf.verify(intermediate.getPublicKey());
+        Optional<Provider> provider = crypto.jcaProvider();
+        if (provider.isPresent()) {
+          leaf.verify(intermediate.getPublicKey(), provider.get());
+        } else {
+          leaf.verify(intermediate.getPublicKey());
+        }
       } catch (GeneralSecurityException | RuntimeException e) {
         return Optional.of(NOT_ISSUED);
       }
@@ -472,6 +546,18 @@ public final class HookCertificateAuthority implements CertificateIssuer, Client
     return uris;
   }
 
+  /**
+   * Stops the background generation of key pairs (when the pool is this CA's own) and drops the
+   * ready ones. Idempotent. The CA still issues afterwards, generating each key on the calling
+   * thread, and still checks certificates.
+   */
+  @Override
+  public void close() {
+    if (ownsKeys) {
+      keys.close();
+    }
+  }
+
   @Override
   public String toString() {
     return "HookCertificateAuthority[hook="
@@ -482,6 +568,8 @@ public final class HookCertificateAuthority implements CertificateIssuer, Client
         + keyAlgorithm
         + ", validity="
         + validity
+        + ", crypto="
+        + crypto.provider()
         + "]";
   }
 }

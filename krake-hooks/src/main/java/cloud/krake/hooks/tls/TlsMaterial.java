@@ -83,6 +83,20 @@ public final class TlsMaterial {
    * @throws IllegalArgumentException if {@code trusted} is empty
    */
   public static X509TrustManager trustManager(List<X509Certificate> trusted) {
+    return trustManager(trusted, HookCrypto.jdk());
+  }
+
+  /**
+   * Returns a trust manager of {@code crypto}'s provider (Conscrypt's own, which verifies the
+   * client's signatures natively, or the JDK's PKIX one) that trusts exactly the given certificates
+   * as anchors, without revocation checks.
+   *
+   * @param trusted the CA certificates to trust; not empty
+   * @param crypto the provider
+   * @throws IllegalArgumentException if {@code trusted} is empty
+   */
+  public static X509TrustManager trustManager(List<X509Certificate> trusted, HookCrypto crypto) {
+    Objects.requireNonNull(crypto, "crypto");
     if (trusted.isEmpty()) {
       throw new IllegalArgumentException("a trust manager needs at least one certificate");
     }
@@ -91,15 +105,14 @@ public final class TlsMaterial {
       for (int i = 0; i < trusted.size(); i++) {
         store.setCertificateEntry("ca-" + i, trusted.get(i));
       }
-      TrustManagerFactory factory =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory factory = crypto.trustManagerFactory();
       factory.init(store);
       for (TrustManager manager : factory.getTrustManagers()) {
         if (manager instanceof X509TrustManager x509) {
           return x509;
         }
       }
-      throw new KrakeException("the JDK made no X509TrustManager");
+      throw new KrakeException(crypto.provider() + " made no X509TrustManager");
     } catch (GeneralSecurityException e) {
       throw new KrakeException("cannot build a trust manager: " + e.getMessage(), e);
     }
@@ -147,7 +160,29 @@ public final class TlsMaterial {
    */
   public static SSLContext serverContext(
       String certChainPem, String keyPem, List<X509Certificate> trustedClientCas) {
-    return context(keyManager(certChainPem, keyPem), trustManager(trustedClientCas));
+    return serverContext(certChainPem, keyPem, trustedClientCas, HookCrypto.jdk());
+  }
+
+  /**
+   * Returns {@link #serverContext(String, String, List)} made by {@code crypto}'s provider: with
+   * Conscrypt the handshake (key exchange, signature, verification of the client's chain) runs in
+   * BoringSSL; the key manager is the JDK's either way. The JDK's {@code HttpsServer} takes either.
+   *
+   * @param certChainPem the server certificate, then its intermediates, PEM
+   * @param keyPem the server's private key, PEM
+   * @param trustedClientCas the CAs of acceptable client certificates; not empty
+   * @param crypto the provider, e.g. {@code HookCrypto.select(CryptoProvider.AUTO)}
+   * @throws IllegalArgumentException if {@code trustedClientCas} is empty
+   * @throws KrakeException if a PEM cannot be read or the provider cannot make the context
+   */
+  public static SSLContext serverContext(
+      String certChainPem,
+      String keyPem,
+      List<X509Certificate> trustedClientCas,
+      HookCrypto crypto) {
+    X509KeyManager keyManager = keyManager(certChainPem, keyPem);
+    X509TrustManager trustManager = trustManager(trustedClientCas, crypto);
+    return crypto.sslContext(new KeyManager[] {keyManager}, new TrustManager[] {trustManager});
   }
 
   /**

@@ -5,7 +5,6 @@ import cloud.krake.hooks.KeyAlgorithm;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -13,7 +12,6 @@ import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -26,13 +24,11 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.operator.ContentSigner;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * What the hook CA and the generated CA share: key generation, serials, validity windows, key
- * identifiers and signing, on the JDK's providers with BouncyCastle's certificate builder.
- * Stateless and thread-safe ({@link SecureRandom} is).
+ * identifiers and signing, with BouncyCastle's certificate builder; on the JDK's providers unless a
+ * {@link HookCrypto} is given. Stateless and thread-safe ({@link SecureRandom} is).
  */
 final class X509Support {
 
@@ -45,19 +41,7 @@ final class X509Support {
 
   /** Returns a new key pair: EC on secp256r1 or RSA-2048, from the JDK's providers. */
   static KeyPair generateKeyPair(KeyAlgorithm algorithm, SecureRandom random) {
-    try {
-      KeyPairGenerator generator;
-      if (algorithm == KeyAlgorithm.EC_P256) {
-        generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(new ECGenParameterSpec("secp256r1"), random);
-      } else {
-        generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(2048, random);
-      }
-      return generator.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new KrakeException("the JDK cannot generate a " + algorithm + " key pair", e);
-    }
+    return HookCrypto.jdk().generateKeyPair(algorithm, random);
   }
 
   /**
@@ -133,11 +117,14 @@ final class X509Support {
 
   /** Signs a certificate with the issuer's key (SHA-256, algorithm following the key type). */
   static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey issuerKey) {
+    return sign(builder, HookCrypto.jdk().signer(issuerKey));
+  }
+
+  /** Signs a certificate with a signer; the JDK's certificate factory parses the result. */
+  static X509Certificate sign(X509v3CertificateBuilder builder, ContentSigner signer) {
     try {
-      ContentSigner signer =
-          new JcaContentSignerBuilder(signatureAlgorithm(issuerKey)).build(issuerKey);
       return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
-    } catch (OperatorCreationException | CertificateException e) {
+    } catch (CertificateException e) {
       throw new KrakeException("cannot sign a certificate: " + e.getMessage(), e);
     }
   }

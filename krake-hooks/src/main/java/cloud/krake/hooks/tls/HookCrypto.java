@@ -1,0 +1,272 @@
+package cloud.krake.hooks.tls;
+
+import cloud.krake.InvalidConfigurationException;
+import cloud.krake.KrakeException;
+import cloud.krake.hooks.CryptoProvider;
+import cloud.krake.hooks.KeyAlgorithm;
+import cloud.krake.model.FieldError;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.SecureRandom;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JCA provider the hook CA generates keys and signs with, and the hook server does TLS with: a
+ * resolved {@link CryptoProvider}, either Conscrypt (BoringSSL, native code) or the JDK's own
+ * providers (SunEC, SunRsaSign, SunJSSE).
+ *
+ * <pre>{@code
+ * HookCrypto crypto = HookCrypto.select(CryptoProvider.AUTO); // Conscrypt if it loads, else the JDK
+ * crypto.provider();                                          // CONSCRYPT or JDK
+ * }</pre>
+ *
+ * <h2>Selection</h2>
+ *
+ * {@link CryptoProvider#AUTO} (the default of {@code HooksConfig} and {@code EmbeddedHookServer})
+ * takes the system property {@value #PROVIDER_PROPERTY} ({@code auto}, {@code conscrypt} or {@code
+ * jdk}, any case) when it is set, else Conscrypt when {@code org.conscrypt:conscrypt-openjdk-uber}
+ * is on the class path and {@code Conscrypt.isAvailable()} (its native library loaded), else the
+ * JDK. An explicit {@link CryptoProvider#CONSCRYPT} or {@link CryptoProvider#JDK} ignores the
+ * property. Each provider chosen is logged once per JVM at INFO, with the reason when {@code AUTO}
+ * falls back to the JDK. Conscrypt is probed once per JVM.
+ *
+ * <p>Conscrypt is never installed as a JVM-wide provider ({@code Security.insertProviderAt}): an
+ * embedded library must not change its host's providers. The provider instance is passed explicitly
+ * to every {@link KeyPairGenerator}, {@link java.security.Signature}, {@link SSLContext} and {@link
+ * TrustManagerFactory} the hook CA and hook server make; nothing else in the JVM sees it.
+ *
+ * <p>Certificates are the same with either provider: the same key types (EC on secp256r1 with a
+ * named curve, RSA-2048), SHA-256 signatures, BouncyCastle's certificate builder and the JDK's
+ * certificate parser. Immutable and thread-safe.
+ */
+public final class HookCrypto {
+
+  /**
+   * The system property that {@link CryptoProvider#AUTO} follows when set: {@code auto}, {@code
+   * conscrypt} or {@code jdk}.
+   */
+  public static final String PROVIDER_PROPERTY = "krake.hooks.crypto_provider";
+
+  private static final Logger log = LoggerFactory.getLogger(HookCrypto.class);
+
+  /** The outcomes already logged, so that each is logged once per JVM (a log, not state). */
+  private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+
+  private static final HookCrypto JDK = new HookCrypto(CryptoProvider.JDK, Optional.empty(), "JDK");
+
+  private final CryptoProvider provider;
+  private final Optional<Provider> jca;
+  private final String description;
+
+  private HookCrypto(CryptoProvider provider, Optional<Provider> jca, String description) {
+    this.provider = provider;
+    this.jca = jca;
+    this.description = description;
+  }
+
+  /**
+   * Resolves a choice as described in the class documentation.
+   *
+   * @param choice the configured choice
+   * @return the provider to use; its {@link #provider()} is {@code CONSCRYPT} or {@code JDK}
+   * @throws InvalidConfigurationException naming {@code crypto_provider} when Conscrypt is chosen
+   *     but absent or its native library did not load, or naming {@value #PROVIDER_PROPERTY} when
+   *     that property has another value or chooses an unavailable Conscrypt
+   */
+  public static HookCrypto select(CryptoProvider choice) {
+    return select(choice, System.getProperty(PROVIDER_PROPERTY), ConscryptSupport::probe);
+  }
+
+  /** Returns the JDK's providers (SunEC, SunRsaSign, SunJSSE), whatever is on the class path. */
+  public static HookCrypto jdk() {
+    return JDK;
+  }
+
+  /** {@link #select(CryptoProvider)} with the property and the Conscrypt probe given (tests). */
+  static HookCrypto select(
+      CryptoProvider choice, String property, Supplier<ConscryptSupport.Probe> conscrypt) {
+    Objects.requireNonNull(choice, "choice");
+    String field = "crypto_provider";
+    if (choice == CryptoProvider.AUTO && property != null && !property.isBlank()) {
+      field = PROVIDER_PROPERTY;
+      choice =
+          switch (property.trim().toLowerCase(Locale.ROOT)) {
+            case "auto" -> CryptoProvider.AUTO;
+            case "conscrypt" -> CryptoProvider.CONSCRYPT;
+            case "jdk" -> CryptoProvider.JDK;
+            default ->
+                throw new InvalidConfigurationException(
+                    List.of(
+                        new FieldError(
+                            PROVIDER_PROPERTY,
+                            "must be auto, conscrypt or jdk, not '" + property.trim() + "'")));
+          };
+    }
+    HookCrypto selected;
+    switch (choice) {
+      case JDK -> {
+        selected = JDK;
+        logOnce("JDK", "the JDK's providers (SunEC, SunRsaSign, SunJSSE), as configured");
+      }
+      case CONSCRYPT -> {
+        ConscryptSupport.Probe probe = conscrypt.get();
+        if (probe.provider().isEmpty()) {
+          throw new InvalidConfigurationException(
+              List.of(
+                  new FieldError(
+                      field,
+                      "is conscrypt, but Conscrypt cannot be used: " + probe.description())));
+        }
+        selected = conscrypt(probe);
+        logOnce(probe.description(), probe.description() + ", as configured");
+      }
+      default -> {
+        ConscryptSupport.Probe probe = conscrypt.get();
+        if (probe.provider().isPresent()) {
+          selected = conscrypt(probe);
+          logOnce(probe.description(), probe.description() + ", found on the class path");
+        } else {
+          selected = JDK;
+          logOnce(
+              "JDK " + probe.description(),
+              "the JDK's providers (SunEC, SunRsaSign, SunJSSE): " + probe.description());
+        }
+      }
+    }
+    return selected;
+  }
+
+  private static HookCrypto conscrypt(ConscryptSupport.Probe probe) {
+    return new HookCrypto(CryptoProvider.CONSCRYPT, probe.provider(), probe.description());
+  }
+
+  private static void logOnce(String key, String message) {
+    if (LOGGED.add(key)) {
+      log.info("Hook CA and hook server cryptography: {}", message);
+    }
+  }
+
+  /** Returns what was chosen: {@link CryptoProvider#CONSCRYPT} or {@link CryptoProvider#JDK}. */
+  public CryptoProvider provider() {
+    return provider;
+  }
+
+  /**
+   * Returns the JCA provider instance passed to every cryptographic object, or empty for the JDK's
+   * (the JVM's configured providers, in their order).
+   */
+  public Optional<Provider> jcaProvider() {
+    return jca;
+  }
+
+  /**
+   * Returns a new key pair: EC on secp256r1 (named curve) or RSA-2048.
+   *
+   * @throws KrakeException if the provider cannot generate one
+   */
+  KeyPair generateKeyPair(KeyAlgorithm algorithm, SecureRandom random) {
+    try {
+      KeyPairGenerator generator;
+      if (algorithm == KeyAlgorithm.EC_P256) {
+        generator = keyPairGenerator("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"), random);
+      } else {
+        generator = keyPairGenerator("RSA");
+        generator.initialize(2048, random);
+      }
+      return generator.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new KrakeException(description + " cannot generate a " + algorithm + " key pair", e);
+    }
+  }
+
+  private KeyPairGenerator keyPairGenerator(String algorithm) throws GeneralSecurityException {
+    return jca.isPresent()
+        ? KeyPairGenerator.getInstance(algorithm, jca.get())
+        : KeyPairGenerator.getInstance(algorithm);
+  }
+
+  /**
+   * Returns {@code key} as this provider's own key object, so that signing does not convert it
+   * again each time; the key itself if it already is one, or if the provider cannot import it.
+   */
+  PrivateKey importPrivateKey(PrivateKey key) {
+    if (jca.isEmpty() || !"PKCS#8".equals(key.getFormat())) {
+      return key;
+    }
+    try {
+      return KeyFactory.getInstance(key.getAlgorithm(), jca.get())
+          .generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+    } catch (GeneralSecurityException e) {
+      return key;
+    }
+  }
+
+  /**
+   * Returns a signer with {@code issuerKey} and SHA-256 (ECDSA or RSA after the key's type).
+   *
+   * @throws KrakeException if the provider cannot sign with that key
+   */
+  ContentSigner signer(PrivateKey issuerKey) {
+    JcaContentSignerBuilder builder =
+        new JcaContentSignerBuilder(X509Support.signatureAlgorithm(issuerKey));
+    jca.ifPresent(builder::setProvider);
+    try {
+      return builder.build(issuerKey);
+    } catch (OperatorCreationException e) {
+      throw new KrakeException("cannot sign a certificate: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Returns a TLS context of this provider ({@code "TLS"}).
+   *
+   * @throws KrakeException if the provider has none or rejects the managers
+   */
+  SSLContext sslContext(KeyManager[] keyManagers, TrustManager[] trustManagers) {
+    try {
+      SSLContext context =
+          jca.isPresent()
+              ? SSLContext.getInstance("TLS", jca.get())
+              : SSLContext.getInstance("TLS");
+      context.init(keyManagers, trustManagers, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new KrakeException(description + " cannot initialise a TLS context", e);
+    }
+  }
+
+  /** Returns this provider's PKIX trust manager factory (the JDK's default one for the JDK). */
+  TrustManagerFactory trustManagerFactory() throws GeneralSecurityException {
+    return jca.isPresent()
+        ? TrustManagerFactory.getInstance("PKIX", jca.get())
+        : TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+  }
+
+  /** Returns the provider, e.g. {@code HookCrypto[CONSCRYPT, Conscrypt 2.5.2 (BoringSSL)]}. */
+  @Override
+  public String toString() {
+    return "HookCrypto[" + provider + ", " + description + "]";
+  }
+}
