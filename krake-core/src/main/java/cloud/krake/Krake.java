@@ -5,8 +5,11 @@ import cloud.krake.dispatcher.HookDispatcher;
 import cloud.krake.dispatcher.HookHandler;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationValidator;
+import cloud.krake.model.Cloud;
+import cloud.krake.model.CloudStatus;
 import cloud.krake.model.Cluster;
 import cloud.krake.model.FieldError;
+import cloud.krake.model.GlobalCloud;
 import cloud.krake.model.GlobalMetric;
 import cloud.krake.model.GlobalMetricsProvider;
 import cloud.krake.model.Metric;
@@ -22,6 +25,7 @@ import cloud.krake.store.Applications;
 import cloud.krake.store.Clusters;
 import cloud.krake.store.ResourceType;
 import cloud.krake.store.Resources;
+import cloud.krake.store.StatusResources;
 import cloud.krake.store.Store;
 import java.time.Clock;
 import java.time.Duration;
@@ -78,6 +82,8 @@ public final class Krake implements KrakeContext, AutoCloseable {
   private final Resources<GlobalMetric> globalMetrics;
   private final Resources<MetricsProvider> metricsProviders;
   private final Resources<GlobalMetricsProvider> globalMetricsProviders;
+  private final StatusResources<Cloud, CloudStatus> clouds;
+  private final StatusResources<GlobalCloud, CloudStatus> globalClouds;
   private final Timer timer;
   private final KrakeExecutors executors;
   private final int workers;
@@ -94,6 +100,8 @@ public final class Krake implements KrakeContext, AutoCloseable {
     this.metricsProviders = new Resources<>(store, ResourceType.METRICS_PROVIDER, clock);
     this.globalMetricsProviders =
         new Resources<>(store, ResourceType.GLOBAL_METRICS_PROVIDER, clock);
+    this.clouds = new StatusResources<>(store, ResourceType.CLOUD, clock);
+    this.globalClouds = new StatusResources<>(store, ResourceType.GLOBAL_CLOUD, clock);
     this.workers = builder.workers;
     this.executors = builder.executors != null ? builder.executors : KrakeExecutors.create();
     this.timer = builder.timer != null ? builder.timer : Timer.system(executors.timer());
@@ -157,6 +165,25 @@ public final class Krake implements KrakeContext, AutoCloseable {
   @Override
   public Resources<GlobalMetricsProvider> globalMetricsProviders() {
     return globalMetricsProviders;
+  }
+
+  /**
+   * Returns the typed access to namespaced clouds ({@code
+   * /infrastructure/clouds/{namespace}/{name}}, Krake's {@code Cloud}), whose labels and metrics
+   * clusters placed on them may inherit.
+   */
+  @Override
+  public StatusResources<Cloud, CloudStatus> clouds() {
+    return clouds;
+  }
+
+  /**
+   * Returns the typed access to global clouds ({@code /infrastructure/globalclouds/{name}}, Krake's
+   * {@code GlobalCloud}).
+   */
+  @Override
+  public StatusResources<GlobalCloud, CloudStatus> globalClouds() {
+    return globalClouds;
   }
 
   /** Returns the source of delays every component uses. */

@@ -1,6 +1,9 @@
 package cloud.krake;
 
 import cloud.krake.dispatcher.HookDispatcher;
+import cloud.krake.model.Cloud;
+import cloud.krake.model.CloudStatus;
+import cloud.krake.model.GlobalCloud;
 import cloud.krake.model.GlobalMetric;
 import cloud.krake.model.GlobalMetricsProvider;
 import cloud.krake.model.Metric;
@@ -10,6 +13,7 @@ import cloud.krake.runtime.Timer;
 import cloud.krake.store.Applications;
 import cloud.krake.store.Clusters;
 import cloud.krake.store.Resources;
+import cloud.krake.store.StatusResources;
 import cloud.krake.store.Store;
 import java.time.Clock;
 
@@ -55,6 +59,12 @@ public interface KrakeContext {
 
   /** Returns the typed access to global metrics providers. */
   Resources<GlobalMetricsProvider> globalMetricsProviders();
+
+  /** Returns the typed access to namespaced clouds. */
+  StatusResources<Cloud, CloudStatus> clouds();
+
+  /** Returns the typed access to global clouds. */
+  StatusResources<GlobalCloud, CloudStatus> globalClouds();
 
   /** Returns the number of worker threads each component starts (at least one). */
   int workers();

@@ -2,7 +2,9 @@ package cloud.krake.gc;
 
 import cloud.krake.KrakeContext;
 import cloud.krake.model.Application;
+import cloud.krake.model.Cloud;
 import cloud.krake.model.Cluster;
+import cloud.krake.model.GlobalCloud;
 import cloud.krake.model.GlobalMetric;
 import cloud.krake.model.GlobalMetricsProvider;
 import cloud.krake.model.Metric;
@@ -52,7 +54,9 @@ public record CollectedKind<T extends Resource<T>>(
 
   /**
    * Returns every kind {@code krake} gives typed access to: applications, clusters, metrics,
-   * metrics providers, global metrics and global metrics providers.
+   * metrics providers, global metrics, global metrics providers, clouds and global clouds. A
+   * cluster Krake placed on a cloud lists it in {@code metadata.owners}, so that, as in Krake,
+   * deleting the cloud cascades to its clusters and the cloud stays until they are gone.
    *
    * @param krake the context whose typed layers to use
    */
@@ -64,7 +68,9 @@ public record CollectedKind<T extends Resource<T>>(
         of(Metric.API, Metric.KIND, krake.metrics()),
         of(MetricsProvider.API, MetricsProvider.KIND, krake.metricsProviders()),
         of(GlobalMetric.API, GlobalMetric.KIND, krake.globalMetrics()),
-        of(GlobalMetricsProvider.API, GlobalMetricsProvider.KIND, krake.globalMetricsProviders()));
+        of(GlobalMetricsProvider.API, GlobalMetricsProvider.KIND, krake.globalMetricsProviders()),
+        of(Cloud.API, Cloud.KIND, krake.clouds()),
+        of(GlobalCloud.API, GlobalCloud.KIND, krake.globalClouds()));
   }
 
   /** Returns whether resources of this kind live in a namespace. */

@@ -75,7 +75,11 @@ public final class KrakeJson {
           MetricsProvider.class,
           new String[] {MetricsProvider.API, MetricsProvider.KIND},
           GlobalMetricsProvider.class,
-          new String[] {GlobalMetricsProvider.API, GlobalMetricsProvider.KIND});
+          new String[] {GlobalMetricsProvider.API, GlobalMetricsProvider.KIND},
+          Cloud.class,
+          new String[] {Cloud.API, Cloud.KIND},
+          GlobalCloud.class,
+          new String[] {GlobalCloud.API, GlobalCloud.KIND});
 
   private KrakeJson() {}
 
@@ -169,8 +173,8 @@ public final class KrakeJson {
 
   /**
    * Reads one document, JSON or YAML, as the resource type its {@code kind} names: {@link
-   * Application}, {@link Cluster}, {@link Metric}, {@link GlobalMetric}, {@link MetricsProvider} or
-   * {@link GlobalMetricsProvider}.
+   * Application}, {@link Cluster}, {@link Metric}, {@link GlobalMetric}, {@link MetricsProvider},
+   * {@link GlobalMetricsProvider}, {@link Cloud} or {@link GlobalCloud}.
    *
    * @param jsonOrYaml the document
    * @return the resource
@@ -397,13 +401,15 @@ public final class KrakeJson {
       case GlobalMetric.KIND -> GlobalMetric.class;
       case MetricsProvider.KIND -> MetricsProvider.class;
       case GlobalMetricsProvider.KIND -> GlobalMetricsProvider.class;
+      case Cloud.KIND -> Cloud.class;
+      case GlobalCloud.KIND -> GlobalCloud.class;
       default ->
           throw InvalidResourceException.of(
               field,
               "unknown kind '"
                   + kind.asText()
                   + "'; expected one of Application, Cluster, Metric, GlobalMetric,"
-                  + " MetricsProvider, GlobalMetricsProvider");
+                  + " MetricsProvider, GlobalMetricsProvider, Cloud, GlobalCloud");
     };
   }
 

@@ -37,14 +37,15 @@ import org.slf4j.LoggerFactory;
  * nowhere on a real timer ({@code backoff_delay × backoff} seconds) until {@code backoff_limit} is
  * spent.
  *
- * <p>Changes of metric and metrics-provider resources re-queue the applications they may concern
- * (their namespace; every application for global ones); changes of metric values are seen at the
- * next evaluation, at the latest after {@code reschedule_after}.
+ * <p>Changes of metric, metrics-provider and cloud resources re-queue the applications they may
+ * concern (their namespace; every application for global ones); changes of metric values are seen
+ * at the next evaluation, at the latest after {@code reschedule_after}.
  *
  * <p>Per application (re-read first, every write a compare-and-set): deleted or FAILED applications
  * are left alone (Krake: FAILED is terminal for the scheduler); a DEGRADED application whose {@code
  * scheduled_retry} is still ahead waits for it; otherwise the namespace's clusters and their
- * metrics ({@link MetricsFetcher}, one query per provider and metric) are read and:
+ * metrics ({@link MetricsFetcher}, one query per provider and metric) are read, each cluster with
+ * the labels and metrics it inherits from its cloud ({@link CloudInheritance}), and:
  *
  * <ul>
  *   <li>a new binding is written as Krake's {@code /binding} ({@code scheduled_to}, {@code
@@ -68,6 +69,7 @@ public final class SchedulerController extends ReconcilingComponent<ResourceKey>
   private final KrakeContext krake;
   private final MetricsFetcher metrics;
   private final Placement placement;
+  private final CloudInheritance inheritance;
   private final SchedulerConfig config;
   private final Clock clock;
   private final Reflector<Application> applications;
@@ -95,6 +97,7 @@ public final class SchedulerController extends ReconcilingComponent<ResourceKey>
     this.config = Objects.requireNonNull(config, "config");
     this.placement = new Placement(config, Objects.requireNonNull(random, "random"));
     this.clock = krake.clock();
+    this.inheritance = new CloudInheritance(krake);
     this.applications =
         reflect(
             new Reflector<>(
@@ -119,6 +122,11 @@ public final class SchedulerController extends ReconcilingComponent<ResourceKey>
             krake.globalMetricsProviders(),
             k -> everything(),
             scheduler));
+    // A cloud's labels and metrics are those of the clusters that inherit them.
+    reflect(new Reflector<>("scheduler-clouds", krake.clouds(), this::namespaceChanged, scheduler));
+    reflect(
+        new Reflector<>(
+            "scheduler-global-clouds", krake.globalClouds(), k -> everything(), scheduler));
   }
 
   /** Re-queues the applications of the namespace of a changed cluster, metric or provider. */
@@ -154,7 +162,8 @@ public final class SchedulerController extends ReconcilingComponent<ResourceKey>
       return ReconcileResult.requeueAfter(
           Duration.between(now, app.status().scheduledRetry().get()));
     }
-    List<Cluster> candidates = krake.clusters().list(key.namespace()).items();
+    List<Cluster> candidates =
+        inheritance.effective(krake.clusters().list(key.namespace()).items());
     ClusterMetrics fetched = metrics.fetch(candidates);
     PlacementDecision decision = placement.decide(app, candidates, fetched, now);
     recordClusterMetrics(candidates, decision.failingMetrics());

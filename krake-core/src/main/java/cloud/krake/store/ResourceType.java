@@ -2,8 +2,11 @@ package cloud.krake.store;
 
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationStatus;
+import cloud.krake.model.Cloud;
+import cloud.krake.model.CloudStatus;
 import cloud.krake.model.Cluster;
 import cloud.krake.model.ClusterStatus;
+import cloud.krake.model.GlobalCloud;
 import cloud.krake.model.GlobalMetric;
 import cloud.krake.model.GlobalMetricsProvider;
 import cloud.krake.model.InvalidResourceException;
@@ -47,6 +50,14 @@ public final class ResourceType<T extends Resource<T>> {
   /** Global metrics providers. */
   public static final ResourceType<GlobalMetricsProvider> GLOBAL_METRICS_PROVIDER =
       of(GlobalMetricsProvider.class, StoreKeys.GLOBAL_METRICS_PROVIDERS, UnaryOperator.identity());
+
+  /** Namespaced clouds, initialised with {@link CloudStatus#initial()} (ONLINE). */
+  public static final ResourceType<Cloud> CLOUD =
+      of(Cloud.class, StoreKeys.CLOUDS, c -> c.withStatus(CloudStatus.initial()));
+
+  /** Global clouds, initialised with {@link CloudStatus#initial()} (ONLINE). */
+  public static final ResourceType<GlobalCloud> GLOBAL_CLOUD =
+      of(GlobalCloud.class, StoreKeys.GLOBAL_CLOUDS, c -> c.withStatus(CloudStatus.initial()));
 
   private final Class<T> type;
   private final StoreKeys keys;

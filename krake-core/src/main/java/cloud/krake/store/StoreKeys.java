@@ -27,7 +27,11 @@ public enum StoreKeys {
   /** Namespaced metrics providers: {@code /core/metricsproviders/{namespace}/{name}}. */
   METRICS_PROVIDERS("/core/metricsproviders/", true),
   /** Global metrics providers: {@code /core/globalmetricsproviders/{name}}. */
-  GLOBAL_METRICS_PROVIDERS("/core/globalmetricsproviders/", false);
+  GLOBAL_METRICS_PROVIDERS("/core/globalmetricsproviders/", false),
+  /** Namespaced clouds: {@code /infrastructure/clouds/{namespace}/{name}}. */
+  CLOUDS("/infrastructure/clouds/", true),
+  /** Global clouds: {@code /infrastructure/globalclouds/{name}}. */
+  GLOBAL_CLOUDS("/infrastructure/globalclouds/", false);
 
   private static final Pattern PARAMETER = Pattern.compile("[.a-zA-Z0-9_:-]+");
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import cloud.krake.Krake;
 import cloud.krake.model.Application;
+import cloud.krake.model.Cloud;
 import cloud.krake.model.Cluster;
 import cloud.krake.model.GlobalMetric;
 import cloud.krake.model.GlobalMetricsProvider;
@@ -193,6 +194,45 @@ class GarbageCollectorTest {
     settle();
     assertThat(readApp("a2")).isEmpty();
     assertThat(readCluster("de")).isEmpty();
+  }
+
+  @Test
+  void deletingACloudDeletesTheClustersKrakePlacedOnItAndStaysUntilTheyAreGone() {
+    Cloud cloud =
+        krake
+            .clouds()
+            .create(
+                KrakeJson.read(
+                    """
+                    metadata: {name: os-cloud-1, namespace: tenant}
+                    spec:
+                      type: openstack
+                      openstack:
+                        url: https://keystone.example:5000/v3
+                        auth: {type: password}
+                        infrastructure_provider: {name: im-provider}
+                    """,
+                    Cloud.class));
+    Cluster onCloud = cluster("de");
+    krake
+        .clusters()
+        .modify(
+            NS, "de", c -> c.withMetadata(c.metadata().withOwners(List.of(ResourceRef.to(cloud)))));
+    appliedApp("a1", ResourceRef.to(onCloud));
+    settle();
+
+    krake.clouds().delete(NS, "os-cloud-1");
+    settle();
+
+    assertDeletedWithFinalizers(readCluster("de").orElseThrow(), Resources.CASCADE_DELETION);
+    assertThat(krake.clouds().get(NS, "os-cloud-1")).isPresent();
+
+    krake
+        .applications()
+        .modify(NS, "a1", a -> a.withMetadata(a.metadata().withFinalizers(List.of())));
+    settle();
+    assertThat(readCluster("de")).isEmpty();
+    assertThat(krake.clouds().get(NS, "os-cloud-1")).isEmpty();
   }
 
   @Test

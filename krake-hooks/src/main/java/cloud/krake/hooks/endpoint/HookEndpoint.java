@@ -15,6 +15,7 @@ import cloud.krake.store.Resources;
 import cloud.krake.store.StoreUnavailableException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -65,12 +66,17 @@ import org.slf4j.LoggerFactory;
  *       method on a hook route;
  *   <li>413 if the declared {@code Content-Length} or the body is over {@link #maxBodyBytes()} (64
  *       KiB by default);
- *   <li>400 if the body is empty, not JSON, not an object, its {@code token} is not a string, or
- *       its {@code api}/{@code kind} are not the hook's;
+ *   <li>400 if the {@code Content-Length} is not a number;
  *   <li>with TLS ({@link HooksConfig#tls()}): 403 if no client certificate was presented or the
  *       hook's {@link ClientCertificateCheck} rejects it for the application and hook named in the
- *       URL, with the hook's {@code hook_user} as CN; checked before the store is read, so a caller
- *       without the right certificate learns nothing about which applications exist;
+ *       URL, with the hook's {@code hook_user} as CN; checked before the body is parsed and before
+ *       the store is read, so a caller without the right certificate learns nothing about which
+ *       applications exist;
+ *   <li>415 if the body is empty or not JSON, as Krake's API answers a body its JSON parser
+ *       refuses;
+ *   <li>422 if the body is JSON but not the hook's schema, as Krake's schema validation: not an
+ *       object, {@code token} not a string, {@code api}/{@code kind} not the hook's, or a member
+ *       given twice (Krake's parser keeps the last; two tokens are refused here as ambiguous);
  *   <li>404 if the application does not exist;
  *   <li>401 if the token is missing or wrong, or the hook is not enabled for the application (not
  *       in {@code spec.hooks}, or no {@code status.<hook>_token}); one message for all three, so
@@ -181,20 +187,21 @@ public final class HookEndpoint {
     if (tooLarge.isPresent()) {
       return tooLarge.get();
     }
-    Body body;
     try {
-      body = Body.parse(request.bodyUnsafe(), route.hook());
-    } catch (BadRequest e) {
-      log.debug("hook {}: 400, {}", route, e.getMessage());
-      return problem(400, "Bad Request", e.getMessage());
-    }
-    try {
+      // As Krake: authentication and authorisation (403) before the body is parsed (415, 422).
       if (config.tls()) {
         Optional<String> rejected = checkCertificate(request, route);
         if (rejected.isPresent()) {
           log.info("hook {}: 403, {}", route, rejected.get());
           return problem(403, "Forbidden", rejected.get());
         }
+      }
+      Body body;
+      try {
+        body = Body.parse(request.bodyUnsafe(), route.hook());
+      } catch (BadRequest e) {
+        log.debug("hook {}: {}, {}", route, e.status, e.getMessage());
+        return problem(e.status, e.title, e.getMessage());
       }
       boolean authorised = false;
       for (int attempt = 1; ; attempt++) {
@@ -382,42 +389,64 @@ public final class HookEndpoint {
       JsonNode tree;
       try {
         tree = JSON.readTree(body);
-      } catch (IOException e) {
+      } catch (StreamReadException e) {
+        if (e.getMessage() != null && e.getMessage().startsWith("Duplicate field")) {
+          // Valid JSON for Krake's parser (the last value wins), but two tokens are ambiguous.
+          throw BadRequest.schema("The request body holds a member twice.");
+        }
         // The parser's message may quote the body, which holds the token: never pass it on.
-        throw new BadRequest("The request body is not valid JSON.");
+        throw BadRequest.notJson("The request body is not valid JSON.");
+      } catch (IOException e) {
+        throw BadRequest.notJson("The request body is not valid JSON.");
       }
       if (tree == null || tree.isMissingNode()) {
-        throw new BadRequest("The request body is empty; expected {\"token\": \"...\"}.");
+        throw BadRequest.notJson("The request body is empty; expected {\"token\": \"...\"}.");
       }
       if (!tree.isObject()) {
-        throw new BadRequest("The request body is not a JSON object.");
+        throw BadRequest.schema("The request body is not a JSON object.");
       }
       JsonNode api = tree.get("api");
       if (api != null && !api.isNull() && !"kubernetes".equals(api.textValue())) {
-        throw new BadRequest("The member api must be \"kubernetes\".");
+        throw BadRequest.schema("The member api must be \"kubernetes\".");
       }
       String kind = HooksConfig.COMPLETE.equals(hook) ? "Complete" : "Shutdown";
       JsonNode kindNode = tree.get("kind");
       if (kindNode != null && !kindNode.isNull() && !kind.equals(kindNode.textValue())) {
-        throw new BadRequest("The member kind must be \"" + kind + "\" for this hook.");
+        throw BadRequest.schema("The member kind must be \"" + kind + "\" for this hook.");
       }
       JsonNode token = tree.get("token");
       if (token == null || token.isNull()) {
         return new Body(Optional.empty());
       }
       if (!token.isTextual()) {
-        throw new BadRequest("The member token must be a string.");
+        throw BadRequest.schema("The member token must be a string.");
       }
       return new Body(Optional.of(token.textValue()));
     }
   }
 
-  /** A 400 with a message that names no secret. */
+  /**
+   * A body Krake's API refuses before reading the application: 415 when it is not JSON, 422 when it
+   * does not fit the hook's schema. The message names no secret.
+   */
   private static final class BadRequest extends Exception {
     private static final long serialVersionUID = 1L;
 
-    BadRequest(String message) {
+    private final int status;
+    private final String title;
+
+    private BadRequest(int status, String title, String message) {
       super(message, null, false, false);
+      this.status = status;
+      this.title = title;
+    }
+
+    static BadRequest notJson(String message) {
+      return new BadRequest(415, "Unsupported Media Type", message);
+    }
+
+    static BadRequest schema(String message) {
+      return new BadRequest(422, "Unprocessable Content", message);
     }
   }
 

@@ -47,9 +47,13 @@ import org.slf4j.LoggerFactory;
  *       SecureRandom}, base64url without padding (43 characters of {@code [A-Za-z0-9_-]}), as
  *       Python's {@code secrets.token_urlsafe()};
  *   <li>with TLS ({@link HooksConfig#tls()}), reuses {@code status.<hook>_cert} and {@code _key} if
- *       both are set, or has the {@link CertificateIssuer} issue them for {@link HookIdentity}
- *       {@code (namespace, name, hook, hook_user)}; token, certificate and key are stored in the
- *       returned status, so they are generated once per application;
+ *       both are set and the issuer finds the certificate {@link CertificateIssuer#reusable
+ *       reusable}, or has the {@link CertificateIssuer} issue them for {@link HookIdentity} {@code
+ *       (namespace, name, hook, hook_user)}; token, certificate and key are stored in the returned
+ *       status, so they are generated once per application. <b>Unlike Krake</b>, a stored
+ *       certificate the hook CA would refuse (one Krake issued, without the SAN URI; one of a
+ *       replaced intermediate; an expired one) is replaced by a new one, and the certificate Secret
+ *       with it, when an application of a taken-over Krake is next reconciled;
  *   <li>adds to {@code last_applied_manifest}, for every namespace used by its resources (in order
  *       of first use): with TLS a Secret {@code <app>-krake-<hook>-secret-certs} (type {@code
  *       Opaque}, base64 data {@code ca-bundle.pem} = {@link HooksConfig#caBundlePem(String)},
@@ -274,11 +278,19 @@ public final class HookMangling implements HookHandler {
     if (config.tls()) {
       Optional<String> cert = credentials.cert();
       Optional<String> key = credentials.key();
-      if (cert.isPresent() && key.isPresent()) {
+      HookIdentity identity = new HookIdentity(namespace, name, hook, hookConfig.hookUser());
+      if (cert.isPresent() && key.isPresent() && issuer.reusable(cert.get(), identity)) {
         pair = Optional.of(new IssuedPair(cert.get(), key.get()));
       } else {
-        IssuedCertificate issued =
-            issuer.issue(new HookIdentity(namespace, name, hook, hookConfig.hookUser()));
+        if (cert.isPresent()) {
+          log.info(
+              "application {}/{}: the stored {} hook client certificate is not one this hook CA"
+                  + " accepts (for example one Krake issued, without SAN); issuing a new one",
+              namespace,
+              name,
+              hook);
+        }
+        IssuedCertificate issued = issuer.issue(identity);
         pair = Optional.of(new IssuedPair(issued.certificatePem(), issued.privateKeyPem()));
         status =
             status.withCredentials(

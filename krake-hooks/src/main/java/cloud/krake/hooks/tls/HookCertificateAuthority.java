@@ -513,6 +513,24 @@ public final class HookCertificateAuthority
     return Optional.empty();
   }
 
+  /**
+   * Keeps a stored certificate only if {@link #reject} would accept it for {@code identity}: issued
+   * by this CA's intermediate, valid now, with the hook's CN and the application's SAN URI. Krake's
+   * certificates (no SAN) and unreadable PEM are not reusable. Thread-safe.
+   */
+  @Override
+  public boolean reusable(String certificatePem, HookIdentity identity) {
+    Objects.requireNonNull(certificatePem, "certificatePem");
+    Objects.requireNonNull(identity, "identity");
+    List<X509Certificate> chain;
+    try {
+      chain = Pem.certificates(certificatePem);
+    } catch (RuntimeException e) {
+      return false;
+    }
+    return reject(chain, identity).isEmpty();
+  }
+
   private static List<String> commonNames(X509Certificate certificate) {
     X500Name subject = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
     List<String> names = new ArrayList<>();

@@ -434,15 +434,19 @@ class HookEndpointTest {
         withoutWrite(() -> put(path(JOB, "complete"), tokenBody(COMPLETE_TOKEN + "x"))), 401);
   }
 
-  // ---- 400
+  // ---- 415 and 422, as Krake's API: a body that is not JSON, a body that is not the schema
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "   \n", "{", "token=abc", "{\"token\":\"a\"} trailing"})
+  void rejectsABodyThatIsNotJsonWith415(String body) {
+    createJob();
+
+    assertProblem(withoutWrite(() -> put(path(JOB, "complete"), body)), 415);
+  }
 
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "",
-        "   \n",
-        "{",
-        "token=abc",
         "[]",
         "\"token\"",
         "null",
@@ -451,16 +455,21 @@ class HookEndpointTest {
         "{\"token\":{\"value\":\"x\"}}",
         "{\"token\":[\"x\"]}",
         "{\"token\":true}",
-        "{\"token\":\"a\"} trailing",
         "{\"token\":\"a\",\"token\":\"b\"}",
         "{\"api\":\"core\",\"token\":\"a\"}",
         "{\"kind\":\"Shutdown\",\"token\":\"a\"}",
         "{\"kind\":\"complete\",\"token\":\"a\"}"
       })
-  void rejectsABadBodyWith400(String body) {
+  void rejectsABodyThatIsNotTheHooksSchemaWith422(String body) {
     createJob();
 
-    assertProblem(withoutWrite(() -> put(path(JOB, "complete"), body)), 400);
+    assertProblem(withoutWrite(() -> put(path(JOB, "complete"), body)), 422);
+  }
+
+  @Test
+  void aBadBodyOfAnUnknownApplicationIsStill415Or422NotA404() {
+    assertProblem(withoutWrite(() -> put(path(JOB, "complete"), "{")), 415);
+    assertProblem(withoutWrite(() -> put(path(JOB, "complete"), "[]")), 422);
   }
 
   @Test
@@ -470,8 +479,10 @@ class HookEndpointTest {
     HookResponse response =
         withoutWrite(() -> put(path(JOB, "complete"), "{\"token\":\"" + COMPLETE_TOKEN + "\""));
 
-    assertProblem(response, 400);
+    assertProblem(response, 415);
   }
+
+  // ---- 400
 
   @Test
   void rejectsAContentLengthThatIsNoNumberWith400() {
@@ -622,7 +633,7 @@ class HookEndpointTest {
 
     assertThat(responses)
         .extracting(HookResponse::status)
-        .containsExactly(401, 400, 400, 200, 200, 200);
+        .containsExactly(401, 415, 415, 200, 200, 200);
     assertThat(logs).contains("hook complete of ns/job").contains("hook shutdown of ns/job");
     assertThat(logs).doesNotContain(COMPLETE_TOKEN, SHUTDOWN_TOKEN, wrong);
     for (HookResponse response : responses) {
@@ -733,6 +744,20 @@ class HookEndpointTest {
       createJob();
 
       assertProblem(withoutWrite(() -> put(JOB, "complete", COMPLETE_TOKEN, List.of())), 403);
+    }
+
+    @Test
+    void aCallWithoutCertificateIs403BeforeItsBodyIsParsedAsInKrake() {
+      createJob();
+
+      HookResponse response =
+          withoutWrite(
+              () ->
+                  tlsEndpoint.handle(
+                      new HookRequest(
+                          "PUT", path(JOB, "complete"), Map.of(), "{".getBytes(UTF_8), List.of())));
+
+      assertProblem(response, 403);
     }
 
     @Test
