@@ -31,13 +31,13 @@ import org.slf4j.LoggerFactory;
  * The data move of a migration, as Krake's volume migration ({@code transfer_data}, {@code
  * transfer_file}): for every workload of the manifest whose pod template mounts a writable data
  * volume (a {@code persistentVolumeClaim}, an {@code emptyDir}, or a StatefulSet's {@code
- * volumeClaimTemplates} entry; mounts with {@code readOnly: true} are left out), once the new
- * cluster's pods run, each volume's content is streamed from the old cluster's pod to the new
- * cluster's pod through {@code pods/exec} ({@code tar cf - -C <mountPath> .} into {@code tar xf -
- * -C <mountPath>}), then each file's sha256 ({@code sha256sum}) is compared on both sides. Files
- * that differ or are missing are copied again, up to {@link MigrationConfig#retryMax()} tries per
- * volume; after that the move fails with a {@link VolumeMigrationException} naming the pod, the
- * volume and the file.
+ * volumeClaimTemplates} entry; mounts with {@code readOnly: true} or a {@code subPath} are left
+ * out), once the workload's pods run on both clusters, each volume's content is streamed from the
+ * old cluster's pod to the new cluster's pod through {@code pods/exec} ({@code tar cf - -C
+ * <mountPath> .} into {@code tar xf - -C <mountPath>}), then each file's sha256 ({@code sha256sum})
+ * is compared on both sides. Files that differ or are missing are copied again, up to {@link
+ * MigrationConfig#retryMax()} tries per volume; after that the move fails with a {@link
+ * VolumeMigrationException} naming the pod, the volume and the file.
  *
  * <p>Pods are paired by name (a Pod, a StatefulSet's {@code <name>-<ordinal>}), else in name order
  * (a Deployment's pods). The tar archive is spooled to a temporary file of the host between the two
@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * at once. Unlike Krake (every mount of bare Pods only; configuration volumes too), only writable
  * data volumes are copied, for every kind of workload.
  *
- * <p>Blocking: called on the controller's worker, it waits for the new pods (polling every {@value
+ * <p>Blocking: called on the controller's worker, it waits for the pods (polling every {@value
  * #POLL_MILLIS} ms) and for each command at most {@link MigrationConfig#copyTimeout()}. Stateless
  * apart from its configuration; thread-safe.
  */
@@ -133,16 +133,18 @@ final class VolumeMigration {
   void copy(Application app, Side from, Side to)
       throws VolumeMigrationException, InterruptedException {
     for (DataWorkload workload : workloads(app)) {
-      List<ObjectNode> oldPods = pods(workload, from.client());
-      if (oldPods.isEmpty()) {
+      int count = pods(workload, from.client()).size();
+      if (count == 0) {
         log.warn(
-            "migration: {} {} has no running pod on cluster {}; no data to copy",
+            "migration: {} {} has no pod on cluster {}; no data to copy",
             workload.kind(),
             workload.name(),
             from.name());
         continue;
       }
-      List<ObjectNode> newPods = awaitPods(workload, to, oldPods.size());
+      // a pod that has not started yet (or is restarting) may still hold data on its volume
+      List<ObjectNode> oldPods = awaitPods(workload, from, count);
+      List<ObjectNode> newPods = awaitPods(workload, to, count);
       Map<ObjectNode, ObjectNode> pairs = pair(oldPods, newPods);
       for (Map.Entry<ObjectNode, ObjectNode> pair : pairs.entrySet()) {
         for (DataVolume volume : workload.volumes()) {
@@ -375,7 +377,7 @@ final class VolumeMigration {
         .toList();
   }
 
-  /** Waits until the new cluster runs as many pods of the workload as the old one. */
+  /** Waits until a cluster runs (at least) the given number of pods of the workload. */
   private List<ObjectNode> awaitPods(DataWorkload workload, Side to, int count)
       throws VolumeMigrationException, InterruptedException {
     long deadline = System.nanoTime() + config.copyTimeout().toNanos();
@@ -383,7 +385,7 @@ final class VolumeMigration {
       List<ObjectNode> pods = pods(workload, to.client());
       List<ObjectNode> running = pods.stream().filter(VolumeMigration::running).toList();
       if (running.size() >= count) {
-        return running;
+        return running.subList(0, count);
       }
       if (System.nanoTime() - deadline >= 0) {
         throw new VolumeMigrationException(
@@ -398,7 +400,7 @@ final class VolumeMigration {
                 + to.name()
                 + " after "
                 + config.copyTimeout()
-                + "; no data copied");
+                + "; data not copied");
       }
       TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
     }
