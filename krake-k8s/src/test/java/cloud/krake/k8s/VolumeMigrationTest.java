@@ -17,9 +17,9 @@ class VolumeMigrationTest {
         """
         metadata: {name: app, namespace: tenant}
         spec:
-          manifest: %s
+          manifest:
         """
-            .formatted(manifest),
+            + manifest.indent(4),
         Application.class);
   }
 
