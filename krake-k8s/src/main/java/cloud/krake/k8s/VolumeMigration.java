@@ -133,16 +133,21 @@ final class VolumeMigration {
   void copy(Application app, Side from, Side to)
       throws VolumeMigrationException, InterruptedException {
     for (DataWorkload workload : workloads(app)) {
-      int count = pods(workload, from.client()).size();
+      // a pod still Pending has not started (its claim may not even be bound): nothing to copy
+      // from it; a started one that is restarting is waited for
+      int count =
+          (int)
+              pods(workload, from.client()).stream()
+                  .filter(p -> !p.path("status").path("phase").asText("Pending").equals("Pending"))
+                  .count();
       if (count == 0) {
         log.warn(
-            "migration: {} {} has no pod on cluster {}; no data to copy",
+            "migration: {} {} has no started pod on cluster {}; no data to copy",
             workload.kind(),
             workload.name(),
             from.name());
         continue;
       }
-      // a pod that has not started yet (or is restarting) may still hold data on its volume
       List<ObjectNode> oldPods = awaitPods(workload, from, count);
       List<ObjectNode> newPods = awaitPods(workload, to, count);
       Map<ObjectNode, ObjectNode> pairs = pair(oldPods, newPods);
