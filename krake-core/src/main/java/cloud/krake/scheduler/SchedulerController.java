@@ -162,6 +162,12 @@ public final class SchedulerController extends ReconcilingComponent<ResourceKey>
       return ReconcileResult.requeueAfter(
           Duration.between(now, app.status().scheduledRetry().get()));
     }
+    // Krake's migration back-off: after a failed volume migration the application stays where it
+    // runs until migration_timeout (epoch seconds)
+    Instant migrationTimeout = Instant.ofEpochSecond(app.status().migrationTimeout());
+    if (app.status().scheduledTo().isPresent() && now.isBefore(migrationTimeout)) {
+      return ReconcileResult.requeueAfter(Duration.between(now, migrationTimeout));
+    }
     List<Cluster> candidates =
         inheritance.effective(krake.clusters().list(key.namespace()).items());
     ClusterMetrics fetched = metrics.fetch(candidates);

@@ -23,7 +23,9 @@ import cloud.krake.runtime.ResourceKey;
 import cloud.krake.store.Applications;
 import cloud.krake.store.Clusters;
 import cloud.krake.store.NotFoundException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,6 +113,7 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
   private final List<ActionInterceptor> applyChain;
   private final List<ActionInterceptor> migrateChain;
   private final List<ActionInterceptor> deleteChain;
+  private final VolumeMigration volumes;
 
   /**
    * Creates the controller.
@@ -141,7 +144,29 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
       Optional<ShutdownProtocol> shutdown,
       HookSettings settings,
       List<ActionInterceptor> hostInterceptors) {
+    this(context, connector, shutdown, settings, hostInterceptors, MigrationConfig.DEFAULTS);
+  }
+
+  /**
+   * Creates the controller with the execution hooks' settings, the host's interceptors and the
+   * volume migration's settings.
+   *
+   * @param context the instance's context
+   * @param connector makes the clusters' clients
+   * @param shutdown the shutdown protocol, if configured
+   * @param settings blueprints, host functions and the size of the hooks' pool
+   * @param hostInterceptors the host's interceptors, outermost first, around every action
+   * @param migration Krake's {@code migration.retry.*} settings
+   */
+  ApplicationController(
+      KrakeContext context,
+      ClusterConnector connector,
+      Optional<ShutdownProtocol> shutdown,
+      HookSettings settings,
+      List<ActionInterceptor> hostInterceptors,
+      MigrationConfig migration) {
     super(NAME, context.clock(), context.timer(), context.workers());
+    this.volumes = new VolumeMigration(Objects.requireNonNull(migration, "migration"));
     this.applications = context.applications();
     this.clusters = context.clusters();
     this.clock = context.clock();
@@ -355,11 +380,136 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
             app,
             cluster(from),
             chain -> {
+              if (!VolumeMigration.workloads(chain.application()).isEmpty()) {
+                return moveWithData(key, chain.application(), from, to);
+              }
               Application written = cleanup.deleteEverything(key, chain.application(), from);
               reconcileOn(key, written, to, true);
               return ActionOutcome.proceed(
                   applications.get(key.namespace(), key.name()).orElse(written));
             }));
+  }
+
+  /**
+   * A migration whose workloads mount writable data volumes, as Krake's {@code
+   * _migrate_application_with_volumes}: the manifest applied on the new cluster first, the data
+   * copied ({@link VolumeMigration}), and only then the old cluster's resources deleted, {@code
+   * running_on} moved and {@code migration_retries} / {@code migration_timeout} reset. When the
+   * copy fails, the new cluster's resources are deleted and the application stays where it ran:
+   * {@code scheduled_to} set back to {@code running_on}, {@code migration_retries} counted up and
+   * {@code migration_timeout} set to now + {@code migration.retry.timeout} × {@code
+   * migration_retries}, before which the scheduler does not move it again; a warning names the
+   * volume and the file. Until one of the two final writes, the stored application is MIGRATING on
+   * its old cluster, so a restarted host does it again.
+   */
+  private ActionOutcome moveWithData(
+      ResourceKey key, Application before, ResourceRef from, ResourceRef to) {
+    Optional<Cluster> source = cluster(from);
+    if (source.isEmpty()) {
+      log.warn("application {}: cluster {} is gone; its data cannot be moved", key, from.name());
+      Application written = cleanup.deleteEverything(key, before, from);
+      reconcileOn(key, written, to, true);
+      return ActionOutcome.proceed(applications.get(key.namespace(), key.name()).orElse(written));
+    }
+    Optional<ManifestApply.Request> prepared = manifests.prepare(key, before, to, true);
+    if (prepared.isEmpty()) {
+      log.info("application {}: cluster {} does not exist (yet)", key, to.name());
+      return ActionOutcome.waitFor(Duration.ofSeconds(10), clock);
+    }
+    ClusterClient target = prepared.get().client();
+    Application applied = manifests.applyBeforeDataMove(prepared.get());
+    try {
+      volumes.copy(
+          applied,
+          new VolumeMigration.Side(connector.connect(source.get()), from.name()),
+          new VolumeMigration.Side(target, to.name()));
+    } catch (VolumeMigrationException e) {
+      return keepOnOldCluster(key, before, applied, from, to, target, e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      log.info("application {}: interrupted while moving its data; resumed later", key);
+      return ActionOutcome.waitForEvent();
+    }
+    // the data is there: the old workload goes, the application runs on the new cluster
+    cleanup.deleteResources(key, before, from);
+    objects.forget(key);
+    List<ResourceRef> owners = new ArrayList<>(applied.metadata().owners());
+    owners.removeIf(o -> ClusterCleanup.sameCluster(o, from));
+    Application written =
+        applications.writeByController(
+            applied
+                .withMetadata(applied.metadata().withOwners(owners))
+                .withStatus(
+                    applied
+                        .status()
+                        .withRunningOn(Optional.of(to))
+                        .withState(ApplicationState.MIGRATING)
+                        .withReason(Optional.empty())
+                        .withShutdownGracePeriod(Optional.empty())
+                        .withShutdownAttempts(0)
+                        .withMigrationRetries(0)
+                        .withMigrationTimeout(0)));
+    log.info(
+        "application {}: data moved from {} to {}; its resources there deleted",
+        key,
+        from.name(),
+        to.name());
+    return ActionOutcome.proceed(written);
+  }
+
+  /** Krake's failure path of a volume migration: back to the old cluster, with back-off. */
+  private ActionOutcome keepOnOldCluster(
+      ResourceKey key,
+      Application before,
+      Application applied,
+      ResourceRef from,
+      ResourceRef to,
+      ClusterClient target,
+      String failure) {
+    for (ObjectNode resource : applied.status().lastAppliedManifest()) {
+      try {
+        target.delete(resource);
+      } catch (KubernetesException e) {
+        log.warn(
+            "application {}: could not delete {} {} from cluster {}: {}",
+            key,
+            resource.path("kind").asText(),
+            resource.path("metadata").path("name").asText(),
+            to.name(),
+            e.getMessage());
+      }
+    }
+    objects.forget(key);
+    int retries = before.status().migrationRetries() + 1;
+    long timeout =
+        clock.instant().getEpochSecond()
+            + VolumeMigration.backOff(volumes.config(), retries).toSeconds();
+    List<ResourceRef> owners = new ArrayList<>(applied.metadata().owners());
+    owners.removeIf(o -> ClusterCleanup.sameCluster(o, to));
+    Application written =
+        applications.writeByController(
+            applied
+                .withMetadata(applied.metadata().withOwners(owners))
+                .withStatus(
+                    before
+                        .status()
+                        .withScheduledTo(Optional.of(from))
+                        .withRunningOn(Optional.of(from))
+                        .withState(ApplicationState.RUNNING)
+                        .withShutdownGracePeriod(Optional.empty())
+                        .withShutdownAttempts(0)
+                        .withMigrationRetries(retries)
+                        .withMigrationTimeout(timeout)));
+    log.warn(
+        "application {}: migration to {} failed ({}); kept on {}, migration_retries={},"
+            + " not moved again before {}",
+        key,
+        to.name(),
+        failure,
+        from.name(),
+        retries,
+        Instant.ofEpochSecond(timeout));
+    return ActionOutcome.proceed(written);
   }
 
   // ------------------------------------------------------------------ deletion

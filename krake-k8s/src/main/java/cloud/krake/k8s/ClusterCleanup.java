@@ -60,6 +60,28 @@ final class ClusterCleanup {
    * clears {@code running_on}, {@code last_observed_manifest} and {@code services}.
    */
   Application deleteEverything(ResourceKey key, Application app, ResourceRef from) {
+    Application current = deleteResources(key, app, from);
+    objects.forget(key);
+    List<ResourceRef> owners = new ArrayList<>(current.metadata().owners());
+    owners.remove(from);
+    return applications.writeByController(
+        current
+            .withMetadata(current.metadata().withOwners(owners))
+            .withStatus(
+                current
+                    .status()
+                    .withRunningOn(Optional.empty())
+                    .withLastObservedManifest(List.of())
+                    .withServices(Map.of())));
+  }
+
+  /**
+   * Deletes every resource of the application ({@code last_applied_manifest} and {@code
+   * last_observed_manifest}) from a cluster, between the resource hook points, writing nothing.
+   *
+   * @return the application as the hook points leave it
+   */
+  Application deleteResources(ResourceKey key, Application app, ResourceRef from) {
     Optional<Cluster> cluster = cluster(from);
     Application current = app;
     if (cluster.isPresent()) {
@@ -82,18 +104,7 @@ final class ClusterCleanup {
           key,
           from.name());
     }
-    objects.forget(key);
-    List<ResourceRef> owners = new ArrayList<>(current.metadata().owners());
-    owners.remove(from);
-    return applications.writeByController(
-        current
-            .withMetadata(current.metadata().withOwners(owners))
-            .withStatus(
-                current
-                    .status()
-                    .withRunningOn(Optional.empty())
-                    .withLastObservedManifest(List.of())
-                    .withServices(Map.of())));
+    return current;
   }
 
   /**

@@ -2,6 +2,8 @@ package cloud.krake.k8s;
 
 import cloud.krake.model.ReasonCode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -151,6 +153,44 @@ public interface ClusterClient extends AutoCloseable {
       Duration timeout)
       throws InterruptedException {
     throw unsupported("exec");
+  }
+
+  /**
+   * Runs a command in a container of a running pod as {@link #exec(String, String, Optional, List,
+   * Duration)} does, with binary streams: {@code stdin} (when present) is sent to the command's
+   * standard input, then the input is closed, and the command's standard output is written to
+   * {@code stdout} as it comes, without a size limit (as {@code kubectl exec -i … < in > out}). The
+   * volume migration streams {@code tar} archives this way.
+   *
+   * <p>Closing the standard input is signalled only by the {@code v5.channel.k8s.io} protocol; a
+   * command that must see the end of its input should stop by itself at the end of its data, as
+   * {@code tar xf -} does at the end of the archive. The default throws; {@code
+   * ApiServerClusterClient} implements it.
+   *
+   * @param namespace the pod's namespace
+   * @param pod the pod's name
+   * @param container the container; empty for the pod's first container
+   * @param command argv, without an implicit shell; not empty
+   * @param stdin what to send to the command's standard input; empty for none. Read on another
+   *     thread, not closed
+   * @param stdout where the command's standard output goes; not closed
+   * @param timeout how long the command may run; positive
+   * @return the exit code and the command's standard error (at most {@link
+   *     KubernetesExecResult#MAX_OUTPUT_BYTES} bytes); its {@code stdout} is empty
+   * @throws KubernetesException as {@link #exec(String, String, Optional, List, Duration)}, and
+   *     with status 0 when {@code stdin} or {@code stdout} fails
+   * @throws InterruptedException when the calling thread is interrupted while waiting
+   */
+  default KubernetesExecResult exec(
+      String namespace,
+      String pod,
+      Optional<String> container,
+      List<String> command,
+      Optional<InputStream> stdin,
+      OutputStream stdout,
+      Duration timeout)
+      throws InterruptedException {
+    throw unsupported("exec with streams");
   }
 
   /**

@@ -58,6 +58,7 @@ public final class KubernetesBackend implements KrakeExtension {
   private final Duration clusterProbeInterval;
   private final HookSettings hookSettings;
   private final List<ActionInterceptor> actionInterceptors;
+  private final MigrationConfig migration;
 
   private KubernetesBackend(Builder b) {
     this.connector = b.connector;
@@ -69,6 +70,7 @@ public final class KubernetesBackend implements KrakeExtension {
         new HookSettings(
             Blueprints.of(b.blueprints), b.functions, b.workloadHookThreads, b.restartBackoff);
     this.actionInterceptors = List.copyOf(b.actionInterceptors);
+    this.migration = b.migration;
   }
 
   /** Returns a builder; {@link Builder#connector} is required. */
@@ -99,7 +101,8 @@ public final class KubernetesBackend implements KrakeExtension {
                             .executors(k.executors())
                             .build()),
                 hookSettings,
-                actionInterceptors));
+                actionInterceptors,
+                migration));
     builder.component(k -> new ClusterController(k, connector, clusterProbeInterval));
   }
 
@@ -154,6 +157,7 @@ public final class KubernetesBackend implements KrakeExtension {
   /** Builds a {@link KubernetesBackend}; not thread-safe. */
   public static final class Builder {
     private ClusterConnector connector;
+    private MigrationConfig migration = MigrationConfig.DEFAULTS;
     private Optional<HooksConfig> hooks = Optional.empty();
     private Optional<CertificateIssuer> issuer = Optional.empty();
     private Optional<EmbeddedHookServer> hookServer = Optional.empty();
@@ -248,6 +252,18 @@ public final class KubernetesBackend implements KrakeExtension {
         throw new IllegalArgumentException("workloadHookThreads must be at least 1: " + threads);
       }
       this.workloadHookThreads = threads;
+      return this;
+    }
+
+    /**
+     * Sets Krake's {@code migration} settings for migrations that move data (default {@link
+     * MigrationConfig#DEFAULTS}: 10 tries, 60 s back-off per failed migration).
+     *
+     * @param migration the settings
+     * @return this builder
+     */
+    public Builder migration(MigrationConfig migration) {
+      this.migration = Objects.requireNonNull(migration, "migration");
       return this;
     }
 

@@ -276,6 +276,36 @@ final class ManifestApply {
   }
 
   /**
+   * The first half of a migration that moves data: finalizer, owner and MIGRATING in one write,
+   * then every resource of the manifest created or updated on the new cluster, without deleting
+   * anything there and without recording {@code running_on}: until the data is moved, the
+   * application stays on its old cluster, so a restarted host resumes the migration.
+   *
+   * @return the application as written, with the status the applied resources leave (not written)
+   */
+  Application applyBeforeDataMove(Request r) {
+    Application written =
+        applications.writeByController(
+            ClusterCleanup.withFinalizer(ClusterCleanup.withOwner(r.mangled(), r.target()))
+                .withStatus(r.mangled().status().withState(ApplicationState.MIGRATING)));
+    log.info(
+        "application {}: MIGRATING, applying {} resources on cluster {} before moving the data",
+        r.key(),
+        r.delta().created().size() + r.delta().modified().size(),
+        r.target().name());
+    AppliedResources applied =
+        new AppliedResources(
+            written.status(), new LinkedHashMap<>(r.present()), r.client(), points);
+    for (ObjectNode resource : r.delta().created()) {
+      applied.apply(written, r.cluster(), resource, true);
+    }
+    for (ObjectNode resource : r.delta().modified()) {
+      applied.apply(written, r.cluster(), resource, false);
+    }
+    return (applied.app == null ? written : applied.app).withStatus(applied.status);
+  }
+
+  /**
    * After an apply lost its final write: when the cluster has been given up meanwhile, by a
    * deletion or a new binding that another host may already have carried out while this one was
    * applying, deletes again everything the apply may have created there, so that nothing outlives

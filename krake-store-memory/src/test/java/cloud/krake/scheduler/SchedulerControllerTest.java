@@ -193,6 +193,44 @@ class SchedulerControllerTest {
   }
 
   @Test
+  void aFailedVolumeMigrationKeepsTheApplicationWhereItRunsUntilItsMigrationTimeout() {
+    onlineCluster("de", "DE", "[]");
+    onlineCluster("fr", "FR", "[]");
+    app("echo", "-1");
+    settle();
+    assertThat(read("echo").status().scheduledTo().orElseThrow().name()).isEqualTo("de");
+    // the controller's failure path: back on "de", not to be moved before T0 + 120 s
+    krake
+        .applications()
+        .modifyStatus(
+            "tenant",
+            "echo",
+            a ->
+                a.status().withMigrationRetries(2).withMigrationTimeout(T0.getEpochSecond() + 120));
+    krake
+        .applications()
+        .modify(
+            "tenant",
+            "echo",
+            a ->
+                KrakeJson.read(
+                    KrakeJson.write(a).replace("location is DE", "location is FR"),
+                    Application.class));
+    settle();
+
+    assertThat(read("echo").status().scheduledTo().orElseThrow().name())
+        .as("inside the back-off")
+        .isEqualTo("de");
+
+    timers.advance(Duration.ofSeconds(120));
+    scheduler.drain();
+
+    assertThat(read("echo").status().scheduledTo().orElseThrow().name())
+        .as("after migration_timeout")
+        .isEqualTo("fr");
+  }
+
+  @Test
   void boundApplicationsAreReevaluatedEveryRescheduleAfterUnlessMigrationIsOff() {
     onlineCluster("de", "DE", "[]");
     app("echo", "-1");

@@ -27,6 +27,8 @@ import io.kubernetes.client.util.generic.options.DeleteOptions;
 import io.kubernetes.client.util.generic.options.ListOptions;
 import io.kubernetes.client.util.generic.options.PatchOptions;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -435,6 +437,33 @@ public final class ApiServerClusterClient implements ClusterClient {
     }
     return new PodExec(api, cluster, execStreams, this::get)
         .run(namespace, pod, container, command, timeout);
+  }
+
+  @Override
+  public KubernetesExecResult exec(
+      String namespace,
+      String pod,
+      Optional<String> container,
+      List<String> command,
+      Optional<InputStream> stdin,
+      OutputStream stdout,
+      Duration timeout)
+      throws InterruptedException {
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(pod, "pod");
+    Objects.requireNonNull(container, "container");
+    Objects.requireNonNull(command, "command");
+    Objects.requireNonNull(stdin, "stdin");
+    Objects.requireNonNull(stdout, "stdout");
+    Objects.requireNonNull(timeout, "timeout");
+    if (command.isEmpty()) {
+      throw new IllegalArgumentException("command is empty");
+    }
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive: " + timeout);
+    }
+    return new PodExec(api, cluster, execStreams, this::get)
+        .run(namespace, pod, container, command, stdin, Optional.of(stdout), timeout);
   }
 
   @Override

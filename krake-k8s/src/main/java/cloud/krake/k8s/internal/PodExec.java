@@ -12,6 +12,7 @@ import io.kubernetes.client.openapi.ApiException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,6 +67,23 @@ final class PodExec {
       List<String> command,
       Duration timeout)
       throws InterruptedException {
+    return run(namespace, pod, container, command, Optional.empty(), Optional.empty(), timeout);
+  }
+
+  /**
+   * Runs the command with binary streams: {@code stdin} copied to the command on the calling thread
+   * (the client's WebSocket output waits while its send queue is full), then closed; the command's
+   * standard output copied to {@code stdout} on the client's exec-stream pool, else kept as text.
+   */
+  KubernetesExecResult run(
+      String namespace,
+      String pod,
+      Optional<String> container,
+      List<String> command,
+      Optional<InputStream> stdin,
+      Optional<OutputStream> stdout,
+      Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     String context = "cluster " + cluster + ": exec in Pod " + namespace + "/" + pod;
     String target = execTarget(context, namespace, pod, container);
@@ -77,7 +95,7 @@ final class PodExec {
           new Exec(api)
               .newExecutionBuilder(namespace, pod, command.toArray(String[]::new))
               .setContainer(target)
-              .setStdin(false)
+              .setStdin(stdin.isPresent())
               .setTty(false)
               .setOnUnhandledError(failure::set)
               .execute();
@@ -85,10 +103,13 @@ final class PodExec {
       throw Failures.of(where, e, false);
     }
     try {
-      Future<byte[]> stdout;
+      Future<byte[]> out;
       Future<byte[]> stderr;
       try {
-        stdout = execStreams.submit(() -> drain(process.getInputStream()));
+        out =
+            stdout.isPresent()
+                ? execStreams.submit(() -> copy(process.getInputStream(), stdout.get()))
+                : execStreams.submit(() -> drain(process.getInputStream()));
         stderr = execStreams.submit(() -> drain(process.getErrorStream()));
       } catch (RejectedExecutionException e) {
         throw new KubernetesException(
@@ -96,6 +117,14 @@ final class PodExec {
             0,
             where + ": too many execs at once (at most " + MAX_EXEC_THREADS / 2 + ")",
             e);
+      }
+      if (stdin.isPresent()) {
+        try (OutputStream in = process.getOutputStream()) {
+          stdin.get().transferTo(in);
+        } catch (IOException e) {
+          throw new KubernetesException(
+              ReasonCode.KUBERNETES_ERROR, 0, where + ": sending stdin failed: " + e, e);
+        }
       }
       if (!process.waitFor(remaining(deadline), TimeUnit.NANOSECONDS)) {
         throw new KubernetesException(
@@ -109,12 +138,12 @@ final class PodExec {
         throw Failures.of(where, broken, false);
       }
       // The channels end when the server closes the stream, right after the exit status.
-      String out = text(where, stdout, deadline);
+      String text = text(where, out, deadline);
       String err = text(where, stderr, deadline);
       int exitCode = process.exitValue();
       log.debug(
           "cluster {}: exec in {}/{} {} exited with {}", cluster, namespace, pod, target, exitCode);
-      return new KubernetesExecResult(exitCode, out, err);
+      return new KubernetesExecResult(exitCode, text, err);
     } finally {
       process.destroy();
     }
@@ -193,6 +222,15 @@ final class PodExec {
       log.debug("exec channel ended early: {}", e.toString());
     }
     return kept.toByteArray();
+  }
+
+  /** Copies a channel to its end into the caller's stream; a failing sink is an error. */
+  private static byte[] copy(InputStream in, OutputStream sink) throws IOException {
+    try (in) {
+      in.transferTo(sink);
+      sink.flush();
+    }
+    return new byte[0];
   }
 
   private static String text(String where, Future<byte[]> channel, long deadline)
