@@ -4,12 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
 
 /**
  * Read-only Jackson trees: the form in which the model's records hold their JSON values (manifests,
@@ -102,17 +106,22 @@ public final class ReadOnlyJson {
       }
       JsonNode frozen;
       if (node.isObject()) {
-        Map<String, JsonNode> children = new LinkedHashMap<>(capacity(node.size()));
+        String[] names = new String[node.size()];
+        JsonNode[] values = new JsonNode[names.length];
+        int i = 0;
         for (Map.Entry<String, JsonNode> e : node.properties()) {
-          children.put(e.getKey(), freeze(e.getValue()));
+          names[i] = e.getKey();
+          values[i++] = freeze(e.getValue());
         }
-        frozen = new FrozenObjectNode(Collections.unmodifiableMap(children));
+        frozen = new FrozenObjectNode(new FrozenMap(names, values));
       } else if (node.isArray()) {
-        List<JsonNode> children = new ArrayList<>(node.size());
+        JsonNode[] children = new JsonNode[node.size()];
+        int i = 0;
         for (JsonNode child : node) {
-          children.add(freeze(child));
+          children[i++] = freeze(child);
         }
-        frozen = new FrozenArrayNode(Collections.unmodifiableList(children));
+        // Jackson keeps JSON null as a NullNode, never as a Java null, so List.of accepts them.
+        frozen = new FrozenArrayNode(List.of(children));
       } else {
         // Value nodes are immutable; POJO and binary nodes are rare in documents and kept as they
         // are (a POJO node is never produced by reading JSON).
@@ -124,9 +133,87 @@ public final class ReadOnlyJson {
       JsonNode previous = shared.putIfAbsent(frozen, frozen);
       return previous == null ? frozen : previous;
     }
+  }
 
-    private static int capacity(int size) {
-      return (int) Math.ceil(size / 0.75) + 1;
+  /**
+   * The children of a frozen object: names and values in two arrays, in the source's order, with no
+   * mutator (every one throws {@link UnsupportedOperationException}, as {@link AbstractMap}'s and
+   * its entries' do). A fraction of a {@code LinkedHashMap}'s memory; lookups scan the names, which
+   * for the few fields of a Kubernetes object is as fast as hashing.
+   */
+  private static final class FrozenMap extends AbstractMap<String, JsonNode> {
+    private final String[] names;
+    private final JsonNode[] values;
+
+    FrozenMap(String[] names, JsonNode[] values) {
+      this.names = names;
+      this.values = values;
+    }
+
+    private int indexOf(Object name) {
+      for (int i = 0; i < names.length; i++) {
+        if (names[i].equals(name)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    @Override
+    public JsonNode get(Object name) {
+      int i = indexOf(name);
+      return i < 0 ? null : values[i];
+    }
+
+    @Override
+    public boolean containsKey(Object name) {
+      return indexOf(name) >= 0;
+    }
+
+    @Override
+    public int size() {
+      return names.length;
+    }
+
+    @Override
+    public JsonNode remove(Object name) {
+      throw new UnsupportedOperationException("read-only JSON: deepCopy() it to change it");
+    }
+
+    @Override
+    public void clear() {
+      throw new UnsupportedOperationException("read-only JSON: deepCopy() it to change it");
+    }
+
+    @Override
+    public Set<Map.Entry<String, JsonNode>> entrySet() {
+      return new AbstractSet<>() {
+        @Override
+        public int size() {
+          return names.length;
+        }
+
+        @Override
+        public Iterator<Map.Entry<String, JsonNode>> iterator() {
+          return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+              return next < names.length;
+            }
+
+            @Override
+            public Map.Entry<String, JsonNode> next() {
+              if (next >= names.length) {
+                throw new NoSuchElementException();
+              }
+              int i = next++;
+              return new AbstractMap.SimpleImmutableEntry<>(names[i], values[i]);
+            }
+          };
+        }
+      };
     }
   }
 
