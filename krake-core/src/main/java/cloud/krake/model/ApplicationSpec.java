@@ -17,8 +17,10 @@ import java.util.Set;
  * ...). Absent values read as the defaults documented per component.
  *
  * <p>The record is immutable: the JSON trees ({@code manifest}, {@code tosca}, {@code
- * observer_schema}) are deep-copied when the record is built and again by every accessor, so
- * changing a returned tree never changes the record. Validation is separate ({@link
+ * observer_schema}) are copied once, when the record is built, into read-only trees ({@link
+ * ReadOnlyJson}) that the accessors return as they are: their mutators throw {@link
+ * UnsupportedOperationException}, and {@code deepCopy()} gives a tree to change. Trees that are
+ * already read-only (another record's) are shared, not copied. Validation is separate ({@link
  * #validate(String)}), so that one call reports every error of a document.
  *
  * @param manifest the Kubernetes resources to apply; may be empty if {@code tosca} or {@code csar}
@@ -171,28 +173,41 @@ public record ApplicationSpec(
         null);
   }
 
-  /** Returns deep copies of the manifest's resources. */
+  /**
+   * Returns the manifest's resources, as an unmodifiable list of read-only trees (the same
+   * instances on every call, never copied): their mutators throw {@link
+   * UnsupportedOperationException}; call {@code deepCopy()} on a resource to get one to change.
+   */
   @Override
   public List<ObjectNode> manifest() {
-    return Values.copyNodes(manifest);
+    return manifest;
   }
 
-  /** Returns a deep copy of the TOSCA template (an object, or a URL string). */
+  /**
+   * Returns the TOSCA template (an object, or a URL string), read-only and never copied (see {@link
+   * ReadOnlyJson}); call {@code deepCopy()} on it to get a tree to change.
+   */
   @Override
   public JsonNode tosca() {
-    return tosca.deepCopy();
+    return tosca;
   }
 
-  /** Returns a deep copy of {@code lifecycle} (an object, empty when absent). */
+  /**
+   * Returns {@code lifecycle} (an object, empty when absent), read-only and never copied (see
+   * {@link ReadOnlyJson}); call {@code deepCopy()} on it to get a tree to change.
+   */
   @Override
   public JsonNode lifecycle() {
-    return lifecycle.deepCopy();
+    return lifecycle;
   }
 
-  /** Returns a deep copy of {@code execution_hooks} (an object, empty when absent). */
+  /**
+   * Returns {@code execution_hooks} (an object, empty when absent), read-only and never copied (see
+   * {@link ReadOnlyJson}); call {@code deepCopy()} on it to get a tree to change.
+   */
   @Override
   public JsonNode executionHooks() {
-    return executionHooks.deepCopy();
+    return executionHooks;
   }
 
   /**
@@ -217,10 +232,14 @@ public record ApplicationSpec(
     return copy.build();
   }
 
-  /** Returns deep copies of the observer schema's entries. */
+  /**
+   * Returns the observer schema's entries, as an unmodifiable list of read-only trees (the same
+   * instances on every call, never copied; see {@link ReadOnlyJson}); call {@code deepCopy()} on an
+   * entry to get one to change.
+   */
   @Override
   public List<ObjectNode> observerSchema() {
-    return Values.copyNodes(observerSchema);
+    return observerSchema;
   }
 
   /**

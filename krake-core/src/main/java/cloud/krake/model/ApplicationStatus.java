@@ -14,9 +14,11 @@ import java.util.Optional;
  * endpoint, never by a main update. Absent values read as empty or as the documented defaults;
  * {@link #initial()} is the status of a new application.
  *
- * <p>The record is immutable: JSON trees are deep-copied when the record is built and by their
- * accessors. {@link #toString()} masks the hook tokens, the private keys and the data of Secret
- * resources in the manifests, so a status can be logged; the JSON form (what is stored) keeps them.
+ * <p>The record is immutable: JSON trees are copied once, when the record is built, into read-only
+ * trees ({@link ReadOnlyJson}) that the accessors return as they are ({@code deepCopy()} gives a
+ * tree to change). {@link #toString()} masks the hook tokens, the private keys and the data of
+ * Secret resources in the manifests, so a status can be logged; the JSON form (what is stored)
+ * keeps them.
  *
  * <p>The credentials of Krake's two hooks are one {@link HookCredentials} value each ({@link
  * #credentials(String)} by hook name); on the wire they stay Krake's six flat fields {@code
@@ -125,22 +127,34 @@ public record ApplicationStatus(
     return new Builder(this);
   }
 
-  /** Returns deep copies of the mangledObserverSchema entries. */
+  /**
+   * Returns the mangledObserverSchema entries, as an unmodifiable list of read-only trees (the same
+   * instances on every call, never copied; see {@link ReadOnlyJson}); call {@code deepCopy()} on an
+   * entry to get one to change.
+   */
   @Override
   public List<ObjectNode> mangledObserverSchema() {
-    return Values.copyNodes(mangledObserverSchema);
+    return mangledObserverSchema;
   }
 
-  /** Returns deep copies of the lastObservedManifest entries. */
+  /**
+   * Returns the lastObservedManifest entries, as an unmodifiable list of read-only trees (the same
+   * instances on every call, never copied; see {@link ReadOnlyJson}); call {@code deepCopy()} on an
+   * entry to get one to change.
+   */
   @Override
   public List<ObjectNode> lastObservedManifest() {
-    return Values.copyNodes(lastObservedManifest);
+    return lastObservedManifest;
   }
 
-  /** Returns deep copies of the lastAppliedManifest entries. */
+  /**
+   * Returns the lastAppliedManifest entries, as an unmodifiable list of read-only trees (the same
+   * instances on every call, never copied; see {@link ReadOnlyJson}); call {@code deepCopy()} on an
+   * entry to get one to change.
+   */
   @Override
   public List<ObjectNode> lastAppliedManifest() {
-    return Values.copyNodes(lastAppliedManifest);
+    return lastAppliedManifest;
   }
 
   /**

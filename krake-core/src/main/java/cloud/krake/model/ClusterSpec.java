@@ -12,9 +12,10 @@ import java.util.Objects;
  * How to reach a Kubernetes cluster and how to rank it, as Krake's {@code ClusterSpec}, with its
  * JSON field names. Absent values read as the defaults documented per component.
  *
- * <p>The record is immutable: {@code kubeconfig} and {@code tosca} are deep-copied when the record
- * is built and by their accessors. {@link #toString()} masks the credentials of the kubeconfig:
- * every field of {@code users[*].user} except {@code client-certificate}, {@code
+ * <p>The record is immutable: {@code kubeconfig} and {@code tosca} are copied once, when the record
+ * is built, into read-only trees ({@link ReadOnlyJson}) that the accessors return as they are
+ * ({@code deepCopy()} gives a tree to change). {@link #toString()} masks the credentials of the
+ * kubeconfig: every field of {@code users[*].user} except {@code client-certificate}, {@code
  * client-certificate-data} and {@code username} (tokens, passwords, client keys, exec and
  * auth-provider configuration) is shown as {@code <redacted>}.
  *
@@ -95,16 +96,22 @@ public record ClusterSpec(
     return fromJson(kubeconfig, null, null, null, null, null, null, null, null, null);
   }
 
-  /** Returns a deep copy of the kubeconfig. */
+  /**
+   * Returns the kubeconfig, read-only and never copied (see {@link ReadOnlyJson}); call {@code
+   * deepCopy()} on it to get a tree to change.
+   */
   @Override
   public ObjectNode kubeconfig() {
-    return kubeconfig.deepCopy();
+    return kubeconfig;
   }
 
-  /** Returns a deep copy of the TOSCA template. */
+  /**
+   * Returns the TOSCA template, read-only and never copied (see {@link ReadOnlyJson}); call {@code
+   * deepCopy()} on it to get a tree to change.
+   */
   @Override
   public ObjectNode tosca() {
-    return tosca.deepCopy();
+    return tosca;
   }
 
   /**

@@ -9,8 +9,9 @@ import java.util.Optional;
 /**
  * The observed state of a {@link Cluster}, as Krake's {@code ClusterStatus}, with its JSON field
  * names. Absent values read as empty or as the documented defaults; {@link #initial()} is the
- * status of a new cluster. JSON trees are deep-copied when the record is built and by their
- * accessors.
+ * status of a new cluster. JSON trees are copied once, when the record is built, into read-only
+ * trees ({@link ReadOnlyJson}) that the accessors return as they are ({@code deepCopy()} gives a
+ * tree to change).
  *
  * @param state the current state; default {@link ClusterState#PENDING}
  * @param reason the last error
@@ -65,16 +66,23 @@ public record ClusterStatus(
     return INITIAL;
   }
 
-  /** Returns a deep copy of the last applied TOSCA template. */
+  /**
+   * Returns the last applied TOSCA template, read-only and never copied (see {@link ReadOnlyJson});
+   * call {@code deepCopy()} on it to get a tree to change.
+   */
   @Override
   public ObjectNode lastAppliedTosca() {
-    return lastAppliedTosca.deepCopy();
+    return lastAppliedTosca;
   }
 
-  /** Returns deep copies of the nodes. */
+  /**
+   * Returns the nodes, as an unmodifiable list of read-only trees (the same instances on every
+   * call, never copied; see {@link ReadOnlyJson}); call {@code deepCopy()} on a node to get one to
+   * change.
+   */
   @Override
   public List<ObjectNode> nodes() {
-    return Values.copyNodes(nodes);
+    return nodes;
   }
 
   /**

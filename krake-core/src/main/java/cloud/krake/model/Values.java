@@ -3,7 +3,6 @@ package cloud.krake.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +16,9 @@ import java.util.Optional;
  * NullPointerException}) becomes an {@link InvalidResourceException} naming the element.
  */
 final class Values {
+
+  /** The shared read-only empty object that absent JSON trees read as. */
+  static final ObjectNode EMPTY_OBJECT = ReadOnlyJson.freeze(JsonNodeFactory.instance.objectNode());
 
   private Values() {}
 
@@ -49,30 +51,36 @@ final class Values {
     return Collections.unmodifiableMap(new LinkedHashMap<>(map));
   }
 
+  /**
+   * Returns read-only copies ({@link ReadOnlyJson#freeze}) of the objects, as an unmodifiable list:
+   * the one copy a record makes of its JSON trees. Entries already read-only are shared.
+   */
   static List<ObjectNode> nodes(String field, List<ObjectNode> nodes) {
-    List<ObjectNode> copied = new ArrayList<>();
-    for (ObjectNode node : list(field, nodes)) {
-      copied.add(node.deepCopy());
-    }
-    return List.copyOf(copied);
+    return ReadOnlyJson.freezeAll(list(field, nodes));
   }
 
+  /**
+   * Returns {@code nodes} as is: the records' lists of JSON trees are read-only already ({@link
+   * #nodes}), so accessors hand them out without copying. Kept under its old name (it once made
+   * deep copies) for the records that call it.
+   */
   static List<ObjectNode> copyNodes(List<ObjectNode> nodes) {
-    List<ObjectNode> copied = new ArrayList<>(nodes.size());
-    for (ObjectNode node : nodes) {
-      copied.add(node.deepCopy());
-    }
-    return List.copyOf(copied);
+    return nodes;
   }
 
+  /** Returns a read-only copy of {@code node}, or an empty read-only object for {@code null}. */
   static ObjectNode object(ObjectNode node) {
-    return node == null ? JsonNodeFactory.instance.objectNode() : node.deepCopy();
+    return node == null ? EMPTY_OBJECT : ReadOnlyJson.freeze(node);
   }
 
+  /**
+   * Returns a read-only copy of {@code node}, or an empty read-only object for {@code null}, JSON
+   * {@code null} or a missing node.
+   */
   static JsonNode node(JsonNode node) {
     return node == null || node.isNull() || node.isMissingNode()
-        ? JsonNodeFactory.instance.objectNode()
-        : node.deepCopy();
+        ? EMPTY_OBJECT
+        : ReadOnlyJson.freeze(node);
   }
 
   static <T> Optional<T> opt(Optional<T> value) {

@@ -17,7 +17,10 @@
  * {@code null} arguments with a {@link java.lang.NullPointerException} naming the parameter.
  *
  * <p><b>Immutability.</b> Collections are copied on construction; JSON trees (manifests, observer
- * schemas, kubeconfigs) are deep-copied on construction and by their accessors.
+ * schemas, kubeconfigs) are copied once on construction into read-only trees ({@link
+ * cloud.krake.model.ReadOnlyJson}), which accessors return as they are, without copying. Their
+ * mutators throw {@link java.lang.UnsupportedOperationException}: call {@code deepCopy()} on a
+ * returned tree to get one to change. Read-only trees are shared between records, not copied.
  *
  * <p><b>Validation</b> happens at the edge: constructors only normalise (and reject the wrong
  * {@code kind}/{@code api}, {@code null} elements and unparseable constraint expressions); {@link

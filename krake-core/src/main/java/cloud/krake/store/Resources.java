@@ -9,11 +9,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -68,11 +69,27 @@ public class Resources<T extends Resource<T>> {
   /** The store underneath. */
   protected final Store store;
 
-  /** The most keys whose latest decoded revision {@link #decode} keeps. */
-  public static final int DECODE_CACHE_LIMIT = 100_000;
+  /**
+   * The most keys whose latest decoded revision {@link #decode} keeps; beyond it the least recently
+   * used key is dropped. Sized for the keys in flight (the watches and the reconcile workers read a
+   * revision within moments of its write), not for every live resource: a decoded application is
+   * tens of KiB, and the stored bytes are kept by the store anyway.
+   */
+  public static final int DECODE_CACHE_LIMIT = 256;
 
-  /** The latest decoded revision per key, for keys under an open watch of this layer. */
-  private final ConcurrentHashMap<String, T> decoded = new ConcurrentHashMap<>();
+  /**
+   * The latest decoded revision per key, for keys under an open watch of this layer, in access
+   * order; guarded by itself.
+   */
+  private final LinkedHashMap<String, T> decoded =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, T> eldest) {
+          return size() > DECODE_CACHE_LIMIT;
+        }
+      };
 
   /** The prefixes of this layer's open watches, once per watch. */
   private final List<String> watchedPrefixes = new CopyOnWriteArrayList<>();
@@ -345,7 +362,9 @@ public class Resources<T extends Resource<T>> {
           if (ended.compareAndSet(false, true)) {
             watchedPrefixes.remove(prefix);
             // Deletions from now on would go unseen: drop what no other watch covers.
-            decoded.keySet().removeIf(key -> key.startsWith(prefix) && !watched(key));
+            synchronized (decoded) {
+              decoded.keySet().removeIf(key -> key.startsWith(prefix) && !watched(key));
+            }
           }
         };
     Watch watch;
@@ -375,7 +394,9 @@ public class Resources<T extends Resource<T>> {
                 public void onCompacted(long compactRevision) {
                   // Deletions in the lost history were never seen: drop what was decoded under
                   // the prefix; the listener's re-list decodes the live resources again.
-                  decoded.keySet().removeIf(key -> key.startsWith(prefix));
+                  synchronized (decoded) {
+                    decoded.keySet().removeIf(key -> key.startsWith(prefix));
+                  }
                   listener.onCompacted(compactRevision);
                 }
 
@@ -474,11 +495,17 @@ public class Resources<T extends Resource<T>> {
    * finalizer), when a watch of this layer delivers its deletion, and when a watch of this layer
    * loses history to a compaction (for the keys under its prefix). So with a watch open (as every
    * controller has) the cache holds at most the live resources this layer has read; a read racing a
-   * deletion may leave one stale entry until the next compaction. As a last bound the whole cache
-   * is dropped beyond {@value #DECODE_CACHE_LIMIT} keys.
+   * deletion may leave one stale entry until the next compaction. And it holds at most {@value
+   * #DECODE_CACHE_LIMIT} keys, the most recently used: a revision is shared by the watches and
+   * reads that see it soon after its write, while the decoded form of every live resource is not
+   * kept (it cost about 75 KiB per running application in the load benchmark, three times the
+   * stored document).
    */
   protected final T decode(KeyValue kv) {
-    T cached = decoded.get(kv.key());
+    T cached;
+    synchronized (decoded) {
+      cached = decoded.get(kv.key());
+    }
     if (cached != null && cached.metadata().revision() == kv.modRevision()) {
       return cached;
     }
@@ -487,10 +514,9 @@ public class Resources<T extends Resource<T>> {
       // No watch would tell this layer of the key's deletion: caching it could keep it for ever.
       return fresh;
     }
-    if (decoded.size() >= DECODE_CACHE_LIMIT) {
-      decoded.clear();
+    synchronized (decoded) {
+      decoded.put(kv.key(), fresh);
     }
-    decoded.put(kv.key(), fresh);
     return fresh;
   }
 
@@ -499,18 +525,22 @@ public class Resources<T extends Resource<T>> {
    * decode cache.
    */
   private T decodeDeleted(KeyValue kv) {
-    decoded.remove(kv.key());
+    forget(kv.key());
     return type.decode(kv);
   }
 
   /** Drops a deleted key from the decode cache. */
   private void forget(String key) {
-    decoded.remove(key);
+    synchronized (decoded) {
+      decoded.remove(key);
+    }
   }
 
   /** Returns how many keys the decode cache holds; for tests. */
   int decodeCacheSize() {
-    return decoded.size();
+    synchronized (decoded) {
+      return decoded.size();
+    }
   }
 
   /** Writes with CAS and returns the resource stamped with its new revision. */

@@ -46,7 +46,7 @@ class ClusterTest {
 
   @Test
   void requiresExactlyOneContextUserAndCluster() {
-    ObjectNode kubeconfig = cluster().spec().kubeconfig();
+    ObjectNode kubeconfig = cluster().spec().kubeconfig().deepCopy();
     kubeconfig.withArray("contexts").add(kubeconfig.withArray("contexts").get(0).deepCopy());
     kubeconfig.remove("users");
     kubeconfig.withArray("clusters").removeAll();
@@ -61,7 +61,7 @@ class ClusterTest {
 
   @Test
   void checksKubeconfigReferences() {
-    ObjectNode kubeconfig = cluster().spec().kubeconfig();
+    ObjectNode kubeconfig = cluster().spec().kubeconfig().deepCopy();
     kubeconfig.put("current-context", "other");
     ((ObjectNode) kubeconfig.get("contexts").get(0).get("context")).put("user", "nobody");
 

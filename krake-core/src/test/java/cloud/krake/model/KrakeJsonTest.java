@@ -497,8 +497,11 @@ class KrakeJsonTest {
   void keepsRecordsImmutableThroughReturnedTrees() {
     Application app = KrakeJson.read(Fixtures.APPLICATION, Application.class);
 
-    app.spec().manifest().get(0).put("kind", "Changed");
-    app.status().lastAppliedManifest().get(0).removeAll();
+    assertThatThrownBy(() -> app.spec().manifest().get(0).put("kind", "Changed"))
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> app.status().lastAppliedManifest().get(0).removeAll())
+        .isInstanceOf(UnsupportedOperationException.class);
+    app.spec().manifest().get(0).deepCopy().put("kind", "Changed");
 
     assertThat(app.spec().manifest().get(0).path("kind").asText()).isEqualTo("Deployment");
     assertThat(app.status().lastAppliedManifest()).hasSize(1);

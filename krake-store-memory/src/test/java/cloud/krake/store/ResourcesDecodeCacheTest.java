@@ -9,7 +9,9 @@ import cloud.krake.model.KrakeJson;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ManualClock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -73,13 +75,66 @@ class ResourcesDecodeCacheTest {
       apps.create(app(i));
       assertThat(apps.get("tenant", "app-" + i)).isPresent();
     }
-    assertThat(apps.decodeCacheSize()).isEqualTo(APPLICATIONS);
+    assertThat(apps.decodeCacheSize()).isEqualTo(Resources.DECODE_CACHE_LIMIT);
 
     for (int i = 0; i < APPLICATIONS; i++) {
       apps.forceDelete("tenant", "app-" + i);
     }
 
     assertThat(apps.decodeCacheSize()).isZero();
+    watch.close();
+  }
+
+  @Test
+  void everyWatchAndReadOfOneRevisionShareOneDecoding() {
+    List<List<Application>> seen =
+        List.of(
+            new CopyOnWriteArrayList<>(),
+            new CopyOnWriteArrayList<>(),
+            new CopyOnWriteArrayList<>());
+    List<Watch> watches = new ArrayList<>();
+    for (List<Application> into : seen) {
+      watches.add(
+          apps.watch(
+              0,
+              new ResourceListener<>() {
+                @Override
+                public void onEvent(ResourceEvent<Application> event) {
+                  into.add(event.resource());
+                }
+
+                @Override
+                public void onCompacted(long compactRevision) {}
+
+                @Override
+                public void onClosed(KrakeException cause) {}
+              }));
+    }
+    apps.create(app(0));
+    await().until(() -> seen.stream().allMatch(l -> l.size() == 1));
+
+    Application read = apps.get("tenant", "app-0").orElseThrow();
+
+    for (List<Application> events : seen) {
+      assertThat(events.get(0)).isSameAs(read);
+    }
+    assertThat(apps.get("tenant", "app-0").orElseThrow()).isSameAs(read);
+    watches.forEach(Watch::close);
+  }
+
+  @Test
+  void theDecodeCacheKeepsOnlyTheMostRecentlyUsedKeys() {
+    Watch watch = watchAll();
+    for (int i = 0; i < APPLICATIONS; i++) {
+      apps.create(app(i));
+      apps.get("tenant", "app-" + i);
+    }
+    Application recent = apps.get("tenant", "app-" + (APPLICATIONS - 1)).orElseThrow();
+
+    assertThat(apps.decodeCacheSize()).isEqualTo(Resources.DECODE_CACHE_LIMIT);
+    assertThat(apps.get("tenant", "app-" + (APPLICATIONS - 1)).orElseThrow()).isSameAs(recent);
+    Application old = apps.get("tenant", "app-0").orElseThrow();
+    assertThat(old).isEqualTo(apps.get("tenant", "app-0").orElseThrow());
     watch.close();
   }
 

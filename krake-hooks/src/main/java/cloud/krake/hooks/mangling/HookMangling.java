@@ -300,8 +300,9 @@ public final class HookMangling implements HookHandler {
       }
     }
 
-    List<ObjectNode> manifest = new ArrayList<>(status.lastAppliedManifest());
-    List<ObjectNode> schemas = new ArrayList<>(status.mangledObserverSchema());
+    // The status's trees are read-only: the injection below changes copies.
+    List<ObjectNode> manifest = deepCopies(status.lastAppliedManifest());
+    List<ObjectNode> schemas = deepCopies(status.mangledObserverSchema());
     Names names = new Names(name, hook);
 
     Set<Optional<String>> namespaces = new LinkedHashSet<>();
@@ -536,5 +537,14 @@ public final class HookMangling implements HookHandler {
   private static Optional<String> namespaceOf(JsonNode resource) {
     JsonNode namespace = resource.path("metadata").path("namespace");
     return namespace.isTextual() ? Optional.of(namespace.asText()) : Optional.empty();
+  }
+
+  /** Returns mutable deep copies of (read-only) trees, in a mutable list. */
+  private static List<ObjectNode> deepCopies(List<ObjectNode> nodes) {
+    List<ObjectNode> copies = new ArrayList<>(nodes.size());
+    for (ObjectNode node : nodes) {
+      copies.add(node.deepCopy());
+    }
+    return copies;
   }
 }

@@ -9,6 +9,7 @@ import cloud.krake.model.ReasonCode;
 import cloud.krake.runtime.KrakeExecutors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.gson.JsonObject;
 import io.kubernetes.client.Exec;
@@ -169,8 +170,14 @@ public final class ApiServerClusterClient implements ClusterClient {
   public ObjectNode apply(ObjectNode resource) {
     Objects.requireNonNull(resource, "resource");
     Target target = target(resource, "apply");
-    ObjectNode body = resource.deepCopy();
-    ObjectNode metadata = (ObjectNode) body.get("metadata");
+    // A shallow copy: the body shares the resource's subtrees (which may be read-only, see
+    // ReadOnlyJson) and only its own metadata object is changed, instead of a deep copy of the
+    // whole resource on every apply.
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    ObjectNode metadata = JsonNodeFactory.instance.objectNode();
+    resource.properties().forEach(e -> body.set(e.getKey(), e.getValue()));
+    resource.get("metadata").properties().forEach(e -> metadata.set(e.getKey(), e.getValue()));
+    body.set("metadata", metadata);
     if (target.namespace().isPresent()) {
       metadata.put("namespace", target.namespace().get());
     } else {
