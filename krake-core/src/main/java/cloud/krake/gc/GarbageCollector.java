@@ -175,7 +175,10 @@ public final class GarbageCollector implements Component {
    * @param resource the resource
    */
   public static boolean isInDeletion(Resource<?> resource) {
-    Metadata metadata = Objects.requireNonNull(resource, "resource").metadata();
+    return isInDeletion(Objects.requireNonNull(resource, "resource").metadata());
+  }
+
+  private static boolean isInDeletion(Metadata metadata) {
     List<String> finalizers = metadata.finalizers();
     return metadata.isDeleted()
         && !finalizers.isEmpty()
@@ -265,9 +268,9 @@ public final class GarbageCollector implements Component {
   // ------------------------------------------------------------------ graph upkeep (watch threads)
 
   /** A resource was listed, added or updated. */
-  private void observed(ResourceRef ref, Resource<?> resource) {
+  private void observed(ResourceRef ref, Metadata metadata) {
     Set<ResourceRef> owners = new LinkedHashSet<>();
-    for (ResourceRef owner : resource.metadata().owners()) {
+    for (ResourceRef owner : metadata.owners()) {
       owners.add(canonical(owner));
     }
     DependencyGraph.Update update = graph.put(ref, owners);
@@ -279,7 +282,7 @@ public final class GarbageCollector implements Component {
                     "owner cycle {}: deletions are not cascaded within it until it is broken",
                     describeCycle(cycle)));
     requeue(update);
-    if (isInDeletion(resource)) {
+    if (isInDeletion(metadata)) {
       controller.queue().add(ref);
     }
   }
@@ -386,8 +389,9 @@ public final class GarbageCollector implements Component {
   private <T extends Resource<T>> boolean cascade(
       Watched<T> watched, ResourceRef dependent, ResourceRef owner) {
     String namespace = dependent.namespace().orElse("");
-    Optional<T> cached = watched.reflector.cached(new ResourceKey(namespace, dependent.name()));
-    if (cached.isPresent() && cached.get().metadata().isDeleted() && names(cached.get(), owner)) {
+    Optional<Metadata> cached =
+        watched.reflector.cachedMetadata(new ResourceKey(namespace, dependent.name()));
+    if (cached.isPresent() && cached.get().isDeleted() && names(cached.get(), owner)) {
       // Already in deletion: its removal, or dropping the owner, queues the owner again. Counting
       // it live without a read keeps an owner with many dependents from re-reading all of them
       // each time one goes.
@@ -395,7 +399,7 @@ public final class GarbageCollector implements Component {
     }
     Resources<T> resources = watched.kind.resources();
     Optional<T> read = resources.get(namespace, dependent.name());
-    if (read.isEmpty() || !names(read.get(), owner)) {
+    if (read.isEmpty() || !names(read.get().metadata(), owner)) {
       return false;
     }
     if (!read.get().metadata().isDeleted()) {
@@ -410,8 +414,8 @@ public final class GarbageCollector implements Component {
   }
 
   /** Returns whether a resource names an owner. */
-  private boolean names(Resource<?> resource, ResourceRef owner) {
-    return resource.metadata().owners().stream().map(this::canonical).anyMatch(owner::equals);
+  private boolean names(Metadata metadata, ResourceRef owner) {
+    return metadata.owners().stream().map(this::canonical).anyMatch(owner::equals);
   }
 
   private static <T extends Resource<T>> T withoutLastFinalizer(T resource) {
@@ -457,7 +461,7 @@ public final class GarbageCollector implements Component {
     /** Called by the reflector, after its cache took the change in. */
     private void changed(ResourceKey key) {
       ResourceRef ref = kind.ref(key);
-      Optional<T> cached = reflector.cached(key);
+      Optional<Metadata> cached = reflector.cachedMetadata(key);
       if (cached.isPresent()) {
         observed(ref, cached.get());
       } else {

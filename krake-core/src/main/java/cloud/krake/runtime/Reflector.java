@@ -1,6 +1,7 @@
 package cloud.krake.runtime;
 
 import cloud.krake.KrakeException;
+import cloud.krake.model.Metadata;
 import cloud.krake.model.Resource;
 import cloud.krake.store.ResourceEvent;
 import cloud.krake.store.ResourceList;
@@ -11,7 +12,6 @@ import cloud.krake.store.Watch;
 import cloud.krake.store.WatchEvent;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,8 +28,12 @@ import org.slf4j.LoggerFactory;
  * watch lost events to a compaction, not on every reconnect; a re-list also reports the keys of
  * resources that disappeared meanwhile.
  *
- * <p>It keeps a cache of the latest resource per key, as last listed or seen in an event; readers
- * may use it to avoid a store read, knowing it may lag the store.
+ * <p>It keeps a cache of the latest {@link Metadata} per key (name, namespace, labels, owners,
+ * finalizers, deletion), as last listed or seen in an event; readers may use it to avoid a store
+ * read, knowing it may lag the store. It keeps the metadata only, not the whole resource: a
+ * reflector over 10,000 applications holds their metadata, not their manifests and status (about 23
+ * KiB of JSON each, several times that decoded); read the resource from the store (its typed layer
+ * shares one decoding per revision) when more is needed.
  *
  * <p>If a (re-)list fails, it is retried on the {@link Timer} after {@value #RETRY_BASE_MILLIS} ms,
  * doubling up to {@value #RETRY_MAX_SECONDS} s (Krake's reflector caps its reconnect delay at 60 s
@@ -55,7 +59,7 @@ public final class Reflector<T extends Resource<T>> implements AutoCloseable {
   private final Resources<T> resources;
   private final Consumer<ResourceKey> sink;
   private final Timer scheduler;
-  private final Map<ResourceKey, T> cache = new ConcurrentHashMap<>();
+  private final Map<ResourceKey, Metadata> cache = new ConcurrentHashMap<>();
 
   /** The running watch, if any. Guarded by this. */
   private Optional<Watch> watch = Optional.empty();
@@ -113,18 +117,18 @@ public final class Reflector<T extends Resource<T>> implements AutoCloseable {
   }
 
   /**
-   * Returns the cached resource of a key.
+   * Returns the cached metadata of a key.
    *
    * @param key the key
-   * @return the latest resource seen, or empty if none (or deleted)
+   * @return the metadata of the latest resource seen, or empty if none (or deleted)
    */
-  public Optional<T> cached(ResourceKey key) {
+  public Optional<Metadata> cachedMetadata(ResourceKey key) {
     return Optional.ofNullable(cache.get(Objects.requireNonNull(key, "key")));
   }
 
-  /** Returns a snapshot of the cached resources, in no particular order. */
-  public List<T> cachedItems() {
-    return List.copyOf(cache.values());
+  /** Returns a snapshot of the cached keys, in no particular order. */
+  public Set<ResourceKey> cachedKeys() {
+    return Set.copyOf(cache.keySet());
   }
 
   private synchronized void relist() {
@@ -161,7 +165,7 @@ public final class Reflector<T extends Resource<T>> implements AutoCloseable {
     for (T item : list.items()) {
       ResourceKey key = ResourceKey.of(item);
       gone.remove(key);
-      cache.put(key, item);
+      cache.put(key, item.metadata());
     }
     gone.forEach(cache::remove);
     synced = true;
@@ -182,7 +186,7 @@ public final class Reflector<T extends Resource<T>> implements AutoCloseable {
       if (event.type() == WatchEvent.Type.DELETED) {
         cache.remove(key);
       } else {
-        cache.put(key, event.resource());
+        cache.put(key, event.resource().metadata());
       }
       sink.accept(key);
     }

@@ -131,18 +131,16 @@ public final class SchedulerController extends ReconcilingComponent<ResourceKey>
 
   /** Re-queues the applications of the namespace of a changed cluster, metric or provider. */
   private void namespaceChanged(ResourceKey changed) {
-    for (Application app : applications.cachedItems()) {
-      if (app.metadata().namespace().orElse("").equals(changed.namespace())) {
-        queue().add(ResourceKey.of(app));
+    for (ResourceKey app : applications.cachedKeys()) {
+      if (app.namespace().equals(changed.namespace())) {
+        queue().add(app);
       }
     }
   }
 
   /** Re-queues every application, after a change of a global metric or provider. */
   private void everything() {
-    for (Application app : applications.cachedItems()) {
-      queue().add(ResourceKey.of(app));
-    }
+    applications.cachedKeys().forEach(queue()::add);
   }
 
   @Override

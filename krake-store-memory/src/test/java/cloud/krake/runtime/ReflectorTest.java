@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import cloud.krake.model.Application;
 import cloud.krake.model.KrakeJson;
+import cloud.krake.model.Metadata;
 import cloud.krake.store.Applications;
 import cloud.krake.store.Watch;
 import cloud.krake.store.WatchListener;
@@ -73,8 +74,8 @@ class ReflectorTest {
 
     assertThat(reflector.hasSynced()).isTrue();
     assertThat(keys).containsExactly(key("a", "one"), key("b", "two"));
-    assertThat(reflector.cached(key("b", "two")).map(app -> app.metadata().name())).contains("two");
-    assertThat(reflector.cachedItems()).hasSize(2);
+    assertThat(reflector.cachedMetadata(key("b", "two")).map(Metadata::name)).contains("two");
+    assertThat(reflector.cachedKeys()).containsExactlyInAnyOrder(key("a", "one"), key("b", "two"));
   }
 
   @Test
@@ -89,8 +90,8 @@ class ReflectorTest {
 
     await().until(() -> keys.size() == 3);
     assertThat(keys).containsExactly(key("a", "two"), key("a", "one"), key("a", "two"));
-    assertThat(reflector.cached(key("a", "two"))).isEmpty();
-    assertThat(reflector.cached(key("a", "one")).orElseThrow().metadata().labels())
+    assertThat(reflector.cachedMetadata(key("a", "two"))).isEmpty();
+    assertThat(reflector.cachedMetadata(key("a", "one")).orElseThrow().labels())
         .containsEntry("x", "y");
     assertThat(two.metadata().revision()).isPositive();
   }
@@ -109,8 +110,8 @@ class ReflectorTest {
 
     await().until(() -> keys.contains(key("a", "gone")));
     assertThat(keys).contains(key("a", "one"), key("a", "new"), key("a", "gone"));
-    assertThat(reflector.cached(key("a", "gone"))).isEmpty();
-    assertThat(reflector.cached(key("a", "new"))).isPresent();
+    assertThat(reflector.cachedMetadata(key("a", "gone"))).isEmpty();
+    assertThat(reflector.cachedMetadata(key("a", "new"))).isPresent();
 
     keys.clear();
     create("a", "after");
