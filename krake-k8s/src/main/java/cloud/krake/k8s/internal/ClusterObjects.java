@@ -5,6 +5,7 @@ import cloud.krake.k8s.KubernetesException;
 import cloud.krake.k8s.ObjectEvent;
 import cloud.krake.k8s.ObjectListener;
 import cloud.krake.k8s.ObjectWatch;
+import cloud.krake.model.ReadOnlyJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -105,7 +106,8 @@ public final class ClusterObjects<K> implements AutoCloseable {
    * What a watch knows of an object.
    *
    * @param known whether the watch has synced, so that {@code object} can be trusted
-   * @param object the object, empty if it does not exist (or not known)
+   * @param object the object, empty if it does not exist (or not known); read-only ({@link
+   *     ReadOnlyJson}: shared with every reader, {@code deepCopy()} it to change it)
    */
   public record Observation(boolean known, Optional<ObjectNode> object) {
     static final Observation UNKNOWN = new Observation(false, Optional.empty());
@@ -263,8 +265,8 @@ public final class ClusterObjects<K> implements AutoCloseable {
     }
 
     Optional<ObjectNode> get(String key) {
-      ObjectNode o = objects.get(key);
-      return o == null ? Optional.empty() : Optional.of(o.deepCopy());
+      // Read-only (frozen when cached): shared with every reader, never copied.
+      return Optional.ofNullable(objects.get(key));
     }
 
     Interest addInterest(String key, K app) {
@@ -291,7 +293,7 @@ public final class ClusterObjects<K> implements AutoCloseable {
       if (event.type() == ObjectEvent.Type.DELETED) {
         objects.remove(key);
       } else {
-        objects.put(key, o);
+        objects.put(key, ReadOnlyJson.freeze(o));
       }
       Set<K> apps = interest.get(key);
       if (apps != null) {
@@ -307,7 +309,7 @@ public final class ClusterObjects<K> implements AutoCloseable {
             objectKey(
                 o.path("metadata").path("namespace").asText(""),
                 o.path("metadata").path("name").asText("")),
-            o);
+            ReadOnlyJson.freeze(o));
       }
       Set<K> touched = new HashSet<>();
       for (String key : objects.keySet()) {
