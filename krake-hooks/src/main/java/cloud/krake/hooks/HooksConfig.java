@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * HooksConfig config = HooksConfig.builder()
  *     .endpoint(URI.create("https://krake.example.com:8443"))
  *     .tls(true)
+ *     .addCaBundle(clientCa)   // Krake's tls.client_ca; required with TLS
  *     .complete(HookConfig.completeDefaults().withIntermediate(caCert, caKey))
  *     .shutdown(ShutdownHookConfig.defaults().withHook(
  *         HookConfig.shutdownDefaults().withIntermediate(caCert, caKey)))
@@ -38,7 +39,8 @@ import java.util.regex.Pattern;
  *     Krake)
  * @param caBundle the CA certificates written into {@code ca-bundle.pem} before the intermediate
  *     (Krake: the controller's {@code tls.client_ca}); applications verify the hook endpoint's
- *     server certificate with that bundle
+ *     server certificate with that bundle; required with TLS, as Krake requires {@code
+ *     tls.client_ca}
  * @param legacyTokenVariable whether every container also gets the token in {@value
  *     #LEGACY_TOKEN_VARIABLE}, the variable of Krake's older hook documentation (and of its code
  *     before each hook had its own token), so that scripts written for it run unmodified: the
@@ -299,7 +301,11 @@ public record HooksConfig(
     }
 
     /**
-     * Adds CA certificates to {@code ca-bundle.pem}, before the intermediate.
+     * Adds CA certificates to {@code ca-bundle.pem}, before the intermediate: Krake's {@code
+     * tls.client_ca}, the CA of the hook endpoint's server certificate. At least one is required
+     * when TLS is enabled ({@link #build()} names {@code ca_bundle} otherwise), as Krake requires
+     * {@code tls.client_ca}; a host taking over a running Krake passes Krake's {@code client_ca}
+     * file here, so that its workloads keep verifying the endpoint.
      *
      * @param certificates PEM certificates
      * @return this builder
@@ -359,6 +365,15 @@ public record HooksConfig(
     public HooksConfig build() {
       List<FieldError> errors = new ArrayList<>();
       checkUrl(errors, "api_endpoint", endpoint);
+      if (tls && caBundle.isEmpty()) {
+        // Krake requires tls.client_ca with TLS and always puts it into ca-bundle.pem: without the
+        // CA of the endpoint's server certificate the workloads cannot verify the endpoint.
+        errors.add(
+            new FieldError(
+                "ca_bundle",
+                "is required when TLS is enabled (Krake's tls.client_ca): the CA certificates the"
+                    + " workloads verify the hook endpoint's server certificate with"));
+      }
       checkHook(errors, "hooks.complete", complete);
       checkHook(errors, "hooks.shutdown", shutdown.hook());
       if (shutdown.timeout().isNegative() || shutdown.timeout().isZero()) {

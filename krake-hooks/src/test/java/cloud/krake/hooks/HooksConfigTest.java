@@ -13,6 +13,9 @@ import org.junit.jupiter.api.Test;
 
 class HooksConfigTest {
 
+  /** Not parsed by build(): only the issuing CA reads its sources. */
+  private static final String CA_PEM = "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n";
+
   @Test
   void defaultsAreKrakes() {
     HooksConfig config = HooksConfig.builder().build();
@@ -59,6 +62,7 @@ class HooksConfigTest {
         HooksConfig.builder()
             .endpoint(URI.create("http://api:8080"))
             .tls(true)
+            .addCaBundle(PemSource.of(CA_PEM))
             .complete(complete)
             .shutdown(ShutdownHookConfig.defaults().withHook(shutdown))
             .build();
@@ -75,6 +79,7 @@ class HooksConfigTest {
         HooksConfig.builder()
             .endpoint(URI.create("ftp://nowhere"))
             .tls(true)
+            .addCaBundle(PemSource.of(CA_PEM))
             .complete(
                 HookConfig.completeDefaults()
                     .withCertDest("relative/path")
@@ -106,6 +111,28 @@ class HooksConfigTest {
                         "hooks.shutdown.external_endpoint",
                         "hooks.shutdown.timeout",
                         "hooks.shutdown.failure_retry_count"));
+  }
+
+  @Test
+  void tlsWithoutACaBundleIsRefusedNamingItAsKrakeRequiresItsClientCa() {
+    HooksConfig.Builder builder =
+        HooksConfig.builder()
+            .tls(true)
+            .complete(
+                HookConfig.completeDefaults()
+                    .withIntermediate(PemSource.of(CA_PEM), PemSource.of(CA_PEM)))
+            .shutdown(
+                ShutdownHookConfig.defaults()
+                    .withHook(
+                        HookConfig.shutdownDefaults()
+                            .withIntermediate(PemSource.of(CA_PEM), PemSource.of(CA_PEM))));
+
+    assertThatThrownBy(builder::build)
+        .isInstanceOfSatisfying(
+            InvalidConfigurationException.class,
+            e -> assertThat(e.errors()).extracting(FieldError::field).containsExactly("ca_bundle"));
+    assertThat(builder.addCaBundle(PemSource.of(CA_PEM)).build().caBundle()).hasSize(1);
+    assertThat(HooksConfig.builder().build().caBundle()).isEmpty(); // without TLS: not needed
   }
 
   @Test

@@ -697,6 +697,7 @@ class HookEndpointTest {
     PemSource key = PemSource.of(pki.caIssued().privateKeyPem());
     return HooksConfig.builder()
         .tls(true)
+        .addCaBundle(cert)
         .complete(HookConfig.completeDefaults().withIntermediate(cert, key))
         .shutdown(
             ShutdownHookConfig.defaults()
@@ -873,6 +874,7 @@ class HookEndpointTest {
               .config(
                   HooksConfig.builder()
                       .tls(true)
+                      .addCaBundle(PemSource.of(pki.caPem()))
                       .complete(base.complete().withHookUser("acme:finisher"))
                       .shutdown(base.shutdown())
                       .build())

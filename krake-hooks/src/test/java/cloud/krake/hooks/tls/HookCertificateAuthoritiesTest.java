@@ -22,6 +22,7 @@ class HookCertificateAuthoritiesTest {
       HookCertificateAuthorities.of(
           HooksConfig.builder()
               .tls(true)
+              .addCaBundle(completeCa.rootCertificateSource())
               .complete(completeCa.withIntermediate(HookConfig.completeDefaults()))
               .shutdown(
                   ShutdownHookConfig.defaults()

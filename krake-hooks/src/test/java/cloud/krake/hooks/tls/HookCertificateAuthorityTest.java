@@ -56,6 +56,7 @@ class HookCertificateAuthorityTest {
   private static HooksConfig.Builder config(GeneratedHookCa ca) {
     return HooksConfig.builder()
         .tls(true)
+        .addCaBundle(ca.rootCertificateSource())
         .complete(ca.withIntermediate(HookConfig.completeDefaults()))
         .shutdown(
             ShutdownHookConfig.defaults()
@@ -270,9 +271,12 @@ class HookCertificateAuthorityTest {
   @Test
   void caBundleHoldsTheConfiguredCasFollowedByTheIntermediate() {
     HookCertificateAuthority withBundle =
+        HookCertificateAuthority.of(config(ecCa).build(), "complete", CLOCK);
+    HookCertificateAuthority withoutTls =
         HookCertificateAuthority.of(
-            config(ecCa).addCaBundle(ecCa.rootCertificateSource()).build(), "complete", CLOCK);
-    HookCertificateAuthority without = authority(ecCa, CLOCK);
+            config(ecCa.intermediateCertificateSource(), ecCa.intermediateKeySource()).build(),
+            "complete",
+            CLOCK);
 
     IssuedCertificate issued = withBundle.issue(APP);
 
@@ -282,7 +286,9 @@ class HookCertificateAuthorityTest {
         .isEqualTo(ecCa.rootCertificatePem() + ecCa.intermediateCertificatePem());
     assertThat(withBundle.trustedCertificates())
         .containsExactly(ecCa.rootCertificate(), ecCa.intermediateCertificate());
-    assertThat(TlsMaterial.certificates(without.issue(APP).caBundlePem()))
+    // Without TLS no bundle is required (with TLS, HooksConfig refuses a missing one naming
+    // ca_bundle, as Krake requires tls.client_ca): the bundle is then the intermediate alone.
+    assertThat(TlsMaterial.certificates(withoutTls.issue(APP).caBundlePem()))
         .containsExactly(ecCa.intermediateCertificate());
   }
 
@@ -516,7 +522,15 @@ class HookCertificateAuthorityTest {
 
   @Test
   void namesTheCaBundleEntryThatCannotBeParsed() {
-    HooksConfig config = config(ecCa).addCaBundle(PemSource.of("garbage")).build();
+    HooksConfig config =
+        HooksConfig.builder()
+            .tls(true)
+            .addCaBundle(PemSource.of("garbage"))
+            .complete(ecCa.withIntermediate(HookConfig.completeDefaults()))
+            .shutdown(
+                ShutdownHookConfig.defaults()
+                    .withHook(ecCa.withIntermediate(HookConfig.shutdownDefaults())))
+            .build();
 
     assertThatThrownBy(() -> HookCertificateAuthority.of(config, "complete", CLOCK))
         .isInstanceOf(InvalidConfigurationException.class)

@@ -48,6 +48,7 @@ class HookCertificateProvidersTest {
   private static HooksConfig.Builder config(CryptoProvider provider) {
     return HooksConfig.builder()
         .tls(true)
+        .addCaBundle(ca.rootCertificateSource())
         .complete(ca.withIntermediate(HookConfig.completeDefaults()))
         .shutdown(
             ShutdownHookConfig.defaults()
