@@ -1,13 +1,11 @@
 package cloud.krake.store.memory;
 
-import cloud.krake.KrakeException;
 import cloud.krake.runtime.Timer;
 import cloud.krake.store.CompactedException;
 import cloud.krake.store.ConflictException;
 import cloud.krake.store.Guard;
 import cloud.krake.store.KeyValue;
 import cloud.krake.store.Lease;
-import cloud.krake.store.LeaseNotFoundException;
 import cloud.krake.store.Page;
 import cloud.krake.store.PageRequest;
 import cloud.krake.store.Store;
@@ -20,19 +18,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -116,8 +109,6 @@ public final class MemoryStore implements Store {
       };
 
   private final int retainedRevisions;
-  private final long retainedBytes;
-  private final Duration retainedAge;
   private final Clock clock;
   private final Timer timer;
   private final ScheduledExecutorService ownedTimerExecutor; // null when the timer is injected
@@ -126,21 +117,16 @@ public final class MemoryStore implements Store {
 
   // All guarded by lock.
   private final TreeMap<String, KeyHistory> keys = new TreeMap<>(KEY_ORDER);
-  private final List<WatchEvent> events = new ArrayList<>(); // revision order, for replay
-  private final List<Logged> logged = new ArrayList<>(); // parallel to events: size and time
-  private long loggedBytes; // sum of logged's bytes
+  private final EventLog eventLog;
   private final List<MemoryWatch> watches = new ArrayList<>();
   private long revision = 1;
   private long compactRevision = 0;
   private boolean closed;
-  private final Map<Long, MemoryLease> leases = new HashMap<>();
-  private final Map<String, Long> keyLeases = new HashMap<>(); // live key -> its lease id
-  private long lastLeaseId;
+  private final MemoryLeases leases;
 
   private MemoryStore(Builder builder) {
     this.retainedRevisions = builder.retainedRevisions;
-    this.retainedBytes = builder.retainedBytes;
-    this.retainedAge = builder.retainedAge;
+    this.eventLog = new EventLog(builder.retainedBytes, builder.retainedAge);
     this.clock = builder.clock;
     if (builder.timer == null) {
       AtomicInteger threads = new AtomicInteger();
@@ -156,6 +142,7 @@ public final class MemoryStore implements Store {
       this.ownedTimerExecutor = null;
       this.timer = builder.timer;
     }
+    this.leases = new MemoryLeases(clock, timer, lock, () -> closed, this::deleteLeasedKey);
   }
 
   /** Returns a store with the defaults. */
@@ -339,7 +326,7 @@ public final class MemoryStore implements Store {
     try {
       ensureOpen();
       KeyValue current = current(key, expectedRevision);
-      detachLease(key);
+      leases.detach(key);
       long next = revision + 1;
       KeyValue kv = new KeyValue(key, value, current.createRevision(), next, current.version() + 1);
       commit(key, kv, new WatchEvent(WatchEvent.Type.MODIFIED, kv));
@@ -357,7 +344,7 @@ public final class MemoryStore implements Store {
     try {
       ensureOpen();
       KeyValue current = current(key, expectedRevision);
-      detachLease(key);
+      leases.detach(key);
       long next = revision + 1;
       KeyValue last = new KeyValue(key, current.value(), current.createRevision(), next, 0);
       commit(key, null, new WatchEvent(WatchEvent.Type.DELETED, last));
@@ -388,17 +375,18 @@ public final class MemoryStore implements Store {
     lock.writeLock().lock();
     try {
       ensureOpen();
-      MemoryWatch watch = new MemoryWatch(prefix, listener, watchIds.incrementAndGet());
+      MemoryWatch watch =
+          new MemoryWatch(prefix, listener, watchIds.incrementAndGet(), this::remove);
       long from = fromRevision == 0 ? revision + 1 : fromRevision;
       if (from < compactRevision) {
-        watch.queue.add(new Compacted(compactRevision));
+        watch.compacted(compactRevision);
       } else {
-        for (int i = firstLogIndexAtOrAfter(from); i < events.size(); i++) {
-          watch.offer(events.get(i));
+        for (WatchEvent event : eventLog.from(from)) {
+          watch.offer(event);
         }
         watches.add(watch);
       }
-      watch.thread.start();
+      watch.start();
       return watch;
     } finally {
       lock.writeLock().unlock();
@@ -418,11 +406,7 @@ public final class MemoryStore implements Store {
     lock.writeLock().lock();
     try {
       ensureOpen();
-      lease = new Lease(++lastLeaseId, lease.ttl());
-      MemoryLease held = new MemoryLease(lease, clock.instant().plus(lease.ttl()));
-      leases.put(lease.id(), held);
-      scheduleExpiryCheck(held, lease.ttl());
-      return lease;
+      return leases.grant(lease.ttl());
     } finally {
       lock.writeLock().unlock();
     }
@@ -433,9 +417,8 @@ public final class MemoryStore implements Store {
     Objects.requireNonNull(lease, "lease");
     lock.writeLock().lock();
     try {
-      MemoryLease held = liveLease(lease.id());
-      held.deadline = clock.instant().plus(held.lease.ttl());
-      return held.lease;
+      ensureOpen();
+      return leases.keepAlive(lease.id());
     } finally {
       lock.writeLock().unlock();
     }
@@ -446,7 +429,8 @@ public final class MemoryStore implements Store {
     Objects.requireNonNull(lease, "lease");
     lock.writeLock().lock();
     try {
-      expire(liveLease(lease.id()));
+      ensureOpen();
+      leases.revoke(lease.id());
     } finally {
       lock.writeLock().unlock();
     }
@@ -458,12 +442,7 @@ public final class MemoryStore implements Store {
     lock.readLock().lock();
     try {
       ensureOpen();
-      MemoryLease held = leases.get(lease.id());
-      Instant now = clock.instant();
-      if (held == null || !now.isBefore(held.deadline)) {
-        return Optional.empty();
-      }
-      return Optional.of(Duration.ofSeconds(Duration.between(now, held.deadline).getSeconds()));
+      return leases.timeToLive(lease.id());
     } finally {
       lock.readLock().unlock();
     }
@@ -476,10 +455,10 @@ public final class MemoryStore implements Store {
     Objects.requireNonNull(lease, "lease");
     lock.writeLock().lock();
     try {
-      MemoryLease held = liveLease(lease.id());
+      ensureOpen();
+      leases.requireLive(lease.id());
       KeyValue kv = create(key, value);
-      held.keys.add(key);
-      keyLeases.put(key, held.lease.id());
+      leases.attach(key, lease.id());
       return kv;
     } finally {
       lock.writeLock().unlock();
@@ -492,8 +471,7 @@ public final class MemoryStore implements Store {
     lock.readLock().lock();
     try {
       ensureOpen();
-      Long id = keyLeases.get(key);
-      return id == null ? OptionalLong.empty() : OptionalLong.of(id);
+      return leases.leaseOf(key);
     } finally {
       lock.readLock().unlock();
     }
@@ -569,15 +547,11 @@ public final class MemoryStore implements Store {
         return;
       }
       closed = true;
-      leases.values().forEach(l -> l.check.cancel());
       leases.clear();
-      keyLeases.clear();
       open = List.copyOf(watches);
       watches.clear();
       keys.clear();
-      events.clear();
-      logged.clear();
-      loggedBytes = 0;
+      eventLog.clear();
     } finally {
       lock.writeLock().unlock();
     }
@@ -585,7 +559,7 @@ public final class MemoryStore implements Store {
       ownedTimerExecutor.shutdownNow();
     }
     StoreUnavailableException cause = new StoreUnavailableException("memory store closed", null);
-    open.forEach(w -> w.queue.add(new Closed(cause)));
+    open.forEach(w -> w.closed(cause));
   }
 
   // ------------------------------------------------------------------------------ internals
@@ -600,84 +574,14 @@ public final class MemoryStore implements Store {
     }
   }
 
-  /**
-   * Returns the lease if it is live; expires it if its deadline passed. Under the write lock.
-   *
-   * @throws LeaseNotFoundException if it expired or was revoked
-   */
-  private MemoryLease liveLease(long id) {
-    ensureOpen();
-    MemoryLease held = leases.get(id);
-    if (held != null && !clock.instant().isBefore(held.deadline)) {
-      expire(held);
-      held = null;
-    }
-    if (held == null) {
-      throw new LeaseNotFoundException(id);
-    }
-    return held;
-  }
-
-  /** Removes a lease and deletes its keys, each at a revision of its own. Under the write lock. */
-  private void expire(MemoryLease held) {
-    leases.remove(held.lease.id());
-    held.check.cancel();
-    for (String key : held.keys) {
-      keyLeases.remove(key);
-      KeyHistory history = keys.get(key);
-      KeyValue current = history == null ? null : history.latest();
-      if (current != null) {
-        long next = revision + 1;
-        KeyValue last = new KeyValue(key, current.value(), current.createRevision(), next, 0);
-        commit(key, null, new WatchEvent(WatchEvent.Type.DELETED, last));
-      }
-    }
-    log.debug("lease {} ended; {} keys deleted", held.lease.id(), held.keys.size());
-  }
-
-  /** Detaches a key from its lease, as etcd's put without a lease does. Under the write lock. */
-  private void detachLease(String key) {
-    Long id = keyLeases.remove(key);
-    if (id != null) {
-      MemoryLease held = leases.get(id);
-      if (held != null) {
-        held.keys.remove(key);
-      }
-    }
-  }
-
-  private void scheduleExpiryCheck(MemoryLease held, Duration delay) {
-    held.check = timer.schedule(() -> checkExpiry(held), delay);
-  }
-
-  /** The timer task: expires the lease if due, else checks again at its (later) deadline. */
-  private void checkExpiry(MemoryLease held) {
-    lock.writeLock().lock();
-    try {
-      if (closed || leases.get(held.lease.id()) != held) {
-        return;
-      }
-      Instant now = clock.instant();
-      if (now.isBefore(held.deadline)) {
-        scheduleExpiryCheck(held, Duration.between(now, held.deadline));
-      } else {
-        expire(held);
-      }
-    } finally {
-      lock.writeLock().unlock();
-    }
-  }
-
-  /** A granted lease: its deadline, keys and pending expiry check, all guarded by the lock. */
-  private static final class MemoryLease {
-    final Lease lease;
-    final Set<String> keys = new LinkedHashSet<>();
-    Instant deadline;
-    Timer.Handle check = () -> false;
-
-    MemoryLease(Lease lease, Instant deadline) {
-      this.lease = lease;
-      this.deadline = deadline;
+  /** Deletes a key whose lease ended, at a revision of its own. Under the write lock. */
+  private void deleteLeasedKey(String key) {
+    KeyHistory history = keys.get(key);
+    KeyValue current = history == null ? null : history.latest();
+    if (current != null) {
+      long next = revision + 1;
+      KeyValue last = new KeyValue(key, current.value(), current.createRevision(), next, 0);
+      commit(key, null, new WatchEvent(WatchEvent.Type.DELETED, last));
     }
   }
 
@@ -698,34 +602,16 @@ public final class MemoryStore implements Store {
   private void commit(String key, KeyValue kv, WatchEvent event) {
     revision++;
     keys.computeIfAbsent(key, k -> new KeyHistory()).add(revision, kv);
-    events.add(event);
     Instant now = clock.instant();
     int bytes = key.length() + (kv == null ? 0 : kv.value().length);
-    logged.add(new Logged(bytes, now));
-    loggedBytes += bytes;
+    eventLog.append(event, bytes, now);
     for (MemoryWatch watch : watches) {
       watch.offer(event);
     }
     if (revision - compactRevision > 2L * retainedRevisions) {
       compactTo(revision - retainedRevisions);
     }
-    if (loggedBytes > 2 * retainedBytes) {
-      // cut back to the newest revisions within the bound
-      int i = logged.size() - 1; // the newest write stays, whatever its size
-      long kept = logged.get(i).bytes();
-      while (i > 0 && kept + logged.get(i - 1).bytes() <= retainedBytes) {
-        kept += logged.get(--i).bytes();
-      }
-      compactTo(events.get(i).revision());
-    }
-    Instant cutoff = now.minus(retainedAge);
-    if (!logged.isEmpty() && logged.get(0).at().isBefore(now.minus(retainedAge.multipliedBy(2)))) {
-      int i = 0;
-      while (i < logged.size() - 1 && logged.get(i).at().isBefore(cutoff)) {
-        i++;
-      }
-      compactTo(events.get(i).revision());
-    }
+    eventLog.overBound(now).ifPresent(this::compactTo);
   }
 
   /** Drops history before {@code to}; a no-op at or below the current compaction. */
@@ -740,28 +626,7 @@ public final class MemoryStore implements Store {
         it.remove();
       }
     }
-    int drop = firstLogIndexAtOrAfter(to);
-    events.subList(0, drop).clear();
-    List<Logged> dropped = logged.subList(0, drop);
-    for (Logged l : dropped) {
-      loggedBytes -= l.bytes();
-    }
-    dropped.clear();
-  }
-
-  /** Binary search in the revision-ordered log. */
-  private int firstLogIndexAtOrAfter(long from) {
-    int lo = 0;
-    int hi = events.size();
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (events.get(mid).revision() < from) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
+    eventLog.dropBefore(to);
   }
 
   private void ensureOpen() {
@@ -784,87 +649,6 @@ public final class MemoryStore implements Store {
       watches.remove(watch);
     } finally {
       lock.writeLock().unlock();
-    }
-  }
-
-  /** The size ({@code bytes}: key and value) and time of one logged write. */
-  private record Logged(int bytes, Instant at) {}
-
-  private record Compacted(long compactRevision) {}
-
-  private record Closed(KrakeException cause) {}
-
-  private static final Object STOP = new Object();
-
-  /** How long closing a watch waits for a listener call in progress. */
-  static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
-
-  /** One watch: a queue filled under the store's lock and drained by the watch's own thread. */
-  private final class MemoryWatch implements Watch {
-    private final String prefix;
-    private final WatchListener listener;
-    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-    private final Thread thread;
-    private volatile boolean stopped;
-
-    MemoryWatch(String prefix, WatchListener listener, int id) {
-      this.prefix = prefix;
-      this.listener = listener;
-      this.thread = new Thread(this::run, "krake-memory-watch-" + id);
-      thread.setDaemon(true);
-    }
-
-    void offer(WatchEvent event) {
-      if (event.key().startsWith(prefix)) {
-        queue.add(event);
-      }
-    }
-
-    private void run() {
-      try {
-        while (!stopped) {
-          Object item = queue.take();
-          if (stopped || item == STOP) {
-            return;
-          }
-          if (item instanceof Compacted c) {
-            listener.onCompacted(c.compactRevision());
-            return;
-          }
-          if (item instanceof Closed c) {
-            listener.onClosed(c.cause());
-            return;
-          }
-          try {
-            listener.onEvent((WatchEvent) item);
-          } catch (RuntimeException e) {
-            log.warn("watch listener failed on revision {}", ((WatchEvent) item).revision(), e);
-          }
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-
-    /**
-     * Stops delivery; a listener call in progress finishes first (waited for up to {@link
-     * #CLOSE_WAIT}, except when called from the listener itself).
-     */
-    @Override
-    public void close() {
-      if (stopped) {
-        return;
-      }
-      stopped = true;
-      remove(this);
-      queue.add(STOP);
-      if (Thread.currentThread() != thread) {
-        try {
-          thread.join(CLOSE_WAIT.toMillis());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
     }
   }
 }
