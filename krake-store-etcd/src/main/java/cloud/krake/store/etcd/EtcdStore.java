@@ -10,7 +10,6 @@ import cloud.krake.store.ConflictException;
 import cloud.krake.store.Guard;
 import cloud.krake.store.KeyValue;
 import cloud.krake.store.Lease;
-import cloud.krake.store.LeaseNotFoundException;
 import cloud.krake.store.Page;
 import cloud.krake.store.PageRequest;
 import cloud.krake.store.Store;
@@ -129,6 +128,8 @@ public final class EtcdStore implements Store {
 
   private final List<URI> endpoints;
   private final Gateway gateway;
+  private final EtcdLeases leases;
+  private final EtcdGuardedWrites guarded;
   private final OkHttpClient watchClient;
   private final Duration requestTimeout;
   private final Duration reconnectBackoff;
@@ -165,6 +166,8 @@ public final class EtcdStore implements Store {
             unary,
             new ObjectMapper(),
             new DependencyAvailability("etcd at " + name, log, Clock.systemUTC()));
+    this.leases = new EtcdLeases(gateway);
+    this.guarded = new EtcdGuardedWrites(gateway);
     log.debug("etcd store for {} created", name);
   }
 
@@ -326,67 +329,34 @@ public final class EtcdStore implements Store {
     return watch;
   }
 
-  // ---- leases -----------------------------------------------------------------------------------
+  // ---- leases (EtcdLeases) and guarded writes (EtcdGuardedWrites) -------------------------------
 
   @Override
   public Lease grantLease(Duration ttl) {
     long seconds = Lease.seconds(ttl);
-    String operation = "grant lease";
-    ensureOpen(operation);
-    JsonNode answer =
-        gateway.post(Gateway.LEASE_GRANT, utf8(EtcdRequests.grantLease(seconds)), operation, false);
-    return new Lease(answer.path("ID").asLong(0), Duration.ofSeconds(answer.path("TTL").asLong()));
+    ensureOpen("grant lease");
+    return leases.grant(seconds);
   }
 
   @Override
   public Lease keepAliveLease(Lease lease) {
     Objects.requireNonNull(lease, "lease");
-    String operation = "keep lease " + lease.id() + " alive";
-    ensureOpen(operation);
-    JsonNode answer =
-        gateway.post(
-            Gateway.LEASE_KEEPALIVE, utf8(EtcdRequests.lease(lease.id())), operation, true);
-    JsonNode result = answer.path("result");
-    if (result.isMissingNode()) {
-      // grpc-gateway reports stream errors as {"error":{"grpc_code":…,"message":…}}.
-      throw new StoreUnavailableException(
-          "etcd at "
-              + gateway.endpoint
-              + ": "
-              + operation
-              + " failed: "
-              + answer.path("error").path("message").asText("no result"),
-          null);
-    }
-    long ttl = result.path("TTL").asLong(0);
-    if (ttl <= 0) {
-      throw new LeaseNotFoundException(lease.id());
-    }
-    return new Lease(lease.id(), Duration.ofSeconds(ttl));
+    ensureOpen("keep lease " + lease.id() + " alive");
+    return leases.keepAlive(lease);
   }
 
   @Override
   public void revokeLease(Lease lease) {
     Objects.requireNonNull(lease, "lease");
-    String operation = "revoke lease " + lease.id();
-    ensureOpen(operation);
-    try {
-      gateway.post(Gateway.LEASE_REVOKE, utf8(EtcdRequests.lease(lease.id())), operation, false);
-    } catch (Gateway.EtcdErrorException e) {
-      throw leaseError(e, lease);
-    }
+    ensureOpen("revoke lease " + lease.id());
+    leases.revoke(lease);
   }
 
   @Override
   public Optional<Duration> leaseTimeToLive(Lease lease) {
     Objects.requireNonNull(lease, "lease");
-    String operation = "time to live of lease " + lease.id();
-    ensureOpen(operation);
-    JsonNode answer =
-        gateway.post(
-            Gateway.LEASE_TIME_TO_LIVE, utf8(EtcdRequests.lease(lease.id())), operation, true);
-    long ttl = answer.path("TTL").asLong(-1);
-    return ttl < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(ttl));
+    ensureOpen("time to live of lease " + lease.id());
+    return leases.timeToLive(lease);
   }
 
   @Override
@@ -394,58 +364,24 @@ public final class EtcdStore implements Store {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
     Objects.requireNonNull(lease, "lease");
-    String operation = "create " + key + " with lease " + lease.id();
-    ensureOpen(operation);
-    JsonNode answer;
-    try {
-      answer =
-          gateway.post(
-              Gateway.TXN, utf8(EtcdRequests.create(key, value, lease.id())), operation, false);
-    } catch (Gateway.EtcdErrorException e) {
-      throw leaseError(e, lease);
-    }
-    if (!answer.path("succeeded").asBoolean(false)) {
-      throw new ConflictException(key, 0, EtcdRequests.actualRevision(answer));
-    }
-    long revision = Gateway.revision(answer);
-    return new KeyValue(key, value, revision, revision, 1);
+    ensureOpen("create " + key + " with lease " + lease.id());
+    return leases.create(key, value, lease);
   }
 
   @Override
   public OptionalLong leaseId(String key) {
     Objects.requireNonNull(key, "key");
-    String operation = "lease of " + key;
-    ensureOpen(operation);
-    JsonNode answer = gateway.post(Gateway.RANGE, utf8(EtcdRequests.get(key)), operation, true);
-    long lease = answer.path("kvs").path(0).path("lease").asLong(0);
-    return lease == 0 ? OptionalLong.empty() : OptionalLong.of(lease);
+    ensureOpen("lease of " + key);
+    return leases.leaseId(key);
   }
-
-  private static RuntimeException leaseError(Gateway.EtcdErrorException e, Lease lease) {
-    if (e.code() == Gateway.CODE_NOT_FOUND && e.etcdMessage().contains("lease not found")) {
-      LeaseNotFoundException notFound = new LeaseNotFoundException(lease.id());
-      notFound.initCause(e);
-      return notFound;
-    }
-    return e;
-  }
-
-  // ---- guarded writes ---------------------------------------------------------------------------
 
   @Override
   public KeyValue create(String key, byte[] value, Guard guard) {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
     Objects.requireNonNull(guard, "guard");
-    String operation = "create " + key + " guarded by " + guard.key();
-    ensureOpen(operation);
-    String body = EtcdRequests.create(key, value, guard.key(), guard.modRevision());
-    JsonNode answer = gateway.post(Gateway.TXN, utf8(body), operation, false);
-    if (!answer.path("succeeded").asBoolean(false)) {
-      throw guardedConflict(answer, guard, key, 0);
-    }
-    long revision = Gateway.revision(answer);
-    return new KeyValue(key, value, revision, revision, 1);
+    ensureOpen("create " + key + " guarded by " + guard.key());
+    return guarded.create(key, value, guard);
   }
 
   @Override
@@ -454,22 +390,8 @@ public final class EtcdStore implements Store {
     Objects.requireNonNull(value, "value");
     Objects.requireNonNull(guard, "guard");
     EtcdRequests.requirePositive(expectedRevision);
-    String operation = "update " + key + " guarded by " + guard.key();
-    ensureOpen(operation);
-    String body =
-        EtcdRequests.update(key, value, expectedRevision, guard.key(), guard.modRevision());
-    JsonNode answer = gateway.post(Gateway.TXN, utf8(body), operation, false);
-    if (!answer.path("succeeded").asBoolean(false)) {
-      throw guardedConflict(answer, guard, key, expectedRevision);
-    }
-    JsonNode previous = answer.path("responses").path(0).path("response_put").path("prev_kv");
-    long revision = Gateway.revision(answer);
-    return new KeyValue(
-        key,
-        value,
-        previous.path("create_revision").asLong(revision),
-        revision,
-        previous.path("version").asLong(0) + 1);
+    ensureOpen("update " + key + " guarded by " + guard.key());
+    return guarded.update(key, value, expectedRevision, guard);
   }
 
   @Override
@@ -477,24 +399,8 @@ public final class EtcdStore implements Store {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(guard, "guard");
     EtcdRequests.requirePositive(expectedRevision);
-    String operation = "delete " + key + " guarded by " + guard.key();
-    ensureOpen(operation);
-    String body = EtcdRequests.delete(key, expectedRevision, guard.key(), guard.modRevision());
-    JsonNode answer = gateway.post(Gateway.TXN, utf8(body), operation, false);
-    if (!answer.path("succeeded").asBoolean(false)) {
-      throw guardedConflict(answer, guard, key, expectedRevision);
-    }
-    return Gateway.revision(answer);
-  }
-
-  /** The conflict of a failed guarded transaction: the guard's if it moved, else the target's. */
-  private static ConflictException guardedConflict(
-      JsonNode answer, Guard guard, String key, long expectedRevision) {
-    long guardActual = EtcdRequests.guardRevision(answer);
-    if (guardActual != guard.modRevision()) {
-      return new ConflictException(guard.key(), guard.modRevision(), guardActual);
-    }
-    return new ConflictException(key, expectedRevision, EtcdRequests.actualRevision(answer));
+    ensureOpen("delete " + key + " guarded by " + guard.key());
+    return guarded.delete(key, expectedRevision, guard);
   }
 
   /**
