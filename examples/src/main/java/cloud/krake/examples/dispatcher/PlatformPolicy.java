@@ -71,7 +71,8 @@ public final class PlatformPolicy {
   static HookContext labelEveryResource(HookContext context) {
     Application app = context.requireApplication();
     List<ObjectNode> labelled = new ArrayList<>();
-    for (ObjectNode resource : app.status().lastAppliedManifest()) {
+    for (ObjectNode applied : app.status().lastAppliedManifest()) {
+      ObjectNode resource = applied.deepCopy(); // the model's trees are read-only
       resource
           .withObject("/metadata/labels")
           .put(TENANT_LABEL, app.metadata().namespace().orElse(""));
