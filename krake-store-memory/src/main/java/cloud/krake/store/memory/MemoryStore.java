@@ -28,7 +28,9 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -402,50 +404,31 @@ public final class MemoryStore implements Store {
    */
   @Override
   public Lease grantLease(Duration ttl) {
-    Lease lease = new Lease(1, Duration.ofSeconds(Lease.seconds(ttl))); // checks ttl
-    lock.writeLock().lock();
-    try {
-      ensureOpen();
-      return leases.grant(lease.ttl());
-    } finally {
-      lock.writeLock().unlock();
-    }
+    Duration granted = Duration.ofSeconds(Lease.seconds(ttl)); // checks ttl
+    return whileOpen(lock.writeLock(), () -> leases.grant(granted));
   }
 
   @Override
   public Lease keepAliveLease(Lease lease) {
     Objects.requireNonNull(lease, "lease");
-    lock.writeLock().lock();
-    try {
-      ensureOpen();
-      return leases.keepAlive(lease.id());
-    } finally {
-      lock.writeLock().unlock();
-    }
+    return whileOpen(lock.writeLock(), () -> leases.keepAlive(lease.id()));
   }
 
   @Override
   public void revokeLease(Lease lease) {
     Objects.requireNonNull(lease, "lease");
-    lock.writeLock().lock();
-    try {
-      ensureOpen();
-      leases.revoke(lease.id());
-    } finally {
-      lock.writeLock().unlock();
-    }
+    whileOpen(
+        lock.writeLock(),
+        () -> {
+          leases.revoke(lease.id());
+          return null;
+        });
   }
 
   @Override
   public Optional<Duration> leaseTimeToLive(Lease lease) {
     Objects.requireNonNull(lease, "lease");
-    lock.readLock().lock();
-    try {
-      ensureOpen();
-      return leases.timeToLive(lease.id());
-    } finally {
-      lock.readLock().unlock();
-    }
+    return whileOpen(lock.readLock(), () -> leases.timeToLive(lease.id()));
   }
 
   @Override
@@ -453,27 +436,30 @@ public final class MemoryStore implements Store {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
     Objects.requireNonNull(lease, "lease");
-    lock.writeLock().lock();
-    try {
-      ensureOpen();
-      leases.requireLive(lease.id());
-      KeyValue kv = create(key, value);
-      leases.attach(key, lease.id());
-      return kv;
-    } finally {
-      lock.writeLock().unlock();
-    }
+    return whileOpen(
+        lock.writeLock(),
+        () -> {
+          leases.requireLive(lease.id());
+          KeyValue kv = create(key, value);
+          leases.attach(key, lease.id());
+          return kv;
+        });
   }
 
   @Override
   public OptionalLong leaseId(String key) {
     Objects.requireNonNull(key, "key");
-    lock.readLock().lock();
+    return whileOpen(lock.readLock(), () -> leases.leaseOf(key));
+  }
+
+  /** Runs {@code action} holding {@code held}, once the store is checked to be open. */
+  private <T> T whileOpen(Lock held, Supplier<T> action) {
+    held.lock();
     try {
       ensureOpen();
-      return leases.leaseOf(key);
+      return action.get();
     } finally {
-      lock.readLock().unlock();
+      held.unlock();
     }
   }
 
