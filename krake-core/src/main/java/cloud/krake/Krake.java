@@ -8,6 +8,7 @@ import cloud.krake.model.ApplicationValidator;
 import cloud.krake.model.Cloud;
 import cloud.krake.model.CloudStatus;
 import cloud.krake.model.Cluster;
+import cloud.krake.model.ClusterValidator;
 import cloud.krake.model.FieldError;
 import cloud.krake.model.GlobalCloud;
 import cloud.krake.model.GlobalMetric;
@@ -94,7 +95,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
     this.clock = builder.clock;
     this.dispatcher = builder.hooks.build();
     this.applications = new Applications(store, clock, builder.validators);
-    this.clusters = new Clusters(store, clock);
+    this.clusters = new Clusters(store, clock, builder.clusterValidators);
     this.metrics = new Resources<>(store, ResourceType.METRIC, clock);
     this.globalMetrics = new Resources<>(store, ResourceType.GLOBAL_METRIC, clock);
     this.metricsProviders = new Resources<>(store, ResourceType.METRICS_PROVIDER, clock);
@@ -411,6 +412,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
     RandomGenerator random = RandomGenerator.getDefault();
     final List<Function<? super KrakeContext, ? extends Component>> components = new ArrayList<>();
     private final List<ApplicationValidator> validators = new ArrayList<>();
+    private final List<ClusterValidator> clusterValidators = new ArrayList<>();
     final List<KrakeExtension> extensions = new ArrayList<>();
 
     private Builder() {}
@@ -577,6 +579,19 @@ public final class Krake implements KrakeContext, AutoCloseable {
      */
     public Builder applicationValidator(ApplicationValidator validator) {
       validators.add(Objects.requireNonNull(validator, "validator"));
+      return this;
+    }
+
+    /**
+     * Adds a check that {@link Krake#clusters()} runs when a cluster is created and when an update
+     * changes its spec (see {@link ClusterValidator}); the Kubernetes backend registers the check
+     * of {@code spec.kubeconfig} this way.
+     *
+     * @param validator the check
+     * @return this builder
+     */
+    public Builder clusterValidator(ClusterValidator validator) {
+      clusterValidators.add(Objects.requireNonNull(validator, "validator"));
       return this;
     }
 
