@@ -1,6 +1,8 @@
 package cloud.krake.k8s;
 
 import cloud.krake.model.Cluster;
+import cloud.krake.model.FieldError;
+import java.util.List;
 
 /**
  * Makes {@link ClusterClient}s from Krake's {@link Cluster} resources: one client per cluster,
@@ -17,9 +19,23 @@ public interface ClusterConnector extends AutoCloseable {
    * @return the client, shared by every caller for the same cluster and kubeconfig
    * @throws KubernetesException with {@link cloud.krake.model.ReasonCode#INVALID_RESOURCE} when the
    *     kubeconfig is unusable (not exactly one context, user and cluster; an external credential
-   *     plugin; file references instead of embedded data)
+   *     plugin the connector does not allow; file references instead of embedded data)
    */
   ClusterClient connect(Cluster cluster);
+
+  /**
+   * Checks, without connecting, that {@link #connect} could use a cluster's kubeconfig; the
+   * Kubernetes backend registers it as {@code Krake.Builder.clusterValidator}, so that an unusable
+   * kubeconfig is refused when the cluster is created (or its spec updated) rather than found at
+   * reconcile. A cluster without a kubeconfig has no error. The default finds none.
+   *
+   * @param cluster the cluster about to be stored
+   * @return the problems, each naming its field below {@code spec.kubeconfig}; never quoting
+   *     credentials; empty if none
+   */
+  default List<FieldError> validate(Cluster cluster) {
+    return List.of();
+  }
 
   /**
    * Closes the client made for a cluster, if any, stopping its watches; for a deleted cluster. The

@@ -2,20 +2,25 @@ package cloud.krake.k8s;
 
 import cloud.krake.k8s.internal.ApiServerClusterClient;
 import cloud.krake.k8s.internal.ClientSettings;
+import cloud.krake.k8s.internal.CredentialPolicy;
 import cloud.krake.k8s.internal.Kubeconfig;
 import cloud.krake.model.Cluster;
+import cloud.krake.model.FieldError;
 import cloud.krake.runtime.KrakeExecutors;
 import cloud.krake.runtime.Timer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -27,10 +32,22 @@ import org.slf4j.LoggerFactory;
  * The {@link ClusterConnector} on the official Kubernetes Java client: each cluster is reached
  * through the kubeconfig in its {@code spec.kubeconfig}, checked as Krake checks it (exactly one
  * context, one user and one cluster) and, beyond Krake, made safe for a library embedded in a host
- * process: external credential plugins ({@code exec}, {@code auth-provider}) and file references
- * ({@code certificate-authority}, {@code client-certificate}, {@code client-key}, {@code
- * tokenFile}) are rejected; embedded {@code *-data}, {@code token} and {@code username}/{@code
- * password} are used. Servers may be {@code http} or {@code https}.
+ * process: embedded {@code *-data}, {@code token} and {@code username}/{@code password} are used;
+ * file references ({@code certificate-authority}, {@code client-certificate}, {@code client-key})
+ * and {@code auth-provider} are refused ({@link KubeconfigFile} embeds the files when loading a
+ * kubeconfig). Servers may be {@code http} or {@code https}.
+ *
+ * <p><b>Trust.</b> A stored cluster is data, possibly written by someone other than the host's
+ * operator; a kubeconfig that names an {@code exec} credential plugin makes the host run that
+ * command, and one that names a {@code tokenFile} makes it send that file's content to the
+ * cluster's server. Both are off by default: an {@code exec.command} is accepted only when it is on
+ * the allow-list ({@link Builder#allowExecCommands}), a {@code tokenFile} only under an allowed
+ * directory ({@link Builder#allowTokenFiles}); otherwise the cluster is refused when it is created
+ * ({@link #validate}) naming {@code spec.kubeconfig.users[0].user.exec.command} or {@code
+ * ...tokenFile}. An allowed plugin runs with the host's environment and privileges, limited by
+ * {@link Builder#execCredentialTimeout}; its token is cached until its {@code expirationTimestamp}
+ * or a 401; a token file is re-read when it changes. A failing plugin's exit code and stderr (first
+ * 1000 characters) go into the error, hence the cluster's status reason.
  *
  * <pre>{@code
  * try (KubeconfigClusterConnector connector = KubeconfigClusterConnector.builder()
@@ -68,13 +85,20 @@ public final class KubeconfigClusterConnector implements ClusterConnector {
   /** The default longest re-connect delay of a failed watch: 30 s. */
   public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
 
+  /** The default limit of one run of an {@code exec} credential plugin: 30 s. */
+  public static final Duration DEFAULT_EXEC_CREDENTIAL_TIMEOUT = Duration.ofSeconds(30);
+
   /** The default number of watch streams open at once: 1024. */
   public static final int DEFAULT_MAX_WATCHES = 1024;
+
+  /** The most threads reading credential plugins' output at once: two per running plugin. */
+  private static final int MAX_EXEC_STREAMS = 16;
 
   private static final Logger log = LoggerFactory.getLogger(KubeconfigClusterConnector.class);
 
   private final ClientSettings settings;
   private final ThreadPoolExecutor watchThreads;
+  private final ThreadPoolExecutor execStreams;
   private final Optional<ScheduledThreadPoolExecutor> ownScheduler;
 
   /** Guarded by {@code this}. */
@@ -94,6 +118,14 @@ public final class KubeconfigClusterConnector implements ClusterConnector {
             TimeUnit.SECONDS,
             new SynchronousQueue<>(),
             KrakeExecutors.daemonThreads("krake-k8s-watch-"));
+    this.execStreams =
+        new ThreadPoolExecutor(
+            0,
+            MAX_EXEC_STREAMS,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            KrakeExecutors.daemonThreads("krake-k8s-exec-credential-"));
     Timer scheduler;
     if (builder.scheduler.isPresent()) {
       scheduler = builder.scheduler.get();
@@ -114,7 +146,12 @@ public final class KubeconfigClusterConnector implements ClusterConnector {
             builder.minBackoff,
             builder.maxBackoff,
             scheduler,
-            watchThreads);
+            watchThreads,
+            new CredentialPolicy(
+                builder.execCommands,
+                builder.tokenFileDirectories,
+                builder.execTimeout,
+                execStreams));
   }
 
   /** Returns a builder with every setting at its default. */
@@ -145,7 +182,8 @@ public final class KubeconfigClusterConnector implements ClusterConnector {
         if (entry != null && entry.fingerprint().equals(fingerprint)) {
           return entry.client();
         }
-        Kubeconfig kubeconfig = Kubeconfig.parse(key, cluster.spec().kubeconfig());
+        Kubeconfig kubeconfig =
+            Kubeconfig.parse(key, cluster.spec().kubeconfig(), settings.credentials());
         ApiServerClusterClient client =
             ApiServerClusterClient.create(
                 key, kubeconfig, cluster.spec().customResources(), settings);
@@ -165,6 +203,43 @@ public final class KubeconfigClusterConnector implements ClusterConnector {
         stale.close();
       }
     }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Checks what {@link #connect} checks, and loads the certificate authority and client
+   * certificate as the client would; runs no credential plugin and sends no request. A token file
+   * must be readable now.
+   */
+  @Override
+  public List<FieldError> validate(Cluster cluster) {
+    Objects.requireNonNull(cluster, "cluster");
+    if (cluster.spec().kubeconfig().isEmpty()) {
+      return List.of();
+    }
+    List<FieldError> errors =
+        Kubeconfig.errors(cluster.spec().kubeconfig(), settings.credentials());
+    if (!errors.isEmpty()) {
+      return errors;
+    }
+    String key = key(cluster);
+    try {
+      ApiServerClusterClient.apiClient(
+          key,
+          Kubeconfig.parse(key, cluster.spec().kubeconfig(), settings.credentials()),
+          settings.credentials());
+    } catch (KubernetesException e) {
+      String prefix = "cluster " + key + ": invalid kubeconfig: ";
+      String message = e.getMessage();
+      return List.of(
+          new FieldError(
+              "spec.kubeconfig",
+              message.startsWith(prefix + "spec.kubeconfig ")
+                  ? message.substring((prefix + "spec.kubeconfig ").length())
+                  : message));
+    }
+    return List.of();
   }
 
   /**
@@ -201,6 +276,7 @@ public final class KubeconfigClusterConnector implements ClusterConnector {
       entry.client().close();
     }
     watchThreads.shutdownNow();
+    execStreams.shutdownNow();
     ownScheduler.ifPresent(ScheduledThreadPoolExecutor::shutdownNow);
   }
 
@@ -239,8 +315,67 @@ public final class KubeconfigClusterConnector implements ClusterConnector {
     private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
     private int maxWatches = DEFAULT_MAX_WATCHES;
     private Optional<Timer> scheduler = Optional.empty();
+    private final Set<String> execCommands = new LinkedHashSet<>();
+    private final List<Path> tokenFileDirectories = new java.util.ArrayList<>();
+    private Duration execTimeout = DEFAULT_EXEC_CREDENTIAL_TIMEOUT;
 
     private Builder() {}
+
+    /**
+     * Allows clusters whose kubeconfig names one of these {@code exec} credential plugin commands
+     * (client-go's protocol, {@code client.authentication.k8s.io/v1} or {@code v1beta1}), as EKS
+     * ({@code aws}), GKE ({@code gke-gcloud-auth-plugin}), AKS and OIDC ({@code kubelogin})
+     * clusters authenticate. A command matches when it equals the kubeconfig's {@code exec.command}
+     * as written (a name looked up on the host's {@code PATH}, or an absolute path; {@link
+     * KubeconfigFile} makes a relative path absolute). Default: none, and a cluster naming any
+     * command is refused when created. Allowing a command lets whoever writes clusters run it on
+     * this host with any arguments and environment: allow only plugins you would run for them.
+     *
+     * @param commands the commands, each non-empty
+     * @return this builder
+     * @throws IllegalArgumentException if one is empty
+     */
+    public Builder allowExecCommands(String... commands) {
+      for (String command : commands) {
+        Objects.requireNonNull(command, "command");
+        if (command.isBlank()) {
+          throw new IllegalArgumentException("an exec command must not be empty");
+        }
+        execCommands.add(command);
+      }
+      return this;
+    }
+
+    /**
+     * Allows clusters whose kubeconfig's user names a {@code tokenFile} under one of these
+     * directories (a bound service-account token, for instance); the file is re-read when it
+     * changes. Default: none, and a cluster naming a token file is refused when created. Allowing a
+     * directory lets whoever writes clusters send any file under it to a server of their choice.
+     *
+     * @param directories directories; made absolute and normalized
+     * @return this builder
+     */
+    public Builder allowTokenFiles(Path... directories) {
+      for (Path directory : directories) {
+        tokenFileDirectories.add(
+            Objects.requireNonNull(directory, "directory").toAbsolutePath().normalize());
+      }
+      return this;
+    }
+
+    /**
+     * Sets the limit of one run of an {@code exec} credential plugin, from start to exit; a plugin
+     * still running then is killed (with its descendants) and the request fails naming the timeout
+     * and quoting its stderr. Default {@link #DEFAULT_EXEC_CREDENTIAL_TIMEOUT}.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder execCredentialTimeout(Duration timeout) {
+      this.execTimeout = positive(timeout, "execCredentialTimeout");
+      return this;
+    }
 
     /**
      * Sets the limit of every call but watches, from connecting to reading the whole answer

@@ -87,6 +87,7 @@ public final class KubernetesBackend implements KrakeExtension {
       builder.applicationValidator(KubernetesBackend::unconfiguredHooks);
     }
     builder.applicationValidator(hookSettings::validate);
+    builder.clusterValidator(connector::validate);
     builder.component(
         k ->
             new ApplicationController(

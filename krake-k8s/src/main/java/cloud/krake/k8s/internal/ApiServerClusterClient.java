@@ -30,6 +30,7 @@ import io.kubernetes.client.util.generic.options.PatchOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -148,9 +149,37 @@ public final class ApiServerClusterClient implements ClusterClient {
     Objects.requireNonNull(kubeconfig, "kubeconfig");
     Objects.requireNonNull(customResources, "customResources");
     Objects.requireNonNull(settings, "settings");
-    ApiClient api;
+    ApiClient api = apiClient(cluster, kubeconfig, settings.credentials());
+    return new ApiServerClusterClient(cluster, kubeconfig, api, customResources, settings);
+  }
+
+  /**
+   * Makes the official client for a kubeconfig: TLS material loaded, the bearer token of an {@code
+   * exec} plugin or a {@code tokenFile} served per request ({@link BearerTokenAuthentication}). No
+   * request is sent and no plugin runs.
+   *
+   * @param cluster the cluster's {@code namespace/name}, for messages
+   * @param kubeconfig the checked kubeconfig
+   * @param credentials the connector's credential settings
+   * @return the client
+   * @throws KubernetesException with {@link ReasonCode#INVALID_RESOURCE} when the client cannot use
+   *     the kubeconfig's certificates or keys
+   */
+  public static ApiClient apiClient(
+      String cluster, Kubeconfig kubeconfig, CredentialPolicy credentials) {
     try {
-      api = ClientBuilder.kubeconfig(kubeconfig.toKubeConfig(cluster)).build();
+      ClientBuilder builder = ClientBuilder.kubeconfig(kubeconfig.toKubeConfig(cluster));
+      if (kubeconfig.exec().isPresent()) {
+        builder.setAuthentication(
+            new BearerTokenAuthentication(
+                new ExecCredentialSource(
+                    cluster, kubeconfig.exec().get(), credentials, Clock.systemUTC())));
+      } else if (kubeconfig.tokenFile().isPresent()) {
+        builder.setAuthentication(
+            new BearerTokenAuthentication(
+                new TokenFileSource(kubeconfig.tokenFile().get(), Clock.systemUTC())));
+      }
+      return builder.build();
     } catch (IOException | RuntimeException e) {
       if (e instanceof KubernetesException k) {
         throw k;
@@ -163,7 +192,6 @@ public final class ApiServerClusterClient implements ClusterClient {
               + e.getClass().getSimpleName()
               + ")");
     }
-    return new ApiServerClusterClient(cluster, kubeconfig, api, customResources, settings);
   }
 
   @Override

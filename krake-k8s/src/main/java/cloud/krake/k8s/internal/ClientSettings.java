@@ -15,6 +15,7 @@ import java.util.concurrent.Executor;
  * @param maxBackoff the longest re-connect delay of a failed watch
  * @param timer runs the watches' re-connect delays
  * @param watchExecutor runs the watches' blocking streams, one task per stream
+ * @param credentials what a cluster's kubeconfig may make the host run or read
  */
 public record ClientSettings(
     Duration requestTimeout,
@@ -23,7 +24,8 @@ public record ClientSettings(
     Duration minBackoff,
     Duration maxBackoff,
     Timer timer,
-    Executor watchExecutor) {
+    Executor watchExecutor,
+    CredentialPolicy credentials) {
 
   /** Checks the components. */
   public ClientSettings {
@@ -34,5 +36,6 @@ public record ClientSettings(
     Objects.requireNonNull(maxBackoff, "maxBackoff");
     Objects.requireNonNull(timer, "timer");
     Objects.requireNonNull(watchExecutor, "watchExecutor");
+    Objects.requireNonNull(credentials, "credentials");
   }
 }

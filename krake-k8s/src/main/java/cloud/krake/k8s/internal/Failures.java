@@ -55,6 +55,10 @@ final class Failures {
         }
         return fromBody(context, api.getCode(), api.getResponseBody(), write, thrown);
       }
+      if (t instanceof CredentialsUnavailableException credentials) {
+        return new KubernetesException(
+            ReasonCode.KUBERNETES_ERROR, 0, context + ": " + credentials.getMessage(), thrown);
+      }
       if (t instanceof IOException io) {
         String what =
             io instanceof InterruptedIOException
