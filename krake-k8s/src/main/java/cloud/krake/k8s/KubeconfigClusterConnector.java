@@ -210,12 +210,14 @@ public final class KubeconfigClusterConnector implements ClusterConnector {
    *
    * <p>Checks what {@link #connect} checks, and loads the certificate authority and client
    * certificate as the client would; runs no credential plugin and sends no request. A token file
-   * must be readable now.
+   * must be readable now. A cluster whose model is invalid ({@code Cluster.validate()}) has no
+   * errors here: the model reports them.
    */
   @Override
   public List<FieldError> validate(Cluster cluster) {
     Objects.requireNonNull(cluster, "cluster");
-    if (cluster.spec().kubeconfig().isEmpty()) {
+    if (cluster.spec().kubeconfig().isEmpty() || !cluster.validate().isEmpty()) {
+      // The model's own errors (one context, user and cluster) are reported by the model.
       return List.of();
     }
     List<FieldError> errors =
