@@ -12,7 +12,10 @@ import cloud.krake.model.Metadata;
 import cloud.krake.store.memory.MemoryStore;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -149,5 +152,52 @@ class ClusterKubeconfigValidationTest {
         .extracting(FieldError::field)
         .containsExactly("spec.kubeconfig.clusters");
     assertThat(krake.clusters().require("testing", "c1").spec().kubeconfig()).isEqualTo(kubeconfig);
+  }
+
+  @Test
+  void aKubeconfigFileWithAnAllowedPluginIsCreatedAsAClusterWithoutRunningIt() throws IOException {
+    Path file = dir.resolve("config");
+    Files.writeString(
+        file,
+        """
+        apiVersion: v1
+        kind: Config
+        current-context: prod
+        clusters:
+        - {name: eks, cluster: {server: "https://10.1.2.3"}}
+        users:
+        - name: sso
+          user:
+            exec:
+              apiVersion: client.authentication.k8s.io/v1beta1
+              command: aws
+              args: [eks, get-token, --cluster-name, prod]
+        contexts:
+        - {name: prod, context: {cluster: eks, user: sso}}
+        """);
+    try (MemoryStore store = MemoryStore.create()) {
+      // tag::load[]
+      // its current-context's cluster, user and context; or KubeconfigFile.load(file, "prod")
+      ObjectNode kubeconfig = KubeconfigFile.load(file);
+      KubeconfigClusterConnector connector =
+          KubeconfigClusterConnector.builder()
+              .allowExecCommands("aws") // exec plugins are off by default
+              .execCredentialTimeout(Duration.ofSeconds(30))
+              .build();
+      try (Krake krake =
+          Krake.builder()
+              .store(store)
+              .extension(KubernetesBackend.builder().connector(connector).build())
+              .build()) {
+        // checked now: an unusable kubeconfig throws InvalidResourceException, nothing is stored
+        krake
+            .clusters()
+            .create(
+                Cluster.of(Metadata.of("default", "prod"), ClusterSpec.ofKubeconfig(kubeconfig)));
+        // end::load[]
+        assertThat(krake.clusters().require("default", "prod").spec().kubeconfig())
+            .isEqualTo(kubeconfig);
+      }
+    }
   }
 }
