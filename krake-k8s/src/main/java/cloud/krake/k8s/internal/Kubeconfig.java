@@ -178,8 +178,7 @@ public final class Kubeconfig {
     ObjectNode document = kubeconfig.deepCopy();
     // The official client would run the plugin (without a timeout) and read the token file once:
     // both are handled by BearerTokenAuthentication instead.
-    ObjectNode strippedUser = (ObjectNode) document.get("users").get(0).get("user");
-    if (strippedUser != null) {
+    if (document.get("users").get(0).get("user") instanceof ObjectNode strippedUser) {
       strippedUser.remove("exec");
       strippedUser.remove("tokenFile");
     }
