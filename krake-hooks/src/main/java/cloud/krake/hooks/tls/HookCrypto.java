@@ -12,7 +12,6 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.SecureRandom;
-import java.security.cert.CertificateFactory;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.List;
@@ -256,18 +255,6 @@ public final class HookCrypto {
     } catch (GeneralSecurityException e) {
       throw new KrakeException(description + " cannot initialise a TLS context", e);
     }
-  }
-
-  /**
-   * Returns this provider's {@code X.509} certificate factory, or empty for the JDK (whose
-   * certificates need no re-parsing).
-   *
-   * @throws GeneralSecurityException if the provider has none
-   */
-  Optional<CertificateFactory> certificateFactory() throws GeneralSecurityException {
-    return jca.isPresent()
-        ? Optional.of(CertificateFactory.getInstance("X.509", jca.get()))
-        : Optional.empty();
   }
 
   /** Returns this provider's PKIX trust manager factory (the JDK's default one for the JDK). */

@@ -5,17 +5,14 @@ import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509KeyManager;
 import javax.net.ssl.X509TrustManager;
 
@@ -92,10 +89,7 @@ public final class TlsMaterial {
   /**
    * Returns a trust manager of {@code crypto}'s provider (Conscrypt's own, which verifies the
    * client's signatures natively, or the JDK's PKIX one) that trusts exactly the given certificates
-   * as anchors, without revocation checks. With Conscrypt, the anchors and every chain it checks
-   * are first re-parsed into Conscrypt's own certificate objects: Conscrypt's engine hands its
-   * trust manager certificates parsed by the JDK, whose signature checks would run in SunEC's Java
-   * code; the checks themselves are Conscrypt's either way.
+   * as anchors, without revocation checks.
    *
    * @param trusted the CA certificates to trust; not empty
    * @param crypto the provider
@@ -107,23 +101,13 @@ public final class TlsMaterial {
       throw new IllegalArgumentException("a trust manager needs at least one certificate");
     }
     try {
-      // with a provider, anchors and peer chains are its own certificate objects (native checks)
-      Optional<CertificateFactory> certificates = crypto.certificateFactory();
       KeyStore store = emptyKeyStore();
       for (int i = 0; i < trusted.size(); i++) {
-        X509Certificate anchor = trusted.get(i);
-        store.setCertificateEntry(
-            "ca-" + i,
-            certificates.isPresent()
-                ? ProviderCertificatesTrustManager.reparse(certificates.get(), anchor)
-                : anchor);
+        store.setCertificateEntry("ca-" + i, trusted.get(i));
       }
       TrustManagerFactory factory = crypto.trustManagerFactory();
       factory.init(store);
       for (TrustManager manager : factory.getTrustManagers()) {
-        if (manager instanceof X509ExtendedTrustManager extended && certificates.isPresent()) {
-          return new ProviderCertificatesTrustManager(extended, certificates.get());
-        }
         if (manager instanceof X509TrustManager x509) {
           return x509;
         }
