@@ -33,14 +33,14 @@ import java.util.List;
 /**
  * Measures the live heap the library keeps per RUNNING application: the same applications,
  * clusters, hooks (complete and shutdown, TLS) and workers as {@link ControllerLoad}, on a {@link
- * MemoryStore} and two {@link FakeKubernetesApiServer}s, with the store's history compacted away.
+ * MemoryStore} and {@link FakeKubernetesApiServer}s (two, or {@code -Dkrake.load.clusters=N}), with
+ * the store's history compacted away.
  *
  * <p>Prints the heap in use after a full collection before the applications are created, when all
- * are RUNNING, and again after the two fake API servers are closed and dropped, so that the figure
- * per application excludes what the fakes keep; then the live class histogram. A command-line
- * program: {@code java -Xmx1g -cp benchmarks.jar cloud.krake.benchmarks.ApplicationHeap [apps]
- * [workers] [histogram-lines]} (defaults 1000, 2, 30). Not a JMH benchmark and not part of the
- * build's tests.
+ * are RUNNING, and again after the fake API servers are closed and dropped, so that the figure per
+ * application excludes what the fakes keep; then the live class histogram. A command-line program:
+ * {@code java -Xmx1g -cp benchmarks.jar cloud.krake.benchmarks.ApplicationHeap [apps] [workers]
+ * [histogram-lines]} (defaults 1000, 2, 30). Not a JMH benchmark and not part of the build's tests.
  */
 public final class ApplicationHeap {
 
@@ -60,11 +60,10 @@ public final class ApplicationHeap {
     int lines = args.length > 2 ? Integer.parseInt(args[2]) : 30;
     List<Application> applications = applications(n);
     MemoryStore store = MemoryStore.create();
-    List<FakeKubernetesApiServer> fakes =
-        new ArrayList<>(
-            List.of(
-                FakeKubernetesApiServer.builder().name("a").build(),
-                FakeKubernetesApiServer.builder().name("b").build()));
+    List<FakeKubernetesApiServer> fakes = new ArrayList<>();
+    for (String location : LoadProtocol.LOCATIONS) {
+      fakes.add(FakeKubernetesApiServer.builder().name(location).build());
+    }
     Krake krake = start(store, workers);
     try {
       register(krake, fakes);
@@ -185,7 +184,7 @@ public final class ApplicationHeap {
           KrakeJson.read(
               template
                   .replace("${name}", String.format("app-%05d", i))
-                  .replace("${location}", i % 2 == 0 ? "a" : "b"),
+                  .replace("${location}", LoadProtocol.location(i)),
               Application.class));
     }
     return out;

@@ -17,6 +17,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -40,18 +41,20 @@ import java.util.function.IntSupplier;
 
 /**
  * The controller load test of issues 5 and 16: many applications through the whole library path, on
- * two fake Kubernetes clusters, measured from outside as a host would see them, against an in-run
- * baseline of the API calls alone. A one-shot program with phases, not a JMH benchmark.
+ * fake Kubernetes clusters (two unless {@code krake.load.clusters} says otherwise), measured from
+ * outside as a host would see them, against an in-run baseline of the API calls alone. A one-shot
+ * program with phases, not a JMH benchmark.
  *
- * <p>Three processes ({@link LoadProtocol}): this one, the <b>driver</b>, holds the two {@link
- * FakeKubernetesApiServer}s (labelled {@code location=a|b}) and the load clients; the <b>host</b>
- * ({@link LoadHost}, a child JVM) runs only the library, as a host platform does ({@link Krake} on
- * a {@code MemoryStore}, the {@link KubernetesBackend} with the official client to the fakes over
- * loopback, hook TLS and the {@code EmbeddedHookServer}); the <b>baseline</b> ({@link
- * LoadBaseline}, a child JVM) sends the same applies and deletes with the official client alone.
- * Each application is the module's own {@value LoadProtocol#APPLICATION_RESOURCE} (a Deployment and
- * a NodePort Service, {@code hooks: [complete, shutdown]}); even-numbered ones are constrained to
- * cluster {@code a}, odd ones to {@code b}.
+ * <p>Three processes ({@link LoadProtocol}): this one, the <b>driver</b>, holds the {@link
+ * FakeKubernetesApiServer}s (labelled {@code location=a}, {@code b}, ...) and the load clients; the
+ * <b>host</b> ({@link LoadHost}, a child JVM) runs only the library, as a host platform does
+ * ({@link Krake} on a {@code MemoryStore}, the {@link KubernetesBackend} with the official client
+ * to the fakes over loopback, hook TLS and the {@code EmbeddedHookServer}); the <b>baseline</b>
+ * ({@link LoadBaseline}, a child JVM) sends the same applies and deletes with the official client
+ * alone. Each application is the module's own {@value LoadProtocol#APPLICATION_RESOURCE} (a
+ * Deployment and a NodePort Service, {@code hooks: [complete, shutdown]}); application {@code i} is
+ * constrained to cluster {@code i} modulo the number of clusters ({@code a} for even, {@code b} for
+ * odd ones with two).
  *
  * <ol>
  *   <li><b>Create → RUNNING.</b> The driver sends every application to the host ({@code create}, a
@@ -85,14 +88,17 @@ import java.util.function.IntSupplier;
  * java -cp benchmarks/target/benchmarks.jar cloud.krake.benchmarks.ControllerLoad [applications [workers]]
  * </pre>
  *
- * <p>System properties: {@code krake.load.hostXmx} (the host's {@code -Xmx}, e.g. {@code 1g});
+ * <p>System properties: {@code krake.load.clusters} (the number of fake clusters, 1 to 26, default
+ * 2: each NodePort Service takes one of a cluster's 2,768 node ports, so 10,000 applications need
+ * at least 4); {@code krake.load.phaseTimeout} (an ISO-8601 duration, default {@code PT10M}: how
+ * long each phase may take); {@code krake.load.hostXmx} (the host's {@code -Xmx}, e.g. {@code 1g});
  * {@code krake.load.hostJvmArgs} (more host JVM options, space-separated); {@code krake.load.jfr}
  * (a directory to keep the host's recordings in); {@code krake.load.histogram=N} (the host prints
  * the first N lines of its live class histogram with every application RUNNING, on standard error).
  *
  * <p>Exit status: 0 when every check passed; 1 when a check failed (something left behind, a hook
  * call refused, an application FAILED, a baseline call failed); 2 when a phase did not finish
- * within {@link #PHASE_TIMEOUT}; 64 for bad arguments.
+ * within its timeout; 64 for bad arguments.
  */
 public final class ControllerLoad {
 
@@ -102,7 +108,7 @@ public final class ControllerLoad {
   /** The number of threads that call the hook endpoint in phase 2. */
   public static final int CLIENT_THREADS = 16;
 
-  /** How long each phase may take. */
+  /** How long each phase may take, unless {@code krake.load.phaseTimeout} says otherwise. */
   public static final Duration PHASE_TIMEOUT = Duration.ofMinutes(10);
 
   /** Kubernetes objects per application: Deployment, Service, two Secrets per hook. */
@@ -121,7 +127,8 @@ public final class ControllerLoad {
   /**
    * What to run.
    *
-   * @param applications how many applications, at least 2 (half per cluster)
+   * @param applications how many applications, at least 2 and at least one per cluster (spread
+   *     round-robin)
    * @param workers worker threads per Krake component ({@link Krake.Builder#workers(int)}), and the
    *     baseline's threads
    * @param clientThreads threads calling the hook endpoint in phase 2
@@ -179,6 +186,15 @@ public final class ControllerLoad {
       }
       int applications = args.length > 0 ? Integer.parseInt(args[0]) : DEFAULT_APPLICATIONS;
       int workers = args.length > 1 ? Integer.parseInt(args[1]) : Krake.DEFAULT_WORKERS;
+      int clusters = LoadProtocol.clusters();
+      if (applications < clusters) {
+        throw new IllegalArgumentException(
+            "at least one application per cluster: " + applications + " < " + clusters);
+      }
+      Duration phaseTimeout =
+          Optional.ofNullable(System.getProperty("krake.load.phaseTimeout"))
+              .map(Duration::parse)
+              .orElse(PHASE_TIMEOUT);
       List<String> host = new ArrayList<>();
       Optional.ofNullable(System.getProperty("krake.load.hostXmx"))
           .ifPresent(x -> host.add("-Xmx" + x));
@@ -193,10 +209,10 @@ public final class ControllerLoad {
               applications,
               workers,
               CLIENT_THREADS,
-              PHASE_TIMEOUT,
+              phaseTimeout,
               Optional.ofNullable(System.getProperty("krake.load.jfr")).map(Path::of),
               host);
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | DateTimeParseException e) {
       System.err.println("usage: ControllerLoad [applications [workers]]: " + e.getMessage());
       System.exit(64);
       return;

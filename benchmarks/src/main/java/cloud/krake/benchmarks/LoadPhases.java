@@ -11,7 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-/** The two library phases of {@link ControllerLoad}, driven from the driver process. */
+/** The library phases of {@link ControllerLoad}, driven from the driver process. */
 final class LoadPhases {
 
   private LoadPhases() {}

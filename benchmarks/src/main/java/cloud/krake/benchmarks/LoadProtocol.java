@@ -47,8 +47,47 @@ final class LoadProtocol {
   /** The Krake namespace of the applications and clusters. */
   static final String NS = "load";
 
-  /** The two fake clusters' names, also their {@code location} labels. */
-  static final List<String> LOCATIONS = List.of("a", "b");
+  /**
+   * The system property naming how many fake clusters the run uses (default {@value
+   * #DEFAULT_CLUSTERS}, at most {@value #MAX_CLUSTERS}); the driver passes it on to its children.
+   */
+  static final String CLUSTERS_PROPERTY = "krake.load.clusters";
+
+  /** Fake clusters without {@link #CLUSTERS_PROPERTY}. */
+  static final int DEFAULT_CLUSTERS = 2;
+
+  /** The most fake clusters: their names are the letters {@code a} to {@code z}. */
+  static final int MAX_CLUSTERS = 26;
+
+  /**
+   * The fake clusters' names, also their {@code location} labels: {@code a}, {@code b}, ... as many
+   * as {@link #CLUSTERS_PROPERTY} says. Application {@code i} goes to {@code LOCATIONS.get(i %
+   * LOCATIONS.size())}.
+   */
+  static final List<String> LOCATIONS = locations(clusters());
+
+  /**
+   * The number of clusters {@link #CLUSTERS_PROPERTY} asks for.
+   *
+   * @throws IllegalArgumentException if it is not a number from 1 to {@value #MAX_CLUSTERS}
+   */
+  static int clusters() {
+    String value = System.getProperty(CLUSTERS_PROPERTY, String.valueOf(DEFAULT_CLUSTERS));
+    int clusters = Integer.parseInt(value.trim());
+    if (clusters < 1 || clusters > MAX_CLUSTERS) {
+      throw new IllegalArgumentException(
+          CLUSTERS_PROPERTY + " must be from 1 to " + MAX_CLUSTERS + ": " + value);
+    }
+    return clusters;
+  }
+
+  private static List<String> locations(int clusters) {
+    List<String> names = new ArrayList<>(clusters);
+    for (int i = 0; i < clusters; i++) {
+      names.add(String.valueOf((char) ('a' + i)));
+    }
+    return List.copyOf(names);
+  }
 
   /** The application template, a class-path resource beside this class. */
   static final String APPLICATION_RESOURCE = "controller-load-application.yaml";
@@ -170,6 +209,7 @@ final class LoadProtocol {
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.addAll(jvmOptions);
+      command.add("-D" + CLUSTERS_PROPERTY + "=" + LOCATIONS.size());
       command.add("-cp");
       command.add(System.getProperty("java.class.path"));
       command.add(main.getName());

@@ -150,9 +150,9 @@ final class LoadResult {
     out.println();
     out.println("== Krake for Java: controller load ==");
     out.printf(
-        "%d applications (Deployment + NodePort Service, hooks complete+shutdown, TLS) over 2"
+        "%d applications (Deployment + NodePort Service, hooks complete+shutdown, TLS) over %d"
             + " fake clusters; %d workers per component; %d hook clients%n",
-        n, options.workers(), options.clientThreads());
+        n, LoadProtocol.LOCATIONS.size(), options.workers(), options.clientThreads());
     out.printf(
         "processes: driver (fakes, creates, hook clients) pid %d max heap %d MiB; host (the"
             + " library) pid %d %s; baseline: the same applies and deletes, %d threads%n",
@@ -249,7 +249,7 @@ final class LoadResult {
     out.println();
     out.printf(
         "%-72s %9s %9s %9s%n",
-        "requests per application, both fakes", "library", "baseline", "KiB/req");
+        "requests per application, all fakes", "library", "baseline", "KiB/req");
     TreeSet<String> keys = new TreeSet<>(libraryRequests.keySet());
     keys.addAll(base.keySet());
     for (String key : keys) {

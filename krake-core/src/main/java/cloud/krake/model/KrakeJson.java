@@ -3,6 +3,7 @@ package cloud.krake.model;
 import cloud.krake.KrakeException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.MapperBuilder;
@@ -60,6 +62,9 @@ public final class KrakeJson {
 
   private static final ObjectMapper JSON = configure(JsonMapper.builder()).build();
   private static final ObjectMapper YAML = configure(YAMLMapper.builder()).build();
+  // duplicate keys fail this reader, so that such documents take the tree path (last key wins)
+  private static final ObjectReader JSON_BYTES =
+      JSON.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
   private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z][a-zA-Z0-9]*");
 
   private static final Map<Class<?>, String[]> KINDS =
@@ -109,6 +114,11 @@ public final class KrakeJson {
   /**
    * Reads one document, JSON or YAML, encoded in UTF-8.
    *
+   * <p>A JSON object (as the stores hold every document) is bound from the bytes in one pass,
+   * without a {@code String} or a tree of the whole document in between; anything that pass does
+   * not accept (YAML, a duplicate key, an error) is read as {@link #read(String, Class)} reads its
+   * text, so the values and the errors are the same either way.
+   *
    * @param <T> the type to read
    * @param json the document
    * @param type the type to read, for example {@code Application.class}
@@ -118,7 +128,38 @@ public final class KrakeJson {
    */
   public static <T> T read(byte[] json, Class<T> type) {
     Objects.requireNonNull(json, "json");
+    Objects.requireNonNull(type, "type");
+    if (startsLikeJsonObject(json)) {
+      T value = bindJson(json, type);
+      if (value != null) {
+        return value;
+      }
+    }
     return read(new String(json, StandardCharsets.UTF_8), type);
+  }
+
+  /**
+   * Binds a JSON object's bytes straight to {@code type} in one pass (no {@code String}, no tree of
+   * the whole document): the path of every document a store hands back. Returns {@code null} for
+   * anything this pass does not accept (malformed, empty, a duplicate key, a value that does not
+   * fit, YAML): the caller then takes the text path, which accepts and refuses exactly as before
+   * and names the offending field; a document read here binds to an equal value.
+   */
+  private static <T> T bindJson(byte[] json, Class<T> type) {
+    try {
+      return JSON_BYTES.forType(type).readValue(json);
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static boolean startsLikeJsonObject(byte[] json) {
+    for (byte b : json) {
+      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+        return b == '{';
+      }
+    }
+    return false;
   }
 
   /**
