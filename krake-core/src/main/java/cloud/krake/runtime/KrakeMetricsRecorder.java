@@ -148,7 +148,8 @@ public interface KrakeMetricsRecorder {
   /**
    * An execution hook (Kanister-style blueprint action) ran.
    *
-   * @param kind when it ran, e.g. {@code "pre"} or {@code "post"} (the {@code HookKind})
+   * @param kind which of the action's hooks, as Kasten K10 names them: {@code "preHook"}, {@code
+   *     "onSuccess"} or {@code "onFailure"}
    * @param outcome how it ended
    * @param durationNanos how long it ran, in nanoseconds
    */
@@ -157,7 +158,8 @@ public interface KrakeMetricsRecorder {
   /**
    * A container lifecycle hook (Kubernetes' {@code postStart} / {@code preStop}) ran.
    *
-   * @param kind {@code "postStart"} or {@code "preStop"}
+   * @param kind the hook point as Krake's {@code spec.lifecycle} names it: {@code "post_start"} or
+   *     {@code "pre_stop"}
    * @param outcome how it ended
    * @param durationNanos how long it ran, in nanoseconds
    */

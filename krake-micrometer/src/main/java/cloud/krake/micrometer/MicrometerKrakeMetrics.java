@@ -48,10 +48,11 @@ import java.util.function.Function;
  *   <li>{@value #SHUTDOWN_ATTEMPTS} (counter; tag {@code outcome}: {@code called}, {@code
  *       call_failed}, {@code proceeded_without_acknowledgement}, {@code gave_up}): Krake's shutdown
  *       protocol's attempts and how rounds without acknowledgement ended.
- *   <li>{@value #EXECUTION_HOOK} (timer; tags {@code kind}, {@code outcome}: {@code success},
- *       {@code failure}, {@code timeout}): runs of execution hooks.
- *   <li>{@value #LIFECYCLE_HOOK} (timer; tags {@code kind}: {@code postStart} or {@code preStop},
- *       {@code outcome}): runs of container lifecycle hooks.
+ *   <li>{@value #EXECUTION_HOOK} (timer; tags {@code kind}: {@code preHook}, {@code onSuccess} or
+ *       {@code onFailure}, {@code outcome}: {@code success}, {@code failure}, {@code timeout}):
+ *       runs of execution hooks' blueprint actions.
+ *   <li>{@value #LIFECYCLE_HOOK} (timer; tags {@code kind}: {@code post_start} or {@code pre_stop},
+ *       {@code outcome}): runs of container lifecycle hook handlers.
  *   <li>{@value #STORE_OPERATION} (timer; tag {@code operation}: {@code get}, {@code list}, {@code
  *       create}, {@code update}, {@code delete}, {@code revision}, {@code watch}, {@code compact},
  *       {@code lease}): store calls, with their failures.
