@@ -4,6 +4,7 @@ import static cloud.krake.architecture.Modules.CORE;
 import static cloud.krake.architecture.Modules.HOOKS;
 import static cloud.krake.architecture.Modules.K8S;
 import static cloud.krake.architecture.Modules.METRICS;
+import static cloud.krake.architecture.Modules.MICROMETER;
 import static cloud.krake.architecture.Modules.STORE_ETCD;
 import static cloud.krake.architecture.Modules.STORE_MEMORY;
 import static cloud.krake.architecture.Modules.TESTING;
@@ -54,6 +55,7 @@ class ArchitectureTest {
         Arguments.of(STORE_MEMORY, Set.of(CORE)),
         Arguments.of(STORE_ETCD, Set.of(CORE)),
         Arguments.of(METRICS, Set.of(CORE)),
+        Arguments.of(MICROMETER, Set.of(CORE)),
         Arguments.of(TESTING, Set.of(CORE)),
         Arguments.of(
             TESTING_JUNIT, Set.of(CORE, HOOKS, K8S, STORE_MEMORY, STORE_ETCD, METRICS, TESTING)));
@@ -88,6 +90,17 @@ class ArchitectureTest {
         .dependOnClassesThat()
         .resideInAnyPackage("okhttp3..", "org.bouncycastle..", "io.kubernetes.client..")
         .because("core stays free of HTTP, crypto and Kubernetes libraries")
+        .check(classes);
+  }
+
+  @Test
+  void onlyKrakeMicrometerUsesMicrometer() {
+    noClasses()
+        .that(DescribedPredicate.not(inModule(MICROMETER)))
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.micrometer..")
+        .because("Micrometer is optional: the library reports to KrakeMetricsRecorder")
         .check(classes);
   }
 

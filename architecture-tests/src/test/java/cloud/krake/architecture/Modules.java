@@ -25,12 +25,14 @@ final class Modules {
   static final String STORE_MEMORY = "krake-store-memory";
   static final String STORE_ETCD = "krake-store-etcd";
   static final String METRICS = "krake-metrics";
+  static final String MICROMETER = "krake-micrometer";
   static final String TESTING = "krake-testing";
   static final String TESTING_JUNIT = "krake-testing-junit";
 
   /** Every published module (the artifacts krake-bom lists). */
   static final List<String> ALL =
-      List.of(CORE, HOOKS, K8S, STORE_MEMORY, STORE_ETCD, METRICS, TESTING, TESTING_JUNIT);
+      List.of(
+          CORE, HOOKS, K8S, STORE_MEMORY, STORE_ETCD, METRICS, MICROMETER, TESTING, TESTING_JUNIT);
 
   /** The fixtures for hosts' tests; they may depend on every library module. */
   static final Set<String> TESTING_MODULES = Set.of(TESTING, TESTING_JUNIT);
