@@ -172,7 +172,12 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
     this.clock = context.clock();
     this.connector = Objects.requireNonNull(connector, "connector");
     this.shutdown = Objects.requireNonNull(shutdown, "shutdown");
-    reflect(new Reflector<>(NAME, applications, queue()::add, context.timer()));
+    Reflector<Application> reflector =
+        reflect(new Reflector<>(NAME, applications, queue()::add, context.timer()));
+    shardBy(
+        context.membership(),
+        k -> context.membership().shardOf(k.namespace(), k.name()),
+        reflector::cachedKeys);
     this.objects = new ClusterObjects<>(queue()::add);
     this.workloadHooks = settings.create(context, connector, queue()::add);
     this.attempts = new ActionAttempts(context.store());
