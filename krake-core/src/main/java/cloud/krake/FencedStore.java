@@ -1,6 +1,8 @@
 package cloud.krake;
 
 import cloud.krake.membership.KrakeMembership;
+import cloud.krake.membership.ShardNotHeldException;
+import cloud.krake.store.ConflictException;
 import cloud.krake.store.Guard;
 import cloud.krake.store.KeyValue;
 import cloud.krake.store.Lease;
@@ -20,9 +22,11 @@ import java.util.function.Function;
 /**
  * The store as the components of a group member see it: each plain write ({@code create}, {@code
  * update}, {@code delete}) whose key belongs to a shard is made with the guard of this instance's
- * claim of the shard ({@link KrakeMembership#guard(int)}), and refused at once with {@code
- * ShardNotHeldException} if the shard is not held; other writes, reads, watches, leases and writes
- * already guarded pass through unchanged.
+ * claim of the shard ({@link KrakeMembership#guard(int)}), and refused at once with {@link
+ * ShardNotHeldException} if the shard is not held; a guarded write the store refuses on the shard
+ * key (the claim changed: another instance holds the shard) throws {@link ShardNotHeldException}
+ * with the store's {@link ConflictException} as cause; other writes, reads, watches, leases and
+ * writes already guarded pass through unchanged.
  *
  * <p>Thread-safe as the store it wraps.
  */
@@ -69,25 +73,49 @@ final class FencedStore implements Store {
   @Override
   public KeyValue create(String key, byte[] value) {
     Optional<Guard> guard = guard(key);
-    return guard.isPresent()
-        ? delegate.create(key, value, guard.get())
-        : delegate.create(key, value);
+    if (guard.isEmpty()) {
+      return delegate.create(key, value);
+    }
+    try {
+      return delegate.create(key, value, guard.get());
+    } catch (ConflictException e) {
+      throw fenced(guard.get(), e);
+    }
   }
 
   @Override
   public KeyValue update(String key, byte[] value, long expectedRevision) {
     Optional<Guard> guard = guard(key);
-    return guard.isPresent()
-        ? delegate.update(key, value, expectedRevision, guard.get())
-        : delegate.update(key, value, expectedRevision);
+    if (guard.isEmpty()) {
+      return delegate.update(key, value, expectedRevision);
+    }
+    try {
+      return delegate.update(key, value, expectedRevision, guard.get());
+    } catch (ConflictException e) {
+      throw fenced(guard.get(), e);
+    }
   }
 
   @Override
   public long delete(String key, long expectedRevision) {
     Optional<Guard> guard = guard(key);
-    return guard.isPresent()
-        ? delegate.delete(key, expectedRevision, guard.get())
-        : delegate.delete(key, expectedRevision);
+    if (guard.isEmpty()) {
+      return delegate.delete(key, expectedRevision);
+    }
+    try {
+      return delegate.delete(key, expectedRevision, guard.get());
+    } catch (ConflictException e) {
+      throw fenced(guard.get(), e);
+    }
+  }
+
+  /** The conflict as thrown: the fence's if the shard key failed the comparison, else as is. */
+  private RuntimeException fenced(Guard guard, ConflictException e) {
+    if (!e.key().equals(guard.key())) {
+      return e;
+    }
+    int shard = Integer.parseInt(guard.key().substring(KrakeMembership.SHARDS_PREFIX.length()));
+    return new ShardNotHeldException(membership.instanceId(), guard.key(), shard, Optional.of(e));
   }
 
   @Override

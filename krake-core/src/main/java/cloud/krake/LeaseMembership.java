@@ -180,10 +180,8 @@ final class LeaseMembership implements KrakeMembership, AutoCloseable {
   }
 
   @Override
-  public synchronized ShardNotHeldException notHeld(int shard) {
-    Long revision = claims.get(shard);
-    return new ShardNotHeldException(
-        instanceId(), shardKey(shard), shard, revision == null ? 0 : revision);
+  public ShardNotHeldException notHeld(int shard) {
+    return new ShardNotHeldException(instanceId(), shardKey(shard), shard, Optional.empty());
   }
 
   @Override
@@ -258,8 +256,10 @@ final class LeaseMembership implements KrakeMembership, AutoCloseable {
             () ->
                 Executors.newSingleThreadExecutor(
                     KrakeExecutors.namedThreads("krake-membership-lease", false, true)));
-    List<KeyValue> group = store.listAll(PREFIX);
+    // the revision first: events after it are delivered again rather than lost (seen twice is
+    // harmless, they are applied in order)
     long revision = store.revision();
+    List<KeyValue> group = store.listAll(PREFIX);
     for (KeyValue kv : group) {
       seen(kv, false);
     }
@@ -630,7 +630,7 @@ final class LeaseMembership implements KrakeMembership, AutoCloseable {
         String owner = new String(kv.value(), StandardCharsets.UTF_8);
         shardOwners.put(n, owner);
         Long claim = claims.get(n);
-        if (claim != null && !owner.equals(instanceId())) {
+        if (claim != null && !owner.equals(instanceId()) && kv.modRevision() > claim) {
           claims.remove(n);
           releasing.remove(n);
         }
@@ -681,8 +681,8 @@ final class LeaseMembership implements KrakeMembership, AutoCloseable {
             if (closed) {
               return;
             }
-            List<KeyValue> group = store.listAll(PREFIX);
             long revision = store.revision();
+            List<KeyValue> group = store.listAll(PREFIX);
             members.clear();
             shardOwners.clear();
             for (KeyValue kv : group) {

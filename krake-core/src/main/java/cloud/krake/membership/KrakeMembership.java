@@ -21,13 +21,13 @@ import java.util.Optional;
  * key. The garbage collector runs on the owner of shard 0 only.
  *
  * <p>Fencing: every controller write for an application or a cluster is guarded by the claim
- * ({@link #guard(int)}), so a writer that lost the shard gets a {@link ShardNotHeldException} or a
- * {@code ConflictException} on the shard key, never a silent overwrite; before a call to a
- * Kubernetes cluster or a shutdown service a controller calls {@link #checkHolds(String, String)},
- * which looks at the local lease only (no store round trip). The lease is kept alive every {@link
- * MembershipConfig#keepAliveInterval()}; an instance whose last successful keep-alive was sent more
- * than the lease TTL ago, by its own clock, holds nothing from that moment, before the store can
- * have expired the lease.
+ * ({@link #guard(int)}), so a writer that lost the shard gets a {@link ShardNotHeldException}
+ * (before writing, or from the store's comparison of the shard key), never a silent overwrite;
+ * before a call to a Kubernetes cluster or a shutdown service a controller calls {@link
+ * #checkHolds(String, String)}, which looks at the local lease only (no store round trip). The
+ * lease is kept alive every {@link MembershipConfig#keepAliveInterval()}; an instance whose last
+ * successful keep-alive was sent more than the lease TTL ago, by its own clock, holds nothing from
+ * that moment, before the store can have expired the lease.
  *
  * <p>Without a configuration ({@link #standalone()}) the instance owns the one shard and writes
  * unguarded, as a single instance always did.
@@ -130,7 +130,7 @@ public interface KrakeMembership {
   Optional<Guard> guard(int shard);
 
   /**
-   * Returns the exception for a shard not held.
+   * Returns the exception for a shard not held, without a cause.
    *
    * @param shard the shard
    */

@@ -1,34 +1,45 @@
 package cloud.krake.membership;
 
-import cloud.krake.store.ConflictException;
+import cloud.krake.KrakeException;
+import java.util.Optional;
 
 /**
- * A write or a cluster operation refused because this instance does not hold the shard it belongs
- * to (it never did, handed it over, or lost it with its lease): the fence of {@link
- * KrakeMembership}. A {@link ConflictException} on the shard key, so that a controller treats it as
- * a lost compare-and-set: it drops the work, which the shard's owner does.
+ * The fence of {@link KrakeMembership}: a write or a cluster operation refused because this
+ * instance does not hold the shard it belongs to (it never did, handed it over, or lost it with its
+ * lease). Thrown before anything is written or called when the instance knows it (by its own clock
+ * and watch), or with the store's {@code ConflictException} on the shard key as cause when only the
+ * store's comparison of the shard key caught it (a paused or partitioned writer).
+ *
+ * <p>Deliberately not a {@code ConflictException}: a compare-and-set loop must not read again and
+ * retry, since no retry can succeed; the runtime drops the work, which the shard's owner does.
  */
-public class ShardNotHeldException extends ConflictException {
+public class ShardNotHeldException extends KrakeException {
 
   private static final long serialVersionUID = 1L;
 
+  private final String key;
   private final int shard;
 
   /**
    * Creates the exception.
    *
    * @param instanceId the instance refused
-   * @param shardKey the shard's key, {@code /krake/shards/{shard}}
+   * @param key the shard's key, {@code /krake/shards/{shard}}
    * @param shard the shard
-   * @param claimRevision the revision of this instance's last claim of it, {@code 0} if none
+   * @param cause the store's conflict on the shard key, if the store refused the write
    */
-  public ShardNotHeldException(String instanceId, String shardKey, int shard, long claimRevision) {
+  public ShardNotHeldException(
+      String instanceId, String key, int shard, Optional<? extends Throwable> cause) {
     super(
-        "instance " + instanceId + " does not hold shard " + shard + " (" + shardKey + ")",
-        shardKey,
-        claimRevision,
-        0);
+        "instance " + instanceId + " does not hold shard " + shard + " (" + key + ")",
+        cause.orElse(null));
+    this.key = key;
     this.shard = shard;
+  }
+
+  /** Returns the shard's key. */
+  public String key() {
+    return key;
   }
 
   /** Returns the shard not held. */

@@ -58,7 +58,7 @@ enum StandaloneMembership implements KrakeMembership {
 
   @Override
   public ShardNotHeldException notHeld(int shard) {
-    return new ShardNotHeldException(instanceId(), SHARDS_PREFIX + shard, shard, 0);
+    return new ShardNotHeldException(instanceId(), SHARDS_PREFIX + shard, shard, Optional.empty());
   }
 
   @Override

@@ -31,22 +31,6 @@ public class ConflictException extends KrakeException {
     this.actualRevision = actualRevision;
   }
 
-  /**
-   * Creates the exception with a message of the subtype's own.
-   *
-   * @param message the message
-   * @param key the key written or guarding the write
-   * @param expectedRevision the modification revision expected ({@code 0}: absent)
-   * @param actualRevision the key's modification revision in the store ({@code 0}: absent)
-   */
-  protected ConflictException(
-      String message, String key, long expectedRevision, long actualRevision) {
-    super(Objects.requireNonNull(message, "message"));
-    this.key = Objects.requireNonNull(key, "key");
-    this.expectedRevision = expectedRevision;
-    this.actualRevision = actualRevision;
-  }
-
   private static String message(String key, long expected, long actual) {
     if (expected == 0) {
       return "already exists: " + key + " (revision " + actual + ")";

@@ -210,19 +210,16 @@ class MembershipTest {
     Application read = a.krake.applications().require("tenant", name);
 
     // its write through its components' store is refused by the store: the shard key changed
+    String shardKey = KrakeMembership.SHARDS_PREFIX + b.krake.membership().shardOf("tenant", name);
     assertThatThrownBy(
             () ->
                 b.context
                     .applications()
                     .update(
                         read.withMetadata(read.metadata().withLabels(Map.of("stale", "write")))))
-        .isInstanceOf(ConflictException.class)
-        .satisfies(
-            e ->
-                assertThat(((ConflictException) e).key())
-                    .isEqualTo(
-                        KrakeMembership.SHARDS_PREFIX
-                            + b.krake.membership().shardOf("tenant", name)));
+        .isInstanceOf(ShardNotHeldException.class)
+        .hasCauseInstanceOf(ConflictException.class)
+        .satisfies(e -> assertThat(((ConflictException) e.getCause()).key()).isEqualTo(shardKey));
     assertThat(a.krake.applications().require("tenant", name).metadata().labels())
         .doesNotContainKey("stale");
     assertThat(created).isNotNull();
