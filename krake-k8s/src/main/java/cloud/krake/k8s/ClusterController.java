@@ -149,6 +149,8 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
     if (state == ClusterState.FAILED || cluster.spec().kubeconfig().isEmpty()) {
       return ReconcileResult.done();
     }
+    // re-checked before each call to the cluster: a deposed instance stops probing at once
+    krake.membership().checkHolds(key.namespace(), key.name());
     ClusterClient client;
     try {
       client = connector.connect(cluster);
