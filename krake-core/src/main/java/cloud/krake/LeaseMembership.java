@@ -241,7 +241,6 @@ final class LeaseMembership implements KrakeMembership, AutoCloseable {
     if (closed) {
       throw new IllegalStateException("this Krake instance is closed");
     }
-    started = true;
     rebalancer =
         executors.executor(
             "membership",
@@ -260,6 +259,8 @@ final class LeaseMembership implements KrakeMembership, AutoCloseable {
     // harmless, they are applied in order)
     long revision = store.revision();
     List<KeyValue> group = store.listAll(PREFIX);
+    members.clear();
+    shardOwners.clear();
     for (KeyValue kv : group) {
       seen(kv, false);
     }
@@ -290,6 +291,7 @@ final class LeaseMembership implements KrakeMembership, AutoCloseable {
                       + " its lease expires")));
     }
     register();
+    started = true; // only now: a start refused above may be tried again
     watch = Optional.of(store.watch(PREFIX, revision + 1, new GroupListener()));
     scheduleKeepAlive();
     requestRebalance();
