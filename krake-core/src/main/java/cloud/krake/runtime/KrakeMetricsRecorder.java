@@ -37,6 +37,11 @@ public interface KrakeMetricsRecorder {
     REQUEUE,
     /** A lost compare-and-set ({@code ConflictException}): the key is read again at once. */
     CONFLICT,
+    /**
+     * The instance no longer holds the key's shard ({@code ShardNotHeldException}, several
+     * instances on one store): the key is dropped, its new owner reconciles it.
+     */
+    FENCED,
     /** The reconciler threw, or asked for back-off: the key comes back with back-off. */
     ERROR;
 
