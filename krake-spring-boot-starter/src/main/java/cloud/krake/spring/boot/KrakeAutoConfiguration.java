@@ -105,6 +105,7 @@ public class KrakeAutoConfiguration {
    * @param extensions the extensions to install, in order
    * @param customizers the customizers to apply, in order
    * @return the (not yet started) instance
+   * @throws InvalidConfigurationPropertyValueException naming {@code krake.workers} if below 1
    */
   @Bean
   @ConditionalOnMissingBean
@@ -113,6 +114,10 @@ public class KrakeAutoConfiguration {
       KrakeProperties properties,
       ObjectProvider<KrakeExtension> extensions,
       ObjectProvider<KrakeBuilderCustomizer> customizers) {
+    if (properties.getWorkers() < 1) {
+      throw new InvalidConfigurationPropertyValueException(
+          "krake.workers", properties.getWorkers(), "must be at least 1");
+    }
     Krake.Builder builder = Krake.builder().store(store).workers(properties.getWorkers());
     extensions.orderedStream().forEach(builder::extension);
     customizers.orderedStream().forEach(customizer -> customizer.customize(builder));

@@ -40,16 +40,12 @@ public class KrakeProperties {
   }
 
   /**
-   * Sets the number of worker threads per component.
+   * Sets the number of worker threads per component; a value below 1 fails when the {@code Krake}
+   * bean is made, naming {@code krake.workers}.
    *
    * @param workers at least 1
-   * @throws IllegalArgumentException if less than 1 (Spring reports it as a bind error of {@code
-   *     krake.workers})
    */
   public void setWorkers(int workers) {
-    if (workers < 1) {
-      throw new IllegalArgumentException("must be at least 1, was " + workers);
-    }
     this.workers = workers;
   }
 
