@@ -100,6 +100,21 @@ final class ComponentLoops {
     return components;
   }
 
+  /** Whether {@link #start()} was called. */
+  synchronized boolean started() {
+    return started;
+  }
+
+  /** Whether {@link #start()} or {@link #watch()} was called. */
+  synchronized boolean watching() {
+    return watching;
+  }
+
+  /** Whether {@link #close()} was called. */
+  synchronized boolean closed() {
+    return closed;
+  }
+
   /** As {@link Krake#start()}. */
   synchronized void start() {
     checkOpen();

@@ -17,7 +17,9 @@ import cloud.krake.model.MetricsProvider;
 import cloud.krake.model.Resource;
 import cloud.krake.runtime.Component;
 import cloud.krake.runtime.KrakeExecutors;
+import cloud.krake.runtime.KrakeMetricsRecorder;
 import cloud.krake.runtime.Timer;
+import cloud.krake.runtime.internal.MeteredStore;
 import cloud.krake.scheduler.MetricsFetcher;
 import cloud.krake.scheduler.SchedulerConfig;
 import cloud.krake.scheduler.metrics.MetricsProviders;
@@ -88,9 +90,12 @@ public final class Krake implements KrakeContext, AutoCloseable {
   private final KrakeExecutors executors;
   private final int workers;
   private final ComponentLoops loops;
+  private final KrakeMetricsRecorder metricsRecorder;
+  private final KrakeHealthChecks healthChecks;
 
   private Krake(Builder builder) {
-    this.store = builder.store;
+    this.metricsRecorder = builder.metricsRecorder;
+    this.store = MeteredStore.wrap(builder.store, metricsRecorder);
     this.clock = builder.clock;
     this.dispatcher = builder.hooks.build();
     this.applications = new Applications(store, clock, builder.validators);
@@ -106,6 +111,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
     this.executors = builder.executors != null ? builder.executors : KrakeExecutors.create();
     this.timer = builder.timer != null ? builder.timer : Timer.system(executors.timer());
     this.loops = new ComponentLoops(this, builder);
+    this.healthChecks = new KrakeHealthChecks(store, clock, executors, loops);
   }
 
   /** Returns a builder. */
@@ -204,6 +210,30 @@ public final class Krake implements KrakeContext, AutoCloseable {
   @Override
   public KrakeExecutors executors() {
     return executors;
+  }
+
+  /** Returns where the library reports reconciles, hook runs and store operations. */
+  @Override
+  public KrakeMetricsRecorder metricsRecorder() {
+    return metricsRecorder;
+  }
+
+  /**
+   * Runs the health checks ({@link KrakeHealth}) with the store timeout {@link
+   * KrakeHealth#DEFAULT_STORE_TIMEOUT}; blocks at most that long. Thread-safe.
+   */
+  public KrakeHealth health() {
+    return health(KrakeHealth.DEFAULT_STORE_TIMEOUT);
+  }
+
+  /**
+   * Runs the health checks ({@link KrakeHealth}): store reachable, watches current, controllers
+   * running; blocks at most {@code storeTimeout}. Thread-safe.
+   *
+   * @param storeTimeout how long to wait for the store's answer (wall-clock)
+   */
+  public KrakeHealth health(Duration storeTimeout) {
+    return healthChecks.check(Objects.requireNonNull(storeTimeout, "storeTimeout"));
   }
 
   /** Returns the components in the order they start: built-in ones first, then the added ones. */
@@ -404,6 +434,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
     private Timer timer;
     private KrakeExecutors executors;
     private int workers = DEFAULT_WORKERS;
+    private KrakeMetricsRecorder metricsRecorder = KrakeMetricsRecorder.NOOP;
     boolean builtInControllers = true;
     SchedulerConfig schedulerConfig = SchedulerConfig.DEFAULTS;
     MetricsProviders metricsProviders = MetricsProviders.STATIC_ONLY;
@@ -493,6 +524,20 @@ public final class Krake implements KrakeContext, AutoCloseable {
         throw new IllegalArgumentException("workers must be at least 1, was " + workers);
       }
       this.workers = workers;
+      return this;
+    }
+
+    /**
+     * Sets where the library reports what it does (default {@link KrakeMetricsRecorder#NOOP}); e.g.
+     * {@code new MicrometerKrakeMetrics(registry)} from {@code krake-micrometer}. With a recorder
+     * other than {@code NOOP}, {@link Krake#store()} is the given store wrapped to time each
+     * operation; with {@code NOOP} it is the given store itself.
+     *
+     * @param recorder the recorder
+     * @return this builder
+     */
+    public Builder metricsRecorder(KrakeMetricsRecorder recorder) {
+      this.metricsRecorder = Objects.requireNonNull(recorder, "recorder");
       return this;
     }
 

@@ -9,6 +9,7 @@ import cloud.krake.model.GlobalMetricsProvider;
 import cloud.krake.model.Metric;
 import cloud.krake.model.MetricsProvider;
 import cloud.krake.runtime.KrakeExecutors;
+import cloud.krake.runtime.KrakeMetricsRecorder;
 import cloud.krake.runtime.Timer;
 import cloud.krake.store.Applications;
 import cloud.krake.store.Clusters;
@@ -75,4 +76,13 @@ public interface KrakeContext {
    * it created.
    */
   KrakeExecutors executors();
+
+  /**
+   * Returns where components report what they do (reconciles, hook runs, shutdown attempts); the
+   * host's recorder from {@code Krake.Builder.metricsRecorder}. Default: {@link
+   * KrakeMetricsRecorder#NOOP}, for a context a test implements.
+   */
+  default KrakeMetricsRecorder metricsRecorder() {
+    return KrakeMetricsRecorder.NOOP;
+  }
 }

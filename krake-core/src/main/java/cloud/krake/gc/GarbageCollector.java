@@ -5,6 +5,7 @@ import cloud.krake.model.Metadata;
 import cloud.krake.model.Resource;
 import cloud.krake.model.ResourceRef;
 import cloud.krake.runtime.Component;
+import cloud.krake.runtime.ComponentHealth;
 import cloud.krake.runtime.Controller;
 import cloud.krake.runtime.ReconcileResult;
 import cloud.krake.runtime.Reflector;
@@ -155,6 +156,7 @@ public final class GarbageCollector implements Component {
             .clock(krake.clock())
             .timer(scheduler)
             .workerCount(workers)
+            .metricsRecorder(krake.metricsRecorder())
             .build();
     for (CollectedKind<?> kind : kinds) {
       Watched<?> watched = watched(kind, scheduler);
@@ -253,6 +255,23 @@ public final class GarbageCollector implements Component {
    */
   public List<List<ResourceRef>> cycles() {
     return graph.cycles();
+  }
+
+  /** Reports the workers and the reflectors' watches. */
+  @Override
+  public ComponentHealth health() {
+    List<String> watching = new ArrayList<>();
+    List<String> notWatching = new ArrayList<>();
+    for (Watched<?> w : kinds.values()) {
+      (w.reflector.watching() ? watching : notWatching).add(w.reflector.name());
+    }
+    return new ComponentHealth(
+        name(),
+        true,
+        controller.started() ? controller.workerCount() : 0,
+        controller.workersAlive(),
+        watching,
+        notWatching);
   }
 
   /** Stops the reflectors, then the workers ({@link Controller#close()}). Idempotent. */

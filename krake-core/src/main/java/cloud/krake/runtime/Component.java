@@ -34,6 +34,14 @@ public interface Component extends AutoCloseable {
   /** Returns how many items are ready in the work queue (not those delayed into the future). */
   int queued();
 
+  /**
+   * Returns the state of the component's worker threads and watches, for {@code Krake.health()}.
+   * Cheap: reads flags, never calls the store. Default: {@link ComponentHealth#untracked}.
+   */
+  default ComponentHealth health() {
+    return ComponentHealth.untracked(name());
+  }
+
   /** Stops watching and the workers; waits a bounded time for work in progress. Idempotent. */
   @Override
   void close();

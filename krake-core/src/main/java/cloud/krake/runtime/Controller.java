@@ -1,5 +1,6 @@
 package cloud.krake.runtime;
 
+import cloud.krake.runtime.KrakeMetricsRecorder.ReconcileOutcome;
 import cloud.krake.store.ConflictException;
 import cloud.krake.store.StoreUnavailableException;
 import java.time.Clock;
@@ -82,6 +83,7 @@ public final class Controller<K> implements AutoCloseable {
   private final int workerCount;
   private final Duration closeTimeout;
   private final KeyedWorkQueue<K> queue;
+  private final KrakeMetricsRecorder recorder;
 
   /** The scheduler's executor if the controller created it, else empty. */
   private final Optional<ScheduledExecutorService> ownedExecutor;
@@ -100,6 +102,7 @@ public final class Controller<K> implements AutoCloseable {
     this.reconciler = b.reconciler;
     this.workerCount = b.workerCount;
     this.closeTimeout = b.closeTimeout;
+    this.recorder = b.recorder;
     Timer scheduler;
     if (b.scheduler.isPresent()) {
       scheduler = b.scheduler.get();
@@ -138,6 +141,30 @@ public final class Controller<K> implements AutoCloseable {
   /** Returns the queue: feed it keys (from a {@link Reflector} or directly). */
   public KeyedWorkQueue<K> queue() {
     return queue;
+  }
+
+  /** Returns the number of worker threads {@link #start()} starts. */
+  public int workerCount() {
+    return workerCount;
+  }
+
+  /**
+   * Returns how many worker threads are alive: 0 before {@link #start()} and after {@link
+   * #close()}; less than {@link #workerCount()} while started only if a worker died.
+   */
+  public synchronized int workersAlive() {
+    int alive = 0;
+    for (Thread t : workers) {
+      if (t.isAlive()) {
+        alive++;
+      }
+    }
+    return alive;
+  }
+
+  /** Returns whether {@link #start()} was called. */
+  public synchronized boolean started() {
+    return started;
   }
 
   /**
@@ -215,13 +242,19 @@ public final class Controller<K> implements AutoCloseable {
       MDC.put(MDC_NAMESPACE, rk.namespace());
       MDC.put(MDC_NAME, rk.name());
     }
+    long start = System.nanoTime();
     try {
       ReconcileResult result =
           Objects.requireNonNull(reconciler.reconcile(key), "the reconciler returned null");
       if (result.isBackoff()) {
+        recorder.reconcileFinished(name, ReconcileOutcome.ERROR, System.nanoTime() - start);
         Duration backoff = queue.requeueWithBackoff(key);
         log.debug("reconciled {}: failed, retrying in {}", key, backoff);
       } else {
+        recorder.reconcileFinished(
+            name,
+            result.requeueDelay().isPresent() ? ReconcileOutcome.REQUEUE : ReconcileOutcome.SUCCESS,
+            System.nanoTime() - start);
         int failed = queue.failures(key);
         queue.forget(key);
         if (failed > 0) {
@@ -231,12 +264,14 @@ public final class Controller<K> implements AutoCloseable {
         log.debug("reconciled {}: {}", key, result);
       }
     } catch (ConflictException e) {
+      recorder.reconcileFinished(name, ReconcileOutcome.CONFLICT, System.nanoTime() - start);
       // Expected operation: another writer won the compare-and-set, so the key is simply read
       // again (its watch event queues it as well). Not counted as a failure.
       queue.add(key);
       log.debug(
           "controller {} lost a compare-and-set on {}, re-reading: {}", name, key, e.getMessage());
     } catch (RuntimeException e) {
+      recorder.reconcileFinished(name, ReconcileOutcome.ERROR, System.nanoTime() - start);
       int attempt = queue.failures(key) + 1;
       Duration backoff = queue.requeueWithBackoff(key);
       if (attempt == 1 && !(e instanceof StoreUnavailableException)) {
@@ -323,6 +358,7 @@ public final class Controller<K> implements AutoCloseable {
     private Duration baseDelay = KeyedWorkQueue.DEFAULT_BASE_DELAY;
     private Duration maxDelay = KeyedWorkQueue.DEFAULT_MAX_DELAY;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private KrakeMetricsRecorder recorder = KrakeMetricsRecorder.NOOP;
 
     private Builder(String name, Reconciler<K> reconciler) {
       Objects.requireNonNull(name, "name");
@@ -404,6 +440,18 @@ public final class Controller<K> implements AutoCloseable {
         throw new IllegalArgumentException("closeTimeout must not be negative: " + closeTimeout);
       }
       this.closeTimeout = closeTimeout;
+      return this;
+    }
+
+    /**
+     * Sets where each reconcile's outcome and duration are reported (default {@link
+     * KrakeMetricsRecorder#NOOP}), under the controller's name.
+     *
+     * @param recorder the recorder
+     * @return this builder
+     */
+    public Builder<K> metricsRecorder(KrakeMetricsRecorder recorder) {
+      this.recorder = Objects.requireNonNull(recorder, "recorder");
       return this;
     }
 

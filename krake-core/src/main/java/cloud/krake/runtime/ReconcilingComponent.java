@@ -34,12 +34,27 @@ public abstract class ReconcilingComponent<K> implements Component {
    * @param workers worker threads for {@link #start()}
    */
   protected ReconcilingComponent(String name, Clock clock, Timer scheduler, int workers) {
+    this(name, clock, scheduler, workers, KrakeMetricsRecorder.NOOP);
+  }
+
+  /**
+   * Creates the component and its controller (not started), reporting each reconcile.
+   *
+   * @param name the component's name, also the controller's and its threads'
+   * @param clock the clock of the work queue's delays
+   * @param scheduler runs delayed re-queues and back-off
+   * @param workers worker threads for {@link #start()}
+   * @param recorder where each reconcile is reported, e.g. the context's {@code metricsRecorder()}
+   */
+  protected ReconcilingComponent(
+      String name, Clock clock, Timer scheduler, int workers, KrakeMetricsRecorder recorder) {
     this.name = Objects.requireNonNull(name, "name");
     this.controller =
         Controller.<K>builder(name, this::reconcile)
             .clock(clock)
             .timer(scheduler)
             .workerCount(workers)
+            .metricsRecorder(recorder)
             .build();
   }
 
@@ -111,6 +126,23 @@ public abstract class ReconcilingComponent<K> implements Component {
   @Override
   public final int queued() {
     return controller.queue().size();
+  }
+
+  /** Reports the controller's workers and the reflectors' watches. */
+  @Override
+  public final ComponentHealth health() {
+    List<String> watching = new ArrayList<>();
+    List<String> notWatching = new ArrayList<>();
+    for (Reflector<?> r : reflectors) {
+      (r.watching() ? watching : notWatching).add(r.name());
+    }
+    return new ComponentHealth(
+        name,
+        true,
+        controller.started() ? controller.workerCount() : 0,
+        controller.workersAlive(),
+        watching,
+        notWatching);
   }
 
   /** Stops the reflectors, the workers and then the subclass's resources. Idempotent. */

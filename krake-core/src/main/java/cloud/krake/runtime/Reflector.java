@@ -79,6 +79,9 @@ public final class Reflector<T extends Resource<T>> implements AutoCloseable {
   /** Whether a listing has succeeded. */
   private volatile boolean synced;
 
+  /** The listener of the current watch. Guarded by this. */
+  private Listener listener;
+
   /**
    * Creates a reflector, not started.
    *
@@ -109,6 +112,20 @@ public final class Reflector<T extends Resource<T>> implements AutoCloseable {
       started = true;
     }
     relist();
+  }
+
+  /** Returns the reflector's name. */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * Returns whether the reflector is watching: started, not closed, listed, and its watch open. It
+   * is not while it waits to retry a failed listing, nor once the store ended its watch for good
+   * (store closed), after which it no longer sees changes.
+   */
+  public synchronized boolean watching() {
+    return started && !closed && watch.isPresent() && listener != null && !listener.ended;
   }
 
   /** Returns whether a listing has succeeded, so that the cache holds the whole collection. */
@@ -176,10 +193,15 @@ public final class Reflector<T extends Resource<T>> implements AutoCloseable {
         list.revision());
     list.items().forEach(item -> sink.accept(ResourceKey.of(item)));
     gone.forEach(sink);
-    watch = Optional.of(resources.watch(list.revision() + 1, new Listener()));
+    listener = new Listener();
+    watch = Optional.of(resources.watch(list.revision() + 1, listener));
   }
 
   private final class Listener implements ResourceListener<T> {
+
+    /** Set when the store ended this watch for good; volatile, the store's thread sets it. */
+    volatile boolean ended;
+
     @Override
     public void onEvent(ResourceEvent<T> event) {
       ResourceKey key = ResourceKey.of(event.resource());
@@ -203,6 +225,7 @@ public final class Reflector<T extends Resource<T>> implements AutoCloseable {
     @Override
     public void onClosed(KrakeException cause) {
       log.info("reflector {}: watch closed: {}", name, String.valueOf(cause));
+      ended = true;
     }
   }
 

@@ -91,7 +91,12 @@ public final class SchedulerController extends ReconcilingComponent<ResourceKey>
       RandomGenerator random,
       Timer scheduler,
       int workers) {
-    super("scheduler", krake.clock(), Objects.requireNonNull(scheduler, "scheduler"), workers);
+    super(
+        "scheduler",
+        krake.clock(),
+        Objects.requireNonNull(scheduler, "scheduler"),
+        workers,
+        krake.metricsRecorder());
     this.krake = krake;
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.config = Objects.requireNonNull(config, "config");

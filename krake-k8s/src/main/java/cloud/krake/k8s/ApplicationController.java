@@ -165,7 +165,7 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
       HookSettings settings,
       List<ActionInterceptor> hostInterceptors,
       MigrationConfig migration) {
-    super(NAME, context.clock(), context.timer(), context.workers());
+    super(NAME, context.clock(), context.timer(), context.workers(), context.metricsRecorder());
     this.volumes = new VolumeMigration(Objects.requireNonNull(migration, "migration"));
     this.applications = context.applications();
     this.clusters = context.clusters();

@@ -79,7 +79,7 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
    * @param probeInterval how often the nodes are listed without a change
    */
   public ClusterController(KrakeContext krake, ClusterConnector connector, Duration probeInterval) {
-    super(NAME, krake.clock(), krake.timer(), krake.workers());
+    super(NAME, krake.clock(), krake.timer(), krake.workers(), krake.metricsRecorder());
     this.krake = krake;
     this.clusters = krake.clusters();
     this.connector = Objects.requireNonNull(connector, "connector");

@@ -160,6 +160,7 @@ record HookSettings(
             .records(new HookRecords(krake.store()))
             .blueprints(blueprints)
             .clock(krake.clock())
+            .metricsRecorder(krake.metricsRecorder())
             .build();
     ExecutorService pool =
         krake
@@ -178,6 +179,7 @@ record HookSettings(
             .executor(pool)
             .httpClient(SharedHttpClient.of(krake.executors()))
             .timer(krake.timer())
+            .metricsRecorder(krake.metricsRecorder())
             .build();
     return new WorkloadHooks(
         lifecycle,

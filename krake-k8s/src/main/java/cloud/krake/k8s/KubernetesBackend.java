@@ -99,6 +99,7 @@ public final class KubernetesBackend implements KrakeExtension {
                             .config(config.shutdown())
                             .clock(k.clock())
                             .executors(k.executors())
+                            .metricsRecorder(k.metricsRecorder())
                             .build()),
                 hookSettings,
                 actionInterceptors,

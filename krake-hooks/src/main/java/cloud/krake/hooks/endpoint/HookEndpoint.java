@@ -8,6 +8,7 @@ import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
 import cloud.krake.model.FieldError;
 import cloud.krake.model.Labels;
+import cloud.krake.runtime.KrakeMetricsRecorder;
 import cloud.krake.store.Applications;
 import cloud.krake.store.ConflictException;
 import cloud.krake.store.NotFoundException;
@@ -133,6 +134,9 @@ public final class HookEndpoint {
   private static final Map<String, String> JSON_HEADERS =
       Map.of("Content-Type", "application/json", "Cache-Control", "no-store");
 
+  /** The hook reported to the metrics recorder for a path that is no hook route. */
+  public static final String UNKNOWN_HOOK = "unknown";
+
   /** Compared against when the hook has no token, so that the comparison still takes its time. */
   private static final byte[] NO_TOKEN = randomToken();
 
@@ -140,8 +144,10 @@ public final class HookEndpoint {
   private final HooksConfig config;
   private final Map<String, ClientCertificateCheck> checks;
   private final int maxBodyBytes;
+  private final KrakeMetricsRecorder recorder;
 
   private HookEndpoint(Builder builder) {
+    this.recorder = builder.recorder;
     this.applications = builder.applications;
     this.config = builder.config;
     this.checks = Map.copyOf(builder.checks);
@@ -167,12 +173,28 @@ public final class HookEndpoint {
    * Answers one hook call; see the class documentation for the answers and their precedence. Never
    * throws for a bad request: every failure is an answer.
    *
+   * <p>Reports each answer to the builder's {@link Builder#metricsRecorder metrics recorder}: the
+   * hook ({@value HooksConfig#COMPLETE}, {@value HooksConfig#SHUTDOWN}, or {@value #UNKNOWN_HOOK}
+   * for a path that is no hook route) and the status code.
+   *
    * @param request the request as received
    * @return the response to send
    */
   public HookResponse handle(HookRequest request) {
     Objects.requireNonNull(request, "request");
     Optional<Route> matched = Route.parse(request.path());
+    HookResponse response = answer(request, matched);
+    recorder.hookEndpointCall(
+        matched.isEmpty()
+            ? UNKNOWN_HOOK
+            : HooksConfig.COMPLETE.equals(matched.get().hook())
+                ? HooksConfig.COMPLETE
+                : HooksConfig.SHUTDOWN,
+        response.status());
+    return response;
+  }
+
+  private HookResponse answer(HookRequest request, Optional<Route> matched) {
     if (matched.isEmpty()) {
       log.debug("{} request for a path that is no hook route: 404", request.method());
       return problem(404, "Not Found", "No hook endpoint at this path.");
@@ -456,8 +478,21 @@ public final class HookEndpoint {
     private HooksConfig config;
     private final Map<String, ClientCertificateCheck> checks = new HashMap<>();
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private KrakeMetricsRecorder recorder = KrakeMetricsRecorder.NOOP;
 
     private Builder() {}
+
+    /**
+     * Sets where each answered call is reported, by hook and status code (default {@link
+     * KrakeMetricsRecorder#NOOP}).
+     *
+     * @param recorder typically {@code krake.metricsRecorder()}
+     * @return this builder
+     */
+    public Builder metricsRecorder(KrakeMetricsRecorder recorder) {
+      this.recorder = Objects.requireNonNull(recorder, "recorder");
+      return this;
+    }
 
     /**
      * Sets the typed application layer the transitions are written through (required).

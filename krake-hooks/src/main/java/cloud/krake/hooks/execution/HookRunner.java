@@ -5,6 +5,8 @@ import cloud.krake.action.ActionOutcome;
 import cloud.krake.model.FieldError;
 import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
+import cloud.krake.runtime.KrakeMetricsRecorder;
+import cloud.krake.runtime.KrakeMetricsRecorder.HookRunOutcome;
 import cloud.krake.store.ConflictException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Clock;
@@ -67,7 +69,10 @@ public final class HookRunner {
   private final ExecutionHookChecks checks;
   private final Clock clock;
 
+  private final KrakeMetricsRecorder recorder;
+
   private HookRunner(Builder builder) {
+    this.recorder = builder.recorder;
     this.engine = builder.engine;
     this.records = builder.records;
     this.checks = new ExecutionHookChecks(builder.engine, builder.blueprints);
@@ -289,6 +294,7 @@ public final class HookRunner {
                 Map.of());
       } else {
         log.debug("{} of {}/{}: attempt {} starts ({})", label, ns, app, attempt, ref.handler());
+        long startNanos = System.nanoTime();
         ActionResult result =
             engine.run(
                 action.get(),
@@ -296,6 +302,14 @@ public final class HookRunner {
                 ref.timeout(),
                 cancellation);
         Instant finished = clock.instant();
+        recorder.executionHookRun(
+            kind.jsonName(),
+            result.succeeded()
+                ? HookRunOutcome.SUCCESS
+                : finished.isBefore(running.deadline())
+                    ? HookRunOutcome.FAILURE
+                    : HookRunOutcome.TIMEOUT,
+            System.nanoTime() - startNanos);
         done =
             result.succeeded()
                 ? new HookRecord(
@@ -401,7 +415,24 @@ public final class HookRunner {
     private Blueprints blueprints = Blueprints.NONE;
     private Clock clock;
 
+    private KrakeMetricsRecorder recorder = KrakeMetricsRecorder.NOOP;
+
     private Builder() {}
+
+    /**
+     * Sets where each run of a hook's blueprint action is reported (default {@link
+     * KrakeMetricsRecorder#NOOP}): the hook ({@code preHook}, {@code onSuccess}, {@code
+     * onFailure}), success, failure or timeout (failed at or after its deadline, by the runner's
+     * clock), and the wall time in nanoseconds. Attempts that found the hook done, waiting or
+     * unregistered run nothing and are not reported.
+     *
+     * @param recorder typically the context's {@code metricsRecorder()}
+     * @return this builder
+     */
+    public Builder metricsRecorder(KrakeMetricsRecorder recorder) {
+      this.recorder = Objects.requireNonNull(recorder, "recorder");
+      return this;
+    }
 
     /**
      * Sets the engine that runs the actions (required).

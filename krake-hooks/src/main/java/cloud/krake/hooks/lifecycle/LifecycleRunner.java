@@ -6,6 +6,8 @@ import cloud.krake.hooks.execution.Cancellation;
 import cloud.krake.hooks.execution.PodRunner;
 import cloud.krake.hooks.execution.Sleeper;
 import cloud.krake.model.FieldError;
+import cloud.krake.runtime.KrakeMetricsRecorder;
+import cloud.krake.runtime.KrakeMetricsRecorder.HookRunOutcome;
 import cloud.krake.runtime.Timer;
 import cloud.krake.store.ConflictException;
 import cloud.krake.store.Store;
@@ -99,7 +101,10 @@ public final class LifecycleRunner implements AutoCloseable {
   private final Optional<ScheduledExecutorService> ownScheduler;
   private final LifecycleHandlers handlers;
 
+  private final KrakeMetricsRecorder recorder;
+
   private LifecycleRunner(Builder builder) {
+    this.recorder = builder.recorder;
     this.records = new LifecycleRecords(builder.store);
     this.podRunner = builder.podRunner;
     this.httpClient = builder.httpClient.orElseGet(() -> new OkHttpClient.Builder().build());
@@ -236,6 +241,7 @@ public final class LifecycleRunner implements AutoCloseable {
         context.application(),
         handler.action().kind());
 
+    long startNanos = System.nanoTime();
     Instant deadline = start.plus(budget);
     Cancellation cancellation = new Cancellation();
     CompletableFuture<LifecycleHandlers.Outcome> work =
@@ -267,6 +273,7 @@ public final class LifecycleRunner implements AutoCloseable {
     Duration elapsed = Duration.between(start, end);
 
     LifecycleHandlers.Outcome outcome;
+    HookRunOutcome measured = HookRunOutcome.TIMEOUT;
     if (work.isDone() && !work.isCompletedExceptionally()) {
       outcome = work.join();
     } else if (work.isDone()) {
@@ -300,6 +307,10 @@ public final class LifecycleRunner implements AutoCloseable {
           context.application(),
           what);
     }
+    if (work.isDone()) {
+      measured = outcome.ok() ? HookRunOutcome.SUCCESS : HookRunOutcome.FAILURE;
+    }
+    recorder.lifecycleHookRun(point.jsonName(), measured, System.nanoTime() - startNanos);
     events.addAll(outcome.warnings());
     LifecycleResult result;
     LifecycleRun.State state;
@@ -443,7 +454,23 @@ public final class LifecycleRunner implements AutoCloseable {
     private Optional<ExecutorService> executor = Optional.empty();
     private int threads = DEFAULT_THREADS;
 
+    private KrakeMetricsRecorder recorder = KrakeMetricsRecorder.NOOP;
+
     private Builder() {}
+
+    /**
+     * Sets where each handler run is reported (default {@link KrakeMetricsRecorder#NOOP}): the hook
+     * point ({@code post_start} or {@code pre_stop}), success, failure or timeout (the handler did
+     * not finish within its budget and was abandoned), and the wall time in nanoseconds. Skipped
+     * hooks are not reported.
+     *
+     * @param recorder typically the context's {@code metricsRecorder()}
+     * @return this builder
+     */
+    public Builder metricsRecorder(KrakeMetricsRecorder recorder) {
+      this.recorder = Objects.requireNonNull(recorder, "recorder");
+      return this;
+    }
 
     /** The store of the run records; required, stays the caller's. */
     public Builder store(Store store) {

@@ -2,6 +2,8 @@ package cloud.krake.hooks.shutdown;
 
 import cloud.krake.model.ApplicationState;
 import cloud.krake.model.ApplicationStatus;
+import cloud.krake.runtime.KrakeMetricsRecorder;
+import cloud.krake.runtime.KrakeMetricsRecorder.ShutdownAttemptOutcome;
 import cloud.krake.store.Applications;
 import cloud.krake.store.NotFoundException;
 import java.io.IOException;
@@ -34,8 +36,15 @@ final class ShutdownCall {
   private final Clock clock;
   private final Applications applications;
   private final AtomicBoolean closed;
+  private final KrakeMetricsRecorder recorder;
 
-  ShutdownCall(OkHttpClient client, Clock clock, Applications applications, AtomicBoolean closed) {
+  ShutdownCall(
+      OkHttpClient client,
+      Clock clock,
+      Applications applications,
+      AtomicBoolean closed,
+      KrakeMetricsRecorder recorder) {
+    this.recorder = recorder;
     this.client = client;
     this.clock = clock;
     this.applications = applications;
@@ -65,6 +74,7 @@ final class ShutdownCall {
         new Callback() {
           @Override
           public void onResponse(Call call, Response response) {
+            recorder.shutdownAttempt(ShutdownAttemptOutcome.CALLED);
             try (response) {
               if (response.isSuccessful()) {
                 log.debug(
@@ -90,6 +100,7 @@ final class ShutdownCall {
               log.debug("Shutdown of {}/{}: attempt {} call cancelled", namespace, name, attempt);
               return;
             }
+            recorder.shutdownAttempt(ShutdownAttemptOutcome.CALL_FAILED);
             log.warn(
                 "Shutdown of {}/{}: attempt {} call to {} failed, ending the attempt: {}",
                 namespace,

@@ -7,6 +7,8 @@ import cloud.krake.hooks.ShutdownHookConfig;
 import cloud.krake.model.Application;
 import cloud.krake.model.FieldError;
 import cloud.krake.runtime.KrakeExecutors;
+import cloud.krake.runtime.KrakeMetricsRecorder;
+import cloud.krake.runtime.KrakeMetricsRecorder.ShutdownAttemptOutcome;
 import cloud.krake.store.Applications;
 import cloud.krake.store.ConflictException;
 import cloud.krake.store.NotFoundException;
@@ -167,7 +169,10 @@ public final class ShutdownProtocol implements AutoCloseable {
   /** Set once by {@link #close()}; read by steps and by call callbacks. */
   private final AtomicBoolean closed = new AtomicBoolean();
 
+  private final KrakeMetricsRecorder recorder;
+
   private ShutdownProtocol(Builder builder) {
+    this.recorder = builder.recorder;
     this.applications = builder.applications;
     this.planner = new ShutdownPlanner(builder.config, builder.https);
     this.clock = builder.clock;
@@ -257,22 +262,30 @@ public final class ShutdownProtocol implements AutoCloseable {
           return ShutdownDecision.notApplicable("the application does not exist");
         }
       }
-      plan.failure()
-          .ifPresent(
-              why ->
-                  log.warn(
-                      "Shutdown of {}/{}: attempt {} failed at once: {}",
-                      namespace,
-                      name,
-                      plan.attempt(),
-                      why));
+      if (plan.failure().isPresent()) {
+        recorder.shutdownAttempt(ShutdownAttemptOutcome.CALL_FAILED);
+        log.warn(
+            "Shutdown of {}/{}: attempt {} failed at once: {}",
+            namespace,
+            name,
+            plan.attempt(),
+            plan.failure().get());
+      }
       plan.call()
           .ifPresent(
               url ->
-                  new ShutdownCall(client, clock, applications, closed)
+                  new ShutdownCall(client, clock, applications, closed, recorder)
                       .start(namespace, name, url, plan.attempt(), plan.deadline()));
-      log.debug("Shutdown of {}/{} for {}: {}", namespace, name, purpose, plan.decision());
-      return plan.decision();
+      ShutdownDecision decision = plan.decision();
+      if (decision.kind() == ShutdownDecision.Kind.GAVE_UP) {
+        recorder.shutdownAttempt(ShutdownAttemptOutcome.GAVE_UP);
+      } else if (decision.isProceed()
+          && !decision.acknowledged()
+          && decision.equals(ShutdownDecision.proceedWithoutAcknowledgement())) {
+        recorder.shutdownAttempt(ShutdownAttemptOutcome.PROCEEDED_WITHOUT_ACKNOWLEDGEMENT);
+      }
+      log.debug("Shutdown of {}/{} for {}: {}", namespace, name, purpose, decision);
+      return decision;
     }
   }
 
@@ -318,8 +331,25 @@ public final class ShutdownProtocol implements AutoCloseable {
     private boolean https;
     private OkHttpClient httpClient;
     private KrakeExecutors executors;
+    private KrakeMetricsRecorder recorder = KrakeMetricsRecorder.NOOP;
 
     private Builder() {}
+
+    /**
+     * Sets where attempts and their outcomes are reported (default {@link
+     * KrakeMetricsRecorder#NOOP}): each call answered ({@code CALLED}) or failed ({@code
+     * CALL_FAILED}, also a missing {@code services["shutdown"]} entry), and each step that ends a
+     * round without acknowledgement ({@code GAVE_UP}, once, as DEGRADED is written; {@code
+     * PROCEEDED_WITHOUT_ACKNOWLEDGEMENT}, per step returning it: a step repeated after the caller
+     * failed to delete counts again).
+     *
+     * @param recorder typically the context's {@code metricsRecorder()}
+     * @return this builder
+     */
+    public Builder metricsRecorder(KrakeMetricsRecorder recorder) {
+      this.recorder = Objects.requireNonNull(recorder, "recorder");
+      return this;
+    }
 
     /**
      * Sets the typed store layer the progress is read from and written to. Required.
