@@ -17,6 +17,7 @@ import cloud.krake.k8s.ClusterConnector;
 import cloud.krake.k8s.KubeconfigClusterConnector;
 import cloud.krake.k8s.KubernetesBackend;
 import cloud.krake.model.FieldError;
+import cloud.krake.runtime.KrakeMetricsRecorder;
 import cloud.krake.store.Applications;
 import cloud.krake.store.Store;
 import cloud.krake.store.etcd.EtcdStore;
@@ -96,13 +97,16 @@ public class KrakeAutoConfiguration {
   }
 
   /**
-   * The instance: the store, {@code krake.workers}, every {@link KrakeExtension} bean (among them
-   * the Kubernetes backend), then every {@link KrakeBuilderCustomizer}. Started by {@link
-   * KrakeLifecycle}; closed by it, or when its bean is destroyed (close is idempotent).
+   * The instance: the store, {@code krake.workers}, the metrics recorder, every {@link
+   * KrakeExtension} bean (among them the Kubernetes backend), then every {@link
+   * KrakeBuilderCustomizer}. Started by {@link KrakeLifecycle}; closed by it, or when its bean is
+   * destroyed (close is idempotent).
    *
    * @param store the store
    * @param properties the {@code krake.*} properties
    * @param extensions the extensions to install, in order
+   * @param recorder where the library reports its metrics, if there is exactly one such bean (e.g.
+   *     {@code MicrometerKrakeMetrics})
    * @param customizers the customizers to apply, in order
    * @return the (not yet started) instance
    * @throws InvalidConfigurationPropertyValueException naming {@code krake.workers} if below 1
@@ -113,12 +117,14 @@ public class KrakeAutoConfiguration {
       Store store,
       KrakeProperties properties,
       ObjectProvider<KrakeExtension> extensions,
+      ObjectProvider<KrakeMetricsRecorder> recorder,
       ObjectProvider<KrakeBuilderCustomizer> customizers) {
     if (properties.getWorkers() < 1) {
       throw new InvalidConfigurationPropertyValueException(
           "krake.workers", properties.getWorkers(), "must be at least 1");
     }
     Krake.Builder builder = Krake.builder().store(store).workers(properties.getWorkers());
+    recorder.ifUnique(builder::metricsRecorder);
     extensions.orderedStream().forEach(builder::extension);
     customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
     return builder.build();
@@ -240,17 +246,22 @@ public class KrakeAutoConfiguration {
      * @param store the store
      * @param config the hooks configuration
      * @param check the client certificate check, required with TLS
+     * @param recorder where the endpoint reports its answers, if there is exactly one such bean
      * @return the endpoint
      */
     @Bean
     @ConditionalOnMissingBean
     public HookEndpoint krakeHookEndpoint(
-        Store store, HooksConfig config, ObjectProvider<ClientCertificateCheck> check) {
+        Store store,
+        HooksConfig config,
+        ObjectProvider<ClientCertificateCheck> check,
+        ObjectProvider<KrakeMetricsRecorder> recorder) {
       HookEndpoint.Builder endpoint =
           HookEndpoint.builder()
               .applications(new Applications(store, Clock.systemUTC()))
               .config(config);
       check.ifUnique(endpoint::clientCertificateCheck);
+      recorder.ifUnique(endpoint::metricsRecorder);
       return endpoint.build();
     }
 

@@ -3,6 +3,7 @@ package cloud.krake.spring.boot.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import cloud.krake.Krake;
+import cloud.krake.micrometer.MicrometerKrakeMetrics;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
 import cloud.krake.model.Cluster;
@@ -13,6 +14,7 @@ import cloud.krake.spring.boot.KrakeLifecycle;
 import cloud.krake.testing.kubernetes.FakeKubernetesApiServer;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,7 +33,11 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"krake.hooks.enabled=true", "krake.workers=1"})
+    properties = {
+      "krake.hooks.enabled=true",
+      "krake.workers=1",
+      "management.endpoint.health.show-details=always"
+    })
 class HostApplicationTest {
 
   private static final Duration TIMEOUT = Duration.ofMinutes(1);
@@ -39,6 +45,8 @@ class HostApplicationTest {
   @Autowired Krake krake;
 
   @Autowired KrakeLifecycle lifecycle;
+
+  @Autowired MeterRegistry registry;
 
   @LocalServerPort int port;
 
@@ -101,6 +109,23 @@ class HostApplicationTest {
       assertThat(answer.statusCode()).isEqualTo(200);
       assertThat(answer.body()).contains("\"name\":\"job\"");
       krake.awaitApplicationGone("default", "job", TIMEOUT);
+
+      // The starter's meters and health indicator, through Actuator.
+      assertThat(
+              registry
+                  .get(MicrometerKrakeMetrics.HOOK_ENDPOINT_CALLS)
+                  .tags("hook", "complete", "status", "200")
+                  .counter()
+                  .count())
+          .isEqualTo(1.0);
+      HttpResponse<String> health =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + port + "/actuator/health/krake"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(health.statusCode()).isEqualTo(200);
+      assertThat(health.body()).contains("\"status\":\"UP\"", "\"store\"", "\"controllers\"");
     }
   }
 }
