@@ -4,6 +4,7 @@ import static cloud.krake.architecture.Modules.CORE;
 import static cloud.krake.architecture.Modules.HOOKS;
 import static cloud.krake.architecture.Modules.K8S;
 import static cloud.krake.architecture.Modules.METRICS;
+import static cloud.krake.architecture.Modules.SPRING_BOOT_STARTER;
 import static cloud.krake.architecture.Modules.STORE_ETCD;
 import static cloud.krake.architecture.Modules.STORE_MEMORY;
 import static cloud.krake.architecture.Modules.TESTING;
@@ -56,7 +57,10 @@ class ArchitectureTest {
         Arguments.of(METRICS, Set.of(CORE)),
         Arguments.of(TESTING, Set.of(CORE)),
         Arguments.of(
-            TESTING_JUNIT, Set.of(CORE, HOOKS, K8S, STORE_MEMORY, STORE_ETCD, METRICS, TESTING)));
+            TESTING_JUNIT, Set.of(CORE, HOOKS, K8S, STORE_MEMORY, STORE_ETCD, METRICS, TESTING)),
+        // Every library module, not the test fixtures.
+        Arguments.of(
+            SPRING_BOOT_STARTER, Set.of(CORE, HOOKS, K8S, STORE_MEMORY, STORE_ETCD, METRICS)));
   }
 
   @Test

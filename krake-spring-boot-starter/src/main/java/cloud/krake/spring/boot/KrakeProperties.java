@@ -26,7 +26,7 @@ public class KrakeProperties {
   private int workers = 2;
 
   /** The store of Krake's resources. */
-  private final Store store = new Store();
+  private final StoreProperties store = new StoreProperties();
 
   /** The Kubernetes backend: application and cluster controllers. */
   private final Kubernetes kubernetes = new Kubernetes();
@@ -50,7 +50,7 @@ public class KrakeProperties {
   }
 
   /** Returns the store properties. */
-  public Store getStore() {
+  public StoreProperties getStore() {
     return store;
   }
 
@@ -86,7 +86,7 @@ public class KrakeProperties {
   }
 
   /** {@code krake.store.*}. */
-  public static class Store {
+  public static class StoreProperties {
 
     /**
      * Which store to make: memory (default) or etcd. Ignored when the host defines a Store bean.
