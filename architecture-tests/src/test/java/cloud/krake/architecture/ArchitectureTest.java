@@ -4,6 +4,7 @@ import static cloud.krake.architecture.Modules.CORE;
 import static cloud.krake.architecture.Modules.HOOKS;
 import static cloud.krake.architecture.Modules.K8S;
 import static cloud.krake.architecture.Modules.METRICS;
+import static cloud.krake.architecture.Modules.MICROMETER;
 import static cloud.krake.architecture.Modules.SPRING_BOOT_STARTER;
 import static cloud.krake.architecture.Modules.STORE_ETCD;
 import static cloud.krake.architecture.Modules.STORE_MEMORY;
@@ -55,12 +56,14 @@ class ArchitectureTest {
         Arguments.of(STORE_MEMORY, Set.of(CORE)),
         Arguments.of(STORE_ETCD, Set.of(CORE)),
         Arguments.of(METRICS, Set.of(CORE)),
+        Arguments.of(MICROMETER, Set.of(CORE)),
         Arguments.of(TESTING, Set.of(CORE)),
         Arguments.of(
             TESTING_JUNIT, Set.of(CORE, HOOKS, K8S, STORE_MEMORY, STORE_ETCD, METRICS, TESTING)),
         // Every library module, not the test fixtures.
         Arguments.of(
-            SPRING_BOOT_STARTER, Set.of(CORE, HOOKS, K8S, STORE_MEMORY, STORE_ETCD, METRICS)));
+            SPRING_BOOT_STARTER,
+            Set.of(CORE, HOOKS, K8S, STORE_MEMORY, STORE_ETCD, METRICS, MICROMETER)));
   }
 
   @Test
@@ -92,6 +95,19 @@ class ArchitectureTest {
         .dependOnClassesThat()
         .resideInAnyPackage("okhttp3..", "org.bouncycastle..", "io.kubernetes.client..")
         .because("core stays free of HTTP, crypto and Kubernetes libraries")
+        .check(classes);
+  }
+
+  @Test
+  void onlyKrakeMicrometerUsesMicrometer() {
+    noClasses()
+        .that(DescribedPredicate.not(inAnyModule(List.of(MICROMETER, SPRING_BOOT_STARTER))))
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.micrometer..")
+        .because(
+            "Micrometer is optional: the library reports to KrakeMetricsRecorder (the Spring Boot"
+                + " starter binds it when the host has Micrometer)")
         .check(classes);
   }
 

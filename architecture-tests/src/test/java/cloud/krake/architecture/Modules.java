@@ -25,6 +25,7 @@ final class Modules {
   static final String STORE_MEMORY = "krake-store-memory";
   static final String STORE_ETCD = "krake-store-etcd";
   static final String METRICS = "krake-metrics";
+  static final String MICROMETER = "krake-micrometer";
   static final String TESTING = "krake-testing";
   static final String TESTING_JUNIT = "krake-testing-junit";
   static final String SPRING_BOOT_STARTER = "krake-spring-boot-starter";
@@ -38,6 +39,7 @@ final class Modules {
           STORE_MEMORY,
           STORE_ETCD,
           METRICS,
+          MICROMETER,
           TESTING,
           TESTING_JUNIT,
           SPRING_BOOT_STARTER);

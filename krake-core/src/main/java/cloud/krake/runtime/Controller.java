@@ -84,6 +84,7 @@ public final class Controller<K> implements AutoCloseable {
   private final Duration closeTimeout;
   private final KeyedWorkQueue<K> queue;
   private final KrakeMetricsRecorder recorder;
+  private final boolean timed;
 
   /** The scheduler's executor if the controller created it, else empty. */
   private final Optional<ScheduledExecutorService> ownedExecutor;
@@ -103,6 +104,7 @@ public final class Controller<K> implements AutoCloseable {
     this.workerCount = b.workerCount;
     this.closeTimeout = b.closeTimeout;
     this.recorder = b.recorder;
+    this.timed = b.recorder != KrakeMetricsRecorder.NOOP;
     Timer scheduler;
     if (b.scheduler.isPresent()) {
       scheduler = b.scheduler.get();
@@ -242,19 +244,20 @@ public final class Controller<K> implements AutoCloseable {
       MDC.put(MDC_NAMESPACE, rk.namespace());
       MDC.put(MDC_NAME, rk.name());
     }
-    long start = System.nanoTime();
+    // without a recorder, not even the clock is read
+    long start = timed ? System.nanoTime() : 0L;
     try {
       ReconcileResult result =
           Objects.requireNonNull(reconciler.reconcile(key), "the reconciler returned null");
       if (result.isBackoff()) {
-        recorder.reconcileFinished(name, ReconcileOutcome.ERROR, System.nanoTime() - start);
+        recorder.reconcileFinished(name, ReconcileOutcome.ERROR, elapsed(start));
         Duration backoff = queue.requeueWithBackoff(key);
         log.debug("reconciled {}: failed, retrying in {}", key, backoff);
       } else {
         recorder.reconcileFinished(
             name,
             result.requeueDelay().isPresent() ? ReconcileOutcome.REQUEUE : ReconcileOutcome.SUCCESS,
-            System.nanoTime() - start);
+            elapsed(start));
         int failed = queue.failures(key);
         queue.forget(key);
         if (failed > 0) {
@@ -264,14 +267,14 @@ public final class Controller<K> implements AutoCloseable {
         log.debug("reconciled {}: {}", key, result);
       }
     } catch (ConflictException e) {
-      recorder.reconcileFinished(name, ReconcileOutcome.CONFLICT, System.nanoTime() - start);
+      recorder.reconcileFinished(name, ReconcileOutcome.CONFLICT, elapsed(start));
       // Expected operation: another writer won the compare-and-set, so the key is simply read
       // again (its watch event queues it as well). Not counted as a failure.
       queue.add(key);
       log.debug(
           "controller {} lost a compare-and-set on {}, re-reading: {}", name, key, e.getMessage());
     } catch (RuntimeException e) {
-      recorder.reconcileFinished(name, ReconcileOutcome.ERROR, System.nanoTime() - start);
+      recorder.reconcileFinished(name, ReconcileOutcome.ERROR, elapsed(start));
       int attempt = queue.failures(key) + 1;
       Duration backoff = queue.requeueWithBackoff(key);
       if (attempt == 1 && !(e instanceof StoreUnavailableException)) {
@@ -296,6 +299,10 @@ public final class Controller<K> implements AutoCloseable {
       MDC.remove(MDC_NAMESPACE);
       MDC.remove(MDC_NAME);
     }
+  }
+
+  private long elapsed(long start) {
+    return timed ? System.nanoTime() - start : 0L;
   }
 
   /**

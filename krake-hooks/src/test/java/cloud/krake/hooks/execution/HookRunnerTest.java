@@ -7,12 +7,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import cloud.krake.action.ActionOutcome;
 import cloud.krake.dispatcher.HookException;
 import cloud.krake.model.Reason;
+import cloud.krake.runtime.KrakeMetricsRecorder;
+import cloud.krake.runtime.KrakeMetricsRecorder.HookRunOutcome;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +36,18 @@ class HookRunnerTest {
             }
             return PhaseOutput.none();
           });
+
+  /** What the runners report to their metrics recorder: "kind outcome", in order. */
+  private final List<String> reported = new CopyOnWriteArrayList<>();
+
+  private final KrakeMetricsRecorder recorder =
+      new KrakeMetricsRecorder() {
+        @Override
+        public void executionHookRun(String kind, HookRunOutcome outcome, long durationNanos) {
+          reported.add(kind + " " + outcome.tag());
+        }
+      };
+
   private final HookRunner runner = runner(echo, flaky);
   private final ActionRun run = new ActionRun(HookAction.DEPLOY, "uid-1", Fixtures.context());
 
@@ -40,7 +56,11 @@ class HookRunnerTest {
     for (HookFunction f : functions) {
       engine.function(f);
     }
-    return HookRunner.builder().engine(engine.build()).records(new HookRecords(store)).build();
+    return HookRunner.builder()
+        .engine(engine.build())
+        .records(new HookRecords(store))
+        .metricsRecorder(recorder)
+        .build();
   }
 
   /** The hook's record in the store after a step (of the deploy in {@link #run}). */
@@ -141,6 +161,24 @@ class HookRunnerTest {
     assertThat(flaky.calls).hasSize(3);
     assertThat(onFailure.proceeds()).isTrue();
     assertThat(echo.calls).containsExactly("alert");
+  }
+
+  @Test
+  void eachRunOfABlueprintActionIsReportedWithItsHookAndOutcomeButNotAHookAlreadyDone() {
+    ExecutionHooks hooks =
+        deploy(
+            ActionHooks.NONE
+                .withPreHook(
+                    HookRef.inline(
+                        BlueprintAction.of(Phase.of("Echo", "say", json("{\"k\": \"v\"}")))))
+                .withOnFailure(flakyHook(5)));
+    failuresLeft.set(Integer.MAX_VALUE);
+
+    runner.before(hooks, run);
+    runner.before(hooks, run); // done already: runs nothing
+    runner.after(hooks, run, false);
+
+    assertThat(reported).containsExactly("preHook success", "onFailure failure");
   }
 
   @Test

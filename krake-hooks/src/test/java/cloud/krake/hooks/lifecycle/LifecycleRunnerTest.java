@@ -8,6 +8,8 @@ import cloud.krake.InvalidConfigurationException;
 import cloud.krake.hooks.execution.PodRunner.ExecResult;
 import cloud.krake.model.Cluster;
 import cloud.krake.model.KrakeJson;
+import cloud.krake.runtime.KrakeMetricsRecorder;
+import cloud.krake.runtime.KrakeMetricsRecorder.HookRunOutcome;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ManualClock;
 import cloud.krake.testing.ManualTimer;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,6 +39,18 @@ class LifecycleRunnerTest {
   private final ScriptedPodRunner pods = new ScriptedPodRunner();
   private final ExecutorService callers = Executors.newSingleThreadExecutor();
   private final CountDownLatch release = new CountDownLatch(1);
+
+  /** What the runners report to their metrics recorder: "kind outcome", in order. */
+  private final List<String> reported = new CopyOnWriteArrayList<>();
+
+  private final KrakeMetricsRecorder recorder =
+      new KrakeMetricsRecorder() {
+        @Override
+        public void lifecycleHookRun(String kind, HookRunOutcome outcome, long durationNanos) {
+          reported.add(kind + " " + outcome.tag());
+        }
+      };
+
   private LifecycleRunner runner = newRunner();
 
   private static final LifecycleContext CONTEXT =
@@ -48,6 +63,7 @@ class LifecycleRunnerTest {
         .clock(clock)
         .sleeper(clock::advance)
         .timer(scheduler)
+        .metricsRecorder(recorder)
         .build();
   }
 
@@ -196,6 +212,17 @@ class LifecycleRunnerTest {
     assertThat(result.remainingGrace()).contains(Duration.ofSeconds(2));
     assertThat(pods.execs).isEmpty();
     assertThat(runner.records().list("default", "echo")).isEmpty();
+  }
+
+  @Test
+  void eachHandlerRunIsReportedWithItsHookPointAndOutcomeAndSkippedHooksAreNot()
+      throws InterruptedException {
+    runner.postStart(hooks("post_start: {exec: {command: [warm-up]}}"), CONTEXT);
+    pods.answering(r -> taking(4, 1));
+    runner.preStop(hooks("pre_stop: {exec: {command: [drain]}}"), CONTEXT, Duration.ofSeconds(30));
+    runner.postStart(hooks("{}"), CONTEXT);
+
+    assertThat(reported).containsExactly("post_start success", "pre_stop failure");
   }
 
   @Test

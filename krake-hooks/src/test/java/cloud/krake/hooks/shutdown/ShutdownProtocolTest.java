@@ -14,6 +14,8 @@ import cloud.krake.model.KrakeJson;
 import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.model.ResourceRef;
+import cloud.krake.runtime.KrakeMetricsRecorder;
+import cloud.krake.runtime.KrakeMetricsRecorder.ShutdownAttemptOutcome;
 import cloud.krake.store.Applications;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ManualClock;
@@ -58,6 +60,17 @@ class ShutdownProtocolTest {
   private final MockWebServer service = new MockWebServer();
   private final List<RecordedRequest> received = new CopyOnWriteArrayList<>();
   private final List<ShutdownProtocol> protocols = new ArrayList<>();
+
+  /** What the protocols report to their metrics recorder, in order. */
+  private final List<ShutdownAttemptOutcome> reported = new CopyOnWriteArrayList<>();
+
+  private final KrakeMetricsRecorder recorder =
+      new KrakeMetricsRecorder() {
+        @Override
+        public void shutdownAttempt(ShutdownAttemptOutcome outcome) {
+          reported.add(outcome);
+        }
+      };
 
   /** What the service does with the next request; answers 200 by default. */
   private final AtomicReference<java.util.function.Function<RecordedRequest, MockResponse>>
@@ -174,6 +187,41 @@ class ShutdownProtocolTest {
     assertThat(protocol.step(NS, "echo", ShutdownPurpose.DELETION)).isEqualTo(last);
     assertThat(store.revision()).isEqualTo(revision);
     assertThat(service.getRequestCount()).isEqualTo(4);
+  }
+
+  @Test
+  void reportsEachAnsweredCallAndTheGiveUpOnceToTheMetricsRecorder() {
+    deletedWithHook("echo", "");
+    ShutdownProtocol protocol =
+        protocol(config().withFailureStrategy(FailureStrategy.GIVE_UP).withFailureRetryCount(1));
+
+    runOutOfAttempts(protocol, "echo", ShutdownPurpose.DELETION, 2, 30);
+    protocol.step(NS, "echo", ShutdownPurpose.DELETION); // DEGRADED: not applicable, not reported
+
+    await()
+        .atMost(BOUND)
+        .untilAsserted(
+            () ->
+                assertThat(reported)
+                    .containsExactlyInAnyOrder(
+                        ShutdownAttemptOutcome.CALLED,
+                        ShutdownAttemptOutcome.CALLED,
+                        ShutdownAttemptOutcome.GAVE_UP));
+  }
+
+  @Test
+  void reportsAMissingShutdownServiceAsAFailedCallAndTheRoundEndedWithoutAcknowledgement() {
+    deletedWithHook("echo", "", Map.of());
+    ShutdownProtocol protocol = protocol(config().withFailureRetryCount(0));
+
+    protocol.step(NS, "echo", ShutdownPurpose.DELETION);
+    ShutdownDecision last = protocol.step(NS, "echo", ShutdownPurpose.DELETION);
+
+    assertThat(last).isEqualTo(ShutdownDecision.proceedWithoutAcknowledgement());
+    assertThat(reported)
+        .containsExactly(
+            ShutdownAttemptOutcome.CALL_FAILED,
+            ShutdownAttemptOutcome.PROCEEDED_WITHOUT_ACKNOWLEDGEMENT);
   }
 
   @Test
@@ -619,6 +667,7 @@ class ShutdownProtocolTest {
             .clock(clock)
             .connectTimeout(Duration.ofSeconds(2))
             .readTimeout(readTimeout)
+            .metricsRecorder(recorder)
             .build();
     protocols.add(protocol);
     return protocol;
