@@ -5,6 +5,7 @@ import static cloud.krake.architecture.Modules.HOOKS;
 import static cloud.krake.architecture.Modules.K8S;
 import static cloud.krake.architecture.Modules.METRICS;
 import static cloud.krake.architecture.Modules.MICROMETER;
+import static cloud.krake.architecture.Modules.SPRING_BOOT_STARTER;
 import static cloud.krake.architecture.Modules.STORE_ETCD;
 import static cloud.krake.architecture.Modules.STORE_MEMORY;
 import static cloud.krake.architecture.Modules.TESTING;
@@ -58,7 +59,11 @@ class ArchitectureTest {
         Arguments.of(MICROMETER, Set.of(CORE)),
         Arguments.of(TESTING, Set.of(CORE)),
         Arguments.of(
-            TESTING_JUNIT, Set.of(CORE, HOOKS, K8S, STORE_MEMORY, STORE_ETCD, METRICS, TESTING)));
+            TESTING_JUNIT, Set.of(CORE, HOOKS, K8S, STORE_MEMORY, STORE_ETCD, METRICS, TESTING)),
+        // Every library module, not the test fixtures.
+        Arguments.of(
+            SPRING_BOOT_STARTER,
+            Set.of(CORE, HOOKS, K8S, STORE_MEMORY, STORE_ETCD, METRICS, MICROMETER)));
   }
 
   @Test
@@ -96,11 +101,13 @@ class ArchitectureTest {
   @Test
   void onlyKrakeMicrometerUsesMicrometer() {
     noClasses()
-        .that(DescribedPredicate.not(inModule(MICROMETER)))
+        .that(DescribedPredicate.not(inAnyModule(List.of(MICROMETER, SPRING_BOOT_STARTER))))
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("io.micrometer..")
-        .because("Micrometer is optional: the library reports to KrakeMetricsRecorder")
+        .because(
+            "Micrometer is optional: the library reports to KrakeMetricsRecorder (the Spring Boot"
+                + " starter binds it when the host has Micrometer)")
         .check(classes);
   }
 

@@ -28,11 +28,21 @@ final class Modules {
   static final String MICROMETER = "krake-micrometer";
   static final String TESTING = "krake-testing";
   static final String TESTING_JUNIT = "krake-testing-junit";
+  static final String SPRING_BOOT_STARTER = "krake-spring-boot-starter";
 
   /** Every published module (the artifacts krake-bom lists). */
   static final List<String> ALL =
       List.of(
-          CORE, HOOKS, K8S, STORE_MEMORY, STORE_ETCD, METRICS, MICROMETER, TESTING, TESTING_JUNIT);
+          CORE,
+          HOOKS,
+          K8S,
+          STORE_MEMORY,
+          STORE_ETCD,
+          METRICS,
+          MICROMETER,
+          TESTING,
+          TESTING_JUNIT,
+          SPRING_BOOT_STARTER);
 
   /** The fixtures for hosts' tests; they may depend on every library module. */
   static final Set<String> TESTING_MODULES = Set.of(TESTING, TESTING_JUNIT);
