@@ -28,13 +28,15 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@link #create}: validates, sets {@code uid}, {@code created} and {@code modified}, resets
- *       the status to its default (PENDING) and fails with {@link ConflictException} if the name is
- *       taken.
+ *       the status to its default (PENDING), sets {@code generation} to 1, and fails with {@link
+ *       ConflictException} if the name is taken.
  *   <li>{@link #update}: the main update ("PUT"): spec and metadata only; the status, {@code uid},
  *       {@code created} and {@code deleted} keep their stored values; {@code name} and {@code
- *       namespace} are immutable; {@code modified} is bumped. A finalizer cannot be added to a
- *       resource in deletion. Once a deleted resource has no finalizer left it is removed from the
- *       store.
+ *       namespace} are immutable; {@code modified} is bumped, and {@code generation} too when the
+ *       spec changes (as Kubernetes' {@code metadata.generation}; a write of labels, finalizers or
+ *       owners only keeps it, and so do status writes and {@link #delete}). A finalizer cannot be
+ *       added to a resource in deletion. Once a deleted resource has no finalizer left it is
+ *       removed from the store.
  *   <li>{@link #delete}: sets {@code deleted} and appends the {@value #CASCADE_DELETION} finalizer,
  *       for the garbage collector; deleting again changes nothing. {@link #forceDelete} removes the
  *       document at once, ignoring finalizers.
@@ -136,6 +138,7 @@ public class Resources<T extends Resource<T>> {
             .withCreated(Optional.of(now))
             .withModified(Optional.of(now))
             .withDeleted(Optional.empty())
+            .withGeneration(1)
             .withRevision(0);
     T created = type.initialise(resource.withMetadata(metadata));
     validate(Optional.empty(), created);
@@ -237,13 +240,18 @@ public class Resources<T extends Resource<T>> {
             .withCreated(stored.created())
             .withModified(stored.modified())
             .withDeleted(stored.deleted())
+            .withGeneration(stored.generation())
             .withRevision(expected);
     T next = keepServerFields(current, resource.withMetadata(metadata));
     if (next.equals(current)) {
       return current;
     }
     validate(Optional.of(current), next);
-    next = next.withMetadata(next.metadata().withModified(Optional.of(now())));
+    Metadata written = next.metadata().withModified(Optional.of(now()));
+    if (specChanged(current, next)) {
+      written = written.withGeneration(stored.generation() + 1);
+    }
+    next = next.withMetadata(written);
     if (stored.isDeleted() && next.metadata().finalizers().isEmpty()) {
       long removedAt = store.delete(key, expected);
       forget(key);
@@ -427,6 +435,14 @@ public class Resources<T extends Resource<T>> {
       }
     }
     return false;
+  }
+
+  /**
+   * Whether a main update changes the spec: everything but the metadata (the status is kept by
+   * {@link #keepServerFields}), Kubernetes' rule for bumping {@code metadata.generation}.
+   */
+  private static <R extends Resource<R>> boolean specChanged(R current, R next) {
+    return !next.withMetadata(current.metadata()).equals(current);
   }
 
   private void validate(Optional<T> current, T next) {
