@@ -22,11 +22,15 @@ import cloud.krake.scheduler.MetricsFetcher;
 import cloud.krake.scheduler.SchedulerConfig;
 import cloud.krake.scheduler.metrics.MetricsProviders;
 import cloud.krake.store.Applications;
+import cloud.krake.store.ApplyResult;
 import cloud.krake.store.Clusters;
+import cloud.krake.store.DeclarativeApply;
 import cloud.krake.store.ResourceType;
 import cloud.krake.store.Resources;
 import cloud.krake.store.StatusResources;
 import cloud.krake.store.Store;
+import java.io.InputStream;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -270,6 +274,55 @@ public final class Krake implements KrakeContext, AutoCloseable {
   /** Returns how many items are ready in every component's work queue together. */
   public int queued() {
     return loops.queued();
+  }
+
+  /**
+   * Creates or updates the resources of a file of Krake documents (YAML or JSON, one or many), each
+   * changing only the fields it sets; nothing is written if any document is invalid. See {@link
+   * DeclarativeApply} for the contract; the host's application validators run.
+   *
+   * @param file the documents, UTF-8
+   * @return what happened to each document
+   * @throws cloud.krake.model.InvalidResourceException if any document is invalid, naming document
+   *     index, kind, name and field; nothing is written
+   * @throws cloud.krake.store.ApplyException if a write failed after others were done
+   * @throws KrakeException if the file cannot be read
+   */
+  public ApplyResult apply(Path file) {
+    return declarativeApply().apply(file);
+  }
+
+  /**
+   * As {@link #apply(Path)}, for documents in a string.
+   *
+   * @param documents the documents
+   * @return what happened to each document
+   */
+  public ApplyResult apply(String documents) {
+    return declarativeApply().apply(documents);
+  }
+
+  /**
+   * As {@link #apply(Path)}, for documents read from a stream to its end (not closed).
+   *
+   * @param documents the documents, UTF-8
+   * @return what happened to each document
+   */
+  public ApplyResult apply(InputStream documents) {
+    return declarativeApply().apply(documents);
+  }
+
+  private DeclarativeApply declarativeApply() {
+    return new DeclarativeApply(
+        List.of(
+            applications,
+            clusters,
+            metrics,
+            globalMetrics,
+            metricsProviders,
+            globalMetricsProviders,
+            clouds,
+            globalClouds));
   }
 
   /**

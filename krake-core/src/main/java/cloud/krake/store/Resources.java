@@ -234,15 +234,7 @@ public class Resources<T extends Resource<T>> {
       throw InvalidResourceException.of(
           "metadata.finalizers", "Finalizers can only be removed if a deletion is in progress.");
     }
-    Metadata metadata =
-        requested
-            .withUid(stored.uid())
-            .withCreated(stored.created())
-            .withModified(stored.modified())
-            .withDeleted(stored.deleted())
-            .withGeneration(stored.generation())
-            .withRevision(expected);
-    T next = keepServerFields(current, resource.withMetadata(metadata));
+    T next = withServerFields(current, resource);
     if (next.equals(current)) {
       return current;
     }
@@ -258,6 +250,77 @@ public class Resources<T extends Resource<T>> {
       return withRevision(next, removedAt);
     }
     return write(key, next, expected);
+  }
+
+  /** The requested resource with what a main update keeps from the stored one. */
+  private T withServerFields(T current, T requested) {
+    Metadata stored = current.metadata();
+    Metadata metadata =
+        requested
+            .metadata()
+            .withUid(stored.uid())
+            .withCreated(stored.created())
+            .withModified(stored.modified())
+            .withDeleted(stored.deleted())
+            .withGeneration(stored.generation())
+            .withRevision(stored.revision());
+    return keepServerFields(current, requested.withMetadata(metadata));
+  }
+
+  /**
+   * Creates the resource, or updates it to the spec and metadata of {@code resource} if it exists
+   * (a main update, {@link #update}, on the revision this method reads; {@code metadata.revision}
+   * and {@code metadata.uid} of {@code resource} are ignored), re-reading after a lost
+   * compare-and-set. The status is never written: a new resource gets the initial status, an
+   * existing one keeps its own. Applying what is stored writes nothing. To change only some fields
+   * from a document, use {@link DeclarativeApply}.
+   *
+   * @param resource the desired resource
+   * @return the resource as stored
+   * @throws InvalidResourceException listing every validation error; nothing is stored
+   * @throws ConflictException if every attempt lost
+   */
+  public T apply(T resource) {
+    Objects.requireNonNull(resource, "resource");
+    Metadata requested = resource.metadata().withUid(Optional.empty());
+    String namespace = requested.namespace().orElse("");
+    key(requested); // names metadata.namespace if it is missing or not allowed
+    return retryOnConflict(
+        () -> {
+          Optional<T> current = get(namespace, requested.name());
+          if (current.isEmpty()) {
+            return create(resource.withMetadata(requested));
+          }
+          return update(
+              resource.withMetadata(requested.withRevision(current.get().metadata().revision())));
+        });
+  }
+
+  /**
+   * The errors {@link #create} (no {@code current}) or {@link #update} would raise for {@code
+   * next}, without writing; for {@link DeclarativeApply}'s validation of every document first.
+   */
+  final List<FieldError> checkWrite(Optional<T> current, T next) {
+    if (current.isEmpty()) {
+      T created = type.initialise(next);
+      List<FieldError> errors = new ArrayList<>(created.validate());
+      errors.addAll(moreErrors(Optional.empty(), created));
+      return errors;
+    }
+    Metadata stored = current.get().metadata();
+    T candidate = withServerFields(current.get(), next);
+    if (candidate.equals(current.get())) {
+      return List.of();
+    }
+    List<FieldError> errors = new ArrayList<>(candidate.validate());
+    errors.addAll(moreErrors(current, candidate));
+    if (stored.isDeleted() && !stored.finalizers().containsAll(candidate.metadata().finalizers())) {
+      errors.add(
+          new FieldError(
+              "metadata.finalizers",
+              "Finalizers can only be removed if a deletion is in progress."));
+    }
+    return errors;
   }
 
   /**
