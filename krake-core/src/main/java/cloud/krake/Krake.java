@@ -388,6 +388,59 @@ public final class Krake implements KrakeContext, AutoCloseable {
   }
 
   /**
+   * Waits until an application's status reports the outcome of its current spec ({@code
+   * status.observed_generation >= metadata.generation}, written by the application controller once
+   * it has applied that spec) and meets a condition; otherwise as {@link #awaitApplication}. Use it
+   * after writing a spec (an update, an {@link #apply}): a status left by an earlier spec, or by an
+   * earlier run of the host on the same store, does not satisfy it.
+   *
+   * <p>{@link #awaitApplication} keeps its contract (any status meeting the condition), because
+   * conditions on what the scheduler writes ({@code status.scheduled_to}) or on states no
+   * controller writes are met without a controller's observation; a document written by Krake
+   * (generation {@code 0}) counts as observed.
+   *
+   * @param namespace the application's namespace
+   * @param name its name
+   * @param condition what to wait for, e.g. {@code a -> a.status().state() == RUNNING}
+   * @param timeout how long to wait at most (wall-clock)
+   * @return the application as it met the condition
+   * @throws KrakeException as {@link #awaitApplication}
+   */
+  public Application awaitApplicationObserved(
+      String namespace, String name, Predicate<Application> condition, Duration timeout) {
+    Objects.requireNonNull(condition, "condition");
+    return awaitApplication(
+        namespace,
+        name,
+        a -> a.status().observedGeneration() >= a.metadata().generation() && condition.test(a),
+        timeout);
+  }
+
+  /**
+   * Waits until a cluster's status reports the cluster controller's observation of its current spec
+   * ({@code status.observed_generation >= metadata.generation}) and meets a condition; otherwise as
+   * {@link #awaitCluster}. After a host restarts on a store where the cluster was ONLINE, and its
+   * spec (say its kubeconfig) is changed, {@code awaitClusterObserved(..., ONLINE)} waits for the
+   * probe with the new spec where {@link #awaitCluster} would return at once.
+   *
+   * @param namespace the cluster's namespace
+   * @param name its name
+   * @param condition what to wait for
+   * @param timeout how long to wait at most (wall-clock)
+   * @return the cluster as it met the condition
+   * @throws KrakeException as {@link #awaitCluster}
+   */
+  public Cluster awaitClusterObserved(
+      String namespace, String name, Predicate<Cluster> condition, Duration timeout) {
+    Objects.requireNonNull(condition, "condition");
+    return awaitCluster(
+        namespace,
+        name,
+        c -> c.status().observedGeneration() >= c.metadata().generation() && condition.test(c),
+        timeout);
+  }
+
+  /**
    * Waits until a resource, as read from the store, meets a condition: reads it, and then follows
    * the store's watch of its namespace from the revision read, re-reading after a compaction. Stops
    * early when the resource is in a terminal state ({@link #terminal(Resource)}) or removed after
