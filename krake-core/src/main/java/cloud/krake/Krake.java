@@ -27,11 +27,15 @@ import cloud.krake.scheduler.MetricsFetcher;
 import cloud.krake.scheduler.SchedulerConfig;
 import cloud.krake.scheduler.metrics.MetricsProviders;
 import cloud.krake.store.Applications;
+import cloud.krake.store.ApplyResult;
 import cloud.krake.store.Clusters;
+import cloud.krake.store.DeclarativeApply;
 import cloud.krake.store.ResourceType;
 import cloud.krake.store.Resources;
 import cloud.krake.store.StatusResources;
 import cloud.krake.store.Store;
+import java.io.InputStream;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -317,6 +321,55 @@ public final class Krake implements KrakeContext, AutoCloseable {
   }
 
   /**
+   * Creates or updates the resources of a file of Krake documents (YAML or JSON, one or many), each
+   * changing only the fields it sets; nothing is written if any document is invalid. See {@link
+   * DeclarativeApply} for the contract; the host's application validators run.
+   *
+   * @param file the documents, UTF-8
+   * @return what happened to each document
+   * @throws cloud.krake.model.InvalidResourceException if any document is invalid, naming document
+   *     index, kind, name and field; nothing is written
+   * @throws cloud.krake.store.ApplyException if a write failed after others were done
+   * @throws KrakeException if the file cannot be read
+   */
+  public ApplyResult apply(Path file) {
+    return declarativeApply().apply(file);
+  }
+
+  /**
+   * As {@link #apply(Path)}, for documents in a string.
+   *
+   * @param documents the documents
+   * @return what happened to each document
+   */
+  public ApplyResult apply(String documents) {
+    return declarativeApply().apply(documents);
+  }
+
+  /**
+   * As {@link #apply(Path)}, for documents read from a stream to its end (not closed).
+   *
+   * @param documents the documents, UTF-8
+   * @return what happened to each document
+   */
+  public ApplyResult apply(InputStream documents) {
+    return declarativeApply().apply(documents);
+  }
+
+  private DeclarativeApply declarativeApply() {
+    return new DeclarativeApply(
+        List.of(
+            applications,
+            clusters,
+            metrics,
+            globalMetrics,
+            metricsProviders,
+            globalMetricsProviders,
+            clouds,
+            globalClouds));
+  }
+
+  /**
    * Waits until an application meets a condition, by watching it in the store (not by polling).
    * Someone must drive the loops meanwhile: {@link #start()}, or another thread.
    *
@@ -376,6 +429,59 @@ public final class Krake implements KrakeContext, AutoCloseable {
       String namespace, String name, Predicate<Cluster> condition, Duration timeout) {
     return await(clusters, namespace, name, o -> o.isPresent() && condition.test(o.get()), timeout)
         .orElseThrow(() -> new KrakeException("cluster " + namespace + "/" + name + " is gone"));
+  }
+
+  /**
+   * Waits until an application's status reports the outcome of its current spec ({@code
+   * status.observed_generation >= metadata.generation}, written by the application controller once
+   * it has applied that spec) and meets a condition; otherwise as {@link #awaitApplication}. Use it
+   * after writing a spec (an update, an {@link #apply}): a status left by an earlier spec, or by an
+   * earlier run of the host on the same store, does not satisfy it.
+   *
+   * <p>{@link #awaitApplication} keeps its contract (any status meeting the condition), because
+   * conditions on what the scheduler writes ({@code status.scheduled_to}) or on states no
+   * controller writes are met without a controller's observation; a document written by Krake
+   * (generation {@code 0}) counts as observed.
+   *
+   * @param namespace the application's namespace
+   * @param name its name
+   * @param condition what to wait for, e.g. {@code a -> a.status().state() == RUNNING}
+   * @param timeout how long to wait at most (wall-clock)
+   * @return the application as it met the condition
+   * @throws KrakeException as {@link #awaitApplication}
+   */
+  public Application awaitApplicationObserved(
+      String namespace, String name, Predicate<Application> condition, Duration timeout) {
+    Objects.requireNonNull(condition, "condition");
+    return awaitApplication(
+        namespace,
+        name,
+        a -> a.status().observedGeneration() >= a.metadata().generation() && condition.test(a),
+        timeout);
+  }
+
+  /**
+   * Waits until a cluster's status reports the cluster controller's observation of its current spec
+   * ({@code status.observed_generation >= metadata.generation}) and meets a condition; otherwise as
+   * {@link #awaitCluster}. After a host restarts on a store where the cluster was ONLINE, and its
+   * spec (say its kubeconfig) is changed, {@code awaitClusterObserved(..., ONLINE)} waits for the
+   * probe with the new spec where {@link #awaitCluster} would return at once.
+   *
+   * @param namespace the cluster's namespace
+   * @param name its name
+   * @param condition what to wait for
+   * @param timeout how long to wait at most (wall-clock)
+   * @return the cluster as it met the condition
+   * @throws KrakeException as {@link #awaitCluster}
+   */
+  public Cluster awaitClusterObserved(
+      String namespace, String name, Predicate<Cluster> condition, Duration timeout) {
+    Objects.requireNonNull(condition, "condition");
+    return awaitCluster(
+        namespace,
+        name,
+        c -> c.status().observedGeneration() >= c.metadata().generation() && condition.test(c),
+        timeout);
   }
 
   /**

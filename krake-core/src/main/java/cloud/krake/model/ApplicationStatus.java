@@ -60,6 +60,10 @@ import java.util.Optional;
  * @param migrationRetries the number of failed data migrations; default {@code 0}
  * @param migrationTimeout epoch seconds before which the scheduler does not reschedule the
  *     application after a failed data migration; default {@code 0}
+ * @param observedGeneration the {@code metadata.generation} of the spec whose outcome this status
+ *     reports: written by the application controller when it has applied (or failed to apply, or
+ *     deleted) that spec, and by the scheduler when it fails to place it; {@code 0} (the default)
+ *     before. Not in Krake's model: written as {@code observed_generation} only when not {@code 0}
  */
 public record ApplicationStatus(
     ApplicationState state,
@@ -81,7 +85,8 @@ public record ApplicationStatus(
     int shutdownAttempts,
     Optional<String> autoClusterCreateStarted,
     int migrationRetries,
-    long migrationTimeout) {
+    long migrationTimeout,
+    long observedGeneration) {
 
   private static final ApplicationStatus INITIAL = new Builder().build();
 
@@ -281,6 +286,14 @@ public record ApplicationStatus(
     return toBuilder().migrationTimeout(migrationTimeout).build();
   }
 
+  /**
+   * Returns a copy with another {@code observed_generation}: the generation of the spec whose
+   * outcome the status reports.
+   */
+  public ApplicationStatus withObservedGeneration(long observedGeneration) {
+    return toBuilder().observedGeneration(observedGeneration).build();
+  }
+
   /** Returns the status with tokens, private keys and the data of Secret resources masked. */
   @Override
   public String toString() {
@@ -333,6 +346,8 @@ public record ApplicationStatus(
         + migrationRetries
         + ", migrationTimeout="
         + migrationTimeout
+        + ", observedGeneration="
+        + observedGeneration
         + "]";
   }
 
@@ -373,6 +388,7 @@ public record ApplicationStatus(
     private Optional<String> autoClusterCreateStarted = Optional.empty();
     private int migrationRetries;
     private long migrationTimeout;
+    private long observedGeneration;
 
     private Builder() {}
 
@@ -397,6 +413,7 @@ public record ApplicationStatus(
       autoClusterCreateStarted = s.autoClusterCreateStarted;
       migrationRetries = s.migrationRetries;
       migrationTimeout = s.migrationTimeout;
+      observedGeneration = s.observedGeneration;
     }
 
     /** Sets {@code state}. */
@@ -519,6 +536,12 @@ public record ApplicationStatus(
       return this;
     }
 
+    /** Sets {@code observed_generation}. */
+    public Builder observedGeneration(long observedGeneration) {
+      this.observedGeneration = observedGeneration;
+      return this;
+    }
+
     /**
      * Returns the status.
      *
@@ -545,7 +568,8 @@ public record ApplicationStatus(
           shutdownAttempts,
           autoClusterCreateStarted,
           migrationRetries,
-          migrationTimeout);
+          migrationTimeout,
+          observedGeneration);
     }
   }
 }

@@ -1,5 +1,6 @@
 package cloud.krake.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
@@ -39,7 +40,8 @@ record ApplicationStatusWire(
     int shutdownAttempts,
     Optional<String> autoClusterCreateStarted,
     int migrationRetries,
-    long migrationTimeout) {
+    long migrationTimeout,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) long observedGeneration) {
 
   /** Returns the flat form of a status. */
   static ApplicationStatusWire of(ApplicationStatus s) {
@@ -67,7 +69,8 @@ record ApplicationStatusWire(
         s.shutdownAttempts(),
         s.autoClusterCreateStarted(),
         s.migrationRetries(),
-        s.migrationTimeout());
+        s.migrationTimeout(),
+        s.observedGeneration());
   }
 
   /** Returns the status this form stands for. */
@@ -92,7 +95,8 @@ record ApplicationStatusWire(
         shutdownAttempts,
         autoClusterCreateStarted,
         migrationRetries,
-        migrationTimeout);
+        migrationTimeout,
+        observedGeneration);
   }
 
   /** Names the form without its values: they hold the hooks' tokens and private keys. */

@@ -1,5 +1,6 @@
 package cloud.krake.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
@@ -26,6 +27,9 @@ import java.util.Optional;
  * @param scheduledTo the cloud the cluster is bound to
  * @param runningOn the cloud the cluster runs on
  * @param retries the controller's retry count; default {@code 0}
+ * @param observedGeneration the {@code metadata.generation} of the spec the cluster controller last
+ *     acted on (probed with); {@code 0} (the default) before its first observation. Not in Krake's
+ *     model: written as {@code observed_generation} only when not {@code 0}
  */
 public record ClusterStatus(
     ClusterState state,
@@ -38,10 +42,11 @@ public record ClusterStatus(
     Optional<Instant> scheduled,
     Optional<ResourceRef> scheduledTo,
     Optional<ResourceRef> runningOn,
-    int retries) {
+    int retries,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) long observedGeneration) {
 
   private static final ClusterStatus INITIAL =
-      new ClusterStatus(null, null, null, null, null, null, null, null, null, null, 0);
+      new ClusterStatus(null, null, null, null, null, null, null, null, null, null, 0, 0);
 
   /**
    * Normalises absent values and copies the collections and JSON trees.
@@ -102,7 +107,8 @@ public record ClusterStatus(
         scheduled,
         scheduledTo,
         runningOn,
-        retries);
+        retries,
+        observedGeneration);
   }
 
   /**
@@ -122,7 +128,8 @@ public record ClusterStatus(
         scheduled,
         scheduledTo,
         runningOn,
-        retries);
+        retries,
+        observedGeneration);
   }
 
   /**
@@ -142,7 +149,8 @@ public record ClusterStatus(
         scheduled,
         scheduledTo,
         runningOn,
-        retries);
+        retries,
+        observedGeneration);
   }
 
   /**
@@ -162,7 +170,8 @@ public record ClusterStatus(
         scheduled,
         scheduledTo,
         runningOn,
-        retries);
+        retries,
+        observedGeneration);
   }
 
   /**
@@ -182,7 +191,8 @@ public record ClusterStatus(
         scheduled,
         scheduledTo,
         runningOn,
-        retries);
+        retries,
+        observedGeneration);
   }
 
   /**
@@ -202,7 +212,8 @@ public record ClusterStatus(
         scheduled,
         scheduledTo,
         runningOn,
-        retries);
+        retries,
+        observedGeneration);
   }
 
   /**
@@ -222,7 +233,8 @@ public record ClusterStatus(
         scheduled,
         scheduledTo,
         runningOn,
-        retries);
+        retries,
+        observedGeneration);
   }
 
   /**
@@ -242,7 +254,8 @@ public record ClusterStatus(
         scheduled,
         scheduledTo,
         runningOn,
-        retries);
+        retries,
+        observedGeneration);
   }
 
   /**
@@ -262,7 +275,8 @@ public record ClusterStatus(
         scheduled,
         scheduledTo,
         runningOn,
-        retries);
+        retries,
+        observedGeneration);
   }
 
   /**
@@ -282,7 +296,8 @@ public record ClusterStatus(
         scheduled,
         scheduledTo,
         runningOn,
-        retries);
+        retries,
+        observedGeneration);
   }
 
   /**
@@ -302,6 +317,29 @@ public record ClusterStatus(
         scheduled,
         scheduledTo,
         runningOn,
-        retries);
+        retries,
+        observedGeneration);
+  }
+
+  /**
+   * Returns a copy with another {@code observed_generation}: the generation of the spec the
+   * controller acted on.
+   *
+   * @param observedGeneration the new value
+   */
+  public ClusterStatus withObservedGeneration(long observedGeneration) {
+    return new ClusterStatus(
+        state,
+        reason,
+        kubeControllerTriggered,
+        metricsReasons,
+        lastAppliedTosca,
+        nodes,
+        clusterId,
+        scheduled,
+        scheduledTo,
+        runningOn,
+        retries,
+        observedGeneration);
   }
 }

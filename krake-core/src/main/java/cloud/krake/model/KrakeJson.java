@@ -45,9 +45,15 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  *
  * <p>Every read failure is an {@link InvalidResourceException} whose {@link FieldError}s name the
  * offending field by its JSON path ({@code spec.constraints.cluster.labels[0]}, {@code
- * metadata.name}), or {@code document} (with line and column) for malformed JSON or YAML. Jackson's
- * exception is kept as the cause and never escapes on its own. Messages do not echo the offending
- * value, so secrets in malformed input do not reach logs.
+ * metadata.name}), or {@code document} (with line and column) for malformed JSON or YAML.
+ *
+ * <p>Text (the {@code String} entry points) is read strictly: a key twice in one mapping is an
+ * error, and so is an unquoted value with an unbalanced {@code [ ] { }} (an unterminated flow list
+ * or mapping, which YAML would otherwise read as a string: {@code "::: not yaml ["} is not {@code
+ * {"::": "not yaml ["}}); quote such a value to mean the text. {@link #read(byte[], Class)}, the
+ * store's decode path for documents this library wrote, skips these checks. Jackson's exception is
+ * kept as the cause and never escapes on its own. Messages do not echo the offending value, so
+ * secrets in malformed input do not reach logs.
  *
  * <pre>{@code
  * Application app = KrakeJson.read(Files.readString(path), Application.class);
@@ -135,7 +141,8 @@ public final class KrakeJson {
         return value;
       }
     }
-    return read(new String(json, StandardCharsets.UTF_8), type);
+    // The store's decode path: documents this library wrote, read without the text checks.
+    return convert(tree(new String(json, StandardCharsets.UTF_8), false), type, "");
   }
 
   /**
@@ -176,7 +183,7 @@ public final class KrakeJson {
   public static <T> T read(String jsonOrYaml, Class<T> type) {
     Objects.requireNonNull(jsonOrYaml, "jsonOrYaml");
     Objects.requireNonNull(type, "type");
-    return convert(tree(jsonOrYaml), type, "");
+    return convert(tree(jsonOrYaml, true), type, "");
   }
 
   /**
@@ -189,7 +196,9 @@ public final class KrakeJson {
    * @param type the type to read
    * @return the values, in document order
    * @throws InvalidResourceException with the errors of every document; a field of the {@code i}-th
-   *     non-empty document is prefixed {@code [i].}, for example {@code [1].metadata.name}
+   *     non-empty document is prefixed {@code [i].}, for example {@code [1].metadata.name}; a
+   *     document that is not a mapping is named {@code [i].document}; a strictness error of the
+   *     text (see the class documentation) names {@code document} with line and column
    */
   public static <T> List<T> readAll(String multiDocYaml, Class<T> type) {
     Objects.requireNonNull(multiDocYaml, "multiDocYaml");
@@ -224,7 +233,7 @@ public final class KrakeJson {
    */
   public static Resource<?> readResource(String jsonOrYaml) {
     Objects.requireNonNull(jsonOrYaml, "jsonOrYaml");
-    JsonNode document = tree(jsonOrYaml);
+    JsonNode document = tree(jsonOrYaml, true);
     return convert(document, resourceType(document, ""), "");
   }
 
@@ -337,20 +346,30 @@ public final class KrakeJson {
 
   // ---------------------------------------------------------------------------------------------
 
-  private static JsonNode tree(String text) {
+  /**
+   * Parses one document; {@code strict} adds {@link StrictYaml}'s checks (duplicate keys,
+   * unbalanced brackets in unquoted values) for text from users, not for the store's own documents.
+   */
+  private static JsonNode tree(String text, boolean strict) {
     boolean json = looksLikeJson(text);
+    JsonNode node;
     try {
-      return nonEmpty((json ? JSON : YAML).readTree(text), "");
+      node = nonEmpty((json ? JSON : YAML).readTree(text), "");
     } catch (JsonProcessingException e) {
-      if (json && e instanceof StreamReadException) {
-        try {
-          return nonEmpty(YAML.readTree(text), "");
-        } catch (JsonProcessingException ignored) {
-          // report the JSON error: the text looked like JSON
-        }
+      if (!json || !(e instanceof StreamReadException)) {
+        throw translate(e, "");
       }
-      throw translate(e, "");
+      try {
+        node = nonEmpty(YAML.readTree(text), "");
+      } catch (JsonProcessingException ignored) {
+        // report the JSON error: the text looked like JSON
+        throw translate(e, "");
+      }
     }
+    if (strict) {
+      StrictYaml.check(text);
+    }
+    return node;
   }
 
   private static List<JsonNode> trees(String text) {
@@ -366,6 +385,21 @@ public final class KrakeJson {
       throw translate(e, "");
     } catch (IOException e) {
       throw new InvalidResourceException(List.of(new FieldError("document", "unreadable")), e);
+    }
+    StrictYaml.check(text);
+    List<FieldError> notMappings = new ArrayList<>();
+    for (int i = 0; i < documents.size(); i++) {
+      JsonNode document = documents.get(i);
+      if (!document.isObject()) {
+        notMappings.add(
+            new FieldError(
+                "[" + i + "].document",
+                "must be a mapping (an object with api, kind, metadata...), found "
+                    + (document.isArray() ? "a list" : "a scalar")));
+      }
+    }
+    if (!notMappings.isEmpty()) {
+      throw new InvalidResourceException(notMappings);
     }
     return documents;
   }

@@ -1,6 +1,7 @@
 package cloud.krake.model;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,11 @@ import java.util.Optional;
  * @param modified when the spec or metadata last changed (UTC); status writes leave it alone
  * @param deleted when deletion was requested (UTC); once set it is never cleared
  * @param owners the resources this one depends on; deleting an owner cascades to its dependents
+ * @param generation the generation of the desired state: {@code 1} on create, incremented by the
+ *     store's typed layer on every write that changes the spec (as Kubernetes' {@code
+ *     metadata.generation}: label, finalizer, owner and status writes leave it alone); read-only,
+ *     set by the store. Not in Krake's model: written as {@code generation} only when not {@code
+ *     0}, and absent (as in Krake's documents) reads as {@code 0}; Krake ignores the unknown field
  * @param revision the store revision the object was read at; {@code 0} if it was not read from a
  *     store
  */
@@ -41,6 +47,7 @@ public record Metadata(
     Optional<Instant> modified,
     Optional<Instant> deleted,
     List<ResourceRef> owners,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) long generation,
     @JsonIgnore long revision) {
 
   /**
@@ -61,6 +68,42 @@ public record Metadata(
     modified = modified == null ? Optional.empty() : modified;
     deleted = deleted == null ? Optional.empty() : deleted;
     owners = Values.list("owners", owners);
+    if (generation < 0) {
+      throw InvalidResourceException.of("metadata.generation", "must not be negative");
+    }
+  }
+
+  /**
+   * Creates metadata of generation {@code 0} (not written by a store yet), as before {@code
+   * generation} existed.
+   *
+   * @throws InvalidResourceException as the canonical constructor
+   */
+  public Metadata(
+      String name,
+      Optional<String> namespace,
+      Map<String, String> labels,
+      boolean inheritLabels,
+      List<String> finalizers,
+      Optional<String> uid,
+      Optional<Instant> created,
+      Optional<Instant> modified,
+      Optional<Instant> deleted,
+      List<ResourceRef> owners,
+      long revision) {
+    this(
+        name,
+        namespace,
+        labels,
+        inheritLabels,
+        finalizers,
+        uid,
+        created,
+        modified,
+        deleted,
+        owners,
+        0,
+        revision);
   }
 
   /**
@@ -83,6 +126,7 @@ public record Metadata(
         Optional.empty(),
         Optional.empty(),
         List.of(),
+        0,
         0);
   }
 
@@ -104,6 +148,7 @@ public record Metadata(
         Optional.empty(),
         Optional.empty(),
         List.of(),
+        0,
         0);
   }
 
@@ -150,6 +195,7 @@ public record Metadata(
         modified,
         deleted,
         owners,
+        generation,
         revision);
   }
 
@@ -166,6 +212,7 @@ public record Metadata(
         modified,
         deleted,
         owners,
+        generation,
         revision);
   }
 
@@ -182,6 +229,7 @@ public record Metadata(
         modified,
         deleted,
         owners,
+        generation,
         revision);
   }
 
@@ -198,6 +246,7 @@ public record Metadata(
         modified,
         deleted,
         owners,
+        generation,
         revision);
   }
 
@@ -214,6 +263,7 @@ public record Metadata(
         modified,
         deleted,
         owners,
+        generation,
         revision);
   }
 
@@ -230,6 +280,7 @@ public record Metadata(
         modified,
         deleted,
         owners,
+        generation,
         revision);
   }
 
@@ -246,6 +297,24 @@ public record Metadata(
         modified,
         deleted,
         owners,
+        generation,
+        revision);
+  }
+
+  /** Returns a copy with another generation; the store's typed layer sets it. */
+  public Metadata withGeneration(long generation) {
+    return new Metadata(
+        name,
+        namespace,
+        labels,
+        inheritLabels,
+        finalizers,
+        uid,
+        created,
+        modified,
+        deleted,
+        owners,
+        generation,
         revision);
   }
 
@@ -262,6 +331,7 @@ public record Metadata(
         modified,
         deleted,
         owners,
+        generation,
         revision);
   }
 }

@@ -28,13 +28,15 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@link #create}: validates, sets {@code uid}, {@code created} and {@code modified}, resets
- *       the status to its default (PENDING) and fails with {@link ConflictException} if the name is
- *       taken.
+ *       the status to its default (PENDING), sets {@code generation} to 1, and fails with {@link
+ *       ConflictException} if the name is taken.
  *   <li>{@link #update}: the main update ("PUT"): spec and metadata only; the status, {@code uid},
  *       {@code created} and {@code deleted} keep their stored values; {@code name} and {@code
- *       namespace} are immutable; {@code modified} is bumped. A finalizer cannot be added to a
- *       resource in deletion. Once a deleted resource has no finalizer left it is removed from the
- *       store.
+ *       namespace} are immutable; {@code modified} is bumped, and {@code generation} too when the
+ *       spec changes (as Kubernetes' {@code metadata.generation}; a write of labels, finalizers or
+ *       owners only keeps it, and so do status writes and {@link #delete}). A finalizer cannot be
+ *       added to a resource in deletion. Once a deleted resource has no finalizer left it is
+ *       removed from the store.
  *   <li>{@link #delete}: sets {@code deleted} and appends the {@value #CASCADE_DELETION} finalizer,
  *       for the garbage collector; deleting again changes nothing. {@link #forceDelete} removes the
  *       document at once, ignoring finalizers.
@@ -136,6 +138,7 @@ public class Resources<T extends Resource<T>> {
             .withCreated(Optional.of(now))
             .withModified(Optional.of(now))
             .withDeleted(Optional.empty())
+            .withGeneration(1)
             .withRevision(0);
     T created = type.initialise(resource.withMetadata(metadata));
     validate(Optional.empty(), created);
@@ -231,25 +234,93 @@ public class Resources<T extends Resource<T>> {
       throw InvalidResourceException.of(
           "metadata.finalizers", "Finalizers can only be removed if a deletion is in progress.");
     }
-    Metadata metadata =
-        requested
-            .withUid(stored.uid())
-            .withCreated(stored.created())
-            .withModified(stored.modified())
-            .withDeleted(stored.deleted())
-            .withRevision(expected);
-    T next = keepServerFields(current, resource.withMetadata(metadata));
+    T next = withServerFields(current, resource);
     if (next.equals(current)) {
       return current;
     }
     validate(Optional.of(current), next);
-    next = next.withMetadata(next.metadata().withModified(Optional.of(now())));
+    Metadata written = next.metadata().withModified(Optional.of(now()));
+    if (specChanged(current, next)) {
+      written = written.withGeneration(stored.generation() + 1);
+    }
+    next = next.withMetadata(written);
     if (stored.isDeleted() && next.metadata().finalizers().isEmpty()) {
       long removedAt = store.delete(key, expected);
       forget(key);
       return withRevision(next, removedAt);
     }
     return write(key, next, expected);
+  }
+
+  /** The requested resource with what a main update keeps from the stored one. */
+  private T withServerFields(T current, T requested) {
+    Metadata stored = current.metadata();
+    Metadata metadata =
+        requested
+            .metadata()
+            .withUid(stored.uid())
+            .withCreated(stored.created())
+            .withModified(stored.modified())
+            .withDeleted(stored.deleted())
+            .withGeneration(stored.generation())
+            .withRevision(stored.revision());
+    return keepServerFields(current, requested.withMetadata(metadata));
+  }
+
+  /**
+   * Creates the resource, or updates it to the spec and metadata of {@code resource} if it exists
+   * (a main update, {@link #update}, on the revision this method reads; {@code metadata.revision}
+   * and {@code metadata.uid} of {@code resource} are ignored), re-reading after a lost
+   * compare-and-set. The status is never written: a new resource gets the initial status, an
+   * existing one keeps its own. Applying what is stored writes nothing. To change only some fields
+   * from a document, use {@link DeclarativeApply}.
+   *
+   * @param resource the desired resource
+   * @return the resource as stored
+   * @throws InvalidResourceException listing every validation error; nothing is stored
+   * @throws ConflictException if every attempt lost
+   */
+  public T apply(T resource) {
+    Objects.requireNonNull(resource, "resource");
+    Metadata requested = resource.metadata().withUid(Optional.empty());
+    String namespace = requested.namespace().orElse("");
+    key(requested); // names metadata.namespace if it is missing or not allowed
+    return retryOnConflict(
+        () -> {
+          Optional<T> current = get(namespace, requested.name());
+          if (current.isEmpty()) {
+            return create(resource.withMetadata(requested));
+          }
+          return update(
+              resource.withMetadata(requested.withRevision(current.get().metadata().revision())));
+        });
+  }
+
+  /**
+   * The errors {@link #create} (no {@code current}) or {@link #update} would raise for {@code
+   * next}, without writing; for {@link DeclarativeApply}'s validation of every document first.
+   */
+  final List<FieldError> checkWrite(Optional<T> current, T next) {
+    if (current.isEmpty()) {
+      T created = type.initialise(next);
+      List<FieldError> errors = new ArrayList<>(created.validate());
+      errors.addAll(moreErrors(Optional.empty(), created));
+      return errors;
+    }
+    Metadata stored = current.get().metadata();
+    T candidate = withServerFields(current.get(), next);
+    if (candidate.equals(current.get())) {
+      return List.of();
+    }
+    List<FieldError> errors = new ArrayList<>(candidate.validate());
+    errors.addAll(moreErrors(current, candidate));
+    if (stored.isDeleted() && !stored.finalizers().containsAll(candidate.metadata().finalizers())) {
+      errors.add(
+          new FieldError(
+              "metadata.finalizers",
+              "Finalizers can only be removed if a deletion is in progress."));
+    }
+    return errors;
   }
 
   /**
@@ -427,6 +498,14 @@ public class Resources<T extends Resource<T>> {
       }
     }
     return false;
+  }
+
+  /**
+   * Whether a main update changes the spec: everything but the metadata (the status is kept by
+   * {@link #keepServerFields}), Kubernetes' rule for bumping {@code metadata.generation}.
+   */
+  private static <R extends Resource<R>> boolean specChanged(R current, R next) {
+    return !next.withMetadata(current.metadata()).equals(current);
   }
 
   private void validate(Optional<T> current, T next) {

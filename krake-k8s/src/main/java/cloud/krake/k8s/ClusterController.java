@@ -268,7 +268,12 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
 
   private void write(
       Cluster cluster, ClusterState state, Optional<Reason> reason, List<ObjectNode> nodes) {
-    ClusterStatus status = cluster.status().withState(state).withReason(reason);
+    ClusterStatus status =
+        cluster
+            .status()
+            .withState(state)
+            .withReason(reason)
+            .withObservedGeneration(cluster.metadata().generation());
     if (nodes != null) {
       status = status.withNodes(nodes);
     }

@@ -257,7 +257,8 @@ final class ManifestApply {
             .withRunningOn(Optional.of(r.target()))
             .withState(settled.state())
             .withContainerHealth(health.containers())
-            .withReason(settled.reason());
+            .withReason(settled.reason())
+            .withObservedGeneration(app.metadata().generation());
     if (r.migrating()) {
       done = done.withShutdownGracePeriod(Optional.empty()).withShutdownAttempts(0);
     }
@@ -465,7 +466,9 @@ final class ManifestApply {
         status = status.withShutdownGracePeriod(Optional.empty()).withShutdownAttempts(0);
       }
     }
-    Application updated = r.mangled().withStatus(status);
+    // the spec of this generation is in place on the cluster (no delta): observed
+    Application updated =
+        r.mangled().withStatus(status.withObservedGeneration(app.metadata().generation()));
     if (!updated.status().equals(app.status())) {
       Application written = applications.writeByController(updated);
       if (written.status().state() != app.status().state()) {

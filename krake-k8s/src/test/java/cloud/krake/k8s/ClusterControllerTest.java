@@ -136,4 +136,50 @@ class ClusterControllerTest {
     assertThat(timer.pendingDueTimes())
         .containsExactly(clock.instant().plus(ClusterController.DEFAULT_PROBE_INTERVAL));
   }
+
+  @Test
+  void afterARestartAndASpecChangeTheStaleOnlineStatusIsNotTheObservedOne() throws IOException {
+    // the previous run of the host left the cluster ONLINE, observed at generation 1
+    Cluster created = unreachableCluster();
+    krake
+        .clusters()
+        .modifyStatus(
+            "testing",
+            "wrong-port",
+            c -> c.status().withState(ClusterState.ONLINE).withObservedGeneration(1));
+    // after the restart, its spec changes: a new kubeconfig, generation 2
+    Cluster changed =
+        krake
+            .clusters()
+            .modify(
+                "testing",
+                "wrong-port",
+                c ->
+                    c.withSpec(
+                        c.spec()
+                            .withKubeconfig(
+                                KubeconfigClusterConnectorTest.kubeconfig(
+                                    "https://127.0.0.1:" + closedPortQuietly()))));
+    assertThat(changed.metadata().generation()).isEqualTo(created.metadata().generation() + 1);
+    assertThat(krake.awaitCluster("testing", "wrong-port", c -> true, Duration.ofSeconds(5)))
+        .as("the plain wait is met by the stale status")
+        .extracting(c -> c.status().state())
+        .isEqualTo(ClusterState.ONLINE);
+
+    controller.watch();
+    reconcileQueued();
+
+    Cluster observed =
+        krake.awaitClusterObserved("testing", "wrong-port", c -> true, Duration.ofSeconds(5));
+    assertThat(observed.status().observedGeneration()).isEqualTo(2);
+    assertThat(observed.status().state()).isEqualTo(ClusterState.OFFLINE);
+  }
+
+  private static int closedPortQuietly() {
+    try {
+      return closedPort();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 }
