@@ -34,6 +34,7 @@ final class ComponentLoops {
   private final KrakeExecutors executors;
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private final List<Component> components;
+  private final Membership membership;
 
   /** Guarded by this. */
   private boolean started;
@@ -51,10 +52,13 @@ final class ComponentLoops {
    *
    * @param context the instance being built, with its timer, workers and executors set
    * @param builder the builder it is built from
+   * @param membership the instance's membership, whose contexts the components get
    * @throws IllegalArgumentException if two components share a name
    */
-  ComponentLoops(KrakeContext context, Krake.Builder builder) {
-    this.executors = context.executors();
+  ComponentLoops(KrakeContext instance, Krake.Builder builder, Membership membership) {
+    this.executors = instance.executors();
+    this.membership = membership;
+    KrakeContext context = membership.components();
     List<Component> built = new ArrayList<>();
     // closed after the components, the last installed first
     for (int i = builder.extensions.size() - 1; i >= 0; i--) {
@@ -73,7 +77,7 @@ final class ComponentLoops {
                 builder.random,
                 context.timer(),
                 context.workers()));
-        built.add(new GarbageCollector(context, context.timer(), context.workers()));
+        built.add(new GarbageCollector(membership.collector(), context.timer(), context.workers()));
       }
       for (Function<? super KrakeContext, ? extends Component> factory : builder.components) {
         built.add(
@@ -106,6 +110,7 @@ final class ComponentLoops {
     if (started) {
       return;
     }
+    membership.start();
     started = true;
     watching = true;
     for (Component c : components) {
@@ -120,6 +125,7 @@ final class ComponentLoops {
     if (watching) {
       return;
     }
+    membership.start();
     watching = true;
     for (Component c : components) {
       c.watch();
@@ -187,6 +193,7 @@ final class ComponentLoops {
         log.warn("Closing component {} failed", components.get(i).name(), e);
       }
     }
+    membership.close();
     closeQuietly();
   }
 

@@ -3,6 +3,8 @@ package cloud.krake;
 import cloud.krake.dispatcher.DispatcherHookPoint;
 import cloud.krake.dispatcher.HookDispatcher;
 import cloud.krake.dispatcher.HookHandler;
+import cloud.krake.membership.KrakeMembership;
+import cloud.krake.membership.MembershipConfig;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationValidator;
 import cloud.krake.model.Cloud;
@@ -87,6 +89,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
   private final Timer timer;
   private final KrakeExecutors executors;
   private final int workers;
+  private final Membership membership;
   private final ComponentLoops loops;
 
   private Krake(Builder builder) {
@@ -105,7 +108,8 @@ public final class Krake implements KrakeContext, AutoCloseable {
     this.workers = builder.workers;
     this.executors = builder.executors != null ? builder.executors : KrakeExecutors.create();
     this.timer = builder.timer != null ? builder.timer : Timer.system(executors.timer());
-    this.loops = new ComponentLoops(this, builder);
+    this.membership = Membership.of(this, builder);
+    this.loops = new ComponentLoops(this, builder, membership);
   }
 
   /** Returns a builder. */
@@ -204,6 +208,15 @@ public final class Krake implements KrakeContext, AutoCloseable {
   @Override
   public KrakeExecutors executors() {
     return executors;
+  }
+
+  /**
+   * Returns this instance's membership: its id, its peers and the shards it owns ({@link
+   * Builder#membership}); {@link KrakeMembership#standalone()} without a configuration.
+   */
+  @Override
+  public KrakeMembership membership() {
+    return membership.view();
   }
 
   /** Returns the components in the order they start: built-in ones first, then the added ones. */
@@ -410,7 +423,8 @@ public final class Krake implements KrakeContext, AutoCloseable {
     Duration metricsCacheTtl = MetricsFetcher.DEFAULT_CACHE_TTL;
     RandomGenerator random = RandomGenerator.getDefault();
     final List<Function<? super KrakeContext, ? extends Component>> components = new ArrayList<>();
-    private final List<ApplicationValidator> validators = new ArrayList<>();
+    final List<ApplicationValidator> validators = new ArrayList<>();
+    Optional<MembershipConfig> membership = Optional.empty();
     final List<KrakeExtension> extensions = new ArrayList<>();
 
     private Builder() {}
@@ -577,6 +591,20 @@ public final class Krake implements KrakeContext, AutoCloseable {
      */
     public Builder applicationValidator(ApplicationValidator validator) {
       validators.add(Objects.requireNonNull(validator, "validator"));
+      return this;
+    }
+
+    /**
+     * Makes this instance a member of a group of instances sharing the store, each reconciling a
+     * share of the applications and clusters ({@link KrakeMembership}); the store must implement
+     * leases and guarded writes (both shipped stores do). Without it (the default) the instance is
+     * alone: it reconciles everything and the store sees no membership traffic.
+     *
+     * @param config the instance id, lease TTL and shard count
+     * @return this builder
+     */
+    public Builder membership(MembershipConfig config) {
+      this.membership = Optional.of(Objects.requireNonNull(config, "config"));
       return this;
     }
 

@@ -1,6 +1,7 @@
 package cloud.krake;
 
 import cloud.krake.dispatcher.HookDispatcher;
+import cloud.krake.membership.KrakeMembership;
 import cloud.krake.model.Cloud;
 import cloud.krake.model.CloudStatus;
 import cloud.krake.model.GlobalCloud;
@@ -75,4 +76,13 @@ public interface KrakeContext {
    * it created.
    */
   KrakeExecutors executors();
+
+  /**
+   * Returns this instance's membership in a group of instances sharing the store: which shards of
+   * applications and clusters it owns, and the re-check before a cluster operation ({@link
+   * KrakeMembership#checkHolds}). Default {@link KrakeMembership#standalone()}: owns everything.
+   */
+  default KrakeMembership membership() {
+    return KrakeMembership.standalone();
+  }
 }

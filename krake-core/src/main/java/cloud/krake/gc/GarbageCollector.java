@@ -1,6 +1,8 @@
 package cloud.krake.gc;
 
 import cloud.krake.KrakeContext;
+import cloud.krake.membership.KrakeMembership;
+import cloud.krake.membership.MembershipListener;
 import cloud.krake.model.Metadata;
 import cloud.krake.model.Resource;
 import cloud.krake.model.ResourceRef;
@@ -115,6 +117,15 @@ public final class GarbageCollector implements Component {
   private final Map<KindName, Watched<?>> kinds = new LinkedHashMap<>();
   private final DependencyGraph graph = new DependencyGraph();
   private final Controller<ResourceRef> controller;
+  private final KrakeMembership membership;
+
+  /** Queues the resources in deletion when this instance gains shard 0 (grouped only). */
+  private final MembershipListener resync =
+      event -> {
+        if (event.gained().contains(0)) {
+          kinds.values().forEach(Watched::queueInDeletion);
+        }
+      };
 
   /** Guarded by this. */
   private boolean watching;
@@ -156,6 +167,12 @@ public final class GarbageCollector implements Component {
             .timer(scheduler)
             .workerCount(workers)
             .build();
+    this.membership = krake.membership();
+    if (membership.grouped()) {
+      // the collector of a group runs on the owner of shard 0, its writes fenced by that shard
+      controller.queue().admitOnly(ref -> membership.owns(0));
+      membership.addListener(resync);
+    }
     for (CollectedKind<?> kind : kinds) {
       Watched<?> watched = watched(kind, scheduler);
       if (this.kinds.putIfAbsent(new KindName(kind.api(), kind.kind()), watched) != null) {
@@ -261,6 +278,7 @@ public final class GarbageCollector implements Component {
     synchronized (this) {
       watching = true;
     }
+    membership.removeListener(resync);
     kinds.values().forEach(w -> w.reflector.close());
     controller.close();
   }
@@ -322,6 +340,17 @@ public final class GarbageCollector implements Component {
   // ------------------------------------------------------------------ reconcile (workers)
 
   private ReconcileResult reconcile(ResourceRef ref) {
+    if (!membership.tryBeginWork(0)) {
+      return ReconcileResult.done(); // another instance owns shard 0: it collects
+    }
+    try {
+      return reconcileOwned(ref);
+    } finally {
+      membership.endWork(0);
+    }
+  }
+
+  private ReconcileResult reconcileOwned(ResourceRef ref) {
     Watched<?> watched = kinds.get(KindName.of(ref));
     if (watched == null) {
       return ReconcileResult.done();
@@ -456,6 +485,16 @@ public final class GarbageCollector implements Component {
               kind.resources(),
               this::changed,
               scheduler);
+    }
+
+    /** Queues every cached resource in deletion. */
+    void queueInDeletion() {
+      for (ResourceKey key : reflector.cachedKeys()) {
+        Optional<Metadata> cached = reflector.cachedMetadata(key);
+        if (cached.isPresent() && isInDeletion(cached.get())) {
+          controller.queue().add(kind.ref(key));
+        }
+      }
     }
 
     /** Called by the reflector, after its cache took the change in. */

@@ -1,5 +1,6 @@
 package cloud.krake.runtime;
 
+import cloud.krake.membership.ShardNotHeldException;
 import cloud.krake.store.ConflictException;
 import cloud.krake.store.StoreUnavailableException;
 import java.time.Clock;
@@ -25,7 +26,8 @@ import org.slf4j.MDC;
  * exception queues the key again with {@link KeyedWorkQueue#requeueWithBackoff} (from {@link
  * KeyedWorkQueue#DEFAULT_BASE_DELAY}, doubling up to {@link KeyedWorkQueue#DEFAULT_MAX_DELAY}). A
  * {@link ConflictException} (a lost compare-and-set) is expected operation: logged at DEBUG, not
- * counted as a failure, and the key is read again at once.
+ * counted as a failure, and the key is read again at once. A {@link ShardNotHeldException} (the
+ * instance lost the key's shard to another instance of its group) drops the key, logged at DEBUG.
  *
  * <p>Logging, one line per change of a key's state: the first failure of a key is logged at WARN
  * with the exception's message only; every failure is logged at DEBUG with its stack trace; the
@@ -236,6 +238,10 @@ public final class Controller<K> implements AutoCloseable {
       queue.add(key);
       log.debug(
           "controller {} lost a compare-and-set on {}, re-reading: {}", name, key, e.getMessage());
+    } catch (ShardNotHeldException e) {
+      // Fenced: this instance lost the key's shard while reconciling it; the owner does the work.
+      queue.forget(key);
+      log.debug("controller {} dropped {}: {}", name, key, e.getMessage());
     } catch (RuntimeException e) {
       int attempt = queue.failures(key) + 1;
       Duration backoff = queue.requeueWithBackoff(key);

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * A queue of keys to reconcile, with the semantics of kubernetes-client/java's {@code
@@ -74,6 +75,9 @@ public final class KeyedWorkQueue<K> {
   /** Consecutive failures per key. Guarded by lock. */
   private final Map<K, Integer> failures = new HashMap<>();
 
+  /** Which keys {@link #add} takes; every key unless {@link #admitOnly} was called. */
+  private volatile Predicate<? super K> admits = key -> true;
+
   /** Set once by {@link #shutdown()}. Guarded by lock. */
   private boolean shutdown;
 
@@ -114,6 +118,16 @@ public final class KeyedWorkQueue<K> {
   }
 
   /**
+   * Makes {@link #add} (and a delayed add, when due) ignore the keys {@code filter} rejects, e.g.
+   * the keys of shards another instance owns. Keys already queued stay queued.
+   *
+   * @param filter called on the adding thread for each key; must be fast and thread-safe
+   */
+  public void admitOnly(Predicate<? super K> filter) {
+    this.admits = Objects.requireNonNull(filter, "filter");
+  }
+
+  /**
    * Queues {@code key} unless it is already queued; if it is being processed it is queued again
    * when done. Ignored after {@link #shutdown()}.
    *
@@ -121,6 +135,9 @@ public final class KeyedWorkQueue<K> {
    */
   public void add(K key) {
     Objects.requireNonNull(key, "key");
+    if (!admits.test(key)) {
+      return;
+    }
     lock.lock();
     try {
       if (shutdown || !dirty.add(key)) {

@@ -102,6 +102,11 @@ public final class SchedulerController extends ReconcilingComponent<ResourceKey>
         reflect(
             new Reflector<>(
                 "scheduler-applications", krake.applications(), queue()::add, scheduler));
+    // sharded by the application: its writes are the application's
+    shardBy(
+        krake.membership(),
+        k -> krake.membership().shardOf(k.namespace(), k.name()),
+        applications::cachedKeys);
     reflect(
         new Reflector<>("scheduler-clusters", krake.clusters(), this::namespaceChanged, scheduler));
     // A metric or provider definition that changes can change every decision that uses it.

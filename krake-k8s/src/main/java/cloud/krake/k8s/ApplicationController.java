@@ -9,6 +9,7 @@ import cloud.krake.dispatcher.HookException;
 import cloud.krake.hooks.shutdown.ShutdownGate;
 import cloud.krake.hooks.shutdown.ShutdownProtocol;
 import cloud.krake.k8s.internal.ClusterObjects;
+import cloud.krake.membership.KrakeMembership;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
 import cloud.krake.model.Cluster;
@@ -104,6 +105,7 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
   private final Clock clock;
   private final ClusterConnector connector;
   private final Optional<ShutdownProtocol> shutdown;
+  private final KrakeMembership membership;
   private final ClusterObjects<ResourceKey> objects;
   private final WorkloadHooks workloadHooks;
   private final ActionAttempts attempts;
@@ -172,7 +174,12 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
     this.clock = context.clock();
     this.connector = Objects.requireNonNull(connector, "connector");
     this.shutdown = Objects.requireNonNull(shutdown, "shutdown");
-    reflect(new Reflector<>(NAME, applications, queue()::add, context.timer()));
+    Reflector<Application> reflector =
+        reflect(new Reflector<>(NAME, applications, queue()::add, context.timer()));
+    shardBy(
+        context.membership(),
+        k -> context.membership().shardOf(k.namespace(), k.name()),
+        reflector::cachedKeys);
     this.objects = new ClusterObjects<>(queue()::add);
     this.workloadHooks = settings.create(context, connector, queue()::add);
     this.attempts = new ActionAttempts(context.store());
@@ -184,6 +191,7 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
     this.manifests =
         new ManifestApply(applications, points, objects, settle, attempts, cleanup, connector);
     ShutdownGate shutdownGate = ShutdownGate.of(shutdown, applications);
+    this.membership = context.membership();
     // Krake's gating order; the host's interceptors outermost (see KubernetesBackend.Builder)
     this.applyChain = chain(hostInterceptors, gates.preHook(), gates.results());
     this.migrateChain =
@@ -206,11 +214,31 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
             gates.results());
   }
 
-  private static List<ActionInterceptor> chain(
-      List<ActionInterceptor> host, ActionInterceptor... krakes) {
+  /**
+   * The chain of an action: the host's interceptors, then Krake's, each of Krake's (the shutdown
+   * call, exec hooks, deletions) and the action itself preceded by the fence: the re-check that
+   * this instance still holds the application's shard (local, no store round trip), so that a
+   * deposed instance stops before its next call to a cluster or a shutdown service.
+   */
+  private List<ActionInterceptor> chain(List<ActionInterceptor> host, ActionInterceptor... krakes) {
+    ActionInterceptor fence =
+        c -> {
+          fence(c.application());
+          return c.proceed();
+        };
     List<ActionInterceptor> all = new ArrayList<>(host);
-    all.addAll(List.of(krakes));
+    for (ActionInterceptor krake : krakes) {
+      all.add(fence);
+      all.add(krake);
+    }
+    all.add(fence);
     return List.copyOf(all);
+  }
+
+  /** Throws {@code ShardNotHeldException} if this instance no longer holds the app's shard. */
+  private void fence(Application app) {
+    ResourceKey key = ResourceKey.of(app);
+    membership.checkHolds(key.namespace(), key.name());
   }
 
   @Override
@@ -248,6 +276,7 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
       }
       List<ResourceRef> abandoned = ClusterCleanup.abandoned(app, target.get());
       if (!abandoned.isEmpty()) {
+        fence(app);
         app = cleanup.cleanUp(key, app, abandoned);
       }
       Optional<ResourceRef> current = app.status().runningOn();
@@ -344,6 +373,7 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
     }
     Optional<KrakeAction> action = migrating ? Optional.empty() : applyAction(app);
     if (action.isEmpty()) {
+      fence(app);
       return manifests.apply(request).toReconcileResult(clock);
     }
     ManifestApply.Request withOperation =
@@ -417,8 +447,10 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
       return ActionOutcome.waitFor(Duration.ofSeconds(10), clock);
     }
     ClusterClient target = prepared.get().client();
+    fence(before);
     Application applied = manifests.applyBeforeDataMove(prepared.get());
     try {
+      fence(before);
       volumes.copy(
           applied,
           new VolumeMigration.Side(connector.connect(source.get()), from.name()),
@@ -431,6 +463,7 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
       return ActionOutcome.waitForEvent();
     }
     // the data is there: the old workload goes, the application runs on the new cluster
+    fence(before);
     cleanup.deleteResources(key, before, from);
     objects.forget(key);
     List<ResourceRef> owners = new ArrayList<>(applied.metadata().owners());
@@ -467,6 +500,7 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
       ClusterClient target,
       String failure) {
     for (ObjectNode resource : applied.status().lastAppliedManifest()) {
+      fence(before);
       try {
         target.delete(resource);
       } catch (KubernetesException e) {

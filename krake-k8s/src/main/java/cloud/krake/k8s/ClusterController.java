@@ -84,7 +84,13 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
     this.clusters = krake.clusters();
     this.connector = Objects.requireNonNull(connector, "connector");
     this.probeInterval = Objects.requireNonNull(probeInterval, "probeInterval");
-    reflect(new Reflector<>(NAME, clusters, queue()::add, krake.timer()));
+    Reflector<Cluster> reflector =
+        reflect(new Reflector<>(NAME, clusters, queue()::add, krake.timer()));
+    // a cluster is probed by the owner of the cluster's shard
+    shardBy(
+        krake.membership(),
+        k -> krake.membership().shardOf(k.namespace(), k.name()),
+        reflector::cachedKeys);
   }
 
   @Override
@@ -143,6 +149,8 @@ public final class ClusterController extends ReconcilingComponent<ResourceKey> {
     if (state == ClusterState.FAILED || cluster.spec().kubeconfig().isEmpty()) {
       return ReconcileResult.done();
     }
+    // re-checked before each call to the cluster: a deposed instance stops probing at once
+    krake.membership().checkHolds(key.namespace(), key.name());
     ClusterClient client;
     try {
       client = connector.connect(cluster);
