@@ -13,6 +13,8 @@ import cloud.krake.hooks.tls.GeneratedHookCa;
 import cloud.krake.hooks.tls.HookCertificateAuthorities;
 import cloud.krake.k8s.KubeconfigClusterConnector;
 import cloud.krake.k8s.KubernetesBackend;
+import cloud.krake.membership.KrakeMembership;
+import cloud.krake.membership.MembershipConfig;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
 import cloud.krake.model.Cluster;
@@ -53,11 +55,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * loopback to the driver's fake API servers), Krake's complete and shutdown hooks with TLS (a
  * {@link GeneratedHookCa}) and the {@link EmbeddedHookServer} over HTTPS with client certificates.
  *
- * <p>Arguments: {@code <workers> [etcd=<endpoint>,<endpoint>...] [hookPort=<port>] [tls=false]}:
- * the store (default a {@link MemoryStore} of its own), the hook server's port on 127.0.0.1
- * (default any free one), and whether the hooks use TLS (default true; without it the complete and
- * shutdown calls are plain HTTP with the token only, so that several instances need not share one
- * hook CA). On start it answers {@code ready <hook endpoint URL> <pid>}.
+ * <p>Arguments: {@code <workers> [etcd=<endpoint>,<endpoint>...] [hookPort=<port>] [tls=false]
+ * [membership=<instance id> [leaseTtl=<seconds>]]}, the last joining the group of instances on the
+ * store ({@link MembershipConfig}; the event {@code shards <instance id> <owned shards>} on every
+ * change): the store (default a {@link MemoryStore} of its own), the hook server's port on
+ * 127.0.0.1 (default any free one), and whether the hooks use TLS (default true; without it the
+ * complete and shutdown calls are plain HTTP with the token only, so that several instances need
+ * not share one hook CA). On start it answers {@code ready <hook endpoint URL> <pid>}.
  *
  * <p>Commands on standard input ({@link LoadProtocol}), one per line, answered on standard output:
  *
@@ -79,6 +83,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       last applied manifest>} (what the library applied: the baseline's bodies);
  *   <li>{@code store-counts}: answer {@code store-counts <JSON object>}, the store calls this
  *       instance made by kind and the compare-and-set conflicts they met ({@link CountingStore});
+ *   <li>{@code membership}: answer {@code membership <instance id> <peers, comma-separated> <owned
+ *       shards, comma-separated>} ({@link Krake#membership()});
  *   <li>{@code count}: answer {@code count <applications in the store>}; {@code states}: answer
  *       {@code states <applications by state>}.
  * </ul>
@@ -137,8 +143,16 @@ public final class LoadHost {
             throw new IllegalStateException("no client certificates without TLS");
           };
     }
+    Krake.Builder builder = Krake.builder();
+    if (options.containsKey("membership")) {
+      builder.membership(
+          MembershipConfig.defaults()
+              .withInstanceId(options.get("membership"))
+              .withLeaseTtl(
+                  Duration.ofSeconds(Long.parseLong(options.getOrDefault("leaseTtl", "5")))));
+    }
     this.krake =
-        Krake.builder()
+        builder
             .store(store)
             .clock(clock)
             .workers(workers)
@@ -193,6 +207,9 @@ public final class LoadHost {
     LoadHost host = new LoadHost(Integer.parseInt(args[0]), options);
     Tracker tracker = new Tracker(host.out);
     Watch watch = host.krake.applications().watch(LoadProtocol.NS, 0, tracker);
+    host.krake
+        .membership()
+        .addListener(e -> host.out.send("shards " + e.instanceId() + " " + join(e.ownedShards())));
     try {
       host.out.send("ready " + host.server.url() + " " + ProcessHandle.current().pid());
       LoadProtocol.eachInputLine(host::handle);
@@ -242,6 +259,16 @@ public final class LoadHost {
         }
         case "manifest" -> out.send("manifest " + manifest(arg));
         case "store-counts" -> out.send("store-counts " + KrakeJson.write(store.counts()));
+        case "membership" -> {
+          KrakeMembership m = krake.membership();
+          out.send(
+              "membership "
+                  + m.instanceId()
+                  + " "
+                  + String.join(",", m.peers())
+                  + " "
+                  + join(m.ownedShards()));
+        }
         case "count" ->
             out.send("count " + krake.applications().list(LoadProtocol.NS).items().size());
         case "states" -> out.send("states " + states());
@@ -253,6 +280,10 @@ public final class LoadHost {
       boolean event = command.equals("create") || command.equals("delete");
       out.send((event ? command + "-failed " : "error " + command + ": ") + message);
     }
+  }
+
+  private static String join(List<Integer> shards) {
+    return String.join(",", shards.stream().map(String::valueOf).toList());
   }
 
   private void registerCluster(String name, String kubeconfig) {

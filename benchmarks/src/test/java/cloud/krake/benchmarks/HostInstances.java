@@ -95,6 +95,7 @@ final class HostInstances implements AutoCloseable {
   private final List<Instance> everyInstance = Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger next = new AtomicInteger();
   private final Thread killer;
+  private int leaseTtlSeconds;
 
   /**
    * @param etcd the etcd endpoints every instance's {@code EtcdStore} gets
@@ -121,6 +122,15 @@ final class HostInstances implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(killer);
   }
 
+  /**
+   * Makes the instances started from now on members of one group ({@code Krake.Builder#membership},
+   * instance ids {@code i<slot>g<generation>}) with this lease TTL.
+   */
+  HostInstances grouped(int leaseTtlSeconds) {
+    this.leaseTtlSeconds = leaseTtlSeconds;
+    return this;
+  }
+
   /** Starts {@code count} instances one after the other, each ready with the clusters ONLINE. */
   HostInstances start(int count) {
     for (int i = 0; i < count; i++) {
@@ -140,7 +150,14 @@ final class HostInstances implements AutoCloseable {
             LoadHost.class,
             Stream.concat(jvmOptions.stream(), Stream.of("-Dsun.net.httpserver.nodelay=true"))
                 .toList(),
-            List.of(String.valueOf(workers), "etcd=" + endpoints, "tls=false"),
+            Stream.concat(
+                    Stream.of(String.valueOf(workers), "etcd=" + endpoints, "tls=false"),
+                    leaseTtlSeconds == 0
+                        ? Stream.of()
+                        : Stream.of(
+                            "membership=i" + index + "g" + generation,
+                            "leaseTtl=" + leaseTtlSeconds))
+                .toList(),
             line -> {
               Instance me = self[0];
               if (me == null) {
@@ -221,6 +238,15 @@ final class HostInstances implements AutoCloseable {
   /** The current instance at {@code index}. */
   Instance instance(int index) {
     return instances.get(index);
+  }
+
+  /**
+   * Asks instance {@code index} for its membership: {@code [instance id, peers, owned shards]}, the
+   * lists comma-separated (empty strings for none).
+   */
+  String[] membership(int index) {
+    String[] parts = call(index, "membership", "membership").split(" ", -1);
+    return parts;
   }
 
   /** How many instance slots there are. */
