@@ -277,9 +277,14 @@ final class HostInstances implements AutoCloseable {
     return live.get(Math.floorMod(n, live.size())).hookEndpoint;
   }
 
-  /** Kills instance {@code index} with {@code SIGKILL}; its slot stays empty until restarted. */
+  /**
+   * Kills instance {@code index} with {@code SIGKILL}; its slot stays empty until restarted. The
+   * commands sent to it before are first drained (a {@code count} call, answered after them): a
+   * create that a killed host never read is its client's to resend, not the group's to recover.
+   */
   void kill(int index) {
     Instance instance = instances.get(index);
+    instance.child.call("count", "count", COMMAND_TIMEOUT);
     instance.child.kill();
     instance.gone = true;
   }
