@@ -229,6 +229,9 @@ final class HostInstances implements AutoCloseable {
         commandFailures.add(line);
         return true;
       }
+      case "shards" -> {
+        return true; // an instance's own, replayed to it once it is known
+      }
       default -> {
         return false;
       }
