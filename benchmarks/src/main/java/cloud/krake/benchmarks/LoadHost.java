@@ -7,10 +7,14 @@ import cloud.krake.hooks.HookConfig;
 import cloud.krake.hooks.HooksConfig;
 import cloud.krake.hooks.ShutdownHookConfig;
 import cloud.krake.hooks.endpoint.EmbeddedHookServer;
+import cloud.krake.hooks.endpoint.HookEndpoint;
+import cloud.krake.hooks.tls.CertificateIssuer;
 import cloud.krake.hooks.tls.GeneratedHookCa;
 import cloud.krake.hooks.tls.HookCertificateAuthorities;
 import cloud.krake.k8s.KubeconfigClusterConnector;
 import cloud.krake.k8s.KubernetesBackend;
+import cloud.krake.membership.KrakeMembership;
+import cloud.krake.membership.MembershipConfig;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
 import cloud.krake.model.Cluster;
@@ -21,8 +25,10 @@ import cloud.krake.model.ResourceRef;
 import cloud.krake.store.Applications;
 import cloud.krake.store.ResourceEvent;
 import cloud.krake.store.ResourceListener;
+import cloud.krake.store.Store;
 import cloud.krake.store.Watch;
 import cloud.krake.store.WatchEvent;
+import cloud.krake.store.etcd.EtcdStore;
 import cloud.krake.store.memory.MemoryStore;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -32,7 +38,9 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -40,11 +48,20 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The host process of {@link ControllerLoad}: only what a host platform runs. {@link Krake} on a
- * {@link MemoryStore} with its scheduler and garbage collector, the {@link KubernetesBackend} with
- * the {@link KubeconfigClusterConnector} (the official client, over loopback to the driver's fake
- * API servers), Krake's complete and shutdown hooks with TLS (a {@link GeneratedHookCa}) and the
- * {@link EmbeddedHookServer} over HTTPS with client certificates.
+ * The host process of {@link ControllerLoad} and of the multi-instance tests: only what a host
+ * platform runs. {@link Krake} on a {@link MemoryStore} (or, with {@code etcd=}, an {@link
+ * EtcdStore} shared with other instances) with its scheduler and garbage collector, the {@link
+ * KubernetesBackend} with the {@link KubeconfigClusterConnector} (the official client, over
+ * loopback to the driver's fake API servers), Krake's complete and shutdown hooks with TLS (a
+ * {@link GeneratedHookCa}) and the {@link EmbeddedHookServer} over HTTPS with client certificates.
+ *
+ * <p>Arguments: {@code <workers> [etcd=<endpoint>,<endpoint>...] [hookPort=<port>] [tls=false]
+ * [membership=<instance id> [leaseTtl=<seconds>]]}, the last joining the group of instances on the
+ * store ({@link MembershipConfig}; the event {@code shards <instance id> <owned shards>} on every
+ * change): the store (default a {@link MemoryStore} of its own), the hook server's port on
+ * 127.0.0.1 (default any free one), and whether the hooks use TLS (default true; without it the
+ * complete and shutdown calls are plain HTTP with the token only, so that several instances need
+ * not share one hook CA). On start it answers {@code ready <hook endpoint URL> <pid>}.
  *
  * <p>Commands on standard input ({@link LoadProtocol}), one per line, answered on standard output:
  *
@@ -52,7 +69,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code cluster <name> <base64 kubeconfig>}: registers a cluster labelled {@code
  *       location=<name>}, waits until it is ONLINE; answer {@code cluster <name>};
  *   <li>{@code create <application JSON>}: {@code applications().create}; no answer (the event
- *       {@code create-failed <exception>} if it throws);
+ *       {@code create-failed <exception>} if it throws); {@code delete <name>}: {@code
+ *       applications().delete}, no answer ({@code delete-failed <exception>} if it throws). A
+ *       cluster that already exists in the store (registered by another instance) is not created
+ *       again, only awaited;
  *   <li>{@code usage}: answer {@code usage <JvmUsage as JSON>}; {@code reset-peaks}: answer {@code
  *       ok};
  *   <li>{@code heap} / {@code heap-compacted}: a full GC (after compacting the store's history for
@@ -61,6 +81,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *       this process, written to the file; answer {@code ok};
  *   <li>{@code manifest <name>}: answer {@code manifest <document bytes> <base64 JSON array of its
  *       last applied manifest>} (what the library applied: the baseline's bodies);
+ *   <li>{@code store-counts}: answer {@code store-counts <JSON object>}, the store calls this
+ *       instance made by kind and the compare-and-set conflicts they met ({@link CountingStore});
+ *   <li>{@code membership}: answer {@code membership <instance id> <peers, comma-separated> <owned
+ *       shards, comma-separated>} ({@link Krake#membership()});
  *   <li>{@code count}: answer {@code count <applications in the store>}; {@code states}: answer
  *       {@code states <applications by state>}.
  * </ul>
@@ -71,37 +95,86 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class LoadHost {
 
-  private final MemoryStore store = MemoryStore.create();
+  private final Store backing;
+  private final CountingStore store;
   private final Krake krake;
+  private final EmbeddedHookServer server;
   private final LoadProtocol.Out out = new LoadProtocol.Out(System.out);
   private Profile profile;
 
-  private LoadHost(int workers) {
+  private LoadHost(int workers, Map<String, String> options) {
     Clock clock = Clock.systemUTC();
+    this.backing =
+        options.containsKey("etcd")
+            ? EtcdStore.builder()
+                .endpoints(Arrays.stream(options.get("etcd").split(",")).map(URI::create).toList())
+                .build()
+            : MemoryStore.create();
+    this.store = new CountingStore(backing);
+    boolean tls = !"false".equals(options.get("tls"));
+    int port = Integer.parseInt(options.getOrDefault("hookPort", "0"));
     GeneratedHookCa ca = GeneratedHookCa.generate(clock);
-    HooksConfig unbound = config(ca, URI.create("https://127.0.0.1"));
-    EmbeddedHookServer server =
-        EmbeddedHookServer.loopback(ca, new Applications(store, clock), unbound, clock)
-            .port(0)
-            .build()
-            .start();
-    HooksConfig config = config(ca, server.url());
+    HooksConfig config;
+    CertificateIssuer issuer;
+    if (tls) {
+      HooksConfig unbound = config(ca, URI.create("https://127.0.0.1"), true);
+      this.server =
+          EmbeddedHookServer.loopback(ca, new Applications(store, clock), unbound, clock)
+              .port(port)
+              .build()
+              .start();
+      config = config(ca, server.url(), true);
+      issuer = HookCertificateAuthorities.of(config, clock);
+    } else {
+      HooksConfig unbound = config(ca, URI.create("http://127.0.0.1"), false);
+      this.server =
+          EmbeddedHookServer.builder()
+              .endpoint(
+                  HookEndpoint.builder()
+                      .applications(new Applications(store, clock))
+                      .config(unbound)
+                      .build())
+              .port(port)
+              .build()
+              .start();
+      config = config(ca, server.url(), false);
+      issuer =
+          identity -> {
+            throw new IllegalStateException("no client certificates without TLS");
+          };
+    }
+    Krake.Builder builder = Krake.builder();
+    if (options.containsKey("membership")) {
+      builder.membership(
+          MembershipConfig.defaults()
+              .withInstanceId(options.get("membership"))
+              .withLeaseTtl(
+                  Duration.ofSeconds(Long.parseLong(options.getOrDefault("leaseTtl", "5")))));
+    }
     this.krake =
-        Krake.builder()
+        builder
             .store(store)
             .clock(clock)
             .workers(workers)
             .extension(
                 KubernetesBackend.builder()
                     .connector(KubeconfigClusterConnector.builder().build())
-                    .krakeHooks(config, HookCertificateAuthorities.of(config, clock))
+                    .krakeHooks(config, issuer)
                     .krakeHookServer(server)
                     .build())
             .build();
     krake.start();
   }
 
-  private static HooksConfig config(GeneratedHookCa ca, URI endpoint) {
+  private static HooksConfig config(GeneratedHookCa ca, URI endpoint, boolean tls) {
+    if (!tls) {
+      return HooksConfig.builder()
+          .endpoint(endpoint)
+          .tls(false)
+          .complete(HookConfig.completeDefaults())
+          .shutdown(ShutdownHookConfig.defaults())
+          .build();
+    }
     return HooksConfig.builder()
         .endpoint(endpoint)
         .tls(true)
@@ -116,23 +189,34 @@ public final class LoadHost {
   /**
    * Runs the host until standard input ends.
    *
-   * @param args {@code workers}
+   * @param args {@code workers [etcd=...] [hookPort=...] [tls=false]} (see the class documentation)
    */
   public static void main(String[] args) throws IOException {
     if (System.getProperty("sun.net.httpserver.nodelay") == null) {
       // EmbeddedHookServer's Javadoc: without it each response waits ~40 ms (Nagle + delayed ACK).
       System.setProperty("sun.net.httpserver.nodelay", "true");
     }
-    LoadHost host = new LoadHost(Integer.parseInt(args[0]));
+    Map<String, String> options = new TreeMap<>();
+    for (String arg : List.of(args).subList(1, args.length)) {
+      int eq = arg.indexOf('=');
+      if (eq < 0) {
+        throw new IllegalArgumentException("not key=value: " + arg);
+      }
+      options.put(arg.substring(0, eq), arg.substring(eq + 1));
+    }
+    LoadHost host = new LoadHost(Integer.parseInt(args[0]), options);
     Tracker tracker = new Tracker(host.out);
     Watch watch = host.krake.applications().watch(LoadProtocol.NS, 0, tracker);
+    host.krake
+        .membership()
+        .addListener(e -> host.out.send("shards " + e.instanceId() + " " + join(e.ownedShards())));
     try {
-      host.out.send("ready");
+      host.out.send("ready " + host.server.url() + " " + ProcessHandle.current().pid());
       LoadProtocol.eachInputLine(host::handle);
     } finally {
       watch.close();
       host.krake.close(); // also the hook server and the connector
-      host.store.close();
+      host.backing.close();
     }
     System.exit(0);
   }
@@ -144,6 +228,7 @@ public final class LoadHost {
     try {
       switch (command) {
         case "create" -> krake.applications().create(KrakeJson.read(arg, Application.class));
+        case "delete" -> krake.applications().delete(LoadProtocol.NS, arg);
         case "cluster" -> {
           String[] parts = arg.split(" ", 2);
           registerCluster(parts[0], new String(Base64.getDecoder().decode(parts[1]), UTF_8));
@@ -173,6 +258,17 @@ public final class LoadHost {
           out.send("ok");
         }
         case "manifest" -> out.send("manifest " + manifest(arg));
+        case "store-counts" -> out.send("store-counts " + KrakeJson.write(store.counts()));
+        case "membership" -> {
+          KrakeMembership m = krake.membership();
+          out.send(
+              "membership "
+                  + m.instanceId()
+                  + " "
+                  + String.join(",", m.peers())
+                  + " "
+                  + join(m.ownedShards()));
+        }
         case "count" ->
             out.send("count " + krake.applications().list(LoadProtocol.NS).items().size());
         case "states" -> out.send("states " + states());
@@ -180,9 +276,14 @@ public final class LoadHost {
       }
     } catch (RuntimeException e) {
       String message = String.valueOf(e).replace('\n', ' ');
-      // create has no answer: its failure is an event
-      out.send((command.equals("create") ? "create-failed " : "error " + command + ": ") + message);
+      // create and delete have no answer: their failures are events
+      boolean event = command.equals("create") || command.equals("delete");
+      out.send((event ? command + "-failed " : "error " + command + ": ") + message);
     }
+  }
+
+  private static String join(List<Integer> shards) {
+    return String.join(",", shards.stream().map(String::valueOf).toList());
   }
 
   private void registerCluster(String name, String kubeconfig) {
@@ -191,7 +292,9 @@ public final class LoadHost {
     metadata.put("name", name).put("namespace", LoadProtocol.NS);
     metadata.putObject("labels").put("location", name);
     doc.putObject("spec").set("kubeconfig", KrakeJson.read(kubeconfig, ObjectNode.class));
-    krake.clusters().create(KrakeJson.convert(doc, Cluster.class));
+    if (krake.clusters().get(LoadProtocol.NS, name).isEmpty()) {
+      krake.clusters().create(KrakeJson.convert(doc, Cluster.class));
+    }
     krake.awaitCluster(
         LoadProtocol.NS,
         name,

@@ -206,6 +206,20 @@ final class LoadProtocol {
      */
     static Child start(
         String what, Class<?> main, List<String> jvmOptions, List<String> args, EventSink events) {
+      return start(what, main, jvmOptions, args, events, ProcessBuilder.Redirect.INHERIT);
+    }
+
+    /**
+     * Starts {@code main} in a new JVM whose standard error goes to {@code stderr} (a file, to read
+     * its log afterwards, or {@link ProcessBuilder.Redirect#INHERIT}).
+     */
+    static Child start(
+        String what,
+        Class<?> main,
+        List<String> jvmOptions,
+        List<String> args,
+        EventSink events,
+        ProcessBuilder.Redirect stderr) {
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.addAll(jvmOptions);
@@ -215,8 +229,7 @@ final class LoadProtocol {
       command.add(main.getName());
       command.addAll(args);
       try {
-        Process process =
-            new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process process = new ProcessBuilder(command).redirectError(stderr).start();
         return new Child(what, process, events);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start the " + what + " JVM", e);
@@ -293,6 +306,37 @@ final class LoadProtocol {
 
     long pid() {
       return process.pid();
+    }
+
+    /**
+     * Kills the JVM at once ({@code SIGKILL}: no shutdown of any kind) and waits until it is gone.
+     */
+    void kill() {
+      process.destroyForcibly();
+      try {
+        process.waitFor(30, TimeUnit.SECONDS);
+        reader.join(TimeUnit.SECONDS.toMillis(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    /**
+     * Sends a signal with {@code kill -<signal> <pid>}: {@code STOP} freezes the JVM (every thread,
+     * its lease keep-alives too), {@code CONT} resumes it.
+     */
+    void signal(String signal) {
+      try {
+        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid())).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+          throw new IllegalStateException("kill -" + signal + " " + pid() + " failed");
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot run kill", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted sending " + signal, e);
+      }
     }
 
     /** Closes its input (the child ends) and waits for it, then kills it. */
