@@ -5,6 +5,7 @@ import cloud.krake.membership.KrakeMembership;
 import cloud.krake.model.ApplicationValidator;
 import cloud.krake.model.Cloud;
 import cloud.krake.model.CloudStatus;
+import cloud.krake.model.ClusterValidator;
 import cloud.krake.model.GlobalCloud;
 import cloud.krake.model.GlobalMetric;
 import cloud.krake.model.GlobalMetricsProvider;
@@ -15,7 +16,6 @@ import cloud.krake.runtime.KrakeMetricsRecorder;
 import cloud.krake.runtime.Timer;
 import cloud.krake.store.Applications;
 import cloud.krake.store.Clusters;
-import cloud.krake.store.ResourceType;
 import cloud.krake.store.Resources;
 import cloud.krake.store.StatusResources;
 import cloud.krake.store.Store;
@@ -31,33 +31,18 @@ final class FencedContext implements KrakeContext {
   private final KrakeContext host;
   private final KrakeMembership membership;
   private final Store store;
-  private final Applications applications;
-  private final Clusters clusters;
-  private final Resources<Metric> metrics;
-  private final Resources<GlobalMetric> globalMetrics;
-  private final Resources<MetricsProvider> metricsProviders;
-  private final Resources<GlobalMetricsProvider> globalMetricsProviders;
-  private final StatusResources<Cloud, CloudStatus> clouds;
-  private final StatusResources<GlobalCloud, CloudStatus> globalClouds;
+  private final TypedLayers layers;
 
   FencedContext(
       KrakeContext host,
       KrakeMembership membership,
       FencedStore store,
-      List<ApplicationValidator> validators) {
+      List<ApplicationValidator> applicationValidators,
+      List<ClusterValidator> clusterValidators) {
     this.host = host;
     this.membership = membership;
     this.store = store;
-    Clock clock = host.clock();
-    this.applications = new Applications(store, clock, validators);
-    this.clusters = new Clusters(store, clock);
-    this.metrics = new Resources<>(store, ResourceType.METRIC, clock);
-    this.globalMetrics = new Resources<>(store, ResourceType.GLOBAL_METRIC, clock);
-    this.metricsProviders = new Resources<>(store, ResourceType.METRICS_PROVIDER, clock);
-    this.globalMetricsProviders =
-        new Resources<>(store, ResourceType.GLOBAL_METRICS_PROVIDER, clock);
-    this.clouds = new StatusResources<>(store, ResourceType.CLOUD, clock);
-    this.globalClouds = new StatusResources<>(store, ResourceType.GLOBAL_CLOUD, clock);
+    this.layers = TypedLayers.of(store, host.clock(), applicationValidators, clusterValidators);
   }
 
   @Override
@@ -82,42 +67,42 @@ final class FencedContext implements KrakeContext {
 
   @Override
   public Applications applications() {
-    return applications;
+    return layers.applications();
   }
 
   @Override
   public Clusters clusters() {
-    return clusters;
+    return layers.clusters();
   }
 
   @Override
   public Resources<Metric> metrics() {
-    return metrics;
+    return layers.metrics();
   }
 
   @Override
   public Resources<GlobalMetric> globalMetrics() {
-    return globalMetrics;
+    return layers.globalMetrics();
   }
 
   @Override
   public Resources<MetricsProvider> metricsProviders() {
-    return metricsProviders;
+    return layers.metricsProviders();
   }
 
   @Override
   public Resources<GlobalMetricsProvider> globalMetricsProviders() {
-    return globalMetricsProviders;
+    return layers.globalMetricsProviders();
   }
 
   @Override
   public StatusResources<Cloud, CloudStatus> clouds() {
-    return clouds;
+    return layers.clouds();
   }
 
   @Override
   public StatusResources<GlobalCloud, CloudStatus> globalClouds() {
-    return globalClouds;
+    return layers.globalClouds();
   }
 
   @Override

@@ -30,7 +30,6 @@ import cloud.krake.store.Applications;
 import cloud.krake.store.ApplyResult;
 import cloud.krake.store.Clusters;
 import cloud.krake.store.DeclarativeApply;
-import cloud.krake.store.ResourceType;
 import cloud.krake.store.Resources;
 import cloud.krake.store.StatusResources;
 import cloud.krake.store.Store;
@@ -85,14 +84,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
   private final Store store;
   private final Clock clock;
   private final HookDispatcher dispatcher;
-  private final Applications applications;
-  private final Clusters clusters;
-  private final Resources<Metric> metrics;
-  private final Resources<GlobalMetric> globalMetrics;
-  private final Resources<MetricsProvider> metricsProviders;
-  private final Resources<GlobalMetricsProvider> globalMetricsProviders;
-  private final StatusResources<Cloud, CloudStatus> clouds;
-  private final StatusResources<GlobalCloud, CloudStatus> globalClouds;
+  private final TypedLayers layers;
   private final Timer timer;
   private final KrakeExecutors executors;
   private final int workers;
@@ -106,15 +98,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
     this.store = MeteredStore.wrap(builder.store, metricsRecorder);
     this.clock = builder.clock;
     this.dispatcher = builder.hooks.build();
-    this.applications = new Applications(store, clock, builder.validators);
-    this.clusters = new Clusters(store, clock, builder.clusterValidators);
-    this.metrics = new Resources<>(store, ResourceType.METRIC, clock);
-    this.globalMetrics = new Resources<>(store, ResourceType.GLOBAL_METRIC, clock);
-    this.metricsProviders = new Resources<>(store, ResourceType.METRICS_PROVIDER, clock);
-    this.globalMetricsProviders =
-        new Resources<>(store, ResourceType.GLOBAL_METRICS_PROVIDER, clock);
-    this.clouds = new StatusResources<>(store, ResourceType.CLOUD, clock);
-    this.globalClouds = new StatusResources<>(store, ResourceType.GLOBAL_CLOUD, clock);
+    this.layers = TypedLayers.of(store, clock, builder.validators, builder.clusterValidators);
     this.workers = builder.workers;
     this.executors = builder.executors != null ? builder.executors : KrakeExecutors.create();
     this.timer = builder.timer != null ? builder.timer : Timer.system(executors.timer());
@@ -149,37 +133,37 @@ public final class Krake implements KrakeContext, AutoCloseable {
   /** Returns the typed access to applications. */
   @Override
   public Applications applications() {
-    return applications;
+    return layers.applications();
   }
 
   /** Returns the typed access to clusters. */
   @Override
   public Clusters clusters() {
-    return clusters;
+    return layers.clusters();
   }
 
   /** Returns the typed access to namespaced metrics. */
   @Override
   public Resources<Metric> metrics() {
-    return metrics;
+    return layers.metrics();
   }
 
   /** Returns the typed access to global metrics. */
   @Override
   public Resources<GlobalMetric> globalMetrics() {
-    return globalMetrics;
+    return layers.globalMetrics();
   }
 
   /** Returns the typed access to namespaced metrics providers. */
   @Override
   public Resources<MetricsProvider> metricsProviders() {
-    return metricsProviders;
+    return layers.metricsProviders();
   }
 
   /** Returns the typed access to global metrics providers. */
   @Override
   public Resources<GlobalMetricsProvider> globalMetricsProviders() {
-    return globalMetricsProviders;
+    return layers.globalMetricsProviders();
   }
 
   /**
@@ -189,7 +173,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
    */
   @Override
   public StatusResources<Cloud, CloudStatus> clouds() {
-    return clouds;
+    return layers.clouds();
   }
 
   /**
@@ -198,7 +182,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
    */
   @Override
   public StatusResources<GlobalCloud, CloudStatus> globalClouds() {
-    return globalClouds;
+    return layers.globalClouds();
   }
 
   /** Returns the source of delays every component uses. */
@@ -357,16 +341,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
   }
 
   private DeclarativeApply declarativeApply() {
-    return new DeclarativeApply(
-        List.of(
-            applications,
-            clusters,
-            metrics,
-            globalMetrics,
-            metricsProviders,
-            globalMetricsProviders,
-            clouds,
-            globalClouds));
+    return new DeclarativeApply(layers.all());
   }
 
   /**
@@ -391,7 +366,11 @@ public final class Krake implements KrakeContext, AutoCloseable {
   public Application awaitApplication(
       String namespace, String name, Predicate<Application> condition, Duration timeout) {
     return await(
-            applications, namespace, name, o -> o.isPresent() && condition.test(o.get()), timeout)
+            layers.applications(),
+            namespace,
+            name,
+            o -> o.isPresent() && condition.test(o.get()),
+            timeout)
         .orElseThrow(
             () -> new KrakeException("application " + namespace + "/" + name + " is gone"));
   }
@@ -408,7 +387,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
    *     the message names its state and {@code status.reason}
    */
   public void awaitApplicationGone(String namespace, String name, Duration timeout) {
-    await(applications, namespace, name, Optional::isEmpty, timeout);
+    await(layers.applications(), namespace, name, Optional::isEmpty, timeout);
   }
 
   /**
@@ -427,7 +406,12 @@ public final class Krake implements KrakeContext, AutoCloseable {
    */
   public Cluster awaitCluster(
       String namespace, String name, Predicate<Cluster> condition, Duration timeout) {
-    return await(clusters, namespace, name, o -> o.isPresent() && condition.test(o.get()), timeout)
+    return await(
+            layers.clusters(),
+            namespace,
+            name,
+            o -> o.isPresent() && condition.test(o.get()),
+            timeout)
         .orElseThrow(() -> new KrakeException("cluster " + namespace + "/" + name + " is gone"));
   }
 
@@ -562,7 +546,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
     RandomGenerator random = RandomGenerator.getDefault();
     final List<Function<? super KrakeContext, ? extends Component>> components = new ArrayList<>();
     final List<ApplicationValidator> validators = new ArrayList<>();
-    private final List<ClusterValidator> clusterValidators = new ArrayList<>();
+    final List<ClusterValidator> clusterValidators = new ArrayList<>();
     Optional<MembershipConfig> membership = Optional.empty();
     final List<KrakeExtension> extensions = new ArrayList<>();
 

@@ -45,14 +45,16 @@ final class Membership implements AutoCloseable {
             krake,
             lease,
             new FencedStore(krake.store(), lease, key -> shardOfKey(lease, key)),
-            builder.validators);
+            builder.validators,
+            builder.clusterValidators);
     // the garbage collector runs on the owner of shard 0, every write fenced by that shard
     KrakeContext collector =
         new FencedContext(
             krake,
             lease,
             new FencedStore(krake.store(), lease, key -> OptionalInt.of(0)),
-            builder.validators);
+            builder.validators,
+            builder.clusterValidators);
     return new Membership(lease, components, collector, lease);
   }
 
