@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * Lists a store collection (every namespace), then watches it from the listing's revision + 1,
  * passing the {@link ResourceKey} of every listed and changed resource to a sink (usually {@code
  * controller.queue()::add}), as Krake's {@code Reflector}. Unlike Krake, it re-lists only when the
- * watch lost events to a compaction, not on every reconnect; a re-list also reports the keys of
- * resources that disappeared meanwhile.
+ * watch lost events to a compaction, or when the store ended the watch for good (it refused or
+ * cancelled it), not on every reconnect; a re-list also reports the keys of resources that
+ * disappeared meanwhile.
  *
  * <p>It keeps a cache of the latest {@link Metadata} per key (name, namespace, labels, owners,
  * finalizers, deletion), as last listed or seen in an event; readers may use it to avoid a store
@@ -122,7 +123,8 @@ public final class Reflector<T extends Resource<T>> implements AutoCloseable {
   /**
    * Returns whether the reflector is watching: started, not closed, listed, and its watch open. It
    * is not while it waits to retry a failed listing, nor once the store ended its watch for good
-   * (store closed), after which it no longer sees changes.
+   * (refused, cancelled, store closed) until the listing that follows ({@link #RETRY_BASE_MILLIS}
+   * later, then backing off while it fails) has started a new watch.
    */
   public synchronized boolean watching() {
     return started && !closed && watch.isPresent() && listener != null && !listener.ended;
@@ -224,8 +226,17 @@ public final class Reflector<T extends Resource<T>> implements AutoCloseable {
 
     @Override
     public void onClosed(KrakeException cause) {
-      log.info("reflector {}: watch closed: {}", name, String.valueOf(cause));
       ended = true;
+      // The store ended the watch for good (refused, cancelled, or the store closed): without a new
+      // listing the cache and the controllers would stop seeing changes. Re-list from the
+      // scheduler, not here: this is the watch's thread, and relist() closes the watch under the
+      // lock. A store that stays unusable makes the listing fail and back off as any failed one.
+      log.info(
+          "reflector {}: the store ended its watch ({}), re-listing in {} ms",
+          name,
+          String.valueOf(cause),
+          RETRY_BASE_MILLIS);
+      scheduler.schedule(Reflector.this::relist, Duration.ofMillis(RETRY_BASE_MILLIS));
     }
   }
 

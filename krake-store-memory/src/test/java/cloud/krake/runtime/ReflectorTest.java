@@ -120,6 +120,26 @@ class ReflectorTest {
   }
 
   @Test
+  void reListsAndWatchesAgainAfterTheStoreEndedItsWatch() {
+    create("a", "one");
+    reflector.start();
+    keys.clear();
+
+    store.breakWatches();
+    create("a", "missed");
+    store.endAndNotify(new cloud.krake.KrakeException("etcd cancelled the watch: no reason given"));
+    assertThat(reflector.watching()).isFalse();
+    scheduler.advance(java.time.Duration.ofMillis(Reflector.RETRY_BASE_MILLIS));
+
+    assertThat(reflector.watching()).isTrue();
+    assertThat(keys).contains(key("a", "missed"));
+    keys.clear();
+    create("a", "after");
+    await().until(() -> keys.contains(key("a", "after")));
+    assertThat(reflector.cachedMetadata(key("a", "after"))).isPresent();
+  }
+
+  @Test
   void aStoreThatCannotBeListedIsNotAWarningPerAttempt() {
     MemoryStore memory = MemoryStore.create();
     int[] failuresLeft = {5};
@@ -199,6 +219,16 @@ class ReflectorTest {
         watches.clear();
       }
       broken.forEach(e -> e.getValue().onCompacted(revision));
+    }
+
+    /** Tells the broken watches that the store ended them for good, as etcd's cancel does. */
+    void endAndNotify(cloud.krake.KrakeException cause) {
+      List<Map.Entry<Watch, WatchListener>> broken;
+      synchronized (watches) {
+        broken = List.copyOf(watches);
+        watches.clear();
+      }
+      broken.forEach(e -> e.getValue().onClosed(cause));
     }
 
     int openWatches() {
