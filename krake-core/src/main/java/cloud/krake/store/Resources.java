@@ -1,6 +1,5 @@
 package cloud.krake.store;
 
-import cloud.krake.KrakeException;
 import cloud.krake.model.FieldError;
 import cloud.krake.model.InvalidResourceException;
 import cloud.krake.model.Metadata;
@@ -9,14 +8,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -79,22 +74,8 @@ public class Resources<T extends Resource<T>> {
    */
   public static final int DECODE_CACHE_LIMIT = 256;
 
-  /**
-   * The latest decoded revision per key, for keys under an open watch of this layer, in access
-   * order; guarded by itself.
-   */
-  private final LinkedHashMap<String, T> decoded =
-      new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, T> eldest) {
-          return size() > DECODE_CACHE_LIMIT;
-        }
-      };
-
-  /** The prefixes of this layer's open watches, once per watch. */
-  private final List<String> watchedPrefixes = new CopyOnWriteArrayList<>();
+  /** The latest decoded revision per key, and the watches that keep it in step. */
+  private final DecodeCache<T> decoded;
 
   /** The resource type. */
   protected final ResourceType<T> type;
@@ -113,6 +94,7 @@ public class Resources<T extends Resource<T>> {
     this.store = Objects.requireNonNull(store, "store");
     this.type = Objects.requireNonNull(type, "type");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.decoded = new DecodeCache<>(type);
   }
 
   /** Returns the resource type. */
@@ -425,79 +407,7 @@ public class Resources<T extends Resource<T>> {
 
   private Watch watchPrefix(String prefix, long fromRevision, ResourceListener<T> listener) {
     Objects.requireNonNull(listener, "listener");
-    // Registered before the watch starts, so that no deletion after a cached read goes unseen.
-    watchedPrefixes.add(prefix);
-    AtomicBoolean ended = new AtomicBoolean();
-    Runnable unwatch =
-        () -> {
-          if (ended.compareAndSet(false, true)) {
-            watchedPrefixes.remove(prefix);
-            // Deletions from now on would go unseen: drop what no other watch covers.
-            synchronized (decoded) {
-              decoded.keySet().removeIf(key -> key.startsWith(prefix) && !watched(key));
-            }
-          }
-        };
-    Watch watch;
-    try {
-      watch =
-          store.watch(
-              prefix,
-              fromRevision,
-              new WatchListener() {
-                @Override
-                public void onEvent(WatchEvent event) {
-                  T resource;
-                  try {
-                    resource =
-                        event.type() == WatchEvent.Type.DELETED
-                            ? decodeDeleted(event.kv())
-                            : decode(event.kv());
-                  } catch (CorruptDocumentException e) {
-                    log.error("skipping a corrupt document in a watch: {}", e.getMessage());
-                    listener.onCorruptDocument(e);
-                    return;
-                  }
-                  listener.onEvent(new ResourceEvent<>(event.type(), resource));
-                }
-
-                @Override
-                public void onCompacted(long compactRevision) {
-                  // Deletions in the lost history were never seen: drop what was decoded under
-                  // the prefix; the listener's re-list decodes the live resources again.
-                  synchronized (decoded) {
-                    decoded.keySet().removeIf(key -> key.startsWith(prefix));
-                  }
-                  listener.onCompacted(compactRevision);
-                }
-
-                @Override
-                public void onClosed(KrakeException cause) {
-                  unwatch.run();
-                  listener.onClosed(cause);
-                }
-              });
-    } catch (RuntimeException e) {
-      unwatch.run();
-      throw e;
-    }
-    return () -> {
-      try {
-        watch.close();
-      } finally {
-        unwatch.run();
-      }
-    };
-  }
-
-  /** Whether an open watch of this layer covers the key, so that its deletion will be seen. */
-  private boolean watched(String key) {
-    for (String prefix : watchedPrefixes) {
-      if (key.startsWith(prefix)) {
-        return true;
-      }
-    }
-    return false;
+    return decoded.watch(store, prefix, fromRevision, listener);
   }
 
   /**
@@ -581,45 +491,17 @@ public class Resources<T extends Resource<T>> {
    * stored document).
    */
   protected final T decode(KeyValue kv) {
-    T cached;
-    synchronized (decoded) {
-      cached = decoded.get(kv.key());
-    }
-    if (cached != null && cached.metadata().revision() == kv.modRevision()) {
-      return cached;
-    }
-    T fresh = type.decode(kv);
-    if (!watched(kv.key())) {
-      // No watch would tell this layer of the key's deletion: caching it could keep it for ever.
-      return fresh;
-    }
-    synchronized (decoded) {
-      decoded.put(kv.key(), fresh);
-    }
-    return fresh;
-  }
-
-  /**
-   * Decodes the last value of a deleted key (a watch's DELETED event) and drops the key from the
-   * decode cache.
-   */
-  private T decodeDeleted(KeyValue kv) {
-    forget(kv.key());
-    return type.decode(kv);
+    return decoded.decode(kv);
   }
 
   /** Drops a deleted key from the decode cache. */
   private void forget(String key) {
-    synchronized (decoded) {
-      decoded.remove(key);
-    }
+    decoded.forget(key);
   }
 
   /** Returns how many keys the decode cache holds; for tests. */
   int decodeCacheSize() {
-    synchronized (decoded) {
-      return decoded.size();
-    }
+    return decoded.size();
   }
 
   /** Writes with CAS and returns the resource stamped with its new revision. */

@@ -1,0 +1,174 @@
+package cloud.krake.store;
+
+import cloud.krake.KrakeException;
+import cloud.krake.model.Resource;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The decode cache of one typed layer ({@link Resources}): the latest decoded revision per key, for
+ * keys under an open watch of the layer, at most {@link Resources#DECODE_CACHE_LIMIT} keys in
+ * access order; and the watches' adapter from stored documents to decoded resources, which keeps
+ * the cache in step with deletions and compactions. See {@link Resources#decode} for the contract.
+ * Thread-safe.
+ *
+ * @param <T> the resource type
+ */
+final class DecodeCache<T extends Resource<T>> {
+
+  private static final Logger log = LoggerFactory.getLogger(Resources.class);
+
+  private final ResourceType<T> type;
+
+  /** Guarded by itself. */
+  private final LinkedHashMap<String, T> decoded =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, T> eldest) {
+          return size() > Resources.DECODE_CACHE_LIMIT;
+        }
+      };
+
+  /** The prefixes of the layer's open watches, once per watch. */
+  private final List<String> watchedPrefixes = new CopyOnWriteArrayList<>();
+
+  DecodeCache(ResourceType<T> type) {
+    this.type = type;
+  }
+
+  /** Decodes a stored document, or returns the same revision's earlier decoding. */
+  T decode(KeyValue kv) {
+    T cached;
+    synchronized (decoded) {
+      cached = decoded.get(kv.key());
+    }
+    if (cached != null && cached.metadata().revision() == kv.modRevision()) {
+      return cached;
+    }
+    T fresh = type.decode(kv);
+    if (!watched(kv.key())) {
+      // No watch would tell this layer of the key's deletion: caching it could keep it for ever.
+      return fresh;
+    }
+    synchronized (decoded) {
+      decoded.put(kv.key(), fresh);
+    }
+    return fresh;
+  }
+
+  /** Decodes the last value of a deleted key (a DELETED event) and drops the key. */
+  T decodeDeleted(KeyValue kv) {
+    forget(kv.key());
+    return type.decode(kv);
+  }
+
+  /** Drops a deleted key. */
+  void forget(String key) {
+    synchronized (decoded) {
+      decoded.remove(key);
+    }
+  }
+
+  /** Returns how many keys the cache holds. */
+  int size() {
+    synchronized (decoded) {
+      return decoded.size();
+    }
+  }
+
+  /**
+   * Watches a prefix of the store for the layer: registers the prefix before the watch starts (so
+   * that no deletion after a cached read goes unseen), decodes each event through the cache, and
+   * drops what no other watch covers once the watch ends.
+   */
+  Watch watch(Store store, String prefix, long fromRevision, ResourceListener<T> listener) {
+    watchedPrefixes.add(prefix);
+    AtomicBoolean ended = new AtomicBoolean();
+    Runnable unwatch =
+        () -> {
+          if (ended.compareAndSet(false, true)) {
+            watchedPrefixes.remove(prefix);
+            // Deletions from now on would go unseen: drop what no other watch covers.
+            synchronized (decoded) {
+              decoded.keySet().removeIf(key -> key.startsWith(prefix) && !watched(key));
+            }
+          }
+        };
+    Watch watch;
+    try {
+      watch = store.watch(prefix, fromRevision, new Decoding(prefix, listener, unwatch));
+    } catch (RuntimeException e) {
+      unwatch.run();
+      throw e;
+    }
+    return () -> {
+      try {
+        watch.close();
+      } finally {
+        unwatch.run();
+      }
+    };
+  }
+
+  /** Whether an open watch of the layer covers the key, so that its deletion will be seen. */
+  private boolean watched(String key) {
+    for (String prefix : watchedPrefixes) {
+      if (key.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A store watch's listener that decodes through the cache for a typed listener. */
+  private final class Decoding implements WatchListener {
+    private final String prefix;
+    private final ResourceListener<T> listener;
+    private final Runnable unwatch;
+
+    Decoding(String prefix, ResourceListener<T> listener, Runnable unwatch) {
+      this.prefix = prefix;
+      this.listener = listener;
+      this.unwatch = unwatch;
+    }
+
+    @Override
+    public void onEvent(WatchEvent event) {
+      T resource;
+      try {
+        resource =
+            event.type() == WatchEvent.Type.DELETED
+                ? decodeDeleted(event.kv())
+                : decode(event.kv());
+      } catch (CorruptDocumentException e) {
+        log.error("skipping a corrupt document in a watch: {}", e.getMessage());
+        listener.onCorruptDocument(e);
+        return;
+      }
+      listener.onEvent(new ResourceEvent<>(event.type(), resource));
+    }
+
+    @Override
+    public void onCompacted(long compactRevision) {
+      // Deletions in the lost history were never seen: drop what was decoded under the prefix;
+      // the listener's re-list decodes the live resources again.
+      synchronized (decoded) {
+        decoded.keySet().removeIf(key -> key.startsWith(prefix));
+      }
+      listener.onCompacted(compactRevision);
+    }
+
+    @Override
+    public void onClosed(KrakeException cause) {
+      unwatch.run();
+      listener.onClosed(cause);
+    }
+  }
+}
