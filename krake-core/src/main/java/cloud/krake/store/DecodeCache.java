@@ -58,6 +58,12 @@ final class DecodeCache<T extends Resource<T>> {
       return fresh;
     }
     synchronized (decoded) {
+      // Another thread (another watch of the same revision) may have decoded it meanwhile: share
+      // the first decoding, so that every reader of one revision holds the same object.
+      T raced = decoded.get(kv.key());
+      if (raced != null && raced.metadata().revision() == kv.modRevision()) {
+        return raced;
+      }
       decoded.put(kv.key(), fresh);
     }
     return fresh;
