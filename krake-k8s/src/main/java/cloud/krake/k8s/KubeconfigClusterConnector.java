@@ -227,10 +227,8 @@ public final class KubeconfigClusterConnector implements ClusterConnector {
     }
     String key = key(cluster);
     try {
-      ApiServerClusterClient.apiClient(
-          key,
-          Kubeconfig.parse(key, cluster.spec().kubeconfig(), settings.credentials()),
-          settings.credentials());
+      Kubeconfig.parse(key, cluster.spec().kubeconfig(), settings.credentials())
+          .toApiClient(key, settings.credentials());
     } catch (KubernetesException e) {
       String prefix = "cluster " + key + ": invalid kubeconfig: ";
       String message = e.getMessage();

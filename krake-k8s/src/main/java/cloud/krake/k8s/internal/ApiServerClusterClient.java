@@ -30,7 +30,6 @@ import io.kubernetes.client.util.generic.options.PatchOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -149,49 +148,8 @@ public final class ApiServerClusterClient implements ClusterClient {
     Objects.requireNonNull(kubeconfig, "kubeconfig");
     Objects.requireNonNull(customResources, "customResources");
     Objects.requireNonNull(settings, "settings");
-    ApiClient api = apiClient(cluster, kubeconfig, settings.credentials());
+    ApiClient api = kubeconfig.toApiClient(cluster, settings.credentials());
     return new ApiServerClusterClient(cluster, kubeconfig, api, customResources, settings);
-  }
-
-  /**
-   * Makes the official client for a kubeconfig: TLS material loaded, the bearer token of an {@code
-   * exec} plugin or a {@code tokenFile} served per request ({@link BearerTokenAuthentication}). No
-   * request is sent and no plugin runs.
-   *
-   * @param cluster the cluster's {@code namespace/name}, for messages
-   * @param kubeconfig the checked kubeconfig
-   * @param credentials the connector's credential settings
-   * @return the client
-   * @throws KubernetesException with {@link ReasonCode#INVALID_RESOURCE} when the client cannot use
-   *     the kubeconfig's certificates or keys
-   */
-  public static ApiClient apiClient(
-      String cluster, Kubeconfig kubeconfig, CredentialPolicy credentials) {
-    try {
-      ClientBuilder builder = ClientBuilder.kubeconfig(kubeconfig.toKubeConfig(cluster));
-      if (kubeconfig.exec().isPresent()) {
-        builder.setAuthentication(
-            new BearerTokenAuthentication(
-                new ExecCredentialSource(
-                    cluster, kubeconfig.exec().get(), credentials, Clock.systemUTC())));
-      } else if (kubeconfig.tokenFile().isPresent()) {
-        builder.setAuthentication(
-            new BearerTokenAuthentication(
-                new TokenFileSource(kubeconfig.tokenFile().get(), Clock.systemUTC())));
-      }
-      return builder.build();
-    } catch (IOException | RuntimeException e) {
-      if (e instanceof KubernetesException k) {
-        throw k;
-      }
-      // The cause may quote key material: it is left out on purpose.
-      throw Kubeconfig.invalid(
-          cluster,
-          "spec.kubeconfig",
-          "credentials or certificate authority cannot be loaded ("
-              + e.getClass().getSimpleName()
-              + ")");
-    }
   }
 
   @Override

@@ -6,13 +6,17 @@ import cloud.krake.model.InvalidResourceException;
 import cloud.krake.model.ReasonCode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
+import java.io.IOException;
 import java.io.StringReader;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -369,5 +373,43 @@ public final class Kubeconfig {
   @Override
   public String toString() {
     return "Kubeconfig[server=" + server + ", context=" + contextName + "]";
+  }
+
+  /**
+   * Makes the official client for this (checked) kubeconfig: TLS material loaded, the bearer token
+   * of an {@code exec} plugin or a {@code tokenFile} served per request ({@link
+   * BearerTokenAuthentication}). No request is sent and no plugin runs.
+   *
+   * @param cluster the cluster's {@code namespace/name}, for messages
+   * @param credentials the connector's credential settings
+   * @return the client
+   * @throws KubernetesException with {@link ReasonCode#INVALID_RESOURCE} when the client cannot use
+   *     the kubeconfig's certificates or keys
+   */
+  public ApiClient toApiClient(String cluster, CredentialPolicy credentials) {
+    try {
+      ClientBuilder builder = ClientBuilder.kubeconfig(toKubeConfig(cluster));
+      if (exec().isPresent()) {
+        builder.setAuthentication(
+            new BearerTokenAuthentication(
+                new ExecCredentialSource(cluster, exec().get(), credentials, Clock.systemUTC())));
+      } else if (tokenFile().isPresent()) {
+        builder.setAuthentication(
+            new BearerTokenAuthentication(
+                new TokenFileSource(tokenFile().get(), Clock.systemUTC())));
+      }
+      return builder.build();
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof KubernetesException k) {
+        throw k;
+      }
+      // The cause may quote key material: it is left out on purpose.
+      throw invalid(
+          cluster,
+          "spec.kubeconfig",
+          "credentials or certificate authority cannot be loaded ("
+              + e.getClass().getSimpleName()
+              + ")");
+    }
   }
 }
