@@ -46,7 +46,11 @@ class ObservedGenerationIT {
       ObjectNode spec = app.putObject("spec");
       spec.putArray("manifest").addAll(documents("echo.yaml"));
       spec.putObject("constraints").putObject("cluster").putArray("labels");
-      krake.apply(KrakeJson.write(cluster) + "\n---\n" + KrakeJson.write(app));
+      // The cluster first: an application the scheduler sees before its cluster is ONLINE waits
+      // for a scheduling retry (seconds on the system timer), which settle() does not wait for.
+      krake.apply(KrakeJson.write(cluster));
+      krake.settle(Duration.ofSeconds(30));
+      krake.apply(KrakeJson.write(app));
       krake.settle(Duration.ofSeconds(30));
       Application first = krake.applications().require(NS, "echo");
       assertThat(first.status().state()).isEqualTo(ApplicationState.RUNNING);
