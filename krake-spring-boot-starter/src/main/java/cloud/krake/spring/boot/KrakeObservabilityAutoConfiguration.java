@@ -3,6 +3,7 @@ package cloud.krake.spring.boot;
 import cloud.krake.Krake;
 import cloud.krake.micrometer.MicrometerKrakeMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -21,7 +22,10 @@ import org.springframework.context.annotation.Configuration;
  *       metrics recorder, which Spring Boot binds to its registries as a {@code MeterBinder}, and
  *       which {@linkplain MicrometerKrakeMetrics#monitor monitors} the instance (queue depth and
  *       applications per state) from the start of the context to its close;
- *   <li>with Actuator: the health indicator {@code krake} ({@link KrakeHealthIndicator}).
+ *   <li>with Actuator: the health indicator {@code krake} ({@link KrakeHealthIndicator}), unless
+ *       {@code management.health.krake.enabled=false} (or {@code
+ *       management.health.defaults.enabled=false} without {@code
+ *       management.health.krake.enabled=true}), as Spring Boot's own indicators.
  * </ul>
  *
  * Both need a {@code Krake} bean (the auto-configured one or the host's); ordered after {@link
@@ -101,7 +105,10 @@ public class KrakeObservabilityAutoConfiguration {
 
   /** The Actuator health indicator. */
   @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(HealthIndicator.class)
+  @ConditionalOnClass(
+      value = HealthIndicator.class,
+      name =
+          "org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator")
   public static class HealthConfiguration {
 
     /** Makes the configuration; Spring calls it. */
@@ -116,6 +123,7 @@ public class KrakeObservabilityAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "krakeHealthIndicator")
     @ConditionalOnBean(Krake.class)
+    @ConditionalOnEnabledHealthIndicator("krake")
     public KrakeHealthIndicator krakeHealthIndicator(Krake krake) {
       return new KrakeHealthIndicator(krake);
     }

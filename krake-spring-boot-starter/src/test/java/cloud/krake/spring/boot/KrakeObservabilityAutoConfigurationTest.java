@@ -96,6 +96,25 @@ class KrakeObservabilityAutoConfigurationTest {
   }
 
   @Test
+  void noHealthIndicatorWhenDisabledAsSpringBootsOwn() {
+    runner
+        .withPropertyValues("management.health.krake.enabled=false")
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(context).hasSingleBean(Krake.class);
+              assertThat(context).doesNotHaveBean("krakeHealthIndicator");
+            });
+    runner
+        .withPropertyValues("management.health.defaults.enabled=false")
+        .run(context -> assertThat(context).doesNotHaveBean("krakeHealthIndicator"));
+    runner
+        .withPropertyValues(
+            "management.health.defaults.enabled=false", "management.health.krake.enabled=true")
+        .run(context -> assertThat(context).hasBean("krakeHealthIndicator"));
+  }
+
+  @Test
   void noHealthIndicatorWithoutActuator() {
     runner
         .withClassLoader(new FilteredClassLoader(HealthIndicator.class))
