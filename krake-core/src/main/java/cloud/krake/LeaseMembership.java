@@ -385,11 +385,19 @@ final class LeaseMembership implements KrakeMembership, AutoCloseable {
         return;
       }
       long sent = nanos.getAsLong();
+      boolean lapsed = false;
       try {
         Lease kept = store.keepAliveLease(held.get());
         synchronized (this) {
           if (lease.equals(held)) {
+            // the lease lapsed locally (the answer came late) although the store kept it: while
+            // it lapsed this instance owned nothing, so its components ignored the events of its
+            // shards and the rebalance did nothing; regaining every shard resyncs them all
+            lapsed = !leaseValid();
             validUntil = sent + kept.ttl().toNanos();
+            if (lapsed && !publishedShards.isEmpty()) {
+              publishedShards = List.of();
+            }
           }
           if (awayLogged) {
             awayLogged = false;
@@ -410,6 +418,12 @@ final class LeaseMembership implements KrakeMembership, AutoCloseable {
                 e.getMessage());
           }
         }
+      }
+      if (lapsed) {
+        log.info(
+            "instance {} kept its lease alive after it had lapsed locally: resyncing its shards",
+            instanceId());
+        requestRebalance();
       }
       publish();
     } finally {

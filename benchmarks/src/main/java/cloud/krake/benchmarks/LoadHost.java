@@ -23,9 +23,12 @@ import cloud.krake.model.KrakeJson;
 import cloud.krake.model.Reason;
 import cloud.krake.model.ResourceRef;
 import cloud.krake.store.Applications;
+import cloud.krake.store.ConflictException;
+import cloud.krake.store.NotFoundException;
 import cloud.krake.store.ResourceEvent;
 import cloud.krake.store.ResourceListener;
 import cloud.krake.store.Store;
+import cloud.krake.store.StoreUnavailableException;
 import cloud.krake.store.Watch;
 import cloud.krake.store.WatchEvent;
 import cloud.krake.store.etcd.EtcdStore;
@@ -70,9 +73,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *       location=<name>}, waits until it is ONLINE; answer {@code cluster <name>};
  *   <li>{@code create <application JSON>}: {@code applications().create}; no answer (the event
  *       {@code create-failed <exception>} if it throws); {@code delete <name>}: {@code
- *       applications().delete}, no answer ({@code delete-failed <exception>} if it throws). A
- *       cluster that already exists in the store (registered by another instance) is not created
- *       again, only awaited;
+ *       applications().delete}, no answer ({@code delete-failed <exception>} if it throws); both
+ *       read and retry after a {@code StoreUnavailableException} (the write may have been applied
+ *       when an etcd member went away mid-call), as a client of a replicated host does. A cluster
+ *       that already exists in the store (registered by another instance) is not created again,
+ *       only awaited;
  *   <li>{@code usage}: answer {@code usage <JvmUsage as JSON>}; {@code reset-peaks}: answer {@code
  *       ok};
  *   <li>{@code heap} / {@code heap-compacted}: a full GC (after compacting the store's history for
@@ -227,8 +232,8 @@ public final class LoadHost {
     String arg = space < 0 ? "" : line.substring(space + 1);
     try {
       switch (command) {
-        case "create" -> krake.applications().create(KrakeJson.read(arg, Application.class));
-        case "delete" -> krake.applications().delete(LoadProtocol.NS, arg);
+        case "create" -> create(KrakeJson.read(arg, Application.class));
+        case "delete" -> delete(arg);
         case "cluster" -> {
           String[] parts = arg.split(" ", 2);
           registerCluster(parts[0], new String(Base64.getDecoder().decode(parts[1]), UTF_8));
@@ -279,6 +284,60 @@ public final class LoadHost {
       // create and delete have no answer: their failures are events
       boolean event = command.equals("create") || command.equals("delete");
       out.send((event ? command + "-failed " : "error " + command + ": ") + message);
+    }
+  }
+
+  /** Attempts of a create or delete whose store call may have been applied, then it fails. */
+  private static final int WRITE_ATTEMPTS = 5;
+
+  /**
+   * Creates an application as a client of a replicated host does when an etcd member goes away
+   * mid-call: a {@link StoreUnavailableException} means the create may have been applied ({@code
+   * EtcdStore}'s contract), so the application is read again and created again only if it is
+   * absent.
+   */
+  private void create(Application application) {
+    String name = application.metadata().name();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        krake.applications().create(application);
+        return;
+      } catch (StoreUnavailableException e) {
+        if (attempt >= WRITE_ATTEMPTS) {
+          throw e;
+        }
+        try {
+          if (krake.applications().get(LoadProtocol.NS, name).isPresent()) {
+            return; // it was applied
+          }
+        } catch (StoreUnavailableException again) {
+          // read on the next attempt
+        }
+      } catch (ConflictException e) {
+        if (attempt == 1) {
+          throw e;
+        }
+        return; // created by an earlier attempt that failed after etcd applied it
+      }
+    }
+  }
+
+  /** Requests deletion, retried like {@link #create} (a deletion request is idempotent). */
+  private void delete(String name) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        krake.applications().delete(LoadProtocol.NS, name);
+        return;
+      } catch (StoreUnavailableException e) {
+        if (attempt >= WRITE_ATTEMPTS) {
+          throw e;
+        }
+      } catch (NotFoundException e) {
+        if (attempt == 1) {
+          throw e;
+        }
+        return; // deleted already, after an earlier attempt was applied
+      }
     }
   }
 

@@ -148,7 +148,13 @@ final class HostInstances implements AutoCloseable {
         LoadProtocol.Child.start(
             "instance-" + index + "." + generation,
             LoadHost.class,
-            Stream.concat(jvmOptions.stream(), Stream.of("-Dsun.net.httpserver.nodelay=true"))
+            Stream.concat(
+                    jvmOptions.stream(),
+                    Stream.of(
+                        "-Dsun.net.httpserver.nodelay=true",
+                        // the group's changes (joins, shares, lapses) in the instance's log
+                        "-Dorg.slf4j.simpleLogger.log.cloud.krake.membership=info",
+                        "-Dorg.slf4j.simpleLogger.showDateTime=true"))
                 .toList(),
             Stream.concat(
                     Stream.of(String.valueOf(workers), "etcd=" + endpoints, "tls=false"),

@@ -1,5 +1,6 @@
 package cloud.krake.benchmarks;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import cloud.krake.model.KrakeJson;
@@ -122,8 +123,8 @@ final class MultiInstanceLoad {
     await("every application RUNNING")
         .atMost(PHASE_LIMIT)
         .pollInterval(Duration.ofMillis(200))
-        .failFast("an application FAILED", () -> !hosts.failures.isEmpty())
-        .failFast("a create failed", () -> !hosts.commandFailures.isEmpty())
+        .failFast("an application FAILED", () -> assertThat(hosts.failures).isEmpty())
+        .failFast("a create failed", () -> assertThat(hosts.commandFailures).isEmpty())
         .until(() -> names().allMatch(hosts.runningAt::containsKey));
     long last = names().mapToLong(hosts.runningAt::get).max().orElse(start);
     return Duration.ofNanos(last - start);
@@ -141,7 +142,7 @@ final class MultiInstanceLoad {
     await("every application gone")
         .atMost(PHASE_LIMIT)
         .pollInterval(Duration.ofMillis(200))
-        .failFast("a delete failed", () -> !hosts.commandFailures.isEmpty())
+        .failFast("a delete failed", () -> assertThat(hosts.commandFailures).isEmpty())
         .until(() -> names().allMatch(hosts.goneAt::containsKey));
     long last = names().mapToLong(hosts.goneAt::get).max().orElse(start);
     await("no object left on the clusters")

@@ -80,6 +80,10 @@ final class GroupMember implements AutoCloseable {
   /** A store client that can be cut off: keep-alives fail and watch events are held back. */
   static final class Client extends ForwardingStore {
     volatile boolean cutOff;
+
+    /** Keep-alives wait for this (a slow store: the call is sent, its answer is late). */
+    volatile CountDownLatch keepAliveAnswer = new CountDownLatch(0);
+
     final AtomicInteger keepAlives = new AtomicInteger();
     private final Map<WatchListener, java.util.List<WatchEvent>> held = new HashMap<>();
 
@@ -92,6 +96,14 @@ final class GroupMember implements AutoCloseable {
       if (cutOff) {
         throw new StoreUnavailableException(
             "cut off by the test", new java.io.IOException("cut off"));
+      }
+      try {
+        if (!keepAliveAnswer.await(30, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("the test never answered the keep-alive");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StoreUnavailableException("interrupted", new java.io.IOException(e));
       }
       Lease kept = super.keepAliveLease(lease);
       keepAlives.incrementAndGet();
@@ -151,13 +163,24 @@ final class GroupMember implements AutoCloseable {
     volatile CountDownLatch release = new CountDownLatch(0);
     final AtomicInteger reconciles = new AtomicInteger();
 
+    /** The keys its reflector handed to its work queue (after the queue took or ignored them). */
+    final Set<ResourceKey> offered = ConcurrentHashMap.newKeySet();
+
     Recorder(KrakeContext ctx, Overlaps overlaps, String id) {
       super("recorder", ctx.clock(), ctx.timer(), 2);
       this.ctx = ctx;
       this.overlaps = overlaps;
       this.id = id;
       Reflector<Application> apps =
-          reflect(new Reflector<>("recorder", ctx.applications(), queue()::add, ctx.timer()));
+          reflect(
+              new Reflector<>(
+                  "recorder",
+                  ctx.applications(),
+                  key -> {
+                    queue().add(key);
+                    offered.add(key);
+                  },
+                  ctx.timer()));
       shardBy(
           ctx.membership(),
           k -> ctx.membership().shardOf(k.namespace(), k.name()),

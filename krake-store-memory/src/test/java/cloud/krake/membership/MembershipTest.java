@@ -244,6 +244,37 @@ class MembershipTest {
     awaitAssignment(a, b);
   }
 
+  /**
+   * A keep-alive whose answer comes late (a slow store, a loaded machine) lets the lease lapse
+   * locally although the store kept it: while it lapses the instance owns nothing, so the events of
+   * its shards are ignored. Once the keep-alive succeeds the instance must queue its shards' keys
+   * again: nothing tells it of those events otherwise (its owned shards before and after are the
+   * same, so no change was published), and such an application waited forever.
+   */
+  @Test
+  void anEventIgnoredWhileTheLeaseLapsedLocallyIsReconciledOnceTheKeepAliveSucceeds() {
+    GroupMember a = join("a");
+    awaitAssignment(a);
+    int before = a.client.keepAlives.get();
+    a.client.keepAliveAnswer = new CountDownLatch(1);
+
+    // the keep-alive is sent, its answer is late: a's own clock passes the TTL meanwhile
+    a.advance(TTL.plusSeconds(1));
+    assertThat(a.krake.membership().ownedShards()).isEmpty();
+    app("late");
+    ResourceKey key = new ResourceKey("tenant", "late");
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.recorder.offered.contains(key));
+
+    // the answer arrives: the store had kept the lease, a holds every shard again
+    a.client.keepAliveAnswer.countDown();
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.client.keepAlives.get() > before);
+    assertThat(a.krake.membership().ownedShards()).hasSize(SHARDS);
+
+    await("the application created while the lease lapsed, reconciled by a")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> overlaps.reconciledBy.getOrDefault(key, Set.of()).contains("a"));
+  }
+
   @Test
   void aReleasingOwnerWaitsForItsReconcileInProgress() {
     GroupMember a = join("a");
