@@ -257,11 +257,19 @@ class QuickstartHost {
             metadata: {name: %s, namespace: %s}
             spec:
               manifest: []
-              constraints: {cluster: {labels: []}}
+              %s
               hooks: %s
               %s
             """
-                .formatted(name, NS, hooks, extraSpec),
+                .formatted(
+                    name,
+                    NS,
+                    // a key once per mapping: the strict reading refuses a second constraints
+                    extraSpec.contains("constraints:")
+                        ? ""
+                        : "constraints: {cluster: {labels: []}}",
+                    hooks,
+                    extraSpec),
             Application.class);
     table.expect(name);
     Application created =
