@@ -58,13 +58,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * loopback to the driver's fake API servers), Krake's complete and shutdown hooks with TLS (a
  * {@link GeneratedHookCa}) and the {@link EmbeddedHookServer} over HTTPS with client certificates.
  *
- * <p>Arguments: {@code <workers> [etcd=<endpoint>,<endpoint>...] [hookPort=<port>] [tls=false]
- * [membership=<instance id> [leaseTtl=<seconds>]]}, the last joining the group of instances on the
- * store ({@link MembershipConfig}; the event {@code shards <instance id> <owned shards>} on every
- * change): the store (default a {@link MemoryStore} of its own), the hook server's port on
- * 127.0.0.1 (default any free one), and whether the hooks use TLS (default true; without it the
- * complete and shutdown calls are plain HTTP with the token only, so that several instances need
- * not share one hook CA). On start it answers {@code ready <hook endpoint URL> <pid>}.
+ * <p>Arguments: {@code <workers> [etcd=<endpoint>,<endpoint>...] [hookPort=<port>] [hookUrl=<URL>]
+ * [tls=false] [membership=<instance id> [leaseTtl=<seconds>]]}, the last joining the group of
+ * instances on the store ({@link MembershipConfig}; the event {@code shards <instance id> <owned
+ * shards>} on every change): the store (default a {@link MemoryStore} of its own), the hook
+ * server's port on 127.0.0.1 (default any free one), the base URL the applications' hook Secrets
+ * name ({@link HooksConfig#endpoint()}; default the hook server's own URL; replicas of one group
+ * are given one, the address in front of all of them, as docs/configuration.md requires), and
+ * whether the hooks use TLS (default true; without it the complete and shutdown calls are plain
+ * HTTP with the token only, so that several instances need not share one hook CA). On start it
+ * answers {@code ready <hook server URL> <pid>}.
  *
  * <p>Commands on standard input ({@link LoadProtocol}), one per line, answered on standard output:
  *
@@ -119,6 +122,7 @@ public final class LoadHost {
     boolean tls = !"false".equals(options.get("tls"));
     int port = Integer.parseInt(options.getOrDefault("hookPort", "0"));
     GeneratedHookCa ca = GeneratedHookCa.generate(clock);
+    Optional<URI> advertised = Optional.ofNullable(options.get("hookUrl")).map(URI::create);
     HooksConfig config;
     CertificateIssuer issuer;
     if (tls) {
@@ -128,7 +132,7 @@ public final class LoadHost {
               .port(port)
               .build()
               .start();
-      config = config(ca, server.url(), true);
+      config = config(ca, advertised.orElse(server.url()), true);
       issuer = HookCertificateAuthorities.of(config, clock);
     } else {
       HooksConfig unbound = config(ca, URI.create("http://127.0.0.1"), false);
@@ -142,7 +146,7 @@ public final class LoadHost {
               .port(port)
               .build()
               .start();
-      config = config(ca, server.url(), false);
+      config = config(ca, advertised.orElse(server.url()), false);
       issuer =
           identity -> {
             throw new IllegalStateException("no client certificates without TLS");

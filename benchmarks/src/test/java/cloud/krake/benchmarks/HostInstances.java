@@ -37,6 +37,15 @@ final class HostInstances implements AutoCloseable {
 
   private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
 
+  /**
+   * The hook base URL every instance of a group puts into the applications' hook Secrets ({@code
+   * HooksConfig.endpoint}): one address for the whole group, as a Service or load balancer in front
+   * of the replicas would be, never an instance's own (a Secret naming one instance would be
+   * rewritten by each new owner of its shard). Nothing dials it: {@link ShutdownServices} takes the
+   * path from the Secret and sends it to a live instance, as that load balancer would.
+   */
+  static final URI GROUP_HOOK_URL = URI.create("http://hooks.krake.test:8080");
+
   /** One host JVM. */
   static final class Instance {
     final int index;
@@ -162,7 +171,8 @@ final class HostInstances implements AutoCloseable {
                         ? Stream.of()
                         : Stream.of(
                             "membership=i" + index + "g" + generation,
-                            "leaseTtl=" + leaseTtlSeconds))
+                            "leaseTtl=" + leaseTtlSeconds,
+                            "hookUrl=" + GROUP_HOOK_URL))
                 .toList(),
             line -> {
               Instance me = self[0];

@@ -254,22 +254,30 @@ class MultiInstanceIT {
         });
   }
 
-  /** A rolling restart of all three instances while applications are created: all converge. */
+  /**
+   * A rolling restart of all three instances while applications are created and deleted: all
+   * converge, and each new owner of a shard takes over its converged applications without writing
+   * their objects again. The instances advertise one hook address ({@link
+   * HostInstances#GROUP_HOOK_URL}), as replicas must: when each advertised its own, every new owner
+   * rewrote the token Secrets it took over (268 duplicate PATCHes for 60 applications).
+   */
   @Test
   void aRollingRestartOfEveryInstanceWhileApplicationsComeAndGoConverges() {
     EtcdCluster etcd = closing(EtcdCluster.start(3));
-    grouped(
-        etcd.endpoints(),
-        3,
-        60,
-        (hosts, load) ->
-            load.run(
-                () -> {
-                  for (int i = 0; i < hosts.size(); i++) {
-                    hosts.restart(i);
-                  }
-                },
-                () -> hosts.restart(0)));
+    MultiInstanceLoad.Figures figures =
+        grouped(
+            etcd.endpoints(),
+            3,
+            60,
+            (hosts, load) ->
+                load.run(
+                    () -> {
+                      for (int i = 0; i < hosts.size(); i++) {
+                        hosts.restart(i);
+                      }
+                    },
+                    () -> hosts.restart(0)));
+    assertThat(figures.duplicateWrites()).as(figures.toString()).isEmpty();
   }
 
   static String loadAverage() {

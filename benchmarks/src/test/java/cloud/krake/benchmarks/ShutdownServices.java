@@ -34,8 +34,9 @@ import java.util.function.IntFunction;
  * application's Service is created with that {@code nodePort}. Each call is counted by application
  * and attempt id ({@value ShutdownProtocol#ATTEMPT_HEADER}), answered 200, and then acknowledged as
  * the application would: {@code PUT {"token": ...}} on the shutdown hook URL of its token Secret,
- * sent to a live instance's hook endpoint (every instance serves every application's hooks; the
- * URL's own instance may have been killed).
+ * sent to a live instance's hook endpoint (every instance serves every application's hooks): the
+ * URL's path, on the server a load balancer in front of the instances would pick (the URL's own
+ * address is the group's, {@link HostInstances#GROUP_HOOK_URL}, or a standalone instance's own).
  */
 final class ShutdownServices implements AutoCloseable {
 
