@@ -2,6 +2,8 @@ package cloud.krake.store;
 
 import cloud.krake.KrakeException;
 import cloud.krake.model.Resource;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +38,11 @@ final class DecodeCache<T extends Resource<T>> {
         }
       };
 
+  /**
+   * The writes of this layer in progress, by key ({@link #writing}); guarded by {@link #decoded}.
+   */
+  private final Map<String, Pending<T>> pending = new HashMap<>();
+
   /** The prefixes of the layer's open watches, once per watch. */
   private final List<String> watchedPrefixes = new CopyOnWriteArrayList<>();
 
@@ -46,13 +53,20 @@ final class DecodeCache<T extends Resource<T>> {
   /** Decodes a stored document, or returns the same revision's earlier decoding. */
   T decode(KeyValue kv) {
     T cached;
+    Pending<T> write;
     synchronized (decoded) {
       cached = decoded.get(kv.key());
+      write = pending.get(kv.key());
     }
     if (cached != null && cached.metadata().revision() == kv.modRevision()) {
       return cached;
     }
-    T fresh = type.decode(kv);
+    T fresh =
+        write != null && Arrays.equals(write.document(), kv.value())
+            ? write
+                .resource()
+                .withMetadata(write.resource().metadata().withRevision(kv.modRevision()))
+            : type.decode(kv);
     if (!watched(kv.key())) {
       // No watch would tell this layer of the key's deletion: caching it could keep it for ever.
       return fresh;
@@ -68,6 +82,64 @@ final class DecodeCache<T extends Resource<T>> {
     }
     return fresh;
   }
+
+  /**
+   * Announces a write of this layer: until {@link #done} the document being written and the
+   * resource it encodes are kept for the key, so that a watch delivering the write before the
+   * writer returns ({@link #decode}) takes the resource instead of decoding the document. Only for
+   * a watched key; the document is compared byte for byte, so nothing else is ever taken for it.
+   *
+   * @return the announcement, for {@link #done}; {@code null} if the key is not watched
+   */
+  Pending<T> writing(String key, T resource, byte[] document) {
+    if (!watched(key)) {
+      return null;
+    }
+    Pending<T> p = new Pending<>(key, resource, document);
+    synchronized (decoded) {
+      pending.put(key, p);
+    }
+    return p;
+  }
+
+  /** Ends an announcement of {@link #writing}, whether the write succeeded or not. */
+  void done(Pending<T> p) {
+    if (p == null) {
+      return;
+    }
+    synchronized (decoded) {
+      pending.remove(p.key(), p);
+    }
+  }
+
+  /**
+   * Records a resource this layer has just written (stamped with the revision of the write) as the
+   * decoding of that revision, so that the watch events and reads of the write share it instead of
+   * decoding the document the layer has just encoded. Kept only for a watched key, and only if the
+   * cache holds no later revision of it (a watch may have delivered a later write already).
+   *
+   * @return the resource the cache holds for that revision: {@code resource}, or the equal one a
+   *     watch took from the announcement first
+   */
+  T written(String key, T resource) {
+    if (!watched(key)) {
+      return resource;
+    }
+    long revision = resource.metadata().revision();
+    synchronized (decoded) {
+      T cached = decoded.get(key);
+      if (cached != null && cached.metadata().revision() == revision) {
+        return cached;
+      }
+      if (cached == null || cached.metadata().revision() < revision) {
+        decoded.put(key, resource);
+      }
+    }
+    return resource;
+  }
+
+  /** A write in progress: the resource, and its document as sent to the store. */
+  record Pending<T>(String key, T resource, byte[] document) {}
 
   /** Decodes the last value of a deleted key (a DELETED event) and drops the key. */
   T decodeDeleted(KeyValue kv) {

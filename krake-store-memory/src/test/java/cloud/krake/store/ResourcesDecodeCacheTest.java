@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import cloud.krake.KrakeException;
 import cloud.krake.model.Application;
+import cloud.krake.model.ApplicationState;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ManualClock;
@@ -120,6 +121,67 @@ class ResourcesDecodeCacheTest {
     }
     assertThat(apps.get("tenant", "app-0").orElseThrow()).isSameAs(read);
     watches.forEach(Watch::close);
+  }
+
+  @Test
+  void theWatchesAndReadsOfTheWritingLayerShareTheWrittenResourceInsteadOfDecodingIt() {
+    List<Application> events = new CopyOnWriteArrayList<>();
+    Watch watch =
+        apps.watch(
+            0,
+            new ResourceListener<>() {
+              @Override
+              public void onEvent(ResourceEvent<Application> event) {
+                events.add(event.resource());
+              }
+
+              @Override
+              public void onCompacted(long compactRevision) {}
+
+              @Override
+              public void onClosed(KrakeException cause) {}
+            });
+    try {
+      Application input = app(0);
+      Application created = apps.create(input);
+      Application written =
+          apps.modifyStatus(
+              "tenant", "app-0", a -> a.status().withState(ApplicationState.CREATING));
+      await().until(() -> events.size() == 2);
+
+      assertThat(events.get(0)).isSameAs(created);
+      assertThat(events.get(1)).isSameAs(written);
+      // not decoded: a decoding would hold new trees, not the very spec the caller passed in
+      assertThat(events.get(0).spec()).isSameAs(input.spec());
+      assertThat(events.get(1).spec()).isSameAs(input.spec());
+      assertThat(apps.get("tenant", "app-0").orElseThrow()).isSameAs(written);
+      // what the layer keeps is what any other layer decodes from the stored document
+      assertThat(new Applications(store, clock).get("tenant", "app-0").orElseThrow())
+          .isEqualTo(written)
+          .isNotSameAs(written);
+    } finally {
+      watch.close();
+    }
+  }
+
+  @Test
+  void aWriteDoesNotReplaceALaterRevisionInTheDecodeCache() {
+    Watch watch = watchAll();
+    try {
+      Application created = apps.create(app(0));
+      Applications otherHost = new Applications(store, clock);
+      Application later =
+          otherHost.modifyStatus(
+              "tenant", "app-0", a -> a.status().withState(ApplicationState.CREATING));
+      Application read = apps.get("tenant", "app-0").orElseThrow();
+      assertThat(read).isEqualTo(later);
+
+      apps.decodeCache().written(ResourceType.APPLICATION.keys().key("tenant", "app-0"), created);
+
+      assertThat(apps.get("tenant", "app-0").orElseThrow()).isSameAs(read);
+    } finally {
+      watch.close();
+    }
   }
 
   @Test
