@@ -6,16 +6,27 @@ import cloud.krake.hooks.tls.TlsMaterial;
 import cloud.krake.testing.kubernetes.FakeKubernetesApiServer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.GeneralSecurityException;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509TrustManager;
 
 /** One application's complete call, as its pod would make it from its mounted Secrets. */
 record HookCall(String name, URI url, String token, SSLContext tls) {
@@ -32,17 +43,109 @@ record HookCall(String name, URI url, String token, SSLContext tls) {
     }
   }
 
-  static HookCall read(FakeKubernetesApiServer cluster, String name) {
+  /**
+   * Reads one application's hook URL, token and client certificate from its Secrets and builds its
+   * client's own TLS context (its own key and certificate, its own session cache).
+   *
+   * <p>Not with {@link TlsMaterial#clientContext(List, String, String)}: that goes through an
+   * in-memory PKCS#12 key store, which encrypts the key when it is stored and decrypts it again for
+   * the key manager, each with 10,000 PBKDF2 iterations; at 10,000 applications on two busy cores
+   * this took the driver more than 10 minutes between phase 1 and phase 2. The key manager here
+   * presents the same chain and key without a key store, and the trust manager, the same for every
+   * application of a run (one {@code ca-bundle.pem}), is built once per bundle.
+   *
+   * @param trustManagers trust managers already built, by {@code ca-bundle.pem}; shared by the
+   *     calls of one run
+   */
+  static HookCall read(
+      FakeKubernetesApiServer cluster, String name, Map<String, X509TrustManager> trustManagers) {
     Map<String, String> token = secret(cluster, name + "-krake-complete-secret-token");
     Map<String, String> certs = secret(cluster, name + "-krake-complete-secret-certs");
-    return new HookCall(
-        name,
-        URI.create(token.get("krake_complete_url")),
-        token.get("krake_complete_token"),
-        TlsMaterial.clientContext(
-            TlsMaterial.certificates(certs.get("ca-bundle.pem")),
-            certs.get("cert.pem"),
-            certs.get("key.pem")));
+    X509TrustManager trust =
+        trustManagers.computeIfAbsent(
+            certs.get("ca-bundle.pem"),
+            pem -> TlsMaterial.trustManager(TlsMaterial.certificates(pem)));
+    KeyManager key =
+        new FixedKeyManager(
+            TlsMaterial.certificates(certs.get("cert.pem")).toArray(new X509Certificate[0]),
+            TlsMaterial.privateKey(certs.get("key.pem")));
+    try {
+      SSLContext tls = SSLContext.getInstance("TLS");
+      tls.init(new KeyManager[] {key}, new TrustManager[] {trust}, null);
+      return new HookCall(
+          name,
+          URI.create(token.get("krake_complete_url")),
+          token.get("krake_complete_token"),
+          tls);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot initialise the TLS context of " + name, e);
+    }
+  }
+
+  /**
+   * Presents one certificate chain and its private key, for any key type and issuer the server asks
+   * for that match the key's algorithm: what the JDK's key manager does with a key store of one
+   * entry, without the key store.
+   */
+  private static final class FixedKeyManager extends X509ExtendedKeyManager {
+    private static final String ALIAS = "hook";
+    private final X509Certificate[] chain;
+    private final PrivateKey key;
+
+    FixedKeyManager(X509Certificate[] chain, PrivateKey key) {
+      this.chain = chain;
+      this.key = key;
+    }
+
+    private String alias(String... keyTypes) {
+      for (String type : keyTypes) {
+        if (type.equals(key.getAlgorithm())) {
+          return ALIAS;
+        }
+      }
+      return null;
+    }
+
+    @Override
+    public String[] getClientAliases(String keyType, Principal[] issuers) {
+      return alias(keyType) == null ? null : new String[] {ALIAS};
+    }
+
+    @Override
+    public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
+      return alias(keyTypes);
+    }
+
+    @Override
+    public String chooseEngineClientAlias(
+        String[] keyTypes, Principal[] issuers, SSLEngine engine) {
+      return alias(keyTypes);
+    }
+
+    @Override
+    public String[] getServerAliases(String keyType, Principal[] issuers) {
+      return null;
+    }
+
+    @Override
+    public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+      return null;
+    }
+
+    @Override
+    public X509Certificate[] getCertificateChain(String alias) {
+      return ALIAS.equals(alias) ? chain.clone() : null;
+    }
+
+    @Override
+    public PrivateKey getPrivateKey(String alias) {
+      return ALIAS.equals(alias) ? key : null;
+    }
+
+    @Override
+    public String toString() {
+      return "FixedKeyManager[" + chain[0].getSubjectX500Principal() + "]"; // never the key
+    }
   }
 
   private static Map<String, String> secret(FakeKubernetesApiServer cluster, String name) {

@@ -6,10 +6,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import javax.net.ssl.X509TrustManager;
 
 /** The library phases of {@link ControllerLoad}, driven from the driver process. */
 final class LoadPhases {
@@ -101,12 +105,22 @@ final class LoadPhases {
   static List<HookCall> prepareCalls(ControllerLoad load, List<FakeKubernetesApiServer> fakes) {
     int n = load.options().applications();
     load.out().printf("reading the hook Secrets of %d applications%n", n);
-    List<HookCall> calls = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      FakeKubernetesApiServer fake =
-          fakes.get(LoadProtocol.LOCATIONS.indexOf(LoadProtocol.location(i)));
-      calls.add(HookCall.read(fake, LoadProtocol.name(i)));
-    }
+    long start = System.nanoTime();
+    Map<String, X509TrustManager> trustManagers = new ConcurrentHashMap<>();
+    List<HookCall> calls =
+        IntStream.range(0, n)
+            .parallel()
+            .mapToObj(
+                i ->
+                    HookCall.read(
+                        fakes.get(LoadProtocol.LOCATIONS.indexOf(LoadProtocol.location(i))),
+                        LoadProtocol.name(i),
+                        trustManagers))
+            .toList();
+    load.out()
+        .printf(
+            "  read in %.1f s%n",
+            (System.nanoTime() - start) / (double) TimeUnit.SECONDS.toNanos(1));
     return calls;
   }
 

@@ -140,6 +140,49 @@ public final class ClusterObjects<K> implements AutoCloseable {
     return namespace + "/" + name;
   }
 
+  /**
+   * Most objects are declared by one application: an immutable set of up to {@value
+   * #SMALL_INTEREST} applications costs a few dozen bytes where a concurrent set costs about 200
+   * (at 10,000 applications with 12 keys each, 20 MiB of the host's heap). More applications share
+   * a concurrent set, changed in place, so that adding the n-th costs no copy of the n-1 before it.
+   * Both are safe to iterate while another thread changes the map: an immutable set never changes,
+   * and a concurrent set's iterator is weakly consistent.
+   */
+  static final int SMALL_INTEREST = 4;
+
+  static <K> Set<K> withApp(Set<K> apps, K app) {
+    if (apps == null) {
+      return Set.of(app);
+    }
+    if (apps.contains(app)) {
+      return apps;
+    }
+    if (apps.size() < SMALL_INTEREST) {
+      List<K> grown = new ArrayList<>(apps);
+      grown.add(app);
+      return Set.copyOf(grown);
+    }
+    Set<K> shared = apps.size() == SMALL_INTEREST ? ConcurrentHashMap.newKeySet() : apps;
+    if (shared != apps) {
+      shared.addAll(apps);
+    }
+    shared.add(app);
+    return shared;
+  }
+
+  static <K> Set<K> withoutApp(Set<K> apps, K app) {
+    if (!apps.contains(app)) {
+      return apps;
+    }
+    if (apps.size() > SMALL_INTEREST) {
+      apps.remove(app); // a concurrent set; it stays one
+      return apps;
+    }
+    List<K> rest = new ArrayList<>(apps);
+    rest.remove(app);
+    return rest.isEmpty() ? null : Set.copyOf(rest);
+  }
+
   private final class ClusterState {
     private final ClusterClient client;
     private final Map<String, KindState> kinds = new HashMap<>();
@@ -270,17 +313,12 @@ public final class ClusterObjects<K> implements AutoCloseable {
     }
 
     Interest addInterest(String key, K app) {
-      interest.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(app);
+      interest.compute(key, (k, apps) -> withApp(apps, app));
       return new Interest(this, key);
     }
 
     void removeInterest(String key, K app) {
-      interest.computeIfPresent(
-          key,
-          (k, apps) -> {
-            apps.remove(app);
-            return apps.isEmpty() ? null : apps;
-          });
+      interest.computeIfPresent(key, (k, apps) -> withoutApp(apps, app));
     }
 
     @Override
