@@ -175,10 +175,6 @@ class MultiInstanceIT {
    * shutdown service is called twice for one attempt.
    */
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "Known handover gap (issue 17, open): in one run of the merged suite 59 of 60 shutdown"
-          + " services were called; an attempt recorded by the killed instance before its call was"
-          + " never called by the new owner. Re-enable with the fix.")
   void anInstanceKilledMidRunHasItsShareTakenOverAndNothingIsStuck() {
     EtcdCluster etcd = closing(EtcdCluster.start(3));
     long[] takeover = new long[1];
