@@ -55,6 +55,13 @@ import java.util.Optional;
  *     for the first call of the application's shutdown service); {@code 0} (the default) when no
  *     round has started. Not in Krake's model, which keeps its progress in memory only; Krake
  *     ignores unknown fields, so documents with it stay readable there
+ * @param shutdownCallCompleted when the call of the current shutdown attempt's service completed:
+ *     answered (any HTTP status) or failed (refused, timed out; also no service to call); empty
+ *     while the call may still be in flight, or was never made (its caller stopped between
+ *     recording the attempt and calling), and when no attempt is in progress. A protocol that finds
+ *     an attempt without it, and is not making that call itself, calls again under a new attempt id
+ *     (issue 17). Not in Krake's model: written as {@code shutdown_call_completed} only when
+ *     present
  * @param autoClusterCreateStarted the name of the cluster the scheduler is creating for the
  *     application
  * @param migrationRetries the number of failed data migrations; default {@code 0}
@@ -83,6 +90,7 @@ public record ApplicationStatus(
     HookCredentials shutdown,
     Optional<Instant> shutdownGracePeriod,
     int shutdownAttempts,
+    Optional<Instant> shutdownCallCompleted,
     Optional<String> autoClusterCreateStarted,
     int migrationRetries,
     long migrationTimeout,
@@ -116,6 +124,7 @@ public record ApplicationStatus(
     complete = complete == null ? HookCredentials.NONE : complete;
     shutdown = shutdown == null ? HookCredentials.NONE : shutdown;
     shutdownGracePeriod = Values.opt(shutdownGracePeriod);
+    shutdownCallCompleted = Values.opt(shutdownCallCompleted);
     autoClusterCreateStarted = Values.opt(autoClusterCreateStarted);
   }
 
@@ -271,6 +280,11 @@ public record ApplicationStatus(
     return toBuilder().shutdownAttempts(shutdownAttempts).build();
   }
 
+  /** Returns a copy with another {@code shutdown_call_completed}. */
+  public ApplicationStatus withShutdownCallCompleted(Optional<Instant> shutdownCallCompleted) {
+    return toBuilder().shutdownCallCompleted(shutdownCallCompleted).build();
+  }
+
   /** Returns a copy with another {@code auto_cluster_create_started}. */
   public ApplicationStatus withAutoClusterCreateStarted(Optional<String> autoClusterCreateStarted) {
     return toBuilder().autoClusterCreateStarted(autoClusterCreateStarted).build();
@@ -340,6 +354,8 @@ public record ApplicationStatus(
         + shutdownGracePeriod
         + ", shutdownAttempts="
         + shutdownAttempts
+        + ", shutdownCallCompleted="
+        + shutdownCallCompleted
         + ", autoClusterCreateStarted="
         + autoClusterCreateStarted
         + ", migrationRetries="
@@ -385,6 +401,7 @@ public record ApplicationStatus(
     private HookCredentials shutdown = HookCredentials.NONE;
     private Optional<Instant> shutdownGracePeriod = Optional.empty();
     private int shutdownAttempts;
+    private Optional<Instant> shutdownCallCompleted = Optional.empty();
     private Optional<String> autoClusterCreateStarted = Optional.empty();
     private int migrationRetries;
     private long migrationTimeout;
@@ -410,6 +427,7 @@ public record ApplicationStatus(
       shutdown = s.shutdown;
       shutdownGracePeriod = s.shutdownGracePeriod;
       shutdownAttempts = s.shutdownAttempts;
+      shutdownCallCompleted = s.shutdownCallCompleted;
       autoClusterCreateStarted = s.autoClusterCreateStarted;
       migrationRetries = s.migrationRetries;
       migrationTimeout = s.migrationTimeout;
@@ -518,6 +536,12 @@ public record ApplicationStatus(
       return this;
     }
 
+    /** Sets {@code shutdown_call_completed}. */
+    public Builder shutdownCallCompleted(Optional<Instant> shutdownCallCompleted) {
+      this.shutdownCallCompleted = shutdownCallCompleted;
+      return this;
+    }
+
     /** Sets {@code auto_cluster_create_started}. */
     public Builder autoClusterCreateStarted(Optional<String> autoClusterCreateStarted) {
       this.autoClusterCreateStarted = autoClusterCreateStarted;
@@ -566,6 +590,7 @@ public record ApplicationStatus(
           shutdown,
           shutdownGracePeriod,
           shutdownAttempts,
+          shutdownCallCompleted,
           autoClusterCreateStarted,
           migrationRetries,
           migrationTimeout,

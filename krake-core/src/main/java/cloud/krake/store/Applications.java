@@ -236,6 +236,7 @@ public final class Applications extends StatusResources<Application, Application
             .withState(ApplicationState.READY_FOR_ACTION)
             .withShutdownGracePeriod(Optional.empty())
             .withShutdownAttempts(0)
+            .withShutdownCallCompleted(Optional.empty())
         : current.status();
   }
 
@@ -270,7 +271,8 @@ public final class Applications extends StatusResources<Application, Application
               .status()
               .withState(ApplicationState.WAITING_FOR_CLEANING)
               .withShutdownGracePeriod(Optional.empty())
-              .withShutdownAttempts(0);
+              .withShutdownAttempts(0)
+              .withShutdownCallCompleted(Optional.empty());
         });
   }
 

@@ -26,7 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One attempt's call of an application's shutdown service ({@code PUT <service>/shutdown} with the
  * attempt id in {@value ShutdownProtocol#ATTEMPT_HEADER}), in the background on the protocol's
- * client; a call that fails ends its attempt early (see {@link ShutdownProtocol}).
+ * client. Its end is recorded in the status, if the attempt is still the current one: {@code
+ * shutdown_call_completed} for an answer, and also the deadline moved to now for a failure, which
+ * ends the attempt early (see {@link ShutdownProtocol}). Then {@code done} runs, on every path,
+ * also a cancelled call: the protocol no longer has the call in flight.
  */
 final class ShutdownCall {
 
@@ -37,14 +40,17 @@ final class ShutdownCall {
   private final Applications applications;
   private final AtomicBoolean closed;
   private final KrakeMetricsRecorder recorder;
+  private final Runnable done;
 
   ShutdownCall(
       OkHttpClient client,
       Clock clock,
       Applications applications,
       AtomicBoolean closed,
-      KrakeMetricsRecorder recorder) {
+      KrakeMetricsRecorder recorder,
+      Runnable done) {
     this.recorder = recorder;
+    this.done = done;
     this.client = client;
     this.clock = clock;
     this.applications = applications;
@@ -74,6 +80,15 @@ final class ShutdownCall {
         new Callback() {
           @Override
           public void onResponse(Call call, Response response) {
+            try {
+              answered(response);
+              recordEnd(namespace, name, attempt, deadline, false);
+            } finally {
+              done.run();
+            }
+          }
+
+          private void answered(Response response) {
             recorder.shutdownAttempt(ShutdownAttemptOutcome.CALLED);
             try (response) {
               if (response.isSuccessful()) {
@@ -96,7 +111,16 @@ final class ShutdownCall {
 
           @Override
           public void onFailure(Call call, IOException e) {
+            try {
+              failed(call, e);
+            } finally {
+              done.run();
+            }
+          }
+
+          private void failed(Call call, IOException e) {
             if (closed.get() || call.isCanceled()) {
+              // no record: whoever steps next calls again (the service may not have got it)
               log.debug("Shutdown of {}/{}: attempt {} call cancelled", namespace, name, attempt);
               return;
             }
@@ -108,13 +132,19 @@ final class ShutdownCall {
                 attempt,
                 url,
                 e.toString());
-            endAttemptEarly(namespace, name, attempt, deadline);
+            recordEnd(namespace, name, attempt, deadline, true);
           }
         });
   }
 
-  /** Moves the deadline of a failed attempt to now, if that attempt is still the current one. */
-  private void endAttemptEarly(String namespace, String name, int attempt, Instant deadline) {
+  /**
+   * Records that the call of the attempt completed ({@code shutdown_call_completed = now}) and, for
+   * a failed call, moves the attempt's deadline to now, if that attempt is still the current one. A
+   * write refused (the store failed; a deposed instance's fenced write) leaves the attempt without
+   * the record: whoever steps it next calls again, under a new id.
+   */
+  private void recordEnd(
+      String namespace, String name, int attempt, Instant deadline, boolean failed) {
     try {
       applications.modifyStatus(
           namespace,
@@ -125,20 +155,27 @@ final class ShutdownCall {
             boolean stillCurrent =
                 status.state() == ApplicationState.WAITING_FOR_CLEANING
                     && status.shutdownAttempts() == attempt
-                    && status.shutdownGracePeriod().equals(Optional.of(deadline));
-            return stillCurrent && now.isBefore(deadline)
-                ? status.withShutdownGracePeriod(Optional.of(now))
-                : status;
+                    && status.shutdownGracePeriod().equals(Optional.of(deadline))
+                    && status.shutdownCallCompleted().isEmpty();
+            if (!stillCurrent) {
+              return status;
+            }
+            ApplicationStatus.Builder ended =
+                status.toBuilder().shutdownCallCompleted(Optional.of(now));
+            if (failed && now.isBefore(deadline)) {
+              ended.shutdownGracePeriod(Optional.of(now));
+            }
+            return ended.build();
           });
     } catch (NotFoundException e) {
-      log.debug("Shutdown of {}/{}: gone before its failed attempt could end", namespace, name);
+      log.debug("Shutdown of {}/{}: gone before its attempt's call was recorded", namespace, name);
     } catch (RuntimeException e) {
       log.warn(
-          "Shutdown of {}/{}: could not end failed attempt {} early; it ends at {}: {}",
+          "Shutdown of {}/{}: could not record the end of attempt {}'s call{}: {}",
           namespace,
           name,
           attempt,
-          deadline,
+          failed ? "; it ends at " + deadline : "",
           e.toString());
     }
   }

@@ -10,6 +10,7 @@ import cloud.krake.store.Applications;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Predicate;
 import okhttp3.HttpUrl;
 
 /**
@@ -36,8 +37,13 @@ final class ShutdownPlanner {
     this.https = https;
   }
 
-  /** Plans one step for {@code app} as read at {@code now}. */
-  Plan plan(Application app, ShutdownPurpose purpose, Instant now) {
+  /**
+   * Plans one step for {@code app} as read at {@code now}.
+   *
+   * @param calling whether the protocol making this step has the call of an attempt (by its id,
+   *     {@link ShutdownCall#attemptId}) in flight: its own memory, not the store's
+   */
+  Plan plan(Application app, ShutdownPurpose purpose, Instant now, Predicate<String> calling) {
     if (!app.spec().hooks().contains(Applications.SHUTDOWN_HOOK)) {
       return Plan.of(ShutdownDecision.proceed(false));
     }
@@ -65,7 +71,7 @@ final class ShutdownPlanner {
       case RECONCILING:
         return attempt(app, 1, now);
       case WAITING_FOR_CLEANING:
-        return waiting(app, now);
+        return waiting(app, now, calling);
       default:
         return Plan.of(
             ShutdownDecision.notApplicable(state + ": no shutdown in this state, as in Krake"));
@@ -83,11 +89,17 @@ final class ShutdownPlanner {
         || app.status().services().containsKey(ShutdownProtocol.SHUTDOWN_SERVICE);
   }
 
-  private Plan waiting(Application app, Instant now) {
+  private Plan waiting(Application app, Instant now, Predicate<String> calling) {
     ApplicationStatus status = app.status();
     Optional<Instant> deadline = status.shutdownGracePeriod();
     if (deadline.isEmpty()) {
       return attempt(app, 1, now);
+    }
+    if (!callMade(app, deadline.get(), calling)) {
+      // Recorded, but its call may never have been made: its caller stopped (killed, restarted,
+      // deposed) between the write and the call. Call now, under a new id (a new deadline), with
+      // the same number: the retry count is not spent on a call that may not have happened.
+      return attempt(app, status.shutdownAttempts(), now);
     }
     if (now.isBefore(deadline.get())) {
       return Plan.of(ShutdownDecision.waitUntil(deadline.get()));
@@ -100,13 +112,34 @@ final class ShutdownPlanner {
     return failureStrategy(app);
   }
 
+  /**
+   * Whether the current attempt's call is known to have been made, or is being made here: its
+   * completion is recorded, this protocol has it in flight, or the deadline was written by Krake
+   * (no {@code shutdown_attempts}: Krake calls before it records nothing more). Otherwise its
+   * caller may have stopped between recording the attempt and calling: nobody knows whether the
+   * service got it.
+   */
+  private static boolean callMade(Application app, Instant deadline, Predicate<String> calling) {
+    ApplicationStatus status = app.status();
+    return status.shutdownAttempts() == 0
+        || status.shutdownCallCompleted().isPresent()
+        || calling.test(
+            ShutdownCall.attemptId(
+                app.metadata().namespace().orElse(""),
+                app.metadata().name(),
+                status.shutdownAttempts(),
+                deadline));
+  }
+
   private Plan attempt(Application app, int attempt, Instant now) {
     Instant deadline = now.plus(graceTime(app.spec()));
     ApplicationStatus started =
-        app.status()
-            .withState(ApplicationState.WAITING_FOR_CLEANING)
-            .withShutdownAttempts(attempt)
-            .withShutdownGracePeriod(Optional.of(deadline));
+        app.status().toBuilder()
+            .state(ApplicationState.WAITING_FOR_CLEANING)
+            .shutdownAttempts(attempt)
+            .shutdownGracePeriod(Optional.of(deadline))
+            .shutdownCallCompleted(Optional.empty())
+            .build();
     String endpoint = app.status().services().get(ShutdownProtocol.SHUTDOWN_SERVICE);
     Optional<HttpUrl> url = serviceUrl(endpoint);
     if (url.isEmpty()) {
@@ -116,7 +149,11 @@ final class ShutdownPlanner {
               : "services[\"shutdown\"] is not a host:port";
       return new Plan(
           ShutdownDecision.waitUntil(now),
-          Optional.of(started.withShutdownGracePeriod(Optional.of(now))),
+          Optional.of(
+              started.toBuilder()
+                  .shutdownGracePeriod(Optional.of(now))
+                  .shutdownCallCompleted(Optional.of(now))
+                  .build()),
           Optional.empty(),
           Optional.of(why),
           attempt,

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -50,16 +51,28 @@ import org.slf4j.LoggerFactory;
  *       sent in the background with the header {@value #ATTEMPT_HEADER}{@code :
  *       <namespace>/<name>/<attempt>/<deadline in epoch milliseconds>}, an id unique per attempt
  *       and round (a round started by a retry counts its attempts from 1 again), which the
- *       application can de-duplicate on (a crash between the write and the call loses that call,
- *       never repeats it: the attempt then runs out at its deadline). The step returns {@link
- *       ShutdownDecision#waitUntil} the deadline at once. Any HTTP answer counts as "called"
- *       (Krake's contract; a non-2xx one is logged at warn). A missing {@code services["shutdown"]}
- *       entry, a refused connection or a timeout is a failed attempt: its deadline is moved to now
- *       (by compare-and-set, after re-reading, only while that attempt is still the current one),
- *       so the write's watch event lets the controller step again without waiting the grace time.
- *   <li>Until the deadline a step only returns {@code waitUntil(deadline)}, without calling again.
- *       Since the deadline and the attempt are in the store, a new instance on the same store
- *       (after a restart) resumes the wait where the old one stopped.
+ *       application can de-duplicate on. The step returns {@link ShutdownDecision#waitUntil} the
+ *       deadline at once. Any HTTP answer counts as "called" (Krake's contract; a non-2xx one is
+ *       logged at warn). When the call ends, {@code shutdown_call_completed = now} is written (by
+ *       compare-and-set, after re-reading, only while that attempt is still the current one). A
+ *       missing {@code services["shutdown"]} entry, a refused connection or a timeout is a failed
+ *       attempt: its deadline is also moved to now, so the write's watch event lets the controller
+ *       step again without waiting the grace time.
+ *   <li>Until the deadline a step only returns {@code waitUntil(deadline)}, without calling again,
+ *       if the attempt's call is known to be made: its end is recorded ({@code
+ *       shutdown_call_completed}), or this protocol has it in flight.
+ *   <li>Resuming (issue 17): an attempt recorded without an end that this protocol is not calling
+ *       was recorded by a caller that stopped (killed, restarted, deposed from the application's
+ *       shard) between the write and the call, or while the call was in flight: nobody knows
+ *       whether the service got it. The step calls again at once, under a new id: the same attempt
+ *       number (the retry count is not spent), a new deadline {@code now + grace} (which makes the
+ *       id new). So no attempt id is ever called twice, and every application's service is called
+ *       (at least once per round); an application may get one more call, under another id, when its
+ *       caller stopped after the service got the call but before its end was recorded. This needs
+ *       one caller per application at a time, the protocol's contract: in a group of instances, the
+ *       owner of the application's shard (the others' writes are fenced); a standalone instance is
+ *       the only one on its store. A deadline written by Krake (without {@code shutdown_attempts})
+ *       counts as called.
  *   <li>When the application acknowledges (the hook endpoint moves it to READY_FOR_ACTION, also
  *       late, after the deadline or after giving up), the step returns {@link
  *       ShutdownDecision#proceed proceed(true)}.
@@ -96,7 +109,9 @@ import org.slf4j.LoggerFactory;
  *   <li>every decision re-reads the application and every write is a compare-and-set; nothing acts
  *       on a snapshot;
  *   <li>the attempt number is persisted next to the deadline ({@code shutdown_attempts}), and a
- *       passed deadline is acted upon, so a restart neither loses nor restarts the shutdown;
+ *       passed deadline is acted upon, so a restart neither loses nor restarts the shutdown; the
+ *       end of each call is persisted too ({@code shutdown_call_completed}), so a call that a
+ *       restart or a hand-over interrupted is made again instead of lost;
  *   <li>the service call has connect, read and whole-call timeouts and runs on a bounded pool of
  *       its own, so a hanging application blocks neither the caller nor other applications; each
  *       call carries an attempt id;
@@ -119,10 +134,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: {@code step} may be called concurrently for any applications, also for the same
  * one (the compare-and-set writes make sure each attempt is started, and its service called, once
- * per store). {@code step} blocks only on the store; service calls run on at most {@link
- * Builder#maxConcurrentCalls} library-owned daemon threads named {@code krake-shutdown-N}, further
- * calls queue; with {@link Builder#executors} that pool is the instance's ({@value #POOL}), shut
- * down when the instance's executors close. Times come from the injected {@link Clock}.
+ * per store; a step registers the call of the attempt it writes as in flight before the write, so a
+ * concurrent step never takes it for a stopped caller's). {@code step} blocks only on the store;
+ * service calls run on at most {@link Builder#maxConcurrentCalls} library-owned daemon threads
+ * named {@code krake-shutdown-N}, further calls queue; with {@link Builder#executors} that pool is
+ * the instance's ({@value #POOL}), shut down when the instance's executors close. Times come from
+ * the injected {@link Clock}.
  *
  * <pre>{@code
  * try (ShutdownProtocol shutdown =
@@ -170,6 +187,14 @@ public final class ShutdownProtocol implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private final KrakeMetricsRecorder recorder;
+
+  /**
+   * The attempts (by id) whose call this protocol makes, with the number of steps and calls holding
+   * each: entered by a step before it writes the attempt, left by the call once its end is recorded
+   * (or by the step if it wrote or started nothing). Memory only: after a restart, or on another
+   * instance, an attempt with no recorded end is not in here.
+   */
+  private final ConcurrentHashMap<String, Integer> calling = new ConcurrentHashMap<>();
 
   private ShutdownProtocol(Builder builder) {
     this.recorder = builder.recorder;
@@ -248,18 +273,37 @@ public final class ShutdownProtocol implements AutoCloseable {
         return ShutdownDecision.notApplicable("the application does not exist");
       }
       Application app = read.get();
-      ShutdownPlanner.Plan plan = planner.plan(app, purpose, clock.instant());
-      if (plan.status().isPresent()) {
-        try {
-          applications.updateStatus(app.withStatus(plan.status().get()));
-        } catch (ConflictException e) {
-          if (round >= Resources.MAX_CONFLICT_RETRIES) {
-            throw e;
+      ShutdownPlanner.Plan plan =
+          planner.plan(app, purpose, clock.instant(), id -> calling.containsKey(id));
+      // In flight from before the write: a step that reads the attempt once written finds its
+      // call here, not an attempt without a call to make again.
+      Optional<String> callId =
+          plan.call().map(url -> attemptId(namespace, name, plan.attempt(), plan.deadline()));
+      callId.ifPresent(id -> calling.merge(id, 1, Integer::sum));
+      boolean callStarted = false;
+      try {
+        if (plan.status().isPresent()) {
+          try {
+            applications.updateStatus(app.withStatus(plan.status().get()));
+          } catch (ConflictException e) {
+            if (round >= Resources.MAX_CONFLICT_RETRIES) {
+              throw e;
+            }
+            log.debug("Shutdown of {}/{}: lost a write race, reading again", namespace, name);
+            continue;
+          } catch (NotFoundException e) {
+            return ShutdownDecision.notApplicable("the application does not exist");
           }
-          log.debug("Shutdown of {}/{}: lost a write race, reading again", namespace, name);
-          continue;
-        } catch (NotFoundException e) {
-          return ShutdownDecision.notApplicable("the application does not exist");
+        }
+        if (callId.isPresent()) {
+          String id = callId.get();
+          new ShutdownCall(client, clock, applications, closed, recorder, () -> leave(id))
+              .start(namespace, name, plan.call().get(), plan.attempt(), plan.deadline());
+          callStarted = true;
+        }
+      } finally {
+        if (!callStarted) {
+          callId.ifPresent(this::leave);
         }
       }
       if (plan.failure().isPresent()) {
@@ -271,11 +315,6 @@ public final class ShutdownProtocol implements AutoCloseable {
             plan.attempt(),
             plan.failure().get());
       }
-      plan.call()
-          .ifPresent(
-              url ->
-                  new ShutdownCall(client, clock, applications, closed, recorder)
-                      .start(namespace, name, url, plan.attempt(), plan.deadline()));
       ShutdownDecision decision = plan.decision();
       if (decision.kind() == ShutdownDecision.Kind.GAVE_UP) {
         recorder.shutdownAttempt(ShutdownAttemptOutcome.GAVE_UP);
@@ -289,9 +328,15 @@ public final class ShutdownProtocol implements AutoCloseable {
     }
   }
 
+  /** One step or call fewer holds attempt {@code id}'s call in flight. */
+  private void leave(String id) {
+    calling.computeIfPresent(id, (key, holders) -> holders == 1 ? null : holders - 1);
+  }
+
   /**
-   * Stops the service calls in flight (their attempts then end at their deadlines, also for a new
-   * instance on the same store), and the pool if the protocol made it (not one taken from {@link
+   * Stops the service calls in flight (no end is recorded for them, so whoever steps their
+   * applications next, a new instance on the same store or this one's successor, calls again under
+   * a new attempt id), and the pool if the protocol made it (not one taken from {@link
    * Builder#executors}, which its owner shuts down); waits up to {@value #CLOSE_WAIT_SECONDS} s for
    * the threads of its own pool. Idempotent.
    */

@@ -17,6 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -270,6 +275,88 @@ class HookRunnerTest {
     assertThat(resumed.proceeds()).isTrue();
     assertThat(stored(HookKind.PRE_HOOK).attempt()).isEqualTo(2);
     assertThat(echo.calls).containsExactly("once");
+  }
+
+  /**
+   * Issue 17's hand-over of an execution hook: the owner of the application's shard is deposed (or
+   * killed) while its preHook runs; the new owner, on the same store, leaves the attempt recorded
+   * RUNNING alone until its deadline (the old owner may still be running it: never twice at once),
+   * then counts it as a failed attempt and runs the preHook again (at-least-once, per the hook's
+   * retry policy, as Kanister re-runs an action), runs the action and onSuccess once. The old
+   * owner's late outcome is discarded: it overwrites nothing (in a group its write is also fenced,
+   * and its controller's fence stops it before the action).
+   */
+  @Test
+  void aPreHookRunningWhenItsOwnerIsDeposedRunsAgainOnTheNewOwnerAfterItsDeadlineOnlyOnce()
+      throws Exception {
+    AtomicInteger sideEffects = new AtomicInteger();
+    CountDownLatch oldOwnerInHook = new CountDownLatch(1);
+    CountDownLatch oldOwnerMayFinish = new CountDownLatch(1);
+    Fixtures.Recording onOldOwner =
+        new Fixtures.Recording(
+            "Snapshot",
+            c -> {
+              sideEffects.incrementAndGet();
+              oldOwnerInHook.countDown();
+              try {
+                oldOwnerMayFinish.await(); // deposed mid-hook: it finishes only much later
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return PhaseOutput.none();
+            });
+    Fixtures.Recording onNewOwner =
+        new Fixtures.Recording(
+            "Snapshot",
+            c -> {
+              sideEffects.incrementAndGet();
+              return PhaseOutput.none();
+            });
+    Fixtures.Recording oldOnSuccess = Fixtures.Recording.echo("Echo");
+    Fixtures.Recording newOnSuccess = Fixtures.Recording.echo("Echo");
+    ExecutionHooks hooks =
+        deploy(
+            ActionHooks.NONE
+                .withPreHook(
+                    HookRef.inline(BlueprintAction.of(Phase.of("Snapshot", "snap")))
+                        .withTimeout(Duration.ofMinutes(1)))
+                .withOnSuccess(HookRef.inline(BlueprintAction.of(Phase.of("Echo", "done")))));
+    HookRunner oldOwner = runner(onOldOwner, oldOnSuccess);
+    HookRunner newOwner = runner(onNewOwner, newOnSuccess);
+    ExecutorService oldOwnerThread = Executors.newSingleThreadExecutor();
+    try {
+      Future<ActionOutcome> late = oldOwnerThread.submit(() -> oldOwner.before(hooks, run));
+      assertThat(oldOwnerInHook.await(10, TimeUnit.SECONDS)).isTrue();
+
+      ActionOutcome whileRecordedRunning = newOwner.before(hooks, run);
+      clock.advance(Duration.ofMinutes(1)); // the old owner's attempt deadline
+      ActionOutcome atTheDeadline = newOwner.before(hooks, run);
+      clock.advance(RetryPolicy.DEFAULT.initialBackoff());
+      ActionOutcome rerun = newOwner.before(hooks, run);
+      int actions = rerun.proceeds() ? 1 : 0; // the new owner applies
+      ActionOutcome afterAction = newOwner.after(hooks, run, true);
+      HookRecord preHookDone = stored(HookKind.PRE_HOOK);
+      oldOwnerMayFinish.countDown();
+      late.get(10, TimeUnit.SECONDS);
+
+      assertThat(whileRecordedRunning.until()).contains(T0.plus(Duration.ofMinutes(1)));
+      assertThat(atTheDeadline.until())
+          .contains(T0.plus(Duration.ofMinutes(1)).plus(RetryPolicy.DEFAULT.initialBackoff()));
+      assertThat(rerun.proceeds()).isTrue();
+      assertThat(afterAction.proceeds()).isTrue();
+      assertThat(actions).isEqualTo(1);
+      assertThat(sideEffects).hasValue(2); // attempt 1 on the old owner, attempt 2 on the new
+      assertThat(onNewOwner.calls).containsExactly("snap");
+      assertThat(newOnSuccess.calls).containsExactly("done");
+      assertThat(oldOnSuccess.calls).isEmpty();
+      assertThat(preHookDone.state()).isEqualTo(HookState.SUCCEEDED);
+      assertThat(preHookDone.attempt()).isEqualTo(2);
+      assertThat(stored(HookKind.PRE_HOOK)).isEqualTo(preHookDone); // the late outcome discarded
+      assertThat(stored(HookKind.ON_SUCCESS).attempt()).isEqualTo(1);
+    } finally {
+      oldOwnerMayFinish.countDown();
+      oldOwnerThread.shutdownNow();
+    }
   }
 
   @Test

@@ -20,6 +20,7 @@ import cloud.krake.store.Applications;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ManualClock;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -40,6 +41,7 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.SocketEffect;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -335,6 +337,8 @@ class ShutdownProtocolTest {
     ShutdownProtocol before = protocol(config().withFailureRetryCount(1));
     ShutdownDecision started = before.step(NS, "echo", ShutdownPurpose.DELETION);
     await().atMost(BOUND).until(() -> received.size() == 1);
+    // the call's end is recorded: the next instance knows the service got attempt 1
+    await().atMost(BOUND).until(() -> status("echo").shutdownCallCompleted().isPresent());
     before.close();
 
     clock.set(T0.plusSeconds(10));
@@ -350,6 +354,54 @@ class ShutdownProtocolTest {
     assertThat(next).isEqualTo(ShutdownDecision.waitUntil(T0.plusSeconds(60)));
     assertThat(attemptHeaders()).containsExactly("ns/echo/1", "ns/echo/2");
     assertThat(status("echo").shutdownAttempts()).isEqualTo(2);
+  }
+
+  /**
+   * Issue 17's handover gap: the owner wrote attempt 1 (durably, before calling, as the protocol
+   * does) and stopped before its call left (killed, or deposed); the next owner finds the attempt
+   * with no record of a call and must call the service, under a new attempt id, rather than wait
+   * the attempt out and apply the failure strategy with the service never called.
+   */
+  @Test
+  void anAttemptRecordedByAnOwnerThatStoppedBeforeCallingIsCalledByTheNextOwner() {
+    deletedWithHook("echo", "");
+    CountDownLatch callStarted = new CountDownLatch(1);
+    OkHttpClient dying =
+        new OkHttpClient.Builder()
+            .addInterceptor(
+                chain -> {
+                  callStarted.countDown();
+                  try {
+                    new CountDownLatch(1).await(); // the process dies here: the call never leaves
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("the owner stopped");
+                  }
+                  return chain.proceed(chain.request());
+                })
+            .build();
+    ShutdownProtocol before =
+        ShutdownProtocol.builder().applications(apps).clock(clock).httpClient(dying).build();
+    protocols.add(before);
+    ShutdownDecision started = before.step(NS, "echo", ShutdownPurpose.DELETION);
+    await().atMost(BOUND).until(() -> callStarted.getCount() == 0);
+    before.close();
+    assertThat(started).isEqualTo(ShutdownDecision.waitUntil(T0.plusSeconds(30)));
+    assertThat(status("echo").shutdownAttempts()).isEqualTo(1);
+
+    clock.set(T0.plusSeconds(5));
+    ShutdownProtocol after = protocol(config());
+    ShutdownDecision resumed = after.step(NS, "echo", ShutdownPurpose.DELETION);
+    clock.set(T0.plusSeconds(30)); // the stopped owner's deadline
+    ShutdownDecision atOldDeadline = after.step(NS, "echo", ShutdownPurpose.DELETION);
+
+    assertThat(atOldDeadline)
+        .as("the step at the stopped owner's deadline, with %d call(s) made", received.size())
+        .isEqualTo(ShutdownDecision.waitUntil(T0.plusSeconds(35)));
+    assertThat(resumed).isEqualTo(ShutdownDecision.waitUntil(T0.plusSeconds(35)));
+    await().atMost(BOUND).until(() -> received.size() == 1);
+    assertThat(attemptIds()).containsExactly("ns/echo/1/" + T0.plusSeconds(35).toEpochMilli());
+    assertThat(status("echo").shutdownAttempts()).isEqualTo(1);
   }
 
   // ---- failing, hanging and missing services ----
