@@ -7,6 +7,7 @@ import cloud.krake.hooks.HooksConfig;
 import cloud.krake.hooks.KeyAlgorithm;
 import cloud.krake.hooks.PemSource;
 import cloud.krake.model.FieldError;
+import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
@@ -35,6 +36,7 @@ import org.bouncycastle.asn1.x500.AttributeTypeAndValue;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -43,6 +45,7 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.slf4j.Logger;
@@ -127,6 +130,10 @@ public final class HookCertificateAuthority
               }));
 
   private final X500Name intermediateSubject;
+
+  /** The authority key identifier of every issued certificate: the intermediate's key id. */
+  private final AuthorityKeyIdentifier authorityKeyIdentifier;
+
   private final List<X509Certificate> trustedCertificates;
   private final String caBundlePem;
   private final KeyAlgorithm keyAlgorithm;
@@ -159,6 +166,7 @@ public final class HookCertificateAuthority
     this.intermediate = intermediateChain.get(0);
     this.intermediateSubject =
         X500Name.getInstance(intermediate.getSubjectX500Principal().getEncoded());
+    this.authorityKeyIdentifier = X509Support.authorityKeyIdentifier(intermediate);
     List<X509Certificate> bundle = new ArrayList<>(caBundle);
     bundle.addAll(intermediateChain);
     this.trustedCertificates = List.copyOf(bundle);
@@ -414,22 +422,31 @@ public final class HookCertificateAuthority
               Extension.subjectKeyIdentifier,
               false,
               X509Support.subjectKeyIdentifier(keyPair.getPublic()))
-          .addExtension(
-              Extension.authorityKeyIdentifier,
-              false,
-              X509Support.authorityKeyIdentifier(intermediate));
+          .addExtension(Extension.authorityKeyIdentifier, false, authorityKeyIdentifier);
     } catch (CertIOException e) {
       throw new KrakeException("cannot encode the extensions of a hook certificate", e);
     }
-    X509Certificate certificate = X509Support.sign(builder, crypto.signer(signingKey));
-    log.debug(
-        "Issued a {} {} hook certificate for {} (serial {})",
-        keyAlgorithm,
-        hook,
-        identity.sanUri(),
-        certificate.getSerialNumber().toString(16));
+    // The DER goes to PEM as it is: parsing it back into an X509Certificate would cost more than
+    // building and signing it.
+    X509CertificateHolder certificate = builder.build(crypto.signer(signingKey));
+    if (log.isDebugEnabled()) {
+      log.debug(
+          "Issued a {} {} hook certificate for {} (serial {})",
+          keyAlgorithm,
+          hook,
+          identity.sanUri(),
+          certificate.getSerialNumber().toString(16));
+    }
     return new IssuedCertificate(
-        Pem.write(List.of(certificate)), Pem.write(keyPair.getPrivate()), caBundlePem);
+        Pem.writeCertificate(encoded(certificate)), Pem.write(keyPair.getPrivate()), caBundlePem);
+  }
+
+  private static byte[] encoded(X509CertificateHolder certificate) {
+    try {
+      return certificate.getEncoded();
+    } catch (IOException e) {
+      throw new KrakeException("cannot encode a hook certificate", e);
+    }
   }
 
   /**

@@ -23,6 +23,8 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+import org.bouncycastle.util.io.pem.PemObject;
+import org.bouncycastle.util.io.pem.PemWriter;
 
 /**
  * Reads and writes PEM with BouncyCastle: certificates (one or many), private keys (PKCS#8 {@code
@@ -109,6 +111,20 @@ final class Pem {
       for (X509Certificate certificate : certificates) {
         writer.writeObject(certificate);
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing to a StringWriter", e);
+    }
+    return out.toString();
+  }
+
+  /**
+   * Returns one DER-encoded certificate as a PEM block ({@code BEGIN CERTIFICATE}), the same text
+   * {@link #write(List)} makes for it.
+   */
+  static String writeCertificate(byte[] der) {
+    StringWriter out = new StringWriter();
+    try (PemWriter writer = new PemWriter(out)) {
+      writer.writeObject(new PemObject("CERTIFICATE", der));
     } catch (IOException e) {
       throw new UncheckedIOException("writing to a StringWriter", e);
     }
