@@ -7,7 +7,6 @@ import cloud.krake.hooks.HooksConfig;
 import cloud.krake.hooks.KeyAlgorithm;
 import cloud.krake.hooks.PemSource;
 import cloud.krake.model.FieldError;
-import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
@@ -44,10 +43,10 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -393,14 +392,16 @@ public final class HookCertificateAuthority
     }
     Instant now = clock.instant();
     KeyPair keyPair = keys.take();
+    SubjectPublicKeyInfo publicKey =
+        SubjectPublicKeyInfo.getInstance(keyPair.getPublic().getEncoded());
     X509v3CertificateBuilder builder =
-        new JcaX509v3CertificateBuilder(
+        new X509v3CertificateBuilder(
             intermediateSubject,
             X509Support.serial(random),
-            X509Support.notBefore(now),
-            X509Support.notAfter(now, validity),
+            X509Support.time(X509Support.notBefore(now).toInstant()),
+            X509Support.time(X509Support.notAfter(now, validity).toInstant()),
             subjectWithCn(intermediateSubject, identity.commonName()),
-            keyPair.getPublic());
+            publicKey);
     int usage = KeyUsage.digitalSignature;
     if (keyAlgorithm == KeyAlgorithm.RSA_2048) {
       usage |= KeyUsage.keyEncipherment;
@@ -419,16 +420,15 @@ public final class HookCertificateAuthority
               new GeneralNames(
                   new GeneralName(GeneralName.uniformResourceIdentifier, identity.sanUri())))
           .addExtension(
-              Extension.subjectKeyIdentifier,
-              false,
-              X509Support.subjectKeyIdentifier(keyPair.getPublic()))
+              Extension.subjectKeyIdentifier, false, X509Support.subjectKeyIdentifier(publicKey))
           .addExtension(Extension.authorityKeyIdentifier, false, authorityKeyIdentifier);
     } catch (CertIOException e) {
       throw new KrakeException("cannot encode the extensions of a hook certificate", e);
     }
     // The DER goes to PEM as it is: parsing it back into an X509Certificate would cost more than
     // building and signing it.
-    X509CertificateHolder certificate = builder.build(crypto.signer(signingKey));
+    HookCrypto.CertificateSigner signer = crypto.signer(signingKey);
+    X509CertificateHolder certificate = builder.build(signer);
     if (log.isDebugEnabled()) {
       log.debug(
           "Issued a {} {} hook certificate for {} (serial {})",
@@ -438,15 +438,9 @@ public final class HookCertificateAuthority
           certificate.getSerialNumber().toString(16));
     }
     return new IssuedCertificate(
-        Pem.writeCertificate(encoded(certificate)), Pem.write(keyPair.getPrivate()), caBundlePem);
-  }
-
-  private static byte[] encoded(X509CertificateHolder certificate) {
-    try {
-      return certificate.getEncoded();
-    } catch (IOException e) {
-      throw new KrakeException("cannot encode a hook certificate", e);
-    }
+        Pem.writeCertificate(signer.certificateDer()),
+        Pem.write(keyPair.getPrivate()),
+        caBundlePem);
   }
 
   /**

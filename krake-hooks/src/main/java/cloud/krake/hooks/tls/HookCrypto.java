@@ -6,7 +6,9 @@ import cloud.krake.hooks.CryptoProvider;
 import cloud.krake.hooks.KeyAlgorithm;
 import cloud.krake.model.FieldError;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -30,6 +32,7 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
@@ -239,7 +242,7 @@ public final class HookCrypto {
    *
    * @throws KrakeException if the provider cannot sign with that key
    */
-  ContentSigner signer(PrivateKey issuerKey) {
+  CertificateSigner signer(PrivateKey issuerKey) {
     String algorithm = X509Support.signatureAlgorithm(issuerKey);
     try {
       Signature signature =
@@ -247,7 +250,7 @@ public final class HookCrypto {
               ? Signature.getInstance(algorithm, jca.get())
               : Signature.getInstance(algorithm);
       signature.initSign(issuerKey);
-      return new BufferedSigner(SIGNATURE_IDENTIFIERS.get(algorithm), signature);
+      return new CertificateSigner(SIGNATURE_IDENTIFIERS.get(algorithm), signature);
     } catch (GeneralSecurityException e) {
       throw new KrakeException("cannot sign a certificate: " + e.getMessage(), e);
     }
@@ -260,13 +263,17 @@ public final class HookCrypto {
           "SHA256withRSA",
           new DefaultSignatureAlgorithmIdentifierFinder().find("SHA256withRSA"));
 
-  /** A one-use {@link ContentSigner}: collects the content, then signs it in one update. */
-  private static final class BufferedSigner implements ContentSigner {
+  /**
+   * A one-use {@link ContentSigner}: collects the content (a certificate's TBSCertificate), then
+   * signs it in one update, and can give the signed certificate's DER without encoding it again.
+   */
+  static final class CertificateSigner implements ContentSigner {
     private final AlgorithmIdentifier identifier;
     private final Signature signature;
     private final Content content = new Content();
+    private byte[] signed;
 
-    BufferedSigner(AlgorithmIdentifier identifier, Signature signature) {
+    CertificateSigner(AlgorithmIdentifier identifier, Signature signature) {
       this.identifier = identifier;
       this.signature = signature;
     }
@@ -285,10 +292,55 @@ public final class HookCrypto {
     public byte[] getSignature() {
       try {
         content.updateInto(signature);
-        return signature.sign();
+        signed = signature.sign();
+        return signed.clone();
       } catch (SignatureException e) {
         throw new RuntimeOperatorException("cannot sign a certificate: " + e.getMessage(), e);
       }
+    }
+
+    /**
+     * Returns the DER of the certificate signed by {@link #getSignature()}: SEQUENCE {
+     * tbsCertificate as written, signatureAlgorithm, signatureValue BIT STRING }, the bytes
+     * BouncyCastle's {@code X509CertificateHolder.getEncoded()} gives for it.
+     *
+     * @throws IllegalStateException if nothing was signed yet
+     */
+    byte[] certificateDer() {
+      if (signed == null) {
+        throw new IllegalStateException("nothing was signed yet");
+      }
+      byte[] algorithm;
+      try {
+        algorithm = identifier.getEncoded(ASN1Encoding.DER);
+      } catch (IOException e) {
+        throw new UncheckedIOException("encoding an algorithm identifier", e);
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream(content.size() + signed.length + 64);
+      byte[] bitStringLength = derLength(signed.length + 1);
+      int body = content.size() + algorithm.length + 1 + bitStringLength.length + 1 + signed.length;
+      out.write(0x30);
+      out.writeBytes(derLength(body));
+      content.writeTo(out);
+      out.writeBytes(algorithm);
+      out.write(0x03);
+      out.writeBytes(bitStringLength);
+      out.write(0);
+      out.writeBytes(signed);
+      return out.toByteArray();
+    }
+
+    private static byte[] derLength(int length) {
+      if (length < 0x80) {
+        return new byte[] {(byte) length};
+      }
+      if (length < 0x100) {
+        return new byte[] {(byte) 0x81, (byte) length};
+      }
+      if (length < 0x10000) {
+        return new byte[] {(byte) 0x82, (byte) (length >> 8), (byte) length};
+      }
+      return new byte[] {(byte) 0x83, (byte) (length >> 16), (byte) (length >> 8), (byte) length};
     }
 
     /** The bytes to sign; written by one thread, the builder's. */
@@ -299,6 +351,15 @@ public final class HookCrypto {
 
       void updateInto(Signature signature) throws SignatureException {
         signature.update(buf, 0, count);
+      }
+
+      @Override
+      public void writeTo(OutputStream out) {
+        try {
+          super.writeTo(out);
+        } catch (IOException e) {
+          throw new UncheckedIOException("writing to a byte array", e);
+        }
       }
     }
   }
