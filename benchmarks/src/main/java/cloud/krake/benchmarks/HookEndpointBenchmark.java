@@ -2,6 +2,7 @@ package cloud.krake.benchmarks;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import cloud.krake.hooks.CryptoProvider;
 import cloud.krake.hooks.HookConfig;
 import cloud.krake.hooks.HooksConfig;
 import cloud.krake.hooks.ShutdownHookConfig;
@@ -9,6 +10,7 @@ import cloud.krake.hooks.endpoint.EmbeddedHookServer;
 import cloud.krake.hooks.endpoint.HookEndpoint;
 import cloud.krake.hooks.tls.GeneratedHookCa;
 import cloud.krake.hooks.tls.HookCertificateAuthorities;
+import cloud.krake.hooks.tls.HookCrypto;
 import cloud.krake.hooks.tls.HookIdentity;
 import cloud.krake.hooks.tls.IssuedCertificate;
 import cloud.krake.hooks.tls.TlsMaterial;
@@ -100,15 +102,19 @@ import org.openjdk.jmh.annotations.Warmup;
  * session can be resumed: each context is used once), one {@code PUT {"token": ...}} with {@code
  * Connection: close}, and the answer read to its end. The library answers 200 after writing the
  * application's deletion to the store; every answer is checked. The bare case sends the same bytes
- * over the same kind of connection to a bare JDK {@code HttpsServer} with the same TLS context
- * (same server key, client certificates required, same TLS version and suite), which reads the body
- * and answers 200. The score is the invocation's time divided by {@value #BATCH}, so the ratio
- * {@code firstCompleteBare / firstCompleteLibrary} is the library's share of the bare server's
- * throughput. The applications are removed after each iteration, outside the measurement.
+ * over the same kind of connection to a bare JDK {@code HttpsServer} (same server key, client
+ * certificates required, same TLS version and suite), which reads the body and answers 200. The
+ * library's server has the library's TLS context ({@link TlsMaterial#serverContext(String, String,
+ * List, HookCrypto)}, as {@link EmbeddedHookServer.Builder#tls} makes it, with the library's
+ * client-certificate check); the bare server has the provider's standard context with the
+ * provider's own PKIX trust manager, what an HTTPS server gets without the library. The score is
+ * the invocation's time divided by {@value #BATCH}, so the ratio {@code firstCompleteBare /
+ * firstCompleteLibrary} is the library's share of the bare server's throughput. The applications
+ * are removed after each iteration, outside the measurement.
  *
  * <p>{@link FirstComplete#provider} is the servers' TLS provider: {@code JDK} (SunJSSE with SunEC)
- * or {@code Conscrypt} (BoringSSL, {@code SSLContext.getInstance("TLS", Conscrypt.newProvider())}
- * handed to {@link EmbeddedHookServer.Builder#sslContext} and to the bare server alike). The
+ * or {@code Conscrypt} (BoringSSL: {@code SSLContext.getInstance("TLS", Conscrypt.newProvider())}
+ * for the bare server, {@code HookCrypto.select(CryptoProvider.CONSCRYPT)} for the library's). The
  * clients use Conscrypt ({@link FirstComplete#clientProvider}), as a pod's curl uses OpenSSL; the
  * client threads run in the benchmark's JVM, so their handshakes are part of both scores.
  *
@@ -372,12 +378,21 @@ public class HookEndpointBenchmark {
               .config(config)
               .clientCertificateCheck(authorities)
               .build();
+      // The library's own TLS context, as EmbeddedHookServer.Builder.tls makes it (with its
+      // client-certificate check); the bare server keeps the provider's standard one.
+      SSLContext libraryTls =
+          TlsMaterial.serverContext(
+              serverCert.certificatePem(),
+              serverCert.privateKeyPem(),
+              authorities.trustedCertificates(),
+              HookCrypto.select(
+                  provider.equals("JDK") ? CryptoProvider.JDK : CryptoProvider.CONSCRYPT));
       hookServer =
           EmbeddedHookServer.builder()
               .endpoint(endpoint)
               .port(0)
               .threads(POOL_THREADS)
-              .sslContext(serverTls)
+              .sslContext(libraryTls)
               .build()
               .start();
       AtomicInteger count = new AtomicInteger();

@@ -35,6 +35,7 @@ import org.bouncycastle.asn1.x500.AttributeTypeAndValue;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -42,9 +43,10 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,6 +129,10 @@ public final class HookCertificateAuthority
               }));
 
   private final X500Name intermediateSubject;
+
+  /** The authority key identifier of every issued certificate: the intermediate's key id. */
+  private final AuthorityKeyIdentifier authorityKeyIdentifier;
+
   private final List<X509Certificate> trustedCertificates;
   private final String caBundlePem;
   private final KeyAlgorithm keyAlgorithm;
@@ -159,6 +165,7 @@ public final class HookCertificateAuthority
     this.intermediate = intermediateChain.get(0);
     this.intermediateSubject =
         X500Name.getInstance(intermediate.getSubjectX500Principal().getEncoded());
+    this.authorityKeyIdentifier = X509Support.authorityKeyIdentifier(intermediate);
     List<X509Certificate> bundle = new ArrayList<>(caBundle);
     bundle.addAll(intermediateChain);
     this.trustedCertificates = List.copyOf(bundle);
@@ -385,14 +392,16 @@ public final class HookCertificateAuthority
     }
     Instant now = clock.instant();
     KeyPair keyPair = keys.take();
+    SubjectPublicKeyInfo publicKey =
+        SubjectPublicKeyInfo.getInstance(keyPair.getPublic().getEncoded());
     X509v3CertificateBuilder builder =
-        new JcaX509v3CertificateBuilder(
+        new X509v3CertificateBuilder(
             intermediateSubject,
             X509Support.serial(random),
-            X509Support.notBefore(now),
-            X509Support.notAfter(now, validity),
+            X509Support.time(X509Support.notBefore(now).toInstant()),
+            X509Support.time(X509Support.notAfter(now, validity).toInstant()),
             subjectWithCn(intermediateSubject, identity.commonName()),
-            keyPair.getPublic());
+            publicKey);
     int usage = KeyUsage.digitalSignature;
     if (keyAlgorithm == KeyAlgorithm.RSA_2048) {
       usage |= KeyUsage.keyEncipherment;
@@ -411,25 +420,27 @@ public final class HookCertificateAuthority
               new GeneralNames(
                   new GeneralName(GeneralName.uniformResourceIdentifier, identity.sanUri())))
           .addExtension(
-              Extension.subjectKeyIdentifier,
-              false,
-              X509Support.subjectKeyIdentifier(keyPair.getPublic()))
-          .addExtension(
-              Extension.authorityKeyIdentifier,
-              false,
-              X509Support.authorityKeyIdentifier(intermediate));
+              Extension.subjectKeyIdentifier, false, X509Support.subjectKeyIdentifier(publicKey))
+          .addExtension(Extension.authorityKeyIdentifier, false, authorityKeyIdentifier);
     } catch (CertIOException e) {
       throw new KrakeException("cannot encode the extensions of a hook certificate", e);
     }
-    X509Certificate certificate = X509Support.sign(builder, crypto.signer(signingKey));
-    log.debug(
-        "Issued a {} {} hook certificate for {} (serial {})",
-        keyAlgorithm,
-        hook,
-        identity.sanUri(),
-        certificate.getSerialNumber().toString(16));
+    // The DER goes to PEM as it is: parsing it back into an X509Certificate would cost more than
+    // building and signing it.
+    HookCrypto.CertificateSigner signer = crypto.signer(signingKey);
+    X509CertificateHolder certificate = builder.build(signer);
+    if (log.isDebugEnabled()) {
+      log.debug(
+          "Issued a {} {} hook certificate for {} (serial {})",
+          keyAlgorithm,
+          hook,
+          identity.sanUri(),
+          certificate.getSerialNumber().toString(16));
+    }
     return new IssuedCertificate(
-        Pem.write(List.of(certificate)), Pem.write(keyPair.getPrivate()), caBundlePem);
+        Pem.writeCertificate(signer.certificateDer()),
+        Pem.write(keyPair.getPrivate()),
+        caBundlePem);
   }
 
   /**

@@ -5,6 +5,10 @@ import cloud.krake.KrakeException;
 import cloud.krake.hooks.CryptoProvider;
 import cloud.krake.hooks.KeyAlgorithm;
 import cloud.krake.model.FieldError;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -12,10 +16,13 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.SignatureException;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -25,9 +32,11 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.operator.ContentSigner;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
+import org.bouncycastle.operator.RuntimeOperatorException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +62,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Conscrypt is never installed as a JVM-wide provider ({@code Security.insertProviderAt}): an
  * embedded library must not change its host's providers. The provider instance is passed explicitly
- * to every {@link KeyPairGenerator}, {@link java.security.Signature}, {@link SSLContext} and {@link
+ * to every {@link KeyPairGenerator}, {@link Signature}, {@link SSLContext} and {@link
  * TrustManagerFactory} the hook CA and hook server make; nothing else in the JVM sees it.
  *
  * <p>Certificates are the same with either provider: the same key types (EC on secp256r1 with a
@@ -224,18 +233,134 @@ public final class HookCrypto {
   }
 
   /**
-   * Returns a signer with {@code issuerKey} and SHA-256 (ECDSA or RSA after the key's type).
+   * Returns a signer with {@code issuerKey} and SHA-256 (ECDSA or RSA after the key's type), for
+   * one certificate. It buffers what BouncyCastle's certificate builder writes and hands it to the
+   * provider's {@link Signature} in one {@code update}: the builder writes the DER in many small
+   * pieces, and each would otherwise be a call into native code with Conscrypt. The algorithm
+   * identifier is BouncyCastle's {@link DefaultSignatureAlgorithmIdentifierFinder}'s, as with
+   * {@code JcaContentSignerBuilder}, so the certificate is the same.
    *
    * @throws KrakeException if the provider cannot sign with that key
    */
-  ContentSigner signer(PrivateKey issuerKey) {
-    JcaContentSignerBuilder builder =
-        new JcaContentSignerBuilder(X509Support.signatureAlgorithm(issuerKey));
-    jca.ifPresent(builder::setProvider);
+  CertificateSigner signer(PrivateKey issuerKey) {
+    String algorithm = X509Support.signatureAlgorithm(issuerKey);
     try {
-      return builder.build(issuerKey);
-    } catch (OperatorCreationException e) {
+      Signature signature =
+          jca.isPresent()
+              ? Signature.getInstance(algorithm, jca.get())
+              : Signature.getInstance(algorithm);
+      signature.initSign(issuerKey);
+      return new CertificateSigner(SIGNATURE_IDENTIFIERS.get(algorithm), signature);
+    } catch (GeneralSecurityException e) {
       throw new KrakeException("cannot sign a certificate: " + e.getMessage(), e);
+    }
+  }
+
+  private static final Map<String, AlgorithmIdentifier> SIGNATURE_IDENTIFIERS =
+      Map.of(
+          "SHA256withECDSA",
+          new DefaultSignatureAlgorithmIdentifierFinder().find("SHA256withECDSA"),
+          "SHA256withRSA",
+          new DefaultSignatureAlgorithmIdentifierFinder().find("SHA256withRSA"));
+
+  /**
+   * A one-use {@link ContentSigner}: collects the content (a certificate's TBSCertificate), then
+   * signs it in one update, and can give the signed certificate's DER without encoding it again.
+   */
+  static final class CertificateSigner implements ContentSigner {
+    private final AlgorithmIdentifier identifier;
+    private final Signature signature;
+    private final Content content = new Content();
+    private byte[] signed;
+
+    CertificateSigner(AlgorithmIdentifier identifier, Signature signature) {
+      this.identifier = identifier;
+      this.signature = signature;
+    }
+
+    @Override
+    public AlgorithmIdentifier getAlgorithmIdentifier() {
+      return identifier;
+    }
+
+    @Override
+    public OutputStream getOutputStream() {
+      return content;
+    }
+
+    @Override
+    public byte[] getSignature() {
+      try {
+        content.updateInto(signature);
+        signed = signature.sign();
+        return signed.clone();
+      } catch (SignatureException e) {
+        throw new RuntimeOperatorException("cannot sign a certificate: " + e.getMessage(), e);
+      }
+    }
+
+    /**
+     * Returns the DER of the certificate signed by {@link #getSignature()}: SEQUENCE {
+     * tbsCertificate as written, signatureAlgorithm, signatureValue BIT STRING }, the bytes
+     * BouncyCastle's {@code X509CertificateHolder.getEncoded()} gives for it.
+     *
+     * @throws IllegalStateException if nothing was signed yet
+     */
+    byte[] certificateDer() {
+      if (signed == null) {
+        throw new IllegalStateException("nothing was signed yet");
+      }
+      byte[] algorithm;
+      try {
+        algorithm = identifier.getEncoded(ASN1Encoding.DER);
+      } catch (IOException e) {
+        throw new UncheckedIOException("encoding an algorithm identifier", e);
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream(content.size() + signed.length + 64);
+      byte[] bitStringLength = derLength(signed.length + 1);
+      int body = content.size() + algorithm.length + 1 + bitStringLength.length + 1 + signed.length;
+      out.write(0x30);
+      out.writeBytes(derLength(body));
+      content.writeTo(out);
+      out.writeBytes(algorithm);
+      out.write(0x03);
+      out.writeBytes(bitStringLength);
+      out.write(0);
+      out.writeBytes(signed);
+      return out.toByteArray();
+    }
+
+    private static byte[] derLength(int length) {
+      if (length < 0x80) {
+        return new byte[] {(byte) length};
+      }
+      if (length < 0x100) {
+        return new byte[] {(byte) 0x81, (byte) length};
+      }
+      if (length < 0x10000) {
+        return new byte[] {(byte) 0x82, (byte) (length >> 8), (byte) length};
+      }
+      return new byte[] {(byte) 0x83, (byte) (length >> 16), (byte) (length >> 8), (byte) length};
+    }
+
+    /** The bytes to sign; written by one thread, the builder's. */
+    private static final class Content extends ByteArrayOutputStream {
+      Content() {
+        super(1024);
+      }
+
+      void updateInto(Signature signature) throws SignatureException {
+        signature.update(buf, 0, count);
+      }
+
+      @Override
+      public void writeTo(OutputStream out) {
+        try {
+          super.writeTo(out);
+        } catch (IOException e) {
+          throw new UncheckedIOException("writing to a byte array", e);
+        }
+      }
     }
   }
 

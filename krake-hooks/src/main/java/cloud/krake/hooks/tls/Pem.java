@@ -12,6 +12,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -115,15 +116,38 @@ final class Pem {
     return out.toString();
   }
 
+  /**
+   * Returns one DER-encoded certificate as a PEM block ({@code BEGIN CERTIFICATE}), the same text
+   * {@link #write(List)} makes for it.
+   */
+  static String writeCertificate(byte[] der) {
+    return block("CERTIFICATE", der);
+  }
+
+  /**
+   * Returns one PEM block as BouncyCastle's {@code PemWriter} writes it (base64 in lines of 64
+   * characters, the system's line separator), without its buffered writer and encoder.
+   */
+  private static String block(String type, byte[] der) {
+    String newLine = System.lineSeparator();
+    String base64 = Base64.getEncoder().encodeToString(der);
+    StringBuilder out =
+        new StringBuilder(
+            base64.length() + (base64.length() / 64 + 3) * (newLine.length() + 1) + 64);
+    out.append("-----BEGIN ").append(type).append("-----").append(newLine);
+    for (int i = 0; i < base64.length(); i += 64) {
+      out.append(base64, i, Math.min(i + 64, base64.length())).append(newLine);
+    }
+    return out.append("-----END ").append(type).append("-----").append(newLine).toString();
+  }
+
   /** Returns a private key as unencrypted PKCS#8 PEM ({@code BEGIN PRIVATE KEY}). */
   static String write(PrivateKey key) {
-    StringWriter out = new StringWriter();
-    try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-      writer.writeObject(new JcaPKCS8Generator(key, null));
-    } catch (IOException e) {
+    try {
+      return block("PRIVATE KEY", new JcaPKCS8Generator(key, null).generate().getContent());
+    } catch (IOException | RuntimeException e) {
       throw new KrakeException("cannot encode a " + key.getAlgorithm() + " private key", e);
     }
-    return out.toString();
   }
 
   private static List<Object> objects(String pem) {

@@ -6,6 +6,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.KeyManager;
@@ -83,19 +84,37 @@ public final class TlsMaterial {
    * @throws IllegalArgumentException if {@code trusted} is empty
    */
   public static X509TrustManager trustManager(List<X509Certificate> trusted) {
-    return trustManager(trusted, HookCrypto.jdk());
+    return pkixTrustManager(trusted, HookCrypto.jdk());
   }
 
   /**
-   * Returns a trust manager of {@code crypto}'s provider (Conscrypt's own, which verifies the
-   * client's signatures natively, or the JDK's PKIX one) that trusts exactly the given certificates
-   * as anchors, without revocation checks.
+   * Returns the hook server's trust manager for client certificates, made with {@code crypto}'s
+   * provider, trusting exactly the given certificates as anchors, without revocation checks: a
+   * client leaf signed directly by one of them (a hook certificate, signed by the hook CA's
+   * intermediate) is checked with its signature verified by the provider (natively with Conscrypt),
+   * as RFC 5280 path validation with that certificate as trust anchor plus the TLS client checks of
+   * KeyUsage and ExtendedKeyUsage; any other chain, and server chains, are decided by the
+   * provider's PKIX trust manager (Conscrypt's own, or the JDK's). The leaf's validity is checked
+   * against the system clock, as PKIX does.
    *
    * @param trusted the CA certificates to trust; not empty
    * @param crypto the provider
    * @throws IllegalArgumentException if {@code trusted} is empty
    */
   public static X509TrustManager trustManager(List<X509Certificate> trusted, HookCrypto crypto) {
+    return trustManager(trusted, crypto, Clock.systemUTC());
+  }
+
+  /** {@link #trustManager(List, HookCrypto)} with the leaf's validity checked at {@code clock}. */
+  static X509TrustManager trustManager(
+      List<X509Certificate> trusted, HookCrypto crypto, Clock clock) {
+    List<X509Certificate> copy = List.copyOf(trusted);
+    return new PinnedIssuerTrustManager(pkixTrustManager(copy, crypto), copy, crypto, clock);
+  }
+
+  /** The provider's PKIX trust manager over exactly {@code trusted}. */
+  private static X509TrustManager pkixTrustManager(
+      List<X509Certificate> trusted, HookCrypto crypto) {
     Objects.requireNonNull(crypto, "crypto");
     if (trusted.isEmpty()) {
       throw new IllegalArgumentException("a trust manager needs at least one certificate");

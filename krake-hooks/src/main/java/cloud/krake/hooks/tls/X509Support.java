@@ -2,9 +2,12 @@ package cloud.krake.hooks.tls;
 
 import cloud.krake.KrakeException;
 import cloud.krake.hooks.KeyAlgorithm;
+import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -14,12 +17,19 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
+import java.util.Locale;
 import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x509.Time;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
@@ -96,9 +106,47 @@ final class X509Support {
     }
   }
 
+  /**
+   * Returns RFC 5280's Time for an instant, in whole seconds (the fraction dropped), as
+   * BouncyCastle's {@code new Time(Date)} makes it: UTCTime for the years 1950 to 2049,
+   * GeneralizedTime otherwise. Made from its DER, which skips the date parsing with which
+   * BouncyCastle's string constructors check their input (a quarter of a hook certificate's cost).
+   */
+  static Time time(Instant instant) {
+    ZonedDateTime utc = instant.atZone(ZoneOffset.UTC);
+    int year = utc.getYear();
+    boolean utcTime = year >= 1950 && year <= 2049;
+    String text = (utcTime ? UTC_TIME : GENERALIZED_TIME).format(utc);
+    byte[] ascii = text.getBytes(StandardCharsets.US_ASCII);
+    byte[] der = new byte[ascii.length + 2];
+    der[0] = (byte) (utcTime ? 0x17 : 0x18);
+    der[1] = (byte) ascii.length;
+    System.arraycopy(ascii, 0, der, 2, ascii.length);
+    try {
+      return Time.getInstance(ASN1Primitive.fromByteArray(der));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot decode a time just encoded: " + text, e);
+    }
+  }
+
+  private static final DateTimeFormatter UTC_TIME =
+      DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'", Locale.ROOT);
+  private static final DateTimeFormatter GENERALIZED_TIME =
+      DateTimeFormatter.ofPattern("uuuuMMddHHmmss'Z'", Locale.ROOT);
+
   /** Returns the subject key identifier of a public key (RFC 5280 method 1: SHA-1 of the key). */
   static SubjectKeyIdentifier subjectKeyIdentifier(PublicKey key) {
     return extensionUtils().createSubjectKeyIdentifier(key);
+  }
+
+  /** Returns the subject key identifier of an encoded public key (RFC 5280 method 1). */
+  static SubjectKeyIdentifier subjectKeyIdentifier(SubjectPublicKeyInfo key) {
+    try {
+      return new SubjectKeyIdentifier(
+          MessageDigest.getInstance("SHA-1").digest(key.getPublicKeyData().getBytes()));
+    } catch (NoSuchAlgorithmException e) {
+      throw new KrakeException("the JDK has no SHA-1 for key identifiers", e);
+    }
   }
 
   /**
