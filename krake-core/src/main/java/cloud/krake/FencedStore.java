@@ -2,21 +2,14 @@ package cloud.krake;
 
 import cloud.krake.membership.KrakeMembership;
 import cloud.krake.membership.ShardNotHeldException;
+import cloud.krake.runtime.internal.ForwardingStoreBase;
 import cloud.krake.store.ConflictException;
 import cloud.krake.store.Guard;
 import cloud.krake.store.KeyValue;
-import cloud.krake.store.Lease;
-import cloud.krake.store.Page;
-import cloud.krake.store.PageRequest;
 import cloud.krake.store.Store;
-import cloud.krake.store.Watch;
-import cloud.krake.store.WatchListener;
-import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.OptionalLong;
 import java.util.function.Function;
 
 /**
@@ -30,9 +23,8 @@ import java.util.function.Function;
  *
  * <p>Thread-safe as the store it wraps.
  */
-final class FencedStore implements Store {
+final class FencedStore extends ForwardingStoreBase {
 
-  private final Store delegate;
   private final KrakeMembership membership;
   private final Function<String, OptionalInt> shardOfKey;
 
@@ -45,7 +37,7 @@ final class FencedStore implements Store {
    */
   FencedStore(
       Store delegate, KrakeMembership membership, Function<String, OptionalInt> shardOfKey) {
-    this.delegate = Objects.requireNonNull(delegate, "delegate");
+    super(delegate);
     this.membership = Objects.requireNonNull(membership, "membership");
     this.shardOfKey = Objects.requireNonNull(shardOfKey, "shardOfKey");
   }
@@ -53,21 +45,6 @@ final class FencedStore implements Store {
   private Optional<Guard> guard(String key) {
     OptionalInt shard = shardOfKey.apply(Objects.requireNonNull(key, "key"));
     return shard.isPresent() ? membership.guard(shard.getAsInt()) : Optional.empty();
-  }
-
-  @Override
-  public Optional<KeyValue> get(String key) {
-    return delegate.get(key);
-  }
-
-  @Override
-  public Page list(String prefix, PageRequest request) {
-    return delegate.list(prefix, request);
-  }
-
-  @Override
-  public List<KeyValue> listAll(String prefix) {
-    return delegate.listAll(prefix);
   }
 
   @Override
@@ -116,66 +93,6 @@ final class FencedStore implements Store {
     }
     int shard = Integer.parseInt(guard.key().substring(KrakeMembership.SHARDS_PREFIX.length()));
     return new ShardNotHeldException(membership.instanceId(), guard.key(), shard, Optional.of(e));
-  }
-
-  @Override
-  public long revision() {
-    return delegate.revision();
-  }
-
-  @Override
-  public Watch watch(String prefix, long fromRevision, WatchListener listener) {
-    return delegate.watch(prefix, fromRevision, listener);
-  }
-
-  @Override
-  public void compact(long revision) {
-    delegate.compact(revision);
-  }
-
-  @Override
-  public Lease grantLease(Duration ttl) {
-    return delegate.grantLease(ttl);
-  }
-
-  @Override
-  public Lease keepAliveLease(Lease lease) {
-    return delegate.keepAliveLease(lease);
-  }
-
-  @Override
-  public void revokeLease(Lease lease) {
-    delegate.revokeLease(lease);
-  }
-
-  @Override
-  public Optional<Duration> leaseTimeToLive(Lease lease) {
-    return delegate.leaseTimeToLive(lease);
-  }
-
-  @Override
-  public KeyValue create(String key, byte[] value, Lease lease) {
-    return delegate.create(key, value, lease);
-  }
-
-  @Override
-  public OptionalLong leaseId(String key) {
-    return delegate.leaseId(key);
-  }
-
-  @Override
-  public KeyValue create(String key, byte[] value, Guard guard) {
-    return delegate.create(key, value, guard);
-  }
-
-  @Override
-  public KeyValue update(String key, byte[] value, long expectedRevision, Guard guard) {
-    return delegate.update(key, value, expectedRevision, guard);
-  }
-
-  @Override
-  public long delete(String key, long expectedRevision, Guard guard) {
-    return delegate.delete(key, expectedRevision, guard);
   }
 
   /** Does nothing: the store is the host's, as {@link Krake}'s. */

@@ -28,13 +28,12 @@ import java.util.OptionalLong;
  * behaviour; {@link #listAll} is one {@link StoreOperation#LIST}. Thread-safe as the delegate. A
  * call costs two {@link System#nanoTime()} reads and the recorder's call; no allocation of its own.
  */
-public final class MeteredStore implements Store {
+public final class MeteredStore extends ForwardingStoreBase {
 
-  private final Store delegate;
   private final KrakeMetricsRecorder recorder;
 
   private MeteredStore(Store delegate, KrakeMetricsRecorder recorder) {
-    this.delegate = delegate;
+    super(delegate);
     this.recorder = recorder;
   }
 

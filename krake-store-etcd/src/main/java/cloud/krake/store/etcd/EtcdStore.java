@@ -26,17 +26,12 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
-import okhttp3.Request;
-import okhttp3.RequestBody;
 import okhttp3.tls.HandshakeCertificates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,17 +125,13 @@ public final class EtcdStore implements Store {
   private final Gateway gateway;
   private final EtcdLeases leases;
   private final EtcdGuardedWrites guarded;
-  private final OkHttpClient watchClient;
+  private final EtcdWatches watches;
   private final Duration requestTimeout;
-  private final Duration reconnectBackoff;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicInteger watchCounter = new AtomicInteger();
-  private final Set<EtcdWatch> watches = ConcurrentHashMap.newKeySet();
 
   private EtcdStore(Builder builder) {
     this.endpoints = builder.endpoints;
     this.requestTimeout = builder.requestTimeout;
-    this.reconnectBackoff = builder.reconnectBackoff;
     OkHttpClient.Builder client =
         new OkHttpClient.Builder()
             .connectTimeout(builder.connectTimeout)
@@ -157,7 +148,7 @@ public final class EtcdStore implements Store {
           client.sslSocketFactory(certificates.sslSocketFactory(), certificates.trustManager());
         });
     OkHttpClient unary = client.build();
-    this.watchClient =
+    OkHttpClient watchClient =
         unary.newBuilder().callTimeout(Duration.ZERO).readTimeout(builder.watchIdleTimeout).build();
     String name = String.join(",", endpoints.stream().map(URI::toString).toList());
     this.gateway =
@@ -168,6 +159,7 @@ public final class EtcdStore implements Store {
             new DependencyAvailability("etcd at " + name, log, Clock.systemUTC()));
     this.leases = new EtcdLeases(gateway);
     this.guarded = new EtcdGuardedWrites(gateway);
+    this.watches = new EtcdWatches(gateway, watchClient, builder.reconnectBackoff, closed);
     log.debug("etcd store for {} created", name);
   }
 
@@ -312,21 +304,7 @@ public final class EtcdStore implements Store {
     }
     ensureOpen("watch " + prefix);
     long start = fromRevision == 0 ? revision() + 1 : fromRevision;
-    EtcdWatch watch =
-        new EtcdWatch(
-            this,
-            "krake-etcd-watch-" + watchCounter.incrementAndGet(),
-            prefix,
-            start,
-            listener,
-            reconnectBackoff);
-    watches.add(watch);
-    if (closed.get()) {
-      watches.remove(watch);
-      throw closedException("watch " + prefix);
-    }
-    watch.start();
-    return watch;
+    return watches.start(prefix, start, listener);
   }
 
   // ---- leases (EtcdLeases) and guarded writes (EtcdGuardedWrites) -------------------------------
@@ -447,12 +425,7 @@ public final class EtcdStore implements Store {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    List<EtcdWatch> running = new ArrayList<>(watches);
-    running.forEach(EtcdWatch::closeByStore);
-    for (EtcdWatch watch : running) {
-      watch.join(WATCH_JOIN_TIMEOUT);
-    }
-    watches.clear();
+    watches.closeAll();
     gateway.client.dispatcher().executorService().shutdown();
     gateway.client.connectionPool().evictAll();
     log.info("etcd store for {} closed", gateway.endpoint);
@@ -463,15 +436,7 @@ public final class EtcdStore implements Store {
     return "EtcdStore[" + gateway.endpoint + "]";
   }
 
-  // ---- for EtcdWatch ---------------------------------------------------------------------------
-
-  boolean closed() {
-    return closed.get();
-  }
-
-  void removed(EtcdWatch watch) {
-    watches.remove(watch);
-  }
+  // ---- for RevisionErrors and tests -----------------------------------------------------------
 
   ObjectMapper mapper() {
     return gateway.mapper;
@@ -482,15 +447,6 @@ public final class EtcdStore implements Store {
     return requestTimeout;
   }
 
-  String endpointText() {
-    return gateway.endpoint;
-  }
-
-  /** Whether etcd answers, from the outcome of every call and watch stream. */
-  DependencyAvailability availability() {
-    return gateway.availability;
-  }
-
   /** The client of every call but watch streams; for tests. */
   OkHttpClient unaryClient() {
     return gateway.client;
@@ -498,50 +454,29 @@ public final class EtcdStore implements Store {
 
   /** The client of watch streams; for tests. */
   OkHttpClient watchClient() {
-    return watchClient;
+    return watches.client();
   }
 
-  /** The index of the member calls go to now, for {@link #watchCall(int, String, long)}. */
+  /** The index of the member calls go to now; for tests. */
   int currentMember() {
     return gateway.currentMember();
   }
 
-  /** A member's endpoint, for messages. */
+  /** A member's endpoint, for messages; for tests. */
   String member(int member) {
     return gateway.member(member);
   }
 
-  /** Reports that a member failed a watch stream: later calls and streams go to the next one. */
-  void memberFailed(int member) {
-    gateway.failed(member);
-  }
-
   /** Starts a watch stream on the current member. */
   Call watchCall(String prefix, long startRevision) {
-    return watchCall(gateway.currentMember(), prefix, startRevision);
-  }
-
-  /** Starts a watch stream on a member; the caller closes the response and may cancel the call. */
-  Call watchCall(int member, String prefix, long startRevision) {
-    String body = EtcdRequests.watch(prefix, startRevision);
-    Request request =
-        new Request.Builder()
-            .url(gateway.url(member, Gateway.WATCH))
-            .post(RequestBody.create(utf8(body), Gateway.JSON))
-            .build();
-    return watchClient.newCall(request);
-  }
-
-  StoreUnavailableException closedException(String operation) {
-    return new StoreUnavailableException(
-        "etcd store for " + gateway.endpoint + " is closed (" + operation + ")", null);
+    return watches.watchCall(prefix, startRevision);
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
 
   private void ensureOpen(String operation) {
     if (closed.get()) {
-      throw closedException(operation);
+      throw gateway.closedException(operation);
     }
   }
 

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 final class EtcdWatch implements Watch {
   private static final Logger log = LoggerFactory.getLogger(EtcdWatch.class);
 
-  private final EtcdStore store;
+  private final EtcdWatches watches;
   private final String prefix;
   private final WatchListener listener;
   private final Duration initialBackoff;
@@ -42,13 +42,13 @@ final class EtcdWatch implements Watch {
   private long nextRevision;
 
   EtcdWatch(
-      EtcdStore store,
+      EtcdWatches watches,
       String threadName,
       String prefix,
       long fromRevision,
       WatchListener listener,
       Duration initialBackoff) {
-    this.store = store;
+    this.watches = watches;
     this.prefix = prefix;
     this.listener = listener;
     this.initialBackoff = initialBackoff;
@@ -70,7 +70,7 @@ final class EtcdWatch implements Watch {
   public void close() {
     halt();
     join(EtcdStore.WATCH_JOIN_TIMEOUT);
-    store.removed(this);
+    watches.removed(this);
   }
 
   /** Stops the watch because the store closed; the watch thread then calls {@code onClosed}. */
@@ -104,8 +104,8 @@ final class EtcdWatch implements Watch {
     int failures = 0;
     try {
       while (!stopped) {
-        int member = store.currentMember();
-        Call current = store.watchCall(member, prefix, nextRevision);
+        int member = watches.currentMember();
+        Call current = watches.watchCall(member, prefix, nextRevision);
         call = current;
         if (stopped) {
           current.cancel();
@@ -121,7 +121,7 @@ final class EtcdWatch implements Watch {
                       listener.onClosed(
                           new KrakeException(
                               "etcd at "
-                                  + store.endpointText()
+                                  + watches.endpointText()
                                   + " refused the watch of "
                                   + prefix
                                   + ": HTTP "
@@ -139,12 +139,12 @@ final class EtcdWatch implements Watch {
             Outcome outcome = handle(line);
             if (outcome == Outcome.CREATED) {
               backoff = initialBackoff;
-              store.availability().available();
+              watches.availability().available();
               if (failures > 0) {
                 log.info(
                     "watch of {} at {} resumed from revision {}",
                     prefix,
-                    store.endpointText(),
+                    watches.endpointText(),
                     nextRevision);
               }
               failures = 0;
@@ -157,16 +157,16 @@ final class EtcdWatch implements Watch {
             break;
           }
           failures++;
-          store.memberFailed(member);
+          watches.memberFailed(member);
           if (failures > 1) {
             // Re-opening failed too: etcd is away (said once for the store, not per watch).
-            store.availability().unavailable(e);
+            watches.availability().unavailable(e);
           }
           if (failures == 1) {
             log.info(
                 "watch of {} at {} lost ({}); resuming from revision {}",
                 prefix,
-                store.endpointText(),
+                watches.endpointText(),
                 e.toString(),
                 nextRevision);
           } else {
@@ -184,10 +184,10 @@ final class EtcdWatch implements Watch {
         }
       }
       if (byStore) {
-        listener.onClosed(store.closedException("watch " + prefix));
+        listener.onClosed(watches.closedException("watch " + prefix));
       }
     } finally {
-      store.removed(this);
+      watches.removed(this);
     }
   }
 
@@ -199,7 +199,7 @@ final class EtcdWatch implements Watch {
 
   /** Handles one stream message; an error message throws so that the stream is re-opened. */
   private Outcome handle(String line) throws IOException {
-    JsonNode message = store.mapper().readTree(line);
+    JsonNode message = watches.mapper().readTree(line);
     JsonNode result = message.path("result");
     if (result.isMissingNode()) {
       // grpc-gateway reports stream errors as {"error":{"grpc_code":14,"message":…}}.
@@ -216,7 +216,7 @@ final class EtcdWatch implements Watch {
         log.info(
             "watch of {} at {}: revision {} compacted (oldest kept {})",
             prefix,
-            store.endpointText(),
+            watches.endpointText(),
             nextRevision,
             compactRevision);
         deliver(() -> listener.onCompacted(compactRevision));
@@ -227,7 +227,7 @@ final class EtcdWatch implements Watch {
           () ->
               listener.onClosed(
                   new KrakeException(
-                      "etcd at " + store.endpointText() + " cancelled the watch: " + reason)));
+                      "etcd at " + watches.endpointText() + " cancelled the watch: " + reason)));
       return Outcome.ENDED;
     }
     JsonNode events = result.path("events");

@@ -106,6 +106,12 @@ final class Gateway {
     return members.get(member);
   }
 
+  /** The error of a call made after the store was closed. */
+  StoreUnavailableException closedException(String operation) {
+    return new StoreUnavailableException(
+        "etcd store for " + endpoint + " is closed (" + operation + ")", null);
+  }
+
   /**
    * Moves on from {@code member} after it failed: the next member becomes the current one, unless
    * another call moved on already.

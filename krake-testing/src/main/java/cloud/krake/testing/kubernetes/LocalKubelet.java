@@ -3,9 +3,6 @@ package cloud.krake.testing.kubernetes;
 import cloud.krake.runtime.Timer;
 import cloud.krake.testing.controlplane.KubernetesControlPlane;
 import cloud.krake.testing.controlplane.NodeCredentials;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,12 +19,10 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -303,7 +298,7 @@ public final class LocalKubelet implements AutoCloseable {
   private final ScheduledThreadPoolExecutor sync;
   private final ThreadPoolExecutor io;
   private final Path workDirectory;
-  private final boolean ownsWorkDirectory;
+  private final LocalKubeletWiring wiring;
   private final PodIsolation podIsolation; // BUBBLEWRAP or PLAIN_PROCESS
   private final String isolation;
   private final Consumer<Event> listener;
@@ -337,60 +332,21 @@ public final class LocalKubelet implements AutoCloseable {
             : PodIsolation.BUBBLEWRAP;
     PlainProcess.Tools plain =
         podIsolation == PodIsolation.PLAIN_PROCESS ? PlainProcess.tools() : null;
-    String prefix = "krake-kubelet-" + server.name();
-    this.sync = new ScheduledThreadPoolExecutor(1, named(prefix + "-sync", null));
-    sync.setRemoveOnCancelPolicy(true);
-    this.io =
-        new ThreadPoolExecutor(
-            0,
+    LocalKubeletWiring wiring =
+        new LocalKubeletWiring(
+            server.name(),
             builder.maxThreads,
-            30,
-            TimeUnit.SECONDS,
-            new SynchronousQueue<>(),
-            named(prefix + "-io-", new AtomicInteger()));
+            builder.workDirectory,
+            builder.podNetwork,
+            builder.python);
+    this.wiring = wiring;
+    this.sync = wiring.sync;
+    this.io = wiring.io;
     this.scheduler = builder.scheduler != null ? builder.scheduler : Timer.system(sync);
-    try {
-      if (builder.workDirectory != null) {
-        this.workDirectory = Files.createDirectories(builder.workDirectory);
-        this.ownsWorkDirectory = false;
-      } else {
-        this.workDirectory = Files.createTempDirectory("krake-kubelet-");
-        this.ownsWorkDirectory = true;
-      }
-    } catch (IOException e) {
-      sync.shutdownNow();
-      io.shutdownNow();
-      throw new UncheckedIOException("cannot create the kubelet's work directory", e);
-    }
-    try {
-      this.relay = new Relay(prefix + "-proxy");
-    } catch (IOException e) {
-      sync.shutdownNow();
-      io.shutdownNow();
-      deleteWorkDirectory();
-      throw new UncheckedIOException("cannot open the kubelet's relay", e);
-    }
-    NodeNetwork isolated = null;
-    String hostNetworkReason = "as asked";
-    if (builder.podNetwork != PodNetwork.HOST) {
-      try {
-        isolated =
-            NodeNetwork.create(
-                NodeNetwork.tools(builder.python), server.name(), socketDirectory(), relay);
-      } catch (NodeNetwork.UnavailableException e) {
-        if (builder.podNetwork == PodNetwork.ISOLATED) {
-          relay.close();
-          sync.shutdownNow();
-          io.shutdownNow();
-          deleteWorkDirectory();
-          throw new IllegalStateException(
-              "isolated Pod networking is not available: " + e.getMessage(), e);
-        }
-        hostNetworkReason = "isolated Pod networking is not available: " + e.getMessage();
-      }
-    }
-    this.network = isolated;
-    this.podNetwork = isolated == null ? PodNetwork.HOST : PodNetwork.ISOLATED;
+    this.workDirectory = wiring.workDirectory;
+    this.relay = wiring.relay;
+    this.network = wiring.network;
+    this.podNetwork = network == null ? PodNetwork.HOST : PodNetwork.ISOLATED;
     KubeProxy kubeProxy =
         new KubeProxy(
             server.name(),
@@ -402,32 +358,7 @@ public final class LocalKubelet implements AutoCloseable {
                 : Optional.empty(),
             relay);
     PodConfig.Lookup lookup =
-        new PodConfig.Lookup() {
-          @Override
-          public java.util.Optional<ObjectNode> secret(String namespace, String name) {
-            return store.find(secretType, namespace, name);
-          }
-
-          @Override
-          public java.util.Optional<ObjectNode> configMap(String namespace, String name) {
-            return store.find(configMapType, namespace, name);
-          }
-
-          @Override
-          public java.util.Optional<String> serviceAccountToken(
-              ObjectNode pod, String audience, long expirationSeconds) {
-            if (agent == null) {
-              return java.util.Optional.empty();
-            }
-            JsonNode metadata = pod.path("metadata");
-            return agent.serviceAccountToken(
-                metadata.path("namespace").asText(),
-                metadata.path("name").asText(),
-                pod.path("spec").path("serviceAccountName").asText("default"),
-                audience,
-                expirationSeconds);
-          }
-        };
+        new KubeletPodLookup(store, secretType, configMapType, this::nodeAgent);
     WorkloadControllers controllers = new WorkloadControllers(server, clock);
     this.context =
         new PodWorkerContext(
@@ -453,17 +384,11 @@ public final class LocalKubelet implements AutoCloseable {
     this.pods = context.pods();
     this.listener = pods::onEvent;
     this.runtime = new KubeletEndpoints(context);
-    this.isolation = context.describeIsolation(builder.podIsolation, hostNetworkReason);
+    this.isolation = context.describeIsolation(builder.podIsolation, wiring.hostNetworkReason);
     try {
       server.attachKubelet(runtime, listener);
     } catch (RuntimeException e) {
-      if (network != null) {
-        network.close();
-      }
-      relay.close();
-      sync.shutdownNow();
-      io.shutdownNow();
-      deleteWorkDirectory();
+      wiring.release();
       throw e;
     }
     NodeAgent started = null;
@@ -508,32 +433,9 @@ public final class LocalKubelet implements AutoCloseable {
     log.debug("Local kubelet for {} started in {}", server.name(), workDirectory);
   }
 
-  private void deleteWorkDirectory() {
-    if (ownsWorkDirectory) {
-      PodWorkerContext.deleteRecursively(workDirectory);
-    }
-  }
-
-  /** Where the host ports' Unix sockets go: a socket's path has at most 107 bytes. */
-  private Path socketDirectory() {
-    Path directory = workDirectory.resolve("net");
-    if (directory.resolve("h65535.sock").toString().length() <= 100) {
-      return directory;
-    }
-    try {
-      return Files.createTempDirectory("krake-net-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a directory for the Pod network's sockets", e);
-    }
-  }
-
-  private static java.util.concurrent.ThreadFactory named(String name, AtomicInteger counter) {
-    return runnable -> {
-      Thread thread =
-          new Thread(runnable, counter == null ? name : name + counter.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
+  /** The node agent of a real API server; null for a fake cluster and until it is built. */
+  private NodeAgent nodeAgent() {
+    return agent;
   }
 
   /**
@@ -720,7 +622,7 @@ public final class LocalKubelet implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     io.shutdownNow();
-    deleteWorkDirectory();
+    wiring.deleteWorkDirectory();
     context.removeCreatedMountPoints();
     if (ownsServer) {
       server.close();
