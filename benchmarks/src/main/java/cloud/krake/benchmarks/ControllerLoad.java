@@ -100,6 +100,18 @@ import java.util.function.IntSupplier;
  * (a directory to keep the host's recordings in); {@code krake.load.histogram=N} (the host prints
  * the first N lines of its live class histogram with every application RUNNING, on standard error).
  *
+ * <p>Several instances (issue 17): {@code krake.load.instances=N} (1 to {@value #MAX_INSTANCES})
+ * starts an etcd on loopback ({@link EtcdCluster}, {@code krake.load.etcdMembers} members, default
+ * 1) and N host JVMs on it, members of one group ({@code membership=i<k>}, lease TTL {@code
+ * krake.load.leaseTtl} seconds, default 5) sharing one hook CA ({@link LoadHost#writeHookCa}, in a
+ * private temporary directory deleted after the run). Creates go round-robin to the instances, and
+ * call {@code i} of phase 2 to instance {@code i} modulo N's endpoint, whichever instance applied
+ * the application. The first create is sent once the instances have partitioned the shards. CPU
+ * time, heap and profiles are those of every host summed; the report adds the etcd members' CPU
+ * time and the store requests per application of every host, by group ({@link StoreTraffic}), with
+ * the compare-and-set conflicts. The baseline is the same. Without the property: one host on a
+ * {@code MemoryStore} of its own, as before (its store requests are reported too).
+ *
  * <p>Exit status: 0 when every check passed; 1 when a check failed (something left behind, a hook
  * call refused, an application FAILED, a baseline call failed); 2 when a phase did not finish
  * within its timeout; 64 for bad arguments.
@@ -171,7 +183,11 @@ public final class ControllerLoad {
     Options {
       if (instances < 0 || instances > MAX_INSTANCES) {
         throw new IllegalArgumentException(
-            INSTANCES_PROPERTY + " must be from 1 to " + MAX_INSTANCES + ": " + instances);
+            INSTANCES_PROPERTY
+                + " must be from 1 to "
+                + MAX_INSTANCES
+                + " (0: one host on a MemoryStore): "
+                + instances);
       }
       if (etcdMembers < 1 || etcdMembers > 7) {
         throw new IllegalArgumentException(
