@@ -4,7 +4,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import cloud.krake.Krake;
 import cloud.krake.k8s.KubernetesBackend;
+import cloud.krake.membership.MembershipConfig;
 import cloud.krake.model.KrakeJson;
+import cloud.krake.testing.EtcdCluster;
 import cloud.krake.testing.kubernetes.FakeKubernetesApiServer;
 import cloud.krake.testing.kubernetes.FakeKubernetesApiServer.RequestCount;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,8 +16,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -96,6 +100,19 @@ import java.util.function.IntSupplier;
  * (a directory to keep the host's recordings in); {@code krake.load.histogram=N} (the host prints
  * the first N lines of its live class histogram with every application RUNNING, on standard error).
  *
+ * <p>Several instances (issue 17): {@code krake.load.instances=N} (1 to {@value #MAX_INSTANCES})
+ * starts an etcd on loopback ({@link EtcdCluster}, {@code krake.load.etcdMembers} members, default
+ * 1) and N host JVMs on it, members of one group ({@code membership=i<k>}, lease TTL {@code
+ * krake.load.leaseTtl} seconds, default 5) sharing one hook CA ({@link LoadHost#writeHookCa}, in a
+ * private temporary directory deleted after the run) and one hook address ({@link
+ * #GROUP_HOOK_URL}). Creates go round-robin to the instances, and call {@code i} of phase 2 to
+ * instance {@code i} modulo N's endpoint, whichever instance applied the application. The first
+ * create is sent once the instances have partitioned the shards. CPU time, heap and profiles are
+ * those of every host summed; the report adds the etcd members' CPU time and the store requests per
+ * application of every host, by group ({@link StoreTraffic}), with the compare-and-set conflicts.
+ * The baseline is the same. Without the property: one host on a {@code MemoryStore} of its own, as
+ * before (its store requests are reported too).
+ *
  * <p>Exit status: 0 when every check passed; 1 when a check failed (something left behind, a hook
  * call refused, an application FAILED, a baseline call failed); 2 when a phase did not finish
  * within its timeout; 64 for bad arguments.
@@ -113,6 +130,24 @@ public final class ControllerLoad {
 
   /** Kubernetes objects per application: Deployment, Service, two Secrets per hook. */
   public static final int OBJECTS_PER_APPLICATION = 6;
+
+  /**
+   * The system property naming how many host instances share one etcd ({@value #MAX_INSTANCES} at
+   * most); without it, one host on a {@code MemoryStore} of its own.
+   */
+  static final String INSTANCES_PROPERTY = "krake.load.instances";
+
+  /**
+   * The one hook address the instances of a group advertise in the applications' hook Secrets (no
+   * server listens on it: phase 2's calls go to the instances' own endpoints).
+   */
+  static final String GROUP_HOOK_URL = "https://hooks.krake.test:8443";
+
+  /** The most host instances. */
+  static final int MAX_INSTANCES = 8;
+
+  /** The group's lease TTL unless {@code krake.load.leaseTtl} says otherwise. */
+  static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(5);
 
   /** Baseline rounds: the first in a cold JVM, the last the one compared with. */
   static final int BASELINE_ROUNDS = 2;
@@ -137,6 +172,10 @@ public final class ControllerLoad {
    *     controller-load-phase1.jfr}, {@code ...-phase2.jfr}); empty: temporary files, deleted after
    *     reading
    * @param hostJvmOptions the host JVM's options ({@code -Xmx1g})
+   * @param instances 0 for one host on a {@code MemoryStore} of its own; 1 or more for that many
+   *     host JVMs, members of one group on one etcd the driver starts
+   * @param etcdMembers that etcd's members (1 or 3), with {@code instances} above 0
+   * @param leaseTtl the group's lease TTL, with {@code instances} above 0
    */
   record Options(
       int applications,
@@ -144,8 +183,27 @@ public final class ControllerLoad {
       int clientThreads,
       Duration phaseTimeout,
       Optional<Path> jfr,
-      List<String> hostJvmOptions) {
+      List<String> hostJvmOptions,
+      int instances,
+      int etcdMembers,
+      Duration leaseTtl) {
     Options {
+      if (instances < 0 || instances > MAX_INSTANCES) {
+        throw new IllegalArgumentException(
+            INSTANCES_PROPERTY
+                + " must be from 1 to "
+                + MAX_INSTANCES
+                + " (0: one host on a MemoryStore): "
+                + instances);
+      }
+      if (etcdMembers < 1 || etcdMembers > 7) {
+        throw new IllegalArgumentException(
+            "krake.load.etcdMembers must be from 1 to 7: " + etcdMembers);
+      }
+      if (leaseTtl.toSeconds() < 1) {
+        throw new IllegalArgumentException(
+            "krake.load.leaseTtl must be at least 1 second: " + leaseTtl);
+      }
       if (applications < 2) {
         throw new IllegalArgumentException("at least 2 applications: " + applications);
       }
@@ -155,6 +213,30 @@ public final class ControllerLoad {
       Objects.requireNonNull(phaseTimeout, "phaseTimeout");
       Objects.requireNonNull(jfr, "jfr");
       hostJvmOptions = List.copyOf(hostJvmOptions);
+    }
+
+    Options(
+        int applications,
+        int workers,
+        int clientThreads,
+        Duration phaseTimeout,
+        Optional<Path> jfr,
+        List<String> hostJvmOptions) {
+      this(
+          applications,
+          workers,
+          clientThreads,
+          phaseTimeout,
+          jfr,
+          hostJvmOptions,
+          0,
+          1,
+          DEFAULT_LEASE_TTL);
+    }
+
+    /** Whether the hosts are a group on etcd rather than one host on its own memory store. */
+    boolean onEtcd() {
+      return instances > 0;
     }
 
     Options(
@@ -211,7 +293,14 @@ public final class ControllerLoad {
               CLIENT_THREADS,
               phaseTimeout,
               Optional.ofNullable(System.getProperty("krake.load.jfr")).map(Path::of),
-              host);
+              host,
+              Integer.parseInt(System.getProperty(INSTANCES_PROPERTY, "0").trim()),
+              Integer.parseInt(System.getProperty("krake.load.etcdMembers", "1").trim()),
+              Duration.ofSeconds(
+                  Long.parseLong(
+                      System.getProperty(
+                              "krake.load.leaseTtl", String.valueOf(DEFAULT_LEASE_TTL.toSeconds()))
+                          .trim())));
     } catch (IllegalArgumentException | DateTimeParseException e) {
       System.err.println("usage: ControllerLoad [applications [workers]]: " + e.getMessage());
       System.exit(64);
@@ -228,7 +317,9 @@ public final class ControllerLoad {
     LoadResult result = new LoadResult(options);
     Tracker tracker = new Tracker(options.applications(), result);
     List<FakeKubernetesApiServer> fakes = new ArrayList<>();
-    LoadProtocol.Child host = null;
+    LoadInstances hosts = null;
+    EtcdCluster etcd = null;
+    Path hookCa = null;
     try {
       for (String location : LoadProtocol.LOCATIONS) {
         // requests() off: a run of 10,000 applications sends 120,000 writes; counts suffice
@@ -237,32 +328,61 @@ public final class ControllerLoad {
       List<String> hostOptions = new ArrayList<>(options.hostJvmOptions());
       hostOptions.add("-XX:FlightRecorderOptions=stackdepth=256");
       hostOptions.add("-Dsun.net.httpserver.nodelay=true");
-      host =
-          LoadProtocol.Child.start(
-              "host",
-              LoadHost.class,
-              hostOptions,
-              List.of(String.valueOf(options.workers())),
-              tracker::event);
-      result.hostPid = host.pid();
-      host.await("ready", COMMAND_TIMEOUT);
+      List<String> args = new ArrayList<>(List.of(String.valueOf(options.workers())));
+      int count = 1;
+      if (options.onEtcd()) {
+        count = options.instances();
+        etcd = EtcdCluster.start(options.etcdMembers());
+        args.add("etcd=" + String.join(",", etcd.endpoints().stream().map(URI::toString).toList()));
+        args.add("leaseTtl=" + options.leaseTtl().toSeconds());
+        // one hook CA for every instance: each endpoint accepts what any instance issued
+        hookCa =
+            Files.createTempDirectory(
+                "controller-load-hook-ca-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        LoadHost.writeHookCa(hookCa, java.time.Clock.systemUTC());
+        args.add("hookCa=" + hookCa);
+        // one hook address in the Secrets, the group's (docs/configuration.md): with each
+        // instance's own, every hand-over of a shard would rewrite its applications' hook Secrets
+        args.add("hookUrl=" + GROUP_HOOK_URL);
+      }
+      hosts =
+          LoadInstances.start(
+              count, hostOptions, args, options.onEtcd(), tracker::event, COMMAND_TIMEOUT);
+      result.hostPids = hosts.pids();
+      result.hostPid = result.hostPids.get(0);
+      result.etcdPids = etcdPids();
       for (FakeKubernetesApiServer fake : fakes) {
         String kubeconfig = Base64.getEncoder().encodeToString(fake.kubeconfig().getBytes(UTF_8));
-        host.call("cluster " + fake.name() + " " + kubeconfig, "cluster", COMMAND_TIMEOUT);
+        // the first registers it, the others find it in the store and wait until it is ONLINE
+        hosts.callEach("cluster " + fake.name() + " " + kubeconfig, "cluster", COMMAND_TIMEOUT);
       }
-      List<JsonNode> templates = libraryPhases(host, fakes, tracker, result);
-      host.close();
-      host = null;
+      if (options.onEtcd()) {
+        hosts.awaitPartitioned(MembershipConfig.DEFAULT_SHARD_COUNT, COMMAND_TIMEOUT);
+      }
+      List<JsonNode> templates = libraryPhases(hosts, fakes, tracker, result);
+      hosts.close();
+      hosts = null;
+      if (etcd != null) {
+        etcd.close();
+        etcd = null;
+      }
       if (templates != null) {
         runBaseline(fakes, templates, result);
       }
+    } catch (IOException e) {
+      result.problem("the run failed: " + e);
     } catch (RuntimeException e) {
       result.problem("the run failed: " + e);
     } finally {
       result.loadAtEnd = loadAverage();
-      if (host != null) {
-        host.close();
+      if (hosts != null) {
+        hosts.close();
       }
+      if (etcd != null) {
+        etcd.close();
+      }
+      deleteHookCa(hookCa, result);
       fakes.forEach(FakeKubernetesApiServer::close);
     }
     return result;
@@ -273,7 +393,7 @@ public final class ControllerLoad {
    * for {@code app-00000} and {@code app-00001}), or null if a phase failed.
    */
   private List<JsonNode> libraryPhases(
-      LoadProtocol.Child host,
+      LoadInstances hosts,
       List<FakeKubernetesApiServer> fakes,
       Tracker tracker,
       LoadResult result) {
@@ -283,15 +403,20 @@ public final class ControllerLoad {
     for (int i = 0; i < n; i++) {
       creates.add("create " + LoadProtocol.applicationJson(template, i));
     }
-    result.heapBeforeCreate = heap(host, "heap");
-    host.call("reset-peaks", "ok", COMMAND_TIMEOUT);
+    result.heapBeforeCreate = heap(hosts, "heap");
+    hosts.callEach("reset-peaks", "ok", COMMAND_TIMEOUT);
     Map<String, RequestCount> before = requests(fakes);
     result.loadAtStart = loadAverage();
-    result.hostStart = usage(host);
-    host.call("profile-start", "ok", COMMAND_TIMEOUT);
-    boolean running = LoadPhases.phase1(this, host, creates, tracker, result);
-    result.hostAfterPhase1 = usage(host);
-    result.profile1 = Optional.of(stopProfile(host, "phase1", result));
+    result.storeStart = storeTraffic(hosts);
+    result.etcdCpuStart = etcdCpuNanos(result);
+    result.hostStart = usage(hosts);
+    hosts.callEach("profile-start", "ok", COMMAND_TIMEOUT);
+    boolean running = LoadPhases.phase1(this, hosts, creates, tracker, result);
+    result.hostAfterPhase1 = usage(hosts);
+    result.etcdCpuAfterPhase1 = etcdCpuNanos(result);
+    result.storeAfterPhase1 = storeTraffic(hosts);
+    result.loadAfterPhase1 = loadAverage();
+    result.profile1 = Optional.of(stopProfile(hosts, "phase1", result));
     if (!running) {
       return null;
     }
@@ -299,30 +424,42 @@ public final class ControllerLoad {
     List<JsonNode> templates = new ArrayList<>();
     for (int i = 0; i < LoadProtocol.LOCATIONS.size(); i++) {
       String[] manifest =
-          host.call("manifest " + LoadProtocol.name(i), "manifest", COMMAND_TIMEOUT).split(" ");
+          hosts.call("manifest " + LoadProtocol.name(i), "manifest", COMMAND_TIMEOUT).split(" ");
       result.documentBytes = Integer.parseInt(manifest[0]);
       templates.add(KrakeJson.read(Base64.getDecoder().decode(manifest[1]), JsonNode.class));
     }
-    result.heapRunning = heap(host, "heap");
-    result.heapRunningCompacted = heap(host, "heap-compacted");
+    result.heapRunning = heap(hosts, "heap");
+    if (!options.onEtcd()) {
+      // compacting etcd would compact it under the other instances' watches too
+      result.heapRunningCompacted = heap(hosts, "heap-compacted");
+    }
     Integer lines = Integer.getInteger("krake.load.histogram");
     if (lines != null) {
-      host.call("histogram " + lines, "ok", COMMAND_TIMEOUT);
+      hosts.callEach("histogram " + lines, "ok", COMMAND_TIMEOUT);
     }
     if (!result.problems.isEmpty()) {
       return null;
     }
     List<HookCall> calls = LoadPhases.prepareCalls(this, fakes);
-    result.hostBeforePhase2 = usage(host);
-    host.call("profile-start", "ok", COMMAND_TIMEOUT);
-    boolean gone = LoadPhases.phase2(this, host, fakes, calls, tracker, result);
-    result.hostEnd = usage(host);
-    result.profile2 = Optional.of(stopProfile(host, "phase2", result));
+    if (options.onEtcd()) {
+      // every instance answers every application's hooks (one CA): spread the calls over them
+      // (the Secrets name the group's address, GROUP_HOOK_URL, which no server listens on)
+      calls = LoadPhases.spread(calls, hosts.hookEndpoints());
+    }
+    result.storeBeforePhase2 = storeTraffic(hosts);
+    result.etcdCpuBeforePhase2 = etcdCpuNanos(result);
+    result.hostBeforePhase2 = usage(hosts);
+    hosts.callEach("profile-start", "ok", COMMAND_TIMEOUT);
+    boolean gone = LoadPhases.phase2(this, hosts, fakes, calls, tracker, result);
+    result.hostEnd = usage(hosts);
+    result.etcdCpuEnd = etcdCpuNanos(result);
+    result.storeEnd = storeTraffic(hosts);
+    result.profile2 = Optional.of(stopProfile(hosts, "phase2", result));
     result.libraryRequests = minus(requests(fakes), before);
     if (!gone) {
       return null;
     }
-    result.heapGone = heap(host, "heap-compacted");
+    result.heapGone = heap(hosts, options.onEtcd() ? "heap" : "heap-compacted");
     return templates;
   }
 
@@ -385,34 +522,96 @@ public final class ControllerLoad {
 
   // ------------------------------------------------------------------ helpers
 
-  private static long heap(LoadProtocol.Child host, String command) {
-    return Long.parseLong(host.call(command, "heap", COMMAND_TIMEOUT));
+  /** The live heap of every host after a full GC, summed. */
+  private static long heap(LoadInstances hosts, String command) {
+    return hosts.callEach(command, "heap", COMMAND_TIMEOUT).stream()
+        .mapToLong(Long::parseLong)
+        .sum();
   }
 
-  private static JvmUsage usage(LoadProtocol.Child host) {
-    return LoadProtocol.decodeUsage(host.call("usage", "usage", COMMAND_TIMEOUT));
+  /** Every host's usage, summed. */
+  private static JvmUsage usage(LoadInstances hosts) {
+    return JvmUsage.sum(
+        hosts.callEach("usage", "usage", COMMAND_TIMEOUT).stream()
+            .map(LoadProtocol::decodeUsage)
+            .toList());
   }
 
-  private Profile.Samples stopProfile(LoadProtocol.Child host, String phase, LoadResult result) {
-    try {
-      Path file =
-          options.jfr().isPresent()
-              ? Files.createDirectories(options.jfr().get())
-                  .resolve("controller-load-" + phase + ".jfr")
-                  .toAbsolutePath()
-              : Files.createTempFile("controller-load-" + phase + "-", ".jfr");
-      try {
-        host.call("profile-stop " + file, "ok", COMMAND_TIMEOUT);
-        return Profile.Samples.read(file);
-      } finally {
-        if (options.jfr().isEmpty()) {
-          Files.deleteIfExists(file);
-        } else {
-          result.note("JFR recording of the host kept in " + file);
-        }
+  /** Every host's store calls so far, summed. */
+  private static StoreTraffic storeTraffic(LoadInstances hosts) {
+    return StoreTraffic.sum(
+        hosts.callEach("store-counts", "store-counts", COMMAND_TIMEOUT).stream()
+            .map(StoreTraffic::parse)
+            .toList());
+  }
+
+  /** The etcd processes this driver started (its descendants named {@code etcd}). */
+  private static List<Long> etcdPids() {
+    return ProcessHandle.current()
+        .descendants()
+        .filter(p -> p.info().command().map(c -> Path.of(c).endsWith("etcd")).orElse(false))
+        .map(ProcessHandle::pid)
+        .toList();
+  }
+
+  /** The CPU time of the etcd members so far, summed; -1 if unknown or none runs. */
+  private static long etcdCpuNanos(LoadResult result) {
+    if (result.etcdPids.isEmpty()) {
+      return -1;
+    }
+    long sum = 0;
+    for (long pid : result.etcdPids) {
+      Optional<Duration> cpu = ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration());
+      if (cpu.isEmpty()) {
+        return -1;
       }
+      sum += cpu.get().toNanos();
+    }
+    return sum;
+  }
+
+  /** Each host's profile of the phase, merged. */
+  private Profile.Samples stopProfile(LoadInstances hosts, String phase, LoadResult result) {
+    Profile.Samples all = null;
+    for (int i = 0; i < hosts.size(); i++) {
+      String name = "controller-load-" + phase + (hosts.size() == 1 ? "" : "-host" + i);
+      try {
+        Path file =
+            options.jfr().isPresent()
+                ? Files.createDirectories(options.jfr().get())
+                    .resolve(name + ".jfr")
+                    .toAbsolutePath()
+                : Files.createTempFile(name + "-", ".jfr");
+        try {
+          hosts.callOne(i, "profile-stop " + file, "ok", COMMAND_TIMEOUT);
+          Profile.Samples samples = Profile.Samples.read(file);
+          all = all == null ? samples : all.plus(samples);
+        } finally {
+          if (options.jfr().isEmpty()) {
+            Files.deleteIfExists(file);
+          } else {
+            result.note("JFR recording of the host kept in " + file);
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return all;
+  }
+
+  /** Deletes the shared hook CA's files (they hold its key). */
+  private static void deleteHookCa(Path dir, LoadResult result) {
+    if (dir == null) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      for (Path file : files.toList()) {
+        Files.deleteIfExists(file);
+      }
+      Files.deleteIfExists(dir);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      result.note("could not delete the hook CA in " + dir + ": " + e);
     }
   }
 
@@ -523,6 +722,7 @@ public final class ControllerLoad {
     final Map<String, Long> goneAt = new ConcurrentHashMap<>();
     final Map<String, String> failures = new ConcurrentHashMap<>();
     final List<String> createFailures = java.util.Collections.synchronizedList(new ArrayList<>());
+    final AtomicInteger shardChanges = new AtomicInteger();
     final CountDownLatch running;
     final CountDownLatch gone;
 
@@ -554,6 +754,10 @@ public final class ControllerLoad {
         }
         case "create-failed" -> {
           createFailures.add(line);
+          return true;
+        }
+        case "shards" -> {
+          shardChanges.incrementAndGet(); // an instance's share changed (a group on etcd)
           return true;
         }
         default -> {

@@ -93,6 +93,35 @@ record JvmUsage(
     return new JvmUsage(peak, gc, cpu, ManagementFactory.getThreadMXBean().getPeakThreadCount());
   }
 
+  /**
+   * The usage of several processes together (the host instances of one run): heap peaks, CPU time,
+   * collections (by collector name) and peak threads summed; CPU time -1 if any process's is
+   * unknown.
+   *
+   * @throws IllegalArgumentException if {@code processes} is empty
+   */
+  static JvmUsage sum(List<JvmUsage> processes) {
+    if (processes.isEmpty()) {
+      throw new IllegalArgumentException("no process to sum");
+    }
+    long heap = 0;
+    long cpu = 0;
+    int threads = 0;
+    Map<String, long[]> gc = new LinkedHashMap<>();
+    for (JvmUsage p : processes) {
+      heap += p.heapPeakBytes;
+      cpu = cpu < 0 || p.cpuNanos < 0 ? -1 : cpu + p.cpuNanos;
+      threads += p.peakThreads;
+      p.collections.forEach(
+          (name, c) -> {
+            long[] s = gc.computeIfAbsent(name, k -> new long[2]);
+            s[0] += c[0];
+            s[1] += c[1];
+          });
+    }
+    return new JvmUsage(heap, gc, cpu, threads);
+  }
+
   /** Returns the collections since {@code before} as {@code [count, millis]}, summed. */
   long[] collectionsSince(JvmUsage before) {
     long count = 0;

@@ -5,12 +5,15 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import cloud.krake.Krake;
 import cloud.krake.hooks.HookConfig;
 import cloud.krake.hooks.HooksConfig;
+import cloud.krake.hooks.PemSource;
 import cloud.krake.hooks.ShutdownHookConfig;
 import cloud.krake.hooks.endpoint.EmbeddedHookServer;
 import cloud.krake.hooks.endpoint.HookEndpoint;
 import cloud.krake.hooks.tls.CertificateIssuer;
 import cloud.krake.hooks.tls.GeneratedHookCa;
 import cloud.krake.hooks.tls.HookCertificateAuthorities;
+import cloud.krake.hooks.tls.IssuedCertificate;
+import cloud.krake.hooks.tls.TlsMaterial;
 import cloud.krake.k8s.KubeconfigClusterConnector;
 import cloud.krake.k8s.KubernetesBackend;
 import cloud.krake.membership.KrakeMembership;
@@ -37,7 +40,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,15 +64,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link GeneratedHookCa}) and the {@link EmbeddedHookServer} over HTTPS with client certificates.
  *
  * <p>Arguments: {@code <workers> [etcd=<endpoint>,<endpoint>...] [hookPort=<port>] [hookUrl=<URL>]
- * [tls=false] [membership=<instance id> [leaseTtl=<seconds>]]}, the last joining the group of
- * instances on the store ({@link MembershipConfig}; the event {@code shards <instance id> <owned
- * shards>} on every change): the store (default a {@link MemoryStore} of its own), the hook
+ * [tls=false | hookCa=<dir>] [membership=<instance id> [leaseTtl=<seconds>]]}, the last joining the
+ * group of instances on the store ({@link MembershipConfig}; the event {@code shards <instance id>
+ * <owned shards>} on every change): the store (default a {@link MemoryStore} of its own), the hook
  * server's port on 127.0.0.1 (default any free one), the base URL the applications' hook Secrets
  * name ({@link HooksConfig#endpoint()}; default the hook server's own URL; replicas of one group
  * are given one, the address in front of all of them, as docs/configuration.md requires), and
  * whether the hooks use TLS (default true; without it the complete and shutdown calls are plain
- * HTTP with the token only, so that several instances need not share one hook CA). On start it
- * answers {@code ready <hook server URL> <pid>}.
+ * HTTP with the token only, so that several instances need not share one hook CA). With TLS the
+ * hook CA is generated in this process unless {@code hookCa} names a directory {@link #writeHookCa}
+ * wrote: a CA and a server certificate that several instances share, so that each instance's
+ * endpoint accepts the client certificates any of them issued. On start it answers {@code ready
+ * <hook endpoint URL> <pid>}.
  *
  * <p>Commands on standard input ({@link LoadProtocol}), one per line, answered on standard output:
  *
@@ -121,21 +129,49 @@ public final class LoadHost {
     this.store = new CountingStore(backing);
     boolean tls = !"false".equals(options.get("tls"));
     int port = Integer.parseInt(options.getOrDefault("hookPort", "0"));
-    GeneratedHookCa ca = GeneratedHookCa.generate(clock);
     Optional<URI> advertised = Optional.ofNullable(options.get("hookUrl")).map(URI::create);
     HooksConfig config;
     CertificateIssuer issuer;
-    if (tls) {
+    if (tls && options.containsKey("hookCa")) {
+      Path dir = Path.of(options.get("hookCa"));
+      HookCa ca =
+          new HookCa(
+              PemSource.file(dir.resolve(ROOT_PEM)),
+              PemSource.file(dir.resolve(INTERMEDIATE_PEM)),
+              PemSource.file(dir.resolve(INTERMEDIATE_KEY_PEM)));
+      HooksConfig unbound = config(ca, URI.create("https://127.0.0.1"), true);
+      HookCertificateAuthorities authorities = HookCertificateAuthorities.of(unbound, clock);
+      this.server =
+          EmbeddedHookServer.builder()
+              .endpoint(
+                  HookEndpoint.builder()
+                      .applications(new Applications(store, clock))
+                      .config(unbound)
+                      .clientCertificateCheck(authorities)
+                      .build())
+              .tls(
+                  PemSource.file(dir.resolve(SERVER_CERT_PEM)),
+                  PemSource.file(dir.resolve(SERVER_KEY_PEM)),
+                  PemSource.of(TlsMaterial.pem(authorities.trustedCertificates())))
+              .cryptoProvider(unbound.cryptoProvider())
+              .port(port)
+              .build()
+              .start();
+      config = config(ca, advertised.orElse(server.url()), true);
+      issuer = HookCertificateAuthorities.of(config, clock);
+    } else if (tls) {
+      GeneratedHookCa generated = GeneratedHookCa.generate(clock);
+      HookCa ca = HookCa.of(generated);
       HooksConfig unbound = config(ca, URI.create("https://127.0.0.1"), true);
       this.server =
-          EmbeddedHookServer.loopback(ca, new Applications(store, clock), unbound, clock)
+          EmbeddedHookServer.loopback(generated, new Applications(store, clock), unbound, clock)
               .port(port)
               .build()
               .start();
       config = config(ca, advertised.orElse(server.url()), true);
       issuer = HookCertificateAuthorities.of(config, clock);
     } else {
-      HooksConfig unbound = config(ca, URI.create("http://127.0.0.1"), false);
+      HooksConfig unbound = config(null, URI.create("http://127.0.0.1"), false);
       this.server =
           EmbeddedHookServer.builder()
               .endpoint(
@@ -146,7 +182,7 @@ public final class LoadHost {
               .port(port)
               .build()
               .start();
-      config = config(ca, advertised.orElse(server.url()), false);
+      config = config(null, advertised.orElse(server.url()), false);
       issuer =
           identity -> {
             throw new IllegalStateException("no client certificates without TLS");
@@ -175,7 +211,60 @@ public final class LoadHost {
     krake.start();
   }
 
-  private static HooksConfig config(GeneratedHookCa ca, URI endpoint, boolean tls) {
+  /** The hook CA's root certificate in a {@code hookCa} directory ({@link #writeHookCa}). */
+  static final String ROOT_PEM = "root.pem";
+
+  /** The intermediate CA's certificate, which signs the hook certificates. */
+  static final String INTERMEDIATE_PEM = "intermediate.pem";
+
+  /** The intermediate CA's private key. */
+  static final String INTERMEDIATE_KEY_PEM = "intermediate-key.pem";
+
+  /** The hook server's certificate chain, for {@code localhost} and {@code 127.0.0.1}. */
+  static final String SERVER_CERT_PEM = "server.pem";
+
+  /** The hook server's private key. */
+  static final String SERVER_KEY_PEM = "server-key.pem";
+
+  /** The hook CA the hooks are configured with: the root the clients trust, the signer. */
+  private record HookCa(PemSource root, PemSource intermediate, PemSource intermediateKey) {
+    static HookCa of(GeneratedHookCa ca) {
+      return new HookCa(
+          ca.rootCertificateSource(),
+          ca.intermediateCertificateSource(),
+          ca.intermediateKeySource());
+    }
+
+    HookConfig sign(HookConfig hook) {
+      return hook.withIntermediate(intermediate, intermediateKey);
+    }
+  }
+
+  /**
+   * Generates a hook CA and a server certificate for {@code localhost} and {@code 127.0.0.1}, and
+   * writes them to {@code dir} (which must exist, and should be private: it holds the keys) as the
+   * {@code hookCa=<dir>} option reads them: the host instances of one run share them, so that any
+   * instance's endpoint accepts the client certificates any instance issued, and every client
+   * trusts every endpoint.
+   *
+   * @throws UncheckedIOException if a file cannot be written
+   */
+  static void writeHookCa(Path dir, Clock clock) {
+    GeneratedHookCa ca = GeneratedHookCa.generate(clock);
+    IssuedCertificate server =
+        ca.issueServerCertificate(List.of("localhost"), List.of("127.0.0.1"));
+    try {
+      Files.writeString(dir.resolve(ROOT_PEM), ca.rootCertificatePem());
+      Files.writeString(dir.resolve(INTERMEDIATE_PEM), ca.intermediateCertificatePem());
+      Files.writeString(dir.resolve(INTERMEDIATE_KEY_PEM), ca.intermediateKeyPem());
+      Files.writeString(dir.resolve(SERVER_CERT_PEM), server.certificatePem());
+      Files.writeString(dir.resolve(SERVER_KEY_PEM), server.privateKeyPem());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the hook CA to " + dir, e);
+    }
+  }
+
+  private static HooksConfig config(HookCa ca, URI endpoint, boolean tls) {
     if (!tls) {
       return HooksConfig.builder()
           .endpoint(endpoint)
@@ -187,18 +276,17 @@ public final class LoadHost {
     return HooksConfig.builder()
         .endpoint(endpoint)
         .tls(true)
-        .complete(ca.withIntermediate(HookConfig.completeDefaults()))
-        .shutdown(
-            ShutdownHookConfig.defaults()
-                .withHook(ca.withIntermediate(HookConfig.shutdownDefaults())))
-        .addCaBundle(ca.rootCertificateSource())
+        .complete(ca.sign(HookConfig.completeDefaults()))
+        .shutdown(ShutdownHookConfig.defaults().withHook(ca.sign(HookConfig.shutdownDefaults())))
+        .addCaBundle(ca.root())
         .build();
   }
 
   /**
    * Runs the host until standard input ends.
    *
-   * @param args {@code workers [etcd=...] [hookPort=...] [tls=false]} (see the class documentation)
+   * @param args {@code workers [etcd=...] [hookPort=...] [tls=false | hookCa=...] [membership=...
+   *     [leaseTtl=...]]} (see the class documentation)
    */
   public static void main(String[] args) throws IOException {
     if (System.getProperty("sun.net.httpserver.nodelay") == null) {

@@ -2,6 +2,7 @@ package cloud.krake.benchmarks;
 
 import cloud.krake.testing.kubernetes.FakeKubernetesApiServer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,7 @@ final class LoadPhases {
   /** Phase 1: sends every create to the host and waits until all are RUNNING. */
   static boolean phase1(
       ControllerLoad load,
-      LoadProtocol.Child host,
+      LoadInstances host,
       List<String> creates,
       ControllerLoad.Tracker tracker,
       LoadResult result) {
@@ -33,7 +34,7 @@ final class LoadPhases {
     long start = System.nanoTime();
     for (int i = 0; i < n; i++) {
       createdAt[i] = System.nanoTime();
-      host.send(creates.get(i));
+      host.send(i, creates.get(i));
     }
     result.createLoopNanos = System.nanoTime() - start;
     ControllerLoad.Outcome outcome =
@@ -124,10 +125,33 @@ final class LoadPhases {
     return calls;
   }
 
+  /**
+   * The same calls, call {@code i} sent to endpoint {@code i} modulo their number instead of the
+   * one its Secret names (the instance that applied it): each endpoint serves every application's
+   * hooks, so the calls are spread evenly over the host instances.
+   */
+  static List<HookCall> spread(List<HookCall> calls, List<URI> endpoints) {
+    List<HookCall> out = new ArrayList<>(calls.size());
+    for (int i = 0; i < calls.size(); i++) {
+      HookCall call = calls.get(i);
+      URI endpoint = endpoints.get(i % endpoints.size());
+      String query = call.url().getRawQuery();
+      URI url =
+          URI.create(
+              endpoint.getScheme()
+                  + "://"
+                  + endpoint.getRawAuthority()
+                  + call.url().getRawPath()
+                  + (query == null ? "" : "?" + query));
+      out.add(new HookCall(call.name(), url, call.token(), call.tls()));
+    }
+    return out;
+  }
+
   /** Phase 2: calls every application's complete hook and waits until all are gone. */
   static boolean phase2(
       ControllerLoad load,
-      LoadProtocol.Child host,
+      LoadInstances host,
       List<FakeKubernetesApiServer> fakes,
       List<HookCall> calls,
       ControllerLoad.Tracker tracker,
@@ -226,7 +250,7 @@ final class LoadPhases {
     return names;
   }
 
-  private static void describeStates(LoadProtocol.Child host, LoadResult result) {
+  private static void describeStates(LoadInstances host, LoadResult result) {
     try {
       result.note(
           "applications in the store by state: "

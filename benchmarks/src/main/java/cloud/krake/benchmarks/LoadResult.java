@@ -43,6 +43,17 @@ final class LoadResult {
   final List<String> notes = new ArrayList<>();
   boolean timedOut;
   long hostPid;
+  List<Long> hostPids = List.of();
+  List<Long> etcdPids = List.of();
+  StoreTraffic storeStart;
+  StoreTraffic storeAfterPhase1;
+  StoreTraffic storeBeforePhase2;
+  StoreTraffic storeEnd;
+  long etcdCpuStart = -1;
+  long etcdCpuAfterPhase1 = -1;
+  long etcdCpuBeforePhase2 = -1;
+  long etcdCpuEnd = -1;
+  double loadAfterPhase1 = Double.NaN;
   long createLoopNanos;
   long phase1Nanos;
   long phase2Nanos;
@@ -124,6 +135,30 @@ final class LoadResult {
         - hostBeforePhase2.cpuNanos();
   }
 
+  /**
+   * The store calls of every host during phase 1 and phase 2 (not between them), summed; empty if
+   * not measured.
+   */
+  Optional<StoreTraffic> storeTraffic() {
+    if (storeStart == null
+        || storeAfterPhase1 == null
+        || storeBeforePhase2 == null
+        || storeEnd == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        StoreTraffic.sum(
+            List.of(storeAfterPhase1.minus(storeStart), storeEnd.minus(storeBeforePhase2))));
+  }
+
+  /** The etcd members' CPU time in phase 1 and phase 2, nanoseconds; -1 if unknown. */
+  long etcdCpuNanos() {
+    if (etcdCpuStart < 0 || etcdCpuAfterPhase1 < 0 || etcdCpuBeforePhase2 < 0 || etcdCpuEnd < 0) {
+      return -1;
+    }
+    return etcdCpuAfterPhase1 - etcdCpuStart + etcdCpuEnd - etcdCpuBeforePhase2;
+  }
+
   /** The baseline round the ratios are taken against: the last (warm) one. */
   Optional<BaselineRound> warmBaseline() {
     return baseline.isEmpty() ? Optional.empty() : Optional.of(baseline.get(baseline.size() - 1));
@@ -153,20 +188,31 @@ final class LoadResult {
         "%d applications (Deployment + NodePort Service, hooks complete+shutdown, TLS) over %d"
             + " fake clusters; %d workers per component; %d hook clients%n",
         n, LoadProtocol.LOCATIONS.size(), options.workers(), options.clientThreads());
+    if (options.onEtcd()) {
+      out.printf(
+          "store: %d host instance(s), one membership group (lease TTL %d s), on a %d-member etcd"
+              + " on loopback (pids %s); creates sent round-robin, complete calls spread over"
+              + " every instance's endpoint (one shared hook CA)%n",
+          options.instances(), options.leaseTtl().toSeconds(), options.etcdMembers(), etcdPids);
+    } else {
+      out.println("store: one host on a MemoryStore of its own");
+    }
     out.printf(
-        "processes: driver (fakes, creates, hook clients) pid %d max heap %d MiB; host (the"
-            + " library) pid %d %s; baseline: the same applies and deletes, %d threads%n",
+        "processes: driver (fakes, creates, hook clients) pid %d max heap %d MiB; host%s (the"
+            + " library) pid %s %s; baseline: the same applies and deletes, %d threads%n",
         ProcessHandle.current().pid(),
         rt.maxMemory() >> 20,
-        hostPid,
+        hostPids.size() > 1 ? "s" : "",
+        hostPids.isEmpty() ? String.valueOf(hostPid) : hostPids.toString(),
         options.hostJvmOptions(),
         options.workers());
     out.printf(
-        "machine: %d CPUs, %s %s, load average %.2f at start, %.2f at end%n",
+        "machine: %d CPUs, %s %s, load average %.2f at start, %.2f after phase 1, %.2f at end%n",
         rt.availableProcessors(),
         System.getProperty("java.vm.name"),
         System.getProperty("java.version"),
         loadAtStart,
+        loadAfterPhase1,
         loadAtEnd);
     out.println();
     out.printf(
@@ -210,6 +256,7 @@ final class LoadResult {
                   cpuRatio(),
                   hostCpuNanos() / (double) baseline.get(0).cpuNanos());
             });
+    printStoreTraffic(out, n);
     printRequests(out, n);
     out.println();
     out.printf("%-34s %10s %10s %10s%n", "latency (ms)", "p50", "p99", "max");
@@ -238,6 +285,35 @@ final class LoadResult {
     out.printf(
         "%-34s %10.2f %10.1f %10.2f %12.2f%n",
         what, nanos / 1e9, n / (nanos / 1e9), cpuSeconds, cpuSeconds * 1000 / n);
+  }
+
+  private void printStoreTraffic(PrintStream out, int n) {
+    Optional<StoreTraffic> traffic = storeTraffic();
+    if (traffic.isEmpty()) {
+      return;
+    }
+    out.println();
+    out.printf(
+        "store requests per application, every host summed, phases 1 and 2 (%s):%n",
+        options.onEtcd() ? "etcd" : "MemoryStore");
+    traffic
+        .get()
+        .groups()
+        .forEach((group, calls) -> out.printf("  %-16s %8.2f%n", group, calls / (double) n));
+    out.printf(
+        "  by kind: %s; compare-and-set conflicts %d%n",
+        traffic.get().calls().entrySet().stream()
+            .filter(e -> !e.getKey().equals(StoreTraffic.CONFLICTS) && e.getValue() > 0)
+            .map(e -> String.format("%s %.2f", e.getKey(), e.getValue() / (double) n))
+            .collect(java.util.stream.Collectors.joining(", ")),
+        traffic.get().conflicts());
+    long etcd = etcdCpuNanos();
+    if (etcd >= 0) {
+      double host = hostCpuNanos();
+      out.printf(
+          "etcd CPU: %.2f s, %.2f ms per application; host%s and etcd: %.2f ms per application%n",
+          etcd / 1e9, etcd / 1e6 / n, hostPids.size() > 1 ? "s" : "", (host + etcd) / 1e6 / n);
+    }
   }
 
   private void printRequests(PrintStream out, int n) {
@@ -290,7 +366,15 @@ final class LoadResult {
 
   private void printMemory(PrintStream out, int n) {
     out.println();
-    if (heapBeforeCreate >= 0 && heapRunning >= 0) {
+    if (heapBeforeCreate >= 0 && heapRunning >= 0 && heapRunningCompacted < 0) {
+      out.printf(
+          "host live heap (after a full GC, every host summed): %.1f MiB before the first create,"
+              + " %.1f MiB with %d applications RUNNING: %.1f KiB per RUNNING application%n",
+          heapBeforeCreate / 1048576.0,
+          heapRunning / 1048576.0,
+          n,
+          (heapRunning - heapBeforeCreate) / 1024.0 / n);
+    } else if (heapBeforeCreate >= 0 && heapRunning >= 0) {
       out.printf(
           "host live heap (after a full GC): %.1f MiB before the first create, %.1f MiB with %d"
               + " applications RUNNING: %.1f KiB per RUNNING application (%.1f KiB with the store's"
@@ -303,9 +387,11 @@ final class LoadResult {
     }
     if (heapGone >= 0) {
       out.printf(
-          "host live heap with every application gone (history compacted): %.1f MiB (%+.1f KiB"
+          "host live heap with every application gone (%s): %.1f MiB (%+.1f KiB"
               + " per application)%n",
-          heapGone / 1048576.0, (heapGone - heapBeforeCreate) / 1024.0 / n);
+          options.onEtcd() ? "every host summed; the history is etcd's" : "history compacted",
+          heapGone / 1048576.0,
+          (heapGone - heapBeforeCreate) / 1024.0 / n);
     }
     if (hostStart != null && hostEnd != null) {
       long[] gc = hostEnd.collectionsSince(hostStart);

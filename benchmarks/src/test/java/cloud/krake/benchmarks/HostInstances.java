@@ -350,14 +350,14 @@ final class HostInstances implements AutoCloseable {
    * compare-and-set conflicts their writes met ({@link CountingStore}).
    */
   Map<String, Long> storeCounts() {
-    Map<String, Long> sum = new java.util.TreeMap<>();
-    for (Instance instance : live()) {
-      String json = instance.child.call("store-counts", "store-counts", COMMAND_TIMEOUT);
-      cloud.krake.model.KrakeJson.read(json, com.fasterxml.jackson.databind.JsonNode.class)
-          .properties()
-          .forEach(e -> sum.merge(e.getKey(), e.getValue().asLong(), Long::sum));
-    }
-    return sum;
+    return StoreTraffic.sum(
+            live().stream()
+                .map(
+                    instance ->
+                        StoreTraffic.parse(
+                            instance.child.call("store-counts", "store-counts", COMMAND_TIMEOUT)))
+                .toList())
+        .calls();
   }
 
   /** Every instance's CPU time so far, summed (the live ones; gone ones are not counted). */
