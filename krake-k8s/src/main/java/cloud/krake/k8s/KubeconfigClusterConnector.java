@@ -107,7 +107,12 @@ public final class KubeconfigClusterConnector implements ClusterConnector {
   /** Guarded by {@code this}. */
   private boolean closed;
 
-  private record Entry(String fingerprint, ApiServerClusterClient client) {}
+  /**
+   * A client and what it was made from: the digest of the kubeconfig and custom resources, and the
+   * store revision of the cluster it was last handed out for ({@code 0} if none): the same key at
+   * the same revision is the same document, so the digest need not be computed again.
+   */
+  private record Entry(String fingerprint, long revision, ApiServerClusterClient client) {}
 
   private KubeconfigClusterConnector(Builder builder) {
     this.watchThreads =
@@ -171,6 +176,13 @@ public final class KubeconfigClusterConnector implements ClusterConnector {
   public ClusterClient connect(Cluster cluster) {
     Objects.requireNonNull(cluster, "cluster");
     String key = key(cluster);
+    long revision = cluster.metadata().revision();
+    synchronized (this) {
+      Entry entry = clients.get(key);
+      if (!closed && entry != null && revision > 0 && entry.revision() == revision) {
+        return entry.client();
+      }
+    }
     String fingerprint = fingerprint(cluster);
     ApiServerClusterClient stale = null;
     try {
@@ -180,6 +192,9 @@ public final class KubeconfigClusterConnector implements ClusterConnector {
         }
         Entry entry = clients.get(key);
         if (entry != null && entry.fingerprint().equals(fingerprint)) {
+          if (revision > entry.revision()) {
+            clients.put(key, new Entry(fingerprint, revision, entry.client()));
+          }
           return entry.client();
         }
         Kubeconfig kubeconfig =
@@ -187,7 +202,7 @@ public final class KubeconfigClusterConnector implements ClusterConnector {
         ApiServerClusterClient client =
             ApiServerClusterClient.create(
                 key, kubeconfig, cluster.spec().customResources(), settings);
-        clients.put(key, new Entry(fingerprint, client));
+        clients.put(key, new Entry(fingerprint, revision, client));
         if (entry != null) {
           stale = entry.client();
         }

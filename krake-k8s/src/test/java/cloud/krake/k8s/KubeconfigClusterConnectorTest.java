@@ -183,6 +183,26 @@ class KubeconfigClusterConnectorTest {
   }
 
   @Test
+  void aStoredClusterKeepsItsClientAcrossRevisionsAndChangesItOnlyWithItsKubeconfig() {
+    Cluster stored = cluster("stored", kubeconfig("http://127.0.0.1:1"));
+    ClusterClient first = connector.connect(atRevision(stored, 10));
+    ClusterClient sameRevision = connector.connect(atRevision(stored, 10));
+    ClusterClient statusWritten = connector.connect(atRevision(stored, 11));
+    ClusterClient sameAgain = connector.connect(atRevision(stored, 11));
+    ClusterClient moved =
+        connector.connect(atRevision(cluster("stored", kubeconfig("http://127.0.0.1:2")), 12));
+
+    assertThat(sameRevision).isSameAs(first);
+    assertThat(statusWritten).as("a new revision, the same kubeconfig").isSameAs(first);
+    assertThat(sameAgain).isSameAs(first);
+    assertThat(moved).as("a new revision with another kubeconfig").isNotSameAs(first);
+  }
+
+  private static Cluster atRevision(Cluster cluster, long revision) {
+    return cluster.withMetadata(cluster.metadata().withRevision(revision));
+  }
+
+  @Test
   void makesANewClientWhenTheCustomResourcesChange() {
     Cluster cluster = cluster("crd", kubeconfig("http://127.0.0.1:1"));
     ClusterClient first = connector.connect(cluster);
