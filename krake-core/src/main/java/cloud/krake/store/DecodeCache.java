@@ -78,7 +78,10 @@ final class DecodeCache<T extends Resource<T>> {
       if (raced != null && raced.metadata().revision() == kv.modRevision()) {
         return raced;
       }
-      decoded.put(kv.key(), fresh);
+      // a watch that lags behind the layer's own writes must not replace a later revision
+      if (raced == null || raced.metadata().revision() < kv.modRevision()) {
+        decoded.put(kv.key(), fresh);
+      }
     }
     return fresh;
   }
