@@ -142,6 +142,41 @@ class InterruptedApplyIT {
   }
 
   /**
+   * Issue 17's second handover gap ({@code kill -9} of a host instance): the host dies after it
+   * applied everything, the Service named {@code shutdown} included, and before it recorded the
+   * answers. The next host has a delta (here the token Secrets, which name its own hook endpoint;
+   * in a group, the resources the dead host had not applied yet) but not the Service, which is on
+   * the cluster already: it must still record {@code services["shutdown"]} from that Service, in
+   * the write that makes the application RUNNING, else its deletion finds no shutdown service to
+   * call.
+   */
+  @Test
+  void theHostTakingOverAnApplyInterruptedAfterTheServiceRecordsTheShutdownService() {
+    env.stop();
+    KilledHostStore dying = new KilledHostStore(store);
+    env.start(dying);
+    env.create("sd", documents("shutdown-statefulset.yaml"), List.of(), HOOKS, "a");
+    await().atMost(FakeClusters.TIMEOUT).untilTrue(dying.killed);
+    env.stop();
+    assertThat(new cloud.krake.store.Applications(store, env.clock).require(NS, "sd").status())
+        .satisfies(s -> assertThat(s.runningOn()).isEmpty())
+        .satisfies(s -> assertThat(s.services()).doesNotContainKey("shutdown"));
+    assertThat(env.a.list("v1", "Service"))
+        .anySatisfy(s -> assertThat(s.at("/metadata/name").asText()).isEqualTo("shutdown"));
+
+    FirstRunningWrite next = new FirstRunningWrite(store);
+    env.start(next);
+    await().atMost(FakeClusters.TIMEOUT).until(() -> next.running.get() != null);
+
+    ObjectNode running = next.running.get();
+    assertThat(running.at("/status/services/shutdown").asText())
+        .as(
+            "services in the write that made the application RUNNING: %s",
+            running.at("/status/services"))
+        .matches(".+:3[0-9]{4}");
+  }
+
+  /**
    * Two hosts on one store, as several host processes on one etcd: the first one stalls (a long GC
    * pause, a slow machine) right after it recorded its apply and before it applied anything; the
    * application is deleted meanwhile and the second host removes it. The first one then applies to
@@ -209,6 +244,27 @@ class InterruptedApplyIT {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
+      }
+      return written;
+    }
+  }
+
+  /** The store of a host, remembering the first write of an application as RUNNING. */
+  private static final class FirstRunningWrite extends ForwardingStore {
+    final java.util.concurrent.atomic.AtomicReference<ObjectNode> running =
+        new java.util.concurrent.atomic.AtomicReference<>();
+
+    FirstRunningWrite(Store delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public KeyValue update(String key, byte[] value, long expectedRevision) {
+      KeyValue written = super.update(key, value, expectedRevision);
+      ObjectNode doc = KrakeJson.read(value, ObjectNode.class);
+      if (key.startsWith("/kubernetes/applications/")
+          && doc.at("/status/state").asText().equals("RUNNING")) {
+        running.compareAndSet(null, doc);
       }
       return written;
     }
