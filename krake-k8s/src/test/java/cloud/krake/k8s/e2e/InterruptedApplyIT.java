@@ -164,16 +164,45 @@ class InterruptedApplyIT {
     assertThat(env.a.list("v1", "Service"))
         .anySatisfy(s -> assertThat(s.at("/metadata/name").asText()).isEqualTo("shutdown"));
 
-    FirstRunningWrite next = new FirstRunningWrite(store);
+    FirstWrite next = new FirstWrite(store, s -> s.path("state").asText().equals("RUNNING"));
     env.start(next);
-    await().atMost(FakeClusters.TIMEOUT).until(() -> next.running.get() != null);
+    await().atMost(FakeClusters.TIMEOUT).until(() -> next.first.get() != null);
 
-    ObjectNode running = next.running.get();
+    ObjectNode running = next.first.get();
     assertThat(running.at("/status/services/shutdown").asText())
         .as(
             "services in the write that made the application RUNNING: %s",
             running.at("/status/services"))
         .matches(".+:3[0-9]{4}");
+  }
+
+  /**
+   * The shutdown's guard for any path that leaves {@code services["shutdown"]} out: a running
+   * application whose status lost the entry is deleted while no host runs; the next host records
+   * the entry from the Service on the cluster before the shutdown protocol plans its first attempt,
+   * so that the attempt has a service to call.
+   */
+  @Test
+  void aDeletionWithoutTheShutdownServiceEntryTakesItFromTheServiceOnTheCluster() {
+    env.create("sd", documents("shutdown-statefulset.yaml"), List.of(), HOOKS, "a");
+    env.awaitRunningOn("sd", env.a);
+    env.stop();
+    cloud.krake.store.Applications raw = new cloud.krake.store.Applications(store, env.clock);
+    Application running = raw.require(NS, "sd");
+    assertThat(running.status().services()).containsKey("shutdown");
+    raw.writeByController(running.withStatus(running.status().withServices(java.util.Map.of())));
+    raw.delete(NS, "sd");
+
+    FirstWrite next = new FirstWrite(store, s -> s.path("shutdown_attempts").asInt() > 0);
+    env.start(next);
+    await().atMost(FakeClusters.TIMEOUT).until(() -> next.first.get() != null);
+
+    ObjectNode attempt = next.first.get();
+    assertThat(attempt.at("/status/services/shutdown").asText())
+        .as(
+            "services in the write of the first shutdown attempt: %s",
+            attempt.at("/status/services"))
+        .isEqualTo(running.status().services().get("shutdown"));
   }
 
   /**
@@ -249,22 +278,25 @@ class InterruptedApplyIT {
     }
   }
 
-  /** The store of a host, remembering the first write of an application as RUNNING. */
-  private static final class FirstRunningWrite extends ForwardingStore {
-    final java.util.concurrent.atomic.AtomicReference<ObjectNode> running =
+  /** The store of a host, remembering its first write of an application whose status matches. */
+  private static final class FirstWrite extends ForwardingStore {
+    final java.util.concurrent.atomic.AtomicReference<ObjectNode> first =
         new java.util.concurrent.atomic.AtomicReference<>();
+    private final java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> status;
 
-    FirstRunningWrite(Store delegate) {
+    FirstWrite(
+        Store delegate,
+        java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> status) {
       super(delegate);
+      this.status = status;
     }
 
     @Override
     public KeyValue update(String key, byte[] value, long expectedRevision) {
       KeyValue written = super.update(key, value, expectedRevision);
       ObjectNode doc = KrakeJson.read(value, ObjectNode.class);
-      if (key.startsWith("/kubernetes/applications/")
-          && doc.at("/status/state").asText().equals("RUNNING")) {
-        running.compareAndSet(null, doc);
+      if (key.startsWith("/kubernetes/applications/") && status.test(doc.path("status"))) {
+        first.compareAndSet(null, doc);
       }
       return written;
     }
