@@ -175,12 +175,6 @@ class MultiInstanceIT {
    * shutdown service is called twice for one attempt.
    */
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "Second handover gap (issue 17, open): with the shutdown resume rule this passed 3 of 4"
-          + " runs; in the 4th, 58 of 60 services were called: app-00000 and app-00003 reached"
-          + " their deletion with no services[\"shutdown\"] entry ('attempt 1 failed at once'),"
-          + " (app-00000's hook Secrets were PATCHed twice: re-applied after the kill)."
-          + " Re-enable with that fix.")
   void anInstanceKilledMidRunHasItsShareTakenOverAndNothingIsStuck() {
     EtcdCluster etcd = closing(EtcdCluster.start(3));
     long[] takeover = new long[1];

@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -554,14 +555,75 @@ public final class ApplicationController extends ReconcilingComponent<ResourceKe
         || !finalizers.get(finalizers.size() - 1).equals(RESOURCES_FINALIZER)) {
       return ReconcileResult.done(); // the garbage collector's turn, or nothing of ours
     }
+    Application deleting = withShutdownService(key, app);
     return result(
         key,
         run(
             deleteChain,
             KrakeAction.DELETE,
-            app,
-            app.status().runningOn().flatMap(this::cluster),
+            deleting,
+            deleting.status().runningOn().flatMap(this::cluster),
             cleanup::deleteFromRunningOn));
+  }
+
+  /**
+   * Before a deletion's shutdown: an application with the shutdown hook, running on a cluster,
+   * whose status has no {@code services["shutdown"]} entry although its manifest has a Service
+   * named {@code shutdown}, gets the entry from that Service as the cluster reports it (watch
+   * cache, else read), written before the shutdown protocol reads the application. Without it the
+   * protocol concludes there is no service to call and the failure strategy goes on without a call.
+   * The apply and the observation record the entry; this guards any path that left it out (issue
+   * 17: a host killed between the Service's apply and its final write). Logged when it happens.
+   *
+   * @return the application as written, or {@code app} when nothing was to record
+   */
+  private Application withShutdownService(ResourceKey key, Application app) {
+    if (shutdown.isEmpty()
+        || !app.spec().hooks().contains(Applications.SHUTDOWN_HOOK)
+        || app.status().state() == ApplicationState.DELETING
+        || app.status().services().containsKey(ShutdownProtocol.SHUTDOWN_SERVICE)
+        || app.status().runningOn().isEmpty()) {
+      return app;
+    }
+    List<ObjectNode> declared =
+        app.status().lastAppliedManifest().stream()
+            .filter(
+                r ->
+                    r.path("apiVersion").asText("").equals("v1")
+                        && r.path("kind").asText("").equals("Service")
+                        && r.path("metadata")
+                            .path("name")
+                            .asText("")
+                            .equals(ShutdownProtocol.SHUTDOWN_SERVICE))
+            .toList();
+    ResourceRef on = app.status().runningOn().get();
+    Optional<Cluster> cluster = cluster(on);
+    if (declared.isEmpty() || cluster.isEmpty()) {
+      return app;
+    }
+    ClusterClient client = connector.connect(cluster.get());
+    Map<String, String> services =
+        AppliedResources.services(
+            app.status().services(),
+            manifests
+                .observe(on.namespace().orElse("") + "/" + on.name(), client, declared)
+                .values(),
+            client.host());
+    if (!services.containsKey(ShutdownProtocol.SHUTDOWN_SERVICE)) {
+      log.info(
+          "application {}: deleted without a services[\"shutdown\"] entry, and cluster {} has no"
+              + " Service shutdown with an endpoint",
+          key,
+          on.name());
+      return app;
+    }
+    log.info(
+        "application {}: deleted without a services[\"shutdown\"] entry; recorded from the Service"
+            + " on cluster {}: {}",
+        key,
+        on.name(),
+        services.get(ShutdownProtocol.SHUTDOWN_SERVICE));
+    return applications.writeByController(app.withStatus(app.status().withServices(services)));
   }
 
   private Optional<Cluster> cluster(ResourceRef ref) {

@@ -91,6 +91,16 @@ final class AppliedResources {
     status = current.status();
   }
 
+  /**
+   * Records the {@code services} entries of every Service among {@link #objects}: those this pass
+   * applied and those the cluster already had. A Service an earlier pass applied without recording
+   * the answer (its host was killed, or lost its shard, before the final write) is not in this
+   * pass's delta, yet its entry belongs in the status this pass writes (issue 17).
+   */
+  void registerServices() {
+    status = status.withServices(services(status.services(), objects.values(), client.host()));
+  }
+
   /** Deletes one resource (a 404 is "already gone"), between its hook points. */
   void delete(Application written, Cluster cluster, ObjectNode resource) {
     Application current = (app == null ? written : app).withStatus(status);

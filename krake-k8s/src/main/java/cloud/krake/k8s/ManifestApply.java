@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * cluster's watches report; when there is one: finalizer, the target cluster recorded in {@code
  * metadata.owners} (if the binding has not already) and CREATING or RECONCILING, in one write
  * before anything is applied; deletes then creates then updates by server-side apply, each between
- * {@code ResourcePre*} and {@code ResourcePost*} ({@link AppliedResources}); {@code running_on};
- * the state, settled through the settle chain (below); {@code ApplicationPostReconcile}.
+ * {@code ResourcePre*} and {@code ResourcePost*} ({@link AppliedResources}); {@code services} from
+ * every Service the cluster then has, applied by this pass or found there; {@code running_on}; the
+ * state, settled through the settle chain (below); {@code ApplicationPostReconcile}.
  *
  * <p>Settling, after an apply and on every observation pass: an inner {@link ActionChain} of the
  * settle interceptors the controller gives (outermost first: the latest deploy's or update's
@@ -248,6 +249,7 @@ final class ManifestApply {
     for (ObjectNode resource : r.delta().modified()) {
       applied.apply(written, r.cluster(), resource, false);
     }
+    applied.registerServices();
     WorkloadHealth health = WorkloadHealth.of(applied.objects.values());
     r.operation().ifPresent(operation -> attempts.reset(r.key(), operation));
     Settled settled = settle(written, r.cluster(), health, applying);

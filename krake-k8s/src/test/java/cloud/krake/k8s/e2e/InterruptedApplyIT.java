@@ -142,6 +142,70 @@ class InterruptedApplyIT {
   }
 
   /**
+   * Issue 17's second handover gap ({@code kill -9} of a host instance): the host dies after it
+   * applied everything, the Service named {@code shutdown} included, and before it recorded the
+   * answers. The next host has a delta (here the token Secrets, which name its own hook endpoint;
+   * in a group, the resources the dead host had not applied yet) but not the Service, which is on
+   * the cluster already: it must still record {@code services["shutdown"]} from that Service, in
+   * the write that makes the application RUNNING, else its deletion finds no shutdown service to
+   * call.
+   */
+  @Test
+  void theHostTakingOverAnApplyInterruptedAfterTheServiceRecordsTheShutdownService() {
+    env.stop();
+    KilledHostStore dying = new KilledHostStore(store);
+    env.start(dying);
+    env.create("sd", documents("shutdown-statefulset.yaml"), List.of(), HOOKS, "a");
+    await().atMost(FakeClusters.TIMEOUT).untilTrue(dying.killed);
+    env.stop();
+    assertThat(new cloud.krake.store.Applications(store, env.clock).require(NS, "sd").status())
+        .satisfies(s -> assertThat(s.runningOn()).isEmpty())
+        .satisfies(s -> assertThat(s.services()).doesNotContainKey("shutdown"));
+    assertThat(env.a.list("v1", "Service"))
+        .anySatisfy(s -> assertThat(s.at("/metadata/name").asText()).isEqualTo("shutdown"));
+
+    FirstWrite next = new FirstWrite(store, s -> s.path("state").asText().equals("RUNNING"));
+    env.start(next);
+    await().atMost(FakeClusters.TIMEOUT).until(() -> next.first.get() != null);
+
+    ObjectNode running = next.first.get();
+    assertThat(running.at("/status/services/shutdown").asText())
+        .as(
+            "services in the write that made the application RUNNING: %s",
+            running.at("/status/services"))
+        .matches(".+:3[0-9]{4}");
+  }
+
+  /**
+   * The shutdown's guard for any path that leaves {@code services["shutdown"]} out: a running
+   * application whose status lost the entry is deleted while no host runs; the next host records
+   * the entry from the Service on the cluster before the shutdown protocol plans its first attempt,
+   * so that the attempt has a service to call.
+   */
+  @Test
+  void aDeletionWithoutTheShutdownServiceEntryTakesItFromTheServiceOnTheCluster() {
+    env.create("sd", documents("shutdown-statefulset.yaml"), List.of(), HOOKS, "a");
+    env.awaitRunningOn("sd", env.a);
+    env.stop();
+    cloud.krake.store.Applications raw = new cloud.krake.store.Applications(store, env.clock);
+    Application running = raw.require(NS, "sd");
+    assertThat(running.status().services()).containsKey("shutdown");
+    raw.writeByController(running.withStatus(running.status().withServices(java.util.Map.of())));
+    raw.delete(NS, "sd");
+
+    FirstWrite next = new FirstWrite(store, s -> s.path("shutdown_attempts").asInt() > 0);
+    env.start(next);
+    await().atMost(FakeClusters.TIMEOUT).until(() -> next.first.get() != null);
+
+    ObjectNode attempt = next.first.get();
+    assertThat(attempt.at("/status/services/shutdown").asText())
+        .as(
+            "services in the write of the first shutdown attempt: %s",
+            attempt.at("/status/services"))
+        .isEqualTo(running.status().services().get("shutdown"));
+  }
+
+  /**
    * Two hosts on one store, as several host processes on one etcd: the first one stalls (a long GC
    * pause, a slow machine) right after it recorded its apply and before it applied anything; the
    * application is deleted meanwhile and the second host removes it. The first one then applies to
@@ -209,6 +273,30 @@ class InterruptedApplyIT {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
+      }
+      return written;
+    }
+  }
+
+  /** The store of a host, remembering its first write of an application whose status matches. */
+  private static final class FirstWrite extends ForwardingStore {
+    final java.util.concurrent.atomic.AtomicReference<ObjectNode> first =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    private final java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> status;
+
+    FirstWrite(
+        Store delegate,
+        java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> status) {
+      super(delegate);
+      this.status = status;
+    }
+
+    @Override
+    public KeyValue update(String key, byte[] value, long expectedRevision) {
+      KeyValue written = super.update(key, value, expectedRevision);
+      ObjectNode doc = KrakeJson.read(value, ObjectNode.class);
+      if (key.startsWith("/kubernetes/applications/") && status.test(doc.path("status"))) {
+        first.compareAndSet(null, doc);
       }
       return written;
     }
