@@ -10,9 +10,7 @@ import cloud.krake.testing.kubernetes.FakeKubernetesApiServer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -137,23 +135,11 @@ class MultiInstanceIT {
   }
 
   private static boolean partitioned(HostInstances hosts) {
-    List<HostInstances.Instance> live = hosts.live();
-    Set<Integer> owned = new HashSet<>();
-    int total = 0;
-    int shards = 0;
-    for (HostInstances.Instance instance : live) {
-      String[] m = hosts.membership(instance.index);
-      List<String> peers = m[1].isEmpty() ? List.of() : List.of(m[1].split(","));
-      if (peers.size() != live.size()) {
-        return false;
-      }
-      for (String shard : m[2].isEmpty() ? new String[0] : m[2].split(",")) {
-        owned.add(Integer.valueOf(shard));
-        total++;
-      }
-      shards = MembershipConfig.DEFAULT_SHARD_COUNT;
+    List<String> answers = new ArrayList<>();
+    for (HostInstances.Instance instance : hosts.live()) {
+      answers.add(String.join(" ", hosts.membership(instance.index)));
     }
-    return total == owned.size() && owned.size() == shards;
+    return LoadInstances.partitioned(answers, MembershipConfig.DEFAULT_SHARD_COUNT);
   }
 
   /**
