@@ -3,6 +3,7 @@ package cloud.krake.benchmarks;
 import cloud.krake.testing.kubernetes.FakeKubernetesApiServer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import javax.net.ssl.X509TrustManager;
 
@@ -164,9 +166,10 @@ final class LoadPhases {
         Executors.newCachedThreadPool(ControllerLoad.threads("load-http"));
     try {
       long start = System.nanoTime();
+      AtomicInteger retries = new AtomicInteger();
       List<Future<HookCall.Answer>> answers = new ArrayList<>();
       for (HookCall call : calls) {
-        answers.add(clients.submit(() -> call.complete(httpExecutor)));
+        answers.add(clients.submit(() -> completeRetrying(call, httpExecutor, retries)));
       }
       // Give up early once every call has an answer and every application answered 200 is gone:
       // the others (refused calls) will never go.
@@ -179,6 +182,12 @@ final class LoadPhases {
                   !host.isAlive()
                       || ControllerLoad.allAnswered(answers)
                           && tracker.goneAt.keySet().containsAll(completed(answers)));
+      result.note(
+          "phase 2: "
+              + retries.get()
+              + " complete calls sent again after no answer (connect or answer timeout, at most "
+              + (CALL_ATTEMPTS - 1)
+              + " retries per call)");
       long[] callLatencies = new long[n];
       long[] toGone = new long[n];
       int answered = 0;
@@ -228,6 +237,47 @@ final class LoadPhases {
       }
     }
     return result.problems.isEmpty();
+  }
+
+  /** How often one complete call is sent at most, the first time included. */
+  static final int CALL_ATTEMPTS = 4;
+
+  /** The pause before the first retry of a call; doubled before each further one. */
+  static final Duration FIRST_RETRY_PAUSE = Duration.ofSeconds(1);
+
+  /**
+   * One application's complete call as its pod would make it: sent again, after a pause of {@link
+   * #FIRST_RETRY_PAUSE} doubled each time, when it got no HTTP answer at all (the connection was
+   * refused or timed out, or the answer did not come within {@link HookCall#HOOK_CALL_TIMEOUT}), at
+   * most {@link #CALL_ATTEMPTS} times in all. An HTTP answer of any status is final: a 4xx or 5xx
+   * is returned as it is and fails the run, never retried away. A retry of a call whose first
+   * sending did reach the endpoint is harmless: a repeated valid complete answers 200 without a
+   * second write (see {@code HookEndpoint}). Each retry is counted in {@code retries}; the answer's
+   * {@code sentAt} is the first attempt's, so the call's latency includes its retries.
+   */
+  static HookCall.Answer completeRetrying(
+      HookCall call, ExecutorService httpExecutor, AtomicInteger retries)
+      throws InterruptedException {
+    long firstSent = 0;
+    Duration pause = FIRST_RETRY_PAUSE;
+    for (int attempt = 1; ; attempt++) {
+      HookCall.Answer answer = call.complete(httpExecutor);
+      if (attempt == 1) {
+        firstSent = answer.sentAt();
+      }
+      boolean noAnswer = answer.status() < 0 && !"interrupted".equals(answer.detail());
+      if (!noAnswer || attempt >= CALL_ATTEMPTS || Thread.currentThread().isInterrupted()) {
+        return new HookCall.Answer(
+            answer.name(),
+            answer.status(),
+            attempt == 1 ? answer.detail() : answer.detail() + " (attempt " + attempt + ")",
+            firstSent,
+            answer.answeredAt());
+      }
+      retries.incrementAndGet();
+      Thread.sleep(pause.toMillis());
+      pause = pause.multipliedBy(2);
+    }
   }
 
   /** The names of the applications whose finished call was answered 200. */
