@@ -1,0 +1,162 @@
+package cloud.krake.k8s.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import cloud.krake.k8s.ClusterClient;
+import cloud.krake.k8s.ObjectEvent;
+import cloud.krake.k8s.ObjectListener;
+import cloud.krake.k8s.ObjectWatch;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which applications the cluster watch cache tells of a change: an object declared without a
+ * namespace is the one in the client's default namespace (a namespaced kind) or the cluster-scoped
+ * one (no namespace), and either's events reach the application; an object in another namespace
+ * does not.
+ */
+class ClusterObjectsNotifyTest {
+
+  private static final String CLUSTER = "load/cluster";
+  private final List<String> notified = new ArrayList<>();
+  private final ClusterObjects<String> objects = new ClusterObjects<>(notified::add);
+  private final StubClient client = new StubClient("team");
+
+  @BeforeEach
+  void declare() {
+    objects.declare("unqualified", CLUSTER, client, List.of(secret(null, "s")));
+    objects.declare("qualified", CLUSTER, client, List.of(secret("other", "s")));
+    client.listener().onResync(List.of());
+    notified.clear();
+  }
+
+  @Test
+  void anObjectDeclaredWithoutANamespaceHearsOfItInTheDefaultNamespace() {
+    client.listener().onEvent(new ObjectEvent(ObjectEvent.Type.ADDED, secret("team", "s")));
+
+    assertThat(notified).containsExactly("unqualified");
+    assertThat(objects.observed(CLUSTER, secret(null, "s")).object())
+        .hasValueSatisfying(
+            o -> assertThat(o.path("metadata").path("namespace").asText()).isEqualTo("team"));
+  }
+
+  @Test
+  void anObjectDeclaredWithoutANamespaceHearsOfTheClusterScopedOne() {
+    client.listener().onEvent(new ObjectEvent(ObjectEvent.Type.ADDED, secret(null, "s")));
+    client.listener().onEvent(new ObjectEvent(ObjectEvent.Type.DELETED, secret(null, "s")));
+
+    assertThat(notified).containsExactly("unqualified", "unqualified");
+  }
+
+  @Test
+  void otherNamespacesReachOnlyWhoNamedThem() {
+    client.listener().onEvent(new ObjectEvent(ObjectEvent.Type.ADDED, secret("other", "s")));
+    client.listener().onEvent(new ObjectEvent(ObjectEvent.Type.ADDED, secret("third", "s")));
+    client.listener().onEvent(new ObjectEvent(ObjectEvent.Type.ADDED, secret("team", "t")));
+
+    assertThat(notified).containsExactly("qualified");
+  }
+
+  @Test
+  void aResyncTellsOfObjectsGoneAndChangedInTheDefaultNamespace() {
+    client.listener().onEvent(new ObjectEvent(ObjectEvent.Type.ADDED, secret("team", "s")));
+    notified.clear();
+
+    client.listener().onResync(List.of());
+    assertThat(notified).containsExactly("unqualified");
+
+    notified.clear();
+    client.listener().onResync(List.of(secret("team", "s")));
+    assertThat(notified).containsExactly("unqualified");
+  }
+
+  @Test
+  void aForgottenApplicationHearsNothing() {
+    objects.forget("qualified");
+    objects.declare("unqualified", CLUSTER, client, List.of(secret("other", "x")));
+
+    client.listener().onEvent(new ObjectEvent(ObjectEvent.Type.ADDED, secret("team", "s")));
+    client.listener().onEvent(new ObjectEvent(ObjectEvent.Type.ADDED, secret("other", "s")));
+
+    assertThat(notified).isEmpty();
+  }
+
+  private static ObjectNode secret(String namespace, String name) {
+    ObjectNode o =
+        JsonNodeFactory.instance.objectNode().put("apiVersion", "v1").put("kind", "Secret");
+    ObjectNode metadata = o.putObject("metadata").put("name", name);
+    if (namespace != null) {
+      metadata.put("namespace", namespace);
+    }
+    return o;
+  }
+
+  /** Hands out one watch per kind and keeps its listener; nothing else is called. */
+  private static final class StubClient implements ClusterClient {
+    private final String defaultNamespace;
+    private final Map<String, ObjectListener> listeners = new HashMap<>();
+
+    StubClient(String defaultNamespace) {
+      this.defaultNamespace = defaultNamespace;
+    }
+
+    ObjectListener listener() {
+      return listeners.get("v1/Secret");
+    }
+
+    @Override
+    public ObjectWatch watch(
+        String apiVersion, String kind, Optional<String> namespace, ObjectListener listener) {
+      listeners.put(apiVersion + "/" + kind, listener);
+      return new ObjectWatch() {
+        @Override
+        public boolean hasSynced() {
+          return true;
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+
+    @Override
+    public String defaultNamespace() {
+      return defaultNamespace;
+    }
+
+    @Override
+    public ObjectNode apply(ObjectNode resource) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public boolean delete(ObjectNode resource) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Optional<ObjectNode> get(ObjectNode resource) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<ObjectNode> list(String apiVersion, String kind, Optional<String> namespace) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public String host() {
+      return "127.0.0.1";
+    }
+
+    @Override
+    public void close() {}
+  }
+}
