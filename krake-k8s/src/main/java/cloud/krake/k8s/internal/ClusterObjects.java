@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * (across namespaces), started the first time an application needs that kind there, feeding a cache
  * of objects, and an index from each object to the applications that declared it, which are told
  * when it changes. This replaces Krake's observer, which polls every resource of every application
- * every 2 s with a new client each time.
+ * every 2 s with a new client each time. The cached objects are read-only trees, and a text value
+ * that recurs across them (the hook CA bundle of every application's certificate Secrets, kinds,
+ * labels, images) is held once ({@link SharedTexts}).
  *
  * <p>Thread-safe. Watch callbacks run on the client's watch threads and only update the cache and
  * notify; the notified consumer must not block.
@@ -38,6 +40,7 @@ public final class ClusterObjects<K> implements AutoCloseable {
 
   private final Consumer<K> notify;
   private final Map<String, ClusterState> clusters = new ConcurrentHashMap<>();
+  private final SharedTexts texts = new SharedTexts();
 
   /**
    * Creates the cache.
@@ -368,6 +371,7 @@ public final class ClusterObjects<K> implements AutoCloseable {
       if (event.type() == ObjectEvent.Type.DELETED) {
         objects.remove(key);
       } else {
+        texts.share(o);
         objects.put(key, ReadOnlyJson.freeze(o));
       }
       Set<K> apps = new HashSet<>(2);
@@ -379,6 +383,7 @@ public final class ClusterObjects<K> implements AutoCloseable {
     public void onResync(List<ObjectNode> listed) {
       Map<String, ObjectNode> fresh = new HashMap<>();
       for (ObjectNode o : listed) {
+        texts.share(o);
         fresh.put(
             objectKey(
                 o.path("metadata").path("namespace").asText(""),

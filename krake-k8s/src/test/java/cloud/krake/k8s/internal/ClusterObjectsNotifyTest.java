@@ -8,6 +8,7 @@ import cloud.krake.k8s.ObjectListener;
 import cloud.krake.k8s.ObjectWatch;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -86,6 +87,24 @@ class ClusterObjectsNotifyTest {
     client.listener().onEvent(new ObjectEvent(ObjectEvent.Type.ADDED, secret("other", "s")));
 
     assertThat(notified).isEmpty();
+  }
+
+  @Test
+  void aTextRecurringAcrossCachedObjectsIsHeldOnce() {
+    ObjectNode first = secret("team", "s");
+    first.putObject("data").put("ca-bundle.pem", "Q0EtQlVORExF");
+    ObjectNode second = secret("team", "t");
+    second.putObject("data").put("ca-bundle.pem", "Q0EtQlVORExF");
+    objects.declare("other", CLUSTER, client, List.of(secret(null, "t")));
+
+    client.listener().onEvent(new ObjectEvent(ObjectEvent.Type.ADDED, first));
+    client.listener().onEvent(new ObjectEvent(ObjectEvent.Type.ADDED, second));
+
+    ObjectNode s = objects.observed(CLUSTER, secret(null, "s")).object().orElseThrow();
+    ObjectNode t = objects.observed(CLUSTER, secret(null, "t")).object().orElseThrow();
+    assertThat(t.path("data").get("ca-bundle.pem"))
+        .isEqualTo(TextNode.valueOf("Q0EtQlVORExF"))
+        .isSameAs(s.path("data").get("ca-bundle.pem"));
   }
 
   private static ObjectNode secret(String namespace, String name) {
