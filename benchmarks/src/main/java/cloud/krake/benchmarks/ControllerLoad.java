@@ -70,8 +70,10 @@ import java.util.function.IntSupplier;
  *   <li><b>Complete → gone.</b> Each application's hook URL, token and client certificate are read
  *       from its Secrets on its fake (as its pod would mount them); then {@value #CLIENT_THREADS}
  *       driver threads call {@code PUT {"token": ...}} on each URL, one client (own TLS session,
- *       own certificate) per application. Checked: every call answered 200, no application left in
- *       the host's store, no object left on either fake.
+ *       own certificate) per application; a call that got no HTTP answer at all is sent again, with
+ *       a backoff, as a pod would ({@code LoadPhases.completeRetrying}; the retries are counted in
+ *       a note). Checked: every call answered 200, no application left in the host's store, no
+ *       object left on either fake.
  *   <li><b>Baseline</b>, after both phases: two rounds (the first in a cold JVM, the second warm)
  *       of the calls alone, with the bodies the library applied ({@link LoadBaseline}). It runs
  *       after the library because its bodies are the library's own (read from the host after phase
