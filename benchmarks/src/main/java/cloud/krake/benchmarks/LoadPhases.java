@@ -258,8 +258,15 @@ final class LoadPhases {
   static HookCall.Answer completeRetrying(
       HookCall call, ExecutorService httpExecutor, AtomicInteger retries)
       throws InterruptedException {
+    return completeRetrying(call, httpExecutor, retries, FIRST_RETRY_PAUSE);
+  }
+
+  /** As {@link #completeRetrying(HookCall, ExecutorService, AtomicInteger)}, first pause given. */
+  static HookCall.Answer completeRetrying(
+      HookCall call, ExecutorService httpExecutor, AtomicInteger retries, Duration firstPause)
+      throws InterruptedException {
     long firstSent = 0;
-    Duration pause = FIRST_RETRY_PAUSE;
+    Duration pause = firstPause;
     for (int attempt = 1; ; attempt++) {
       HookCall.Answer answer = call.complete(httpExecutor);
       if (attempt == 1) {
