@@ -188,6 +188,8 @@ public final class HookMangling implements HookHandler {
    * @return the builder
    * @throws IllegalArgumentException if a handler named {@code complete} or {@code shutdown} is
    *     already registered there
+   * @throws cloud.krake.KrakeException naming the file if, with TLS, a PEM file of a hook's CA
+   *     bundle cannot be read (the group fingerprint hashes it now)
    */
   public static Krake.Builder register(
       Krake.Builder builder, HooksConfig config, CertificateIssuer issuer) {
@@ -205,6 +207,8 @@ public final class HookMangling implements HookHandler {
    * @return the builder
    * @throws IllegalArgumentException if a handler named {@code complete} or {@code shutdown} is
    *     already registered there
+   * @throws cloud.krake.KrakeException naming the file if, with TLS, a PEM file of a hook's CA
+   *     bundle cannot be read (the group fingerprint hashes it now)
    */
   public static Krake.Builder register(
       Krake.Builder builder, HooksConfig config, CertificateIssuer issuer, SecureRandom random) {
