@@ -39,8 +39,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
@@ -80,6 +82,9 @@ public final class Krake implements KrakeContext, AutoCloseable {
 
   /** The default number of worker threads per component. */
   public static final int DEFAULT_WORKERS = 2;
+
+  /** The longest fingerprint {@link Builder#groupFingerprint} accepts, in characters. */
+  public static final int MAX_GROUP_FINGERPRINT = 1024;
 
   private final Store store;
   private final Clock clock;
@@ -548,6 +553,7 @@ public final class Krake implements KrakeContext, AutoCloseable {
     final List<ApplicationValidator> validators = new ArrayList<>();
     final List<ClusterValidator> clusterValidators = new ArrayList<>();
     Optional<MembershipConfig> membership = Optional.empty();
+    final Map<String, String> groupFingerprints = new TreeMap<>();
     final List<KrakeExtension> extensions = new ArrayList<>();
 
     private Builder() {}
@@ -755,6 +761,50 @@ public final class Krake implements KrakeContext, AutoCloseable {
      */
     public Builder membership(MembershipConfig config) {
       this.membership = Optional.of(Objects.requireNonNull(config, "config"));
+      return this;
+    }
+
+    /**
+     * Declares a part of this instance's configuration that every instance of its group must share
+     * ({@link #membership}), as an opaque fingerprint: written into the instance's member record
+     * ({@code /krake/members/{id}}, field {@code fingerprints}) and compared with every other
+     * member's when the instance starts, as the shard count is. An instance that finds a live
+     * member whose record has another fingerprint for the field, or none while it has one (or the
+     * reverse), refuses to start with an {@link InvalidConfigurationException} naming {@code field}
+     * and quoting both fingerprints; a member seen later with a different one is logged at ERROR
+     * and left out of the group. A member record without fingerprints (written by a version before
+     * them) is compared by its shard count only. A standalone instance ignores them.
+     *
+     * <p>The Kubernetes backend's hooks declare {@code hooks} this way ({@code
+     * HooksConfig.groupFingerprint()}: the hook URLs and the hash of each hook's CA bundle).
+     *
+     * @param field the configuration it stands for, named in the error, 1-128 of {@code
+     *     [A-Za-z0-9._-]}; a second call for a field replaces the first
+     * @param fingerprint printable text, at most {@value Krake#MAX_GROUP_FINGERPRINT} characters;
+     *     it is stored and quoted in errors and logs, so it must never contain key material or
+     *     other secrets (a hash of a public certificate, a URL)
+     * @return this builder
+     * @throws IllegalArgumentException naming {@code field} or {@code fingerprint} if malformed
+     */
+    public Builder groupFingerprint(String field, String fingerprint) {
+      Objects.requireNonNull(field, "field");
+      Objects.requireNonNull(fingerprint, "fingerprint");
+      if (!field.matches("[A-Za-z0-9._-]{1,128}")) {
+        throw new IllegalArgumentException(
+            "groupFingerprint field must be 1-128 of [A-Za-z0-9._-]: '" + field + "'");
+      }
+      if (fingerprint.length() > MAX_GROUP_FINGERPRINT
+          || fingerprint.chars().anyMatch(Character::isISOControl)) {
+        throw new IllegalArgumentException(
+            "groupFingerprint fingerprint of "
+                + field
+                + " must be at most "
+                + MAX_GROUP_FINGERPRINT
+                + " characters without control characters (length "
+                + fingerprint.length()
+                + ")");
+      }
+      groupFingerprints.put(field, fingerprint);
       return this;
     }
 

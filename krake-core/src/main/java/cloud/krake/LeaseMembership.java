@@ -35,8 +35,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,9 +53,11 @@ final class LeaseMembership implements KrakeMembership, AutoCloseable {
 
   private static final String PREFIX = "/krake/";
 
-  private static final Pattern SHARD_COUNT = Pattern.compile("\"shard_count\"\\s*:\\s*(\\d+)");
-
   private final MembershipConfig config;
+
+  /** This instance's own member record: its shard count and group fingerprints. */
+  private final MemberRecord own;
+
   private final Store store;
   private final Timer timer;
   private final LongSupplier nanos;
@@ -80,8 +80,8 @@ final class LeaseMembership implements KrakeMembership, AutoCloseable {
   /** Reconciles in progress per shard. Guarded by this. */
   private final int[] inflight;
 
-  /** Members seen, id to shard count. Guarded by this. */
-  private final Map<String, Integer> members = new TreeMap<>();
+  /** Members seen, id to member record. Guarded by this. */
+  private final Map<String, MemberRecord> members = new TreeMap<>();
 
   /** Shard keys seen, shard to owner id. Guarded by this. */
   private final Map<Integer, String> shardOwners = new HashMap<>();
@@ -113,8 +113,15 @@ final class LeaseMembership implements KrakeMembership, AutoCloseable {
   private volatile ExecutorService rebalancer;
   private volatile ExecutorService keeper;
 
-  LeaseMembership(MembershipConfig config, KrakeContext krake) {
+  /**
+   * @param config the membership configuration
+   * @param fingerprints the configuration every member of the group must share, field to
+   *     fingerprint ({@link Krake.Builder#groupFingerprint}); may be empty
+   * @param krake the instance, with its store, clock, timer and executors set
+   */
+  LeaseMembership(MembershipConfig config, Map<String, String> fingerprints, KrakeContext krake) {
     this.config = Objects.requireNonNull(config, "config");
+    this.own = MemberRecord.of(config.instanceId(), config.shardCount(), fingerprints);
     this.store = krake.store();
     this.timer = krake.timer();
     this.executors = krake.executors();
@@ -232,7 +239,10 @@ final class LeaseMembership implements KrakeMembership, AutoCloseable {
    * keep-alive. Idempotent.
    *
    * @throws InvalidConfigurationException naming {@code membership.shardCount} if a member uses
-   *     another shard count, or {@code membership.instanceId} if a live member has this id
+   *     another shard count, the field of a {@link Krake.Builder#groupFingerprint group
+   *     fingerprint} if a member's record has another one for it (or none while this instance has
+   *     one, or the reverse; a record without fingerprints, written before they existed, is not
+   *     compared), or {@code membership.instanceId} if a live member has this id
    */
   synchronized void start() {
     if (started) {
@@ -264,8 +274,8 @@ final class LeaseMembership implements KrakeMembership, AutoCloseable {
     for (KeyValue kv : group) {
       seen(kv, false);
     }
-    for (Map.Entry<String, Integer> m : members.entrySet()) {
-      if (m.getValue() != config.shardCount()) {
+    for (Map.Entry<String, MemberRecord> m : members.entrySet()) {
+      if (m.getValue().shardCount() != config.shardCount()) {
         throw new InvalidConfigurationException(
             List.of(
                 new FieldError(
@@ -275,8 +285,12 @@ final class LeaseMembership implements KrakeMembership, AutoCloseable {
                         + " but member "
                         + m.getKey()
                         + " of the group uses "
-                        + m.getValue()
+                        + m.getValue().shardCount()
                         + "; every instance sharing a store must use the same shard count")));
+      }
+      Optional<FieldError> mismatch = own.fingerprintMismatch(m.getValue(), m.getKey());
+      if (mismatch.isPresent()) {
+        throw new InvalidConfigurationException(List.of(mismatch.get()));
       }
     }
     if (members.containsKey(instanceId())) {
@@ -308,11 +322,7 @@ final class LeaseMembership implements KrakeMembership, AutoCloseable {
     long sent = nanos.getAsLong();
     Lease granted = store.grantLease(config.leaseTtl());
     try {
-      store.create(
-          memberKey(),
-          ("{\"instance_id\":\"" + instanceId() + "\",\"shard_count\":" + config.shardCount() + "}")
-              .getBytes(StandardCharsets.UTF_8),
-          granted);
+      store.create(memberKey(), own.bytes(), granted);
     } catch (ConflictException e) {
       try {
         store.revokeLease(granted);
@@ -327,7 +337,7 @@ final class LeaseMembership implements KrakeMembership, AutoCloseable {
     }
     lease = Optional.of(granted);
     validUntil = sent + granted.ttl().toNanos();
-    members.put(instanceId(), config.shardCount());
+    members.put(instanceId(), own);
   }
 
   /** Stops the keep-alive and the watch, and revokes the lease (the peers take over at once). */
@@ -597,15 +607,20 @@ final class LeaseMembership implements KrakeMembership, AutoCloseable {
     return lease.isPresent() && nanos.getAsLong() - validUntil < 0;
   }
 
-  /** The members with this group's shard count. Guarded by this. */
+  /** The members with this group's shard count and fingerprints. Guarded by this. */
   private List<String> eligibleMembers() {
     List<String> live = new ArrayList<>();
-    for (Map.Entry<String, Integer> m : members.entrySet()) {
-      if (m.getValue() == config.shardCount()) {
+    for (Map.Entry<String, MemberRecord> m : members.entrySet()) {
+      if (compatible(m.getValue())) {
         live.add(m.getKey());
       }
     }
     return live;
+  }
+
+  /** Whether a member is of this group: the same shard count and fingerprints. */
+  private boolean compatible(MemberRecord member) {
+    return member.shardCount() == config.shardCount() && own.agrees(member);
   }
 
   /** Records a member or shard key seen (or deleted). Guarded by this. */
@@ -616,16 +631,26 @@ final class LeaseMembership implements KrakeMembership, AutoCloseable {
       if (deleted) {
         members.remove(id);
       } else {
-        Matcher m = SHARD_COUNT.matcher(new String(kv.value(), StandardCharsets.UTF_8));
-        int count = m.find() ? Integer.parseInt(m.group(1)) : -1;
-        if (count != config.shardCount() && !members.containsKey(id)) {
-          log.error(
-              "member {} uses {} shards, this instance {}: it is left out of the group",
-              id,
-              count,
-              config.shardCount());
+        MemberRecord member = MemberRecord.parse(kv.value());
+        if (!members.containsKey(id)) {
+          if (member.shardCount() != config.shardCount()) {
+            log.error(
+                "member {} uses {} shards, this instance {}: it is left out of the group",
+                id,
+                member.shardCount(),
+                config.shardCount());
+          } else {
+            own.fingerprintMismatch(member, id)
+                .ifPresent(
+                    e ->
+                        log.error(
+                            "member {} is left out of the group: {}: {}",
+                            id,
+                            e.field(),
+                            e.message()));
+          }
         }
-        members.put(id, count);
+        members.put(id, member);
       }
     } else if (key.startsWith(SHARDS_PREFIX)) {
       int n;

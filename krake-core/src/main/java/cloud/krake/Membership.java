@@ -39,7 +39,7 @@ final class Membership implements AutoCloseable {
       return new Membership(KrakeMembership.standalone(), krake, krake, null);
     }
     MembershipConfig config = builder.membership.get();
-    LeaseMembership lease = new LeaseMembership(config, krake);
+    LeaseMembership lease = new LeaseMembership(config, builder.groupFingerprints, krake);
     KrakeContext components =
         new FencedContext(
             krake,

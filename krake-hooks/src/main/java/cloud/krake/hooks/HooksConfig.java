@@ -4,8 +4,12 @@ import cloud.krake.InvalidConfigurationException;
 import cloud.krake.model.FieldError;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -210,6 +214,42 @@ public record HooksConfig(
     }
     appendPem(bundle, intermediate.read());
     return bundle.toString();
+  }
+
+  /**
+   * Returns the fingerprint of what this configuration writes into every application's hook Secrets
+   * that differs between hosts, for {@code Krake.Builder.groupFingerprint("hooks", ...)} ({@code
+   * HookMangling.register} passes it): every instance of a group must derive the same Secrets, or
+   * each hand-over of a shard rewrites them. Per hook, {@code complete} then {@code shutdown}: its
+   * {@link #baseUrl(String) base URL} and, with TLS, the first 16 hex digits of the SHA-256 of its
+   * {@link #caBundlePem(String) ca-bundle.pem} (the public CA certificates, never a key), e.g.
+   * {@code complete https://krake.example.com:8443 ca-bundle.pem sha256:3f1c0e9a7b2d4c55; shutdown
+   * https://krake.example.com:8443 ca-bundle.pem sha256:3f1c0e9a7b2d4c55}. Reads the PEM files.
+   *
+   * @throws cloud.krake.KrakeException naming the file if a PEM file cannot be read
+   */
+  public String groupFingerprint() {
+    StringBuilder fingerprint = new StringBuilder();
+    for (String hook : List.of(COMPLETE, SHUTDOWN)) {
+      if (fingerprint.length() > 0) {
+        fingerprint.append("; ");
+      }
+      fingerprint.append(hook).append(' ').append(baseUrl(hook));
+      if (tls && hook(hook).intermediateSrc().isPresent()) {
+        fingerprint.append(" ca-bundle.pem sha256:").append(sha256Prefix(caBundlePem(hook)));
+      }
+    }
+    return fingerprint.toString();
+  }
+
+  private static String sha256Prefix(String text) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
   }
 
   private static void appendPem(StringBuilder bundle, String pem) {

@@ -188,4 +188,57 @@ class HooksConfigTest {
     assertThatThrownBy(() -> PemSource.file(Path.of("/nonexistent/ca.pem")).read())
         .hasMessageContaining("/nonexistent/ca.pem");
   }
+
+  @Test
+  void theGroupFingerprintNamesEachHooksUrlWithoutTls() {
+    HooksConfig plain =
+        HooksConfig.builder().endpoint(URI.create("https://krake.example:8443/x")).build();
+
+    assertThat(plain.groupFingerprint())
+        .isEqualTo("complete http://krake.example:8443; shutdown http://krake.example:8443");
+  }
+
+  @Test
+  void theGroupFingerprintHashesEachHooksCaBundleButNeverItsKey() throws Exception {
+    HooksConfig one = tls("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "k1");
+    HooksConfig sameCaOtherKey =
+        tls("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "k2");
+    HooksConfig otherCa =
+        tls("-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----\n", "k1");
+    String hash =
+        java.util.HexFormat.of()
+            .formatHex(
+                java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(
+                        one.caBundlePem("complete")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                0,
+                8);
+
+    assertThat(one.groupFingerprint())
+        .isEqualTo(
+            "complete https://api:8080 ca-bundle.pem sha256:"
+                + hash
+                + "; shutdown https://api:8080 ca-bundle.pem sha256:"
+                + hash)
+        .doesNotContain("k1");
+    assertThat(sameCaOtherKey.groupFingerprint()).isEqualTo(one.groupFingerprint());
+    assertThat(otherCa.groupFingerprint()).isNotEqualTo(one.groupFingerprint());
+  }
+
+  private static HooksConfig tls(String intermediate, String key) {
+    return HooksConfig.builder()
+        .endpoint(URI.create("http://api:8080"))
+        .tls(true)
+        .addCaBundle(PemSource.of(CA_PEM))
+        .complete(
+            HookConfig.completeDefaults()
+                .withIntermediate(PemSource.of(intermediate), PemSource.of(key)))
+        .shutdown(
+            ShutdownHookConfig.defaults()
+                .withHook(
+                    HookConfig.shutdownDefaults()
+                        .withIntermediate(PemSource.of(intermediate), PemSource.of(key))))
+        .build();
+  }
 }

@@ -282,7 +282,8 @@ final class ManifestApply {
    * The first half of a migration that moves data: finalizer, owner and MIGRATING in one write,
    * then every resource of the manifest created or updated on the new cluster, without deleting
    * anything there and without recording {@code running_on}: until the data is moved, the
-   * application stays on its old cluster, so a restarted host resumes the migration.
+   * application stays on its old cluster, so a restarted host resumes the migration. The status
+   * records {@code services} from every Service the new cluster has, as {@link #apply} does.
    *
    * @return the application as written, with the status the applied resources leave (not written)
    */
@@ -305,6 +306,8 @@ final class ManifestApply {
     for (ObjectNode resource : r.delta().modified()) {
       applied.apply(written, r.cluster(), resource, false);
     }
+    // as apply(): also the Services an earlier, interrupted first half applied (not in the delta)
+    applied.registerServices();
     return (applied.app == null ? written : applied.app).withStatus(applied.status);
   }
 

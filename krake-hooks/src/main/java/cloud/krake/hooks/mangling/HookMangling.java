@@ -129,6 +129,13 @@ public final class HookMangling implements HookHandler {
   /** The key of the client certificate's private key in the certificate Secret. */
   public static final String KEY_KEY = "key.pem";
 
+  /**
+   * The field under which {@link #register} declares {@link HooksConfig#groupFingerprint()} as a
+   * group fingerprint ({@code Krake.Builder.groupFingerprint}): the name a mismatch is reported
+   * under.
+   */
+  public static final String GROUP_FINGERPRINT_FIELD = "hooks";
+
   private final String hook;
   private final HooksConfig config;
   private final CertificateIssuer issuer;
@@ -170,7 +177,10 @@ public final class HookMangling implements HookHandler {
 
   /**
    * Registers both handlers at {@link DispatcherHookPoint#APPLICATION_MANGLING} in Krake's order,
-   * {@code complete} then {@code shutdown}, named so, with tokens from a new {@link SecureRandom}.
+   * {@code complete} then {@code shutdown}, named so, with tokens from a new {@link SecureRandom};
+   * and declares {@link HooksConfig#groupFingerprint()} as the group fingerprint {@value
+   * #GROUP_FINGERPRINT_FIELD} ({@code Krake.Builder.groupFingerprint}), so that an instance whose
+   * hook URLs or hook CA differ from a group member's refuses to join the group.
    *
    * @param builder the entry point's builder
    * @param config the hooks configuration
@@ -178,6 +188,8 @@ public final class HookMangling implements HookHandler {
    * @return the builder
    * @throws IllegalArgumentException if a handler named {@code complete} or {@code shutdown} is
    *     already registered there
+   * @throws cloud.krake.KrakeException naming the file if, with TLS, a PEM file of a hook's CA
+   *     bundle cannot be read (the group fingerprint hashes it now)
    */
   public static Krake.Builder register(
       Krake.Builder builder, HooksConfig config, CertificateIssuer issuer) {
@@ -195,11 +207,14 @@ public final class HookMangling implements HookHandler {
    * @return the builder
    * @throws IllegalArgumentException if a handler named {@code complete} or {@code shutdown} is
    *     already registered there
+   * @throws cloud.krake.KrakeException naming the file if, with TLS, a PEM file of a hook's CA
+   *     bundle cannot be read (the group fingerprint hashes it now)
    */
   public static Krake.Builder register(
       Krake.Builder builder, HooksConfig config, CertificateIssuer issuer, SecureRandom random) {
     Objects.requireNonNull(builder, "builder");
     return builder
+        .groupFingerprint(GROUP_FINGERPRINT_FIELD, config.groupFingerprint())
         .dispatcherHook(
             DispatcherHookPoint.APPLICATION_MANGLING,
             HooksConfig.COMPLETE,

@@ -10,15 +10,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -34,8 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP face of the fake: authentication, injected faults and latency, request recording, and
- * routing of Kubernetes API paths to the {@link ObjectStore}.
+ * The HTTP face of the fake: authentication, injected faults and latency ({@link InjectedFaults}),
+ * request recording ({@link RequestLog}), and routing of Kubernetes API paths to the {@link
+ * ObjectStore}.
  *
  * <p>Called concurrently by MockWebServer's connection threads.
  */
@@ -52,17 +48,8 @@ final class ApiDispatcher extends Dispatcher {
   private final ObjectStore store;
   private final byte[] token;
   private final Discovery discovery;
-
-  // The most requests kept in the log
-  private final int requestLogLimit;
-
-  // Guarded by this
-  private final ArrayDeque<String> requests = new ArrayDeque<>();
-  private final Map<String, long[]> requestCounts = new HashMap<>();
-  private int failNextCount;
-  private int failNextStatus;
-  private final List<FailureRule> failureRules = new ArrayList<>();
-  private Duration latency = Duration.ZERO;
+  private final InjectedFaults faults;
+  private final RequestLog requestLog;
 
   // Whether requests without credentials are served
   volatile boolean anonymous;
@@ -70,118 +57,21 @@ final class ApiDispatcher extends Dispatcher {
   // The attached kubelet's log and exec endpoints, or null
   private volatile PodRuntime podRuntime;
 
-  private record FailureRule(String method, String pathPrefix, int status) {}
-
   ApiDispatcher(
-      ObjectStore store, String token, Supplier<String> serverAddress, int requestLogLimit) {
+      ObjectStore store,
+      String token,
+      Supplier<String> serverAddress,
+      InjectedFaults faults,
+      RequestLog requestLog) {
     this.store = store;
-    this.requestLogLimit = requestLogLimit;
     this.token = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     this.discovery = new Discovery(store, serverAddress);
-  }
-
-  // ------------------------------------------------------------------------------------ faults
-
-  synchronized void failNext(int count, int status) {
-    failNextCount = count;
-    failNextStatus = status;
-  }
-
-  synchronized void failRequests(String method, String pathPrefix, int status) {
-    failureRules.add(new FailureRule(method, pathPrefix, status));
-  }
-
-  synchronized void clearFailures() {
-    failNextCount = 0;
-    failureRules.clear();
-  }
-
-  synchronized void latency(Duration perRequest) {
-    latency = perRequest;
+    this.faults = faults;
+    this.requestLog = requestLog;
   }
 
   void podRuntime(PodRuntime runtime) {
     this.podRuntime = runtime;
-  }
-
-  synchronized List<String> requests() {
-    return List.copyOf(requests);
-  }
-
-  synchronized Map<String, FakeKubernetesApiServer.RequestCount> requestCounts() {
-    Map<String, FakeKubernetesApiServer.RequestCount> out = new TreeMap<>();
-    requestCounts.forEach(
-        (key, c) -> out.put(key, new FakeKubernetesApiServer.RequestCount(c[0], c[1])));
-    return Collections.unmodifiableMap(out);
-  }
-
-  synchronized void clearRequests() {
-    requests.clear();
-    requestCounts.clear();
-  }
-
-  /** Logs a request (the latest {@link #requestLogLimit}) and counts it by its path pattern. */
-  private synchronized void recordRequest(
-      String method, String target, HttpUrl url, long bodyBytes) {
-    if (requestLogLimit > 0) {
-      if (requests.size() == requestLogLimit) {
-        requests.removeFirst();
-      }
-      requests.addLast(method + " " + target);
-    }
-    long[] count = requestCounts.computeIfAbsent(method + " " + pathPattern(url), k -> new long[2]);
-    count[0]++;
-    count[1] += Math.max(bodyBytes, 0);
-  }
-
-  /**
-   * The request path with the namespace and the object name replaced by {@code {namespace}} and
-   * {@code {name}}, and {@code ?watch} appended for a watch: {@code
-   * /apis/apps/v1/namespaces/{namespace}/deployments/{name}}. Paths outside {@code /api/v1} and
-   * {@code /apis/GROUP/VERSION} are kept as they are.
-   */
-  static String pathPattern(HttpUrl url) {
-    List<String> segments = url.pathSegments();
-    int prefix;
-    if (segments.size() > 2 && segments.get(0).equals("api")) {
-      prefix = 2;
-    } else if (segments.size() > 3 && segments.get(0).equals("apis")) {
-      prefix = 3;
-    } else {
-      return url.encodedPath();
-    }
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < prefix; i++) {
-      out.append('/').append(segments.get(i));
-    }
-    List<String> rest = segments.subList(prefix, segments.size());
-    int kind = 0;
-    if (rest.size() > 2 && rest.get(0).equals("namespaces")) {
-      out.append("/namespaces/{namespace}");
-      kind = 2;
-    }
-    for (int i = kind; i < rest.size(); i++) {
-      out.append('/').append(i == kind + 1 ? "{name}" : rest.get(i));
-    }
-    if (isWatch(url)) {
-      out.append("?watch");
-    }
-    return out.toString();
-  }
-
-  /** The status code of an injected failure for this request, or 0; consumes a failNext. */
-  private synchronized int injectedFailure(String method, String path, boolean watch) {
-    for (FailureRule rule : failureRules) {
-      if ((rule.method == null || rule.method.equalsIgnoreCase(method))
-          && (rule.pathPrefix == null || path.startsWith(rule.pathPrefix))) {
-        return rule.status;
-      }
-    }
-    if (!watch && failNextCount > 0) {
-      failNextCount--;
-      return failNextStatus;
-    }
-    return 0;
   }
 
   // -------------------------------------------------------------------------------- dispatch
@@ -190,11 +80,8 @@ final class ApiDispatcher extends Dispatcher {
   public MockResponse dispatch(RecordedRequest request) {
     String method = request.getMethod();
     HttpUrl url = request.getUrl();
-    recordRequest(method, request.getTarget(), url, request.getBodySize());
-    Duration delay;
-    synchronized (this) {
-      delay = latency;
-    }
+    requestLog.record(method, request.getTarget(), url, request.getBodySize());
+    Duration delay = faults.latency();
     MockResponse response;
     try {
       response = handle(request, method, url);
@@ -219,7 +106,7 @@ final class ApiDispatcher extends Dispatcher {
       throw new ApiError(401, "Unauthorized", "Unauthorized", "", "", "");
     }
     boolean watch = isWatch(url);
-    int failure = injectedFailure(method, url.encodedPath(), watch);
+    int failure = faults.failure(method, url.encodedPath(), watch);
     if (failure > 0) {
       throw new ApiError(
           failure,
@@ -272,7 +159,7 @@ final class ApiDispatcher extends Dispatcher {
         404, "NotFound", "the server could not find the requested resource", "", "", "");
   }
 
-  private static boolean isWatch(HttpUrl url) {
+  static boolean isWatch(HttpUrl url) {
     String watch = url.queryParameter("watch");
     return "true".equalsIgnoreCase(watch) || "1".equals(watch);
   }

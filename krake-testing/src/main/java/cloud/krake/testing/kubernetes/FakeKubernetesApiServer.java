@@ -234,6 +234,8 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
   private final Clock clock;
   private final ObjectStore store;
   private final ApiDispatcher dispatcher;
+  private final InjectedFaults faults = new InjectedFaults();
+  private final RequestLog requestLog;
   private final MockWebServer server;
   private final String url;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -252,9 +254,9 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
     addNode(DEFAULT_NODE);
     this.server = new MockWebServer();
     server.setServerSocketFactory(new NoDelayServerSocketFactory());
+    this.requestLog = new RequestLog(builder.requestLogLimit);
     this.dispatcher =
-        new ApiDispatcher(
-            store, token, () -> "127.0.0.1:" + server.getPort(), builder.requestLogLimit);
+        new ApiDispatcher(store, token, () -> "127.0.0.1:" + server.getPort(), faults, requestLog);
     server.setDispatcher(dispatcher);
     try {
       server.start(InetAddress.getByName("127.0.0.1"), 0);
@@ -557,7 +559,7 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
     if (count < 0) {
       throw new IllegalArgumentException("count must not be negative: " + count);
     }
-    dispatcher.failNext(count, requireErrorStatus(httpStatus));
+    faults.failNext(count, requireErrorStatus(httpStatus));
   }
 
   /**
@@ -569,12 +571,12 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
    *     {@code null} for any
    */
   public void failRequests(String method, String pathPrefix, int httpStatus) {
-    dispatcher.failRequests(method, pathPrefix, requireErrorStatus(httpStatus));
+    faults.failRequests(method, pathPrefix, requireErrorStatus(httpStatus));
   }
 
   /** Removes every rule of {@link #failRequests} and the rest of a {@link #failNext} count. */
   public void clearFailures() {
-    dispatcher.clearFailures();
+    faults.clear();
   }
 
   /**
@@ -589,7 +591,7 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
     if (perRequest.isNegative()) {
       throw new IllegalArgumentException("latency must not be negative: " + perRequest);
     }
-    dispatcher.latency(perRequest);
+    faults.latency(perRequest);
   }
 
   /**
@@ -617,7 +619,7 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
    * every request it served. {@link #requestCounts()} counts every request.
    */
   public List<String> requests() {
-    return dispatcher.requests();
+    return requestLog.requests();
   }
 
   /**
@@ -630,7 +632,7 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
    * by key. Thread-safe.
    */
   public Map<String, RequestCount> requestCounts() {
-    return dispatcher.requestCounts();
+    return requestLog.requestCounts();
   }
 
   /**
@@ -643,7 +645,7 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
 
   /** Forgets the recorded {@link #requests()} and {@link #requestCounts()}. */
   public void clearRequests() {
-    dispatcher.clearRequests();
+    requestLog.clear();
   }
 
   /** The number of watch streams currently open (a departed client counts until noticed). */
