@@ -410,9 +410,11 @@ public final class ControllerLoad {
     result.storeStart = storeTraffic(hosts);
     result.etcdCpuStart = etcdCpuNanos(result);
     result.hostStart = usage(hosts);
+    List<Map<String, Long>> threadsStart = threadCpu(hosts);
     hosts.callEach("profile-start", "ok", COMMAND_TIMEOUT);
     boolean running = LoadPhases.phase1(this, hosts, creates, tracker, result);
     result.hostAfterPhase1 = usage(hosts);
+    result.threadsPhase1 = threadPhase(threadsStart, threadCpu(hosts));
     result.etcdCpuAfterPhase1 = etcdCpuNanos(result);
     result.storeAfterPhase1 = storeTraffic(hosts);
     result.loadAfterPhase1 = loadAverage();
@@ -449,9 +451,13 @@ public final class ControllerLoad {
     result.storeBeforePhase2 = storeTraffic(hosts);
     result.etcdCpuBeforePhase2 = etcdCpuNanos(result);
     result.hostBeforePhase2 = usage(hosts);
+    List<Map<String, Long>> threadsBefore2 = threadCpu(hosts);
     hosts.callEach("profile-start", "ok", COMMAND_TIMEOUT);
+    Map<String, Long> driverBefore2 = ThreadCpu.snapshot();
     boolean gone = LoadPhases.phase2(this, hosts, fakes, calls, tracker, result);
+    result.driverPhase2 = ThreadCpu.phase(driverBefore2, ThreadCpu.snapshot());
     result.hostEnd = usage(hosts);
+    result.threadsPhase2 = threadPhase(threadsBefore2, threadCpu(hosts));
     result.etcdCpuEnd = etcdCpuNanos(result);
     result.storeEnd = storeTraffic(hosts);
     result.profile2 = Optional.of(stopProfile(hosts, "phase2", result));
@@ -535,6 +541,31 @@ public final class ControllerLoad {
         hosts.callEach("usage", "usage", COMMAND_TIMEOUT).stream()
             .map(LoadProtocol::decodeUsage)
             .toList());
+  }
+
+  /** Every host's CPU time by thread so far ({@link ThreadCpu}), one snapshot per host. */
+  private static List<Map<String, Long>> threadCpu(LoadInstances hosts) {
+    return hosts.callEach("thread-cpu", "thread-cpu", COMMAND_TIMEOUT).stream()
+        .map(ControllerLoad::longs)
+        .toList();
+  }
+
+  /** Each host's CPU time by kind of thread between two snapshots, summed over the hosts. */
+  private static Map<String, Long> threadPhase(
+      List<Map<String, Long>> before, List<Map<String, Long>> after) {
+    List<Map<String, Long>> phases = new ArrayList<>();
+    for (int i = 0; i < after.size(); i++) {
+      phases.add(ThreadCpu.phase(before.get(i), after.get(i)));
+    }
+    return ThreadCpu.sum(phases);
+  }
+
+  private static Map<String, Long> longs(String json) {
+    Map<String, Long> out = new TreeMap<>();
+    KrakeJson.read(json, JsonNode.class)
+        .properties()
+        .forEach(e -> out.put(e.getKey(), e.getValue().asLong()));
+    return out;
   }
 
   /** Every host's store calls so far, summed. */

@@ -213,6 +213,12 @@ record HookCall(String name, URI url, String token, SSLContext tls) {
     }
   }
 
+  /** How the calls are made, for the report. */
+  static String clientDescription() {
+    return "java.net.http.HttpClient, the JDK's TLS (SunJSSE, P-256 in SunEC), a new mutual-TLS"
+        + " connection per call";
+  }
+
   @Override
   public String toString() {
     return "HookCall[" + name + ", " + url + "]"; // never the token
