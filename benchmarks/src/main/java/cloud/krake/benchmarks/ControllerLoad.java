@@ -83,8 +83,10 @@ import java.util.function.IntSupplier;
  * the ratios library / baseline of wall and CPU time; the requests each fake served per application
  * by method and path pattern for both (checked equal for every write); latencies; the host's live
  * heap after a full GC before the first create and with every application RUNNING (per
- * application); the host's GC and peak heap; and a JDK Flight Recorder profile of the host in each
- * phase ({@link Profile}).
+ * application); the host's GC and peak heap; the host's CPU per phase by kind of thread and the
+ * driver's hook clients' CPU per complete call ({@link ThreadCpu}); the store calls per application
+ * with the compare-and-set conflicts by the write that lost and the one that won ({@link
+ * CountingStore}); and a JDK Flight Recorder profile of the host in each phase ({@link Profile}).
  *
  * <p>Run it from the shaded jar of this module (see {@code docs/performance.md}):
  *
@@ -98,7 +100,9 @@ import java.util.function.IntSupplier;
  * long each phase may take); {@code krake.load.hostXmx} (the host's {@code -Xmx}, e.g. {@code 1g});
  * {@code krake.load.hostJvmArgs} (more host JVM options, space-separated); {@code krake.load.jfr}
  * (a directory to keep the host's recordings in); {@code krake.load.histogram=N} (the host prints
- * the first N lines of its live class histogram with every application RUNNING, on standard error).
+ * the first N lines of its live class histogram with every application RUNNING, on standard error);
+ * {@code krake.load.clientTls} ({@code conscrypt}, the default, or {@code jdk}: the TLS of the
+ * driver's hook clients, {@link HookCall#clientProvider()}).
  *
  * <p>Several instances (issue 17): {@code krake.load.instances=N} (1 to {@value #MAX_INSTANCES})
  * starts an etcd on loopback ({@link EtcdCluster}, {@code krake.load.etcdMembers} members, default
@@ -158,6 +162,7 @@ public final class ControllerLoad {
 
   private final Options options;
   private final PrintStream out;
+  private java.util.Optional<java.security.Provider> clientProvider;
 
   /**
    * What to run.
@@ -273,6 +278,7 @@ public final class ControllerLoad {
         throw new IllegalArgumentException(
             "at least one application per cluster: " + applications + " < " + clusters);
       }
+      HookCall.clientProvider(); // a bad krake.load.clientTls is a usage error
       Duration phaseTimeout =
           Optional.ofNullable(System.getProperty("krake.load.phaseTimeout"))
               .map(Duration::parse)
@@ -315,6 +321,7 @@ public final class ControllerLoad {
   LoadResult run() {
     HookCall.allowConnectionHeader();
     LoadResult result = new LoadResult(options);
+    result.clientTls = HookCall.clientDescription(clientProvider());
     Tracker tracker = new Tracker(options.applications(), result);
     List<FakeKubernetesApiServer> fakes = new ArrayList<>();
     LoadInstances hosts = null;
@@ -679,6 +686,14 @@ public final class ControllerLoad {
 
   Options options() {
     return options;
+  }
+
+  /** The hook clients' TLS provider ({@link HookCall#clientProvider()}), chosen once per run. */
+  java.util.Optional<java.security.Provider> clientProvider() {
+    if (clientProvider == null) {
+      clientProvider = HookCall.clientProvider();
+    }
+    return clientProvider;
   }
 
   PrintStream out() {

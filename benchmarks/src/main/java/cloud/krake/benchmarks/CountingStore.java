@@ -33,6 +33,7 @@ final class CountingStore extends ForwardingStore {
   private final LongAdder conflicts = new LongAdder();
   private final Map<String, LongAdder> conflictSites = new ConcurrentHashMap<>();
   private final Map<String, String> lastWriter = new ConcurrentHashMap<>();
+  private final Map<String, Map<Thread, String>> writing = new ConcurrentHashMap<>();
 
   /** The prefix of the kinds that attribute the conflicts: {@code conflict <lost> < <won>}. */
   static final String CONFLICT_PREFIX = "conflict ";
@@ -40,7 +41,8 @@ final class CountingStore extends ForwardingStore {
   /** The winner named when no write of the key through this store succeeded before. */
   static final String UNKNOWN_WINNER = "another instance";
 
-  private static final StackWalker WALKER = StackWalker.getInstance();
+  private static final StackWalker WALKER =
+      StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
 
   CountingStore(Store delegate) {
     super(delegate);
@@ -62,6 +64,14 @@ final class CountingStore extends ForwardingStore {
   private <T> T write(String kind, String key, Supplier<T> call) {
     calls.computeIfAbsent(kind, k -> new LongAdder()).increment();
     String site = callSite();
+    Thread self = Thread.currentThread();
+    writing.compute(
+        key,
+        (k, writers) -> {
+          Map<Thread, String> w = writers == null ? new java.util.HashMap<>() : writers;
+          w.put(self, site);
+          return w;
+        });
     try {
       T result = call.get();
       if (kind.startsWith("delete")) {
@@ -72,21 +82,54 @@ final class CountingStore extends ForwardingStore {
       return result;
     } catch (ConflictException e) {
       conflicts.increment();
-      String won = lastWriter.getOrDefault(key, UNKNOWN_WINNER);
+      String won = winner(key, self);
       conflictSites.computeIfAbsent(site + " < " + won, k -> new LongAdder()).increment();
       throw e;
+    } finally {
+      writing.computeIfPresent(
+          key,
+          (k, writers) -> {
+            writers.remove(self);
+            return writers.isEmpty() ? null : writers;
+          });
     }
   }
 
   /**
+   * The write that won over {@code self}'s: another write of the key still in progress here (it
+   * succeeded in the store but has not returned yet), else the last one that returned.
+   */
+  private String winner(String key, Thread self) {
+    java.util.TreeSet<String> inFlight = new java.util.TreeSet<>();
+    writing.computeIfPresent(
+        key,
+        (k, writers) -> {
+          writers.forEach(
+              (thread, site) -> {
+                if (thread != self) {
+                  inFlight.add(site);
+                }
+              });
+          return writers;
+        });
+    return inFlight.isEmpty()
+        ? lastWriter.getOrDefault(key, UNKNOWN_WINNER)
+        : String.join(" or ", inFlight);
+  }
+
+  /**
    * The writer: {@code Class.method} of the first frame outside the store layer ({@code
-   * cloud.krake.store}, the forwarding stores, this class) and outside lambdas' synthetic frames.
+   * cloud.krake.store}, any {@link Store} implementation such as the membership's fenced store,
+   * this class).
    */
   static String callSite() {
     return WALKER.walk(
         frames ->
             frames
-                .filter(f -> !storeLayer(f.getClassName()))
+                .filter(
+                    f ->
+                        !storeLayer(f.getClassName())
+                            && !Store.class.isAssignableFrom(f.getDeclaringClass()))
                 .findFirst()
                 .map(f -> simpleName(f.getClassName()) + "." + methodName(f.getMethodName()))
                 .orElse("unknown"));

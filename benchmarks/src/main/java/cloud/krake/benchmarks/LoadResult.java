@@ -72,6 +72,9 @@ final class LoadResult {
   /** The same in phase 2. */
   Map<String, Long> threadsPhase2 = Map.of();
 
+  /** How the driver's hook clients call ({@link HookCall#clientDescription}). */
+  String clientTls = "";
+
   /** The driver's CPU time in nanoseconds by kind of thread in phase 2 ({@link ThreadCpu}). */
   Map<String, Long> driverPhase2 = Map.of();
 
@@ -355,9 +358,7 @@ final class LoadResult {
     out.printf(
         "driver CPU in phase 2 (fakes and hook clients; the clients on the host's cores): %.2f ms"
             + " per complete call by the hook clients (%s), of %.2f ms per application in all%n",
-        driverCpuPerCall() / 1e6,
-        HookCall.clientDescription(),
-        driverPhase2.getOrDefault("total", 0L) / 1e6 / n);
+        driverCpuPerCall() / 1e6, clientTls, driverPhase2.getOrDefault("total", 0L) / 1e6 / n);
     driverPhase2.forEach(
         (kind, nanos) -> {
           if (!kind.equals("total") && nanos / 1e6 / n >= 0.01) {
