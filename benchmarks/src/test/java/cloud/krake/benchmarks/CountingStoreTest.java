@@ -74,6 +74,50 @@ class CountingStoreTest {
             1L);
   }
 
+  @Test
+  void aWinnerThatHasNotReturnedYetIsNamedAndAStoreDecoratorIsNoCallSite() throws Exception {
+    java.util.concurrent.CountDownLatch applied = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    // a decorator (like the membership's fenced store) whose winning write has gone through the
+    // store but not returned yet
+    cloud.krake.testing.ForwardingStore slow =
+        new cloud.krake.testing.ForwardingStore(backing) {
+          @Override
+          public KeyValue update(String key, byte[] value, long expectedRevision) {
+            KeyValue kv = super.update(key, value, expectedRevision);
+            if (Thread.currentThread().getName().equals("winner")) {
+              applied.countDown();
+              try {
+                release.await(1, java.util.concurrent.TimeUnit.MINUTES);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return kv;
+          }
+        };
+    CountingStore counting = new CountingStore(slow);
+    KeyValue created = backing.create("/apps/c", "v1".getBytes(UTF_8));
+    Thread winner = new Thread(() -> slowWinner(counting, created.modRevision()), "winner");
+    winner.start();
+    assertThat(applied.await(1, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+
+    assertThatThrownBy(
+            () -> counting.update("/apps/c", "v3".getBytes(UTF_8), created.modRevision()))
+        .isInstanceOf(ConflictException.class);
+    release.countDown();
+    winner.join(java.util.concurrent.TimeUnit.MINUTES.toMillis(1));
+
+    assertThat(new StoreTraffic(counting.counts()).conflictsBySite().keySet())
+        .containsExactly(
+            "CountingStoreTest.aWinnerThatHasNotReturnedYetIsNamedAndAStoreDecoratorIsNoCallSite/lambda"
+                + " < CountingStoreTest.slowWinner");
+  }
+
+  private static void slowWinner(CountingStore store, long revision) {
+    store.update("/apps/c", "v2".getBytes(UTF_8), revision);
+  }
+
   private KeyValue createdByTheController() {
     return store.create("/apps/a", "v1".getBytes(UTF_8));
   }
