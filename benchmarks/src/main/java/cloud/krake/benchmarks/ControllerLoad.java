@@ -85,8 +85,10 @@ import java.util.function.IntSupplier;
  * the ratios library / baseline of wall and CPU time; the requests each fake served per application
  * by method and path pattern for both (checked equal for every write); latencies; the host's live
  * heap after a full GC before the first create and with every application RUNNING (per
- * application); the host's GC and peak heap; and a JDK Flight Recorder profile of the host in each
- * phase ({@link Profile}).
+ * application); the host's GC and peak heap; the host's CPU per phase by kind of thread and the
+ * driver's hook clients' CPU per complete call ({@link ThreadCpu}); the store calls per application
+ * with the compare-and-set conflicts by the write that lost and the one that won ({@link
+ * CountingStore}); and a JDK Flight Recorder profile of the host in each phase ({@link Profile}).
  *
  * <p>Run it from the shaded jar of this module (see {@code docs/performance.md}):
  *
@@ -100,7 +102,9 @@ import java.util.function.IntSupplier;
  * long each phase may take); {@code krake.load.hostXmx} (the host's {@code -Xmx}, e.g. {@code 1g});
  * {@code krake.load.hostJvmArgs} (more host JVM options, space-separated); {@code krake.load.jfr}
  * (a directory to keep the host's recordings in); {@code krake.load.histogram=N} (the host prints
- * the first N lines of its live class histogram with every application RUNNING, on standard error).
+ * the first N lines of its live class histogram with every application RUNNING, on standard error);
+ * {@code krake.load.clientTls} ({@code conscrypt}, the default, or {@code jdk}: the TLS of the
+ * driver's hook clients, {@link HookCall#clientProvider()}).
  *
  * <p>Several instances (issue 17): {@code krake.load.instances=N} (1 to {@value #MAX_INSTANCES})
  * starts an etcd on loopback ({@link EtcdCluster}, {@code krake.load.etcdMembers} members, default
@@ -160,6 +164,7 @@ public final class ControllerLoad {
 
   private final Options options;
   private final PrintStream out;
+  private java.util.Optional<java.security.Provider> clientProvider;
 
   /**
    * What to run.
@@ -275,6 +280,7 @@ public final class ControllerLoad {
         throw new IllegalArgumentException(
             "at least one application per cluster: " + applications + " < " + clusters);
       }
+      HookCall.clientProvider(); // a bad krake.load.clientTls is a usage error
       Duration phaseTimeout =
           Optional.ofNullable(System.getProperty("krake.load.phaseTimeout"))
               .map(Duration::parse)
@@ -317,6 +323,7 @@ public final class ControllerLoad {
   LoadResult run() {
     HookCall.allowConnectionHeader();
     LoadResult result = new LoadResult(options);
+    result.clientTls = HookCall.clientDescription(clientProvider());
     Tracker tracker = new Tracker(options.applications(), result);
     List<FakeKubernetesApiServer> fakes = new ArrayList<>();
     LoadInstances hosts = null;
@@ -412,9 +419,11 @@ public final class ControllerLoad {
     result.storeStart = storeTraffic(hosts);
     result.etcdCpuStart = etcdCpuNanos(result);
     result.hostStart = usage(hosts);
+    List<Map<String, Long>> threadsStart = threadCpu(hosts);
     hosts.callEach("profile-start", "ok", COMMAND_TIMEOUT);
     boolean running = LoadPhases.phase1(this, hosts, creates, tracker, result);
     result.hostAfterPhase1 = usage(hosts);
+    result.threadsPhase1 = threadPhase(threadsStart, threadCpu(hosts));
     result.etcdCpuAfterPhase1 = etcdCpuNanos(result);
     result.storeAfterPhase1 = storeTraffic(hosts);
     result.loadAfterPhase1 = loadAverage();
@@ -451,9 +460,13 @@ public final class ControllerLoad {
     result.storeBeforePhase2 = storeTraffic(hosts);
     result.etcdCpuBeforePhase2 = etcdCpuNanos(result);
     result.hostBeforePhase2 = usage(hosts);
+    List<Map<String, Long>> threadsBefore2 = threadCpu(hosts);
     hosts.callEach("profile-start", "ok", COMMAND_TIMEOUT);
+    Map<String, Long> driverBefore2 = ThreadCpu.snapshot();
     boolean gone = LoadPhases.phase2(this, hosts, fakes, calls, tracker, result);
+    result.driverPhase2 = ThreadCpu.phase(driverBefore2, ThreadCpu.snapshot());
     result.hostEnd = usage(hosts);
+    result.threadsPhase2 = threadPhase(threadsBefore2, threadCpu(hosts));
     result.etcdCpuEnd = etcdCpuNanos(result);
     result.storeEnd = storeTraffic(hosts);
     result.profile2 = Optional.of(stopProfile(hosts, "phase2", result));
@@ -537,6 +550,31 @@ public final class ControllerLoad {
         hosts.callEach("usage", "usage", COMMAND_TIMEOUT).stream()
             .map(LoadProtocol::decodeUsage)
             .toList());
+  }
+
+  /** Every host's CPU time by thread so far ({@link ThreadCpu}), one snapshot per host. */
+  private static List<Map<String, Long>> threadCpu(LoadInstances hosts) {
+    return hosts.callEach("thread-cpu", "thread-cpu", COMMAND_TIMEOUT).stream()
+        .map(ControllerLoad::longs)
+        .toList();
+  }
+
+  /** Each host's CPU time by kind of thread between two snapshots, summed over the hosts. */
+  private static Map<String, Long> threadPhase(
+      List<Map<String, Long>> before, List<Map<String, Long>> after) {
+    List<Map<String, Long>> phases = new ArrayList<>();
+    for (int i = 0; i < after.size(); i++) {
+      phases.add(ThreadCpu.phase(before.get(i), after.get(i)));
+    }
+    return ThreadCpu.sum(phases);
+  }
+
+  private static Map<String, Long> longs(String json) {
+    Map<String, Long> out = new TreeMap<>();
+    KrakeJson.read(json, JsonNode.class)
+        .properties()
+        .forEach(e -> out.put(e.getKey(), e.getValue().asLong()));
+    return out;
   }
 
   /** Every host's store calls so far, summed. */
@@ -650,6 +688,14 @@ public final class ControllerLoad {
 
   Options options() {
     return options;
+  }
+
+  /** The hook clients' TLS provider ({@link HookCall#clientProvider()}), chosen once per run. */
+  java.util.Optional<java.security.Provider> clientProvider() {
+    if (clientProvider == null) {
+      clientProvider = HookCall.clientProvider();
+    }
+    return clientProvider;
   }
 
   PrintStream out() {

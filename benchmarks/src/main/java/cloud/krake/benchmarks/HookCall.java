@@ -2,6 +2,8 @@ package cloud.krake.benchmarks;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import cloud.krake.hooks.CryptoProvider;
+import cloud.krake.hooks.tls.HookCrypto;
 import cloud.krake.hooks.tls.TlsMaterial;
 import cloud.krake.testing.kubernetes.FakeKubernetesApiServer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,14 +14,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.Principal;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
@@ -54,24 +60,45 @@ record HookCall(String name, URI url, String token, SSLContext tls) {
    * presents the same chain and key without a key store, and the trust manager, the same for every
    * application of a run (one {@code ca-bundle.pem}), is built once per bundle.
    *
+   * <p>With a {@code provider} (Conscrypt, {@link #clientProvider()}), the context and the private
+   * key are that provider's: the handshake's P-256 operations run in native code, as in a pod that
+   * calls with curl or Python (OpenSSL). Still one context, one key and one certificate per
+   * application.
+   *
    * @param trustManagers trust managers already built, by {@code ca-bundle.pem}; shared by the
    *     calls of one run
+   * @param provider the TLS provider of the client, empty for the JDK's (SunJSSE, SunEC)
    */
   static HookCall read(
-      FakeKubernetesApiServer cluster, String name, Map<String, X509TrustManager> trustManagers) {
+      FakeKubernetesApiServer cluster,
+      String name,
+      Map<String, X509TrustManager> trustManagers,
+      Optional<Provider> provider) {
     Map<String, String> token = secret(cluster, name + "-krake-complete-secret-token");
     Map<String, String> certs = secret(cluster, name + "-krake-complete-secret-certs");
     X509TrustManager trust =
         trustManagers.computeIfAbsent(
             certs.get("ca-bundle.pem"),
             pem -> TlsMaterial.trustManager(TlsMaterial.certificates(pem)));
-    KeyManager key =
-        new FixedKeyManager(
-            TlsMaterial.certificates(certs.get("cert.pem")).toArray(new X509Certificate[0]),
-            TlsMaterial.privateKey(certs.get("key.pem")));
     try {
-      SSLContext tls = SSLContext.getInstance("TLS");
-      tls.init(new KeyManager[] {key}, new TrustManager[] {trust}, null);
+      PrivateKey privateKey = TlsMaterial.privateKey(certs.get("key.pem"));
+      if (provider.isPresent()) {
+        privateKey =
+            KeyFactory.getInstance(privateKey.getAlgorithm(), provider.get())
+                .generatePrivate(new PKCS8EncodedKeySpec(privateKey.getEncoded()));
+      }
+      KeyManager key =
+          new FixedKeyManager(
+              TlsMaterial.certificates(certs.get("cert.pem")).toArray(new X509Certificate[0]),
+              privateKey);
+      SSLContext tls =
+          provider.isPresent()
+              ? SSLContext.getInstance("TLS", provider.get())
+              : SSLContext.getInstance("TLS");
+      tls.init(
+          new KeyManager[] {key},
+          new TrustManager[] {provider.isPresent() ? new GenericAuthType(trust) : trust},
+          null);
       return new HookCall(
           name,
           URI.create(token.get("krake_complete_url")),
@@ -79,6 +106,41 @@ record HookCall(String name, URI url, String token, SSLContext tls) {
           tls);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot initialise the TLS context of " + name, e);
+    }
+  }
+
+  /**
+   * The JDK's trust manager as Conscrypt calls it: for TLS 1.3, Conscrypt names the server's key
+   * exchange {@code GENERIC}, which SunJSSE's trust manager refuses ("Unknown authType"); the JDK
+   * itself passes {@code UNKNOWN} there, which this passes on instead. Every check is the
+   * delegate's.
+   */
+  private static final class GenericAuthType implements X509TrustManager {
+    private final X509TrustManager delegate;
+
+    GenericAuthType(X509TrustManager delegate) {
+      this.delegate = delegate;
+    }
+
+    private static String authType(String authType) {
+      return "GENERIC".equals(authType) ? "UNKNOWN" : authType;
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType)
+        throws java.security.cert.CertificateException {
+      delegate.checkClientTrusted(chain, authType(authType));
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType)
+        throws java.security.cert.CertificateException {
+      delegate.checkServerTrusted(chain, authType(authType));
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return delegate.getAcceptedIssuers();
     }
   }
 
@@ -211,6 +273,43 @@ record HookCall(String name, URI url, String token, SSLContext tls) {
       Thread.currentThread().interrupt();
       return new Answer(name, -1, "interrupted", sent, System.nanoTime());
     }
+  }
+
+  /** The system property choosing the clients' TLS: {@code conscrypt} (default) or {@code jdk}. */
+  static final String CLIENT_TLS_PROPERTY = "krake.load.clientTls";
+
+  /**
+   * The clients' TLS provider as {@value #CLIENT_TLS_PROPERTY} chooses: Conscrypt (BoringSSL) by
+   * default, the JDK's (empty) with {@code jdk}.
+   *
+   * @throws IllegalArgumentException for another value, or {@code conscrypt} when Conscrypt does
+   *     not load on this machine
+   */
+  static Optional<Provider> clientProvider() {
+    String choice = System.getProperty(CLIENT_TLS_PROPERTY, "conscrypt").trim();
+    return switch (choice) {
+      case "jdk" -> Optional.empty();
+      case "conscrypt" -> {
+        HookCrypto crypto = HookCrypto.select(CryptoProvider.CONSCRYPT);
+        yield Optional.of(
+            crypto
+                .jcaProvider()
+                .orElseThrow(
+                    () -> new IllegalArgumentException(CLIENT_TLS_PROPERTY + ": " + crypto)));
+      }
+      default ->
+          throw new IllegalArgumentException(
+              CLIENT_TLS_PROPERTY + " must be conscrypt or jdk: " + choice);
+    };
+  }
+
+  /** How the calls are made, for the report. */
+  static String clientDescription(Optional<Provider> provider) {
+    return "java.net.http.HttpClient, "
+        + provider
+            .map(p -> p.getName() + " " + p.getVersionStr() + " TLS (BoringSSL)")
+            .orElse("the JDK's TLS (SunJSSE, P-256 in SunEC)")
+        + ", one context and certificate per application, a new mutual-TLS connection per call";
   }
 
   @Override

@@ -99,6 +99,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       last applied manifest>} (what the library applied: the baseline's bodies);
  *   <li>{@code store-counts}: answer {@code store-counts <JSON object>}, the store calls this
  *       instance made by kind and the compare-and-set conflicts they met ({@link CountingStore});
+ *   <li>{@code thread-cpu}: answer {@code thread-cpu <JSON object>}, this process's CPU time by
+ *       thread and kind of thread so far ({@link ThreadCpu#snapshot()});
  *   <li>{@code membership}: answer {@code membership <instance id> <peers, comma-separated> <owned
  *       shards, comma-separated>} ({@link Krake#membership()});
  *   <li>{@code count}: answer {@code count <applications in the store>}; {@code states}: answer
@@ -356,6 +358,7 @@ public final class LoadHost {
         }
         case "manifest" -> out.send("manifest " + manifest(arg));
         case "store-counts" -> out.send("store-counts " + KrakeJson.write(store.counts()));
+        case "thread-cpu" -> out.send("thread-cpu " + KrakeJson.write(ThreadCpu.snapshot()));
         case "membership" -> {
           KrakeMembership m = krake.membership();
           out.send(

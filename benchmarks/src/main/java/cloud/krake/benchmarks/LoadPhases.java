@@ -110,6 +110,7 @@ final class LoadPhases {
     load.out().printf("reading the hook Secrets of %d applications%n", n);
     long start = System.nanoTime();
     Map<String, X509TrustManager> trustManagers = new ConcurrentHashMap<>();
+    java.util.Optional<java.security.Provider> provider = load.clientProvider();
     List<HookCall> calls =
         IntStream.range(0, n)
             .parallel()
@@ -118,7 +119,8 @@ final class LoadPhases {
                     HookCall.read(
                         fakes.get(LoadProtocol.LOCATIONS.indexOf(LoadProtocol.location(i))),
                         LoadProtocol.name(i),
-                        trustManagers))
+                        trustManagers,
+                        provider))
             .toList();
     load.out()
         .printf(

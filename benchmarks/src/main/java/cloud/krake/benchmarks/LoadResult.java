@@ -65,6 +65,19 @@ final class LoadResult {
   JvmUsage hostAfterPhase1;
   JvmUsage hostBeforePhase2;
   JvmUsage hostEnd;
+
+  /** The hosts' CPU time in nanoseconds by kind of thread in phase 1 ({@link ThreadCpu}). */
+  Map<String, Long> threadsPhase1 = Map.of();
+
+  /** The same in phase 2. */
+  Map<String, Long> threadsPhase2 = Map.of();
+
+  /** How the driver's hook clients call ({@link HookCall#clientDescription}). */
+  String clientTls = "";
+
+  /** The driver's CPU time in nanoseconds by kind of thread in phase 2 ({@link ThreadCpu}). */
+  Map<String, Long> driverPhase2 = Map.of();
+
   long heapBeforeCreate = -1;
   long heapRunning = -1;
   long heapRunningCompacted = -1;
@@ -230,6 +243,8 @@ final class LoadResult {
     if (phase1Nanos > 0 && phase2Nanos > 0) {
       row(out, "both", phase1Nanos + phase2Nanos, cpu1 + cpu2, n);
     }
+    printThreads(out, n);
+    printDriver(out, n);
     for (int i = 0; i < baseline.size(); i++) {
       BaselineRound b = baseline.get(i);
       String round = "baseline round " + (i + 1) + (i == 0 ? " (cold JVM)" : " (warm)");
@@ -287,6 +302,76 @@ final class LoadResult {
         what, nanos / 1e9, n / (nanos / 1e9), cpuSeconds, cpuSeconds * 1000 / n);
   }
 
+  /** The hosts' CPU by kind of thread, per phase, in ms per application and share of the phase. */
+  private void printThreads(PrintStream out, int n) {
+    if (threadsPhase1.isEmpty() && threadsPhase2.isEmpty()) {
+      return;
+    }
+    out.println();
+    out.println(
+        "host CPU by kind of thread (/proc, 10 ms per thread resolution), ms per application:");
+    java.util.Set<String> kinds = new java.util.LinkedHashSet<>();
+    kinds.addAll(threadsPhase1.keySet());
+    kinds.addAll(threadsPhase2.keySet());
+    kinds.remove("total");
+    kinds.add("total");
+    out.printf("  %-28s %10s %6s %10s %6s%n", "kind", "phase 1", "%", "phase 2", "%");
+    for (String kind : kinds) {
+      out.printf(
+          "  %-28s %10.2f %6.1f %10.2f %6.1f%n",
+          kind,
+          threadsPhase1.getOrDefault(kind, 0L) / 1e6 / n,
+          share(threadsPhase1, kind),
+          threadsPhase2.getOrDefault(kind, 0L) / 1e6 / n,
+          share(threadsPhase2, kind));
+    }
+  }
+
+  /** The kinds of the driver's threads that make the hook calls of phase 2. */
+  static boolean hookClientThread(String kind) {
+    return kind.startsWith("load-hook-client")
+        || kind.startsWith("load-http")
+        || kind.startsWith("HttpClient-")
+        || kind.equals(ThreadCpu.ENDED);
+  }
+
+  /**
+   * The driver's CPU per complete call in phase 2, in nanoseconds: its hook-calling threads ({@link
+   * #hookClientThread}; the threads that ended are those of the abandoned clients); -1 if unknown.
+   */
+  double driverCpuPerCall() {
+    if (driverPhase2.isEmpty()) {
+      return -1;
+    }
+    return driverPhase2.entrySet().stream()
+            .filter(e -> hookClientThread(e.getKey()))
+            .mapToLong(Map.Entry::getValue)
+            .sum()
+        / (double) options.applications();
+  }
+
+  private void printDriver(PrintStream out, int n) {
+    if (driverPhase2.isEmpty()) {
+      return;
+    }
+    out.println();
+    out.printf(
+        "driver CPU in phase 2 (fakes and hook clients; the clients on the host's cores): %.2f ms"
+            + " per complete call by the hook clients (%s), of %.2f ms per application in all%n",
+        driverCpuPerCall() / 1e6, clientTls, driverPhase2.getOrDefault("total", 0L) / 1e6 / n);
+    driverPhase2.forEach(
+        (kind, nanos) -> {
+          if (!kind.equals("total") && nanos / 1e6 / n >= 0.01) {
+            out.printf("  %-34s %8.2f ms/app%n", kind, nanos / 1e6 / n);
+          }
+        });
+  }
+
+  private static double share(Map<String, Long> phase, String kind) {
+    long total = phase.getOrDefault("total", 0L);
+    return total == 0 ? 0 : 100.0 * phase.getOrDefault(kind, 0L) / total;
+  }
+
   private void printStoreTraffic(PrintStream out, int n) {
     Optional<StoreTraffic> traffic = storeTraffic();
     if (traffic.isEmpty()) {
@@ -303,10 +388,21 @@ final class LoadResult {
     out.printf(
         "  by kind: %s; compare-and-set conflicts %d%n",
         traffic.get().calls().entrySet().stream()
-            .filter(e -> !e.getKey().equals(StoreTraffic.CONFLICTS) && e.getValue() > 0)
+            .filter(
+                e ->
+                    !e.getKey().equals(StoreTraffic.CONFLICTS)
+                        && !e.getKey().startsWith(CountingStore.CONFLICT_PREFIX)
+                        && e.getValue() > 0)
             .map(e -> String.format("%s %.2f", e.getKey(), e.getValue() / (double) n))
             .collect(java.util.stream.Collectors.joining(", ")),
         traffic.get().conflicts());
+    out.printf(
+        "  compare-and-set conflicts per 100 applications: %.1f%n",
+        traffic.get().conflicts() * 100.0 / n);
+    traffic
+        .get()
+        .conflictsBySite()
+        .forEach((site, count) -> out.printf("    %6d  lost < won: %s%n", count, site));
     long etcd = etcdCpuNanos();
     if (etcd >= 0) {
       double host = hostCpuNanos();

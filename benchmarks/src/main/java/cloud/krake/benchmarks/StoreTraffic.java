@@ -79,6 +79,25 @@ record StoreTraffic(Map<String, Long> calls) {
     return calls.getOrDefault(kind, 0L);
   }
 
+  /**
+   * The conflicts by the write that lost and the one that won ({@code <lost> < <won>}, see {@link
+   * CountingStore}), most first; only those with a count above 0.
+   */
+  Map<String, Long> conflictsBySite() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    calls.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(CountingStore.CONFLICT_PREFIX) && e.getValue() > 0)
+        .sorted(
+            Map.Entry.<String, Long>comparingByValue()
+                .reversed()
+                .thenComparing(Map.Entry.comparingByKey()))
+        .forEach(
+            e ->
+                out.put(
+                    e.getKey().substring(CountingStore.CONFLICT_PREFIX.length()), e.getValue()));
+    return out;
+  }
+
   /** The compare-and-set conflicts the writes met. */
   long conflicts() {
     return count(CONFLICTS);
@@ -91,15 +110,15 @@ record StoreTraffic(Map<String, Long> calls) {
    * guarded writes} (the {@code -guarded} ones, conditional on the writer still owning the shard),
    * {@code lease} (grants, keep-alives, revocations, time-to-live reads and {@code
    * create-with-lease}: the membership's own traffic), {@code watches} (watches opened), and {@code
-   * total} (every call; not the conflicts, which are outcomes of the writes). A kind this method
-   * does not know counts in {@code total} only.
+   * total} (every call; not the conflicts nor their attribution, which are outcomes of the writes).
+   * A kind this method does not know counts in {@code total} only.
    */
   Map<String, Long> groups() {
     Map<String, Long> out = new LinkedHashMap<>();
     GROUPS.forEach(g -> out.put(g, 0L));
     calls.forEach(
         (kind, n) -> {
-          if (kind.equals(CONFLICTS)) {
+          if (kind.equals(CONFLICTS) || kind.startsWith(CountingStore.CONFLICT_PREFIX)) {
             return;
           }
           group(kind).ifPresent(g -> out.merge(g, n, Long::sum));

@@ -62,7 +62,8 @@ final class MultiInstanceLoad {
       long conflicts,
       long reconcileWarnings,
       List<String> shutdownCalledTwice,
-      int shutdownCalled) {
+      int shutdownCalled,
+      Map<String, Long> conflictsBySite) {
 
     long duplicates(String method) {
       return duplicateWrites.getOrDefault(method, 0L);
@@ -74,7 +75,8 @@ final class MultiInstanceLoad {
           "%d instance(s), %d applications: create -> all RUNNING %.1f s, delete -> all gone %.1f"
               + " s; duplicate writes per object %s (e.g. %s); compare-and-set conflicts %d;"
               + " reconcile failures logged %d;"
-              + " shutdown services called %d, twice for one attempt %d",
+              + " shutdown services called %d, twice for one attempt %d;"
+              + " conflicts by the write that lost < the one that won %s",
           instances,
           applications,
           createToAllRunning.toMillis() / 1000.0,
@@ -84,7 +86,8 @@ final class MultiInstanceLoad {
           conflicts,
           reconcileWarnings,
           shutdownCalled,
-          shutdownCalledTwice.size());
+          shutdownCalledTwice.size(),
+          conflictsBySite);
     }
   }
 
@@ -175,7 +178,8 @@ final class MultiInstanceLoad {
   /** Runs create then delete and collects the figures. */
   Figures run(Runnable createMidway, Runnable deleteMidway) {
     clusters.forEach(FakeKubernetesApiServer::clearRequests);
-    long conflictsBefore = hosts.storeCounts().getOrDefault("conflicts", 0L);
+    StoreTraffic storeBefore = new StoreTraffic(hosts.storeCounts());
+    long conflictsBefore = storeBefore.conflicts();
     long warningsBefore = hosts.logLines("failed to reconcile");
     Duration running = createAll(createMidway);
     Duration gone = deleteAll(deleteMidway);
@@ -201,7 +205,8 @@ final class MultiInstanceLoad {
         hosts.storeCounts().getOrDefault("conflicts", 0L) - conflictsBefore,
         hosts.logLines("failed to reconcile") - warningsBefore,
         services.calledTwiceForOneAttempt(),
-        services.calledApplications());
+        services.calledApplications(),
+        new StoreTraffic(hosts.storeCounts()).minus(storeBefore).conflictsBySite());
   }
 
   /**

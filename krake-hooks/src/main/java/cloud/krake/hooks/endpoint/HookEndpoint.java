@@ -1,6 +1,7 @@
 package cloud.krake.hooks.endpoint;
 
 import cloud.krake.InvalidConfigurationException;
+import cloud.krake.hooks.ApplicationWriteOrder;
 import cloud.krake.hooks.HooksConfig;
 import cloud.krake.hooks.tls.ClientCertificateCheck;
 import cloud.krake.hooks.tls.HookIdentity;
@@ -225,39 +226,10 @@ public final class HookEndpoint {
         log.debug("hook {}: {}, {}", route, e.status, e.getMessage());
         return problem(e.status, e.title, e.getMessage());
       }
-      boolean authorised = false;
-      for (int attempt = 1; ; attempt++) {
-        Optional<Application> application = applications.get(route.namespace(), route.name());
-        if (application.isEmpty()) {
-          if (authorised) {
-            // A concurrent valid complete removed it (it held no finalizer): done, as asked.
-            log.debug("hook {}: 200, removed by a concurrent call", route);
-            return ok(route, ApplicationState.DELETED);
-          }
-          log.debug("hook {}: 404, no such application", route);
-          return notFound(route);
-        }
-        // Checked on every read: the application may have been re-created (new token) or lost
-        // the hook since the previous attempt.
-        if (!tokenMatches(application.get(), route.hook(), body.token())) {
-          log.info("hook {}: 401, token missing or invalid, or hook not enabled", route);
-          return problem(401, "Unauthorized", INVALID_TOKEN);
-        }
-        authorised = true;
-        try {
-          Application acknowledged =
-              HooksConfig.COMPLETE.equals(route.hook())
-                  ? applications.acknowledgeComplete(application.get())
-                  : applications.acknowledgeShutdown(application.get());
-          log.debug("hook {}: 200, state {}", route, acknowledged.status().state());
-          return ok(route, acknowledged.status().state());
-        } catch (ConflictException e) {
-          if (attempt >= Resources.MAX_CONFLICT_RETRIES) {
-            throw e;
-          }
-          log.debug("hook {}: written concurrently, reading again", route);
-        }
-      }
+      // after (or before) this process's own write of the application: the shutdown protocol's
+      // record of the call's end, which the application's acknowledgement typically follows
+      return ApplicationWriteOrder.inOrder(
+          route.namespace(), route.name(), () -> acknowledge(route, body));
     } catch (NotFoundException e) {
       log.debug("hook {}: 404, application removed meanwhile", route);
       return notFound(route);
@@ -275,6 +247,43 @@ public final class HookEndpoint {
       // A store or certificate check failing in an unexpected way: answer, never throw.
       log.warn("hook {}: 500", route, e);
       return problem(500, "Internal Server Error", "The hook call could not be processed.");
+    }
+  }
+
+  /** Reads, checks the token and acknowledges, re-reading after a lost compare-and-set. */
+  private HookResponse acknowledge(Route route, Body body) {
+    boolean authorised = false;
+    for (int attempt = 1; ; attempt++) {
+      Optional<Application> application = applications.get(route.namespace(), route.name());
+      if (application.isEmpty()) {
+        if (authorised) {
+          // A concurrent valid complete removed it (it held no finalizer): done, as asked.
+          log.debug("hook {}: 200, removed by a concurrent call", route);
+          return ok(route, ApplicationState.DELETED);
+        }
+        log.debug("hook {}: 404, no such application", route);
+        return notFound(route);
+      }
+      // Checked on every read: the application may have been re-created (new token) or lost
+      // the hook since the previous attempt.
+      if (!tokenMatches(application.get(), route.hook(), body.token())) {
+        log.info("hook {}: 401, token missing or invalid, or hook not enabled", route);
+        return problem(401, "Unauthorized", INVALID_TOKEN);
+      }
+      authorised = true;
+      try {
+        Application acknowledged =
+            HooksConfig.COMPLETE.equals(route.hook())
+                ? applications.acknowledgeComplete(application.get())
+                : applications.acknowledgeShutdown(application.get());
+        log.debug("hook {}: 200, state {}", route, acknowledged.status().state());
+        return ok(route, acknowledged.status().state());
+      } catch (ConflictException e) {
+        if (attempt >= Resources.MAX_CONFLICT_RETRIES) {
+          throw e;
+        }
+        log.debug("hook {}: written concurrently, reading again", route);
+      }
     }
   }
 

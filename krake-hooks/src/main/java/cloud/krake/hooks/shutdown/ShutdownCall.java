@@ -1,5 +1,6 @@
 package cloud.krake.hooks.shutdown;
 
+import cloud.krake.hooks.ApplicationWriteOrder;
 import cloud.krake.model.ApplicationState;
 import cloud.krake.model.ApplicationStatus;
 import cloud.krake.runtime.KrakeMetricsRecorder;
@@ -139,34 +140,41 @@ final class ShutdownCall {
 
   /**
    * Records that the call of the attempt completed ({@code shutdown_call_completed = now}) and, for
-   * a failed call, moves the attempt's deadline to now, if that attempt is still the current one. A
-   * write refused (the store failed; a deposed instance's fenced write) leaves the attempt without
-   * the record: whoever steps it next calls again, under a new id.
+   * a failed call, moves the attempt's deadline to now, if that attempt is still the current one
+   * (ordered with this process's hook endpoint's writes: {@link ApplicationWriteOrder}). A write
+   * refused (the store failed; a deposed instance's fenced write) leaves the attempt without the
+   * record: whoever steps it next calls again, under a new id.
    */
   private void recordEnd(
       String namespace, String name, int attempt, Instant deadline, boolean failed) {
     try {
-      applications.modifyStatus(
+      // ordered with this process's hook endpoint: the application's acknowledgement typically
+      // arrives just after its answer, and both would read the same revision (issue 16)
+      ApplicationWriteOrder.inOrder(
           namespace,
           name,
-          current -> {
-            ApplicationStatus status = current.status();
-            Instant now = clock.instant();
-            boolean stillCurrent =
-                status.state() == ApplicationState.WAITING_FOR_CLEANING
-                    && status.shutdownAttempts() == attempt
-                    && status.shutdownGracePeriod().equals(Optional.of(deadline))
-                    && status.shutdownCallCompleted().isEmpty();
-            if (!stillCurrent) {
-              return status;
-            }
-            ApplicationStatus.Builder ended =
-                status.toBuilder().shutdownCallCompleted(Optional.of(now));
-            if (failed && now.isBefore(deadline)) {
-              ended.shutdownGracePeriod(Optional.of(now));
-            }
-            return ended.build();
-          });
+          () ->
+              applications.modifyStatus(
+                  namespace,
+                  name,
+                  current -> {
+                    ApplicationStatus status = current.status();
+                    Instant now = clock.instant();
+                    boolean stillCurrent =
+                        status.state() == ApplicationState.WAITING_FOR_CLEANING
+                            && status.shutdownAttempts() == attempt
+                            && status.shutdownGracePeriod().equals(Optional.of(deadline))
+                            && status.shutdownCallCompleted().isEmpty();
+                    if (!stillCurrent) {
+                      return status;
+                    }
+                    ApplicationStatus.Builder ended =
+                        status.toBuilder().shutdownCallCompleted(Optional.of(now));
+                    if (failed && now.isBefore(deadline)) {
+                      ended.shutdownGracePeriod(Optional.of(now));
+                    }
+                    return ended.build();
+                  }));
     } catch (NotFoundException e) {
       log.debug("Shutdown of {}/{}: gone before its attempt's call was recorded", namespace, name);
     } catch (RuntimeException e) {
