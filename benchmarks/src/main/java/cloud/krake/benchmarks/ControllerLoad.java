@@ -104,7 +104,13 @@ import java.util.function.IntSupplier;
  * (a directory to keep the host's recordings in); {@code krake.load.histogram=N} (the host prints
  * the first N lines of its live class histogram with every application RUNNING, on standard error);
  * {@code krake.load.clientTls} ({@code conscrypt}, the default, or {@code jdk}: the TLS of the
- * driver's hook clients, {@link HookCall#clientProvider()}).
+ * driver's hook clients, {@link HookCall#clientProvider()}); {@code krake.load.warmup=R} (0 to
+ * {@value #MAX_WARMUP_ROUNDS}, default 0): before the measured round, the host takes the same
+ * applications through phases 1 and 2 R times, with every check of a measured round, so that the
+ * measured round runs in a warm JVM as the baseline's second round does. Each warm-up round's wall
+ * and CPU time are printed (the first is the cold library, compared with the baseline's cold
+ * round); the heap figures are the first round's (a later round's start holds the store history of
+ * the rounds before it, which would make the figure per application look smaller).
  *
  * <p>Several instances (issue 17): {@code krake.load.instances=N} (1 to {@value #MAX_INSTANCES})
  * starts an etcd on loopback ({@link EtcdCluster}, {@code krake.load.etcdMembers} members, default
@@ -158,6 +164,9 @@ public final class ControllerLoad {
   /** Baseline rounds: the first in a cold JVM, the last the one compared with. */
   static final int BASELINE_ROUNDS = 2;
 
+  /** The most warm-up rounds of the library {@code krake.load.warmup} may ask for. */
+  static final int MAX_WARMUP_ROUNDS = 3;
+
   private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
   private static final Duration CHECK_EVERY = Duration.ofSeconds(1);
@@ -183,6 +192,8 @@ public final class ControllerLoad {
    *     host JVMs, members of one group on one etcd the driver starts
    * @param etcdMembers that etcd's members (1 or 3), with {@code instances} above 0
    * @param leaseTtl the group's lease TTL, with {@code instances} above 0
+   * @param warmupRounds rounds of both phases before the measured one (0 to {@value
+   *     #MAX_WARMUP_ROUNDS})
    */
   record Options(
       int applications,
@@ -193,8 +204,13 @@ public final class ControllerLoad {
       List<String> hostJvmOptions,
       int instances,
       int etcdMembers,
-      Duration leaseTtl) {
+      Duration leaseTtl,
+      int warmupRounds) {
     Options {
+      if (warmupRounds < 0 || warmupRounds > MAX_WARMUP_ROUNDS) {
+        throw new IllegalArgumentException(
+            "krake.load.warmup must be from 0 to " + MAX_WARMUP_ROUNDS + ": " + warmupRounds);
+      }
       if (instances < 0 || instances > MAX_INSTANCES) {
         throw new IllegalArgumentException(
             INSTANCES_PROPERTY
@@ -220,6 +236,29 @@ public final class ControllerLoad {
       Objects.requireNonNull(phaseTimeout, "phaseTimeout");
       Objects.requireNonNull(jfr, "jfr");
       hostJvmOptions = List.copyOf(hostJvmOptions);
+    }
+
+    Options(
+        int applications,
+        int workers,
+        int clientThreads,
+        Duration phaseTimeout,
+        Optional<Path> jfr,
+        List<String> hostJvmOptions,
+        int instances,
+        int etcdMembers,
+        Duration leaseTtl) {
+      this(
+          applications,
+          workers,
+          clientThreads,
+          phaseTimeout,
+          jfr,
+          hostJvmOptions,
+          instances,
+          etcdMembers,
+          leaseTtl,
+          0);
     }
 
     Options(
@@ -308,7 +347,8 @@ public final class ControllerLoad {
                   Long.parseLong(
                       System.getProperty(
                               "krake.load.leaseTtl", String.valueOf(DEFAULT_LEASE_TTL.toSeconds()))
-                          .trim())));
+                          .trim())),
+              Integer.parseInt(System.getProperty("krake.load.warmup", "0").trim()));
     } catch (IllegalArgumentException | DateTimeParseException e) {
       System.err.println("usage: ControllerLoad [applications [workers]]: " + e.getMessage());
       System.exit(64);
@@ -325,6 +365,9 @@ public final class ControllerLoad {
     LoadResult result = new LoadResult(options);
     result.clientTls = HookCall.clientDescription(clientProvider());
     Tracker tracker = new Tracker(options.applications(), result);
+    // each round of the library has a tracker of its own; the hosts' events go to the current one
+    java.util.concurrent.atomic.AtomicReference<Tracker> current =
+        new java.util.concurrent.atomic.AtomicReference<>(tracker);
     List<FakeKubernetesApiServer> fakes = new ArrayList<>();
     LoadInstances hosts = null;
     EtcdCluster etcd = null;
@@ -357,7 +400,12 @@ public final class ControllerLoad {
       }
       hosts =
           LoadInstances.start(
-              count, hostOptions, args, options.onEtcd(), tracker::event, COMMAND_TIMEOUT);
+              count,
+              hostOptions,
+              args,
+              options.onEtcd(),
+              line -> current.get().event(line),
+              COMMAND_TIMEOUT);
       result.hostPids = hosts.pids();
       result.hostPid = result.hostPids.get(0);
       result.etcdPids = etcdPids();
@@ -369,7 +417,10 @@ public final class ControllerLoad {
       if (options.onEtcd()) {
         hosts.awaitPartitioned(MembershipConfig.DEFAULT_SHARD_COUNT, COMMAND_TIMEOUT);
       }
-      List<JsonNode> templates = libraryPhases(hosts, fakes, tracker, result);
+      boolean warm = warmUp(hosts, fakes, current, result);
+      current.set(tracker);
+      List<JsonNode> templates = warm ? libraryPhases(hosts, fakes, tracker, result) : null;
+      result.useFirstRoundsHeap();
       hosts.close();
       hosts = null;
       if (etcd != null) {
@@ -395,6 +446,33 @@ public final class ControllerLoad {
       fakes.forEach(FakeKubernetesApiServer::close);
     }
     return result;
+  }
+
+  /**
+   * The warm-up rounds ({@code krake.load.warmup}): the same applications through both phases, each
+   * round with its own tracker and result; false (with the round's problems copied into {@code
+   * result}) if a round failed a check.
+   */
+  private boolean warmUp(
+      LoadInstances hosts,
+      List<FakeKubernetesApiServer> fakes,
+      java.util.concurrent.atomic.AtomicReference<Tracker> current,
+      LoadResult result) {
+    for (int round = 1; round <= options.warmupRounds(); round++) {
+      LoadResult warm = new LoadResult(options);
+      Tracker tracker = new Tracker(options.applications(), warm);
+      current.set(tracker);
+      out.printf("warm-up round %d of %d%n", round, options.warmupRounds());
+      List<JsonNode> templates = libraryPhases(hosts, fakes, tracker, warm);
+      result.warmup.add(warm);
+      if (templates == null || !warm.ok()) {
+        String prefix = "warm-up round " + round + ": ";
+        warm.problems.forEach(p -> result.problem(prefix + p));
+        result.timedOut |= warm.timedOut;
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

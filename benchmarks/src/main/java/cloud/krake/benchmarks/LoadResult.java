@@ -86,11 +86,35 @@ final class LoadResult {
   double loadAtEnd = Double.NaN;
   Map<String, RequestCount> libraryRequests;
   final List<BaselineRound> baseline = new ArrayList<>();
+
+  /** The library's warm-up rounds ({@code krake.load.warmup}), in order; empty without. */
+  final List<LoadResult> warmup = new ArrayList<>();
+
+  /** Whether the heap figures are a warm-up round's (the first round's), not this round's. */
+  boolean heapOfFirstRound;
+
   Optional<Profile.Samples> profile1 = Optional.empty();
   Optional<Profile.Samples> profile2 = Optional.empty();
 
   LoadResult(ControllerLoad.Options options) {
     this.options = options;
+  }
+
+  /**
+   * With warm-up rounds, takes the first round's heap figures: a later round starts with the store
+   * history of the rounds before it in the heap, which would make the figure per application look
+   * smaller than a first round's.
+   */
+  void useFirstRoundsHeap() {
+    if (warmup.isEmpty()) {
+      return;
+    }
+    LoadResult first = warmup.get(0);
+    heapBeforeCreate = first.heapBeforeCreate;
+    heapRunning = first.heapRunning;
+    heapRunningCompacted = first.heapRunningCompacted;
+    heapGone = first.heapGone;
+    heapOfFirstRound = true;
   }
 
   void problem(String problem) {
@@ -236,6 +260,21 @@ final class LoadResult {
           "%-34s %10.2f %10.0f%n",
           "  create loop (sent to the host)", createLoopNanos / 1e9, n / (createLoopNanos / 1e9));
     }
+    for (int i = 0; i < warmup.size(); i++) {
+      LoadResult w = warmup.get(i);
+      double c1 = cpuSeconds(w.hostStart, w.hostAfterPhase1);
+      double c2 = cpuSeconds(w.hostBeforePhase2, w.hostEnd);
+      out.printf(
+          "%-34s%n", "warm-up round " + (i + 1) + (i == 0 ? " (cold JVM, not measured)" : ""));
+      row(out, "  1 create -> all RUNNING", w.phase1Nanos, c1, n);
+      row(out, "  2 complete -> all gone", w.phase2Nanos, c2, n);
+      if (w.phase1Nanos > 0 && w.phase2Nanos > 0) {
+        row(out, "  both", w.phase1Nanos + w.phase2Nanos, c1 + c2, n);
+      }
+    }
+    if (!warmup.isEmpty()) {
+      out.printf("%-34s%n", "measured round (warm JVM)");
+    }
     double cpu1 = cpuSeconds(hostStart, hostAfterPhase1);
     double cpu2 = cpuSeconds(hostBeforePhase2, hostEnd);
     row(out, "1 create -> all RUNNING", phase1Nanos, cpu1, n);
@@ -271,6 +310,14 @@ final class LoadResult {
                   cpuRatio(),
                   hostCpuNanos() / (double) baseline.get(0).cpuNanos());
             });
+    if (!warmup.isEmpty() && !baseline.isEmpty()) {
+      LoadResult cold = warmup.get(0);
+      BaselineRound coldBaseline = baseline.get(0);
+      out.printf(
+          "library's cold round (warm-up round 1) / baseline's cold round: wall %.2f, CPU %.2f%n",
+          (cold.phase1Nanos + cold.phase2Nanos) / (double) coldBaseline.nanos(),
+          cold.hostCpuNanos() / (double) coldBaseline.cpuNanos());
+    }
     printStoreTraffic(out, n);
     printRequests(out, n);
     out.println();
@@ -462,6 +509,9 @@ final class LoadResult {
 
   private void printMemory(PrintStream out, int n) {
     out.println();
+    if (heapOfFirstRound) {
+      out.println("heap figures of warm-up round 1 (the first round, as without a warm-up):");
+    }
     if (heapBeforeCreate >= 0 && heapRunning >= 0 && heapRunningCompacted < 0) {
       out.printf(
           "host live heap (after a full GC, every host summed): %.1f MiB before the first create,"

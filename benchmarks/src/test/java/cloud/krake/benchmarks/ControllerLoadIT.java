@@ -51,4 +51,67 @@ class ControllerLoadIT {
         .contains("hot frames, self time", "library / baseline", "result: OK")
         .doesNotContain("token\":");
   }
+
+  @Test
+  void
+      aWarmUpRoundTakesTheSameApplicationsThroughBothPhasesFirstAndTheMeasuredRoundCountsOnlyItself() {
+    ByteArrayOutputStream progress = new ByteArrayOutputStream();
+    ControllerLoad load =
+        new ControllerLoad(
+            new ControllerLoad.Options(
+                6,
+                2,
+                4,
+                Duration.ofMinutes(2),
+                Optional.empty(),
+                List.of("-Xmx256m"),
+                0,
+                1,
+                ControllerLoad.DEFAULT_LEASE_TTL,
+                1),
+            new PrintStream(progress, true, StandardCharsets.UTF_8));
+
+    LoadResult result = load.run();
+
+    ByteArrayOutputStream report = new ByteArrayOutputStream();
+    result.print(new PrintStream(report, true, StandardCharsets.UTF_8));
+    String text = report.toString(StandardCharsets.UTF_8);
+    assertThat(result.problems()).as(text).isEmpty();
+    assertThat(result.warmup).hasSize(1);
+    assertThat(result.warmup.get(0).sentToGone())
+        .hasValueSatisfying(l -> assertThat(l.count()).isEqualTo(6));
+    // the measured round's requests are its own: 6 applications' Deployments, not 12
+    assertThat(result.libraryRequests)
+        .hasEntrySatisfying(
+            "PATCH /apis/apps/v1/namespaces/{namespace}/deployments/{name}",
+            c -> assertThat(c.requests()).isEqualTo(6));
+    assertThat(result.callDifferences()).as(text).isEmpty();
+    assertThat(result.heapOfFirstRound).isTrue();
+    assertThat(result.heapRunning).isEqualTo(result.warmup.get(0).heapRunning);
+    assertThat(text)
+        .contains(
+            "warm-up round 1 (cold JVM, not measured)",
+            "measured round (warm JVM)",
+            "library's cold round (warm-up round 1) / baseline's cold round",
+            "result: OK");
+  }
+
+  @Test
+  void moreWarmUpRoundsThanAllowedAreRefusedNamingTheProperty() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                new ControllerLoad.Options(
+                    6,
+                    2,
+                    4,
+                    Duration.ofMinutes(2),
+                    Optional.empty(),
+                    List.of(),
+                    0,
+                    1,
+                    ControllerLoad.DEFAULT_LEASE_TTL,
+                    ControllerLoad.MAX_WARMUP_ROUNDS + 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("krake.load.warmup");
+  }
 }
