@@ -292,7 +292,12 @@ public final class KrakeJson {
   }
 
   /**
-   * Writes a value as compact JSON in UTF-8.
+   * Writes a value as compact JSON in UTF-8: the form the stores hold.
+   *
+   * <p>The model's read-only JSON trees ({@link ReadOnlyJson}) keep their bytes in this form once
+   * they are written here a second time and are written from them afterwards, so an unchanged
+   * manifest is not encoded again and again; the output is byte for byte what walking the trees
+   * writes.
    *
    * @param value the value, for example an {@link Application}
    * @throws KrakeException if Jackson cannot serialise the value (not a model type)

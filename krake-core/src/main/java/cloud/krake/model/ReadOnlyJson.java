@@ -50,7 +50,21 @@ import java.util.Set;
  * <p>Within one freezing call, equal text values are shared (a manifest repeats its names, labels
  * and images many times), which is safe because nothing in a frozen tree can change.
  *
- * <p>Thread-safe: frozen trees can be read by any number of threads without synchronisation.
+ * <p>The model's records get their trees this way without a mutable tree in between: {@link
+ * KrakeJson} binds them with a deserializer (this class's package-private {@code module()}) that
+ * builds the frozen nodes straight from the parser's tokens, equal (same node types, same key
+ * order, a repeated key's last value at its first position) to Jackson's tree frozen afterwards.
+ * Equal strings are shared across the whole document there.
+ *
+ * <p>The top of each frozen tree (a manifest resource, a kubeconfig...) keeps its compact UTF-8
+ * form once {@link KrakeJson#writeBytes} has written it twice, and that method writes those bytes
+ * instead of walking the tree: the store's bytes are identical either way, and an unchanged tree (a
+ * RUNNING application's {@code last_applied_manifest}, written again by every update of its status)
+ * is encoded once. Every other output (text, YAML, pretty-printed, another mapper) walks the tree.
+ * The memo costs the tree's compact size in bytes for as long as the tree is reachable.
+ *
+ * <p>Thread-safe: frozen trees can be read and written by any number of threads without
+ * synchronisation; the memoised bytes are published through a volatile field once complete.
  */
 public final class ReadOnlyJson {
 
@@ -496,8 +510,8 @@ public final class ReadOnlyJson {
   /**
    * The top of a frozen tree (what one {@link #freeze} call or one decoded property returns: a
    * manifest resource, a kubeconfig, a TOSCA template). It keeps its store form, the compact UTF-8
-   * bytes {@link KrakeJson#writeBytes} writes for it, once written the first time, and writes those
-   * bytes again instead of walking the tree (see {@link StoreForm}).
+   * bytes {@link KrakeJson#writeBytes} writes for it, once written twice, and writes those bytes
+   * again instead of walking the tree (see {@link StoreForm}).
    */
   @SuppressWarnings("unchecked") // as FrozenObjectNode
   private static final class RootObjectNode extends FrozenObjectNode {
@@ -535,10 +549,11 @@ public final class ReadOnlyJson {
   }
 
   /**
-   * A frozen tree's memoised store form: the bytes are made on the first write in the store form
+   * A frozen tree's memoised store form: the bytes are made on the second write in the store form
    * ({@link KrakeJson#isStoreForm}: the compact UTF-8 output of {@link KrakeJson#writeBytes}) and
-   * then written raw. Any other output (text, YAML, pretty-printed, another mapper) walks the tree
-   * as before, so every output is byte-identical to what the tree walk writes.
+   * then written raw; the first walks the tree into its output as any other. Any other output
+   * (text, YAML, pretty-printed, another mapper) walks the tree as before, so every output is
+   * byte-identical to what the tree walk writes.
    *
    * <p>Thread-safe: the bytes are published through a volatile field after they are complete, so a
    * thread that sees them sees them whole; two threads writing the same tree for the first time
@@ -546,6 +561,9 @@ public final class ReadOnlyJson {
    */
   private static final class StoreForm {
     private volatile byte[] bytes;
+    // set by the first write in the store form, which walks the tree straight into its output: a
+    // tree written once (most trees built for one write) never pays for a memo
+    private volatile boolean written;
 
     boolean write(JsonGenerator g, SerializerProvider provider, KrakeJson.TreeWriter walk)
         throws IOException {
@@ -554,6 +572,10 @@ public final class ReadOnlyJson {
       }
       byte[] b = bytes;
       if (b == null) {
+        if (!written) {
+          written = true;
+          return false;
+        }
         b = KrakeJson.storeForm(walk);
         bytes = b;
       }
