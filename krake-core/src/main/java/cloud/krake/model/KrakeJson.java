@@ -1,9 +1,13 @@
 package cloud.krake.model;
 
 import cloud.krake.KrakeException;
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.core.json.UTF8JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -12,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.cfg.MapperBuilder;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -59,8 +64,13 @@ public final class KrakeJson {
 
   private static final ObjectMapper JSON = configure(JsonMapper.builder()).build();
   private static final ObjectMapper YAML = configure(YAMLMapper.builder()).build();
-  // duplicate keys fail this reader, so that such documents take the tree path (last key wins)
+  // binds the model: its JSON trees straight into read-only ones (ReadOnlyJson.module())
+  private static final ObjectMapper BIND =
+      configure(JsonMapper.builder()).addModule(ReadOnlyJson.module()).build();
+  // duplicate keys fail these readers, so that such documents take the tree path (last key wins)
   private static final ObjectReader JSON_BYTES =
+      BIND.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+  private static final ObjectReader JSON_BYTES_TREES =
       JSON.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 
   private static final Map<Class<?>, String[]> KINDS =
@@ -144,10 +154,18 @@ public final class KrakeJson {
    */
   private static <T> T bindJson(byte[] json, Class<T> type) {
     try {
-      return JSON_BYTES.forType(type).readValue(json);
+      return (isTree(type) ? JSON_BYTES_TREES : JSON_BYTES).forType(type).readValue(json);
     } catch (IOException | RuntimeException e) {
       return null;
     }
+  }
+
+  /**
+   * Tells whether {@code type} is a Jackson tree: read as an ordinary (mutable) tree, as before;
+   * the model's records hold read-only ones.
+   */
+  private static boolean isTree(Class<?> type) {
+    return JsonNode.class.isAssignableFrom(type);
   }
 
   private static boolean startsLikeJsonObject(byte[] json) {
@@ -274,7 +292,12 @@ public final class KrakeJson {
   }
 
   /**
-   * Writes a value as compact JSON in UTF-8.
+   * Writes a value as compact JSON in UTF-8: the form the stores hold.
+   *
+   * <p>The model's read-only JSON trees ({@link ReadOnlyJson}) keep their bytes in this form once
+   * they are written here a second time and are written from them afterwards, so an unchanged
+   * manifest is not encoded again and again; the output is byte for byte what walking the trees
+   * writes.
    *
    * @param value the value, for example an {@link Application}
    * @throws KrakeException if Jackson cannot serialise the value (not a model type)
@@ -335,6 +358,39 @@ public final class KrakeJson {
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  /** Writes a tree's contents to a generator, as its own serializer does. */
+  @FunctionalInterface
+  interface TreeWriter {
+    void write(JsonGenerator generator) throws IOException;
+  }
+
+  /**
+   * Tells whether {@code generator} writes the store form: the compact UTF-8 JSON of {@link
+   * #writeBytes}, with this class's mapper and its configuration unchanged (no pretty printer, no
+   * custom escapes). Read-only trees memoise their bytes for this output only.
+   */
+  static boolean isStoreForm(JsonGenerator generator, SerializerProvider provider) {
+    return generator instanceof UTF8JsonGenerator
+        && generator.getCodec() == JSON
+        && provider.getConfig() == JSON.getSerializationConfig()
+        && generator.getPrettyPrinter() == null
+        && generator.getCharacterEscapes() == null
+        && generator.getHighestEscapedChar() == 0;
+  }
+
+  /**
+   * Returns the store form of what {@code walk} writes: a generator made and configured as {@link
+   * #writeBytes} makes and configures its own, flushed into a byte array.
+   */
+  static byte[] storeForm(TreeWriter walk) throws IOException {
+    ByteArrayBuilder bytes = new ByteArrayBuilder();
+    try (JsonGenerator generator = JSON.getFactory().createGenerator(bytes, JsonEncoding.UTF8)) {
+      JSON.getSerializationConfig().initialize(generator);
+      walk.write(generator);
+    }
+    return bytes.toByteArray();
+  }
 
   /**
    * Parses one document; {@code strict} adds {@link StrictYaml}'s checks (duplicate keys,
@@ -415,7 +471,7 @@ public final class KrakeJson {
     nonEmpty(node, prefix);
     checkKind(node, type, prefix);
     try {
-      T value = JSON.treeToValue(node, type);
+      T value = (isTree(type) ? JSON : BIND).treeToValue(node, type);
       if (value == null) {
         throw InvalidResourceException.of(JsonErrors.join(prefix, "document"), "is empty");
       }
