@@ -107,8 +107,14 @@ final class LeaseMembership implements KrakeMembership, AutoCloseable {
   /** Guarded by this. */
   private Optional<Watch> watch = Optional.empty();
 
-  /** Guarded by this. */
+  /** The next keep-alive tick. Guarded by this. */
   private Optional<Timer.Handle> keepAlive = Optional.empty();
+
+  /** Whether a keep-alive round is queued or running on {@link #keeper}. Guarded by this. */
+  private boolean keepAliveRunning;
+
+  /** Whether a tick came while a round was running: one more round follows it. Guarded by this. */
+  private boolean keepAliveAgain;
 
   private volatile ExecutorService rebalancer;
   private volatile ExecutorService keeper;
@@ -372,73 +378,114 @@ final class LeaseMembership implements KrakeMembership, AutoCloseable {
 
   // ------------------------------------------------------------------------------ keep-alive
 
+  /**
+   * Schedules the next keep-alive tick. The tick schedules the one after it before it asks for a
+   * round, so the cadence is the timer's alone: it does not wait for the round on {@link #keeper}
+   * (a slow store call, a busy machine), and a manual timer in a test runs every tick that comes
+   * due while it advances.
+   */
   private synchronized void scheduleKeepAlive() {
     if (closed) {
       return;
     }
     keepAlive =
         Optional.of(
-            timer.schedule(() -> submit(keeper, this::keepAliveOnce), config.keepAliveInterval()));
+            timer.schedule(
+                () -> {
+                  scheduleKeepAlive();
+                  requestKeepAlive();
+                },
+                config.keepAliveInterval()));
+  }
+
+  /**
+   * Runs a keep-alive round on {@link #keeper}; a tick while one runs asks for one more after it
+   * (never two at once, never more than one waiting), so a round always starts after each tick.
+   */
+  private void requestKeepAlive() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      if (keepAliveRunning) {
+        keepAliveAgain = true;
+        return;
+      }
+      keepAliveRunning = true;
+    }
+    submit(keeper, this::keepAliveRounds);
+  }
+
+  private void keepAliveRounds() {
+    boolean again;
+    do {
+      try {
+        keepAliveOnce();
+      } catch (RuntimeException e) {
+        log.warn("instance {}: the keep-alive round failed", instanceId(), e);
+      }
+      synchronized (this) {
+        again = keepAliveAgain && !closed;
+        keepAliveAgain = false;
+        keepAliveRunning = again;
+      }
+    } while (again);
   }
 
   private void keepAliveOnce() {
-    try {
-      Optional<Lease> held;
-      synchronized (this) {
-        if (closed) {
-          return;
-        }
-        held = lease;
-      }
-      if (held.isEmpty()) {
-        rejoin();
+    Optional<Lease> held;
+    synchronized (this) {
+      if (closed) {
         return;
       }
-      long sent = nanos.getAsLong();
-      boolean lapsed = false;
-      try {
-        Lease kept = store.keepAliveLease(held.get());
-        synchronized (this) {
-          if (lease.equals(held)) {
-            // the lease lapsed locally (the answer came late) although the store kept it: while
-            // it lapsed this instance owned nothing, so its components ignored the events of its
-            // shards and the rebalance did nothing; regaining every shard resyncs them all
-            lapsed = !leaseValid();
-            validUntil = sent + kept.ttl().toNanos();
-            if (lapsed && !publishedShards.isEmpty()) {
-              publishedShards = List.of();
-            }
-          }
-          if (awayLogged) {
-            awayLogged = false;
-            log.info("instance {} keeps its lease alive again", instanceId());
-          }
-        }
-      } catch (LeaseNotFoundException e) {
-        deposed("its lease expired");
-        rejoin();
-      } catch (RuntimeException e) {
-        synchronized (this) {
-          if (!awayLogged) {
-            awayLogged = true;
-            log.warn(
-                "instance {} could not keep its lease alive (it stops acting once the lease TTL"
-                    + " has passed since the last success): {}",
-                instanceId(),
-                e.getMessage());
-          }
-        }
-      }
-      if (lapsed) {
-        log.info(
-            "instance {} kept its lease alive after it had lapsed locally: resyncing its shards",
-            instanceId());
-        requestRebalance();
-      }
-      publish();
-    } finally {
-      scheduleKeepAlive();
+      held = lease;
     }
+    if (held.isEmpty()) {
+      rejoin();
+      return;
+    }
+    long sent = nanos.getAsLong();
+    boolean lapsed = false;
+    try {
+      Lease kept = store.keepAliveLease(held.get());
+      synchronized (this) {
+        if (lease.equals(held)) {
+          // the lease lapsed locally (the answer came late) although the store kept it: while
+          // it lapsed this instance owned nothing, so its components ignored the events of its
+          // shards and the rebalance did nothing; regaining every shard resyncs them all
+          lapsed = !leaseValid();
+          validUntil = sent + kept.ttl().toNanos();
+          if (lapsed && !publishedShards.isEmpty()) {
+            publishedShards = List.of();
+          }
+        }
+        if (awayLogged) {
+          awayLogged = false;
+          log.info("instance {} keeps its lease alive again", instanceId());
+        }
+      }
+    } catch (LeaseNotFoundException e) {
+      deposed("its lease expired");
+      rejoin();
+    } catch (RuntimeException e) {
+      synchronized (this) {
+        if (!awayLogged) {
+          awayLogged = true;
+          log.warn(
+              "instance {} could not keep its lease alive (it stops acting once the lease TTL"
+                  + " has passed since the last success): {}",
+              instanceId(),
+              e.getMessage());
+        }
+      }
+    }
+    if (lapsed) {
+      log.info(
+          "instance {} kept its lease alive after it had lapsed locally: resyncing its shards",
+          instanceId());
+      requestRebalance();
+    }
+    publish();
   }
 
   /** Drops every claim and the lease at once. */

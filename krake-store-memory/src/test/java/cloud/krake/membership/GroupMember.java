@@ -139,15 +139,16 @@ final class GroupMember implements AutoCloseable {
           });
     }
 
-    /** Reconnects: delivers the events held back, in order. */
+    /**
+     * Reconnects: delivers the events held back, in order, before any later one (an event that
+     * comes meanwhile waits for the lock, then finds the client connected).
+     */
     void reconnect() {
-      Map<WatchListener, java.util.List<WatchEvent>> deliver;
       synchronized (held) {
-        cutOff = false;
-        deliver = new HashMap<>(held);
+        held.forEach((l, events) -> events.forEach(l::onEvent));
         held.clear();
+        cutOff = false;
       }
-      deliver.forEach((l, events) -> events.forEach(l::onEvent));
     }
   }
 

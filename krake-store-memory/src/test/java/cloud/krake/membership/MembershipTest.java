@@ -207,6 +207,19 @@ class MembershipTest {
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(a.krake.membership().ownedShards()).hasSize(SHARDS));
     assertThat(b.krake.membership().owns("tenant", name)).isTrue();
+    // a relabels the application once it has taken the shard over: read it after that write
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                "a"
+                    .equals(
+                        a.krake
+                            .applications()
+                            .require("tenant", name)
+                            .metadata()
+                            .labels()
+                            .get("reconciled-by")));
     Application read = a.krake.applications().require("tenant", name);
 
     // its write through its components' store is refused by the store: the shard key changed

@@ -204,9 +204,15 @@ class LocalKubeletIT {
               terminationGracePeriodSeconds: 30
               containers:
               - name: main
-                command: [sh, -c, 'trap "echo stopping; exit 0" TERM; sleep 1000 & wait $!']
+                command: [sh, -c, 'trap "echo stopping; exit 0" TERM; echo trapping; sleep 1000 & wait $!']
             """));
     awaitPod("graceful", pod -> phase(pod).equals("Running"));
+    // Running means started, not that the trap is set: the container's shell is its PID 1, which
+    // ignores a SIGTERM it has no handler for, so a SIGTERM sent earlier would be lost and, with no
+    // time passing, the grace period would never end
+    await()
+        .atMost(TIMEOUT)
+        .until(() -> kubelet.logs("default", "graceful", "main").contains("trapping"));
 
     cluster.delete("v1", "Pod", "default", "graceful");
 
