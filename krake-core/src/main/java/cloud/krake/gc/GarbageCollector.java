@@ -80,10 +80,12 @@ import org.slf4j.MDC;
  * host may break the cycle or {@link Resources#forceDelete force-delete}.
  *
  * <p><b>Where it differs from Krake on purpose.</b> The graph is only a hint of where to look:
- * every reconcile re-reads the resource from the store (Krake acts on the copies its reflectors
- * delivered) and re-reads each dependent before deleting or disregarding it, so the finalizer is
- * removed only once the store confirmed that no dependent is left (a dependent whose cached copy is
- * already in deletion counts as live without a read: its removal queues the owner again). Every
+ * every reconcile of a resource that its reflector's copy shows in deletion (or does not hold)
+ * re-reads it from the store (Krake acts on the copies its reflectors delivered; a copy that is not
+ * in deletion ends the reconcile without a read, since a later revision in deletion is queued by
+ * its own event) and re-reads each dependent before deleting or disregarding it, so the finalizer
+ * is removed only once the store confirmed that no dependent is left (a dependent whose cached copy
+ * is already in deletion counts as live without a read: its removal queues the owner again). Every
  * write is a compare-and-set through the typed layer, re-read and retried when it loses ({@link
  * Resources#modify}); the queue is keyed by {@link ResourceRef} (kind, namespace, name), not by
  * uid. The finalizer is removed only once every kind has been listed, so that a restarted collector
@@ -381,6 +383,13 @@ public final class GarbageCollector implements Component {
 
   private <T extends Resource<T>> ReconcileResult reconcile(Watched<T> watched, ResourceRef ref) {
     Resources<T> resources = watched.kind.resources();
+    Optional<Metadata> seen =
+        watched.reflector.cachedMetadata(new ResourceKey(ref.namespace().orElse(""), ref.name()));
+    if (seen.isPresent() && !isInDeletion(seen.get())) {
+      // Nothing to do on the revision the watch delivered last; a later revision that is in
+      // deletion comes with its own event, which queues it (updated), so no store read is needed.
+      return ReconcileResult.done();
+    }
     Optional<T> read = resources.get(ref.namespace().orElse(""), ref.name());
     if (read.isEmpty() || !isInDeletion(read.get())) {
       return ReconcileResult.done();

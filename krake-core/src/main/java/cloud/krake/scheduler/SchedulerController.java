@@ -6,6 +6,7 @@ import cloud.krake.model.ApplicationState;
 import cloud.krake.model.Cluster;
 import cloud.krake.model.ClusterState;
 import cloud.krake.model.ClusterStatus;
+import cloud.krake.model.Metadata;
 import cloud.krake.model.Reason;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.model.ResourceRef;
@@ -18,6 +19,7 @@ import cloud.krake.scheduler.internal.Binding;
 import cloud.krake.scheduler.internal.Placement;
 import cloud.krake.scheduler.internal.PlacementDecision;
 import cloud.krake.scheduler.internal.SchedulingRetry;
+import cloud.krake.store.ConflictException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -153,13 +155,41 @@ public final class SchedulerController extends ReconcilingComponent<ResourceKey>
     applications.cachedKeys().forEach(queue()::add);
   }
 
+  /**
+   * Schedules the application from what the watch delivered last, as an informer does: an
+   * application in deletion is left alone on its watched metadata alone (a deletion is final for
+   * that resource; one created again under the name comes with its own event and revision), and
+   * otherwise the decision starts from the decode cache's copy of the watched revision if it holds
+   * one. Every write of the decision (the binding, the retry state) is a compare-and-set on that
+   * revision, so a copy the store has left makes it throw {@link ConflictException}; the decision
+   * is then made once more from a read of the store. A decision that writes nothing has no effect
+   * outside the store (the metrics it fetched are only read), and a later revision comes with its
+   * own watch event, which queues the application again.
+   */
   @Override
   protected ReconcileResult reconcile(ResourceKey key) {
+    Optional<Metadata> watched = applications.cachedMetadata(key);
+    if (watched.isPresent() && watched.get().isDeleted()) {
+      return ReconcileResult.done();
+    }
+    Optional<Application> cached =
+        watched.flatMap(
+            m -> krake.applications().cached(key.namespace(), key.name(), m.revision()));
+    if (cached.isPresent()) {
+      try {
+        return schedule(key, cached.get());
+      } catch (ConflictException e) {
+        log.debug("{}: the watched revision is stale, reading it from the store", key);
+      }
+    }
     Optional<Application> read = krake.applications().get(key.namespace(), key.name());
     if (read.isEmpty()) {
       return ReconcileResult.done();
     }
-    Application app = read.get();
+    return schedule(key, read.get());
+  }
+
+  private ReconcileResult schedule(ResourceKey key, Application app) {
     if (app.metadata().isDeleted() || app.status().state() == ApplicationState.FAILED) {
       return ReconcileResult.done();
     }

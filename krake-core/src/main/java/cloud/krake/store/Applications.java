@@ -297,7 +297,7 @@ public final class Applications extends StatusResources<Application, Application
             .withMetadata(current.metadata().withOwners(bound.metadata().owners()))
             .withStatus(bound.status());
     if (next.equals(current)) {
-      return current;
+      return unchanged(key, current);
     }
     return write(key, next, expected);
   }
@@ -335,10 +335,10 @@ public final class Applications extends StatusResources<Application, Application
             .withMetadata(stored.withFinalizers(finalizers).withOwners(next.metadata().owners()))
             .withStatus(next.status());
     if (written.equals(current)) {
-      return current;
+      return unchanged(key, current);
     }
     if (stored.isDeleted() && finalizers.isEmpty()) {
-      long removedAt = store.delete(key, expected);
+      long removedAt = removeAt(key, expected);
       return written.withMetadata(written.metadata().withRevision(removedAt));
     }
     return write(key, written, expected);

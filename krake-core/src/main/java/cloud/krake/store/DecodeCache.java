@@ -87,6 +87,20 @@ final class DecodeCache<T extends Resource<T>> {
   }
 
   /**
+   * The decoding this cache holds of exactly {@code revision} of {@code key}, without reading the
+   * store: a (key, mod revision) pair names one document, so it is that revision's resource, though
+   * the store may hold a later one by now.
+   *
+   * @return the decoded resource, or {@code null} if the cache holds another revision or none
+   */
+  T cachedAt(String key, long revision) {
+    synchronized (decoded) {
+      T cached = decoded.get(key);
+      return cached != null && cached.metadata().revision() == revision ? cached : null;
+    }
+  }
+
+  /**
    * Announces a write of this layer: until {@link #done} the document being written and the
    * resource it encodes are kept for the key, so that a watch delivering the write before the
    * writer returns ({@link #decode}) takes the resource instead of decoding the document. Only for

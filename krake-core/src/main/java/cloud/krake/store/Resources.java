@@ -148,6 +148,25 @@ public class Resources<T extends Resource<T>> {
   }
 
   /**
+   * The resource at exactly {@code revision} if this layer's decode cache holds that revision's
+   * decoding, without reading the store: an informer's read. A controller passes the revision its
+   * watch (a {@code Reflector}) delivered last; the store may hold a later one by now, so what it
+   * derives from the result must be written with a compare-and-set on {@code revision} (every write
+   * of this layer is), and read again with {@link #get} when that write throws {@link
+   * ConflictException}. Not for a decision that has an effect outside the store without a write
+   * first. The cache holds the latest decoded revision of at most {@value #DECODE_CACHE_LIMIT}
+   * watched keys, so empty means only "not cached", never "gone".
+   *
+   * @param namespace the namespace ({@code ""} for global types)
+   * @param name the name
+   * @param revision the mod revision wanted
+   * @return the cached resource at that revision, or empty
+   */
+  public Optional<T> cached(String namespace, String name, long revision) {
+    return Optional.ofNullable(decoded.cachedAt(key(namespace, name), revision));
+  }
+
+  /**
    * Reads a resource that must exist.
    *
    * @param namespace the namespace ({@code ""} for global types)
@@ -224,7 +243,7 @@ public class Resources<T extends Resource<T>> {
     }
     T next = withServerFields(current, resource);
     if (next.equals(current)) {
-      return current;
+      return unchanged(key, current);
     }
     validate(Optional.of(current), next);
     Metadata written = next.metadata().withModified(Optional.of(now()));
@@ -233,7 +252,7 @@ public class Resources<T extends Resource<T>> {
     }
     next = next.withMetadata(written);
     if (stored.isDeleted() && next.metadata().finalizers().isEmpty()) {
-      long removedAt = store.delete(key, expected);
+      long removedAt = removeAt(key, expected);
       forget(key);
       return withRevision(next, removedAt);
     }
@@ -465,18 +484,48 @@ public class Resources<T extends Resource<T>> {
   }
 
   /**
-   * Reads the stored resource and checks that it is still at the revision the caller read, before a
-   * compare-and-set write derived from it.
+   * The resource at the revision the caller read, as the base of a compare-and-set write derived
+   * from it ({@link #write}, {@link #removeAt}): the decode cache's decoding of exactly that
+   * revision if it holds one (no store read: a key and a mod revision name one document), else a
+   * read of the store that checks the revision. Whether the store still holds that revision is left
+   * to the write's compare-and-set, which throws {@link ConflictException} if not (and {@link
+   * NotFoundException} if the resource is gone), as this read would have; so a write derived from a
+   * cached revision never overwrites a later one. A caller that writes nothing returns {@link
+   * #unchanged} instead, which confirms the revision with the store.
+   *
+   * @throws NotFoundException if it does not exist (on a store read)
+   * @throws ConflictException if it was written since {@code expectedRevision} (on a store read)
+   */
+  protected final T requireAt(String key, long expectedRevision) {
+    T cached = decoded.cachedAt(key, expectedRevision);
+    return cached != null ? cached : readAt(key, expectedRevision);
+  }
+
+  /**
+   * Reads the stored resource and checks that it is still at the revision the caller read.
    *
    * @throws NotFoundException if it does not exist
    * @throws ConflictException if it was written since {@code expectedRevision}
    */
-  protected final T requireAt(String key, long expectedRevision) {
+  private T readAt(String key, long expectedRevision) {
     KeyValue kv = store.get(key).orElseThrow(() -> new NotFoundException(key));
     if (kv.modRevision() != expectedRevision) {
       throw new ConflictException(key, expectedRevision, kv.modRevision());
     }
     return decode(kv);
+  }
+
+  /**
+   * The result of a write that changes nothing on {@code current} (from {@link #requireAt}): the
+   * stored resource, read from the store to confirm that it is still at {@code current}'s revision,
+   * as a write's compare-and-set would have; so "nothing to write" is never answered from a
+   * revision the store has left.
+   *
+   * @throws NotFoundException if it does not exist
+   * @throws ConflictException if it was written since
+   */
+  protected final T unchanged(String key, T current) {
+    return readAt(key, current.metadata().revision());
   }
 
   /**
@@ -523,16 +572,50 @@ public class Resources<T extends Resource<T>> {
     return decoded;
   }
 
-  /** Writes with CAS and returns the resource stamped with its new revision. */
+  /**
+   * Writes with CAS and returns the resource stamped with its new revision.
+   *
+   * @throws ConflictException if the store no longer holds {@code expectedRevision}
+   * @throws NotFoundException if the resource is gone (read after the lost compare-and-set)
+   */
   protected final T write(String key, T resource, long expectedRevision) {
     byte[] document = type.encode(resource);
     DecodeCache.Pending<T> pending = decoded.writing(key, resource, document);
     try {
       KeyValue kv = store.update(key, document, expectedRevision);
       return decoded.written(key, withRevision(resource, kv.modRevision()));
+    } catch (ConflictException e) {
+      throw goneOr(key, e);
     } finally {
       decoded.done(pending);
     }
+  }
+
+  /**
+   * Removes the document with CAS, as the last step of a deletion.
+   *
+   * @return the revision of the removal
+   * @throws ConflictException if the store no longer holds {@code expectedRevision}
+   * @throws NotFoundException if the resource is gone (read after the lost compare-and-set)
+   */
+  protected final long removeAt(String key, long expectedRevision) {
+    try {
+      return store.delete(key, expectedRevision);
+    } catch (ConflictException e) {
+      throw goneOr(key, e);
+    }
+  }
+
+  /**
+   * After a lost compare-and-set on {@code key}: {@link NotFoundException} if the resource is gone,
+   * as {@link #requireAt}'s read reports it, else the conflict. A conflict on a fencing guard's key
+   * (not {@code key}) is the conflict.
+   */
+  private RuntimeException goneOr(String key, ConflictException conflict) {
+    if (key.equals(conflict.key()) && store.get(key).isEmpty()) {
+      return new NotFoundException(key);
+    }
+    return conflict;
   }
 
   /** Returns the key of a resource by namespace and name. */

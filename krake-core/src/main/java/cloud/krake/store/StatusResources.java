@@ -44,7 +44,7 @@ public class StatusResources<T extends StatusResource<T, S>, S> extends Resource
     T current = requireAt(key, expected);
     T next = current.withStatus(resource.status());
     if (next.equals(current)) {
-      return current;
+      return unchanged(key, current);
     }
     return write(key, next, expected);
   }

@@ -1,0 +1,137 @@
+package cloud.krake.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import cloud.krake.Krake;
+import cloud.krake.gc.GarbageCollector;
+import cloud.krake.model.Application;
+import cloud.krake.model.Cluster;
+import cloud.krake.model.ClusterState;
+import cloud.krake.model.KrakeJson;
+import cloud.krake.scheduler.metrics.MetricsProviders;
+import cloud.krake.store.KeyValue;
+import cloud.krake.store.ResourceType;
+import cloud.krake.store.Store;
+import cloud.krake.store.memory.MemoryStore;
+import cloud.krake.testing.ForwardingStore;
+import cloud.krake.testing.ManualClock;
+import cloud.krake.testing.ManualTimer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How many times one application's life (created, bound by the scheduler, deleted, released by the
+ * garbage collector) reads it from the store: the scheduler and the collector decide from their
+ * watches, the writes take their base revision from the decode cache. Counts, not times: they are
+ * deterministic for a given order of events, so the bound is tight.
+ */
+class ApplicationStoreReadsTest {
+
+  private static final Instant T0 = Instant.parse("2026-12-07T10:00:00Z");
+  private static final String APPLICATIONS = ResourceType.APPLICATION.keys().prefix();
+
+  private final MemoryStore memory = MemoryStore.create();
+  private final AtomicInteger gets = new AtomicInteger();
+  private final Store store =
+      new ForwardingStore(memory) {
+        @Override
+        public Optional<KeyValue> get(String key) {
+          if (key.startsWith(APPLICATIONS)) {
+            gets.incrementAndGet();
+          }
+          return super.get(key);
+        }
+      };
+  private final ManualClock clock = new ManualClock(T0);
+  private final ManualTimer timers = new ManualTimer(clock);
+  private final Krake krake = Krake.builder().store(store).clock(clock).build();
+  private final MetricsFetcher metrics =
+      new MetricsFetcher(krake, MetricsProviders.STATIC_ONLY, Duration.ZERO);
+  private SchedulerController scheduler;
+  private GarbageCollector gc;
+
+  @BeforeEach
+  void start() {
+    scheduler =
+        new SchedulerController(
+            krake, metrics, SchedulerConfig.DEFAULTS, new SplittableRandom(7), timers, 1);
+    scheduler.watch();
+    gc = new GarbageCollector(krake, timers, 1);
+    gc.watch();
+  }
+
+  @AfterEach
+  void close() {
+    gc.close();
+    scheduler.close();
+    metrics.close();
+    memory.close();
+  }
+
+  /** Runs both controllers until their watches (which report their own writes) stay quiet. */
+  private void settle() {
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              scheduler.drain();
+              gc.drain();
+              return scheduler.queued() == 0 && gc.queued() == 0;
+            });
+  }
+
+  @Test
+  void oneApplicationsLifeReadsItFromTheStoreAtMostFourTimes() {
+    krake
+        .clusters()
+        .create(
+            KrakeJson.read(
+                """
+                metadata: {name: de, namespace: tenant, labels: {location: DE}}
+                spec:
+                  kubeconfig:
+                    apiVersion: v1
+                    kind: Config
+                    current-context: admin@c
+                    clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
+                    contexts: [{name: admin@c, context: {cluster: c, user: admin}}]
+                    users: [{name: admin, user: {token: secret}}]
+                """,
+                Cluster.class));
+    krake.clusters().modifyStatus("tenant", "de", c -> c.status().withState(ClusterState.ONLINE));
+    settle();
+    int before = gets.get();
+
+    krake
+        .applications()
+        .create(
+            KrakeJson.read(
+                """
+                metadata: {name: echo, namespace: tenant}
+                spec:
+                  manifest: [{apiVersion: v1, kind: Pod, metadata: {name: echo}}]
+                  constraints: {cluster: {labels: ["location is DE"]}}
+                """,
+                Application.class));
+    await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.queued() > 0);
+    settle();
+    assertThat(memory.get(APPLICATIONS + "tenant/echo")).isPresent();
+    krake.applications().delete("tenant", "echo");
+    await().atMost(Duration.ofSeconds(10)).until(() -> gc.queued() > 0);
+    settle();
+
+    assertThat(memory.get(APPLICATIONS + "tenant/echo")).isEmpty();
+    // measured 4 (among them the delete's read, the collector's read of the application in
+    // deletion and its modify's read); 9 before the scheduler and the collector decided from their
+    // watches and the writes took their base revision from the decode cache
+    assertThat(gets.get() - before).isLessThanOrEqualTo(4);
+  }
+}

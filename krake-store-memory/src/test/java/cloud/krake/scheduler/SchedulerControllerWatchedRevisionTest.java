@@ -1,0 +1,213 @@
+package cloud.krake.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import cloud.krake.Krake;
+import cloud.krake.model.Application;
+import cloud.krake.model.Cluster;
+import cloud.krake.model.ClusterState;
+import cloud.krake.model.KrakeJson;
+import cloud.krake.model.ResourceRef;
+import cloud.krake.scheduler.metrics.MetricsProviders;
+import cloud.krake.store.Applications;
+import cloud.krake.store.KeyValue;
+import cloud.krake.store.Store;
+import cloud.krake.store.Watch;
+import cloud.krake.store.WatchListener;
+import cloud.krake.store.memory.MemoryStore;
+import cloud.krake.testing.ForwardingStore;
+import cloud.krake.testing.ManualClock;
+import cloud.krake.testing.ManualTimer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scheduler decides from the revision its watch delivered (the decode cache's copy) and reads
+ * the store only when that copy is not cached or its write lost the compare-and-set.
+ */
+class SchedulerControllerWatchedRevisionTest {
+
+  private static final Instant T0 = Instant.parse("2026-12-07T10:00:00Z");
+
+  private static final String APPLICATIONS =
+      cloud.krake.store.ResourceType.APPLICATION.keys().prefix();
+
+  private final MemoryStore memory = MemoryStore.create();
+
+  /** Reads of applications. */
+  private final AtomicInteger gets = new AtomicInteger();
+
+  private final Object gate = new Object();
+  private final List<Runnable> held = new ArrayList<>();
+  private boolean holding;
+
+  /** The scheduler's store: counts reads, and holds watch events back while asked to. */
+  private final Store store =
+      new ForwardingStore(memory) {
+        @Override
+        public Optional<KeyValue> get(String key) {
+          if (key.startsWith(APPLICATIONS)) {
+            gets.incrementAndGet();
+          }
+          return super.get(key);
+        }
+
+        @Override
+        public Watch watch(String prefix, long fromRevision, WatchListener listener) {
+          return super.watch(
+              prefix,
+              fromRevision,
+              new WatchListener() {
+                @Override
+                public void onEvent(cloud.krake.store.WatchEvent event) {
+                  deliver(() -> listener.onEvent(event));
+                }
+
+                @Override
+                public void onCompacted(long compactRevision) {
+                  listener.onCompacted(compactRevision);
+                }
+
+                @Override
+                public void onClosed(cloud.krake.KrakeException cause) {
+                  listener.onClosed(cause);
+                }
+              });
+        }
+      };
+
+  private final ManualClock clock = new ManualClock(T0);
+  private final ManualTimer timers = new ManualTimer(clock);
+  private final Krake krake = Krake.builder().store(store).clock(clock).build();
+  private final MetricsFetcher metrics =
+      new MetricsFetcher(krake, MetricsProviders.STATIC_ONLY, Duration.ZERO);
+  private SchedulerController scheduler;
+
+  private void deliver(Runnable event) {
+    synchronized (gate) {
+      if (holding) {
+        held.add(event);
+        return;
+      }
+    }
+    event.run();
+  }
+
+  private void holdWatchEvents() {
+    synchronized (gate) {
+      holding = true;
+    }
+  }
+
+  private void releaseWatchEvents() {
+    List<Runnable> events;
+    synchronized (gate) {
+      holding = false;
+      events = new ArrayList<>(held);
+      held.clear();
+    }
+    events.forEach(Runnable::run);
+  }
+
+  @BeforeEach
+  void startWatching() {
+    scheduler =
+        new SchedulerController(
+            krake, metrics, SchedulerConfig.DEFAULTS, new SplittableRandom(7), timers, 1);
+    scheduler.watch();
+  }
+
+  @AfterEach
+  void close() {
+    releaseWatchEvents();
+    scheduler.close();
+    metrics.close();
+    memory.close();
+  }
+
+  private Cluster onlineCluster() {
+    krake
+        .clusters()
+        .create(
+            KrakeJson.read(
+                """
+                metadata: {name: de, namespace: tenant, labels: {location: DE}}
+                spec:
+                  kubeconfig:
+                    apiVersion: v1
+                    kind: Config
+                    current-context: admin@c
+                    clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
+                    contexts: [{name: admin@c, context: {cluster: c, user: admin}}]
+                    users: [{name: admin, user: {token: secret}}]
+                """,
+                Cluster.class));
+    return krake
+        .clusters()
+        .modifyStatus("tenant", "de", c -> c.status().withState(ClusterState.ONLINE));
+  }
+
+  private Application app() {
+    return krake
+        .applications()
+        .create(
+            KrakeJson.read(
+                """
+                metadata: {name: echo, namespace: tenant}
+                spec:
+                  manifest: [{apiVersion: v1, kind: Pod, metadata: {name: echo}}]
+                  constraints: {cluster: {labels: ["location is DE"]}}
+                """,
+                Application.class));
+  }
+
+  /** Waits until the watch has queued the application (its event delivered). */
+  private void queuedByTheWatch() {
+    await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.queued() > 0);
+  }
+
+  @Test
+  void aBindingFromTheWatchedRevisionReadsNoApplicationFromTheStore() {
+    Cluster de = onlineCluster();
+    app();
+    queuedByTheWatch();
+    int before = gets.get();
+
+    assertThat(scheduler.runOnce()).isTrue();
+
+    // no read of the application: its copy and the base of the binding's CAS came from the cache
+    assertThat(gets.get() - before).isZero();
+    Application bound = krake.applications().require("tenant", "echo");
+    assertThat(bound.status().scheduledTo()).contains(ResourceRef.to(de));
+  }
+
+  @Test
+  void aStaleWatchedRevisionLosesItsCompareAndSetAndIsScheduledAgainFromTheStore() {
+    Cluster de = onlineCluster();
+    Application created = app();
+    queuedByTheWatch();
+    // another host's user changes the application; the scheduler's watch has not delivered it
+    holdWatchEvents();
+    Applications other = new Applications(memory, clock);
+    Application changed =
+        other.update(created.withMetadata(created.metadata().withLabels(Map.of("team", "blue"))));
+
+    assertThat(scheduler.runOnce()).isTrue();
+
+    // bound in the same reconcile, on the revision read from the store: nothing overwritten
+    Application stored = other.require("tenant", "echo");
+    assertThat(stored.status().scheduledTo()).contains(ResourceRef.to(de));
+    assertThat(stored.metadata().labels()).containsEntry("team", "blue");
+    assertThat(stored.metadata().revision()).isGreaterThan(changed.metadata().revision());
+  }
+}
