@@ -361,7 +361,6 @@ public final class ControllerLoad {
 
   /** Runs both phases and the baseline and returns what was measured; never throws for a check. */
   LoadResult run() {
-    HookCall.allowConnectionHeader();
     LoadResult result = new LoadResult(options);
     result.clientTls = HookCall.clientDescription(clientProvider());
     Tracker tracker = new Tracker(options.applications(), result);

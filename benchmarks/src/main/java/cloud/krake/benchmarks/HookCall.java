@@ -7,12 +7,14 @@ import cloud.krake.hooks.tls.HookCrypto;
 import cloud.krake.hooks.tls.TlsMaterial;
 import cloud.krake.testing.kubernetes.FakeKubernetesApiServer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.Principal;
@@ -26,10 +28,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509TrustManager;
@@ -39,8 +42,6 @@ record HookCall(String name, URI url, String token, SSLContext tls) {
 
   /** How long one call may take. */
   static final Duration HOOK_CALL_TIMEOUT = Duration.ofSeconds(30);
-
-  private static final String RESTRICTED_HEADERS = "jdk.httpclient.allowRestrictedHeaders";
 
   /** The outcome: HTTP status (-1 for an I/O error) and {@link System#nanoTime()} marks. */
   record Answer(String name, int status, String detail, long sentAt, long answeredAt) {
@@ -228,51 +229,94 @@ record HookCall(String name, URI url, String token, SSLContext tls) {
   }
 
   /**
-   * Lets {@link HttpClient} send {@code Connection: close} (a restricted header), if the JVM was
-   * not started with a {@code jdk.httpclient.allowRestrictedHeaders} of its own. Must run before
-   * the JVM's first use of {@link HttpClient}: the property is read once.
+   * Calls the hook as a pod that calls once and goes: a new TCP connection, a new TLS session with
+   * the application's own context, key and certificate (the server's certificate and host name
+   * checked), one {@code PUT} with {@code Connection: close}, the answer read, the socket closed.
+   * An {@code http} URL (tests) goes without TLS.
+   *
+   * <p>Over a socket of the context, not {@code java.net.http.HttpClient}: a Java 17 {@code
+   * HttpClient} cannot be closed, and its TLS engine keeps its native resources until it is garbage
+   * collected. With Conscrypt that is a pipe per connection, so at 10,000 applications the driver
+   * ran out of file descriptors ("AppData::create pipe(2) failed: Too many open files", 262 calls
+   * failed); before that, abandoned clients' pooled connections closed in bursts when collected
+   * (503s in a run of 1,000). A closed socket frees both at once. The connection (TCP and TLS
+   * handshake) and the answer may each take {@link #HOOK_CALL_TIMEOUT}: with 10 s, 14 of 1,000
+   * calls timed out while the host's two cores were shared with a load average of 30.
    */
-  static void allowConnectionHeader() {
-    if (System.getProperty(RESTRICTED_HEADERS) == null) {
-      System.setProperty(RESTRICTED_HEADERS, "connection");
+  Answer complete() {
+    byte[] body = ("{\"token\": \"" + token + "\"}").getBytes(UTF_8);
+    String host = url.getHost();
+    boolean https = "https".equals(url.getScheme());
+    int port = url.getPort() >= 0 ? url.getPort() : https ? 443 : 80;
+    int timeout = (int) HOOK_CALL_TIMEOUT.toMillis();
+    long sent = System.nanoTime();
+    try (Socket raw = new Socket()) {
+      raw.setTcpNoDelay(true);
+      raw.connect(new InetSocketAddress(host, port), timeout);
+      raw.setSoTimeout(timeout);
+      Socket socket = raw;
+      if (https) {
+        SSLSocket tlsSocket =
+            (SSLSocket) tls.getSocketFactory().createSocket(raw, host, port, true);
+        SSLParameters parameters = tlsSocket.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        tlsSocket.setSSLParameters(parameters);
+        tlsSocket.startHandshake();
+        socket = tlsSocket;
+      }
+      try (Socket open = socket) {
+        OutputStream out = new BufferedOutputStream(open.getOutputStream());
+        out.write(
+            ("PUT "
+                    + url.getRawPath()
+                    + " HTTP/1.1\r\nHost: "
+                    + host
+                    + ":"
+                    + port
+                    + "\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length
+                    + "\r\nConnection: close\r\n\r\n")
+                .getBytes(UTF_8));
+        out.write(body);
+        out.flush();
+        return read(new BufferedInputStream(open.getInputStream()), sent);
+      }
+    } catch (IOException | RuntimeException e) {
+      return new Answer(name, -1, e.toString(), sent, System.nanoTime());
     }
   }
 
-  /**
-   * Calls the hook with a client of its own (own TLS session and certificate), with {@code
-   * Connection: close}: a pod calls once and goes. A Java 17 {@link HttpClient} cannot be closed;
-   * without it each abandoned client's pooled connection stays open until the client is garbage
-   * collected, and then hundreds close at once: each close is a task on the endpoint's pool, and
-   * the burst fills its queue, so that real calls are answered 503 (seen in a run of 1,000). The
-   * connection (TCP and TLS handshake) may take as long as the whole call, {@link
-   * #HOOK_CALL_TIMEOUT}: with 10 s, 14 of 1,000 calls timed out while the host's two cores were
-   * shared with a load average of 30.
-   */
-  Answer complete(ExecutorService httpExecutor) {
-    HttpClient client =
-        HttpClient.newBuilder()
-            .sslContext(tls)
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(HOOK_CALL_TIMEOUT)
-            .executor(httpExecutor)
-            .build();
-    HttpRequest request =
-        HttpRequest.newBuilder(url)
-            .timeout(HOOK_CALL_TIMEOUT)
-            .header("Content-Type", "application/json")
-            .header("Connection", "close")
-            .PUT(HttpRequest.BodyPublishers.ofString("{\"token\": \"" + token + "\"}"))
-            .build();
-    long sent = System.nanoTime();
-    try {
-      HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-      return new Answer(name, response.statusCode(), response.body(), sent, System.nanoTime());
-    } catch (IOException e) {
-      return new Answer(name, -1, e.toString(), sent, System.nanoTime());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Answer(name, -1, "interrupted", sent, System.nanoTime());
+  /** Reads an HTTP/1.1 answer: status line, headers, then the body by its length or to the end. */
+  private Answer read(InputStream in, long sent) throws IOException {
+    String statusLine = line(in);
+    String[] parts = statusLine.split(" ", 3);
+    if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {
+      throw new IOException("not an HTTP answer: " + statusLine);
     }
+    int status = Integer.parseInt(parts[1]);
+    long length = -1;
+    for (String header = line(in); !header.isEmpty(); header = line(in)) {
+      int colon = header.indexOf(':');
+      if (colon > 0 && header.substring(0, colon).trim().equalsIgnoreCase("content-length")) {
+        length = Long.parseLong(header.substring(colon + 1).trim());
+      }
+    }
+    byte[] answer = length >= 0 ? in.readNBytes((int) length) : in.readAllBytes();
+    return new Answer(name, status, new String(answer, UTF_8), sent, System.nanoTime());
+  }
+
+  /** One header line without its CRLF; EOF before a line is an error. */
+  private static String line(InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    for (int c = in.read(); c != '\n'; c = in.read()) {
+      if (c < 0) {
+        throw new IOException("the connection closed before the answer's headers ended");
+      }
+      if (c != '\r') {
+        line.append((char) c);
+      }
+    }
+    return line.toString();
   }
 
   /** The system property choosing the clients' TLS: {@code conscrypt} (default) or {@code jdk}. */
@@ -305,7 +349,7 @@ record HookCall(String name, URI url, String token, SSLContext tls) {
 
   /** How the calls are made, for the report. */
   static String clientDescription(Optional<Provider> provider) {
-    return "java.net.http.HttpClient, "
+    return "an SSLSocket of the context (HTTP/1.1 PUT, Connection: close), "
         + provider
             .map(p -> p.getName() + " " + p.getVersionStr() + " TLS (BoringSSL)")
             .orElse("the JDK's TLS (SunJSSE, P-256 in SunEC)")

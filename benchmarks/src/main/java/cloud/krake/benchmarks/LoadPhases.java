@@ -11,7 +11,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -164,14 +163,12 @@ final class LoadPhases {
     load.out().printf("phase 2: completing %d applications through the hook endpoint%n", n);
     ExecutorService clients =
         ControllerLoad.pool(load.options().clientThreads(), "load-hook-client");
-    ExecutorService httpExecutor =
-        Executors.newCachedThreadPool(ControllerLoad.threads("load-http"));
     try {
       long start = System.nanoTime();
       AtomicInteger retries = new AtomicInteger();
       List<Future<HookCall.Answer>> answers = new ArrayList<>();
       for (HookCall call : calls) {
-        answers.add(clients.submit(() -> completeRetrying(call, httpExecutor, retries)));
+        answers.add(clients.submit(() -> completeRetrying(call, retries)));
       }
       // Give up early once every call has an answer and every application answered 200 is gone:
       // the others (refused calls) will never go.
@@ -226,7 +223,6 @@ final class LoadPhases {
       }
     } finally {
       clients.shutdownNow();
-      httpExecutor.shutdownNow();
     }
     int left = Integer.parseInt(host.call("count", "count", java.time.Duration.ofMinutes(1)));
     if (left > 0) {
@@ -257,20 +253,18 @@ final class LoadPhases {
    * second write (see {@code HookEndpoint}). Each retry is counted in {@code retries}; the answer's
    * {@code sentAt} is the first attempt's, so the call's latency includes its retries.
    */
-  static HookCall.Answer completeRetrying(
-      HookCall call, ExecutorService httpExecutor, AtomicInteger retries)
+  static HookCall.Answer completeRetrying(HookCall call, AtomicInteger retries)
       throws InterruptedException {
-    return completeRetrying(call, httpExecutor, retries, FIRST_RETRY_PAUSE);
+    return completeRetrying(call, retries, FIRST_RETRY_PAUSE);
   }
 
-  /** As {@link #completeRetrying(HookCall, ExecutorService, AtomicInteger)}, first pause given. */
-  static HookCall.Answer completeRetrying(
-      HookCall call, ExecutorService httpExecutor, AtomicInteger retries, Duration firstPause)
+  /** As {@link #completeRetrying(HookCall, AtomicInteger)}, first pause given. */
+  static HookCall.Answer completeRetrying(HookCall call, AtomicInteger retries, Duration firstPause)
       throws InterruptedException {
     long firstSent = 0;
     Duration pause = firstPause;
     for (int attempt = 1; ; attempt++) {
-      HookCall.Answer answer = call.complete(httpExecutor);
+      HookCall.Answer answer = call.complete();
       if (attempt == 1) {
         firstSent = answer.sentAt();
       }

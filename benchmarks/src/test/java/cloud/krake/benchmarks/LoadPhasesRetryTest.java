@@ -9,8 +9,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
@@ -22,7 +20,6 @@ import org.junit.jupiter.api.Test;
  */
 class LoadPhasesRetryTest {
 
-  private final ExecutorService http = Executors.newCachedThreadPool();
   private final AtomicInteger retries = new AtomicInteger();
   private HttpServer server;
 
@@ -31,7 +28,6 @@ class LoadPhasesRetryTest {
     if (server != null) {
       server.stop(0);
     }
-    http.shutdownNow();
   }
 
   @Test
@@ -41,7 +37,7 @@ class LoadPhasesRetryTest {
       port = free.getLocalPort();
     }
 
-    HookCall.Answer answer = LoadPhases.completeRetrying(call(port), http, retries, Duration.ZERO);
+    HookCall.Answer answer = LoadPhases.completeRetrying(call(port), retries, Duration.ZERO);
 
     assertThat(answer.status()).isEqualTo(-1);
     assertThat(answer.detail()).contains("(attempt " + LoadPhases.CALL_ATTEMPTS + ")");
@@ -53,8 +49,7 @@ class LoadPhasesRetryTest {
     AtomicInteger calls = serve(503);
 
     HookCall.Answer answer =
-        LoadPhases.completeRetrying(
-            call(server.getAddress().getPort()), http, retries, Duration.ZERO);
+        LoadPhases.completeRetrying(call(server.getAddress().getPort()), retries, Duration.ZERO);
 
     assertThat(answer.status()).isEqualTo(503);
     assertThat(calls).hasValue(1);
@@ -66,8 +61,7 @@ class LoadPhasesRetryTest {
     AtomicInteger calls = serve(200);
 
     HookCall.Answer answer =
-        LoadPhases.completeRetrying(
-            call(server.getAddress().getPort()), http, retries, Duration.ZERO);
+        LoadPhases.completeRetrying(call(server.getAddress().getPort()), retries, Duration.ZERO);
 
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.answeredAt()).isGreaterThanOrEqualTo(answer.sentAt());
@@ -91,7 +85,6 @@ class LoadPhasesRetryTest {
   }
 
   private static HookCall call(int port) throws Exception {
-    HookCall.allowConnectionHeader();
     return new HookCall(
         "app-00000",
         URI.create("http://127.0.0.1:" + port + "/namespaces/load/applications/app-00000/complete"),

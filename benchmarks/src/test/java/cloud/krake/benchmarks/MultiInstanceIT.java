@@ -29,7 +29,6 @@ class MultiInstanceIT {
 
   @BeforeEach
   void startClusters() {
-    HookCall.allowConnectionHeader();
     for (String location : LoadProtocol.LOCATIONS) {
       clusters.add(
           FakeKubernetesApiServer.builder()
