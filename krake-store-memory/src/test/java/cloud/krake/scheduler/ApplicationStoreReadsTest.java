@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import cloud.krake.Krake;
 import cloud.krake.gc.GarbageCollector;
 import cloud.krake.model.Application;
-import cloud.krake.model.Cluster;
-import cloud.krake.model.ClusterState;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.scheduler.metrics.MetricsProviders;
 import cloud.krake.store.KeyValue;
@@ -90,23 +88,7 @@ class ApplicationStoreReadsTest {
 
   @Test
   void oneApplicationsLifeReadsItFromTheStoreAtMostFourTimes() {
-    krake
-        .clusters()
-        .create(
-            KrakeJson.read(
-                """
-                metadata: {name: de, namespace: tenant, labels: {location: DE}}
-                spec:
-                  kubeconfig:
-                    apiVersion: v1
-                    kind: Config
-                    current-context: admin@c
-                    clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
-                    contexts: [{name: admin@c, context: {cluster: c, user: admin}}]
-                    users: [{name: admin, user: {token: secret}}]
-                """,
-                Cluster.class));
-    krake.clusters().modifyStatus("tenant", "de", c -> c.status().withState(ClusterState.ONLINE));
+    OnlineClusters.de(krake);
     settle();
     int before = gets.get();
 

@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 import cloud.krake.Krake;
 import cloud.krake.model.Application;
 import cloud.krake.model.Cluster;
-import cloud.krake.model.ClusterState;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.model.ResourceRef;
 import cloud.krake.scheduler.metrics.MetricsProviders;
 import cloud.krake.store.Applications;
+import cloud.krake.store.HeldWatchEvents;
 import cloud.krake.store.KeyValue;
 import cloud.krake.store.Store;
 import cloud.krake.store.Watch;
@@ -21,8 +21,6 @@ import cloud.krake.testing.ManualClock;
 import cloud.krake.testing.ManualTimer;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -47,9 +45,7 @@ class SchedulerControllerWatchedRevisionTest {
   /** Reads of applications. */
   private final AtomicInteger gets = new AtomicInteger();
 
-  private final Object gate = new Object();
-  private final List<Runnable> held = new ArrayList<>();
-  private boolean holding;
+  private final HeldWatchEvents watchEvents = new HeldWatchEvents();
 
   /** The scheduler's store: counts reads, and holds watch events back while asked to. */
   private final Store store =
@@ -70,7 +66,7 @@ class SchedulerControllerWatchedRevisionTest {
               new WatchListener() {
                 @Override
                 public void onEvent(cloud.krake.store.WatchEvent event) {
-                  deliver(() -> listener.onEvent(event));
+                  watchEvents.deliver(() -> listener.onEvent(event));
                 }
 
                 @Override
@@ -93,32 +89,6 @@ class SchedulerControllerWatchedRevisionTest {
       new MetricsFetcher(krake, MetricsProviders.STATIC_ONLY, Duration.ZERO);
   private SchedulerController scheduler;
 
-  private void deliver(Runnable event) {
-    synchronized (gate) {
-      if (holding) {
-        held.add(event);
-        return;
-      }
-    }
-    event.run();
-  }
-
-  private void holdWatchEvents() {
-    synchronized (gate) {
-      holding = true;
-    }
-  }
-
-  private void releaseWatchEvents() {
-    List<Runnable> events;
-    synchronized (gate) {
-      holding = false;
-      events = new ArrayList<>(held);
-      held.clear();
-    }
-    events.forEach(Runnable::run);
-  }
-
   @BeforeEach
   void startWatching() {
     scheduler =
@@ -129,32 +99,10 @@ class SchedulerControllerWatchedRevisionTest {
 
   @AfterEach
   void close() {
-    releaseWatchEvents();
+    watchEvents.release();
     scheduler.close();
     metrics.close();
     memory.close();
-  }
-
-  private Cluster onlineCluster() {
-    krake
-        .clusters()
-        .create(
-            KrakeJson.read(
-                """
-                metadata: {name: de, namespace: tenant, labels: {location: DE}}
-                spec:
-                  kubeconfig:
-                    apiVersion: v1
-                    kind: Config
-                    current-context: admin@c
-                    clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
-                    contexts: [{name: admin@c, context: {cluster: c, user: admin}}]
-                    users: [{name: admin, user: {token: secret}}]
-                """,
-                Cluster.class));
-    return krake
-        .clusters()
-        .modifyStatus("tenant", "de", c -> c.status().withState(ClusterState.ONLINE));
   }
 
   private Application app() {
@@ -178,7 +126,7 @@ class SchedulerControllerWatchedRevisionTest {
 
   @Test
   void aBindingFromTheWatchedRevisionReadsNoApplicationFromTheStore() {
-    Cluster de = onlineCluster();
+    Cluster de = OnlineClusters.de(krake);
     app();
     queuedByTheWatch();
     int before = gets.get();
@@ -193,11 +141,11 @@ class SchedulerControllerWatchedRevisionTest {
 
   @Test
   void aStaleWatchedRevisionLosesItsCompareAndSetAndIsScheduledAgainFromTheStore() {
-    Cluster de = onlineCluster();
+    Cluster de = OnlineClusters.de(krake);
     Application created = app();
     queuedByTheWatch();
     // another host's user changes the application; the scheduler's watch has not delivered it
-    holdWatchEvents();
+    watchEvents.hold();
     Applications other = new Applications(memory, clock);
     Application changed =
         other.update(created.withMetadata(created.metadata().withLabels(Map.of("team", "blue"))));

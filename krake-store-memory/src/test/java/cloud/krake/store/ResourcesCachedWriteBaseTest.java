@@ -12,8 +12,6 @@ import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ForwardingStore;
 import cloud.krake.testing.ManualClock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,10 +30,8 @@ class ResourcesCachedWriteBaseTest {
   private final AtomicInteger gets = new AtomicInteger();
 
   /** Holds the watch events of this test's layer while closed, as a lagging watch would. */
-  private final Object gate = new Object();
+  private final HeldWatchEvents watchEvents = new HeldWatchEvents();
 
-  private final List<Runnable> held = new ArrayList<>();
-  private boolean holding;
   private final Store counting =
       new ForwardingStore(memory) {
         @Override
@@ -46,39 +42,14 @@ class ResourcesCachedWriteBaseTest {
 
         @Override
         public Watch watch(String prefix, long fromRevision, WatchListener listener) {
-          return super.watch(prefix, fromRevision, event -> deliver(() -> listener.onEvent(event)));
+          return super.watch(
+              prefix, fromRevision, event -> watchEvents.deliver(() -> listener.onEvent(event)));
         }
       };
   private final ManualClock clock = new ManualClock(Instant.parse("2026-12-07T10:00:00Z"));
   private final Applications apps = new Applications(counting, clock);
   private final AtomicLong watched = new AtomicLong();
   private Watch watch;
-
-  private void deliver(Runnable event) {
-    synchronized (gate) {
-      if (holding) {
-        held.add(event);
-        return;
-      }
-    }
-    event.run();
-  }
-
-  private void holdWatchEvents() {
-    synchronized (gate) {
-      holding = true;
-    }
-  }
-
-  private void releaseWatchEvents() {
-    List<Runnable> events;
-    synchronized (gate) {
-      holding = false;
-      events = new ArrayList<>(held);
-      held.clear();
-    }
-    events.forEach(Runnable::run);
-  }
 
   private static final String KEY = ResourceType.APPLICATION.keys().key("ns", "app");
 
@@ -103,7 +74,7 @@ class ResourcesCachedWriteBaseTest {
 
   @AfterEach
   void close() {
-    releaseWatchEvents();
+    watchEvents.release();
     watch.close();
     memory.close();
   }
@@ -146,7 +117,7 @@ class ResourcesCachedWriteBaseTest {
     await().until(() -> watched.get() == stale.metadata().revision());
     // another instance (another typed layer on the same store) writes after this layer's read,
     // and this layer's watch has not delivered it yet: its decode cache still holds the read
-    holdWatchEvents();
+    watchEvents.hold();
     Applications other = new Applications(memory, clock);
     Application theirs =
         other.updateStatus(
@@ -161,7 +132,7 @@ class ResourcesCachedWriteBaseTest {
         .isInstanceOf(ConflictException.class);
 
     assertThat(memory.get(KEY).orElseThrow().modRevision()).isEqualTo(theirs.metadata().revision());
-    releaseWatchEvents();
+    watchEvents.release();
     assertThat(apps.get("ns", "app").orElseThrow().status().state())
         .isEqualTo(ApplicationState.RUNNING);
   }
@@ -171,7 +142,7 @@ class ResourcesCachedWriteBaseTest {
     create();
     Applications other = new Applications(memory, clock);
     AtomicInteger attempts = new AtomicInteger();
-    holdWatchEvents();
+    watchEvents.hold();
 
     Application result =
         apps.modifyStatus(
@@ -194,7 +165,7 @@ class ResourcesCachedWriteBaseTest {
   @Test
   void aWriteThatChangesNothingConfirmsItsRevisionWithTheStore() {
     Application stale = create();
-    holdWatchEvents();
+    watchEvents.hold();
     Applications other = new Applications(memory, clock);
     other.updateStatus(withState(other.get("ns", "app").orElseThrow(), ApplicationState.RUNNING));
 
@@ -204,7 +175,7 @@ class ResourcesCachedWriteBaseTest {
   @Test
   void aWriteOnACachedRevisionOfAResourceSinceRemovedIsNotFound() {
     Application stale = create();
-    holdWatchEvents();
+    watchEvents.hold();
     new Applications(memory, clock).forceDelete("ns", "app");
 
     assertThatThrownBy(() -> apps.updateStatus(withState(stale, ApplicationState.RUNNING)))
