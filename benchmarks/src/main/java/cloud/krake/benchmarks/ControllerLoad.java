@@ -27,10 +27,8 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -171,131 +169,11 @@ public final class ControllerLoad {
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
   private static final Duration CHECK_EVERY = Duration.ofSeconds(1);
 
-  private final Options options;
+  private final LoadOptions options;
   private final PrintStream out;
   private java.util.Optional<java.security.Provider> clientProvider;
 
-  /**
-   * What to run.
-   *
-   * @param applications how many applications, at least 2 and at least one per cluster (spread
-   *     round-robin)
-   * @param workers worker threads per Krake component ({@link Krake.Builder#workers(int)}), and the
-   *     baseline's threads
-   * @param clientThreads threads calling the hook endpoint in phase 2
-   * @param phaseTimeout how long each phase may take
-   * @param jfr a directory to keep the host's JFR recordings in ({@code
-   *     controller-load-phase1.jfr}, {@code ...-phase2.jfr}); empty: temporary files, deleted after
-   *     reading
-   * @param hostJvmOptions the host JVM's options ({@code -Xmx1g})
-   * @param instances 0 for one host on a {@code MemoryStore} of its own; 1 or more for that many
-   *     host JVMs, members of one group on one etcd the driver starts
-   * @param etcdMembers that etcd's members (1 or 3), with {@code instances} above 0
-   * @param leaseTtl the group's lease TTL, with {@code instances} above 0
-   * @param warmupRounds rounds of both phases before the measured one (0 to {@value
-   *     #MAX_WARMUP_ROUNDS})
-   */
-  record Options(
-      int applications,
-      int workers,
-      int clientThreads,
-      Duration phaseTimeout,
-      Optional<Path> jfr,
-      List<String> hostJvmOptions,
-      int instances,
-      int etcdMembers,
-      Duration leaseTtl,
-      int warmupRounds) {
-    Options {
-      if (warmupRounds < 0 || warmupRounds > MAX_WARMUP_ROUNDS) {
-        throw new IllegalArgumentException(
-            "krake.load.warmup must be from 0 to " + MAX_WARMUP_ROUNDS + ": " + warmupRounds);
-      }
-      if (instances < 0 || instances > MAX_INSTANCES) {
-        throw new IllegalArgumentException(
-            INSTANCES_PROPERTY
-                + " must be from 1 to "
-                + MAX_INSTANCES
-                + " (0: one host on a MemoryStore): "
-                + instances);
-      }
-      if (etcdMembers < 1 || etcdMembers > 7) {
-        throw new IllegalArgumentException(
-            "krake.load.etcdMembers must be from 1 to 7: " + etcdMembers);
-      }
-      if (leaseTtl.toSeconds() < 1) {
-        throw new IllegalArgumentException(
-            "krake.load.leaseTtl must be at least 1 second: " + leaseTtl);
-      }
-      if (applications < 2) {
-        throw new IllegalArgumentException("at least 2 applications: " + applications);
-      }
-      if (workers < 1 || clientThreads < 1) {
-        throw new IllegalArgumentException("workers and client threads must be at least 1");
-      }
-      Objects.requireNonNull(phaseTimeout, "phaseTimeout");
-      Objects.requireNonNull(jfr, "jfr");
-      hostJvmOptions = List.copyOf(hostJvmOptions);
-    }
-
-    Options(
-        int applications,
-        int workers,
-        int clientThreads,
-        Duration phaseTimeout,
-        Optional<Path> jfr,
-        List<String> hostJvmOptions,
-        int instances,
-        int etcdMembers,
-        Duration leaseTtl) {
-      this(
-          applications,
-          workers,
-          clientThreads,
-          phaseTimeout,
-          jfr,
-          hostJvmOptions,
-          instances,
-          etcdMembers,
-          leaseTtl,
-          0);
-    }
-
-    Options(
-        int applications,
-        int workers,
-        int clientThreads,
-        Duration phaseTimeout,
-        Optional<Path> jfr,
-        List<String> hostJvmOptions) {
-      this(
-          applications,
-          workers,
-          clientThreads,
-          phaseTimeout,
-          jfr,
-          hostJvmOptions,
-          0,
-          1,
-          DEFAULT_LEASE_TTL);
-    }
-
-    /** Whether the hosts are a group on etcd rather than one host on its own memory store. */
-    boolean onEtcd() {
-      return instances > 0;
-    }
-
-    Options(
-        int applications,
-        int workers,
-        int clientThreads,
-        Duration phaseTimeout,
-        Optional<Path> jfr) {
-      this(applications, workers, clientThreads, phaseTimeout, jfr, List.of());
-    }
-  }
-
-  ControllerLoad(Options options, PrintStream out) {
+  ControllerLoad(LoadOptions options, PrintStream out) {
     this.options = options;
     this.out = out;
   }
@@ -307,7 +185,7 @@ public final class ControllerLoad {
    *     {@link Krake#DEFAULT_WORKERS}; system properties as in the class documentation
    */
   public static void main(String[] args) {
-    Options options;
+    LoadOptions options;
     try {
       if (args.length > 2) {
         throw new IllegalArgumentException("too many arguments");
@@ -334,7 +212,7 @@ public final class ControllerLoad {
                       .filter(s -> !s.isEmpty())
                       .forEach(host::add));
       options =
-          new Options(
+          new LoadOptions(
               applications,
               workers,
               CLIENT_THREADS,
@@ -363,9 +241,9 @@ public final class ControllerLoad {
   LoadResult run() {
     LoadResult result = new LoadResult(options);
     result.clientTls = HookCall.clientDescription(clientProvider());
-    Tracker tracker = new Tracker(options.applications(), result);
+    LoadTracker tracker = new LoadTracker(options.applications(), result);
     // each round of the library has a tracker of its own; the hosts' events go to the current one
-    java.util.concurrent.atomic.AtomicReference<Tracker> current =
+    java.util.concurrent.atomic.AtomicReference<LoadTracker> current =
         new java.util.concurrent.atomic.AtomicReference<>(tracker);
     List<FakeKubernetesApiServer> fakes = new ArrayList<>();
     LoadInstances hosts = null;
@@ -455,11 +333,11 @@ public final class ControllerLoad {
   private boolean warmUp(
       LoadInstances hosts,
       List<FakeKubernetesApiServer> fakes,
-      java.util.concurrent.atomic.AtomicReference<Tracker> current,
+      java.util.concurrent.atomic.AtomicReference<LoadTracker> current,
       LoadResult result) {
     for (int round = 1; round <= options.warmupRounds(); round++) {
       LoadResult warm = new LoadResult(options);
-      Tracker tracker = new Tracker(options.applications(), warm);
+      LoadTracker tracker = new LoadTracker(options.applications(), warm);
       current.set(tracker);
       out.printf("warm-up round %d of %d%n", round, options.warmupRounds());
       List<JsonNode> templates = libraryPhases(hosts, fakes, tracker, warm);
@@ -481,7 +359,7 @@ public final class ControllerLoad {
   private List<JsonNode> libraryPhases(
       LoadInstances hosts,
       List<FakeKubernetesApiServer> fakes,
-      Tracker tracker,
+      LoadTracker tracker,
       LoadResult result) {
     int n = options.applications();
     String template = LoadProtocol.applicationTemplate();
@@ -763,7 +641,7 @@ public final class ControllerLoad {
     return out;
   }
 
-  Options options() {
+  LoadOptions options() {
     return options;
   }
 
@@ -836,60 +714,6 @@ public final class ControllerLoad {
       t.setDaemon(true);
       return t;
     };
-  }
-
-  // ------------------------------------------------------------------ the host's events
-
-  /** Records the host's events: when each application first reached RUNNING, and left. */
-  static final class Tracker {
-    final Map<String, Long> runningAt = new ConcurrentHashMap<>();
-    final Map<String, String> runningOn = new ConcurrentHashMap<>();
-    final Map<String, Long> goneAt = new ConcurrentHashMap<>();
-    final Map<String, String> failures = new ConcurrentHashMap<>();
-    final List<String> createFailures = java.util.Collections.synchronizedList(new ArrayList<>());
-    final AtomicInteger shardChanges = new AtomicInteger();
-    final CountDownLatch running;
-    final CountDownLatch gone;
-
-    Tracker(int applications, LoadResult result) {
-      this.running = new CountDownLatch(applications);
-      this.gone = new CountDownLatch(applications);
-    }
-
-    /** Consumes an event line of the host; false for an answer. */
-    boolean event(String line) {
-      String[] parts = line.split(" ", 4);
-      switch (parts[0]) {
-        case "running" -> {
-          runningOn.put(parts[1], parts[3]);
-          if (runningAt.putIfAbsent(parts[1], Long.parseLong(parts[2])) == null) {
-            running.countDown();
-          }
-          return true;
-        }
-        case "gone" -> {
-          if (goneAt.putIfAbsent(parts[1], Long.parseLong(parts[2])) == null) {
-            gone.countDown();
-          }
-          return true;
-        }
-        case "failed" -> {
-          failures.put(parts[1], line.substring(line.indexOf(parts[1]) + parts[1].length()).trim());
-          return true;
-        }
-        case "create-failed" -> {
-          createFailures.add(line);
-          return true;
-        }
-        case "shards" -> {
-          shardChanges.incrementAndGet(); // an instance's share changed (a group on etcd)
-          return true;
-        }
-        default -> {
-          return false;
-        }
-      }
-    }
   }
 
   static boolean allAnswered(List<Future<HookCall.Answer>> answers) {

@@ -27,7 +27,7 @@ final class LoadPhases {
       ControllerLoad load,
       LoadInstances host,
       List<String> creates,
-      ControllerLoad.Tracker tracker,
+      LoadTracker tracker,
       LoadResult result) {
     int n = creates.size();
     load.out().printf("phase 1: creating %d applications in the host%n", n);
@@ -71,10 +71,7 @@ final class LoadPhases {
 
   /** Every application RUNNING on its cluster, 6 objects per application on each fake. */
   static void checkRunning(
-      List<FakeKubernetesApiServer> fakes,
-      ControllerLoad.Tracker tracker,
-      int n,
-      LoadResult result) {
+      List<FakeKubernetesApiServer> fakes, LoadTracker tracker, int n, LoadResult result) {
     Map<String, Integer> expected = new TreeMap<>();
     for (int i = 0; i < n; i++) {
       String name = LoadProtocol.name(i);
@@ -157,7 +154,7 @@ final class LoadPhases {
       LoadInstances host,
       List<FakeKubernetesApiServer> fakes,
       List<HookCall> calls,
-      ControllerLoad.Tracker tracker,
+      LoadTracker tracker,
       LoadResult result) {
     int n = calls.size();
     load.out().printf("phase 2: completing %d applications through the hook endpoint%n", n);

@@ -38,7 +38,7 @@ final class LoadResult {
     }
   }
 
-  final ControllerLoad.Options options;
+  final LoadOptions options;
   final List<String> problems = new ArrayList<>();
   final List<String> notes = new ArrayList<>();
   boolean timedOut;
@@ -96,7 +96,7 @@ final class LoadResult {
   Optional<Profile.Samples> profile1 = Optional.empty();
   Optional<Profile.Samples> profile2 = Optional.empty();
 
-  LoadResult(ControllerLoad.Options options) {
+  LoadResult(LoadOptions options) {
     this.options = options;
   }
 

@@ -21,8 +21,7 @@ class ControllerLoadIT {
     ByteArrayOutputStream progress = new ByteArrayOutputStream();
     ControllerLoad load =
         new ControllerLoad(
-            new ControllerLoad.Options(
-                10, 2, 4, Duration.ofMinutes(2), Optional.empty(), List.of("-Xmx256m")),
+            new LoadOptions(10, 2, 4, Duration.ofMinutes(2), Optional.empty(), List.of("-Xmx256m")),
             new PrintStream(progress, true, StandardCharsets.UTF_8));
 
     LoadResult result = load.run();
@@ -58,7 +57,7 @@ class ControllerLoadIT {
     ByteArrayOutputStream progress = new ByteArrayOutputStream();
     ControllerLoad load =
         new ControllerLoad(
-            new ControllerLoad.Options(
+            new LoadOptions(
                 6,
                 2,
                 4,
@@ -100,7 +99,7 @@ class ControllerLoadIT {
   void moreWarmUpRoundsThanAllowedAreRefusedNamingTheProperty() {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () ->
-                new ControllerLoad.Options(
+                new LoadOptions(
                     6,
                     2,
                     4,
