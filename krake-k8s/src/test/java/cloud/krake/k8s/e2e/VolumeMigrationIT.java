@@ -29,8 +29,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -245,9 +248,19 @@ class VolumeMigrationIT {
     return archive;
   }
 
-  /** The library's connector, with cluster b's archives corrupted while {@link #corrupt} is set. */
+  /**
+   * The library's connector, with cluster b's archives corrupted while {@link #corrupt} is set.
+   * Like every connector it hands out one client per cluster (the {@link ClusterConnector#connect}
+   * contract): the wrapper of a client is made once and returned for as long as the library's
+   * connector returns that client. A new wrapper on every call made the cluster controller, which
+   * re-opens its Node watch when a cluster's client changes, re-open it on every reconcile, and
+   * each new watch's resync queued the next reconcile: thousands of abandoned connections in
+   * seconds.
+   */
   private final class CorruptingConnector implements ClusterConnector {
     private final ClusterConnector delegate;
+    private final Map<ClusterClient, ClusterClient> wrappers =
+        Collections.synchronizedMap(new IdentityHashMap<>());
 
     CorruptingConnector(ClusterConnector delegate) {
       this.delegate = delegate;
@@ -256,7 +269,9 @@ class VolumeMigrationIT {
     @Override
     public ClusterClient connect(Cluster cluster) {
       ClusterClient client = delegate.connect(cluster);
-      return cluster.metadata().name().equals("b") ? new CorruptingClient(client) : client;
+      return cluster.metadata().name().equals("b")
+          ? wrappers.computeIfAbsent(client, CorruptingClient::new)
+          : client;
     }
 
     @Override
