@@ -168,6 +168,16 @@ public final class KrakeJson {
     return JsonNode.class.isAssignableFrom(type);
   }
 
+  private static boolean startsLikeJsonObject(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+        return c == '{';
+      }
+    }
+    return false;
+  }
+
   private static boolean startsLikeJsonObject(byte[] json) {
     for (byte b : json) {
       if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
@@ -191,6 +201,15 @@ public final class KrakeJson {
   public static <T> T read(String jsonOrYaml, Class<T> type) {
     Objects.requireNonNull(jsonOrYaml, "jsonOrYaml");
     Objects.requireNonNull(type, "type");
+    if (startsLikeJsonObject(jsonOrYaml)) {
+      // a JSON object that binds in one pass (no duplicate key, nothing malformed) passes the
+      // text checks too: they concern duplicate keys and unquoted YAML values, which JSON has not;
+      // anything else takes the text path below, which refuses it and names the field as before
+      T value = bindJson(jsonOrYaml.getBytes(StandardCharsets.UTF_8), type);
+      if (value != null) {
+        return value;
+      }
+    }
     return convert(tree(jsonOrYaml, true), type, "");
   }
 
