@@ -2,18 +2,12 @@ package cloud.krake.k8s.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import cloud.krake.k8s.ClusterClient;
 import cloud.krake.k8s.ObjectEvent;
-import cloud.krake.k8s.ObjectListener;
-import cloud.krake.k8s.ObjectWatch;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +22,7 @@ class ClusterObjectsNotifyTest {
   private static final String CLUSTER = "load/cluster";
   private final List<String> notified = new ArrayList<>();
   private final ClusterObjects<String> objects = new ClusterObjects<>(notified::add);
-  private final StubClient client = new StubClient("team");
+  private final SecretWatchStub client = new SecretWatchStub("team");
 
   @BeforeEach
   void declare() {
@@ -115,67 +109,5 @@ class ClusterObjectsNotifyTest {
       metadata.put("namespace", namespace);
     }
     return o;
-  }
-
-  /** Hands out one watch per kind and keeps its listener; nothing else is called. */
-  private static final class StubClient implements ClusterClient {
-    private final String defaultNamespace;
-    private final Map<String, ObjectListener> listeners = new HashMap<>();
-
-    StubClient(String defaultNamespace) {
-      this.defaultNamespace = defaultNamespace;
-    }
-
-    ObjectListener listener() {
-      return listeners.get("v1/Secret");
-    }
-
-    @Override
-    public ObjectWatch watch(
-        String apiVersion, String kind, Optional<String> namespace, ObjectListener listener) {
-      listeners.put(apiVersion + "/" + kind, listener);
-      return new ObjectWatch() {
-        @Override
-        public boolean hasSynced() {
-          return true;
-        }
-
-        @Override
-        public void close() {}
-      };
-    }
-
-    @Override
-    public String defaultNamespace() {
-      return defaultNamespace;
-    }
-
-    @Override
-    public ObjectNode apply(ObjectNode resource) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public boolean delete(ObjectNode resource) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Optional<ObjectNode> get(ObjectNode resource) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public List<ObjectNode> list(String apiVersion, String kind, Optional<String> namespace) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public String host() {
-      return "127.0.0.1";
-    }
-
-    @Override
-    public void close() {}
   }
 }
