@@ -168,7 +168,7 @@ final class ManifestApply {
     }
     Cluster cluster = found.get();
     ClusterClient client = connector.connect(cluster);
-    String clusterKey = target.namespace().orElse("") + "/" + target.name();
+    String clusterKey = clusterKey(target);
 
     Application app = points.dispatch(DispatcherHookPoint.APPLICATION_PRE_RECONCILE, read, cluster);
     Application mangled = mangle(app, cluster);
@@ -243,12 +243,7 @@ final class ManifestApply {
     for (ObjectNode resource : r.delta().deleted()) {
       applied.delete(written, r.cluster(), resource);
     }
-    for (ObjectNode resource : r.delta().created()) {
-      applied.apply(written, r.cluster(), resource, true);
-    }
-    for (ObjectNode resource : r.delta().modified()) {
-      applied.apply(written, r.cluster(), resource, false);
-    }
+    applyCreatedAndModified(r, written, applied);
     applied.registerServices();
     WorkloadHealth health = WorkloadHealth.of(applied.objects.values());
     r.operation().ifPresent(operation -> attempts.reset(r.key(), operation));
@@ -300,15 +295,32 @@ final class ManifestApply {
     AppliedResources applied =
         new AppliedResources(
             written.status(), new LinkedHashMap<>(r.present()), r.client(), points);
-    for (ObjectNode resource : r.delta().created()) {
-      applied.apply(written, r.cluster(), resource, true);
-    }
-    for (ObjectNode resource : r.delta().modified()) {
-      applied.apply(written, r.cluster(), resource, false);
-    }
+    applyCreatedAndModified(r, written, applied);
     // as apply(): also the Services an earlier, interrupted first half applied (not in the delta)
     applied.registerServices();
     return (applied.app == null ? written : applied.app).withStatus(applied.status);
+  }
+
+  /**
+   * Applies the delta's created and modified resources, each between its hook points, and records
+   * each answer in the watch cache ({@link ClusterObjects#applied}), so that the next pass, which
+   * the application's own write may start before the watch delivers these changes, does not apply
+   * them again.
+   */
+  private void applyCreatedAndModified(Request r, Application written, AppliedResources applied) {
+    String clusterKey = clusterKey(r.target());
+    for (ObjectNode resource : r.delta().created()) {
+      applied.apply(written, r.cluster(), resource, true);
+      objects.applied(clusterKey, applied.objects.get(resource));
+    }
+    for (ObjectNode resource : r.delta().modified()) {
+      applied.apply(written, r.cluster(), resource, false);
+      objects.applied(clusterKey, applied.objects.get(resource));
+    }
+  }
+
+  private static String clusterKey(ResourceRef target) {
+    return target.namespace().orElse("") + "/" + target.name();
   }
 
   /**

@@ -106,6 +106,27 @@ public final class ClusterObjects<K> implements AutoCloseable {
   }
 
   /**
+   * Records an object as the API server answered a write of it (a server-side apply), so that a
+   * pass that starts before the watch delivers that change does not see the object as it was and
+   * write it again. The cache keeps the newer of this answer and what the watch delivered, by
+   * {@code metadata.resourceVersion} read as a number, as client-go's mutation cache does for its
+   * informers; the watch's own event of the write, when it comes, replaces the answer. Nothing is
+   * recorded when the kind is not watched on that cluster, when the version is not a number (an API
+   * server not backed by etcd), or when the watch has already delivered that version or a later one
+   * (its copy is then at least as new, or the object was deleted since). No application is
+   * notified.
+   *
+   * @param clusterKey the cluster's key
+   * @param answer the object the API server answered; not changed
+   */
+  public void applied(String clusterKey, ObjectNode answer) {
+    ClusterState cluster = clusters.get(clusterKey);
+    if (cluster != null) {
+      cluster.applied(answer);
+    }
+  }
+
+  /**
    * What a watch knows of an object.
    *
    * @param known whether the watch has synced, so that {@code object} can be trusted
@@ -133,6 +154,20 @@ public final class ClusterObjects<K> implements AutoCloseable {
   public void close() {
     clusters.values().forEach(ClusterState::close);
     clusters.clear();
+  }
+
+  /** An object's {@code metadata.resourceVersion} as a number; -1 if it is not one. */
+  static long resourceVersion(JsonNode object) {
+    String text = object.path("metadata").path("resourceVersion").asText("");
+    if (text.isEmpty() || text.length() > 18) {
+      return -1;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+        return -1;
+      }
+    }
+    return Long.parseLong(text);
   }
 
   private static String kindKey(JsonNode r) {
@@ -273,6 +308,16 @@ public final class ClusterObjects<K> implements AutoCloseable {
       return new Observation(true, kind.get(objectKey(ns, name)));
     }
 
+    void applied(ObjectNode answer) {
+      KindState kind;
+      synchronized (this) {
+        kind = kinds.get(kindKey(answer));
+      }
+      if (kind != null && kind.synced()) {
+        kind.applied(answer);
+      }
+    }
+
     synchronized void close() {
       closed = true;
       for (KindState kind : kinds.values()) {
@@ -314,6 +359,13 @@ public final class ClusterObjects<K> implements AutoCloseable {
     private final Map<String, ObjectNode> objects = new ConcurrentHashMap<>();
     private final Map<String, Set<K>> interest = new ConcurrentHashMap<>();
     private final String defaultNamespace;
+
+    /**
+     * The highest resource version the watch delivered (events, and the objects of a re-list); -1
+     * before any. Written by the watch's thread inside {@code objects.compute} of the object it
+     * concerns, so that {@link #applied} of the same object sees it or is seen by it.
+     */
+    private volatile long delivered = -1;
 
     KindState(String defaultNamespace) {
       this.defaultNamespace = defaultNamespace;
@@ -362,18 +414,44 @@ public final class ClusterObjects<K> implements AutoCloseable {
       interest.computeIfPresent(key, (k, apps) -> withoutApp(apps, app));
     }
 
+    /** See {@link ClusterObjects#applied}. */
+    void applied(ObjectNode answer) {
+      long version = resourceVersion(answer);
+      if (version < 0) {
+        return;
+      }
+      objects.compute(
+          objectKey(
+              answer.path("metadata").path("namespace").asText(""),
+              answer.path("metadata").path("name").asText("")),
+          (key, cached) ->
+              version <= delivered || (cached != null && resourceVersion(cached) >= version)
+                  ? cached
+                  : ReadOnlyJson.freeze(answer));
+    }
+
     @Override
     public void onEvent(ObjectEvent event) {
       ObjectNode o = event.object();
       String namespace = o.path("metadata").path("namespace").asText("");
       String name = o.path("metadata").path("name").asText("");
       String key = objectKey(namespace, name);
-      if (event.type() == ObjectEvent.Type.DELETED) {
-        objects.remove(key);
-      } else {
+      long version = resourceVersion(o);
+      if (event.type() != ObjectEvent.Type.DELETED) {
         texts.share(o);
-        objects.put(key, ReadOnlyJson.freeze(o));
       }
+      ObjectNode frozen = event.type() == ObjectEvent.Type.DELETED ? null : ReadOnlyJson.freeze(o);
+      objects.compute(
+          key,
+          (k, cached) -> {
+            if (version > delivered) {
+              delivered = version;
+            }
+            // a recorded answer of a later write than this event stays until its own event
+            return cached != null && version >= 0 && resourceVersion(cached) > version
+                ? cached
+                : frozen;
+          });
       Set<K> apps = new HashSet<>(2);
       interested(namespace, name, apps);
       apps.forEach(notify);
@@ -390,6 +468,11 @@ public final class ClusterObjects<K> implements AutoCloseable {
                 o.path("metadata").path("name").asText("")),
             ReadOnlyJson.freeze(o));
       }
+      long highest = delivered;
+      for (ObjectNode o : fresh.values()) {
+        highest = Math.max(highest, resourceVersion(o));
+      }
+      delivered = highest;
       Set<K> touched = new HashSet<>();
       for (Map.Entry<String, ObjectNode> e : objects.entrySet()) {
         if (!fresh.containsKey(e.getKey())) {
@@ -402,7 +485,15 @@ public final class ClusterObjects<K> implements AutoCloseable {
         }
       }
       objects.keySet().retainAll(fresh.keySet());
-      objects.putAll(fresh);
+      fresh.forEach(
+          (key, copy) ->
+              objects.merge(
+                  key,
+                  copy,
+                  (cached, l) ->
+                      resourceVersion(l) >= 0 && resourceVersion(cached) > resourceVersion(l)
+                          ? cached
+                          : l));
       synced = true;
       touched.forEach(notify);
     }
