@@ -604,6 +604,22 @@ public final class FakeKubernetesApiServer implements AutoCloseable {
   }
 
   /**
+   * Holds the events of every watch stream, open or opened later (fault injection: a watch that
+   * lags behind the writes): the streams write nothing, neither events nor bookmarks, until {@link
+   * #releaseWatchEvents()}, which writes the events kept meanwhile, in order. Every other request
+   * is served as usual, lists included, so a client's watch cache is behind what its reads and
+   * writes see. {@link #close()} releases them. Thread-safe.
+   */
+  public void holdWatchEvents() {
+    store.holdWatches();
+  }
+
+  /** Ends {@link #holdWatchEvents()}: the streams write the events kept meanwhile, then go on. */
+  public void releaseWatchEvents() {
+    store.releaseWatches();
+  }
+
+  /**
    * Compacts the event history: a watch from any resourceVersion up to the current one gets an
    * ERROR event with a 410 {@code Expired} Status (clients must re-list). Open watches continue.
    */

@@ -53,6 +53,7 @@ final class ObjectStore {
   private final KindRegistry kinds = new KindRegistry();
   private final Map<GroupKind, KindBucket> buckets = new HashMap<>();
   private final OpenWatches openWatches = new OpenWatches(lock);
+  private final WatchHold hold = new WatchHold();
   private long resourceVersion;
   private long compactedResourceVersion;
   private boolean closed;
@@ -487,7 +488,8 @@ final class ObjectStore {
               deadlineNanos,
               bookmarks,
               this::resourceVersion,
-              this::finished);
+              this::finished,
+              hold);
       if (closed) {
         watch.end();
         return watch;
@@ -525,6 +527,16 @@ final class ObjectStore {
     }
   }
 
+  /** Makes the writers of every watch stream, open or new, wait until {@link #releaseWatches}. */
+  void holdWatches() {
+    hold.hold();
+  }
+
+  /** Lets the watch streams write again, the events queued meanwhile first. */
+  void releaseWatches() {
+    hold.release();
+  }
+
   /** Makes every resourceVersion up to now too old to watch from. */
   void compact() {
     synchronized (lock) {
@@ -540,6 +552,7 @@ final class ObjectStore {
    * streams to finish writing.
    */
   void close(Duration timeout) {
+    hold.release();
     synchronized (lock) {
       closed = true;
       openWatches.endAll();

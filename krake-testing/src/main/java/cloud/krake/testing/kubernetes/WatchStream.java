@@ -18,7 +18,8 @@ import okio.BufferedSink;
  *
  * <p>The stream ends normally (last chunk) at its deadline, on {@link #end()} or when the server
  * closes; it ends abruptly (no last chunk, the socket is closed) on {@link #drop()}. A client that
- * goes away is noticed at the next write.
+ * goes away is noticed at the next write. While the server holds its watches ({@link WatchHold}),
+ * the writer waits before it writes the next line.
  */
 final class WatchStream implements MockResponseBody {
   private static final Object END = new Object();
@@ -32,6 +33,7 @@ final class WatchStream implements MockResponseBody {
   private final boolean bookmarks;
   private final LongSupplier currentResourceVersion;
   private final Consumer<WatchStream> onFinish;
+  private final WatchHold hold;
   private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
   private final AtomicBoolean finished = new AtomicBoolean();
 
@@ -42,7 +44,8 @@ final class WatchStream implements MockResponseBody {
       long deadlineNanos,
       boolean bookmarks,
       LongSupplier currentResourceVersion,
-      Consumer<WatchStream> onFinish) {
+      Consumer<WatchStream> onFinish,
+      WatchHold hold) {
     this.type = type;
     this.namespace = namespace;
     this.selectors = selectors;
@@ -50,6 +53,7 @@ final class WatchStream implements MockResponseBody {
     this.bookmarks = bookmarks;
     this.currentResourceVersion = currentResourceVersion;
     this.onFinish = onFinish;
+    this.hold = hold;
   }
 
   /** Queues the event as this watch sees it; called under the store's lock. */
@@ -133,6 +137,7 @@ final class WatchStream implements MockResponseBody {
             next = new Pending("BOOKMARK", bookmark());
           }
         }
+        hold.awaitReleased();
         if (next == END) {
           // the whole last chunk, with the empty trailer section: the response is complete before
           // close() may shut the socket (MockWebServer's own trailer CRLF then goes nowhere,

@@ -438,6 +438,34 @@ class FakeKubernetesApiServerTest {
                     .containsExactly("ADDED c", "ADDED d"));
   }
 
+  @Test
+  void heldWatchEventsAreWrittenInOrderOnceReleasedWhileReadsSeeTheWrites() throws Exception {
+    DynamicKubernetesApi api = configMaps();
+    String start =
+        resourceVersion(api.create(configMap("a", "0")).throwsApiException().getObject());
+    List<String> events =
+        collect(api.watch("default", new ListOptions().resourceVersion(start).timeoutSeconds(60)));
+    await().until(() -> fake.watchCount() == 1);
+
+    fake.holdWatchEvents();
+    api.create(configMap("b", "0")).throwsApiException();
+    api.create(configMap("c", "0")).throwsApiException();
+
+    assertThat(api.list("default").throwsApiException().getObject().getItems()).hasSize(3);
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(events).as("written while held").isEmpty());
+
+    fake.releaseWatchEvents();
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events)
+                    .extracting(e -> e.substring(0, e.indexOf('@')))
+                    .containsExactly("ADDED b", "ADDED c"));
+  }
+
   // ---------------------------------------------------------------------------------- errors
 
   @Test
