@@ -75,6 +75,34 @@ class ConvergedHandoverIT {
     }
   }
 
+  /**
+   * The pass that the rewrite's own application write starts may run before the cluster's watch
+   * delivers the patched Secrets; it must see them as the API server answered the patches, not as
+   * the watch last reported them, or it patches them again (once seen in CI). The fake holds its
+   * watch events for the whole handover, so every later pass runs on a watch cache that has not
+   * seen the patches.
+   */
+  @Test
+  void aPassBeforeTheWatchDeliversTheRewriteDoesNotRewriteAgain() {
+    try (MemoryStore store = MemoryStore.create();
+        FakeKubernetesApiServer fake = FakeKubernetesApiServer.builder().name("one").build()) {
+      converge(store, fake);
+      fake.clearRequests();
+      fake.holdWatchEvents();
+
+      try (Krake next = host(store, URI.create("http://127.0.0.1:40123"))) {
+        next.watch();
+        next.settle(SETTLE);
+      }
+      fake.releaseWatchEvents();
+
+      assertThat(writes(fake))
+          .containsExactlyInAnyOrder(
+              "PATCH /api/v1/namespaces/default/secrets/echo-krake-complete-secret-token",
+              "PATCH /api/v1/namespaces/default/secrets/echo-krake-shutdown-secret-token");
+    }
+  }
+
   /** A first host registers the cluster and runs an application with both hooks to RUNNING. */
   private static void converge(MemoryStore store, FakeKubernetesApiServer fake) {
     try (Krake first = host(store, GROUP_ENDPOINT)) {
