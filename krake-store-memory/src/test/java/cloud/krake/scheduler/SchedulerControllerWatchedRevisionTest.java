@@ -1,14 +1,13 @@
 package cloud.krake.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import cloud.krake.Krake;
+import cloud.krake.TestClusters;
 import cloud.krake.model.Application;
 import cloud.krake.model.Cluster;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.model.ResourceRef;
-import cloud.krake.scheduler.metrics.MetricsProviders;
 import cloud.krake.store.Applications;
 import cloud.krake.store.HeldWatchEvents;
 import cloud.krake.store.KeyValue;
@@ -17,13 +16,9 @@ import cloud.krake.store.Watch;
 import cloud.krake.store.WatchListener;
 import cloud.krake.store.memory.MemoryStore;
 import cloud.krake.testing.ForwardingStore;
-import cloud.krake.testing.ManualClock;
-import cloud.krake.testing.ManualTimer;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,45 +58,24 @@ class SchedulerControllerWatchedRevisionTest {
           return super.watch(
               prefix,
               fromRevision,
-              new WatchListener() {
-                @Override
-                public void onEvent(cloud.krake.store.WatchEvent event) {
-                  watchEvents.deliver(() -> listener.onEvent(event));
-                }
-
-                @Override
-                public void onCompacted(long compactRevision) {
-                  listener.onCompacted(compactRevision);
-                }
-
-                @Override
-                public void onClosed(cloud.krake.KrakeException cause) {
-                  listener.onClosed(cause);
-                }
-              });
+              interceptingEvents(
+                  listener, event -> watchEvents.deliver(() -> listener.onEvent(event))));
         }
       };
 
-  private final ManualClock clock = new ManualClock(T0);
-  private final ManualTimer timers = new ManualTimer(clock);
-  private final Krake krake = Krake.builder().store(store).clock(clock).build();
-  private final MetricsFetcher metrics =
-      new MetricsFetcher(krake, MetricsProviders.STATIC_ONLY, Duration.ZERO);
+  private final SchedulerFixture fixture = new SchedulerFixture(store, T0);
+  private final Krake krake = fixture.krake;
   private SchedulerController scheduler;
 
   @BeforeEach
   void startWatching() {
-    scheduler =
-        new SchedulerController(
-            krake, metrics, SchedulerConfig.DEFAULTS, new SplittableRandom(7), timers, 1);
-    scheduler.watch();
+    scheduler = fixture.watch();
   }
 
   @AfterEach
   void close() {
     watchEvents.release();
-    scheduler.close();
-    metrics.close();
+    fixture.close();
     memory.close();
   }
 
@@ -119,16 +93,11 @@ class SchedulerControllerWatchedRevisionTest {
                 Application.class));
   }
 
-  /** Waits until the watch has queued the application (its event delivered). */
-  private void queuedByTheWatch() {
-    await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.queued() > 0);
-  }
-
   @Test
   void aBindingFromTheWatchedRevisionReadsNoApplicationFromTheStore() {
-    Cluster de = OnlineClusters.de(krake);
+    Cluster de = TestClusters.de(krake);
     app();
-    queuedByTheWatch();
+    fixture.awaitQueued(); // the application's event delivered
     int before = gets.get();
 
     assertThat(scheduler.runOnce()).isTrue();
@@ -141,12 +110,12 @@ class SchedulerControllerWatchedRevisionTest {
 
   @Test
   void aStaleWatchedRevisionLosesItsCompareAndSetAndIsScheduledAgainFromTheStore() {
-    Cluster de = OnlineClusters.de(krake);
+    Cluster de = TestClusters.de(krake);
     Application created = app();
-    queuedByTheWatch();
+    fixture.awaitQueued(); // the application's event delivered
     // another host's user changes the application; the scheduler's watch has not delivered it
     watchEvents.hold();
-    Applications other = new Applications(memory, clock);
+    Applications other = new Applications(memory, fixture.clock);
     Application changed =
         other.update(created.withMetadata(created.metadata().withLabels(Map.of("team", "blue"))));
 
