@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import cloud.krake.Krake;
 import cloud.krake.TestClusters;
 import cloud.krake.gc.GarbageCollector;
-import cloud.krake.model.Application;
-import cloud.krake.model.KrakeJson;
 import cloud.krake.store.KeyValue;
 import cloud.krake.store.ResourceType;
 import cloud.krake.store.Store;
@@ -82,17 +80,7 @@ class ApplicationStoreReadsTest {
     settle();
     int before = gets.get();
 
-    krake
-        .applications()
-        .create(
-            KrakeJson.read(
-                """
-                metadata: {name: echo, namespace: tenant}
-                spec:
-                  manifest: [{apiVersion: v1, kind: Pod, metadata: {name: echo}}]
-                  constraints: {cluster: {labels: ["location is DE"]}}
-                """,
-                Application.class));
+    fixture.createEcho();
     fixture.awaitQueued();
     settle();
     assertThat(memory.get(APPLICATIONS + "tenant/echo")).isPresent();

@@ -6,7 +6,6 @@ import cloud.krake.Krake;
 import cloud.krake.TestClusters;
 import cloud.krake.model.Application;
 import cloud.krake.model.Cluster;
-import cloud.krake.model.KrakeJson;
 import cloud.krake.model.ResourceRef;
 import cloud.krake.store.Applications;
 import cloud.krake.store.HeldWatchEvents;
@@ -79,24 +78,10 @@ class SchedulerControllerWatchedRevisionTest {
     memory.close();
   }
 
-  private Application app() {
-    return krake
-        .applications()
-        .create(
-            KrakeJson.read(
-                """
-                metadata: {name: echo, namespace: tenant}
-                spec:
-                  manifest: [{apiVersion: v1, kind: Pod, metadata: {name: echo}}]
-                  constraints: {cluster: {labels: ["location is DE"]}}
-                """,
-                Application.class));
-  }
-
   @Test
   void aBindingFromTheWatchedRevisionReadsNoApplicationFromTheStore() {
     Cluster de = TestClusters.de(krake);
-    app();
+    fixture.createEcho();
     fixture.awaitQueued(); // the application's event delivered
     int before = gets.get();
 
@@ -111,7 +96,7 @@ class SchedulerControllerWatchedRevisionTest {
   @Test
   void aStaleWatchedRevisionLosesItsCompareAndSetAndIsScheduledAgainFromTheStore() {
     Cluster de = TestClusters.de(krake);
-    Application created = app();
+    Application created = fixture.createEcho();
     fixture.awaitQueued(); // the application's event delivered
     // another host's user changes the application; the scheduler's watch has not delivered it
     watchEvents.hold();

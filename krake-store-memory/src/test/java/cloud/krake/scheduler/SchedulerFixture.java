@@ -3,6 +3,8 @@ package cloud.krake.scheduler;
 import static org.awaitility.Awaitility.await;
 
 import cloud.krake.Krake;
+import cloud.krake.model.Application;
+import cloud.krake.model.KrakeJson;
 import cloud.krake.scheduler.metrics.MetricsProviders;
 import cloud.krake.store.Store;
 import cloud.krake.testing.ManualClock;
@@ -42,6 +44,24 @@ final class SchedulerFixture implements AutoCloseable {
             krake, metrics, SchedulerConfig.DEFAULTS, new SplittableRandom(7), timers, 1);
     scheduler.watch();
     return scheduler;
+  }
+
+  /**
+   * Creates {@code tenant/echo}: one Pod, for a cluster labelled {@code location: DE} ({@link
+   * cloud.krake.TestClusters#de}).
+   */
+  Application createEcho() {
+    return krake
+        .applications()
+        .create(
+            KrakeJson.read(
+                """
+                metadata: {name: echo, namespace: tenant}
+                spec:
+                  manifest: [{apiVersion: v1, kind: Pod, metadata: {name: echo}}]
+                  constraints: {cluster: {labels: ["location is DE"]}}
+                """,
+                Application.class));
   }
 
   /** Waits until the scheduler's watches have queued something. */
