@@ -6,15 +6,10 @@ import static org.awaitility.Awaitility.await;
 import cloud.krake.Krake;
 import cloud.krake.TestClusters;
 import cloud.krake.gc.GarbageCollector;
-import cloud.krake.store.KeyValue;
 import cloud.krake.store.ResourceType;
-import cloud.krake.store.Store;
 import cloud.krake.store.memory.MemoryStore;
-import cloud.krake.testing.ForwardingStore;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,17 +26,7 @@ class ApplicationStoreReadsTest {
   private static final String APPLICATIONS = ResourceType.APPLICATION.keys().prefix();
 
   private final MemoryStore memory = MemoryStore.create();
-  private final AtomicInteger gets = new AtomicInteger();
-  private final Store store =
-      new ForwardingStore(memory) {
-        @Override
-        public Optional<KeyValue> get(String key) {
-          if (key.startsWith(APPLICATIONS)) {
-            gets.incrementAndGet();
-          }
-          return super.get(key);
-        }
-      };
+  private final ApplicationReadsCountingStore store = new ApplicationReadsCountingStore(memory);
   private final SchedulerFixture fixture = new SchedulerFixture(store, T0);
   private final Krake krake = fixture.krake;
   private SchedulerController scheduler;
@@ -78,7 +63,7 @@ class ApplicationStoreReadsTest {
   void oneApplicationsLifeReadsItFromTheStoreAtMostFourTimes() {
     TestClusters.de(krake);
     settle();
-    int before = gets.get();
+    int before = store.applicationReads();
 
     fixture.createEcho();
     fixture.awaitQueued();
@@ -92,6 +77,6 @@ class ApplicationStoreReadsTest {
     // measured 4 (among them the delete's read, the collector's read of the application in
     // deletion and its modify's read); 9 before the scheduler and the collector decided from their
     // watches and the writes took their base revision from the decode cache
-    assertThat(gets.get() - before).isLessThanOrEqualTo(4);
+    assertThat(store.applicationReads() - before).isLessThanOrEqualTo(4);
   }
 }

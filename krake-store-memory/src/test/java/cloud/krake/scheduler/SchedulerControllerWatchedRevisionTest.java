@@ -9,16 +9,11 @@ import cloud.krake.model.Cluster;
 import cloud.krake.model.ResourceRef;
 import cloud.krake.store.Applications;
 import cloud.krake.store.HeldWatchEvents;
-import cloud.krake.store.KeyValue;
-import cloud.krake.store.Store;
 import cloud.krake.store.Watch;
 import cloud.krake.store.WatchListener;
 import cloud.krake.store.memory.MemoryStore;
-import cloud.krake.testing.ForwardingStore;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,27 +26,13 @@ class SchedulerControllerWatchedRevisionTest {
 
   private static final Instant T0 = Instant.parse("2026-12-07T10:00:00Z");
 
-  private static final String APPLICATIONS =
-      cloud.krake.store.ResourceType.APPLICATION.keys().prefix();
-
   private final MemoryStore memory = MemoryStore.create();
-
-  /** Reads of applications. */
-  private final AtomicInteger gets = new AtomicInteger();
 
   private final HeldWatchEvents watchEvents = new HeldWatchEvents();
 
   /** The scheduler's store: counts reads, and holds watch events back while asked to. */
-  private final Store store =
-      new ForwardingStore(memory) {
-        @Override
-        public Optional<KeyValue> get(String key) {
-          if (key.startsWith(APPLICATIONS)) {
-            gets.incrementAndGet();
-          }
-          return super.get(key);
-        }
-
+  private final ApplicationReadsCountingStore store =
+      new ApplicationReadsCountingStore(memory) {
         @Override
         public Watch watch(String prefix, long fromRevision, WatchListener listener) {
           return super.watch(
@@ -83,12 +64,12 @@ class SchedulerControllerWatchedRevisionTest {
     Cluster de = TestClusters.de(krake);
     fixture.createEcho();
     fixture.awaitQueued(); // the application's event delivered
-    int before = gets.get();
+    int before = store.applicationReads();
 
     assertThat(scheduler.runOnce()).isTrue();
 
     // no read of the application: its copy and the base of the binding's CAS came from the cache
-    assertThat(gets.get() - before).isZero();
+    assertThat(store.applicationReads() - before).isZero();
     Application bound = krake.applications().require("tenant", "echo");
     assertThat(bound.status().scheduledTo()).contains(ResourceRef.to(de));
   }
