@@ -70,23 +70,7 @@ class KrakeAwaitTest {
   }
 
   private void cluster(String name) {
-    krake
-        .clusters()
-        .create(
-            KrakeJson.read(
-                """
-                metadata: {name: %s, namespace: tenant}
-                spec:
-                  kubeconfig:
-                    apiVersion: v1
-                    kind: Config
-                    current-context: admin@c
-                    clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
-                    contexts: [{name: admin@c, context: {cluster: c, user: admin}}]
-                    users: [{name: admin, user: {token: secret}}]
-                """
-                    .formatted(name),
-                Cluster.class));
+    krake.clusters().create(TestClusters.read("{name: %s, namespace: tenant}".formatted(name), ""));
   }
 
   private <T> CompletableFuture<T> waiting(Supplier<T> await) {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import cloud.krake.model.Application;
-import cloud.krake.model.Cluster;
-import cloud.krake.model.ClusterState;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.runtime.Component;
 import cloud.krake.store.memory.MemoryStore;
@@ -27,24 +25,8 @@ class KrakeLifecycleTest {
   }
 
   private void cluster(Krake krake, String name) {
-    krake
-        .clusters()
-        .create(
-            KrakeJson.read(
-                """
-                metadata: {name: %s, namespace: tenant}
-                spec:
-                  kubeconfig:
-                    apiVersion: v1
-                    kind: Config
-                    current-context: admin@c
-                    clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
-                    contexts: [{name: admin@c, context: {cluster: c, user: admin}}]
-                    users: [{name: admin, user: {token: secret}}]
-                """
-                    .formatted(name),
-                Cluster.class));
-    krake.clusters().modifyStatus("tenant", name, c -> c.status().withState(ClusterState.ONLINE));
+    TestClusters.online(
+        krake, TestClusters.read("{name: %s, namespace: tenant}".formatted(name), ""));
   }
 
   private void app(Krake krake, String name) {

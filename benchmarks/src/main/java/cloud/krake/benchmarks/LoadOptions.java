@@ -23,7 +23,7 @@ import java.util.Optional;
  * @param etcdMembers that etcd's members (1 or 3), with {@code instances} above 0
  * @param leaseTtl the group's lease TTL, with {@code instances} above 0
  * @param warmupRounds rounds of both phases before the measured one (0 to {@value
- *     #MAX_WARMUP_ROUNDS})
+ *     ControllerLoad#MAX_WARMUP_ROUNDS})
  */
 record LoadOptions(
     int applications,
@@ -71,29 +71,10 @@ record LoadOptions(
     hostJvmOptions = List.copyOf(hostJvmOptions);
   }
 
-  LoadOptions(
-      int applications,
-      int workers,
-      int clientThreads,
-      Duration phaseTimeout,
-      Optional<Path> jfr,
-      List<String> hostJvmOptions,
-      int instances,
-      int etcdMembers,
-      Duration leaseTtl) {
-    this(
-        applications,
-        workers,
-        clientThreads,
-        phaseTimeout,
-        jfr,
-        hostJvmOptions,
-        instances,
-        etcdMembers,
-        leaseTtl,
-        0);
-  }
-
+  /**
+   * One host on a {@code MemoryStore} of its own, no warm-up round ({@link #withWarmupRounds} adds
+   * some).
+   */
   LoadOptions(
       int applications,
       int workers,
@@ -110,16 +91,32 @@ record LoadOptions(
         hostJvmOptions,
         0,
         1,
-        ControllerLoad.DEFAULT_LEASE_TTL);
+        ControllerLoad.DEFAULT_LEASE_TTL,
+        0);
+  }
+
+  /**
+   * These options with {@code warmupRounds} warm-up rounds.
+   *
+   * @throws IllegalArgumentException naming {@code krake.load.warmup} if {@code warmupRounds} is
+   *     not from 0 to {@value ControllerLoad#MAX_WARMUP_ROUNDS}
+   */
+  LoadOptions withWarmupRounds(int warmupRounds) {
+    return new LoadOptions(
+        applications,
+        workers,
+        clientThreads,
+        phaseTimeout,
+        jfr,
+        hostJvmOptions,
+        instances,
+        etcdMembers,
+        leaseTtl,
+        warmupRounds);
   }
 
   /** Whether the hosts are a group on etcd rather than one host on its own memory store. */
   boolean onEtcd() {
     return instances > 0;
-  }
-
-  LoadOptions(
-      int applications, int workers, int clientThreads, Duration phaseTimeout, Optional<Path> jfr) {
-    this(applications, workers, clientThreads, phaseTimeout, jfr, List.of());
   }
 }

@@ -18,17 +18,12 @@ class ControllerLoadIT {
 
   @Test
   void aSmallRunCreatesCompletesLeavesNothingBehindAndMeasuresTheBaseline() {
-    ByteArrayOutputStream progress = new ByteArrayOutputStream();
-    ControllerLoad load =
-        new ControllerLoad(
-            new LoadOptions(10, 2, 4, Duration.ofMinutes(2), Optional.empty(), List.of("-Xmx256m")),
-            new PrintStream(progress, true, StandardCharsets.UTF_8));
+    LoadResult result =
+        run(
+            new LoadOptions(
+                10, 2, 4, Duration.ofMinutes(2), Optional.empty(), List.of("-Xmx256m")));
 
-    LoadResult result = load.run();
-
-    ByteArrayOutputStream report = new ByteArrayOutputStream();
-    result.print(new PrintStream(report, true, StandardCharsets.UTF_8));
-    String text = report.toString(StandardCharsets.UTF_8);
+    String text = report(result);
     assertThat(result.problems()).as(text).isEmpty();
     assertThat(result.ok()).isTrue();
     assertThat(result.hostPid).isNotEqualTo(ProcessHandle.current().pid());
@@ -54,27 +49,12 @@ class ControllerLoadIT {
   @Test
   void
       aWarmUpRoundTakesTheSameApplicationsThroughBothPhasesFirstAndTheMeasuredRoundCountsOnlyItself() {
-    ByteArrayOutputStream progress = new ByteArrayOutputStream();
-    ControllerLoad load =
-        new ControllerLoad(
-            new LoadOptions(
-                6,
-                2,
-                4,
-                Duration.ofMinutes(2),
-                Optional.empty(),
-                List.of("-Xmx256m"),
-                0,
-                1,
-                ControllerLoad.DEFAULT_LEASE_TTL,
-                1),
-            new PrintStream(progress, true, StandardCharsets.UTF_8));
+    LoadResult result =
+        run(
+            new LoadOptions(6, 2, 4, Duration.ofMinutes(2), Optional.empty(), List.of("-Xmx256m"))
+                .withWarmupRounds(1));
 
-    LoadResult result = load.run();
-
-    ByteArrayOutputStream report = new ByteArrayOutputStream();
-    result.print(new PrintStream(report, true, StandardCharsets.UTF_8));
-    String text = report.toString(StandardCharsets.UTF_8);
+    String text = report(result);
     assertThat(result.problems()).as(text).isEmpty();
     assertThat(result.warmup).hasSize(1);
     assertThat(result.warmup.get(0).sentToGone())
@@ -99,18 +79,23 @@ class ControllerLoadIT {
   void moreWarmUpRoundsThanAllowedAreRefusedNamingTheProperty() {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () ->
-                new LoadOptions(
-                    6,
-                    2,
-                    4,
-                    Duration.ofMinutes(2),
-                    Optional.empty(),
-                    List.of(),
-                    0,
-                    1,
-                    ControllerLoad.DEFAULT_LEASE_TTL,
-                    ControllerLoad.MAX_WARMUP_ROUNDS + 1))
+                new LoadOptions(6, 2, 4, Duration.ofMinutes(2), Optional.empty(), List.of())
+                    .withWarmupRounds(ControllerLoad.MAX_WARMUP_ROUNDS + 1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("krake.load.warmup");
+  }
+
+  /** Runs the load program; its progress lines are not kept. */
+  private static LoadResult run(LoadOptions options) {
+    return new ControllerLoad(
+            options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+        .run();
+  }
+
+  /** The report {@link LoadResult#print} writes. */
+  private static String report(LoadResult result) {
+    ByteArrayOutputStream report = new ByteArrayOutputStream();
+    result.print(new PrintStream(report, true, StandardCharsets.UTF_8));
+    return report.toString(StandardCharsets.UTF_8);
   }
 }

@@ -14,7 +14,6 @@ import cloud.krake.store.Lease;
 import cloud.krake.store.Store;
 import cloud.krake.store.StoreUnavailableException;
 import cloud.krake.store.Watch;
-import cloud.krake.store.WatchEvent;
 import cloud.krake.store.WatchListener;
 import cloud.krake.store.etcd.EtcdStore;
 import cloud.krake.testing.EtcdCluster;
@@ -200,28 +199,17 @@ class MembershipOnEtcdIT {
       return super.watch(
           prefix,
           fromRevision,
-          new WatchListener() {
-            @Override
-            public void onEvent(WatchEvent event) {
-              synchronized (held) {
-                if (cutOff) {
-                  held.add(() -> listener.onEvent(event));
-                  return;
+          interceptingEvents(
+              listener,
+              event -> {
+                synchronized (held) {
+                  if (cutOff) {
+                    held.add(() -> listener.onEvent(event));
+                    return;
+                  }
                 }
-              }
-              listener.onEvent(event);
-            }
-
-            @Override
-            public void onCompacted(long compactRevision) {
-              listener.onCompacted(compactRevision);
-            }
-
-            @Override
-            public void onClosed(cloud.krake.KrakeException cause) {
-              listener.onClosed(cause);
-            }
-          });
+                listener.onEvent(event);
+              }));
     }
 
     void reconnect() {

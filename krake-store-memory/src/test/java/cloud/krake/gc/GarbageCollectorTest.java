@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import cloud.krake.Krake;
+import cloud.krake.TestClusters;
 import cloud.krake.model.Application;
 import cloud.krake.model.Cloud;
 import cloud.krake.model.Cluster;
@@ -64,21 +65,7 @@ class GarbageCollectorTest {
   // ------------------------------------------------------------------ fixtures
 
   private Cluster cluster(String name, String... finalizers) {
-    Cluster cluster =
-        KrakeJson.read(
-            """
-            metadata: {name: %s, namespace: tenant}
-            spec:
-              kubeconfig:
-                apiVersion: v1
-                kind: Config
-                current-context: admin@c
-                clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
-                contexts: [{name: admin@c, context: {cluster: c, user: admin}}]
-                users: [{name: admin, user: {token: secret}}]
-            """
-                .formatted(name),
-            Cluster.class);
+    Cluster cluster = TestClusters.read("{name: %s, namespace: tenant}".formatted(name), "");
     return krake
         .clusters()
         .create(cluster.withMetadata(cluster.metadata().withFinalizers(List.of(finalizers))));

@@ -115,28 +115,17 @@ final class GroupMember implements AutoCloseable {
       return super.watch(
           prefix,
           fromRevision,
-          new WatchListener() {
-            @Override
-            public void onEvent(WatchEvent event) {
-              synchronized (held) {
-                if (cutOff) {
-                  held.computeIfAbsent(listener, l -> new java.util.ArrayList<>()).add(event);
-                  return;
+          interceptingEvents(
+              listener,
+              event -> {
+                synchronized (held) {
+                  if (cutOff) {
+                    held.computeIfAbsent(listener, l -> new java.util.ArrayList<>()).add(event);
+                    return;
+                  }
                 }
-              }
-              listener.onEvent(event);
-            }
-
-            @Override
-            public void onCompacted(long compactRevision) {
-              listener.onCompacted(compactRevision);
-            }
-
-            @Override
-            public void onClosed(cloud.krake.KrakeException cause) {
-              listener.onClosed(cause);
-            }
-          });
+                listener.onEvent(event);
+              }));
     }
 
     /**

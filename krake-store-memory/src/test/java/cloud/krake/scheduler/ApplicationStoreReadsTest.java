@@ -4,22 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import cloud.krake.Krake;
+import cloud.krake.TestClusters;
 import cloud.krake.gc.GarbageCollector;
-import cloud.krake.model.Application;
-import cloud.krake.model.KrakeJson;
-import cloud.krake.scheduler.metrics.MetricsProviders;
-import cloud.krake.store.KeyValue;
 import cloud.krake.store.ResourceType;
-import cloud.krake.store.Store;
 import cloud.krake.store.memory.MemoryStore;
-import cloud.krake.testing.ForwardingStore;
-import cloud.krake.testing.ManualClock;
-import cloud.krake.testing.ManualTimer;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
-import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,40 +26,23 @@ class ApplicationStoreReadsTest {
   private static final String APPLICATIONS = ResourceType.APPLICATION.keys().prefix();
 
   private final MemoryStore memory = MemoryStore.create();
-  private final AtomicInteger gets = new AtomicInteger();
-  private final Store store =
-      new ForwardingStore(memory) {
-        @Override
-        public Optional<KeyValue> get(String key) {
-          if (key.startsWith(APPLICATIONS)) {
-            gets.incrementAndGet();
-          }
-          return super.get(key);
-        }
-      };
-  private final ManualClock clock = new ManualClock(T0);
-  private final ManualTimer timers = new ManualTimer(clock);
-  private final Krake krake = Krake.builder().store(store).clock(clock).build();
-  private final MetricsFetcher metrics =
-      new MetricsFetcher(krake, MetricsProviders.STATIC_ONLY, Duration.ZERO);
+  private final ApplicationReadsCountingStore store = new ApplicationReadsCountingStore(memory);
+  private final SchedulerFixture fixture = new SchedulerFixture(store, T0);
+  private final Krake krake = fixture.krake;
   private SchedulerController scheduler;
   private GarbageCollector gc;
 
   @BeforeEach
   void start() {
-    scheduler =
-        new SchedulerController(
-            krake, metrics, SchedulerConfig.DEFAULTS, new SplittableRandom(7), timers, 1);
-    scheduler.watch();
-    gc = new GarbageCollector(krake, timers, 1);
+    scheduler = fixture.watch();
+    gc = new GarbageCollector(krake, fixture.timers, 1);
     gc.watch();
   }
 
   @AfterEach
   void close() {
     gc.close();
-    scheduler.close();
-    metrics.close();
+    fixture.close();
     memory.close();
   }
 
@@ -88,22 +61,12 @@ class ApplicationStoreReadsTest {
 
   @Test
   void oneApplicationsLifeReadsItFromTheStoreAtMostFourTimes() {
-    OnlineClusters.de(krake);
+    TestClusters.de(krake);
     settle();
-    int before = gets.get();
+    int before = store.applicationReads();
 
-    krake
-        .applications()
-        .create(
-            KrakeJson.read(
-                """
-                metadata: {name: echo, namespace: tenant}
-                spec:
-                  manifest: [{apiVersion: v1, kind: Pod, metadata: {name: echo}}]
-                  constraints: {cluster: {labels: ["location is DE"]}}
-                """,
-                Application.class));
-    await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.queued() > 0);
+    fixture.createEcho();
+    fixture.awaitQueued();
     settle();
     assertThat(memory.get(APPLICATIONS + "tenant/echo")).isPresent();
     krake.applications().delete("tenant", "echo");
@@ -114,6 +77,6 @@ class ApplicationStoreReadsTest {
     // measured 4 (among them the delete's read, the collector's read of the application in
     // deletion and its modify's read); 9 before the scheduler and the collector decided from their
     // watches and the writes took their base revision from the decode cache
-    assertThat(gets.get() - before).isLessThanOrEqualTo(4);
+    assertThat(store.applicationReads() - before).isLessThanOrEqualTo(4);
   }
 }

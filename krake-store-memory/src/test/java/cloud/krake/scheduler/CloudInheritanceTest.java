@@ -1,9 +1,9 @@
 package cloud.krake.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import cloud.krake.Krake;
+import cloud.krake.TestClusters;
 import cloud.krake.model.Application;
 import cloud.krake.model.Cloud;
 import cloud.krake.model.Cluster;
@@ -15,15 +15,11 @@ import cloud.krake.model.KrakeJson;
 import cloud.krake.model.MetricRef;
 import cloud.krake.model.Resource;
 import cloud.krake.model.ResourceRef;
-import cloud.krake.scheduler.metrics.MetricsProviders;
 import cloud.krake.store.memory.MemoryStore;
-import cloud.krake.testing.ManualClock;
-import cloud.krake.testing.ManualTimer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,19 +37,12 @@ class CloudInheritanceTest {
   private static final String NS = "testing";
 
   private final MemoryStore store = MemoryStore.create();
-  private final ManualClock clock = new ManualClock(T0);
-  private final ManualTimer timers = new ManualTimer(clock);
-  private final Krake krake = Krake.builder().store(store).clock(clock).build();
-  private final MetricsFetcher metrics =
-      new MetricsFetcher(krake, MetricsProviders.STATIC_ONLY, Duration.ZERO);
-  private SchedulerController scheduler;
+  private final SchedulerFixture fixture = new SchedulerFixture(store, T0);
+  private final Krake krake = fixture.krake;
 
   @BeforeEach
   void startWatching() {
-    scheduler =
-        new SchedulerController(
-            krake, metrics, SchedulerConfig.DEFAULTS, new SplittableRandom(7), timers, 1);
-    scheduler.watch();
+    fixture.watch();
     // Krake's support/static_metrics.yaml, as in user story 8.
     krake
         .globalMetricsProviders()
@@ -82,8 +71,7 @@ class CloudInheritanceTest {
 
   @AfterEach
   void close() {
-    scheduler.close();
-    metrics.close();
+    fixture.close();
     store.close();
   }
 
@@ -117,22 +105,9 @@ class CloudInheritanceTest {
     krake
         .clusters()
         .create(
-            KrakeJson.read(
-                """
-                metadata: {name: %s, namespace: testing %s}
-                spec:
-                  metrics: []
-                  %s
-                  kubeconfig:
-                    apiVersion: v1
-                    kind: Config
-                    current-context: admin@c
-                    clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
-                    contexts: [{name: admin@c, context: {cluster: c, user: admin}}]
-                    users: [{name: admin, user: {token: secret}}]
-                """
-                    .formatted(name, metadataExtra, specExtra),
-                Cluster.class));
+            TestClusters.read(
+                "{name: %s, namespace: testing %s}".formatted(name, metadataExtra),
+                "metrics: []\n" + specExtra));
     ResourceRef ref = ResourceRef.to(cloud);
     return krake
         .clusters()
@@ -161,18 +136,6 @@ class CloudInheritanceTest {
                 Application.class));
   }
 
-  private void settle() {
-    await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.queued() > 0);
-    await()
-        .during(Duration.ofMillis(300))
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () -> {
-              scheduler.drain();
-              return scheduler.queued() == 0;
-            });
-  }
-
   private Optional<ResourceRef> boundTo() {
     return krake.applications().require(NS, "echo").status().scheduledTo();
   }
@@ -184,7 +147,7 @@ class CloudInheritanceTest {
     Cluster cluster = clusterOn(cloud, "c", "", "inherit_metrics: true");
     app("{metrics: [\"load > 5\"]}");
 
-    settle();
+    fixture.settle();
 
     assertThat(boundTo()).contains(ResourceRef.to(cluster));
   }
@@ -197,7 +160,7 @@ class CloudInheritanceTest {
     clusterOn(sk, "other-cluster", ", inherit_labels: true", "");
     app("{labels: [\"location is DE\"]}");
 
-    settle();
+    fixture.settle();
 
     assertThat(boundTo()).contains(ResourceRef.to(onDe));
   }
@@ -209,7 +172,7 @@ class CloudInheritanceTest {
         clusterOn(de, "my-cluster", "", "constraints: {cloud: {labels: [\"location=DE\"]}}");
     app("{labels: [\"location is DE\"]}");
 
-    settle();
+    fixture.settle();
 
     assertThat(boundTo()).contains(ResourceRef.to(cluster));
     Cluster effective = new CloudInheritance(krake).effective(cluster);
@@ -245,7 +208,7 @@ class CloudInheritanceTest {
     // Only clusters with a metric value get past this constraint: without inheritance none has.
     app("{metrics: [\"electricity_cost_1 > 0.5\"]}");
 
-    settle();
+    fixture.settle();
 
     // 10 * 0.9 + 1 * 0.1 = 9.1 against 1 * 0.9 + 10 * 0.1 = 1.9, as in the user story
     assertThat(boundTo()).contains(ResourceRef.to(onTwo));
@@ -263,7 +226,7 @@ class CloudInheritanceTest {
             one, "my-cluster", "", "constraints: {cloud: {metrics: [\"green_energy_ratio_1>5\"]}}");
     app("{metrics: [\"green_energy_ratio_1 > 0.5\"]}");
 
-    settle();
+    fixture.settle();
 
     assertThat(boundTo()).contains(ResourceRef.to(cluster));
     assertThat(new CloudInheritance(krake).effective(cluster).spec().metrics())
@@ -290,7 +253,7 @@ class CloudInheritanceTest {
     Cluster cluster = clusterOn(cloud, "c", ", inherit_labels: true", "");
     app("{labels: [\"location is IT\"]}");
 
-    settle();
+    fixture.settle();
 
     assertThat(boundTo()).contains(ResourceRef.to(cluster));
   }
@@ -300,7 +263,7 @@ class CloudInheritanceTest {
     Cloud cloud = cloud("os-cloud-1", "{location: SK}", "[]");
     Cluster cluster = clusterOn(cloud, "my-cluster", ", inherit_labels: true", "");
     app("{labels: [\"location is DE\"]}");
-    settle();
+    fixture.settle();
     assertThat(boundTo()).isEmpty();
 
     krake
@@ -309,8 +272,8 @@ class CloudInheritanceTest {
             NS,
             "os-cloud-1",
             c -> c.withMetadata(c.metadata().withLabels(Map.of("location", "DE"))));
-    timers.advance(Duration.ofSeconds(1));
-    settle();
+    fixture.timers.advance(Duration.ofSeconds(1));
+    fixture.settle();
 
     assertThat(boundTo()).contains(ResourceRef.to(cluster));
   }

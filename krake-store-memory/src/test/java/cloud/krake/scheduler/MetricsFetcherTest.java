@@ -3,6 +3,7 @@ package cloud.krake.scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import cloud.krake.Krake;
+import cloud.krake.TestClusters;
 import cloud.krake.model.Cluster;
 import cloud.krake.model.GlobalMetric;
 import cloud.krake.model.GlobalMetricsProvider;
@@ -72,23 +73,8 @@ class MetricsFetcherTest {
   }
 
   private static Cluster cluster(String name, String metrics) {
-    return KrakeJson.read(
-        """
-        api: kubernetes
-        kind: Cluster
-        metadata: {name: %s, namespace: tenant}
-        spec:
-          metrics: %s
-          kubeconfig:
-            apiVersion: v1
-            kind: Config
-            current-context: admin@c
-            clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
-            contexts: [{name: admin@c, context: {cluster: c, user: admin}}]
-            users: [{name: admin, user: {token: secret}}]
-        """
-            .formatted(name, metrics),
-        Cluster.class);
+    return TestClusters.read(
+        "{name: %s, namespace: tenant}".formatted(name), "metrics: " + metrics);
   }
 
   private static final String BOTH =

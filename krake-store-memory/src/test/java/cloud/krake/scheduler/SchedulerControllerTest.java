@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import cloud.krake.Krake;
+import cloud.krake.TestClusters;
 import cloud.krake.model.Application;
 import cloud.krake.model.ApplicationState;
 import cloud.krake.model.Cluster;
@@ -11,13 +12,10 @@ import cloud.krake.model.ClusterState;
 import cloud.krake.model.KrakeJson;
 import cloud.krake.model.ReasonCode;
 import cloud.krake.model.ResourceRef;
-import cloud.krake.scheduler.metrics.MetricsProviders;
 import cloud.krake.store.memory.MemoryStore;
-import cloud.krake.testing.ManualClock;
 import cloud.krake.testing.ManualTimer;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,51 +26,28 @@ class SchedulerControllerTest {
   private static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
 
   private final MemoryStore store = MemoryStore.create();
-  private final ManualClock clock = new ManualClock(T0);
-  private final ManualTimer timers = new ManualTimer(clock);
-  private final Krake krake = Krake.builder().store(store).clock(clock).build();
-  private final MetricsFetcher metrics =
-      new MetricsFetcher(krake, MetricsProviders.STATIC_ONLY, Duration.ZERO);
+  private final SchedulerFixture fixture = new SchedulerFixture(store, T0);
+  private final Krake krake = fixture.krake;
+  private final ManualTimer timers = fixture.timers;
   private SchedulerController scheduler;
 
   @BeforeEach
   void startWatching() {
-    scheduler =
-        new SchedulerController(
-            krake, metrics, SchedulerConfig.DEFAULTS, new SplittableRandom(7), timers, 1);
-    scheduler.watch();
+    scheduler = fixture.watch();
   }
 
   @AfterEach
   void close() {
-    scheduler.close();
-    metrics.close();
+    fixture.close();
     store.close();
   }
 
   private Cluster onlineCluster(String name, String location, String metrics) {
-    Cluster cluster =
-        krake
-            .clusters()
-            .create(
-                KrakeJson.read(
-                    """
-                    metadata: {name: %s, namespace: tenant, labels: {location: %s}}
-                    spec:
-                      metrics: %s
-                      kubeconfig:
-                        apiVersion: v1
-                        kind: Config
-                        current-context: admin@c
-                        clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
-                        contexts: [{name: admin@c, context: {cluster: c, user: admin}}]
-                        users: [{name: admin, user: {token: secret}}]
-                    """
-                        .formatted(name, location, metrics),
-                    Cluster.class));
-    return krake
-        .clusters()
-        .modifyStatus("tenant", name, c -> c.status().withState(ClusterState.ONLINE));
+    return TestClusters.online(
+        krake,
+        TestClusters.read(
+            "{name: %s, namespace: tenant, labels: {location: %s}}".formatted(name, location),
+            "metrics: " + metrics));
   }
 
   private Application app(String name, String backoffLimit) {
@@ -91,22 +66,6 @@ class SchedulerControllerTest {
                 Application.class));
   }
 
-  /**
-   * Waits until the watches have queued something, then processes everything ready until the
-   * watches (which also report the scheduler's own writes) stay quiet.
-   */
-  private void settle() {
-    await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.queued() > 0);
-    await()
-        .during(Duration.ofMillis(300))
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () -> {
-              scheduler.drain();
-              return scheduler.queued() == 0;
-            });
-  }
-
   private Application read(String name) {
     return krake.applications().require("tenant", name);
   }
@@ -117,7 +76,7 @@ class SchedulerControllerTest {
     onlineCluster("fr", "FR", "[]");
     Application created = app("echo", "-1");
 
-    settle();
+    fixture.settle();
 
     Application bound = read("echo");
     assertThat(bound.status().scheduledTo()).contains(ResourceRef.to(de));
@@ -129,7 +88,7 @@ class SchedulerControllerTest {
   @Test
   void anApplicationThatFitsNowhereIsDegradedAndBoundOnceAClusterAppearsAtItsRetry() {
     app("echo", "-1");
-    settle();
+    fixture.settle();
     Application degraded = read("echo");
     assertThat(degraded.status().state()).isEqualTo(ApplicationState.DEGRADED);
     assertThat(degraded.status().reason().orElseThrow().code())
@@ -137,7 +96,7 @@ class SchedulerControllerTest {
     assertThat(degraded.status().scheduledRetry()).contains(T0.plusSeconds(1));
 
     Cluster de = onlineCluster("de", "DE", "[]");
-    settle();
+    fixture.settle();
     assertThat(read("echo").status().scheduledTo()).isEmpty();
 
     timers.advance(Duration.ofSeconds(1));
@@ -152,7 +111,7 @@ class SchedulerControllerTest {
   @Test
   void exhaustedRetriesFailTheApplicationOnARealTimer() {
     app("echo", "1");
-    settle();
+    fixture.settle();
     assertThat(read("echo").status().state()).isEqualTo(ApplicationState.DEGRADED);
 
     timers.advance(Duration.ofSeconds(1));
@@ -166,7 +125,7 @@ class SchedulerControllerTest {
     onlineCluster("de", "DE", "[{name: missing_metric, weight: 1}]");
     app("echo", "-1");
 
-    settle();
+    fixture.settle();
 
     Cluster de = krake.clusters().require("tenant", "de");
     assertThat(de.status().state()).isEqualTo(ClusterState.FAILING_METRICS);
@@ -185,7 +144,7 @@ class SchedulerControllerTest {
     app("deleted", "-1");
     krake.applications().delete("tenant", "deleted");
 
-    settle();
+    fixture.settle();
 
     assertThat(read("failed").status().scheduledTo()).isEmpty();
     assertThat(read("failed").metadata().modified()).isEqualTo(failed.metadata().modified());
@@ -197,7 +156,7 @@ class SchedulerControllerTest {
     onlineCluster("de", "DE", "[]");
     onlineCluster("fr", "FR", "[]");
     app("echo", "-1");
-    settle();
+    fixture.settle();
     assertThat(read("echo").status().scheduledTo().orElseThrow().name()).isEqualTo("de");
     // the controller's failure path: back on "de", not to be moved before T0 + 120 s
     krake
@@ -216,7 +175,7 @@ class SchedulerControllerTest {
                 KrakeJson.read(
                     KrakeJson.write(a).replace("location is DE", "location is FR"),
                     Application.class));
-    settle();
+    fixture.settle();
 
     assertThat(read("echo").status().scheduledTo().orElseThrow().name())
         .as("inside the back-off")
@@ -245,7 +204,7 @@ class SchedulerControllerTest {
                   constraints: {cluster: {labels: ["location is DE"]}, migration: false}
                 """,
                 Application.class));
-    settle();
+    fixture.settle();
     assertThat(read("echo").status().scheduledTo()).isPresent();
     assertThat(read("pinned").status().scheduledTo()).isPresent();
 
@@ -273,7 +232,7 @@ class SchedulerControllerTest {
                                 ReasonCode.UNREACHABLE_METRICS_PROVIDER, "down"))));
     app("echo", "-1");
 
-    settle();
+    fixture.settle();
 
     Cluster de = krake.clusters().require("tenant", "de");
     assertThat(de.status().state()).isEqualTo(ClusterState.ONLINE);
@@ -285,7 +244,7 @@ class SchedulerControllerTest {
   void aChangedGlobalMetricRequeuesTheApplications() {
     onlineCluster("de", "DE", "[]");
     app("echo", "-1");
-    settle();
+    fixture.settle();
 
     krake
         .globalMetrics()

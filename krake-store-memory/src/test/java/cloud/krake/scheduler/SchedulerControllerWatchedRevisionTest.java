@@ -1,30 +1,19 @@
 package cloud.krake.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import cloud.krake.Krake;
+import cloud.krake.TestClusters;
 import cloud.krake.model.Application;
 import cloud.krake.model.Cluster;
-import cloud.krake.model.KrakeJson;
 import cloud.krake.model.ResourceRef;
-import cloud.krake.scheduler.metrics.MetricsProviders;
 import cloud.krake.store.Applications;
 import cloud.krake.store.HeldWatchEvents;
-import cloud.krake.store.KeyValue;
-import cloud.krake.store.Store;
 import cloud.krake.store.Watch;
 import cloud.krake.store.WatchListener;
 import cloud.krake.store.memory.MemoryStore;
-import cloud.krake.testing.ForwardingStore;
-import cloud.krake.testing.ManualClock;
-import cloud.krake.testing.ManualTimer;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
-import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,116 +26,62 @@ class SchedulerControllerWatchedRevisionTest {
 
   private static final Instant T0 = Instant.parse("2026-12-07T10:00:00Z");
 
-  private static final String APPLICATIONS =
-      cloud.krake.store.ResourceType.APPLICATION.keys().prefix();
-
   private final MemoryStore memory = MemoryStore.create();
-
-  /** Reads of applications. */
-  private final AtomicInteger gets = new AtomicInteger();
 
   private final HeldWatchEvents watchEvents = new HeldWatchEvents();
 
   /** The scheduler's store: counts reads, and holds watch events back while asked to. */
-  private final Store store =
-      new ForwardingStore(memory) {
-        @Override
-        public Optional<KeyValue> get(String key) {
-          if (key.startsWith(APPLICATIONS)) {
-            gets.incrementAndGet();
-          }
-          return super.get(key);
-        }
-
+  private final ApplicationReadsCountingStore store =
+      new ApplicationReadsCountingStore(memory) {
         @Override
         public Watch watch(String prefix, long fromRevision, WatchListener listener) {
           return super.watch(
               prefix,
               fromRevision,
-              new WatchListener() {
-                @Override
-                public void onEvent(cloud.krake.store.WatchEvent event) {
-                  watchEvents.deliver(() -> listener.onEvent(event));
-                }
-
-                @Override
-                public void onCompacted(long compactRevision) {
-                  listener.onCompacted(compactRevision);
-                }
-
-                @Override
-                public void onClosed(cloud.krake.KrakeException cause) {
-                  listener.onClosed(cause);
-                }
-              });
+              interceptingEvents(
+                  listener, event -> watchEvents.deliver(() -> listener.onEvent(event))));
         }
       };
 
-  private final ManualClock clock = new ManualClock(T0);
-  private final ManualTimer timers = new ManualTimer(clock);
-  private final Krake krake = Krake.builder().store(store).clock(clock).build();
-  private final MetricsFetcher metrics =
-      new MetricsFetcher(krake, MetricsProviders.STATIC_ONLY, Duration.ZERO);
+  private final SchedulerFixture fixture = new SchedulerFixture(store, T0);
+  private final Krake krake = fixture.krake;
   private SchedulerController scheduler;
 
   @BeforeEach
   void startWatching() {
-    scheduler =
-        new SchedulerController(
-            krake, metrics, SchedulerConfig.DEFAULTS, new SplittableRandom(7), timers, 1);
-    scheduler.watch();
+    scheduler = fixture.watch();
   }
 
   @AfterEach
   void close() {
     watchEvents.release();
-    scheduler.close();
-    metrics.close();
+    fixture.close();
     memory.close();
-  }
-
-  private Application app() {
-    return krake
-        .applications()
-        .create(
-            KrakeJson.read(
-                """
-                metadata: {name: echo, namespace: tenant}
-                spec:
-                  manifest: [{apiVersion: v1, kind: Pod, metadata: {name: echo}}]
-                  constraints: {cluster: {labels: ["location is DE"]}}
-                """,
-                Application.class));
-  }
-
-  /** Waits until the watch has queued the application (its event delivered). */
-  private void queuedByTheWatch() {
-    await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.queued() > 0);
   }
 
   @Test
   void aBindingFromTheWatchedRevisionReadsNoApplicationFromTheStore() {
-    Cluster de = OnlineClusters.de(krake);
-    app();
-    queuedByTheWatch();
-    int before = gets.get();
+    Cluster de = TestClusters.de(krake);
+    fixture.createEcho();
+    fixture.awaitQueued(); // the application's event delivered
+    int before = store.applicationReads();
 
     assertThat(scheduler.runOnce()).isTrue();
 
     // no read of the application: its copy and the base of the binding's CAS came from the cache
-    assertThat(gets.get() - before).isZero();
+    assertThat(store.applicationReads() - before).isZero();
     Application bound = krake.applications().require("tenant", "echo");
     assertThat(bound.status().scheduledTo()).contains(ResourceRef.to(de));
   }
 
   @Test
   void aStaleWatchedRevisionLosesItsCompareAndSetAndIsScheduledAgainFromTheStore() {
-    Cluster de = OnlineClusters.de(krake);
-    Application created = app();
-    queuedByTheWatch();
+    Cluster de = TestClusters.de(krake);
+    Application created = fixture.createEcho();
+    fixture.awaitQueued(); // the application's event delivered
     // another host's user changes the application; the scheduler's watch has not delivered it
     watchEvents.hold();
-    Applications other = new Applications(memory, clock);
+    Applications other = new Applications(memory, fixture.clock);
     Application changed =
         other.update(created.withMetadata(created.metadata().withLabels(Map.of("team", "blue"))));
 

@@ -1,5 +1,6 @@
 package cloud.krake.testing;
 
+import cloud.krake.KrakeException;
 import cloud.krake.store.Guard;
 import cloud.krake.store.KeyValue;
 import cloud.krake.store.Lease;
@@ -7,11 +8,13 @@ import cloud.krake.store.Page;
 import cloud.krake.store.PageRequest;
 import cloud.krake.store.Store;
 import cloud.krake.store.Watch;
+import cloud.krake.store.WatchEvent;
 import cloud.krake.store.WatchListener;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 /**
  * A {@link Store} that forwards every call to another one, for tests that interfere with a few of
@@ -128,6 +131,45 @@ public class ForwardingStore implements Store {
   @Override
   public long delete(String key, long expectedRevision, Guard guard) {
     return delegate.delete(key, expectedRevision, guard);
+  }
+
+  /**
+   * A listener to pass to {@link #watch} in an override that intercepts a watch's events (to hold
+   * them back, count or drop them): each event goes to {@code events}, which calls {@code
+   * listener.onEvent} itself if and when the event is to arrive; {@link WatchListener#onCompacted}
+   * and {@link WatchListener#onClosed} go straight to {@code listener}.
+   *
+   * <pre>{@code
+   * return super.watch(prefix, fromRevision,
+   *     interceptingEvents(listener, event -> gate.deliver(() -> listener.onEvent(event))));
+   * }</pre>
+   *
+   * <p>Called on the watch's thread, as the store calls {@code listener}.
+   *
+   * @param listener the listener the override was given
+   * @param events receives every event of the watch, in revision order
+   * @return the listener to watch with
+   */
+  protected static WatchListener interceptingEvents(
+      WatchListener listener, Consumer<WatchEvent> events) {
+    Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(events, "events");
+    return new WatchListener() {
+      @Override
+      public void onEvent(WatchEvent event) {
+        events.accept(event);
+      }
+
+      @Override
+      public void onCompacted(long compactRevision) {
+        listener.onCompacted(compactRevision);
+      }
+
+      @Override
+      public void onClosed(KrakeException cause) {
+        listener.onClosed(cause);
+      }
+    };
   }
 
   /** Does nothing: the delegate is not closed. */
