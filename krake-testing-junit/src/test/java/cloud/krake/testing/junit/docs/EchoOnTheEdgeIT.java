@@ -48,8 +48,10 @@ class EchoOnTheEdgeIT {
 
     krake.krake().applications().delete(krake.namespace(), "echo");
     krake.awaitGone("echo");
+    // the Pod's command (sleep, PID 1 of its sandbox) ignores SIGTERM, so the kubelet kills it
+    // when the Pod's 30 s grace period ends, as a real kubelet does
     await()
-        .atMost(Duration.ofSeconds(30))
+        .atMost(Duration.ofSeconds(60))
         .untilAsserted(() -> assertThat(krake.cluster("edge-1").objects()).isEmpty());
   }
 }
