@@ -15,6 +15,12 @@ public interface ClusterConnector extends AutoCloseable {
   /**
    * Returns the client for a cluster.
    *
+   * <p>The same object must be returned for as long as the cluster's kubeconfig and {@code
+   * custom_resources} do not change (a connector that wraps another one's clients wraps each client
+   * once): the controllers keep their watches per client object, and a new object re-opens them, so
+   * a connector that returns a new object on every call makes every reconcile of the cluster
+   * re-open its watches, whose first listing queues the next reconcile, without end.
+   *
    * @param cluster the cluster, with its kubeconfig
    * @return the client, shared by every caller for the same cluster and kubeconfig
    * @throws KubernetesException with {@link cloud.krake.model.ReasonCode#INVALID_RESOURCE} when the
