@@ -553,6 +553,11 @@ public class Resources<T extends Resource<T>> {
    * and after the write the resource is kept as that revision's decoding (for a watched key, if the
    * cache has nothing later). Decoding a resource's encoding gives an equal resource, so readers
    * see the same values either way.
+   *
+   * <p>The watches of this layer also share one decoding of each deletion (a DELETED event's last
+   * value): the first watch to deliver it decodes it, or takes the resource this layer removed by
+   * compare-and-set ({@link #removeAt(String, Resource)}), and the decoding is kept until every
+   * other watch covering the key has delivered the event (at most 32 deletions are kept).
    */
   protected final T decode(KeyValue kv) {
     return decoded.decode(kv);
