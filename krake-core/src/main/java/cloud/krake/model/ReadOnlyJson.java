@@ -7,7 +7,9 @@ import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.deser.std.JsonNodeDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -495,6 +497,41 @@ public final class ReadOnlyJson {
     FrozenObjectNode(Map<String, JsonNode> children) {
       super(FACTORY, children);
     }
+
+    /**
+     * Writes the fields as {@link ObjectNode#serialize} does, straight from the arrays of the
+     * {@link FrozenMap}: the same generator calls in the same order (so the same output), without
+     * an entry and an iterator per field. An output that filters or sorts fields ({@link
+     * #isPlainOutput}) takes Jackson's own path.
+     */
+    @Override
+    public void serialize(JsonGenerator g, SerializerProvider provider) throws IOException {
+      if (!(_children instanceof FrozenMap map) || !isPlainOutput(provider)) {
+        super.serialize(g, provider);
+        return;
+      }
+      String[] names = map.names;
+      JsonNode[] values = map.values;
+      g.writeStartObject(this, names.length);
+      for (int i = 0; i < names.length; i++) {
+        g.writeFieldName(names[i]);
+        values[i].serialize(g, provider);
+      }
+      g.writeEndObject();
+    }
+  }
+
+  /**
+   * Tells whether {@code provider} writes every field of an object node in its order, as {@link
+   * ObjectNode#serialize} then does without filtering: empty arrays written, {@code null}
+   * properties written, properties not sorted (Jackson's defaults, and {@link KrakeJson}'s
+   * configuration).
+   */
+  private static boolean isPlainOutput(SerializerProvider provider) {
+    return provider != null
+        && provider.isEnabled(SerializationFeature.WRITE_EMPTY_JSON_ARRAYS)
+        && provider.isEnabled(JsonNodeFeature.WRITE_NULL_PROPERTIES)
+        && !provider.isEnabled(JsonNodeFeature.WRITE_PROPERTIES_SORTED);
   }
 
   /** An array node whose children list is unmodifiable. */

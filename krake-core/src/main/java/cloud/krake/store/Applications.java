@@ -338,7 +338,7 @@ public final class Applications extends StatusResources<Application, Application
       return unchanged(key, current);
     }
     if (stored.isDeleted() && finalizers.isEmpty()) {
-      long removedAt = removeAt(key, expected);
+      long removedAt = removeAt(key, current);
       return written.withMetadata(written.metadata().withRevision(removedAt));
     }
     return write(key, written, expected);

@@ -43,6 +43,28 @@ final class DecodeCache<T extends Resource<T>> {
    */
   private final Map<String, Pending<T>> pending = new HashMap<>();
 
+  /**
+   * The decodings of recent deletions (DELETED events), by key, until every watch of the layer that
+   * covers the key has delivered the event, and then the mark that they did (the revision alone);
+   * at most {@link #REMOVALS_LIMIT} keys, the oldest dropped first; guarded by {@link #decoded}.
+   * See {@link #decodeDeleted}.
+   */
+  private final LinkedHashMap<String, Removal<T>> removals =
+      new LinkedHashMap<>() {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Removal<T>> eldest) {
+          return size() > REMOVALS_LIMIT;
+        }
+      };
+
+  /**
+   * How many deletions {@link #removals} keeps at most: a decoding is dropped once every watch has
+   * delivered it (its mark stays), so only a watch that ends or lags far behind leaves one there.
+   */
+  static final int REMOVALS_LIMIT = 32;
+
   /** The prefixes of the layer's open watches, once per watch. */
   private final List<String> watchedPrefixes = new CopyOnWriteArrayList<>();
 
@@ -158,10 +180,107 @@ final class DecodeCache<T extends Resource<T>> {
   /** A write in progress: the resource, and its document as sent to the store. */
   record Pending<T>(String key, T resource, byte[] document) {}
 
-  /** Decodes the last value of a deleted key (a DELETED event) and drops the key. */
+  /**
+   * Decodes the last value of a deleted key (a DELETED event) and drops the key; the watches of the
+   * layer share one decoding of each deletion. A DELETED event's (key, mod revision) names one
+   * deletion of one store, and so the one value it removed: the first watch to deliver it decodes
+   * it (unless the layer's own removal recorded it, {@link #removed}) and keeps the decoding until
+   * every other watch covering the key has taken it.
+   */
   T decodeDeleted(KeyValue kv) {
-    forget(kv.key());
-    return type.decode(kv);
+    String key = kv.key();
+    long revision = kv.modRevision();
+    synchronized (decoded) {
+      decoded.remove(key);
+      T shared = takeRemoval(key, revision);
+      if (shared != null) {
+        return shared;
+      }
+    }
+    T fresh = type.decode(kv);
+    int others = watches(key) - 1;
+    synchronized (decoded) {
+      // another watch may have decoded the same deletion meanwhile: share the first decoding
+      T raced = takeRemoval(key, revision);
+      if (raced != null) {
+        return raced;
+      }
+      Removal<T> known = removals.get(key);
+      if (known == null || known.revision < revision) {
+        // with no other watch to deliver it, only the fact that it was delivered is kept
+        removals.put(key, new Removal<>(revision, others > 0 ? fresh : null, others));
+      }
+    }
+    return fresh;
+  }
+
+  /**
+   * Records the layer's own removal of {@code key}: {@code current} is the resource at the revision
+   * the store's compare-and-set removed (so the deleted value is its encoding), {@code removedAt}
+   * the revision of the deletion. The watches of the layer then deliver the DELETED event with
+   * {@code current} stamped with {@code removedAt} instead of decoding the deleted document, as a
+   * decoding of it would be stamped. Nothing is recorded when no watch of the layer covers the key,
+   * or when a watch has delivered the deletion already (it recorded its own).
+   */
+  void removed(String key, T current, long removedAt) {
+    int watches = watches(key);
+    if (watches == 0) {
+      return;
+    }
+    T resource = current.withMetadata(current.metadata().withRevision(removedAt));
+    synchronized (decoded) {
+      // a watch that delivered the deletion first left its own record (or, once every watch has
+      // delivered it, the mark of that): nothing is waiting for this one
+      Removal<T> known = removals.get(key);
+      if (known == null || known.revision < removedAt) {
+        removals.put(key, new Removal<>(removedAt, resource, watches));
+      }
+    }
+  }
+
+  /** Takes one watch's share of a recorded deletion; guarded by {@link #decoded}. */
+  private T takeRemoval(String key, long revision) {
+    Removal<T> removal = removals.get(key);
+    if (removal == null || removal.revision != revision || removal.resource == null) {
+      return null;
+    }
+    T resource = removal.resource;
+    if (--removal.remaining <= 0) {
+      // every watch has it: keep only the mark that it was delivered, so that the layer's own
+      // record of the removal, if it comes later, is not kept for watches that will never ask
+      removal.resource = null;
+    }
+    return resource;
+  }
+
+  /**
+   * Returns how many deletions' decodings are kept for watches still to deliver them (not the marks
+   * of deletions every watch has delivered); for tests.
+   */
+  int removalsSize() {
+    synchronized (decoded) {
+      int n = 0;
+      for (Removal<T> removal : removals.values()) {
+        n += removal.resource == null ? 0 : 1;
+      }
+      return n;
+    }
+  }
+
+  /**
+   * A deletion's decoding and how many watches are still to deliver it; the decoding is {@code
+   * null} once every watch has delivered it.
+   */
+  private static final class Removal<T> {
+    final long revision;
+    T resource;
+    int remaining;
+
+    Removal(long revision, T resource, int remaining) {
+      this.revision = revision;
+      this.resource = resource;
+      this.remaining = remaining;
+    }
   }
 
   /** Drops a deleted key. */
@@ -193,6 +312,8 @@ final class DecodeCache<T extends Resource<T>> {
             // Deletions from now on would go unseen: drop what no other watch covers.
             synchronized (decoded) {
               decoded.keySet().removeIf(key -> key.startsWith(prefix) && !watched(key));
+              // a deletion this watch was still to deliver is no longer waited for
+              removals.keySet().removeIf(key -> key.startsWith(prefix));
             }
           }
         };
@@ -210,6 +331,17 @@ final class DecodeCache<T extends Resource<T>> {
         unwatch.run();
       }
     };
+  }
+
+  /** How many open watches of the layer cover the key. */
+  private int watches(String key) {
+    int n = 0;
+    for (String prefix : watchedPrefixes) {
+      if (key.startsWith(prefix)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Whether an open watch of the layer covers the key, so that its deletion will be seen. */
@@ -256,6 +388,7 @@ final class DecodeCache<T extends Resource<T>> {
       // the listener's re-list decodes the live resources again.
       synchronized (decoded) {
         decoded.keySet().removeIf(key -> key.startsWith(prefix));
+        removals.keySet().removeIf(key -> key.startsWith(prefix));
       }
       listener.onCompacted(compactRevision);
     }

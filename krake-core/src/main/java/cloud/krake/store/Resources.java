@@ -252,7 +252,7 @@ public class Resources<T extends Resource<T>> {
     }
     next = next.withMetadata(written);
     if (stored.isDeleted() && next.metadata().finalizers().isEmpty()) {
-      long removedAt = removeAt(key, expected);
+      long removedAt = removeAt(key, current);
       forget(key);
       return withRevision(next, removedAt);
     }
@@ -401,6 +401,7 @@ public class Resources<T extends Resource<T>> {
           }
           long removedAt = store.delete(key, current.get().metadata().revision());
           forget(key);
+          decoded.removed(key, current.get(), removedAt);
           return Optional.of(withRevision(current.get(), removedAt));
         });
   }
@@ -552,6 +553,11 @@ public class Resources<T extends Resource<T>> {
    * and after the write the resource is kept as that revision's decoding (for a watched key, if the
    * cache has nothing later). Decoding a resource's encoding gives an equal resource, so readers
    * see the same values either way.
+   *
+   * <p>The watches of this layer also share one decoding of each deletion (a DELETED event's last
+   * value): the first watch to deliver it decodes it, or takes the resource this layer removed by
+   * compare-and-set ({@link #removeAt(String, Resource)}), and the decoding is kept until every
+   * other watch covering the key has delivered the event (at most 32 deletions are kept).
    */
   protected final T decode(KeyValue kv) {
     return decoded.decode(kv);
@@ -604,6 +610,22 @@ public class Resources<T extends Resource<T>> {
     } catch (ConflictException e) {
       throw goneOr(key, e);
     }
+  }
+
+  /**
+   * Removes the document with CAS at the revision of {@code current}, the resource as this layer
+   * read it, as the last step of a deletion; the watches of this layer then deliver the deletion
+   * with {@code current} (stamped with the removal's revision) instead of decoding the removed
+   * document, which is {@code current}'s encoding.
+   *
+   * @return the revision of the removal
+   * @throws ConflictException if the store no longer holds {@code current}'s revision
+   * @throws NotFoundException if the resource is gone (read after the lost compare-and-set)
+   */
+  protected final long removeAt(String key, T current) {
+    long removedAt = removeAt(key, current.metadata().revision());
+    decoded.removed(key, current, removedAt);
+    return removedAt;
   }
 
   /**

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -88,6 +91,40 @@ class ReadOnlyJsonTest {
     assertThat(ReadOnlyJson.isFrozen(copy)).isFalse();
     assertThat(frozen.path("kind").asText()).isEqualTo("Deployment");
     assertThat(frozen.get("spec").get("ports")).hasSize(2);
+  }
+
+  @Test
+  void aFrozenTreeWritesAsItsSourceUnderEveryOutputConfiguration() throws Exception {
+    String doc =
+        "{\"z\":1,\"a\":{\"n\":null,\"e\":[],\"s\":\"t\\n\\u0001\\u00e9\"},"
+            + "\"m\":[{\"y\":true,\"b\":2.5,\"x\":{}},null,[]],\"big\":12345678901234}";
+    ObjectNode source = KrakeJson.read(doc, ObjectNode.class);
+    ObjectNode frozen = ReadOnlyJson.freeze(source);
+    List<ObjectMapper> mappers =
+        List.of(
+            KrakeJson.mapper(),
+            KrakeJson.mapper().enable(SerializationFeature.INDENT_OUTPUT),
+            KrakeJson.mapper().configure(JsonNodeFeature.WRITE_PROPERTIES_SORTED, true),
+            KrakeJson.mapper().configure(JsonNodeFeature.WRITE_NULL_PROPERTIES, false),
+            KrakeJson.mapper().disable(SerializationFeature.WRITE_EMPTY_JSON_ARRAYS));
+
+    for (ObjectMapper mapper : mappers) {
+      assertThat(mapper.writeValueAsString(frozen)).isEqualTo(mapper.writeValueAsString(source));
+    }
+    // the store form: twice, as the second write makes the memo, and a third from the memo
+    for (int i = 0; i < 3; i++) {
+      assertThat(KrakeJson.writeBytes(frozen)).isEqualTo(KrakeJson.writeBytes(source));
+    }
+    assertThat(
+            KrakeJson.mapper()
+                .configure(JsonNodeFeature.WRITE_PROPERTIES_SORTED, true)
+                .writeValueAsString(frozen))
+        .startsWith("{\"a\":{\"e\":[],\"n\":null");
+    assertThat(
+            KrakeJson.mapper()
+                .configure(JsonNodeFeature.WRITE_NULL_PROPERTIES, false)
+                .writeValueAsString(frozen))
+        .doesNotContain("\"n\"");
   }
 
   @Test

@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -318,5 +320,139 @@ class ResourcesDecodeCacheTest {
       watch.close();
       other.close();
     }
+  }
+
+  /**
+   * Watches that record the DELETED events they deliver; each holds its first event until {@code
+   * release} opens, so that none delivers a later one before the test's writes have returned.
+   */
+  private List<Watch> deletionWatches(List<List<Application>> into, CountDownLatch release) {
+    List<Watch> watches = new ArrayList<>();
+    for (List<Application> deletions : into) {
+      watches.add(
+          apps.watch(
+              0,
+              new ResourceListener<>() {
+                @Override
+                public void onEvent(ResourceEvent<Application> event) {
+                  if (event.type() == WatchEvent.Type.ADDED) {
+                    awaitRelease(release);
+                  }
+                  if (event.type() == WatchEvent.Type.DELETED) {
+                    deletions.add(event.resource());
+                  }
+                }
+
+                @Override
+                public void onCompacted(long compactRevision) {}
+
+                @Override
+                public void onClosed(KrakeException cause) {}
+              }));
+    }
+    return watches;
+  }
+
+  @Test
+  void theWatchesOfTheRemovingLayerDeliverItsLastResourceInsteadOfDecodingTheDeletedDocument() {
+    List<List<Application>> seen =
+        List.of(
+            new CopyOnWriteArrayList<>(),
+            new CopyOnWriteArrayList<>(),
+            new CopyOnWriteArrayList<>());
+    CountDownLatch release = new CountDownLatch(1);
+    List<Watch> watches = deletionWatches(seen, release);
+    try {
+      Application input = app(0);
+      apps.create(input);
+      apps.delete("tenant", "app-0");
+      KeyValue last = store.get(KEY_0).orElseThrow();
+      Application removed =
+          apps.modify(
+              "tenant", "app-0", a -> a.withMetadata(a.metadata().withFinalizers(List.of())));
+      release.countDown();
+      await().until(() -> seen.stream().allMatch(l -> l.size() == 1));
+
+      Application delivered = seen.get(0).get(0);
+      for (List<Application> deletions : seen) {
+        assertThat(deletions.get(0)).isSameAs(delivered);
+      }
+      // not decoded: a decoding would hold new trees, not the very spec the caller passed in
+      assertThat(delivered.spec()).isSameAs(input.spec());
+      assertThat(delivered.metadata().revision()).isEqualTo(removed.metadata().revision());
+      assertThat(delivered.metadata().finalizers()).isNotEmpty();
+      // what a decoding of the deleted document gives, as a layer without the record decodes it
+      assertThat(delivered).isEqualTo(decodedDeletion(last, delivered.metadata().revision()));
+      assertThat(apps.decodeCache().removalsSize()).isZero();
+    } finally {
+      watches.forEach(Watch::close);
+    }
+  }
+
+  @Test
+  void theWatchesOfALayerShareOneDecodingOfADeletionMadeElsewhere() {
+    Applications otherHost = new Applications(store, clock);
+    List<List<Application>> seen =
+        List.of(
+            new CopyOnWriteArrayList<>(),
+            new CopyOnWriteArrayList<>(),
+            new CopyOnWriteArrayList<>());
+    CountDownLatch release = new CountDownLatch(1);
+    List<Watch> watches = deletionWatches(seen, release);
+    try {
+      Application input = app(0);
+      otherHost.create(input);
+      KeyValue last = store.get(KEY_0).orElseThrow();
+      otherHost.forceDelete("tenant", "app-0");
+      release.countDown();
+      await().until(() -> seen.stream().allMatch(l -> l.size() == 1));
+
+      Application delivered = seen.get(0).get(0);
+      for (List<Application> deletions : seen) {
+        assertThat(deletions.get(0)).isSameAs(delivered);
+      }
+      assertThat(delivered.spec()).isNotSameAs(input.spec()).isEqualTo(input.spec());
+      assertThat(delivered).isEqualTo(decodedDeletion(last, delivered.metadata().revision()));
+      assertThat(apps.decodeCache().removalsSize()).isZero();
+    } finally {
+      watches.forEach(Watch::close);
+    }
+  }
+
+  @Test
+  void deletionsKeptForWatchesAreBoundedAndDroppedWithTheWatch() {
+    Watch watch = watchAll();
+    Watch second = watchAll();
+    // a removal whose watches never deliver it (as one that lags far behind) is kept at most
+    // REMOVALS_LIMIT times
+    for (int i = 0; i < 3 * DecodeCache.REMOVALS_LIMIT; i++) {
+      apps.decodeCache()
+          .removed(ResourceType.APPLICATION.keys().key("tenant", "gone-" + i), app(i), 1_000 + i);
+    }
+    assertThat(apps.decodeCache().removalsSize()).isEqualTo(DecodeCache.REMOVALS_LIMIT);
+
+    second.close();
+
+    assertThat(apps.decodeCache().removalsSize()).isZero();
+    watch.close();
+  }
+
+  private static void awaitRelease(CountDownLatch release) {
+    try {
+      if (!release.await(30, TimeUnit.SECONDS)) {
+        throw new AssertionError("the test never released the watch");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  private static final String KEY_0 = ResourceType.APPLICATION.keys().key("tenant", "app-0");
+
+  /** The DELETED event of {@code last}'s removal at {@code revision}, decoded. */
+  private static Application decodedDeletion(KeyValue last, long revision) {
+    return ResourceType.APPLICATION.decode(
+        new KeyValue(last.key(), last.value(), last.createRevision(), revision, 0));
   }
 }
