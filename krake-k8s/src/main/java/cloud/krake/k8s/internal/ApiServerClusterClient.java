@@ -26,10 +26,10 @@ import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesListObject;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
 import io.kubernetes.client.util.generic.options.DeleteOptions;
 import io.kubernetes.client.util.generic.options.ListOptions;
-import io.kubernetes.client.util.generic.options.PatchOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,14 +46,16 @@ import java.util.function.Supplier;
 import okhttp3.Call;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
+import okhttp3.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link ClusterClient} on the official Kubernetes Java client: server-side apply through {@link
- * DynamicKubernetesApi} (field manager {@code krake}, forced), plural names by discovery of the
- * manifest's exact group/version ({@link KindResolver}), watches as a list followed by a raw watch
- * stream ({@link ListWatch}).
+ * A {@link ClusterClient} on the official Kubernetes Java client: server-side apply as a {@code
+ * PATCH} built by its {@link ApiClient} (field manager {@code krake}, forced), the answer read into
+ * a Jackson tree from its bytes; get, list and delete through {@link DynamicKubernetesApi}; plural
+ * names by discovery of the manifest's exact group/version ({@link KindResolver}), watches as a
+ * list followed by a raw watch stream ({@link ListWatch}).
  *
  * <p>Two okhttp clients share one connection pool: every call but a watch runs with the request
  * timeout as okhttp call timeout; watch streams have no call timeout and a read timeout a little
@@ -169,29 +171,83 @@ public final class ApiServerClusterClient implements ClusterClient {
     } else {
       metadata.remove("namespace");
     }
-    DynamicKubernetesApi dynamic = dynamic(target.kind());
-    V1Patch patch = new V1Patch(body.toString());
-    PatchOptions options = new PatchOptions().fieldManager(FIELD_MANAGER).force(true);
-    KubernetesApiResponse<DynamicKubernetesObject> response =
-        execute(
-            target.describe("apply"),
-            true,
-            () ->
-                target.namespace().isPresent()
-                    ? dynamic.patch(
-                        target.namespace().get(),
-                        target.name(),
-                        V1Patch.PATCH_FORMAT_APPLY_YAML,
-                        patch,
-                        options)
-                    : dynamic.patch(
-                        target.name(), V1Patch.PATCH_FORMAT_APPLY_YAML, patch, options));
-    ObjectNode applied = object(target.describe("apply"), response.getObject(), target.kind());
+    String context = target.describe("apply");
+    byte[] patch;
+    try {
+      patch = JSON.writeValueAsBytes(body);
+    } catch (IOException e) {
+      throw new KubernetesException(ReasonCode.INVALID_RESOURCE, 0, context + ": " + e, e);
+    }
+    ObjectNode applied = send(context, applyRequest(target, patch), target.kind());
     if (KindResolver.isDefinition(target.kind())) {
       resolver.definitionApplied(applied);
     }
     log.debug("cluster {}: applied {}", cluster, target.describe());
     return applied;
+  }
+
+  /**
+   * The server-side apply {@code PATCH} of a resource, built by the official client's {@link
+   * ApiClient#buildRequest} (base URL, authentication, headers) as its generated APIs build theirs:
+   * {@code application/apply-patch+yaml} (JSON is YAML), field manager {@code krake}, forced.
+   */
+  private Request applyRequest(Target target, byte[] patch) {
+    List<Pair> query = new ArrayList<>();
+    query.add(new Pair("fieldManager", FIELD_MANAGER));
+    query.add(new Pair("force", "true"));
+    Map<String, String> headers = new HashMap<>();
+    headers.put("Accept", "application/json");
+    headers.put("Content-Type", V1Patch.PATCH_FORMAT_APPLY_YAML);
+    try {
+      return api.buildRequest(
+          null,
+          target.kind().collectionPath(target.namespace()) + "/" + api.escapeString(target.name()),
+          "PATCH",
+          query,
+          new ArrayList<>(),
+          patch,
+          headers,
+          new HashMap<>(),
+          new HashMap<>(),
+          AUTH,
+          null);
+    } catch (ApiException e) {
+      throw Failures.of(target.describe("apply"), e, true);
+    }
+  }
+
+  /**
+   * Sends a request whose answer is one object and reads the answer's bytes into a Jackson tree
+   * directly (the official client's typed path parses it with Gson, and the tree would be made from
+   * Gson's text of it: two more passes over every answer); an error answer's {@code Status} is read
+   * as {@link Failures#fromBody} reads it.
+   */
+  private ObjectNode send(String context, Request request, ResolvedKind kind) {
+    byte[] answer;
+    int code;
+    try (Response response = requestHttp.newCall(request).execute()) {
+      code = response.code();
+      answer = response.body().bytes();
+    } catch (IOException e) {
+      throw Failures.of(context, e, true);
+    }
+    if (code < 200 || code > 299) {
+      throw Failures.fromBody(
+          context, code, new String(answer, StandardCharsets.UTF_8), true, null);
+    }
+    JsonNode node;
+    try {
+      node = JSON.readTree(answer);
+    } catch (IOException e) {
+      throw new KubernetesException(
+          ReasonCode.KUBERNETES_ERROR, 0, context + ": unreadable answer", e);
+    }
+    if (!(node instanceof ObjectNode tree)) {
+      throw new KubernetesException(
+          ReasonCode.KUBERNETES_ERROR, 0, context + ": the answer holds no object", null);
+    }
+    fillKind(tree, kind);
+    return tree;
   }
 
   @Override
