@@ -311,11 +311,11 @@ final class ManifestApply {
     String clusterKey = clusterKey(r.target());
     for (ObjectNode resource : r.delta().created()) {
       applied.apply(written, r.cluster(), resource, true);
-      objects.applied(clusterKey, applied.objects.get(resource));
+      objects.applied(clusterKey, r.client(), applied.objects.get(resource));
     }
     for (ObjectNode resource : r.delta().modified()) {
       applied.apply(written, r.cluster(), resource, false);
-      objects.applied(clusterKey, applied.objects.get(resource));
+      objects.applied(clusterKey, r.client(), applied.objects.get(resource));
     }
   }
 

@@ -25,6 +25,20 @@ public interface ObjectListener {
   default void onResync(List<ObjectNode> objects) {}
 
   /**
+   * {@link #onResync(List)} with the list's own resource version (the collection's {@code
+   * metadata.resourceVersion}, the version the watch resumes from), which also covers objects
+   * deleted before the list and so missing from it. The library's watches call this one; the
+   * default calls {@link #onResync(List)}.
+   *
+   * @param objects every watched object, owned by the receiver
+   * @param resourceVersion the list's resource version, as the API server sent it (opaque; empty if
+   *     it sent none)
+   */
+  default void onResync(List<ObjectNode> objects, String resourceVersion) {
+    onResync(objects);
+  }
+
+  /**
    * The connection was lost or the API answered an error; the watch keeps retrying with back-off
    * and resumes from the last resource version it delivered.
    *

@@ -111,17 +111,20 @@ public final class ClusterObjects<K> implements AutoCloseable {
    * write it again. The cache keeps the newer of this answer and what the watch delivered, by
    * {@code metadata.resourceVersion} read as a number, as client-go's mutation cache does for its
    * informers; the watch's own event of the write, when it comes, replaces the answer. Nothing is
-   * recorded when the kind is not watched on that cluster, when the version is not a number (an API
-   * server not backed by etcd), or when the watch has already delivered that version or a later one
-   * (its copy is then at least as new, or the object was deleted since). No application is
-   * notified.
+   * recorded when the kind is not watched (or not yet synced) on that cluster with that client,
+   * when the version is not a number (an API server not backed by etcd), when the watch's last
+   * re-list did not say its own version, or when the watch has already delivered that version or a
+   * later one, by an event or a re-list (its copy is then at least as new, or the object was
+   * deleted since). No application is notified.
    *
    * @param clusterKey the cluster's key
+   * @param client the client that sent the write (an answer of a client the cluster's watches no
+   *     longer use, its kubeconfig changed meanwhile, is not recorded)
    * @param answer the object the API server answered; not changed
    */
-  public void applied(String clusterKey, ObjectNode answer) {
+  public void applied(String clusterKey, ClusterClient client, ObjectNode answer) {
     ClusterState cluster = clusters.get(clusterKey);
-    if (cluster != null) {
+    if (cluster != null && cluster.client == client) {
       cluster.applied(answer);
     }
   }
@@ -158,8 +161,12 @@ public final class ClusterObjects<K> implements AutoCloseable {
 
   /** An object's {@code metadata.resourceVersion} as a number; -1 if it is not one. */
   static long resourceVersion(JsonNode object) {
-    String text = object.path("metadata").path("resourceVersion").asText("");
-    if (text.isEmpty() || text.length() > 18) {
+    return number(object.path("metadata").path("resourceVersion").asText(""));
+  }
+
+  /** A resource version as a number; -1 if it is not one. */
+  private static long number(String text) {
+    if (text == null || text.isEmpty() || text.length() > 18) {
       return -1;
     }
     for (int i = 0; i < text.length(); i++) {
@@ -361,9 +368,12 @@ public final class ClusterObjects<K> implements AutoCloseable {
     private final String defaultNamespace;
 
     /**
-     * The highest resource version the watch delivered (events, and the objects of a re-list); -1
-     * before any. Written by the watch's thread inside {@code objects.compute} of the object it
-     * concerns, so that {@link #applied} of the same object sees it or is seen by it.
+     * The highest resource version the watch delivered (events, and a re-list's own version); -1
+     * before any; {@link Long#MAX_VALUE} after a re-list that did not say its version (nothing is
+     * recorded then). Written by the watch's thread: for an event inside {@code objects.compute} of
+     * the object it concerns, so that {@link #applied} of the same object sees it or is seen by it;
+     * for a re-list before the re-list changes the cache, so that an {@link #applied} after that
+     * sees it, and one before it is undone by the re-list unless newer than the list.
      */
     private volatile long delivered = -1;
 
@@ -459,6 +469,22 @@ public final class ClusterObjects<K> implements AutoCloseable {
 
     @Override
     public void onResync(List<ObjectNode> listed) {
+      resync(listed, -1);
+    }
+
+    @Override
+    public void onResync(List<ObjectNode> listed, String resourceVersion) {
+      resync(listed, number(resourceVersion));
+    }
+
+    /**
+     * Replaces the cache by a re-list's objects. An object missing from the list is gone, unless it
+     * is a recorded answer newer than the list ({@code listVersion}), a write the list did not see
+     * yet; a listed object replaces a recorded answer unless that is newer.
+     *
+     * @param listVersion the list's resource version; -1 if not known
+     */
+    private void resync(List<ObjectNode> listed, long listVersion) {
       Map<String, ObjectNode> fresh = new HashMap<>();
       for (ObjectNode o : listed) {
         texts.share(o);
@@ -468,11 +494,8 @@ public final class ClusterObjects<K> implements AutoCloseable {
                 o.path("metadata").path("name").asText("")),
             ReadOnlyJson.freeze(o));
       }
-      long highest = delivered;
-      for (ObjectNode o : fresh.values()) {
-        highest = Math.max(highest, resourceVersion(o));
-      }
-      delivered = highest;
+      // first, so that an answer recorded from now on is checked against the list
+      delivered = listVersion < 0 ? Long.MAX_VALUE : Math.max(delivered, listVersion);
       Set<K> touched = new HashSet<>();
       for (Map.Entry<String, ObjectNode> e : objects.entrySet()) {
         if (!fresh.containsKey(e.getKey())) {
@@ -484,7 +507,12 @@ public final class ClusterObjects<K> implements AutoCloseable {
           interested(e.getValue(), touched);
         }
       }
-      objects.keySet().retainAll(fresh.keySet());
+      objects
+          .entrySet()
+          .removeIf(
+              e ->
+                  !fresh.containsKey(e.getKey())
+                      && !(listVersion >= 0 && resourceVersion(e.getValue()) > listVersion));
       fresh.forEach(
           (key, copy) ->
               objects.merge(

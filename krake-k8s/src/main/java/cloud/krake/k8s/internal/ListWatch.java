@@ -183,7 +183,7 @@ final class ListWatch implements ObjectWatch {
   private void relist() {
     ApiServerClusterClient.Listing listing = client.list(kind, namespace);
     List<ObjectNode> items = listing.items();
-    deliver(() -> listener.onResync(items));
+    deliver(() -> listener.onResync(items, listing.resourceVersion()));
     resourceVersion = listing.resourceVersion();
     synced = true;
     log.debug("{}: listed {} objects at {}", description, items.size(), resourceVersion);

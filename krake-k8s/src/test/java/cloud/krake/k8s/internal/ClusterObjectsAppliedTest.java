@@ -27,13 +27,13 @@ class ClusterObjectsAppliedTest {
   @BeforeEach
   void declare() {
     objects.declare("app", CLUSTER, client, List.of(secret("5", "old")));
-    client.listener().onResync(List.of(secret("5", "old")));
+    client.listener().onResync(List.of(secret("5", "old")), "5");
     notified.clear();
   }
 
   @Test
   void anAnswerAheadOfTheWatchIsWhatTheNextPassSees() {
-    objects.applied(CLUSTER, secret("7", "new"));
+    objects.applied(CLUSTER, client, secret("7", "new"));
 
     assertThat(url()).hasValue("new");
     assertThat(notified).as("an answer tells no application").isEmpty();
@@ -45,7 +45,7 @@ class ClusterObjectsAppliedTest {
 
   @Test
   void anEarlierChangeTheWatchDeliversLateDoesNotHideTheAnswer() {
-    objects.applied(CLUSTER, secret("7", "new"));
+    objects.applied(CLUSTER, client, secret("7", "new"));
 
     client.listener().onEvent(new ObjectEvent(ObjectEvent.Type.MODIFIED, secret("6", "between")));
     assertThat(url()).hasValue("new");
@@ -59,7 +59,7 @@ class ClusterObjectsAppliedTest {
     client.listener().onEvent(new ObjectEvent(ObjectEvent.Type.MODIFIED, secret("7", "new")));
     client.listener().onEvent(new ObjectEvent(ObjectEvent.Type.DELETED, secret("9", "new")));
 
-    objects.applied(CLUSTER, secret("7", "new"));
+    objects.applied(CLUSTER, client, secret("7", "new"));
 
     assertThat(objects.observed(CLUSTER, secret(null, null)).object())
         .as("deleted after the write: the late answer does not bring it back")
@@ -68,26 +68,58 @@ class ClusterObjectsAppliedTest {
 
   @Test
   void anAnswerWhoseVersionIsNotANumberIsNotRecorded() {
-    objects.applied(CLUSTER, secret("v7", "new"));
-    objects.applied(CLUSTER, secret(null, "new"));
+    objects.applied(CLUSTER, client, secret("v7", "new"));
+    objects.applied(CLUSTER, client, secret(null, "new"));
 
     assertThat(url()).hasValue("old");
   }
 
   @Test
   void aReListThatStartedBeforeTheWriteKeepsTheAnswer() {
-    objects.applied(CLUSTER, secret("7", "new"));
+    objects.applied(CLUSTER, client, secret("7", "new"));
 
-    client.listener().onResync(List.of(secret("6", "listed")));
+    client.listener().onResync(List.of(secret("6", "listed")), "6");
 
     assertThat(url()).hasValue("new");
   }
 
   @Test
-  void anAnswerOfAKindNotWatchedThereIsIgnored() {
+  void aDeletionOnlyAReListSawIsNotUndoneByALateAnswer() {
+    // applied at 7, deleted by someone else at 9; the watch's history was compacted, and its
+    // re-list at 10 no longer has the object; only then is the answer recorded
+    client.listener().onResync(List.of(), "10");
+
+    objects.applied(CLUSTER, client, secret("7", "new"));
+
+    assertThat(objects.observed(CLUSTER, secret(null, null)).object()).isEmpty();
+  }
+
+  @Test
+  void anAnswerNewerThanAReListSurvivesIt() {
+    // created at 12 after the re-list's snapshot at 10 was taken
+    client.listener().onResync(List.of(), "10");
+    objects.applied(CLUSTER, client, secret("12", "new"));
+
+    client.listener().onResync(List.of(), "10");
+
+    assertThat(url()).hasValue("new");
+  }
+
+  @Test
+  void aReListWithoutItsVersionEndsTheRecording() {
+    client.listener().onResync(List.of(secret("5", "old")), "");
+
+    objects.applied(CLUSTER, client, secret("7", "new"));
+
+    assertThat(url()).hasValue("old");
+  }
+
+  @Test
+  void anAnswerOfAKindNotWatchedThereOrOfAnotherClientIsIgnored() {
     ObjectNode map = secret("7", "new").put("kind", "ConfigMap");
-    objects.applied(CLUSTER, map);
-    objects.applied("other/cluster", secret("7", "new"));
+    objects.applied(CLUSTER, client, map);
+    objects.applied("other/cluster", client, secret("7", "new"));
+    objects.applied(CLUSTER, new SecretWatchStub("team"), secret("7", "new"));
 
     assertThat(objects.observed(CLUSTER, map).known()).isFalse();
     assertThat(url()).hasValue("old");
