@@ -16,13 +16,15 @@ public interface ClusterConnector extends AutoCloseable {
    * Returns the client for a cluster.
    *
    * <p>The same object must be returned for as long as the cluster's kubeconfig and {@code
-   * custom_resources} do not change (a connector that wraps another one's clients wraps each client
-   * once): the controllers keep their watches per client object, and a new object re-opens them, so
-   * a connector that returns a new object on every call makes every reconcile of the cluster
-   * re-open its watches, whose first listing queues the next reconcile, without end.
+   * custom_resources} do not change and the cluster is not {@link #disconnect}ed (a connector that
+   * wraps another one's clients wraps each client once): the controllers keep their watches per
+   * client object, and a new object re-opens them, so a connector that returns a new object on
+   * every call makes every reconcile of the cluster re-open its watches, whose first listing queues
+   * the next reconcile, without end.
    *
    * @param cluster the cluster, with its kubeconfig
-   * @return the client, shared by every caller for the same cluster and kubeconfig
+   * @return the client, shared by every caller for the same cluster, kubeconfig and {@code
+   *     custom_resources}
    * @throws KubernetesException with {@link cloud.krake.model.ReasonCode#INVALID_RESOURCE} when the
    *     kubeconfig is unusable (not exactly one context, user and cluster; an external credential
    *     plugin the connector does not allow; file references instead of embedded data)

@@ -201,7 +201,9 @@ public final class ApiServerClusterClient implements ClusterClient {
     try {
       return api.buildRequest(
           null,
-          target.kind().collectionPath(target.namespace()) + "/" + api.escapeString(target.name()),
+          target.kind().collectionPath(target.namespace())
+              + "/"
+              + ResolvedKind.segment(target.name()),
           "PATCH",
           query,
           new ArrayList<>(),

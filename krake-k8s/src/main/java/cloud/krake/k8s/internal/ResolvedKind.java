@@ -1,5 +1,7 @@
 package cloud.krake.k8s.internal;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -27,11 +29,22 @@ record ResolvedKind(String group, String version, String kind, String plural, bo
     return group.isEmpty() ? version : group + "/" + version;
   }
 
-  /** Returns the path of the collection: {@code /api/v1/namespaces/ns/pods}, or all namespaces. */
+  /**
+   * Returns the path of the collection: {@code /api/v1/namespaces/ns/pods}, or all namespaces; the
+   * namespace escaped as one path segment, as the official client escapes its path parameters.
+   */
   String collectionPath(Optional<String> namespace) {
     String base = group.isEmpty() ? "/api/" + version : "/apis/" + group + "/" + version;
     return namespaced && namespace.isPresent()
-        ? base + "/namespaces/" + namespace.get() + "/" + plural
+        ? base + "/namespaces/" + segment(namespace.get()) + "/" + plural
         : base + "/" + plural;
+  }
+
+  /**
+   * Escapes a name as one URL path segment, as the official client's {@code ApiClient.escapeString}
+   * does; a Kubernetes name (lower-case letters, digits, '-', '.') is returned as it is.
+   */
+  static String segment(String name) {
+    return URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
   }
 }

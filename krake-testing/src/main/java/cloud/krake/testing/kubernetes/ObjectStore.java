@@ -552,7 +552,7 @@ final class ObjectStore {
    * streams to finish writing.
    */
   void close(Duration timeout) {
-    hold.release();
+    hold.close();
     synchronized (lock) {
       closed = true;
       openWatches.endAll();
