@@ -111,11 +111,12 @@ public final class ClusterObjects<K> implements AutoCloseable {
    * write it again. The cache keeps the newer of this answer and what the watch delivered, by
    * {@code metadata.resourceVersion} read as a number, as client-go's mutation cache does for its
    * informers; the watch's own event of the write, when it comes, replaces the answer. Nothing is
-   * recorded when the kind is not watched (or not yet synced) on that cluster with that client,
-   * when the version is not a number (an API server not backed by etcd), when the watch's last
-   * re-list did not say its own version, or when the watch has already delivered that version or a
-   * later one, by an event or a re-list (its copy is then at least as new, or the object was
-   * deleted since). No application is notified.
+   * recorded when the kind is not watched on that cluster with that client (an answer that comes
+   * before the watch's first list is kept if the list is older), when the version is not a number
+   * (an API server not backed by etcd), when the watch's last re-list did not say its own version,
+   * or when the watch has already delivered that version or a later one, by an event or a re-list
+   * (its copy is then at least as new, or the object was deleted since). No application is
+   * notified.
    *
    * @param clusterKey the cluster's key
    * @param client the client that sent the write (an answer of a client the cluster's watches no
@@ -320,7 +321,8 @@ public final class ClusterObjects<K> implements AutoCloseable {
       synchronized (this) {
         kind = kinds.get(kindKey(answer));
       }
-      if (kind != null && kind.synced()) {
+      if (kind != null) {
+        // also before the first list arrives: the list, older or newer, is merged by version
         kind.applied(answer);
       }
     }

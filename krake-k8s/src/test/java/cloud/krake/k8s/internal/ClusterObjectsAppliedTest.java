@@ -84,6 +84,21 @@ class ClusterObjectsAppliedTest {
   }
 
   @Test
+  void anAnswerBeforeTheWatchsFirstListOutlivesAListTakenBeforeTheWrite() {
+    // the first pass applies while the kind's watch is still listing (ConvergedHandoverIT once)
+    ClusterObjects<String> starting = new ClusterObjects<>(k -> {});
+    SecretWatchStub listing = new SecretWatchStub("team");
+    starting.declare("app", CLUSTER, listing, List.of(secret("5", "old")));
+
+    starting.applied(CLUSTER, listing, secret("7", "new"));
+    listing.listener().onResync(List.of(secret("5", "old")), "6");
+
+    assertThat(starting.observed(CLUSTER, secret(null, null)).object())
+        .hasValueSatisfying(
+            o -> assertThat(o.path("stringData").path("url").asText()).isEqualTo("new"));
+  }
+
+  @Test
   void aDeletionOnlyAReListSawIsNotUndoneByALateAnswer() {
     // applied at 7, deleted by someone else at 9; the watch's history was compacted, and its
     // re-list at 10 no longer has the object; only then is the answer recorded
