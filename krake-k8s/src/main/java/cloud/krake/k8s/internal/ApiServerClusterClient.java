@@ -237,19 +237,7 @@ public final class ApiServerClusterClient implements ClusterClient {
       throw Failures.fromBody(
           context, code, new String(answer, StandardCharsets.UTF_8), true, null);
     }
-    JsonNode node;
-    try {
-      node = JSON.readTree(answer);
-    } catch (IOException e) {
-      throw new KubernetesException(
-          ReasonCode.KUBERNETES_ERROR, 0, context + ": unreadable answer", e);
-    }
-    if (!(node instanceof ObjectNode tree)) {
-      throw new KubernetesException(
-          ReasonCode.KUBERNETES_ERROR, 0, context + ": the answer holds no object", null);
-    }
-    fillKind(tree, kind);
-    return tree;
+    return tree(context, answer, kind);
   }
 
   @Override
@@ -592,9 +580,14 @@ public final class ApiServerClusterClient implements ClusterClient {
   }
 
   static ObjectNode tree(String context, JsonObject raw, ResolvedKind kind) {
+    return tree(context, raw.toString().getBytes(StandardCharsets.UTF_8), kind);
+  }
+
+  /** Reads an answer's JSON into a tree, filling apiVersion/kind as for list items. */
+  private static ObjectNode tree(String context, byte[] json, ResolvedKind kind) {
     JsonNode node;
     try {
-      node = JSON.readTree(raw.toString());
+      node = JSON.readTree(json);
     } catch (IOException e) {
       throw new KubernetesException(
           ReasonCode.KUBERNETES_ERROR, 0, context + ": unreadable answer", e);
